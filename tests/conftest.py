@@ -1,0 +1,115 @@
+"""Shared fixtures: compile small C programs, run tracetui headless, trace in-process."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+PROGRAMS = Path(__file__).resolve().parent / "programs"
+BUILD = Path(__file__).resolve().parent / ".build"
+
+
+def compile_c(source: str | Path, *flags: str, name: str | None = None) -> Path:
+    """Compile C source (a path, or code text) once per content+flags; returns the binary."""
+    if isinstance(source, Path) or (
+        isinstance(source, str) and source.endswith(".c") and "\n" not in source
+    ):
+        path = Path(source)
+        if not path.is_absolute():
+            path = PROGRAMS / path
+        code = path.read_text()
+        stem = path.stem
+    else:
+        code = source
+        stem = name or "prog"
+    key = hashlib.sha1((code + "\0".join(flags)).encode()).hexdigest()[:12]
+    BUILD.mkdir(exist_ok=True)
+    out = BUILD / f"{stem}-{key}"
+    if not out.exists():
+        src = BUILD / f"{stem}-{key}.c"
+        src.write_text(code)
+        tmp = out.with_suffix(".tmp")
+        subprocess.run(
+            ["gcc", "-O1", "-g", "-o", str(tmp), str(src), *flags, "-lpthread"],
+            check=True,
+        )
+        tmp.rename(out)
+    return out
+
+
+@pytest.fixture
+def cc() -> Callable[..., Path]:
+    return compile_c
+
+
+def tracetui_cmd(*args: str) -> list[str]:
+    return [sys.executable, "-m", "tracer.cli", *args]
+
+
+def run_tracetui(*args: str, timeout: float = 60, **kw) -> subprocess.CompletedProcess:
+    env = dict(os.environ)
+    env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")
+    return subprocess.run(
+        tracetui_cmd(*args), capture_output=True, text=True, timeout=timeout, env=env, **kw
+    )
+
+
+def trace_jsonl(
+    tmp_path: Path, *command: str, extra: tuple[str, ...] = ()
+) -> tuple[list[dict], subprocess.CompletedProcess]:
+    out = tmp_path / "trace.jsonl"
+    proc = run_tracetui(
+        "--no-ui", "-y", "-s", "64", "--format", "jsonl", "-o", str(out), *extra, *command
+    )
+    events = [json.loads(line) for line in out.read_text().splitlines()] if out.exists() else []
+    return events, proc
+
+
+def trace_text(
+    tmp_path: Path, *command: str, extra: tuple[str, ...] = ()
+) -> tuple[list[str], subprocess.CompletedProcess]:
+    out = tmp_path / "trace.txt"
+    proc = run_tracetui("--no-ui", "-y", "-s", "64", "-o", str(out), *extra, *command)
+    lines = out.read_text().splitlines() if out.exists() else []
+    return lines, proc
+
+
+def strip_pid(line: str) -> str:
+    """`[pid  123] openat(...)` -> `openat(...)`."""
+    if line.startswith("[pid"):
+        return line[line.index("]") + 2 :]
+    return line
+
+
+def wait_for(pred: Callable[[], bool], timeout: float = 10.0, interval: float = 0.02) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if pred():
+            return True
+        time.sleep(interval)
+    return pred()
+
+
+def proc_state(pid: int) -> str | None:
+    """The state letter from /proc/PID/stat (R, S, T, t, Z...), None if gone."""
+    try:
+        data = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    return data[data.rfind(")") + 2]
+
+
+def tracer_of(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("TracerPid:"):
+            return int(line.split()[1])
+    return 0

@@ -1,0 +1,1 @@
+"""tracetui's tracer library: ptrace engine, syscall decoding and models; no UI."""

@@ -1,0 +1,36 @@
+"""Why an attach failed, in one line a user can act on."""
+
+from __future__ import annotations
+
+import errno
+import os
+
+from tracer.tasks import tracer_pid
+
+
+def _command(pid: int) -> str:
+    try:
+        with open(f"/proc/{pid}/comm") as f:
+            return f.read().strip()
+    except OSError:
+        return "?"
+
+
+def attach_error(pid: int, err: int) -> str:
+    if err == errno.ESRCH:
+        return f"cannot attach to pid {pid}: no such process"
+    if err == errno.EPERM:
+        other = tracer_pid(pid)
+        if other:
+            return f"cannot attach to pid {pid}: already traced by pid {other} ({_command(other)})"
+        scope = ""
+        try:
+            with open("/proc/sys/kernel/yama/ptrace_scope") as f:
+                scope = f.read().strip()
+        except OSError:
+            pass
+        why = "not permitted (need the same user or CAP_SYS_PTRACE"
+        if scope and scope != "0":
+            why += f"; kernel.yama.ptrace_scope is {scope}"
+        return f"cannot attach to pid {pid}: {why})"
+    return f"cannot attach to pid {pid}: {os.strerror(err)}"

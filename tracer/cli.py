@@ -1,0 +1,283 @@
+"""The `tracetui` command: arguments, then the headless writer or the app.
+
+Every failure a user can cause ends in one line on stderr and exit status 1,
+never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import sys
+import time
+
+from tracer.options import TraceOptions
+from tracer.session import TraceError, TraceSession
+from tracer.syscall_selection import SelectionError, parse_stack_filter, parse_trace_expr
+
+USAGE = "tracetui [options] PROG [ARGS...]  |  tracetui [options] -p PID [-p PID...]"
+
+
+class UsageError(Exception):
+    pass
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # one line, no usage dump
+        raise UsageError(message)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = _Parser(
+        prog="tracetui",
+        usage=USAGE,
+        description="Interactive system call tracer: every syscall of a program and its children, live.",
+    )
+    p.add_argument(
+        "-p",
+        "--attach",
+        type=int,
+        action="append",
+        default=[],
+        metavar="PID",
+        help="attach to a running process and all its threads (repeatable)",
+    )
+    p.add_argument(
+        "--no-ui", action="store_true", help="headless: write the trace as text or JSON lines"
+    )
+    p.add_argument("-o", "--output", metavar="FILE", help="headless output file (default: stderr)")
+    p.add_argument(
+        "--format", choices=["text", "jsonl"], default="text", help="headless output format"
+    )
+    p.add_argument(
+        "-s",
+        "--string-limit",
+        type=int,
+        default=32,
+        metavar="STRSIZE",
+        help="maximum string/buffer length shown (default 32)",
+    )
+    p.add_argument(
+        "-y",
+        "--decode-fds",
+        action="store_true",
+        help="headless: show what each fd refers to (always on in the app)",
+    )
+    p.add_argument(
+        "-e",
+        "--expr",
+        action="append",
+        default=[],
+        metavar="EXPR",
+        help="which syscalls to trace: trace=openat,connect | trace=%%file | trace=!read",
+    )
+    p.add_argument(
+        "-f",
+        dest="follow",
+        action="store_true",
+        default=True,
+        help="follow forks, threads and exec (the default)",
+    )
+    p.add_argument(
+        "--no-follow", dest="follow", action="store_false", help="trace only the first process"
+    )
+    p.add_argument(
+        "-k", "--stack-traces", action="store_true", help="capture the stack of each traced syscall"
+    )
+    p.add_argument(
+        "--stack-filter",
+        metavar="FILTER",
+        help="capture stacks only for these syscalls, e.g. 'name:connect,openat' (implies -k)",
+    )
+    p.add_argument(
+        "--detach",
+        action="store_true",
+        help="when tracetui ends, detach launched programs instead of killing them",
+    )
+    p.add_argument(
+        "--tty",
+        choices=["pty", "inherit"],
+        default="pty",
+        help="app: run the program on its own pty (default) or on this terminal",
+    )
+    p.add_argument(
+        "--no-seccomp", action="store_true", help="do not use a seccomp-bpf filter for -e trace="
+    )
+    p.add_argument(
+        "--capture-size",
+        type=int,
+        default=4096,
+        metavar="BYTES",
+        help="bytes of each buffer kept for inspection in the app (default 4096)",
+    )
+    p.add_argument("command", nargs=argparse.REMAINDER, help="program and its arguments")
+    return p
+
+
+def options_from_args(args: argparse.Namespace) -> TraceOptions:
+    if args.command and args.command[0] == "--":
+        args.command = args.command[1:]
+    if not args.command and not args.attach:
+        raise UsageError("nothing to trace: give a program to run or -p PID")
+    if args.string_limit < 0:
+        raise UsageError("-s must be zero or more")
+    traced = None
+    for expr in args.expr:
+        traced = parse_trace_expr(expr)
+    stack_set = None
+    stacks = args.stack_traces
+    if args.stack_filter:
+        stack_set = parse_stack_filter(args.stack_filter)
+        stacks = True
+    headless = args.no_ui
+    return TraceOptions(
+        command=list(args.command),
+        attach=list(args.attach),
+        follow_forks=args.follow,
+        strsize=args.string_limit,
+        bufsize=(args.string_limit + 1)
+        if headless
+        else max(args.capture_size, args.string_limit + 1),
+        trace_syscalls=traced,
+        seccomp=not args.no_seccomp,
+        stack_traces=stacks,
+        stack_syscalls=stack_set,
+        resolve_fds=args.decode_fds or not headless,
+        detach_on_exit=args.detach,
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    try:
+        args = build_parser().parse_args(argv)
+        opts = options_from_args(args)
+    except (UsageError, SelectionError) as e:
+        print(f"tracetui: {e}", file=sys.stderr)
+        return 1
+    if args.no_ui:
+        return run_headless(opts, args)
+    return run_interactive(opts, args)
+
+
+class _Interrupted:
+    def __init__(self) -> None:
+        self.signal = 0
+
+    def __call__(self, signo: int, _frame: object) -> None:
+        self.signal = signo
+
+
+def run_headless(opts: TraceOptions, args: argparse.Namespace) -> int:
+    from tracer.syscalls.render import RenderContext
+
+    ctx = RenderContext(strsize=opts.strsize, show_fd_paths=opts.resolve_fds)
+    try:
+        out = open(args.output, "w", buffering=1 << 16) if args.output else sys.stderr  # noqa: SIM115
+    except OSError as e:
+        print(f"tracetui: cannot write {args.output}: {e.strerror}", file=sys.stderr)
+        return 1
+    if args.format == "jsonl":
+        from tracer.formats.jsonl import JsonLinesWriter
+
+        writer = JsonLinesWriter(out, ctx)
+    else:
+        from tracer.formats.strace_text import StraceTextWriter
+
+        writer = StraceTextWriter(out, ctx)
+    session = TraceSession(opts)
+    interrupted = _Interrupted()
+    previous = {
+        s: signal.signal(s, interrupted) for s in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+    }
+    try:
+        session.start()
+    except TraceError as e:
+        print(f"tracetui: {e}", file=sys.stderr)
+        return 1
+    stop_sent = False
+    error = None
+    try:
+        queue = session.queue
+        while True:
+            batch = queue.drain()
+            if batch:
+                writer.write(batch)
+                for ev in batch:
+                    if type(ev).__name__ == "TraceEnded" and ev.error:
+                        error = ev.error
+            elif queue.closed:
+                if not len(queue):
+                    break
+            else:
+                time.sleep(0.003)
+            if interrupted.signal and not stop_sent:
+                stop_sent = True
+                session.stop()
+        writer.flush()
+    except BrokenPipeError:
+        session.stop()
+    finally:
+        for s, h in previous.items():
+            signal.signal(s, h)
+        if out is not sys.stderr:
+            out.close()
+    session.wait(10)
+    failure = getattr(session.worker, "exec_failure", None)
+    if failure:
+        print(f"tracetui: {failure}", file=sys.stderr)
+        return 1
+    if error:
+        print(f"tracetui: {error}", file=sys.stderr)
+        return 1
+    if not opts.command:
+        return 0
+    return session.exit_status
+
+
+def run_interactive(opts: TraceOptions, args: argparse.Namespace) -> int:
+    if not sys.stdout.isatty() or not sys.stdin.isatty():
+        print(
+            "tracetui: the explorer needs a terminal; use --no-ui for a text trace", file=sys.stderr
+        )
+        return 1
+    master = None
+    slave = None
+    if opts.command and args.tty == "pty":
+        master, slave = os.openpty()
+        _copy_winsize(slave)
+        opts.tty_fd = slave
+    session = TraceSession(opts)
+    try:
+        session.start()
+    except TraceError as e:
+        print(f"tracetui: {e}", file=sys.stderr)
+        return 1
+    finally:
+        if slave is not None:
+            os.close(slave)
+    from tui.app import run_app
+
+    title = " ".join(opts.command) if opts.command else "pid " + ",".join(map(str, opts.attach))
+    if args.tty == "inherit" and opts.command:
+        # The program owns the terminal until it exits; then the app shows the whole trace.
+        session.wait()
+    try:
+        return run_app(session, master, title)
+    finally:
+        session.stop()
+
+
+def _copy_winsize(fd: int) -> None:
+    import fcntl
+    import termios
+
+    try:
+        size = fcntl.ioctl(sys.stdout.fileno(), termios.TIOCGWINSZ, b"\0" * 8)
+        fcntl.ioctl(fd, termios.TIOCSWINSZ, size)
+    except OSError:
+        pass
+
+
+if __name__ == "__main__":
+    sys.exit(main())

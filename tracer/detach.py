@@ -1,0 +1,70 @@
+"""Letting go of tasks so they keep running, whatever state they are in.
+
+PTRACE_DETACH needs the task in a ptrace stop: held tasks already are; the
+others are interrupted first and detached at their next stop. A signal the
+task was about to receive is passed on at detach so it is not lost; a task in
+group-stop stays stopped (the kernel re-enters the group-stop), as it would
+without us.
+"""
+
+from __future__ import annotations
+
+import signal
+import time
+from typing import TYPE_CHECKING
+
+from tracer import ptrace_api as pt
+from tracer.events import Detached
+from tracer.tasks import Task
+
+if TYPE_CHECKING:
+    from tracer.worker import Worker
+
+_SYSGOOD = signal.SIGTRAP | 0x80
+
+
+def detach_all(worker: Worker, tasks: list[Task], timeout: float = 3.0) -> None:
+    pending: dict[int, Task] = {}
+    for t in tasks:
+        if t.held:
+            sig = t.held_sig
+            t.held = False
+            _detach(worker, t, sig)
+        else:
+            pending[t.tid] = t
+            pt.ptrace_quiet(pt.PTRACE_INTERRUPT, t.tid)
+    deadline = time.monotonic() + timeout
+    while pending and time.monotonic() < deadline:
+        pid, status = worker.waiter.wait(nohang=True)
+        if pid < 0:
+            break
+        if pid == 0:
+            time.sleep(0.002)
+            continue
+        task = pending.pop(pid, None)
+        if (status & 0xFF) != 0x7F:  # gone
+            worker.tasks.pop(pid, None)
+            continue
+        sig = (status >> 8) & 0xFF
+        event = status >> 16
+        pass_sig = sig if (event == 0 and sig != _SYSGOOD) else 0
+        if task is None:
+            task = worker.tasks.get(pid)
+            if task is not None and task.tgid in _killed(worker, tasks):
+                pt.ptrace_quiet(pt.PTRACE_CONT, pid)
+                continue
+            if task is None:  # a child born during cleanup: let it go too
+                pt.ptrace_quiet(pt.PTRACE_DETACH, pid, 0, pass_sig)
+                continue
+        _detach(worker, task, pass_sig)
+
+
+def _killed(worker: Worker, detaching: list[Task]) -> set[int]:
+    keep = {t.tgid for t in detaching}
+    return {t.tgid for t in worker.tasks.values() if t.tgid not in keep}
+
+
+def _detach(worker: Worker, task: Task, sig: int) -> None:
+    pt.ptrace_quiet(pt.PTRACE_DETACH, task.tid, 0, sig)
+    worker.tasks.pop(task.tid, None)
+    worker.queue.put(Detached(worker._next(), task.tgid, task.tid, time.time()))

@@ -1,0 +1,44 @@
+"""What each fd of a process refers to at the time of a call (strace -y).
+
+Resolved with readlink(/proc/TGID/fd/N), the same source strace uses, and
+cached per process so a busy loop on one fd costs one readlink, not one per
+call. The worker drops entries whenever a call may have changed the table.
+"""
+
+from __future__ import annotations
+
+import os
+
+
+class FdNames:
+    def __init__(self) -> None:
+        self._by_pid: dict[int, dict[int, str]] = {}
+
+    def lookup(self, tgid: int, fd: int) -> str | None:
+        table = self._by_pid.get(tgid)
+        if table is None:
+            table = self._by_pid[tgid] = {}
+        name = table.get(fd)
+        if name is None:
+            if fd < 0:
+                return None
+            try:
+                name = os.readlink(f"/proc/{tgid}/fd/{fd}")
+            except OSError:
+                return None
+            table[fd] = name
+        return name
+
+    def drop(self, tgid: int, fd: int) -> None:
+        table = self._by_pid.get(tgid)
+        if table is not None:
+            table.pop(fd, None)
+
+    def clear(self, tgid: int) -> None:
+        self._by_pid.pop(tgid, None)
+
+    def copy(self, parent: int, child: int) -> None:
+        """A forked child starts with its parent's table (until either changes it)."""
+        table = self._by_pid.get(parent)
+        if table:
+            self._by_pid[child] = dict(table)

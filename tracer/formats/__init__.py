@@ -1,0 +1,1 @@
+"""Output formats for headless mode: each is a `TraceWriter` fed events in stream order."""

@@ -1,0 +1,143 @@
+"""Starting a program under ptrace: fork, stop, get seized, install seccomp, exec.
+
+The child stops itself with SIGSTOP before exec so the worker can PTRACE_SEIZE
+it (seize, not TRACEME: group-stop and PTRACE_INTERRUPT then work). The
+seccomp filter is installed after the seize and before exec: with no tracer
+attached, SECCOMP_RET_TRACE would make traced calls fail with ENOSYS.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import shutil
+import signal
+import stat
+import struct
+
+from tracer.ptrace_api import _libc
+
+AUDIT_ARCH_X86_64 = 0xC000003E
+SECCOMP_RET_ALLOW = 0x7FFF0000
+SECCOMP_RET_TRACE = 0x7FF00000
+PR_SET_NO_NEW_PRIVS = 38
+PR_SET_SECCOMP = 22
+SECCOMP_MODE_FILTER = 2
+TIOCSCTTY = 0x540E
+
+# BPF opcodes
+_BPF_LD_W_ABS = 0x20
+_BPF_JEQ_K = 0x15
+_BPF_JGE_K = 0x35
+_BPF_RET_K = 0x06
+
+
+class LaunchError(Exception):
+    """One-line reason a program cannot be started."""
+
+
+def resolve_program(prog: str, env_path: str | None = None) -> str:
+    """The path execve will run, or LaunchError with strace-like wording."""
+    if "/" in prog:
+        path = prog
+        if not os.path.exists(path):
+            raise LaunchError(f"cannot run '{prog}': No such file or directory")
+    else:
+        found = shutil.which(prog, path=env_path)
+        if found is None:
+            raise LaunchError(f"cannot find '{prog}' in PATH")
+        path = found
+    try:
+        st = os.stat(path)
+    except OSError as e:
+        raise LaunchError(f"cannot run '{prog}': {e.strerror}") from None
+    if stat.S_ISDIR(st.st_mode):
+        raise LaunchError(f"cannot run '{prog}': Is a directory")
+    if not os.access(path, os.X_OK):
+        raise LaunchError(f"cannot run '{prog}': Permission denied (not executable)")
+    return path
+
+
+def seccomp_program(numbers: frozenset[int]) -> bytes:
+    """A classic-BPF filter: RET_TRACE for `numbers` on x86_64, ALLOW otherwise."""
+    insns: list[tuple[int, int, int, int]] = [
+        (_BPF_LD_W_ABS, 0, 0, 4),  # seccomp_data.arch
+        (_BPF_JEQ_K, 1, 0, AUDIT_ARCH_X86_64),
+        (_BPF_RET_K, 0, 0, SECCOMP_RET_ALLOW),
+        (_BPF_LD_W_ABS, 0, 0, 0),  # seccomp_data.nr
+        (_BPF_JGE_K, 0, 1, 0x40000000),  # x32 ABI: allow
+        (_BPF_RET_K, 0, 0, SECCOMP_RET_ALLOW),
+    ]
+    for nr in sorted(numbers):
+        insns.append((_BPF_JEQ_K, 0, 1, nr))
+        insns.append((_BPF_RET_K, 0, 0, SECCOMP_RET_TRACE))
+    insns.append((_BPF_RET_K, 0, 0, SECCOMP_RET_ALLOW))
+    return b"".join(struct.pack("<HBBI", *i) for i in insns)
+
+
+class _SockFprog(ctypes.Structure):
+    _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.c_void_p)]
+
+
+def _install_seccomp(prog: bytes) -> None:
+    buf = ctypes.create_string_buffer(prog)
+    fprog = _SockFprog(len(prog) // 8, ctypes.addressof(buf))
+    prctl = _libc.prctl
+    prctl.argtypes = [ctypes.c_int, ctypes.c_ulong, ctypes.c_void_p, ctypes.c_ulong, ctypes.c_ulong]
+    if prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, ctypes.addressof(fprog), 0, 0) != 0:
+        # Without CAP_SYS_ADMIN the kernel insists on no_new_privs first.
+        prctl(PR_SET_NO_NEW_PRIVS, 1, None, 0, 0)
+        if prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, ctypes.addressof(fprog), 0, 0) != 0:
+            raise OSError(ctypes.get_errno(), "seccomp")
+
+
+def fork_stopped_child(
+    path: str,
+    argv: list[str],
+    env: dict[str, str] | None,
+    cwd: str | None,
+    tty_fd: int | None,
+    seccomp: bytes | None,
+) -> tuple[int, int]:
+    """Fork a child that stops itself, then (once resumed) execs `path`.
+
+    Returns (pid, error_pipe_read_fd); the child writes its errno to the pipe
+    if exec fails. Called from the worker thread, which becomes the tracer.
+    """
+    envb = os.environ if env is None else env
+    rfd, wfd = os.pipe2(os.O_CLOEXEC)
+    pid = os.fork()
+    if pid == 0:  # child: keep to simple calls, nothing that takes Python-level locks
+        try:
+            os.close(rfd)
+            if tty_fd is not None:
+                os.setsid()
+                _libc.ioctl(tty_fd, TIOCSCTTY, 0)
+                for fd in (0, 1, 2):
+                    os.dup2(tty_fd, fd)
+                if tty_fd > 2:
+                    os.close(tty_fd)
+            if cwd:
+                os.chdir(cwd)
+            signal.signal(signal.SIGINT, signal.SIG_DFL)
+            signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+            os.kill(os.getpid(), signal.SIGSTOP)
+            if seccomp is not None:
+                _install_seccomp(seccomp)
+            os.execve(path, argv, envb)
+        except OSError as e:
+            os.write(wfd, str(e.errno or 1).encode())
+        except BaseException:
+            os.write(wfd, b"1")
+        os._exit(127)
+    os.close(wfd)
+    return pid, rfd
+
+
+def read_exec_error(rfd: int) -> int:
+    """errno the child reported (0 if exec succeeded: the pipe closed on exec)."""
+    try:
+        data = os.read(rfd, 32)
+    finally:
+        os.close(rfd)
+    return int(data) if data else 0

@@ -1,0 +1,34 @@
+"""Options for a trace session; one object passed down, never global flags."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(slots=True)
+class TraceOptions:
+    """What to trace and how.
+
+    `command` launches a program; `attach` lists pids to attach to (all their
+    threads). `trace_syscalls` is the set of syscall numbers to report (None:
+    all); with a launched program it is enforced by a seccomp-bpf filter so
+    other calls never stop the tracee. `stack_syscalls`: syscall numbers whose
+    stacks are captured (None with `stack_traces`: all).
+    """
+
+    command: list[str] = field(default_factory=list)
+    attach: list[int] = field(default_factory=list)
+    follow_forks: bool = True
+    strsize: int = 32
+    bufsize: int = 4096
+    trace_syscalls: frozenset[int] | None = None
+    seccomp: bool = True
+    stack_traces: bool = False
+    stack_syscalls: frozenset[int] | None = None
+    resolve_fds: bool = True
+    detach_on_exit: bool = False  # --detach: launched programs are detached, not killed
+    # Launched program's stdio: None inherits ours; an int is a pty/tty fd to use for 0, 1, 2.
+    tty_fd: int | None = None
+    env: dict[str, str] | None = None
+    cwd: str | None = None
+    queue_max: int = 200_000  # events buffered before the tracee is made to wait

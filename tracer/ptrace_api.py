@@ -1,0 +1,247 @@
+"""The raw ptrace, waitpid and process_vm_readv calls the worker needs, through ctypes.
+
+python-ptrace's binding works, but its object-per-call model costs on the hot
+path; these are direct libc calls with preallocated buffers. Only the worker
+thread calls `ptrace` (the kernel ties a tracee to the thread that attached).
+"""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import os
+import struct
+
+_libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+
+PTRACE_TRACEME = 0
+PTRACE_PEEKDATA = 2
+PTRACE_CONT = 7
+PTRACE_KILL = 8
+PTRACE_GETREGS = 12
+PTRACE_ATTACH = 16
+PTRACE_DETACH = 17
+PTRACE_SYSCALL = 24
+PTRACE_SETOPTIONS = 0x4200
+PTRACE_GETEVENTMSG = 0x4201
+PTRACE_GETSIGINFO = 0x4202
+PTRACE_SEIZE = 0x4206
+PTRACE_INTERRUPT = 0x4207
+PTRACE_LISTEN = 0x4208
+PTRACE_GET_SYSCALL_INFO = 0x420E
+
+PTRACE_O_TRACESYSGOOD = 1
+PTRACE_O_TRACEFORK = 1 << 1
+PTRACE_O_TRACEVFORK = 1 << 2
+PTRACE_O_TRACECLONE = 1 << 3
+PTRACE_O_TRACEEXEC = 1 << 4
+PTRACE_O_TRACEVFORKDONE = 1 << 5
+PTRACE_O_TRACEEXIT = 1 << 6
+PTRACE_O_TRACESECCOMP = 1 << 7
+PTRACE_O_EXITKILL = 1 << 20
+
+PTRACE_EVENT_FORK = 1
+PTRACE_EVENT_VFORK = 2
+PTRACE_EVENT_CLONE = 3
+PTRACE_EVENT_EXEC = 4
+PTRACE_EVENT_VFORK_DONE = 5
+PTRACE_EVENT_EXIT = 6
+PTRACE_EVENT_SECCOMP = 7
+PTRACE_EVENT_STOP = 128
+
+SYSCALL_INFO_NONE = 0
+SYSCALL_INFO_ENTRY = 1
+SYSCALL_INFO_EXIT = 2
+SYSCALL_INFO_SECCOMP = 3
+
+WALL = 0x40000000
+WNOHANG = 1
+
+_ptrace = _libc.ptrace
+_ptrace.argtypes = [ctypes.c_long, ctypes.c_long, ctypes.c_void_p, ctypes.c_void_p]
+_ptrace.restype = ctypes.c_long
+
+_waitpid = _libc.waitpid
+_waitpid.argtypes = [ctypes.c_int, ctypes.POINTER(ctypes.c_int), ctypes.c_int]
+_waitpid.restype = ctypes.c_int
+
+_process_vm_readv = _libc.process_vm_readv
+_process_vm_readv.argtypes = [
+    ctypes.c_int,
+    ctypes.c_void_p,
+    ctypes.c_ulong,
+    ctypes.c_void_p,
+    ctypes.c_ulong,
+    ctypes.c_ulong,
+]
+_process_vm_readv.restype = ctypes.c_ssize_t
+
+
+class PtraceError(OSError):
+    pass
+
+
+def ptrace(request: int, pid: int, addr: int = 0, data: int = 0) -> int:
+    """Call ptrace; raises PtraceError (an OSError with errno) on failure."""
+    res = _ptrace(request, pid, addr, data)
+    if res == -1:
+        err = ctypes.get_errno()
+        if err:
+            raise PtraceError(err, f"ptrace({request:#x}, {pid}): {os.strerror(err)}")
+    return res
+
+
+def ptrace_quiet(request: int, pid: int, addr: int = 0, data: int = 0) -> int:
+    """Call ptrace; returns -errno instead of raising (the hot path's variant)."""
+    res = _ptrace(request, pid, addr, data)
+    if res == -1:
+        err = ctypes.get_errno()
+        if err:
+            return -err
+    return res
+
+
+class Waiter:
+    """waitpid(-1, __WALL) that returns EINTR so another thread can wake the worker."""
+
+    def __init__(self) -> None:
+        self._status = ctypes.c_int(0)
+        self._ref = ctypes.byref(self._status)
+
+    def wait(self, nohang: bool = False) -> tuple[int, int]:
+        """(pid, status); pid 0 with WNOHANG and nothing ready; -errno on failure."""
+        pid = _waitpid(-1, self._ref, WALL | (WNOHANG if nohang else 0))
+        if pid < 0:
+            return -ctypes.get_errno(), 0
+        return pid, self._status.value
+
+
+# struct ptrace_syscall_info (88 bytes on x86_64)
+SYSCALL_INFO_SIZE = 88
+_ENTRY = struct.Struct("<B3xIQQQ6Q")
+_EXIT = struct.Struct("<B3xIQQqB")
+
+
+class SyscallInfoReader:
+    """PTRACE_GET_SYSCALL_INFO into a reused buffer."""
+
+    def __init__(self) -> None:
+        self._buf = ctypes.create_string_buffer(SYSCALL_INFO_SIZE)
+        self._addr = ctypes.addressof(self._buf)
+
+    def get(self, tid: int) -> bytes | None:
+        n = _ptrace(PTRACE_GET_SYSCALL_INFO, tid, SYSCALL_INFO_SIZE, self._addr)
+        if n <= 0:
+            return None
+        return self._buf.raw
+
+    @staticmethod
+    def op(raw: bytes) -> int:
+        return raw[0]
+
+    @staticmethod
+    def entry(raw: bytes) -> tuple[int, tuple[int, ...]]:
+        v = _ENTRY.unpack_from(raw)
+        return v[4], v[5:11]
+
+    @staticmethod
+    def exit(raw: bytes) -> tuple[int, bool]:
+        v = _EXIT.unpack_from(raw)
+        return v[4], bool(v[5])
+
+
+class _IOVec(ctypes.Structure):
+    _fields_ = [("base", ctypes.c_void_p), ("len", ctypes.c_size_t)]
+
+
+PAGE = os.sysconf("SC_PAGE_SIZE")
+_MAX_PAGES = 65
+
+
+class ProcessMemory:
+    """Reads tracee memory with one process_vm_readv per request (split at page
+    boundaries so an unmapped page yields a short read, not a failure)."""
+
+    def __init__(self, bufsize: int = 1 << 18) -> None:
+        self.tid = 0
+        self._buf = ctypes.create_string_buffer(bufsize)
+        self._bufaddr = ctypes.addressof(self._buf)
+        self._bufsize = bufsize
+        self._local = _IOVec(self._bufaddr, 0)
+        self._remote = (_IOVec * _MAX_PAGES)()
+        self._remote_addr = ctypes.addressof(self._remote)
+        self._local_addr = ctypes.addressof(self._local)
+
+    def read(self, addr: int, size: int) -> bytes | None:
+        if addr == 0 or size <= 0:
+            return None if addr == 0 else b""
+        size = min(size, self._bufsize, (_MAX_PAGES - 1) * PAGE)
+        end = addr + size
+        n = 0
+        a = addr
+        remote = self._remote
+        while a < end:
+            nxt = min((a // PAGE + 1) * PAGE, end)
+            r = remote[n]
+            r.base = a
+            r.len = nxt - a
+            n += 1
+            a = nxt
+        self._local.len = size
+        got = _process_vm_readv(self.tid, self._local_addr, 1, self._remote_addr, n, 0)
+        if got < 0:
+            return None
+        return ctypes.string_at(self._bufaddr, got)
+
+    def read_cstr(self, addr: int, limit: int) -> bytes | None:
+        if addr == 0:
+            return None
+        out = b""
+        want = limit + 1
+        a = addr
+        while len(out) < want:
+            chunk = min(want - len(out), (a // PAGE + 1) * PAGE - a)
+            data = self.read(a, chunk)
+            if data is None:
+                return out if out else None
+            nul = data.find(b"\0")
+            if nul >= 0:
+                return out + data[:nul]
+            out += data
+            if len(data) < chunk:
+                return out
+            a += chunk
+        return out
+
+
+_eventmsg = ctypes.c_ulong(0)
+_eventmsg_addr = ctypes.addressof(_eventmsg)
+
+
+def geteventmsg(tid: int) -> int:
+    """PTRACE_GETEVENTMSG: the new task's tid after fork/clone, the former tid after exec."""
+    if _ptrace(PTRACE_GETEVENTMSG, tid, 0, _eventmsg_addr) == -1:
+        return -1
+    return _eventmsg.value
+
+
+SIGINFO_SIZE = 128
+_siginfo = ctypes.create_string_buffer(SIGINFO_SIZE)
+_siginfo_addr = ctypes.addressof(_siginfo)
+
+
+def get_siginfo(tid: int) -> bytes | None:
+    """PTRACE_GETSIGINFO; None when the stop has no siginfo (group-stop)."""
+    if _ptrace(PTRACE_GETSIGINFO, tid, 0, _siginfo_addr) == -1:
+        return None
+    return _siginfo.raw
+
+
+def get_regs(tid: int):  # -> ptrace.binding.func.user_regs_struct
+    """The task's general registers (for stack unwinding), via python-ptrace's struct."""
+    from ptrace.binding.func import user_regs_struct
+
+    regs = user_regs_struct()
+    if _ptrace(PTRACE_GETREGS, tid, 0, ctypes.addressof(regs)) == -1:
+        raise PtraceError(ctypes.get_errno(), "PTRACE_GETREGS")
+    return regs

@@ -1,0 +1,130 @@
+"""TraceSession: launch or attach, then stream events; the one object consumers hold.
+
+`start()` returns only once the worker has the tracees (or raises TraceError
+with a one-line reason), so a UI can take over the terminal knowing the
+session works. All ptrace work happens on the worker thread; the methods here
+are safe to call from any thread.
+"""
+
+from __future__ import annotations
+
+import signal
+import threading
+import time
+from typing import Any
+
+from tracer.event_queue import EventQueue
+from tracer.launcher import LaunchError, resolve_program
+from tracer.options import TraceOptions
+from tracer.worker import DOORBELL, Worker
+
+
+class TraceError(Exception):
+    """A session could not start; the message is one line for the user."""
+
+
+def _install_doorbell() -> bool:
+    """A no-op handler so a signal can interrupt the worker's waitpid (EINTR)."""
+    if threading.current_thread() is not threading.main_thread():
+        current = signal.getsignal(DOORBELL)
+        return callable(current)
+    if callable(signal.getsignal(DOORBELL)):
+        return True
+    signal.signal(DOORBELL, lambda *_: None)
+    return True
+
+
+class TraceSession:
+    def __init__(self, options: TraceOptions) -> None:
+        if not options.command and not options.attach:
+            raise TraceError("nothing to trace: give a program or -p PID")
+        self.options = options
+        self.queue = EventQueue(options.queue_max)
+        self.worker: Worker | None = None
+        self._thread: threading.Thread | None = None
+        self.started_at = 0.0
+
+    @property
+    def launched(self) -> bool:
+        return bool(self.options.command)
+
+    def start(self) -> None:
+        path = None
+        if self.options.command:
+            env_path = (self.options.env or {}).get("PATH") if self.options.env else None
+            try:
+                path = resolve_program(self.options.command[0], env_path)
+            except LaunchError as e:
+                raise TraceError(str(e)) from None
+        doorbell = _install_doorbell()
+        self.worker = Worker(self.options, self.queue, path)
+        self._thread = threading.Thread(
+            target=self.worker.run, args=(doorbell,), name="tracetui-ptrace", daemon=True
+        )
+        self.started_at = time.time()
+        self._thread.start()
+        self.worker.started.wait()
+        if self.worker.start_error:
+            self._thread.join(5)
+            raise TraceError(self.worker.start_error)
+
+    # ---- consuming --------------------------------------------------------------------
+
+    def drain(self, max_items: int | None = None) -> list[Any]:
+        return self.queue.drain(max_items)
+
+    @property
+    def finished(self) -> bool:
+        """The worker ended and every event has been drained."""
+        return self.queue.closed and len(self.queue) == 0
+
+    @property
+    def exit_status(self) -> int:
+        return self.worker.exit_status if self.worker else 0
+
+    @property
+    def pids(self) -> list[int]:
+        w = self.worker
+        if w is None:
+            return []
+        return sorted({t.tgid for t in list(w.tasks.values())})
+
+    def inflight(self) -> list[Any]:
+        """Calls entered and not yet returned (a blocked read, accept...), for live display."""
+        w = self.worker
+        if w is None:
+            return []
+        for _ in range(3):
+            try:
+                return [t.inflight for t in list(w.tasks.values()) if t.inflight is not None]
+            except RuntimeError:
+                continue
+        return []
+
+    # ---- control ------------------------------------------------------------------------
+
+    @property
+    def paused(self) -> bool:
+        return bool(self.worker and self.worker.paused)
+
+    def pause(self) -> bool:
+        return bool(self.worker and self.worker.request(self.worker.do_pause))
+
+    def resume(self) -> bool:
+        return bool(self.worker and self.worker.request(self.worker.do_resume))
+
+    def stop(self, timeout: float = 10.0) -> None:
+        """End tracing: launched programs are killed (or detached with --detach), attached ones detached."""
+        w = self.worker
+        if w is None or self._thread is None:
+            return
+        if self._thread.is_alive():
+            w.request(w.do_stop, timeout=timeout)
+            self._thread.join(timeout)
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Wait for the worker to end by itself; True if it has."""
+        if self._thread is None:
+            return True
+        self._thread.join(timeout)
+        return not self._thread.is_alive()

@@ -1,0 +1,105 @@
+"""Per-syscall-number decisions the worker makes at every stop, precomputed.
+
+Built once per session from the options, the table and the decoders'
+registrations, as dense lists indexed by syscall number, so the hot loop does
+list lookups instead of name lookups.
+"""
+
+from __future__ import annotations
+
+from tracer.events import Syscall
+from tracer.options import TraceOptions
+from tracer.syscalls import capture
+from tracer.syscalls.capture import CaptureLimits
+from tracer.syscalls.classes import Class
+from tracer.syscalls.render import load_decoders
+from tracer.syscalls.table import get_table
+
+# How a successful call changes the fd table (for the fd-name cache).
+FD_RETURNS = 1  # the return value is a new fd
+FD_CLOSE_ARG0 = 2  # closes args[0]
+FD_DROP_ARG1 = 4  # args[1] now refers to something else (dup2/dup3)
+FD_CLEAR = 8  # anything may have changed: forget the whole table
+
+_EFFECTS_BY_NAME = {
+    "close": FD_CLOSE_ARG0,
+    "dup2": FD_DROP_ARG1 | FD_RETURNS,
+    "dup3": FD_DROP_ARG1 | FD_RETURNS,
+    "close_range": FD_CLEAR,
+    "fcntl": FD_RETURNS,
+    "unshare": FD_CLEAR,
+    "execve": FD_CLEAR,
+    "execveat": FD_CLEAR,
+}
+
+_F_DUPFD = 0
+_F_DUPFD_CLOEXEC = 1030
+
+SIZE = 1024
+
+
+class SyscallPlan:
+    def __init__(self, options: TraceOptions) -> None:
+        load_decoders()
+        table = get_table()
+        self.table = table
+        self.limits = CaptureLimits(strsize=options.strsize, bufsize=max(options.bufsize, 0))
+        self.resolve_fds = options.resolve_fds
+        self.traced_numbers = options.trace_syscalls
+        traced = options.trace_syscalls
+        self._traced = [traced is None or nr in traced for nr in range(SIZE)]
+        stacks = options.stack_syscalls
+        self._stack = [
+            options.stack_traces and (stacks is None or nr in stacks) for nr in range(SIZE)
+        ]
+        self._entry = [None] * SIZE
+        self._exit = [None] * SIZE
+        self._fdpos: list[tuple[int, ...]] = [()] * SIZE
+        self._effect = [0] * SIZE
+        self._never = [False] * SIZE
+        self._maps = [False] * SIZE
+        for nr, d in table.by_nr.items():
+            if nr >= SIZE:
+                continue
+            self._entry[nr] = capture.ENTRY_CAPTURES.get(d.name)
+            self._exit[nr] = capture.EXIT_CAPTURES.get(d.name)
+            self._fdpos[nr] = capture.FD_ARGS.get(d.name, ())
+            eff = _EFFECTS_BY_NAME.get(d.name, 0)
+            if d.classes & Class.RETURNS_FD:
+                eff |= FD_RETURNS
+            if d.name in ("pipe", "pipe2", "socketpair", "recvmsg", "recvmmsg"):
+                eff |= 0  # their fds come back through mem["_fds"]
+            self._effect[nr] = eff
+            self._never[nr] = bool(d.classes & Class.NEVER_RETURNS)
+            self._maps[nr] = bool(d.classes & Class.MEMORY_MAPPING)
+        self._fcntl = table.number("fcntl")
+
+    def is_traced(self, nr: int) -> bool:
+        return self._traced[nr] if nr < SIZE else self.traced_numbers is None
+
+    def entry_capture(self, nr: int):
+        return self._entry[nr] if nr < SIZE else None
+
+    def exit_capture(self, nr: int):
+        return self._exit[nr] if nr < SIZE else None
+
+    def fd_positions(self, nr: int) -> tuple[int, ...]:
+        return self._fdpos[nr] if nr < SIZE else ()
+
+    def fd_effect(self, nr: int) -> int:
+        return self._effect[nr] if nr < SIZE else 0
+
+    def never_returns(self, nr: int) -> bool:
+        return self._never[nr] if nr < SIZE else False
+
+    def changes_maps(self, nr: int) -> bool:
+        return self._maps[nr] if nr < SIZE else False
+
+    def wants_stack(self, nr: int) -> bool:
+        return self._stack[nr] if nr < SIZE else False
+
+    def returns_fd(self, call: Syscall) -> bool:
+        if call.nr == self._fcntl:
+            cmd = call.args[1] & 0xFFFFFFFF
+            return cmd in (_F_DUPFD, _F_DUPFD_CLOEXEC)
+        return True

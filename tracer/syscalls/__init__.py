@@ -1,0 +1,1 @@
+"""Syscall knowledge: the per-architecture table, flag tables, capture and decoding."""

@@ -1,0 +1,204 @@
+"""Turning a captured `Syscall` into structured, rendered arguments.
+
+Decoder families register one function per syscall name:
+
+    @decoder("openat")
+    def decode_openat(call: Syscall, ctx: RenderContext) -> Decoded: ...
+
+A decoder returns a `Decoded`: the argument list (each with raw value, text
+and kind, so the UI can filter without parsing text) and, optionally, a
+rendered return value (otherwise the generic one is used). Rendering happens
+on demand and is cached by the consumer, never in the ptrace loop.
+"""
+
+from __future__ import annotations
+
+import errno as errno_mod
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from tracer.events import Syscall
+from tracer.syscalls.classes import Class
+from tracer.syscalls.table import SyscallTable, get_table
+
+
+@dataclass(slots=True)
+class Arg:
+    """One rendered argument.
+
+    kind: 'fd', 'path', 'str', 'buf', 'flags', 'int', 'ptr', 'struct', 'signal', 'other'.
+    `value` carries the decoded value for filtering: the fd number, the path
+    string, the flag names, ...
+    `at_exit` marks arguments whose text depends on the call's exit (strace
+    prints them after `<... resumed>`).
+    """
+
+    text: str
+    raw: int | None = None
+    kind: str = "int"
+    value: Any = None
+    at_exit: bool = False
+
+
+@dataclass(slots=True)
+class Decoded:
+    args: list[Arg]
+    ret: str | None = None  # rendered return value, None for the generic rendering
+    ret_fd: bool = False  # the return value is a new fd (annotate it)
+
+
+@dataclass(slots=True)
+class RenderContext:
+    """Rendering options (strace's -s, -y) and the table."""
+
+    strsize: int = 32
+    show_fd_paths: bool = True
+    table: SyscallTable = field(default_factory=get_table)
+
+    def fd(self, call: Syscall, fd: int) -> str:
+        """An fd as strace -y prints it: `3</etc/hostname>`, plain where unknown."""
+        if fd == -100:
+            return "AT_FDCWD"
+        if self.show_fd_paths and call.fds:
+            name = call.fds.get(fd)
+            if name is not None:
+                return f"{fd}<{name}>"
+        return str(fd)
+
+    def fd_arg(self, call: Syscall, raw: int) -> Arg:
+        fd = to_int(raw)
+        return Arg(self.fd(call, fd), raw, "fd", fd)
+
+
+Decoder = Callable[[Syscall, RenderContext], Decoded]
+DECODERS: dict[str, Decoder] = {}
+
+
+def decoder(*names: str) -> Callable[[Decoder], Decoder]:
+    def register(fn: Decoder) -> Decoder:
+        for n in names:
+            DECODERS[n] = fn
+        return fn
+
+    return register
+
+
+def to_int(raw: int) -> int:
+    """A register word as a C int (sign-extended 32 bits)."""
+    raw &= 0xFFFFFFFF
+    return raw - (1 << 32) if raw & 0x80000000 else raw
+
+
+def to_long(raw: int) -> int:
+    """A register word as a C long (sign-extended 64 bits)."""
+    raw &= 0xFFFFFFFFFFFFFFFF
+    return raw - (1 << 64) if raw & (1 << 63) else raw
+
+
+ERRNO_NAMES: dict[int, str] = dict(errno_mod.errorcode)
+# Kernel-internal restart codes strace shows.
+ERRNO_NAMES.update(
+    {
+        512: "ERESTARTSYS",
+        513: "ERESTARTNOINTR",
+        514: "ERESTARTNOHAND",
+        515: "ENOIOCTLCMD",
+        516: "ERESTART_RESTARTBLOCK",
+        517: "EPROBE_DEFER",
+        518: "EOPENSTALEPARENT",
+        519: "ENOPARAM",
+        521: "EBADHANDLE",
+        522: "ENOTSYNC",
+        523: "EBADCOOKIE",
+        524: "ENOTSUPP",
+        525: "ETOOSMALL",
+        526: "ESERVERFAULT",
+        527: "EBADTYPE",
+        528: "EJUKEBOX",
+        529: "EIOCBQUEUED",
+        530: "ERECALLCONFLICT",
+    }
+)
+# Python's errorcode picks aliases strace does not use.
+ERRNO_NAMES[11] = "EAGAIN"
+ERRNO_NAMES[35] = "EDEADLK"
+ERRNO_NAMES[95] = "EOPNOTSUPP"
+
+RESTART_MESSAGES = {
+    512: "To be restarted if SA_RESTART is set",
+    513: "To be restarted",
+    514: "To be restarted if no handler",
+    516: "Interrupted by signal",
+}
+
+
+def errno_name(err: int) -> str:
+    return ERRNO_NAMES.get(err, f"errno{err}")
+
+
+def errno_text(err: int) -> str:
+    """`ENOENT (No such file or directory)` as strace prints a failure."""
+    msg = RESTART_MESSAGES.get(err) or os.strerror(err)
+    if msg.startswith("Unknown error"):
+        return errno_name(err)
+    return f"{errno_name(err)} ({msg})"
+
+
+def generic_args(call: Syscall, ctx: RenderContext, nargs: int) -> list[Arg]:
+    out = []
+    for raw in call.args[:nargs]:
+        v = to_long(raw)
+        out.append(Arg(f"{raw:#x}" if v > 0xFFFF or v < -0xFFFF else str(v), raw, "int", v))
+    return out
+
+
+@dataclass(slots=True)
+class RenderedCall:
+    name: str
+    args: list[Arg]
+    ret: str  # '= ...' part without '= '
+    ret_fd: bool = False
+
+    def args_text(self) -> str:
+        return ", ".join(a.text for a in self.args)
+
+
+def render_ret(call: Syscall, ctx: RenderContext, dec: Decoded | None, classes: Class) -> str:
+    if call.ret is None:
+        return "?"
+    if call.error:
+        if 512 <= call.error <= 530:  # kernel-internal restart codes: the call did not return
+            return f"? {errno_text(call.error)}"
+        return f"-1 {errno_text(call.error)}"
+    if dec is not None and dec.ret is not None:
+        return dec.ret
+    ret = call.ret
+    if (dec is not None and dec.ret_fd) or classes & Class.RETURNS_FD:
+        return ctx.fd(call, ret)
+    if ret > 0xFFFFFFFF or ret < -0xFFFFFFFF:
+        return f"{ret & 0xFFFFFFFFFFFFFFFF:#x}"
+    return str(ret)
+
+
+def render(call: Syscall, ctx: RenderContext) -> RenderedCall:
+    """Render a call; never raises: a failing decoder falls back to raw words."""
+    d = ctx.table.get(call.nr)
+    name = d.name if d else f"syscall_{call.nr:#x}"
+    nargs = d.nargs if d else 6
+    classes = d.classes if d else Class.NONE
+    fn = DECODERS.get(name)
+    dec: Decoded | None = None
+    if fn is not None:
+        try:
+            dec = fn(call, ctx)
+        except Exception:  # a decoder bug must not lose the event
+            dec = None
+    args = dec.args if dec is not None else generic_args(call, ctx, nargs)
+    return RenderedCall(name, args, render_ret(call, ctx, dec, classes), bool(dec and dec.ret_fd))
+
+
+def load_decoders() -> None:
+    """Import every decoder family so their registrations run."""
+    from tracer.syscalls import decoders  # noqa: F401
