@@ -109,7 +109,14 @@ def proc_state(pid: int) -> str | None:
 
 
 def tracer_of(pid: int) -> int:
+    """The process (tgid) tracing `pid`, 0 if none (TracerPid names the tracing thread)."""
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("TracerPid:"):
-            return int(line.split()[1])
+            tid = int(line.split()[1])
+            if tid == 0:
+                return 0
+            for l2 in Path(f"/proc/{tid}/status").read_text().splitlines():
+                if l2.startswith("Tgid:"):
+                    return int(l2.split()[1])
+            return tid
     return 0

@@ -5,7 +5,7 @@ from __future__ import annotations
 import errno
 import os
 
-from tracer.tasks import tracer_pid
+from tracer.tasks import read_tgid, tracer_pid
 
 
 def _command(pid: int) -> str:
@@ -22,6 +22,7 @@ def attach_error(pid: int, err: int) -> str:
     if err == errno.EPERM:
         other = tracer_pid(pid)
         if other:
+            other = read_tgid(other)
             return f"cannot attach to pid {pid}: already traced by pid {other} ({_command(other)})"
         scope = ""
         try:
