@@ -10,7 +10,6 @@ import argparse
 import os
 import signal
 import sys
-import time
 
 from tracer.options import TraceOptions
 from tracer.session import TraceError, TraceSession
@@ -169,70 +168,64 @@ class _Interrupted:
 
 
 def run_headless(opts: TraceOptions, args: argparse.Namespace) -> int:
-    from tracer.syscalls.render import RenderContext
+    from tracer.formats.pipeline import PipeSink, start_writer_process
 
-    ctx = RenderContext(strsize=opts.strsize, show_fd_paths=opts.resolve_fds)
-    try:
-        out = open(args.output, "w", buffering=1 << 16) if args.output else sys.stderr  # noqa: SIM115
-    except OSError as e:
-        print(f"tracetui: cannot write {args.output}: {e.strerror}", file=sys.stderr)
-        return 1
-    if args.format == "jsonl":
-        from tracer.formats.jsonl import JsonLinesWriter
-
-        writer = JsonLinesWriter(out, ctx)
-    else:
-        from tracer.formats.strace_text import StraceTextWriter
-
-        writer = StraceTextWriter(out, ctx)
-    session = TraceSession(opts)
+    if args.output:
+        try:
+            open(args.output, "w").close()  # noqa: SIM115 - fail early, in one line
+        except OSError as e:
+            print(f"tracetui: cannot write {args.output}: {e.strerror}", file=sys.stderr)
+            return 1
+    writer_pid, pipe_fd = start_writer_process(lambda: make_writer(opts, args))
+    sink = PipeSink(pipe_fd)
+    session = TraceSession(opts, sink=sink)
     interrupted = _Interrupted()
-    previous = {
-        s: signal.signal(s, interrupted) for s in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
-    }
+    handled = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+    previous = {s: signal.signal(s, interrupted) for s in handled}
     try:
-        session.start()
-    except TraceError as e:
-        print(f"tracetui: {e}", file=sys.stderr)
-        return 1
-    stop_sent = False
-    error = None
-    try:
-        queue = session.queue
-        while True:
-            batch = queue.drain()
-            if batch:
-                writer.write(batch)
-                for ev in batch:
-                    if type(ev).__name__ == "TraceEnded" and ev.error:
-                        error = ev.error
-            elif queue.closed:
-                if not len(queue):
-                    break
-            else:
-                time.sleep(0.003)
+        try:
+            session.start()
+        except TraceError as e:
+            sink.close()
+            os.waitpid(writer_pid, 0)
+            print(f"tracetui: {e}", file=sys.stderr)
+            return 1
+        stop_sent = False
+        while not session.wait(0.05):
+            sink.flush()  # what the worker holds while the tracee is blocked
             if interrupted.signal and not stop_sent:
                 stop_sent = True
                 session.stop()
-        writer.flush()
-    except BrokenPipeError:
-        session.stop()
     finally:
         for s, h in previous.items():
             signal.signal(s, h)
-        if out is not sys.stderr:
-            out.close()
-    session.wait(10)
-    failure = getattr(session.worker, "exec_failure", None)
-    if failure:
-        print(f"tracetui: {failure}", file=sys.stderr)
-        return 1
+    sink.close()
+    _, wstatus = os.waitpid(writer_pid, 0)
+    error = session.error
     if error:
         print(f"tracetui: {error}", file=sys.stderr)
+        return 1
+    if os.waitstatus_to_exitcode(wstatus) != 0:
+        print("tracetui: the output writer failed", file=sys.stderr)
         return 1
     if not opts.command:
         return 0
     return session.exit_status
+
+
+def make_writer(opts: TraceOptions, args: argparse.Namespace):
+    """Runs in the writer process: open the output and build the chosen format's writer."""
+    from tracer.syscalls.render import RenderContext
+
+    ctx = RenderContext(strsize=opts.strsize, show_fd_paths=opts.resolve_fds)
+    out = open(args.output, "w", buffering=1 << 16) if args.output else sys.stderr  # noqa: SIM115
+    if args.format == "jsonl":
+        from tracer.formats.jsonl import JsonLinesWriter
+
+        return JsonLinesWriter(out, ctx)
+    from tracer.formats.strace_text import StraceTextWriter
+
+    return StraceTextWriter(out, ctx)
 
 
 def run_interactive(opts: TraceOptions, args: argparse.Namespace) -> int:

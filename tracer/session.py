@@ -35,11 +35,12 @@ def _install_doorbell() -> bool:
 
 
 class TraceSession:
-    def __init__(self, options: TraceOptions) -> None:
+    def __init__(self, options: TraceOptions, sink: Any = None) -> None:
+        """`sink` replaces the event queue (headless output goes to a writer process)."""
         if not options.command and not options.attach:
             raise TraceError("nothing to trace: give a program or -p PID")
         self.options = options
-        self.queue = EventQueue(options.queue_max)
+        self.queue = sink if sink is not None else EventQueue(options.queue_max)
         self.worker: Worker | None = None
         self._thread: threading.Thread | None = None
         self.started_at = 0.0
@@ -77,6 +78,11 @@ class TraceSession:
     def finished(self) -> bool:
         """The worker ended and every event has been drained."""
         return self.queue.closed and len(self.queue) == 0
+
+    @property
+    def error(self) -> str | None:
+        """Why tracing ended abnormally (None when it ended normally or still runs)."""
+        return self.worker.error if self.worker else None
 
     @property
     def exit_status(self) -> int:

@@ -74,6 +74,22 @@ class SyscallPlan:
             self._maps[nr] = bool(d.classes & Class.MEMORY_MAPPING)
         self._fcntl = table.number("fcntl")
 
+    def plain_numbers(self) -> list[bool]:
+        """True where a stop needs only the record: traced, no capture, no fds, no effect, no stack."""
+        out = []
+        for nr in range(SIZE):
+            out.append(
+                self._traced[nr]
+                and self._entry[nr] is None
+                and self._exit[nr] is None
+                and not (self.resolve_fds and self._fdpos[nr])
+                and not self._effect[nr]
+                and not self._never[nr]
+                and not self._stack[nr]
+                and not self._maps[nr]
+            )
+        return out
+
     def is_traced(self, nr: int) -> bool:
         return self._traced[nr] if nr < SIZE else self.traced_numbers is None
 

@@ -46,6 +46,10 @@ from tracer.tasks import (
 )
 
 SIGTRAP_SYSGOOD = signal.SIGTRAP | 0x80
+_ptrace = pt._ptrace
+_now = time.time
+_unpack_entry = pt.SyscallInfoReader.entry
+_unpack_exit = pt._EXIT.unpack_from
 STOP_SIGNALS = frozenset({signal.SIGSTOP, signal.SIGTSTP, signal.SIGTTIN, signal.SIGTTOU})
 DOORBELL = signal.SIGRTMIN + 6
 
@@ -63,6 +67,8 @@ class Worker:
         self.path = path
         self.plan = SyscallPlan(options)
         self.execve_nr = self.plan.table.number("execve")
+        # Numbers whose stops need nothing but the record (no memory, fds, stack, effects).
+        self._plain = self.plan.plain_numbers()
         self.tasks: dict[int, Task] = {}
         self.known_pids: set[int] = set()
         self.fdnames = FdNames()
@@ -79,6 +85,8 @@ class Worker:
         self.paused = False
         self.stopping = False
         self.start_error: str | None = None
+        self.error: str | None = None  # why tracing ended abnormally
+        self.exec_failure: str | None = None
         self.started = threading.Event()
         self.thread_ident = 0
         self._commands: deque[tuple[Callable[[], None], threading.Event]] = deque()
@@ -142,9 +150,12 @@ class Worker:
         finally:
             try:
                 self._cleanup()
+            except Exception as e:
+                error = error or f"internal error while detaching: {type(e).__name__}: {e}"
             finally:
+                self.error = error or self.exec_failure
                 if self.start_error is None:
-                    self._emit(TraceEnded(time.time(), self.exit_status, error))
+                    self._emit(TraceEnded(time.time(), self.exit_status, self.error))
                 self.queue.close()
 
     def _start(self) -> None:
@@ -255,6 +266,8 @@ class Worker:
         wait = self.waiter.wait
         commands = self._commands
         poll_mode = not self._doorbell_ok
+        queue = self.queue
+        fast = self._fast_syscall_stop
         while tasks and not self.stopping:
             if commands:
                 self._run_commands()
@@ -275,16 +288,56 @@ class Worker:
                 if pid == -4:  # EINTR: the doorbell
                     continue
                 break  # ECHILD: nothing left to wait for
-            if (status & 0xFF) == 0x7F:
-                sig = (status >> 8) & 0xFF
-                if sig == SIGTRAP_SYSGOOD:
-                    self._syscall_stop(pid)
-                else:
-                    self._other_stop(pid, status, sig)
+            if (status & 0xFFFF) == 0x857F:  # syscall stop (SIGTRAP|0x80, no event)
+                fast(pid)
+            elif (status & 0xFF) == 0x7F:
+                self._other_stop(pid, status, (status >> 8) & 0xFF)
             else:
                 self._task_gone(pid, status)
-            if self.queue.full():
-                self.queue.wait_for_space(lambda: bool(self._commands))
+            if queue.full():
+                queue.wait_for_space(lambda: bool(self._commands))
+
+    def _fast_syscall_stop(self, tid: int) -> None:
+        """The hot path: one syscall-entry or -exit stop, with as few calls as possible."""
+        task = self.tasks.get(tid)
+        if task is None or task.launching or self.paused or self.seccomp_active:
+            self._syscall_stop(tid)
+            return
+        raw = self.info.get(tid)
+        if raw is not None:
+            op = raw[0]
+            if op == 1:
+                nr, args = _unpack_entry(raw)
+                if nr < 1024 and not self._plain[nr]:
+                    self._enter(task, nr, args)
+                elif nr < 1024:
+                    # No capture, no fds, no stack: just the record.
+                    task.inflight = Syscall(0, task.tgid, tid, nr, args, _now())
+                    task.inflight_emitted = False
+                    self.unemitted += 1
+                else:
+                    self._enter(task, nr, args)
+            elif op == 2:
+                call = task.inflight
+                task.in_seccomp_call = False
+                if call is not None and not task.inflight_emitted and self._plain[call.nr]:
+                    task.inflight = None
+                    ret = _unpack_exit(raw)
+                    call.end = _now()
+                    call.ret = ret[4]
+                    call.done = True
+                    if ret[5]:
+                        call.error = -call.ret
+                    self.seq += 1
+                    call.seq = self.seq
+                    self.unemitted -= 1
+                    if self.unemitted:
+                        self._flush_unfinished(tid)
+                    self.queue.put(call)
+                else:
+                    ret = _unpack_exit(raw)
+                    self._leave(task, ret[4], bool(ret[5]))
+        _ptrace(24, tid, None, None)  # PTRACE_SYSCALL
 
     def _restart(self, task: Task, sig: int = 0) -> None:
         req = pt.PTRACE_SYSCALL

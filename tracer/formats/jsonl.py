@@ -137,3 +137,8 @@ class JsonLinesWriter:
 
     def flush(self) -> None:
         self.out.flush()
+
+    def close(self) -> None:
+        self.out.flush()
+        if self.out.fileno() > 2:
+            self.out.close()

@@ -131,3 +131,8 @@ class StraceTextWriter:
 
     def flush(self) -> None:
         self.out.flush()
+
+    def close(self) -> None:
+        self.out.flush()
+        if self.out.fileno() > 2:
+            self.out.close()

@@ -1,0 +1,204 @@
+"""Headless output rendered in a separate process, in parallel with tracing.
+
+The worker thread holds the GIL while it handles a stop; rendering text in the
+same process would take turns with it and slow the tracee. So in headless mode
+the worker's events go, as plain tuples in marshal batches, down a pipe to a
+forked writer process that renders and writes them on the other core. The
+pipe is the backpressure: when the writer falls behind, the worker blocks on
+the write and the tracee waits; nothing is dropped.
+"""
+
+from __future__ import annotations
+
+import marshal
+import os
+import pickle
+import struct
+import threading
+from collections import deque
+from collections.abc import Callable
+from dataclasses import fields
+from typing import Any
+
+from tracer import events as ev_mod
+from tracer.events import Frame, Resumed, Syscall, Unfinished
+
+_TYPES: list[type] = [
+    ev_mod.Syscall,
+    ev_mod.Unfinished,
+    ev_mod.Resumed,
+    ev_mod.ProcessStarted,
+    ev_mod.Exec,
+    ev_mod.Exited,
+    ev_mod.SignalDelivered,
+    ev_mod.Stopped,
+    ev_mod.Detached,
+    ev_mod.TraceEnded,
+]
+_TAG = {t: i for i, t in enumerate(_TYPES)}
+_FIELDS = {t: tuple(f.name for f in fields(t)) for t in _TYPES}
+_SYSCALL_FIELDS = _FIELDS[Syscall]
+_HEADER = struct.Struct("<BI")  # codec (0 marshal, 1 pickle), length
+
+
+def _frames(stack: list[Frame] | None) -> Any:
+    if stack is None:
+        return None
+    return [(f.pc, f.module, f.function, f.offset, f.file, f.line) for f in stack]
+
+
+def _call_tuple(c: Syscall) -> tuple:
+    return (
+        c.seq,
+        c.pid,
+        c.tid,
+        c.nr,
+        c.args,
+        c.start,
+        c.end,
+        c.ret,
+        c.error,
+        c.mem,
+        c.fds,
+        _frames(c.stack),
+        c.done,
+        c.no_return,
+    )
+
+
+def _call_from(t: tuple) -> Syscall:
+    c = Syscall(t[0], t[1], t[2], t[3], tuple(t[4]), t[5], t[6], t[7], t[8], t[9], t[10])
+    if t[11] is not None:
+        c.stack = [Frame(*f) for f in t[11]]
+    c.done = t[12]
+    c.no_return = t[13]
+    return c
+
+
+def encode(ev: Any) -> tuple:
+    tp = type(ev)
+    if tp is Syscall:
+        return (0, _call_tuple(ev))
+    if tp is Unfinished or tp is Resumed:
+        return (_TAG[tp], _call_tuple(ev.call))
+    return (_TAG[tp], tuple(getattr(ev, f) for f in _FIELDS[tp]))
+
+
+def decode(item: tuple) -> Any:
+    tag, body = item
+    tp = _TYPES[tag]
+    if tp is Syscall:
+        return _call_from(body)
+    if tp is Unfinished or tp is Resumed:
+        return tp(_call_from(body))
+    return tp(*body)
+
+
+class PipeSink:
+    """Stands in for EventQueue on the worker side: batches events to the writer process."""
+
+    BATCH = 512
+
+    def __init__(self, fd: int) -> None:
+        self._fd = fd
+        self._items: deque[Any] = deque()
+        self._lock = threading.Lock()
+        self._closed = False
+
+    def put(self, item: Any) -> None:
+        self._items.append(item)
+        if len(self._items) >= self.BATCH:
+            self.flush()
+
+    def full(self) -> bool:
+        return False  # the blocking pipe write is the backpressure
+
+    def wait_for_space(self, interrupted: Callable[[], bool]) -> None:
+        return
+
+    def flush(self) -> None:
+        """Send what is pending; called by the worker and, when idle, by the main thread."""
+        with self._lock:
+            items = self._items
+            n = len(items)
+            if not n or self._fd < 0:
+                return
+            pop = items.popleft
+            batch = [encode(pop()) for _ in range(n)]
+            try:
+                blob = marshal.dumps(batch)
+                codec = 0
+            except ValueError:  # a decoder kept something marshal cannot carry
+                blob = pickle.dumps(batch, protocol=pickle.HIGHEST_PROTOCOL)
+                codec = 1
+            try:
+                os.write(self._fd, _HEADER.pack(codec, len(blob)))
+                view = memoryview(blob)
+                while view:
+                    written = os.write(self._fd, view)
+                    view = view[written:]
+            except BrokenPipeError:
+                self._fd = -1
+
+    def close(self) -> None:
+        self.flush()
+        with self._lock:
+            if self._fd >= 0:
+                os.close(self._fd)
+                self._fd = -1
+            self._closed = True
+
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def drain(self, max_items: int | None = None) -> list[Any]:
+        return []
+
+
+def _read_exact(fd: int, n: int) -> bytes:
+    chunks = []
+    while n:
+        data = os.read(fd, min(n, 1 << 20))
+        if not data:
+            break
+        chunks.append(data)
+        n -= len(data)
+    return b"".join(chunks)
+
+
+def start_writer_process(make_writer: Callable[[], Any]) -> tuple[int, int]:
+    """Fork the writer; returns (pid, write end of its pipe). Call before any thread starts."""
+    rfd, wfd = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        status = 0
+        try:
+            os.close(wfd)
+            import signal
+
+            signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when to stop
+            writer = make_writer()
+            while True:
+                head = _read_exact(rfd, _HEADER.size)
+                if len(head) < _HEADER.size:
+                    break
+                codec, length = _HEADER.unpack(head)
+                blob = _read_exact(rfd, length)
+                batch = marshal.loads(blob) if codec == 0 else pickle.loads(blob)
+                writer.write([decode(item) for item in batch])
+            writer.flush()
+            writer.close()
+        except BrokenPipeError:
+            status = 0
+        except BaseException:
+            import traceback
+
+            traceback.print_exc()
+            status = 1
+        os._exit(status)
+    os.close(rfd)
+    return pid, wfd
