@@ -215,8 +215,9 @@ def run_headless(opts: TraceOptions, args: argparse.Namespace) -> int:
 
 def make_writer(opts: TraceOptions, args: argparse.Namespace):
     """Runs in the writer process: open the output and build the chosen format's writer."""
-    from tracer.syscalls.render import RenderContext
+    from tracer.syscalls.render import RenderContext, load_decoders
 
+    load_decoders()
     ctx = RenderContext(strsize=opts.strsize, show_fd_paths=opts.resolve_fds)
     out = open(args.output, "w", buffering=1 << 16) if args.output else sys.stderr  # noqa: SIM115
     if args.format == "jsonl":

@@ -20,6 +20,7 @@ class Frame:
     offset: int = 0
     file: str | None = None
     line: int | None = None
+    module_offset: int = 0  # pc as an offset into the module file (what strace -k prints)
 
 
 @dataclass(slots=True, eq=False)

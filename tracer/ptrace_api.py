@@ -237,11 +237,13 @@ def get_siginfo(tid: int) -> bytes | None:
     return _siginfo.raw
 
 
-def get_regs(tid: int):  # -> ptrace.binding.func.user_regs_struct
-    """The task's general registers (for stack unwinding), via python-ptrace's struct."""
-    from ptrace.binding.func import user_regs_struct
+USER_REGS_SIZE = 216
+_regs = ctypes.create_string_buffer(USER_REGS_SIZE)
+_regs_addr = ctypes.addressof(_regs)
 
-    regs = user_regs_struct()
-    if _ptrace(PTRACE_GETREGS, tid, 0, ctypes.addressof(regs)) == -1:
+
+def get_regs_raw(tid: int) -> bytes:
+    """PTRACE_GETREGS as the raw 216-byte user_regs_struct (for stack unwinding)."""
+    if _ptrace(PTRACE_GETREGS, tid, 0, _regs_addr) == -1:
         raise PtraceError(ctypes.get_errno(), "PTRACE_GETREGS")
-    return regs
+    return _regs.raw

@@ -20,6 +20,7 @@ FD_RETURNS = 1  # the return value is a new fd
 FD_CLOSE_ARG0 = 2  # closes args[0]
 FD_DROP_ARG1 = 4  # args[1] now refers to something else (dup2/dup3)
 FD_CLEAR = 8  # anything may have changed: forget the whole table
+FD_IN_MEMORY = 16  # new fds come back through memory (pipe, socketpair, SCM_RIGHTS): mem["_fds"]
 
 _EFFECTS_BY_NAME = {
     "close": FD_CLOSE_ARG0,
@@ -68,7 +69,7 @@ class SyscallPlan:
             if d.classes & Class.RETURNS_FD:
                 eff |= FD_RETURNS
             if d.name in ("pipe", "pipe2", "socketpair", "recvmsg", "recvmmsg"):
-                eff |= 0  # their fds come back through mem["_fds"]
+                eff |= FD_IN_MEMORY
             self._effect[nr] = eff
             self._never[nr] = bool(d.classes & Class.NEVER_RETURNS)
             self._maps[nr] = bool(d.classes & Class.MEMORY_MAPPING)

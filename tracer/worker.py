@@ -419,8 +419,8 @@ class Worker:
         from tracer.stack.regs import Regs
 
         try:
-            regs = pt.get_regs(task.tid)
-            call.stack = self.unwinder.unwind(task.tgid, task.tid, Regs.from_user_regs(regs))
+            regs = Regs.from_raw(pt.get_regs_raw(task.tid))
+            call.stack = self.unwinder.unwind(task.tgid, task.tid, regs)
         except Exception:
             call.stack = None
 

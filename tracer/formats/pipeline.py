@@ -42,9 +42,13 @@ _HEADER = struct.Struct("<BI")  # codec (0 marshal, 1 pickle), length
 
 
 def _frames(stack: list[Frame] | None) -> Any:
+    """Frames as tuples, symbols resolved here: the writer process has no ELF images loaded."""
     if stack is None:
         return None
-    return [(f.pc, f.module, f.function, f.offset, f.file, f.line) for f in stack]
+    from tracer.stack import resolve
+
+    resolve(stack)
+    return [(f.pc, f.module, f.function, f.offset, f.file, f.line, f.module_offset) for f in stack]
 
 
 def _call_tuple(c: Syscall) -> tuple:

@@ -58,6 +58,7 @@ def call_line(r: RenderedCall) -> str:
 
 
 def unfinished_head(r: RenderedCall) -> str:
+    """`read(3, ` then strace's ` <unfinished ...>`: entry arguments only."""
     before = []
     for a in r.args:
         if a.at_exit:
@@ -65,12 +66,8 @@ def unfinished_head(r: RenderedCall) -> str:
         before.append(a.text)
     text = ", ".join(before)
     if before and len(before) < len(r.args):
-        sep = ", "
-    elif before:
-        sep = " "
-    else:
-        sep = ""
-    return f"{r.name}({text}{sep}<unfinished ...>"
+        text += ", "
+    return f"{r.name}({text} <unfinished ...>"
 
 
 def resumed_tail(r: RenderedCall) -> str:

@@ -64,6 +64,8 @@ class RenderContext:
         if self.show_fd_paths and call.fds:
             name = call.fds.get(fd)
             if name is not None:
+                if name.endswith(" (deleted)"):  # strace puts the mark outside the brackets
+                    return f"{fd}<{name[:-10]}>(deleted)"
                 return f"{fd}<{name}>"
         return str(fd)
 
@@ -188,6 +190,8 @@ def render(call: Syscall, ctx: RenderContext) -> RenderedCall:
     name = d.name if d else f"syscall_{call.nr:#x}"
     nargs = d.nargs if d else 6
     classes = d.classes if d else Class.NONE
+    if not DECODERS:  # a consumer (e.g. a forked writer) that never loaded the families
+        load_decoders()
     fn = DECODERS.get(name)
     dec: Decoded | None = None
     if fn is not None:
@@ -195,7 +199,12 @@ def render(call: Syscall, ctx: RenderContext) -> RenderedCall:
             dec = fn(call, ctx)
         except Exception:  # a decoder bug must not lose the event
             dec = None
-    args = dec.args if dec is not None else generic_args(call, ctx, nargs)
+    if dec is not None:
+        args = dec.args
+    elif d is None:  # unknown to the table: strace shows every word in hex
+        args = [Arg(f"{raw:#x}" if raw else "0", raw, "int", raw) for raw in call.args]
+    else:
+        args = generic_args(call, ctx, nargs)
     return RenderedCall(name, args, render_ret(call, ctx, dec, classes), bool(dec and dec.ret_fd))
 
 

@@ -1,0 +1,101 @@
+"""Frames as the unwinder returns them, their lazy symbolization, and strace -k text.
+
+`StackFrame` is a `tracer.events.Frame` with hidden slots (not dataclass fields,
+so equality, repr and `dataclasses.asdict` see a plain Frame) that remember
+where the pc lies in its ELF file. `unwind` fills only `pc` and `module`;
+`resolve` fills `function`, `offset`, `file` and `line`, once per frame: the
+unwinder shares one StackFrame per call site, so a site is resolved once for
+every syscall that passed through it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from ..events import Frame
+from .demangle import demangle
+from .elfimage import ElfImage
+
+
+class StackFrame(Frame):
+    """A Frame that knows its ELF image, so symbols and lines can be looked up later."""
+
+    __slots__ = ("vaddr", "image_index", "is_return_address", "resolved")
+
+    def __init__(
+        self,
+        pc: int,
+        module: str | None,
+        module_offset: int,
+        vaddr: int,
+        image: ElfImage | None,
+        is_return_address: bool,
+    ) -> None:
+        Frame.__init__(self, pc, module)
+        # What strace prints in brackets: the pc as an offset into the mapped file.
+        self.module_offset = module_offset
+        self.vaddr = vaddr  # the pc as an ELF virtual address of the module
+        self.image_index = _register(image)
+        self.is_return_address = is_return_address
+        self.resolved = image is None
+
+
+_image_list: list[ElfImage] = []
+_image_index: dict[int, int] = {}
+
+
+def _register(image: ElfImage | None) -> int:
+    # An index, not a reference: frames end up in event records that may be copied or pickled.
+    if image is None:
+        return -1
+    idx = _image_index.get(id(image))
+    if idx is None:
+        idx = _image_index[id(image)] = len(_image_list)
+        _image_list.append(image)
+    return idx
+
+
+def resolve(frames: Iterable[Frame], lines: bool = True) -> None:
+    """Fill function/offset (and file/line when `lines`) of frames made by the unwinder.
+
+    Idempotent and cheap for already-resolved frames; may parse symbol tables or a
+    compilation unit's line program the first time an image or unit is seen.
+    """
+    for fr in frames:
+        if not isinstance(fr, StackFrame) or fr.resolved or fr.image_index < 0:
+            continue
+        image = _image_list[fr.image_index]
+        found = image.symbols().lookup(fr.vaddr)
+        if found is not None:
+            fr.function = demangle(found[0])
+            fr.offset = found[1]
+        if lines:
+            table = image.lines()
+            if table is not None:
+                # A return address is past the call; the call's line is at pc-1.
+                loc = table.lookup(fr.vaddr - 1 if fr.is_return_address else fr.vaddr)
+                if loc is not None:
+                    fr.file, fr.line = loc
+            fr.resolved = True
+
+
+def format_frame(frame: Frame) -> str:
+    """One line of strace -k output, plus ` (file:line)` when the line is known.
+
+    ` > /usr/lib/x86_64-linux-gnu/libc.so.6(__write+0x10) [0xf8350] (../sysdeps/.../write.c:26)`
+    The bracketed number is, as in strace, the pc as an offset into the module file.
+    """
+    if isinstance(frame, StackFrame):
+        resolve((frame,))
+        where = frame.module_offset
+    else:
+        where = frame.pc
+    if frame.module is None:
+        text = f" > ?() [{frame.pc:#x}]"
+    elif frame.function:
+        text = f" > {frame.module}({frame.function}+{frame.offset:#x}) [{where:#x}]"
+    else:
+        text = f" > {frame.module}() [{where:#x}]"
+    if frame.file and frame.line:
+        text += f" ({frame.file}:{frame.line})"
+    return text

@@ -1,0 +1,137 @@
+"""Decoders for clocks and sleeps: clock_gettime/getres/settime, nanosleep, gettimeofday, time."""
+
+from __future__ import annotations
+
+import struct
+
+from tracer.events import Syscall
+from tracer.syscalls import fmt
+from tracer.syscalls.capture import CaptureLimits, MemoryReader, on_entry, on_exit
+from tracer.syscalls.decoders.arguments import (
+    flags_arg,
+    mem_of,
+    ok,
+    ptr_arg,
+    read_struct,
+    struct_arg,
+)
+from tracer.syscalls.render import Arg, Decoded, RenderContext, decoder, to_int
+from tracer.syscalls.xlat import process as x
+
+TIMESPEC = struct.Struct("<qq")  # also struct timeval and struct timezone's two ints as longs
+_TIMEZONE = struct.Struct("<ii")
+
+
+def clock_arg(raw: int) -> Arg:
+    clk = to_int(raw)
+    name = x.CLOCK_IDS.get(clk, str(clk))
+    return Arg(name, raw, "flags", clk)
+
+
+def timespec_arg(call: Syscall, pos: int, at_exit: bool) -> Arg:
+    raw = call.args[pos]
+    ts = mem_of(call, pos)
+    if ts is None or (at_exit and not ok(call)):
+        return ptr_arg(raw, at_exit)
+    return struct_arg(fmt.timespec(*ts), raw, ts, at_exit)
+
+
+def _entry_struct(pos: int, layout: struct.Struct):
+    def capture(mem: MemoryReader, args: tuple[int, ...], limits: CaptureLimits):
+        return {pos: read_struct(mem, args[pos], layout)}
+
+    return capture
+
+
+def _exit_struct(*positions: int):
+    def capture(mem: MemoryReader, args: tuple[int, ...], ret: int, limits: CaptureLimits):
+        return {p: read_struct(mem, args[p], TIMESPEC) for p in positions}
+
+    return capture
+
+
+on_exit("clock_gettime", "clock_getres")(_exit_struct(1))
+on_entry("clock_settime")(_entry_struct(1, TIMESPEC))
+on_entry("clock_nanosleep")(_entry_struct(2, TIMESPEC))
+on_entry("nanosleep")(_entry_struct(0, TIMESPEC))
+
+
+@decoder("clock_gettime", "clock_getres")
+def decode_clock_gettime(call: Syscall, ctx: RenderContext) -> Decoded:
+    return Decoded([clock_arg(call.args[0]), timespec_arg(call, 1, at_exit=True)])
+
+
+@decoder("clock_settime")
+def decode_clock_settime(call: Syscall, ctx: RenderContext) -> Decoded:
+    return Decoded([clock_arg(call.args[0]), timespec_arg(call, 1, at_exit=False)])
+
+
+@decoder("clock_nanosleep")
+def decode_clock_nanosleep(call: Syscall, ctx: RenderContext) -> Decoded:
+    a = call.args
+    args = [clock_arg(a[0]), flags_arg(a[1], x.TIMER_FLAGS), timespec_arg(call, 2, at_exit=False)]
+    # The remaining time is only written when interrupted, and exit captures run on success only.
+    return Decoded([*args, ptr_arg(a[3], at_exit=True)])
+
+
+@decoder("nanosleep")
+def decode_nanosleep(call: Syscall, ctx: RenderContext) -> Decoded:
+    return Decoded([timespec_arg(call, 0, at_exit=False), ptr_arg(call.args[1], at_exit=True)])
+
+
+@on_exit("gettimeofday")
+def capture_gettimeofday(mem: MemoryReader, args: tuple[int, ...], ret: int, limits: CaptureLimits):
+    return {0: read_struct(mem, args[0], TIMESPEC), 1: read_struct(mem, args[1], _TIMEZONE)}
+
+
+@on_entry("settimeofday")
+def capture_settimeofday(mem: MemoryReader, args: tuple[int, ...], limits: CaptureLimits):
+    return {0: read_struct(mem, args[0], TIMESPEC), 1: read_struct(mem, args[1], _TIMEZONE)}
+
+
+def _timeval_args(call: Syscall, at_exit: bool) -> list[Arg]:
+    a = call.args
+    tv, tz = mem_of(call, 0), mem_of(call, 1)
+    usable = not at_exit or ok(call)
+    if tv is not None and usable:
+        tv_arg = struct_arg(f"{{tv_sec={tv[0]}, tv_usec={tv[1]}}}", a[0], tv, at_exit)
+    else:
+        tv_arg = ptr_arg(a[0], at_exit)
+    if tz is not None and usable:
+        tz_arg = struct_arg(f"{{tz_minuteswest={tz[0]}, tz_dsttime={tz[1]}}}", a[1], tz, at_exit)
+    else:
+        tz_arg = ptr_arg(a[1], at_exit)
+    return [tv_arg, tz_arg]
+
+
+@decoder("gettimeofday")
+def decode_gettimeofday(call: Syscall, ctx: RenderContext) -> Decoded:
+    return Decoded(_timeval_args(call, at_exit=True))
+
+
+@decoder("settimeofday")
+def decode_settimeofday(call: Syscall, ctx: RenderContext) -> Decoded:
+    return Decoded(_timeval_args(call, at_exit=False))
+
+
+@on_exit("time")
+def capture_time(mem: MemoryReader, args: tuple[int, ...], ret: int, limits: CaptureLimits):
+    v = read_struct(mem, args[0], struct.Struct("<q"))
+    return {0: v[0]} if v else None
+
+
+def _with_date(sec: int) -> str:
+    comment = fmt.timestamp_comment(sec)
+    return f"{sec} ({comment})" if comment else str(sec)
+
+
+@decoder("time")
+def decode_time(call: Syscall, ctx: RenderContext) -> Decoded:
+    raw = call.args[0]
+    v = mem_of(call, 0)
+    if raw and v is not None and ok(call):
+        arg = Arg(f"[{v} /* {fmt.timestamp_comment(v)} */]", raw, "int", v, True)
+    else:
+        arg = ptr_arg(raw, at_exit=True)
+    ret = _with_date(call.ret) if ok(call) and call.ret is not None else None
+    return Decoded([arg], ret=ret)

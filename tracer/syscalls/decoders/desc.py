@@ -1,0 +1,394 @@
+"""Decoders for descriptor I/O: read/write and vectored variants, close, dup, lseek, pipe, splice."""
+
+from __future__ import annotations
+
+import os
+import struct
+
+from tracer.events import Syscall
+from tracer.syscalls import fmt
+from tracer.syscalls.capture import CaptureLimits, MemoryReader, fd_args, on_entry, on_exit
+from tracer.syscalls.decoders.arguments import (
+    enum_arg,
+    flags_arg,
+    long_arg,
+    mem_of,
+    ok,
+    ptr_arg,
+    struct_arg,
+    uint_arg,
+    ulong_arg,
+)
+from tracer.syscalls.render import Arg, Decoded, RenderContext, decoder, to_int
+from tracer.syscalls.xlat import file as x
+
+fd_args((0,), "read", "write", "pread64", "pwrite64", "readv", "writev", "preadv", "pwritev")
+fd_args((0,), "preadv2", "pwritev2", "close", "dup", "lseek", "flock", "ftruncate")
+fd_args((0,), "fadvise64", "fallocate", "sync_file_range", "readahead", "fsync", "fdatasync")
+fd_args((0,), "syncfs")
+fd_args((0,), "dup2", "dup3")
+fd_args((0, 1), "sendfile", "tee")
+fd_args((0, 2), "splice", "copy_file_range")
+
+# --- plain buffers ------------------------------------------------------------------
+
+
+@on_entry("write", "pwrite64")
+def capture_write(mem: MemoryReader, args: tuple[int, ...], limits: CaptureLimits):
+    return {1: mem.read(args[1], min(args[2], limits.data_limit))}
+
+
+@on_exit("read", "pread64")
+def capture_read(mem: MemoryReader, args: tuple[int, ...], ret: int, limits: CaptureLimits):
+    return {1: mem.read(args[1], min(ret, limits.data_limit)) if ret > 0 else b""}
+
+
+def buffer_arg(call: Syscall, ctx: RenderContext, pos: int, length: int, at_exit: bool) -> Arg:
+    raw = call.args[pos]
+    data = mem_of(call, pos)
+    if data is None or (at_exit and not ok(call)):
+        return ptr_arg(raw, at_exit)
+    return Arg(fmt.quote_buffer(data, length, ctx.strsize, raw), raw, "buf", data, at_exit)
+
+
+@decoder("read", "write", "pread64", "pwrite64")
+def decode_read_write(call: Syscall, ctx: RenderContext) -> Decoded:
+    a = call.args
+    name = ctx.table.name(call.nr)
+    reading = name in ("read", "pread64")
+    length = (call.ret or 0) if reading else a[2]
+    args = [ctx.fd_arg(call, a[0]), buffer_arg(call, ctx, 1, length, reading), ulong_arg(a[2])]
+    if name in ("pread64", "pwrite64"):
+        args.append(long_arg(a[3]))
+    return Decoded(args)
+
+
+# --- vectored buffers -----------------------------------------------------------------
+
+_IOVEC = struct.Struct("<QQ")
+
+
+def _read_iovecs(mem: MemoryReader, addr: int, count: int, budget: int, limits: CaptureLimits):
+    """[(base, len, bytes)] for the first iovecs strace would show, data bounded by `budget`."""
+    shown = min(count, limits.strsize + 1, 1024)
+    if not addr or shown <= 0:
+        return None
+    raw = mem.read(addr, shown * _IOVEC.size)
+    if raw is None:
+        return None
+    out = []
+    for i in range(len(raw) // _IOVEC.size):
+        base, length = _IOVEC.unpack_from(raw, i * _IOVEC.size)
+        take = min(length, budget, limits.data_limit)
+        data = mem.read(base, take) if take > 0 else b""
+        out.append((base, length, data))
+        budget -= min(length, budget)
+    return out
+
+
+@on_entry("writev", "pwritev", "pwritev2")
+def capture_writev(mem: MemoryReader, args: tuple[int, ...], limits: CaptureLimits):
+    return {1: _read_iovecs(mem, args[1], args[2] & 0xFFFFFFFF, 1 << 62, limits)}
+
+
+@on_exit("readv", "preadv", "preadv2")
+def capture_readv(mem: MemoryReader, args: tuple[int, ...], ret: int, limits: CaptureLimits):
+    return {1: _read_iovecs(mem, args[1], args[2] & 0xFFFFFFFF, max(ret, 0), limits)}
+
+
+def iovec_arg(call: Syscall, ctx: RenderContext, at_exit: bool) -> Arg:
+    raw = call.args[1]
+    vecs = mem_of(call, 1)
+    if vecs is None or (at_exit and not ok(call)):
+        return ptr_arg(raw, at_exit)
+    remaining = (call.ret or 0) if at_exit else 1 << 62
+    parts = []
+    for i, (base, length, data) in enumerate(vecs):
+        if i >= ctx.strsize:
+            parts.append("...")
+            break
+        shown = min(length, remaining)
+        remaining -= shown
+        text = (
+            fmt.quote_buffer(data, shown, ctx.strsize, base)
+            if data is not None
+            else fmt.pointer(base)
+        )
+        parts.append(f"{{iov_base={text}, iov_len={length}}}")
+    else:
+        if len(vecs) < (call.args[2] & 0xFFFFFFFF) and len(vecs) > ctx.strsize:
+            parts.append("...")
+    return Arg("[" + ", ".join(parts) + "]", raw, "buf", vecs, at_exit)
+
+
+@decoder("readv", "writev", "preadv", "pwritev", "preadv2", "pwritev2")
+def decode_vectored(call: Syscall, ctx: RenderContext) -> Decoded:
+    a = call.args
+    name = ctx.table.name(call.nr)
+    reading = name.startswith("read") or name.startswith("pread")
+    args = [ctx.fd_arg(call, a[0]), iovec_arg(call, ctx, reading), uint_arg(a[2])]
+    if name.startswith("p"):
+        args.append(long_arg(a[3]))
+    if name.endswith("2"):
+        args.append(flags_arg(a[5], x.RWF_FLAGS))
+    return Decoded(args)
+
+
+# --- fd lifetime ------------------------------------------------------------------------
+
+
+@decoder("close")
+def decode_close(call: Syscall, ctx: RenderContext) -> Decoded:
+    return Decoded([ctx.fd_arg(call, call.args[0])])
+
+
+@decoder("close_range")
+def decode_close_range(call: Syscall, ctx: RenderContext) -> Decoded:
+    a = call.args
+    return Decoded([uint_arg(a[0]), uint_arg(a[1]), flags_arg(a[2], x.CLOSE_RANGE_FLAGS)])
+
+
+@decoder("dup")
+def decode_dup(call: Syscall, ctx: RenderContext) -> Decoded:
+    return Decoded([ctx.fd_arg(call, call.args[0])], ret_fd=True)
+
+
+def _fd_name_now(mem: MemoryReader, fd: int) -> str | None:
+    tid = getattr(mem, "tid", 0)
+    if not tid or fd < 0:
+        return None
+    try:
+        return os.readlink(f"/proc/{tid}/fd/{fd}")
+    except OSError:
+        return None
+
+
+@on_entry("dup2", "dup3")
+def capture_dup2(mem: MemoryReader, args: tuple[int, ...], limits: CaptureLimits):
+    """What the target fd was before the call: the worker's fd map holds only one name
+    per fd, and after the call it names the duplicate."""
+    return {"newfd_name": _fd_name_now(mem, to_int(args[1]))}
+
+
+def newfd_arg(call: Syscall, ctx: RenderContext, raw: int) -> Arg:
+    fd = to_int(raw)
+    name = mem_of(call, "newfd_name")
+    if call.mem is None or "newfd_name" not in call.mem:
+        return ctx.fd_arg(call, raw)
+    text = f"{fd}<{name}>" if name is not None and ctx.show_fd_paths else str(fd)
+    return Arg(text, raw, "fd", fd)
+
+
+@decoder("dup2")
+def decode_dup2(call: Syscall, ctx: RenderContext) -> Decoded:
+    a = call.args
+    return Decoded([ctx.fd_arg(call, a[0]), newfd_arg(call, ctx, a[1])], ret_fd=True)
+
+
+@decoder("dup3")
+def decode_dup3(call: Syscall, ctx: RenderContext) -> Decoded:
+    a = call.args
+    flags = flags_arg(a[2], x.OPEN_FLAGS)
+    return Decoded([ctx.fd_arg(call, a[0]), newfd_arg(call, ctx, a[1]), flags], ret_fd=True)
+
+
+@decoder("lseek")
+def decode_lseek(call: Syscall, ctx: RenderContext) -> Decoded:
+    a = call.args
+    return Decoded([ctx.fd_arg(call, a[0]), long_arg(a[1]), enum_arg(a[2], x.SEEK_WHENCE)])
+
+
+# --- pipes -------------------------------------------------------------------------------
+
+_FD_PAIR = struct.Struct("<ii")
+
+
+@on_exit("pipe", "pipe2")
+def capture_pipe(mem: MemoryReader, args: tuple[int, ...], ret: int, limits: CaptureLimits):
+    """The two new fds, and what they are (they appear only in memory, so the
+    worker's fd bookkeeping cannot see them)."""
+    data = mem.read(args[0], _FD_PAIR.size)
+    if data is None or len(data) < _FD_PAIR.size:
+        return None
+    pair = _FD_PAIR.unpack(data)
+    out: dict = {0: pair, "_fds": list(pair)}
+    tid = getattr(mem, "tid", 0)
+    if tid:
+        names = {}
+        for fd in pair:
+            try:
+                names[fd] = os.readlink(f"/proc/{tid}/fd/{fd}")
+            except OSError:
+                pass
+        out["fdnames"] = names
+    return out
+
+
+def fd_in_memory(call: Syscall, ctx: RenderContext, fd: int) -> str:
+    names = mem_of(call, "fdnames")
+    name = names.get(fd) if names else None
+    if name is not None and ctx.show_fd_paths:
+        return f"{fd}<{name}>"
+    return ctx.fd(call, fd)
+
+
+@decoder("pipe", "pipe2")
+def decode_pipe(call: Syscall, ctx: RenderContext) -> Decoded:
+    a = call.args
+    pair = mem_of(call, 0)
+    if ok(call) and pair is not None:
+        text = "[" + ", ".join(fd_in_memory(call, ctx, fd) for fd in pair) + "]"
+        fds = struct_arg(text, a[0], pair, at_exit=True)
+    else:
+        fds = ptr_arg(a[0], at_exit=True)
+    args = [fds]
+    if ctx.table.name(call.nr) == "pipe2":
+        args.append(flags_arg(a[1], x.OPEN_FLAGS))
+    return Decoded(args)
+
+
+# --- copying between fds -----------------------------------------------------------------
+
+_U64 = struct.Struct("<Q")
+
+
+def _read_u64(mem: MemoryReader, addr: int) -> int | None:
+    if not addr:
+        return None
+    data = mem.read(addr, 8)
+    return _U64.unpack(data)[0] if data is not None and len(data) == 8 else None
+
+
+@on_entry("sendfile")
+def capture_sendfile_entry(mem: MemoryReader, args: tuple[int, ...], limits: CaptureLimits):
+    return {2: _read_u64(mem, args[2])}
+
+
+@on_exit("sendfile")
+def capture_sendfile_exit(
+    mem: MemoryReader, args: tuple[int, ...], ret: int, limits: CaptureLimits
+):
+    return {"offset_after": _read_u64(mem, args[2])} if ret > 0 else None
+
+
+def offset_arg(call: Syscall, pos: int) -> Arg:
+    raw = call.args[pos]
+    value = mem_of(call, pos)
+    if not raw or value is None:
+        return ptr_arg(raw)
+    return Arg(f"[{value}]", raw, "int", value)
+
+
+@decoder("sendfile")
+def decode_sendfile(call: Syscall, ctx: RenderContext) -> Decoded:
+    a = call.args
+    off = offset_arg(call, 2)
+    after = mem_of(call, "offset_after")
+    if a[2] and after is not None and ok(call) and call.ret:
+        off = Arg(f"{off.text} => [{after}]", a[2], "int", after, True)
+    return Decoded([ctx.fd_arg(call, a[0]), ctx.fd_arg(call, a[1]), off, ulong_arg(a[3])])
+
+
+@on_entry("splice", "copy_file_range")
+def capture_splice(mem: MemoryReader, args: tuple[int, ...], limits: CaptureLimits):
+    return {1: _read_u64(mem, args[1]), 3: _read_u64(mem, args[3])}
+
+
+@decoder("splice")
+def decode_splice(call: Syscall, ctx: RenderContext) -> Decoded:
+    a = call.args
+    args = [
+        ctx.fd_arg(call, a[0]),
+        offset_arg(call, 1),
+        ctx.fd_arg(call, a[2]),
+        offset_arg(call, 3),
+    ]
+    return Decoded([*args, ulong_arg(a[4]), flags_arg(a[5], x.SPLICE_FLAGS)])
+
+
+@decoder("copy_file_range")
+def decode_copy_file_range(call: Syscall, ctx: RenderContext) -> Decoded:
+    a = call.args
+    args = [
+        ctx.fd_arg(call, a[0]),
+        offset_arg(call, 1),
+        ctx.fd_arg(call, a[2]),
+        offset_arg(call, 3),
+    ]
+    return Decoded([*args, ulong_arg(a[4]), uint_arg(a[5])])
+
+
+@decoder("tee")
+def decode_tee(call: Syscall, ctx: RenderContext) -> Decoded:
+    a = call.args
+    args = [ctx.fd_arg(call, a[0]), ctx.fd_arg(call, a[1]), ulong_arg(a[2])]
+    return Decoded([*args, flags_arg(a[3], x.SPLICE_FLAGS)])
+
+
+# --- whole-file operations ------------------------------------------------------------------
+
+
+@decoder("flock")
+def decode_flock(call: Syscall, ctx: RenderContext) -> Decoded:
+    a = call.args
+    return Decoded([ctx.fd_arg(call, a[0]), flags_arg(a[1], x.FLOCK_OPS)])
+
+
+@decoder("ftruncate")
+def decode_ftruncate(call: Syscall, ctx: RenderContext) -> Decoded:
+    return Decoded([ctx.fd_arg(call, call.args[0]), long_arg(call.args[1])])
+
+
+@decoder("fadvise64")
+def decode_fadvise64(call: Syscall, ctx: RenderContext) -> Decoded:
+    a = call.args
+    args = [ctx.fd_arg(call, a[0]), long_arg(a[1]), long_arg(a[2])]
+    return Decoded([*args, enum_arg(a[3], x.FADVISE, unknown="{}")])
+
+
+@decoder("fallocate")
+def decode_fallocate(call: Syscall, ctx: RenderContext) -> Decoded:
+    a = call.args
+    args = [ctx.fd_arg(call, a[0]), flags_arg(a[1], x.FALLOC_FLAGS)]
+    return Decoded([*args, long_arg(a[2]), long_arg(a[3])])
+
+
+@decoder("sync_file_range")
+def decode_sync_file_range(call: Syscall, ctx: RenderContext) -> Decoded:
+    a = call.args
+    args = [ctx.fd_arg(call, a[0]), long_arg(a[1]), long_arg(a[2])]
+    return Decoded([*args, flags_arg(a[3], x.SYNC_FILE_RANGE_FLAGS)])
+
+
+@decoder("readahead")
+def decode_readahead(call: Syscall, ctx: RenderContext) -> Decoded:
+    a = call.args
+    return Decoded([ctx.fd_arg(call, a[0]), long_arg(a[1]), ulong_arg(a[2])])
+
+
+# --- fd factories ------------------------------------------------------------------------------
+
+
+@decoder("eventfd")
+def decode_eventfd(call: Syscall, ctx: RenderContext) -> Decoded:
+    return Decoded([uint_arg(call.args[0])], ret_fd=True)
+
+
+@decoder("eventfd2")
+def decode_eventfd2(call: Syscall, ctx: RenderContext) -> Decoded:
+    a = call.args
+    return Decoded([uint_arg(a[0]), flags_arg(a[1], x.EFD_FLAGS)], ret_fd=True)
+
+
+@on_entry("memfd_create")
+def capture_memfd_create(mem: MemoryReader, args: tuple[int, ...], limits: CaptureLimits):
+    return {0: mem.read_cstr(args[0], 255) if args[0] else None}
+
+
+@decoder("memfd_create")
+def decode_memfd_create(call: Syscall, ctx: RenderContext) -> Decoded:
+    a = call.args
+    name = mem_of(call, 0)
+    text = fmt.quote_path(name, a[0])
+    value = name.decode("utf-8", "surrogateescape") if name is not None else None
+    return Decoded([Arg(text, a[0], "str", value), flags_arg(a[1], x.MFD_FLAGS)], ret_fd=True)

@@ -1,0 +1,116 @@
+"""fcntl: each F_* command decodes its third argument (and return value) its own way."""
+
+from __future__ import annotations
+
+import struct
+
+from tracer.events import Syscall
+from tracer.syscalls import fmt
+from tracer.syscalls.capture import CaptureLimits, MemoryReader, fd_args, on_entry, on_exit
+from tracer.syscalls.decoders.arguments import (
+    enum_arg,
+    flags_arg,
+    hex_arg,
+    int_arg,
+    mem_of,
+    ok,
+    ptr_arg,
+    struct_arg,
+)
+from tracer.syscalls.decoders.file import open_flags
+from tracer.syscalls.render import Arg, Decoded, RenderContext, decoder
+from tracer.syscalls.xlat import file as x
+
+fd_args((0,), "fcntl")
+
+F_DUPFD, F_GETFD, F_SETFD, F_GETFL, F_SETFL = 0, 1, 2, 3, 4
+F_GETLK, F_SETLK, F_SETLKW = 5, 6, 7
+F_OFD_GETLK, F_OFD_SETLK, F_OFD_SETLKW = 36, 37, 38
+F_SETLEASE, F_GETLEASE, F_NOTIFY, F_DUPFD_CLOEXEC = 1024, 1025, 1026, 1030
+F_ADD_SEALS, F_GET_SEALS = 1033, 1034
+LOCK_SET = (F_SETLK, F_SETLKW, F_OFD_SETLK, F_OFD_SETLKW)
+LOCK_GET = (F_GETLK, F_OFD_GETLK)
+INT_ARG = (8, 10, 1031, F_DUPFD, F_DUPFD_CLOEXEC)  # F_SETOWN, F_SETSIG, F_SETPIPE_SZ
+NO_ARG = (F_GETFD, F_GETFL, 9, 11, 1032, F_GETLEASE, F_GET_SEALS)
+
+# struct flock on x86_64: l_type, l_whence, l_start, l_len, l_pid
+FLOCK = struct.Struct("<hh4xqqi4x")
+
+
+def _read_flock(mem: MemoryReader, addr: int):
+    data = mem.read(addr, FLOCK.size) if addr else None
+    return FLOCK.unpack(data) if data is not None and len(data) == FLOCK.size else None
+
+
+@on_entry("fcntl")
+def capture_fcntl_entry(mem: MemoryReader, args: tuple[int, ...], limits: CaptureLimits):
+    if args[1] & 0xFFFFFFFF in LOCK_SET:
+        return {2: _read_flock(mem, args[2])}
+    return None
+
+
+@on_exit("fcntl")
+def capture_fcntl_exit(mem: MemoryReader, args: tuple[int, ...], ret: int, limits: CaptureLimits):
+    if args[1] & 0xFFFFFFFF in LOCK_GET:
+        return {2: _read_flock(mem, args[2])}
+    return None
+
+
+def format_flock(fl: tuple, with_pid: bool) -> str:
+    ltype, whence, start, length, pid = fl
+    text = (
+        f"{{l_type={fmt.enum(ltype, x.LOCK_TYPES)}, l_whence={fmt.enum(whence, x.SEEK_WHENCE)}, "
+        f"l_start={start}, l_len={length}"
+    )
+    return text + (f", l_pid={pid}}}" if with_pid else "}")
+
+
+def _hex_with(call: Syscall, label: str) -> str | None:
+    """`0x8002 (flags O_RDWR|O_LARGEFILE)`: strace's hex-plus-comment return."""
+    ret = call.ret or 0
+    head = f"{ret:#x}" if ret else "0"
+    return f"{head} ({label})" if label else head
+
+
+@decoder("fcntl")
+def decode_fcntl(call: Syscall, ctx: RenderContext) -> Decoded:
+    a = call.args
+    cmd = a[1] & 0xFFFFFFFF
+    args = [ctx.fd_arg(call, a[0]), enum_arg(a[1], x.FCNTL_CMDS)]
+    ret: str | None = None
+    ret_fd = cmd in (F_DUPFD, F_DUPFD_CLOEXEC)
+    if cmd in NO_ARG:
+        pass
+    elif cmd == F_SETFD:
+        args.append(flags_arg(a[2], x.FD_FLAGS))
+    elif cmd == F_SETFL:
+        text = open_flags(a[2])
+        args.append(Arg(text, a[2], "flags", text))
+    elif cmd in INT_ARG:
+        args.append(int_arg(a[2]))
+    elif cmd in LOCK_SET or cmd in LOCK_GET:
+        fl = mem_of(call, 2)
+        at_exit = cmd in LOCK_GET
+        if fl is None or (at_exit and not ok(call)):
+            args.append(ptr_arg(a[2], at_exit))
+        else:
+            args.append(struct_arg(format_flock(fl, at_exit), a[2], fl, at_exit))
+    elif cmd == F_SETLEASE:
+        args.append(enum_arg(a[2], x.LOCK_TYPES))
+    elif cmd == F_NOTIFY:
+        args.append(flags_arg(a[2], x.NOTIFY_FLAGS))
+    elif cmd == F_ADD_SEALS:
+        args.append(flags_arg(a[2], x.F_SEALS))
+    else:
+        args.append(hex_arg(a[2]))
+    if ok(call):
+        value = call.ret or 0
+        if cmd == F_GETFL:
+            ret = _hex_with(call, f"flags {open_flags(value)}")
+        elif cmd == F_GETFD:
+            ret = _hex_with(call, f"flags {fmt.flags(value, x.FD_FLAGS)}" if value else "")
+        elif cmd == F_GET_SEALS:
+            ret = _hex_with(call, f"seals {fmt.flags(value, x.F_SEALS)}" if value else "")
+        elif cmd == F_GETLEASE:
+            ret = _hex_with(call, fmt.enum(value, x.LOCK_TYPES))
+    return Decoded(args, ret=ret, ret_fd=ret_fd)

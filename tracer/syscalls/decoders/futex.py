@@ -1,0 +1,86 @@
+"""futex: operation names with _PRIVATE / FUTEX_CLOCK_REALTIME, per-operation argument lists."""
+
+from __future__ import annotations
+
+from tracer.events import Syscall
+from tracer.syscalls.capture import CaptureLimits, MemoryReader, on_entry
+from tracer.syscalls.render import Arg, Decoded, RenderContext, decoder
+from tracer.syscalls.xlat import misc as x
+
+from .kstructs import hex_arg, ptr_arg, timespec, xval
+
+(WAIT, WAKE, FD, REQUEUE, CMP_REQUEUE, WAKE_OP, LOCK_PI, UNLOCK_PI, TRYLOCK_PI, WAIT_BITSET,
+ WAKE_BITSET, WAIT_REQUEUE_PI, CMP_REQUEUE_PI, LOCK_PI2) = range(14)  # fmt: skip
+_TIMEOUT_OPS = {WAIT, LOCK_PI, WAIT_BITSET, WAIT_REQUEUE_PI, LOCK_PI2}
+
+
+def futex_op_name(op: int) -> str:
+    cmd = op & 127
+    name = x.FUTEX_OPS.get(cmd)
+    if name is None:
+        return f"{op:#x} /* FUTEX_??? */"
+    if op & x.FUTEX_PRIVATE_FLAG:
+        name += "_PRIVATE"
+    if op & x.FUTEX_CLOCK_REALTIME:
+        name += "|FUTEX_CLOCK_REALTIME"
+    rest = op & ~(127 | x.FUTEX_PRIVATE_FLAG | x.FUTEX_CLOCK_REALTIME)
+    if rest:
+        name += f"|{rest:#x}"
+    return name
+
+
+def wake_op_text(val3: int) -> str:
+    text = "FUTEX_OP_OPARG_SHIFT<<28|" if val3 >> 28 & 8 else ""
+    text += xval(val3 >> 28 & 7, x.FUTEX_WAKE_OPS, "FUTEX_OP_???") + "<<28"
+    oparg = val3 >> 12 & 0xFFF
+    text += f"|{oparg:#x}<<12|" if oparg else "|0<<12|"
+    text += xval(val3 >> 24 & 0xF, x.FUTEX_WAKE_CMPS, "FUTEX_OP_CMP_???") + "<<24"
+    cmparg = val3 & 0xFFF
+    return text + (f"|{cmparg:#x}" if cmparg else "|0")
+
+
+@on_entry("futex")
+def _capture_futex(mem: MemoryReader, args, limits: CaptureLimits):
+    if (args[1] & 127) in _TIMEOUT_OPS and args[3]:
+        return {"timeout": mem.read(args[3], 16)}
+    return None
+
+
+def _uint(raw: int) -> Arg:
+    v = raw & 0xFFFFFFFF
+    return Arg(str(v), raw, "int", v)
+
+
+@decoder("futex")
+def decode_futex(call: Syscall, ctx: RenderContext) -> Decoded:
+    uaddr, op, val, utime, uaddr2, val3 = call.args[:6]
+    op &= 0xFFFFFFFF
+    cmd = op & 127
+    args = [ptr_arg(uaddr), Arg(futex_op_name(op), call.args[1], "flags", op)]
+    timeout = Arg(timespec((call.mem or {}).get("timeout"), utime) if utime else "NULL", utime,
+                  "struct")  # fmt: skip
+    v3 = val3 & 0xFFFFFFFF
+    bitset = Arg("FUTEX_BITSET_MATCH_ANY" if v3 == 0xFFFFFFFF else f"{v3:#x}", val3, "int", v3)
+    if cmd == WAIT:
+        args += [_uint(val), timeout]
+    elif cmd == WAIT_BITSET:
+        args += [_uint(val), timeout, bitset]
+    elif cmd in (WAKE, FD):
+        args.append(_uint(val))
+    elif cmd == WAKE_BITSET:
+        args += [_uint(val), bitset]
+    elif cmd == REQUEUE:
+        args += [_uint(val), _uint(utime), ptr_arg(uaddr2)]
+    elif cmd in (CMP_REQUEUE, CMP_REQUEUE_PI):
+        args += [_uint(val), _uint(utime), ptr_arg(uaddr2), _uint(val3)]
+    elif cmd == WAKE_OP:
+        args += [_uint(val), _uint(utime), ptr_arg(uaddr2), Arg(wake_op_text(v3), val3, "flags")]
+    elif cmd in (LOCK_PI, LOCK_PI2):
+        args.append(timeout)
+    elif cmd in (UNLOCK_PI, TRYLOCK_PI):
+        pass
+    elif cmd == WAIT_REQUEUE_PI:
+        args += [_uint(val), timeout, ptr_arg(uaddr2)]
+    else:
+        args += [_uint(val), hex_arg(utime), ptr_arg(uaddr2), hex_arg(val3)]
+    return Decoded(args)

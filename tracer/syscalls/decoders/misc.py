@@ -1,0 +1,360 @@
+"""prctl, resource limits and usage, scheduling, seccomp, personality, timerfd and inotify."""
+
+from __future__ import annotations
+
+import struct
+
+from tracer.events import Syscall
+from tracer.syscalls.capture import CaptureLimits, MemoryReader, fd_args, on_entry, on_exit
+from tracer.syscalls.fmt import flags, pointer, quote_path
+from tracer.syscalls.render import Arg, Decoded, RenderContext, decoder, to_int
+from tracer.syscalls.xlat import misc as x
+
+from .kstructs import (
+    complete,
+    i32,
+    int_arg,
+    timespec,
+    timeval,
+    u64,
+    xflags,
+    xval,
+)
+
+_RLIM_INFINITY = 0xFFFFFFFFFFFFFFFF
+_COMM_LEN = 16
+
+
+def _ok(call: Syscall) -> bool:
+    return call.ret is not None and not call.error
+
+
+def _out(call: Syscall, key: str) -> bytes | None:
+    """Memory captured at exit, only meaningful when the call succeeded."""
+    return (call.mem or {}).get(key) if _ok(call) else None
+
+
+# ---- resource limits -------------------------------------------------------------------------------
+
+
+def _rlim_value(v: int) -> str:
+    if v == _RLIM_INFINITY:
+        return "RLIM64_INFINITY"
+    if v > 1024 and v % 1024 == 0:
+        return f"{v // 1024}*1024"
+    return str(v)
+
+
+def render_rlimit(data: bytes | None, addr: int) -> str:
+    data = complete(data, 16)
+    if data is None:
+        return pointer(addr)
+    return f"{{rlim_cur={_rlim_value(u64(data))}, rlim_max={_rlim_value(u64(data, 8))}}}"
+
+
+def _resource(raw: int) -> Arg:
+    v = to_int(raw)
+    return Arg(xval(v, x.RLIMITS, "RLIMIT_???"), raw, "flags", v)
+
+
+@on_entry("prlimit64")
+def _capture_prlimit_in(mem: MemoryReader, args, limits: CaptureLimits):
+    return {"new": mem.read(args[2], 16)} if args[2] else None
+
+
+@on_exit("prlimit64")
+def _capture_prlimit_out(mem: MemoryReader, args, ret: int, limits: CaptureLimits):
+    return {"old": mem.read(args[3], 16)} if args[3] and ret >= 0 else None
+
+
+@decoder("prlimit64")
+def decode_prlimit64(call: Syscall, ctx: RenderContext) -> Decoded:
+    a = call.args
+    new = render_rlimit((call.mem or {}).get("new"), a[2]) if a[2] else "NULL"
+    old = render_rlimit(_out(call, "old"), a[3]) if a[3] else "NULL"
+    return Decoded([int_arg(a[0]), _resource(a[1]), Arg(new, a[2], "struct"),
+                    Arg(old, a[3], "struct", at_exit=True)])  # fmt: skip
+
+
+@on_exit("getrlimit")
+def _capture_getrlimit(mem: MemoryReader, args, ret: int, limits: CaptureLimits):
+    return {"rlim": mem.read(args[1], 16)} if args[1] and ret >= 0 else None
+
+
+@on_entry("setrlimit")
+def _capture_setrlimit(mem: MemoryReader, args, limits: CaptureLimits):
+    return {"rlim": mem.read(args[1], 16)} if args[1] else None
+
+
+@decoder("getrlimit")
+def decode_getrlimit(call: Syscall, ctx: RenderContext) -> Decoded:
+    text = render_rlimit(_out(call, "rlim"), call.args[1])
+    return Decoded([_resource(call.args[0]), Arg(text, call.args[1], "struct", at_exit=True)])
+
+
+@decoder("setrlimit")
+def decode_setrlimit(call: Syscall, ctx: RenderContext) -> Decoded:
+    text = render_rlimit((call.mem or {}).get("rlim"), call.args[1])
+    return Decoded([_resource(call.args[0]), Arg(text, call.args[1], "struct")])
+
+
+# ---- getrusage, sysinfo, times ----------------------------------------------------------------------
+
+
+@on_exit("getrusage")
+def _capture_getrusage(mem: MemoryReader, args, ret: int, limits: CaptureLimits):
+    return {"ru": mem.read(args[1], 32)} if args[1] and ret >= 0 else None
+
+
+@decoder("getrusage")
+def decode_getrusage(call: Syscall, ctx: RenderContext) -> Decoded:
+    who = to_int(call.args[0])
+    data = complete(_out(call, "ru"), 32)
+    if data is None:
+        text = pointer(call.args[1])
+    else:
+        text = f"{{ru_utime={timeval(data[:16], 0)}, ru_stime={timeval(data[16:], 0)}, ...}}"
+    return Decoded([Arg(xval(who, x.RUSAGE_WHO, "RUSAGE_???", "{}"), call.args[0], "flags", who),
+                    Arg(text, call.args[1], "struct", at_exit=True)])  # fmt: skip
+
+
+_SYSINFO = struct.Struct("<q3Q6QH6xQQI")
+
+
+@on_exit("sysinfo")
+def _capture_sysinfo(mem: MemoryReader, args, ret: int, limits: CaptureLimits):
+    return {"info": mem.read(args[0], _SYSINFO.size)} if ret >= 0 else None
+
+
+@decoder("sysinfo")
+def decode_sysinfo(call: Syscall, ctx: RenderContext) -> Decoded:
+    data = complete(_out(call, "info"), _SYSINFO.size)
+    if data is None:
+        return Decoded([Arg(pointer(call.args[0]), call.args[0], "ptr", at_exit=True)])
+    v = _SYSINFO.unpack_from(data)
+    text = (
+        f"{{uptime={v[0]}, loads=[{v[1]}, {v[2]}, {v[3]}], totalram={v[4]}, freeram={v[5]}, "
+        f"sharedram={v[6]}, bufferram={v[7]}, totalswap={v[8]}, freeswap={v[9]}, procs={v[10]}, "
+        f"totalhigh={v[11]}, freehigh={v[12]}, mem_unit={v[13]}}}"
+    )
+    return Decoded([Arg(text, call.args[0], "struct", at_exit=True)])
+
+
+@on_exit("times")
+def _capture_times(mem: MemoryReader, args, ret: int, limits: CaptureLimits):
+    return {"tms": mem.read(args[0], 32)} if args[0] else None
+
+
+@decoder("times")
+def decode_times(call: Syscall, ctx: RenderContext) -> Decoded:
+    data = complete(_out(call, "tms"), 32)
+    if not call.args[0]:
+        text = "NULL"
+    elif data is None:
+        text = pointer(call.args[0])
+    else:
+        t = struct.unpack_from("<4q", data)
+        text = f"{{tms_utime={t[0]}, tms_stime={t[1]}, tms_cutime={t[2]}, tms_cstime={t[3]}}}"
+    return Decoded([Arg(text, call.args[0], "struct", at_exit=True)])
+
+
+# ---- scheduling ------------------------------------------------------------------------------------
+
+
+def _policy(v: int) -> str:
+    text = xval(v & ~x.SCHED_RESET_ON_FORK, x.SCHED_POLICIES, "SCHED_???")
+    return text + ("|SCHED_RESET_ON_FORK" if v & x.SCHED_RESET_ON_FORK else "")
+
+
+@decoder("sched_getscheduler")
+def decode_sched_getscheduler(call: Syscall, ctx: RenderContext) -> Decoded:
+    ret = f"{call.ret} ({_policy(call.ret)})" if _ok(call) else None
+    return Decoded([int_arg(call.args[0])], ret=ret)
+
+
+@on_entry("sched_setparam")
+def _capture_sched_setparam(mem: MemoryReader, args, limits: CaptureLimits):
+    return {"param": mem.read(args[1], 4)} if args[1] else None
+
+
+@on_exit("sched_getparam")
+def _capture_sched_param_out(mem: MemoryReader, args, ret: int, limits: CaptureLimits):
+    return {"param": mem.read(args[1], 4)} if args[1] and ret >= 0 else None
+
+
+def _param(data: bytes | None, addr: int) -> str:
+    data = complete(data, 4)
+    return f"[{i32(data)}]" if data is not None else pointer(addr)
+
+
+@on_entry("sched_setscheduler")
+def _capture_setscheduler(mem: MemoryReader, args, limits: CaptureLimits):
+    return {"param": mem.read(args[2], 4)} if args[2] else None
+
+
+@decoder("sched_setscheduler")
+def decode_sched_setscheduler(call: Syscall, ctx: RenderContext) -> Decoded:
+    pol = to_int(call.args[1])
+    return Decoded([int_arg(call.args[0]), Arg(_policy(pol), call.args[1], "flags", pol),
+                    Arg(_param((call.mem or {}).get("param"), call.args[2]), call.args[2], "struct")])  # fmt: skip
+
+
+@decoder("sched_setparam")
+def decode_sched_setparam(call: Syscall, ctx: RenderContext) -> Decoded:
+    text = _param((call.mem or {}).get("param"), call.args[1])
+    return Decoded([int_arg(call.args[0]), Arg(text, call.args[1], "struct")])
+
+
+@decoder("sched_getparam")
+def decode_sched_getparam(call: Syscall, ctx: RenderContext) -> Decoded:
+    text = _param(_out(call, "param"), call.args[1])
+    return Decoded([int_arg(call.args[0]), Arg(text, call.args[1], "struct", at_exit=True)])
+
+
+@decoder("sched_get_priority_max", "sched_get_priority_min")
+def decode_sched_priority(call: Syscall, ctx: RenderContext) -> Decoded:
+    pol = to_int(call.args[0])
+    return Decoded([Arg(_policy(pol), call.args[0], "flags", pol)])
+
+
+@on_entry("sched_setaffinity")
+def _capture_setaffinity(mem: MemoryReader, args, limits: CaptureLimits):
+    n = min(args[1] & 0xFFFFFFFF, 1024)
+    return {"mask": mem.read(args[2], n)} if args[2] and n else None
+
+
+def render_cpu_set(data: bytes | None, addr: int) -> str:
+    if data is None:
+        return pointer(addr)
+    bits = int.from_bytes(data, "little")
+    return "[" + " ".join(str(i) for i in range(len(data) * 8) if bits >> i & 1) + "]"
+
+
+@decoder("sched_setaffinity")
+def decode_sched_setaffinity(call: Syscall, ctx: RenderContext) -> Decoded:
+    text = render_cpu_set((call.mem or {}).get("mask"), call.args[2])
+    return Decoded([int_arg(call.args[0]), Arg(str(call.args[1] & 0xFFFFFFFF), call.args[1], "int"),
+                    Arg(text, call.args[2], "struct")])  # fmt: skip
+
+
+# ---- seccomp, personality -------------------------------------------------------------------------
+
+
+@on_entry("seccomp")
+def _capture_seccomp(mem: MemoryReader, args, limits: CaptureLimits):
+    return {"prog": mem.read(args[2], 16)} if args[0] == 1 and args[2] else None
+
+
+@decoder("seccomp")
+def decode_seccomp(call: Syscall, ctx: RenderContext) -> Decoded:
+    op = call.args[0] & 0xFFFFFFFF
+    fl = xflags(call.args[1] & 0xFFFFFFFF, x.SECCOMP_FILTER_FLAGS, "SECCOMP_FILTER_FLAG_???")
+    prog = complete((call.mem or {}).get("prog"), 16)
+    if not call.args[2]:
+        third = "NULL"
+    elif op == 1 and prog is not None:
+        third = f"{{len={prog[0] | prog[1] << 8}, filter={pointer(u64(prog, 8))}}}"
+    else:
+        third = pointer(call.args[2])
+    return Decoded([Arg(xval(op, x.SECCOMP_OPS, "SECCOMP_SET_MODE_???"), call.args[0], "flags", op),
+                    Arg(fl, call.args[1], "flags"), Arg(third, call.args[2], "struct")])  # fmt: skip
+
+
+def personality_text(v: int) -> str:
+    text = xval(v & 0xFF, x.PERSONALITY_TYPES, "PER_???")
+    if v & ~0xFF:
+        text += "|" + flags(v & ~0xFF, x.PERSONALITY_FLAGS)
+    return text
+
+
+@decoder("personality")
+def decode_personality(call: Syscall, ctx: RenderContext) -> Decoded:
+    v = call.args[0] & 0xFFFFFFFF
+    text = f"{v:#x}" if v == 0xFFFFFFFF else personality_text(v)
+    ret = None
+    if _ok(call):
+        r = call.ret & 0xFFFFFFFF
+        ret = f"{r:#x} ({personality_text(r)})" if r else f"0 ({personality_text(0)})"
+    return Decoded([Arg(text, call.args[0], "flags", v)], ret=ret)
+
+
+# ---- timerfd ---------------------------------------------------------------------------------------
+
+
+def render_itimerspec(data: bytes | None, addr: int) -> str:
+    data = complete(data, 32)
+    if data is None:
+        return pointer(addr)
+    return f"{{it_interval={timespec(data[:16], 0)}, it_value={timespec(data[16:], 0)}}}"
+
+
+@decoder("timerfd_create")
+def decode_timerfd_create(call: Syscall, ctx: RenderContext) -> Decoded:
+    clk = to_int(call.args[0])
+    fl = xflags(call.args[1] & 0xFFFFFFFF, x.TIMERFD_CREATE_FLAGS, "TFD_???")
+    return Decoded([Arg(xval(clk, x.CLOCK_IDS, "CLOCK_???"), call.args[0], "flags", clk),
+                    Arg(fl, call.args[1], "flags")], ret_fd=True)  # fmt: skip
+
+
+@on_entry("timerfd_settime")
+def _capture_timerfd_settime_in(mem: MemoryReader, args, limits: CaptureLimits):
+    return {"new": mem.read(args[2], 32)} if args[2] else None
+
+
+@on_exit("timerfd_settime")
+def _capture_timerfd_settime_out(mem: MemoryReader, args, ret: int, limits: CaptureLimits):
+    return {"old": mem.read(args[3], 32)} if args[3] and ret >= 0 else None
+
+
+@decoder("timerfd_settime")
+def decode_timerfd_settime(call: Syscall, ctx: RenderContext) -> Decoded:
+    a = call.args
+    fl = xflags(a[1] & 0xFFFFFFFF, x.TIMERFD_SETTIME_FLAGS, "TFD_TIMER_???")
+    new = render_itimerspec((call.mem or {}).get("new"), a[2]) if a[2] else "NULL"
+    old = render_itimerspec(_out(call, "old"), a[3]) if a[3] else "NULL"
+    return Decoded([ctx.fd_arg(call, a[0]), Arg(fl, a[1], "flags"), Arg(new, a[2], "struct"),
+                    Arg(old, a[3], "struct", at_exit=True)])  # fmt: skip
+
+
+@on_exit("timerfd_gettime")
+def _capture_timerfd_gettime(mem: MemoryReader, args, ret: int, limits: CaptureLimits):
+    return {"cur": mem.read(args[1], 32)} if args[1] and ret >= 0 else None
+
+
+@decoder("timerfd_gettime")
+def decode_timerfd_gettime(call: Syscall, ctx: RenderContext) -> Decoded:
+    text = render_itimerspec(_out(call, "cur"), call.args[1])
+    return Decoded(
+        [ctx.fd_arg(call, call.args[0]), Arg(text, call.args[1], "struct", at_exit=True)]
+    )
+
+
+# ---- inotify ---------------------------------------------------------------------------------------
+
+
+@decoder("inotify_init1")
+def decode_inotify_init1(call: Syscall, ctx: RenderContext) -> Decoded:
+    fl = xflags(call.args[0] & 0xFFFFFFFF, x.INOTIFY_INIT_FLAGS, "IN_???")
+    return Decoded([Arg(fl, call.args[0], "flags")], ret_fd=True)
+
+
+@on_entry("inotify_add_watch")
+def _capture_inotify_add_watch(mem: MemoryReader, args, limits: CaptureLimits):
+    return {"path": mem.read_cstr(args[1], limits.path_max)} if args[1] else None
+
+
+@decoder("inotify_add_watch")
+def decode_inotify_add_watch(call: Syscall, ctx: RenderContext) -> Decoded:
+    path = (call.mem or {}).get("path")
+    mask = xflags(call.args[2] & 0xFFFFFFFF, x.INOTIFY_MASK, "IN_???")
+    return Decoded([ctx.fd_arg(call, call.args[0]),
+                    Arg(quote_path(path, call.args[1]), call.args[1], "path", path),
+                    Arg(mask, call.args[2], "flags")])  # fmt: skip
+
+
+@decoder("inotify_rm_watch")
+def decode_inotify_rm_watch(call: Syscall, ctx: RenderContext) -> Decoded:
+    return Decoded([ctx.fd_arg(call, call.args[0]), int_arg(call.args[1])])
+
+
+fd_args((0,), "timerfd_settime", "timerfd_gettime", "inotify_add_watch", "inotify_rm_watch")

@@ -1,0 +1,250 @@
+"""sendmsg/recvmsg/sendmmsg/recvmmsg: struct msghdr with its iovec array and control messages.
+
+Captured as plain data: the header words, the name bytes, each iovec's
+(base, len, bytes) and the control buffer; SCM_RIGHTS fds are listed under
+`_fds` so the worker records what they refer to.
+"""
+
+from __future__ import annotations
+
+import struct
+
+from tracer.events import Syscall
+from tracer.syscalls.capture import CaptureLimits, MemoryReader, on_entry, on_exit
+from tracer.syscalls.fmt import pointer, quote_buffer
+from tracer.syscalls.render import Arg, Decoded, RenderContext, decoder
+from tracer.syscalls.xlat.net import SCM_TYPES, SOCKET_LEVELS
+
+from .kstructs import complete, i32, timespec, u32, xval
+from .net import msg_flags
+from .sockaddr import SOCKADDR_MAX, render_sockaddr
+
+_MSGHDR = struct.Struct("<QI4xQQQQi4x")  # name, namelen, iov, iovlen, control, controllen, flags
+MSGHDR_SIZE = _MSGHDR.size  # 56
+MMSGHDR_SIZE = 64
+_CONTROL_MAX = 1024
+_MMSG_MAX = 64
+
+
+def _capture_msghdr(mem: MemoryReader, raw: bytes, limits: CaptureLimits, data_size: int | None,
+                    namelen: int | None = None) -> dict:  # fmt: skip
+    """Everything needed to print one msghdr; `data_size` caps the bytes shown (recv: the count)."""
+    name, nlen, iov, iovlen, control, clen, _flags = _MSGHDR.unpack_from(raw)
+    out: dict = {"hdr": raw[:MSGHDR_SIZE]}
+    nlen = nlen if namelen is None else namelen
+    if name and nlen > 0:
+        out["name"] = mem.read(name, min(nlen, SOCKADDR_MAX))
+    if iov and iovlen:
+        count = min(iovlen, limits.strsize + 1, 1024)
+        vecs = mem.read(iov, count * 16)
+        items = []
+        if vecs is not None and len(vecs) == count * 16:
+            remaining = data_size
+            for i in range(count):
+                base, length = struct.unpack_from("<QQ", vecs, i * 16)
+                want = length if remaining is None else min(length, remaining)
+                data = mem.read(base, min(want, limits.strsize + 1)) if base and want else b""
+                items.append((base, length, want, data))
+                if remaining is not None:
+                    remaining -= want
+            out["iov"] = items
+    if control and clen:
+        out["control"] = mem.read(control, min(clen, _CONTROL_MAX))
+        fds = _scm_rights_fds(out["control"] or b"")
+        if fds:
+            out["_fds"] = fds
+    return out
+
+
+def _cmsgs(control: bytes):
+    off = 0
+    while off + 16 <= len(control):
+        clen, level, ctype = struct.unpack_from("<Qii", control, off)
+        yield clen, level, ctype, control[off + 16 : off + max(clen, 16)]
+        if clen < 16:
+            return
+        off += (clen + 7) & ~7
+
+
+def _scm_rights_fds(control: bytes) -> list[int]:
+    fds: list[int] = []
+    for _clen, level, ctype, data in _cmsgs(control):
+        if level == 1 and ctype == 1:
+            fds.extend(i32(data, i) for i in range(0, len(data) - 3, 4))
+    return fds
+
+
+def _render_control(call: Syscall, ctx: RenderContext, control: bytes) -> str:
+    items = []
+    for clen, level, ctype, data in _cmsgs(control):
+        text = f"{{cmsg_len={clen}, cmsg_level={xval(level, SOCKET_LEVELS, 'SOL_???')}"
+        if level == 1:
+            text += f", cmsg_type={xval(ctype, SCM_TYPES, 'SCM_???')}"
+            if ctype == 1:
+                fds = [ctx.fd(call, i32(data, i)) for i in range(0, len(data) - 3, 4)]
+                text += ", cmsg_data=[" + ", ".join(fds) + "]"
+            elif ctype == 2 and len(data) >= 12:
+                text += f", cmsg_data={{pid={i32(data)}, uid={u32(data, 4)}, gid={u32(data, 8)}}}"
+        else:
+            text += f", cmsg_type={ctype:#x}"
+        items.append(text + "}")
+    return "[" + ", ".join(items) + "]"
+
+
+def render_msghdr(call: Syscall, ctx: RenderContext, cap: dict | None, addr: int,
+                  namelen_in: int | None = None) -> str:  # fmt: skip
+    if not cap or len(cap.get("hdr", b"")) < MSGHDR_SIZE:
+        return pointer(addr)
+    name, nlen, iov, iovlen, control, clen, flags = _MSGHDR.unpack_from(cap["hdr"])
+    parts = []
+    if not name:
+        parts.append("msg_name=NULL")
+    elif not nlen:
+        parts.append(f"msg_name={pointer(name)}")
+    else:
+        parts.append("msg_name=" + render_sockaddr(cap.get("name"), nlen, name)[0])
+    if namelen_in is not None and namelen_in != nlen:
+        parts.append(f"msg_namelen={namelen_in} => {nlen}")
+    else:
+        parts.append(f"msg_namelen={nlen}")
+    items = cap.get("iov")
+    if not iov:
+        parts.append("msg_iov=NULL")
+    elif items is None:
+        parts.append(f"msg_iov={pointer(iov)}")
+    else:
+        shown = []
+        for i, (base, length, want, data) in enumerate(items):
+            if i >= ctx.strsize:
+                shown.append("...")
+                break
+            buf = quote_buffer(data, want, ctx.strsize, base) if base else "NULL"
+            shown.append(f"{{iov_base={buf}, iov_len={length}}}")
+        parts.append("msg_iov=[" + ", ".join(shown) + "]")
+    parts.append(f"msg_iovlen={iovlen}")
+    if clen:
+        ctl = cap.get("control")
+        if control and ctl is not None:
+            parts.append("msg_control=" + _render_control(call, ctx, ctl))
+        else:
+            parts.append(f"msg_control={pointer(control)}")
+    parts.append(f"msg_controllen={clen}")
+    parts.append(f"msg_flags={msg_flags(flags)}")
+    return "{" + ", ".join(parts) + "}"
+
+
+# ---- sendmsg / recvmsg ---------------------------------------------------------------------------
+
+
+@on_entry("sendmsg")
+def _capture_sendmsg(mem: MemoryReader, args, limits: CaptureLimits):
+    raw = complete(mem.read(args[1], MSGHDR_SIZE), MSGHDR_SIZE)
+    if raw is None:
+        return None
+    msg = _capture_msghdr(mem, raw, limits, None)
+    return {"msg": msg, "_fds": msg["_fds"]} if "_fds" in msg else {"msg": msg}
+
+
+@on_entry("recvmsg")
+def _capture_recvmsg_in(mem: MemoryReader, args, limits: CaptureLimits):
+    raw = complete(mem.read(args[1], MSGHDR_SIZE), MSGHDR_SIZE)
+    return {"namelen_in": _MSGHDR.unpack_from(raw)[1]} if raw else None
+
+
+@on_exit("recvmsg")
+def _capture_recvmsg_out(mem: MemoryReader, args, ret: int, limits: CaptureLimits):
+    if ret < 0:
+        return None
+    raw = complete(mem.read(args[1], MSGHDR_SIZE), MSGHDR_SIZE)
+    if raw is None:
+        return None
+    msg = _capture_msghdr(mem, raw, limits, ret)
+    got = {"msg": msg}
+    if "_fds" in msg:
+        got["_fds"] = msg["_fds"]
+    return got
+
+
+@decoder("sendmsg")
+def decode_sendmsg(call: Syscall, ctx: RenderContext) -> Decoded:
+    msg = render_msghdr(call, ctx, (call.mem or {}).get("msg"), call.args[1])
+    return Decoded([ctx.fd_arg(call, call.args[0]), Arg(msg, call.args[1], "struct"),
+                    Arg(msg_flags(call.args[2]), call.args[2], "flags")])  # fmt: skip
+
+
+@decoder("recvmsg")
+def decode_recvmsg(call: Syscall, ctx: RenderContext) -> Decoded:
+    mem = call.mem or {}
+    nin = mem.get("namelen_in")
+    if call.error:
+        msg = f"{{msg_namelen={nin}}}" if nin is not None else pointer(call.args[1])
+    else:
+        msg = render_msghdr(call, ctx, mem.get("msg"), call.args[1], nin)
+    return Decoded([ctx.fd_arg(call, call.args[0]), Arg(msg, call.args[1], "struct", at_exit=True),
+                    Arg(msg_flags(call.args[2]), call.args[2], "flags")])  # fmt: skip
+
+
+# ---- sendmmsg / recvmmsg -----------------------------------------------------------------------
+
+
+def _capture_mmsgs(mem: MemoryReader, addr: int, count: int, limits: CaptureLimits,
+                   recv: bool) -> list | None:  # fmt: skip
+    count = max(0, min(count, _MMSG_MAX))
+    raw = mem.read(addr, count * MMSGHDR_SIZE) if count else b""
+    if raw is None or len(raw) < count * MMSGHDR_SIZE:
+        return None
+    out = []
+    for i in range(count):
+        chunk = raw[i * MMSGHDR_SIZE : (i + 1) * MMSGHDR_SIZE]
+        msg_len = u32(chunk, MSGHDR_SIZE)
+        out.append((_capture_msghdr(mem, chunk, limits, msg_len if recv else None), msg_len))
+    return out
+
+
+@on_exit("sendmmsg")
+def _capture_sendmmsg(mem: MemoryReader, args, ret: int, limits: CaptureLimits):
+    if ret < 0:
+        return None
+    return {"mmsg": _capture_mmsgs(mem, args[1], ret, limits, False)}
+
+
+@on_exit("recvmmsg")
+def _capture_recvmmsg(mem: MemoryReader, args, ret: int, limits: CaptureLimits):
+    if ret < 0:
+        return None
+    got: dict = {"mmsg": _capture_mmsgs(mem, args[1], ret, limits, True)}
+    fds = [fd for m, _ in got["mmsg"] or () for fd in m.get("_fds", ())]
+    if fds:
+        got["_fds"] = fds
+    return got
+
+
+@on_entry("recvmmsg")
+def _capture_recvmmsg_timeout(mem: MemoryReader, args, limits: CaptureLimits):
+    return {"timeout": mem.read(args[4], 16)} if args[4] else None
+
+
+def _render_mmsgs(call: Syscall, ctx: RenderContext) -> str:
+    items = (call.mem or {}).get("mmsg")
+    if call.error or items is None:
+        return pointer(call.args[1])
+    parts = [f"{{msg_hdr={render_msghdr(call, ctx, m, 0)}, msg_len={n}}}" for m, n in items]
+    return "[" + ", ".join(parts) + "]"
+
+
+@decoder("sendmmsg")
+def decode_sendmmsg(call: Syscall, ctx: RenderContext) -> Decoded:
+    return Decoded([ctx.fd_arg(call, call.args[0]),
+                    Arg(_render_mmsgs(call, ctx), call.args[1], "struct", at_exit=True),
+                    Arg(str(call.args[2] & 0xFFFFFFFF), call.args[2], "int"),
+                    Arg(msg_flags(call.args[3]), call.args[3], "flags")])  # fmt: skip
+
+
+@decoder("recvmmsg")
+def decode_recvmmsg(call: Syscall, ctx: RenderContext) -> Decoded:
+    tmo = timespec((call.mem or {}).get("timeout"), call.args[4]) if call.args[4] else "NULL"
+    return Decoded([ctx.fd_arg(call, call.args[0]),
+                    Arg(_render_mmsgs(call, ctx), call.args[1], "struct", at_exit=True),
+                    Arg(str(call.args[2] & 0xFFFFFFFF), call.args[2], "int"),
+                    Arg(msg_flags(call.args[3]), call.args[3], "flags"),
+                    Arg(tmo, call.args[4], "struct")])  # fmt: skip

@@ -1,0 +1,382 @@
+"""Socket calls: socket, socketpair, bind/connect/accept, names, listen/shutdown, sendto/recvfrom, socket options.
+
+Message calls (sendmsg/recvmsg/...) live in `msghdr.py`.
+"""
+
+from __future__ import annotations
+
+import socket
+import struct
+
+from tracer.events import Syscall
+from tracer.syscalls.capture import CaptureLimits, MemoryReader, fd_args, on_entry, on_exit
+from tracer.syscalls.fmt import pointer, quote_buffer
+from tracer.syscalls.render import Arg, Decoded, RenderContext, decoder, to_int
+from tracer.syscalls.xlat import net as x
+
+from .kstructs import complete, hex_quote, i32, int_arg, timeval, u32, xflags, xval
+from .sockaddr import SOCKADDR_MAX, family_name, render_sockaddr
+
+# ---- rendering helpers shared with msghdr.py ---------------------------------------------------
+
+
+def msg_flags(value: int) -> str:
+    return xflags(value & 0xFFFFFFFF, x.MSG_FLAGS, "MSG_???")
+
+
+def socket_type(value: int) -> str:
+    value &= 0xFFFFFFFF
+    base = value & x.SOCK_TYPE_MASK
+    text = xval(base, x.SOCKET_TYPES, "SOCK_???")
+    rest = value & ~x.SOCK_TYPE_MASK
+    if rest:
+        text += "|" + xflags(rest, x.SOCKET_TYPE_FLAGS, "SOCK_???")
+    return text
+
+
+def socket_protocol(family: int, proto: int) -> str:
+    if family in (socket.AF_INET, socket.AF_INET6):
+        return xval(proto, x.IP_PROTOCOLS, "IPPROTO_???")
+    if family == socket.AF_NETLINK:
+        return xval(proto, x.NETLINK_PROTOCOLS, "NETLINK_???")
+    if family == socket.AF_PACKET:
+        eth = socket.ntohs(proto & 0xFFFF)
+        name = x.ETHERNET_PROTOCOLS.get(eth)
+        return f"htons({name})" if name else f"htons({eth:#x})"
+    return str(proto)
+
+
+def socklen_text(len_in: int | None, len_out: int | None, addr: int) -> str:
+    """`[16]`, or `[128 => 16]` when the kernel changed the length."""
+    if len_in is None:
+        return pointer(addr)
+    if len_out is None or len_out == len_in:
+        return f"[{len_in}]"
+    return f"[{len_in} => {len_out}]"
+
+
+def _read_socklen(mem: MemoryReader, addr: int) -> int | None:
+    data = complete(mem.read(addr, 4), 4) if addr else None
+    return i32(data) if data is not None else None
+
+
+# ---- socket, socketpair ------------------------------------------------------------------------
+
+
+@decoder("socket")
+def decode_socket(call: Syscall, ctx: RenderContext) -> Decoded:
+    fam = to_int(call.args[0])
+    proto = to_int(call.args[2])
+    return Decoded(
+        [
+            Arg(family_name(fam), call.args[0], "flags", fam),
+            Arg(socket_type(call.args[1]), call.args[1], "flags"),
+            Arg(socket_protocol(fam, proto), call.args[2], "flags", proto),
+        ],
+        ret_fd=True,
+    )
+
+
+@on_exit("socketpair")
+def _capture_socketpair(mem: MemoryReader, args, ret: int, limits: CaptureLimits):
+    if ret < 0:
+        return None
+    data = complete(mem.read(args[3], 8), 8)
+    if data is None:
+        return None
+    pair = struct.unpack("<ii", data)
+    return {"pair": pair, "_fds": list(pair)}
+
+
+@decoder("socketpair")
+def decode_socketpair(call: Syscall, ctx: RenderContext) -> Decoded:
+    fam = to_int(call.args[0])
+    pair = (call.mem or {}).get("pair")
+    if pair is not None and not call.error:
+        text = f"[{ctx.fd(call, pair[0])}, {ctx.fd(call, pair[1])}]"
+    else:
+        text = pointer(call.args[3])
+    return Decoded(
+        [
+            Arg(family_name(fam), call.args[0], "flags", fam),
+            Arg(socket_type(call.args[1]), call.args[1], "flags"),
+            Arg(socket_protocol(fam, to_int(call.args[2])), call.args[2], "flags"),
+            Arg(text, call.args[3], "struct", pair, at_exit=True),
+        ]
+    )
+
+
+# ---- bind, connect: input address --------------------------------------------------------------
+
+
+@on_entry("bind", "connect")
+def _capture_sockaddr_in(mem: MemoryReader, args, limits: CaptureLimits):
+    n = to_int(args[2])
+    if not args[1] or n <= 0:
+        return None
+    return {"sockaddr": mem.read(args[1], min(n, SOCKADDR_MAX))}
+
+
+@decoder("bind", "connect")
+def decode_bind(call: Syscall, ctx: RenderContext) -> Decoded:
+    n = to_int(call.args[2])
+    text, value = render_sockaddr((call.mem or {}).get("sockaddr"), n, call.args[1])
+    return Decoded([ctx.fd_arg(call, call.args[0]), Arg(text, call.args[1], "struct", value),
+                    int_arg(call.args[2])])  # fmt: skip
+
+
+# ---- accept, getsockname, getpeername: output address ------------------------------------------
+
+
+def _capture_len_in(addr_i: int, len_i: int):
+    def capture(mem: MemoryReader, args, limits: CaptureLimits):
+        if not args[len_i]:
+            return None
+        return {"addrlen_in": _read_socklen(mem, args[len_i])}
+
+    return capture
+
+
+def _capture_addr_out(addr_i: int, len_i: int):
+    def capture(mem: MemoryReader, args, ret: int, limits: CaptureLimits):
+        if ret < 0 or not args[len_i]:
+            return None
+        out = _read_socklen(mem, args[len_i])
+        got: dict = {"addrlen_out": out}
+        if args[addr_i] and out:
+            got["sockaddr"] = mem.read(args[addr_i], min(out, SOCKADDR_MAX))
+        return got
+
+    return capture
+
+
+for _names, _ai, _li in ((("accept", "accept4", "getsockname", "getpeername"), 1, 2),
+                         (("recvfrom",), 4, 5)):  # fmt: skip
+    on_entry(*_names)(_capture_len_in(_ai, _li))
+    if _names != ("recvfrom",):
+        on_exit(*_names)(_capture_addr_out(_ai, _li))
+
+
+def sockaddr_out_args(call: Syscall, addr_i: int, len_i: int) -> list[Arg]:
+    """The (addr, addrlen) pair of accept/getsockname/recvfrom, printed at exit."""
+    mem = call.mem or {}
+    addr, lenp = call.args[addr_i], call.args[len_i]
+    len_in = mem.get("addrlen_in")
+    ok = call.ret is not None and not call.error
+    len_out = mem.get("addrlen_out") if ok else None
+    value = None
+    if not addr:
+        addr_text = "NULL"
+    elif not ok or not lenp or not len_out:
+        addr_text = pointer(addr)
+    else:
+        addr_text, value = render_sockaddr(
+            mem.get("sockaddr"), min(len_out, len_in or len_out), addr
+        )
+    len_text = "NULL" if not lenp else socklen_text(len_in, len_out, lenp)
+    return [Arg(addr_text, addr, "struct", value, at_exit=True),
+            Arg(len_text, lenp, "struct", len_out, at_exit=True)]  # fmt: skip
+
+
+@decoder("accept")
+def decode_accept(call: Syscall, ctx: RenderContext) -> Decoded:
+    return Decoded([ctx.fd_arg(call, call.args[0]), *sockaddr_out_args(call, 1, 2)], ret_fd=True)
+
+
+@decoder("getsockname", "getpeername")
+def decode_getsockname(call: Syscall, ctx: RenderContext) -> Decoded:
+    return Decoded([ctx.fd_arg(call, call.args[0]), *sockaddr_out_args(call, 1, 2)])
+
+
+@decoder("accept4")
+def decode_accept4(call: Syscall, ctx: RenderContext) -> Decoded:
+    flags = xflags(call.args[3] & 0xFFFFFFFF, x.SOCKET_TYPE_FLAGS, "SOCK_???")
+    return Decoded(
+        [
+            ctx.fd_arg(call, call.args[0]),
+            *sockaddr_out_args(call, 1, 2),
+            Arg(flags, call.args[3], "flags"),
+        ],  # fmt: skip
+        ret_fd=True,
+    )
+
+
+# ---- listen, shutdown ---------------------------------------------------------------------------
+
+
+@decoder("listen")
+def decode_listen(call: Syscall, ctx: RenderContext) -> Decoded:
+    return Decoded([ctx.fd_arg(call, call.args[0]), int_arg(call.args[1])])
+
+
+@decoder("shutdown")
+def decode_shutdown(call: Syscall, ctx: RenderContext) -> Decoded:
+    how = to_int(call.args[1])
+    return Decoded([ctx.fd_arg(call, call.args[0]),
+                    Arg(xval(how, x.SHUTDOWN_MODES, "SHUT_???"), call.args[1], "flags", how)])  # fmt: skip
+
+
+# ---- sendto, recvfrom ---------------------------------------------------------------------------
+
+
+@on_entry("sendto")
+def _capture_sendto(mem: MemoryReader, args, limits: CaptureLimits):
+    got: dict = {}
+    n = args[2] & 0xFFFFFFFFFFFFFFFF
+    if args[1] and n:
+        got["buf"] = mem.read(args[1], min(n, limits.data_limit))
+    alen = to_int(args[5])
+    if args[4] and alen > 0:
+        got["sockaddr"] = mem.read(args[4], min(alen, SOCKADDR_MAX))
+    return got
+
+
+@decoder("sendto")
+def decode_sendto(call: Syscall, ctx: RenderContext) -> Decoded:
+    mem = call.mem or {}
+    n = call.args[2] & 0xFFFFFFFFFFFFFFFF
+    buf = quote_buffer(mem.get("buf"), n, ctx.strsize, call.args[1])
+    if call.args[4]:
+        addr_text, value = render_sockaddr(mem.get("sockaddr"), to_int(call.args[5]), call.args[4])
+    else:
+        addr_text, value = "NULL", None
+    return Decoded(
+        [
+            ctx.fd_arg(call, call.args[0]),
+            Arg(buf, call.args[1], "buf", mem.get("buf")),
+            Arg(str(n), call.args[2], "int", n),
+            Arg(msg_flags(call.args[3]), call.args[3], "flags"),
+            Arg(addr_text, call.args[4], "struct", value),
+            int_arg(call.args[5]),
+        ]
+    )
+
+
+@on_exit("recvfrom")
+def _capture_recvfrom(mem: MemoryReader, args, ret: int, limits: CaptureLimits):
+    if ret < 0:
+        return None
+    got = _capture_addr_out(4, 5)(mem, args, ret, limits) or {}
+    if args[1] and ret:
+        got["buf"] = mem.read(args[1], min(ret, limits.data_limit))
+    return got
+
+
+@decoder("recvfrom")
+def decode_recvfrom(call: Syscall, ctx: RenderContext) -> Decoded:
+    mem = call.mem or {}
+    ok = call.ret is not None and not call.error
+    buf = quote_buffer(mem.get("buf", b""), call.ret, ctx.strsize) if ok else pointer(call.args[1])
+    return Decoded(
+        [
+            ctx.fd_arg(call, call.args[0]),
+            Arg(buf, call.args[1], "buf", mem.get("buf"), at_exit=True),
+            Arg(str(call.args[2] & 0xFFFFFFFFFFFFFFFF), call.args[2], "int"),
+            Arg(msg_flags(call.args[3]), call.args[3], "flags"),
+            *sockaddr_out_args(call, 4, 5),
+        ]
+    )
+
+
+# ---- setsockopt, getsockopt --------------------------------------------------------------------
+
+_STRING_OPTIONS = {(1, 25), (6, 13), (6, 31)}  # SO_BINDTODEVICE, TCP_CONGESTION, TCP_ULP
+_OPTVAL_MAX = 256
+
+
+def option_name(level: int, name: int) -> str:
+    table = x.OPTIONS_BY_LEVEL.get(level)
+    if table is None:
+        return str(name & 0xFFFFFFFF)
+    return xval(name, table[0], table[1])
+
+
+def option_value(level: int, name: int, data: bytes | None, length: int, addr: int) -> str:
+    """An option value as strace prints it: `[1]`, `{l_onoff=1, l_linger=0}`, ..."""
+    if data is None or not addr or length <= 0:
+        return pointer(addr)
+    data = data[:length]
+    if len(data) < min(length, _OPTVAL_MAX):
+        return pointer(addr)
+    if level == 1 and name == 13 and len(data) >= 8:  # SO_LINGER
+        return f"{{l_onoff={i32(data)}, l_linger={i32(data, 4)}}}"
+    if level == 1 and name == 17 and len(data) >= 12:  # SO_PEERCRED
+        return f"{{pid={i32(data)}, uid={u32(data, 4)}, gid={u32(data, 8)}}}"
+    if level == 1 and name in (20, 21) and len(data) >= 16:  # SO_RCVTIMEO_OLD, SO_SNDTIMEO_OLD
+        return timeval(data, addr)
+    if (level, name) in _STRING_OPTIONS:
+        return quote_buffer(data, length, 1 << 30)
+    if len(data) == 4:
+        return f"[{i32(data)}]"
+    return hex_quote(data)
+
+
+@on_entry("setsockopt")
+def _capture_setsockopt(mem: MemoryReader, args, limits: CaptureLimits):
+    n = to_int(args[4])
+    if not args[3] or n <= 0:
+        return None
+    return {"optval": mem.read(args[3], min(n, _OPTVAL_MAX))}
+
+
+@decoder("setsockopt")
+def decode_setsockopt(call: Syscall, ctx: RenderContext) -> Decoded:
+    level, name, n = to_int(call.args[1]), to_int(call.args[2]), to_int(call.args[4])
+    value = option_value(level, name, (call.mem or {}).get("optval"), n, call.args[3])
+    return Decoded(
+        [
+            ctx.fd_arg(call, call.args[0]),
+            Arg(xval(level, x.SOCKET_LEVELS, "SOL_???"), call.args[1], "flags", level),
+            Arg(option_name(level, name), call.args[2], "flags", name),
+            Arg(value, call.args[3], "struct"),
+            int_arg(call.args[4]),
+        ]
+    )
+
+
+@on_entry("getsockopt")
+def _capture_getsockopt_in(mem: MemoryReader, args, limits: CaptureLimits):
+    return {"optlen_in": _read_socklen(mem, args[4])} if args[4] else None
+
+
+@on_exit("getsockopt")
+def _capture_getsockopt_out(mem: MemoryReader, args, ret: int, limits: CaptureLimits):
+    if ret < 0 or not args[4]:
+        return None
+    out = _read_socklen(mem, args[4])
+    got: dict = {"optlen_out": out}
+    if args[3] and out and out > 0:
+        got["optval"] = mem.read(args[3], min(out, _OPTVAL_MAX))
+    return got
+
+
+@decoder("getsockopt")
+def decode_getsockopt(call: Syscall, ctx: RenderContext) -> Decoded:
+    mem = call.mem or {}
+    level, name = to_int(call.args[1]), to_int(call.args[2])
+    ok = call.ret is not None and not call.error
+    len_in, len_out = mem.get("optlen_in"), mem.get("optlen_out") if ok else None
+    if ok and len_out is not None:
+        n = min(len_out, len_in) if len_in is not None else len_out
+        value = option_value(level, name, mem.get("optval"), n, call.args[3])
+    else:
+        value = pointer(call.args[3])
+    return Decoded(
+        [
+            ctx.fd_arg(call, call.args[0]),
+            Arg(xval(level, x.SOCKET_LEVELS, "SOL_???"), call.args[1], "flags", level),
+            Arg(option_name(level, name), call.args[2], "flags", name),
+            Arg(value, call.args[3], "struct", at_exit=True),
+            Arg(
+                socklen_text(len_in, len_out, call.args[4]) if call.args[4] else "NULL",
+                call.args[4],
+                "struct",
+                at_exit=True,
+            ),  # fmt: skip
+        ]
+    )
+
+
+fd_args((0,), "bind", "connect", "accept", "accept4", "getsockname", "getpeername", "listen",
+        "shutdown", "sendto", "recvfrom", "setsockopt", "getsockopt", "sendmsg", "recvmsg",
+        "sendmmsg", "recvmmsg")  # fmt: skip

@@ -1,0 +1,354 @@
+"""Decoders for process lifetime: execve, clone/clone3, wait4/waitid, exit, and per-task setup."""
+
+from __future__ import annotations
+
+import struct
+
+from tracer.events import Syscall
+from tracer.syscalls import fmt
+from tracer.syscalls.capture import CaptureLimits, MemoryReader, fd_args, on_entry, on_exit
+from tracer.syscalls.decoders.arguments import (
+    dirfd_arg,
+    flags_arg,
+    int_arg,
+    mem_of,
+    ok,
+    path_arg,
+    path_capture,
+    ptr_arg,
+    read_struct,
+    struct_arg,
+    ulong_arg,
+)
+from tracer.syscalls.render import Arg, Decoded, RenderContext, decoder
+from tracer.syscalls.xlat import file as xfile
+from tracer.syscalls.xlat import process as x
+
+_PTR = struct.Struct("<Q")
+_INT = struct.Struct("<i")
+MAX_ENV_COUNT = 65536
+
+# --- execve -----------------------------------------------------------------------
+
+
+def _read_pointers(mem: MemoryReader, addr: int, limit: int) -> tuple[list[int], bool] | None:
+    """Pointers of a NULL-terminated array, at most `limit`; (pointers, complete)."""
+    out: list[int] = []
+    chunk = 64
+    while len(out) < limit:
+        data = mem.read(addr + 8 * len(out), 8 * chunk)
+        if data is None or len(data) < 8:
+            return (out, False) if out else None
+        for i in range(len(data) // 8):
+            p = _PTR.unpack_from(data, 8 * i)[0]
+            if p == 0:
+                return out, True
+            out.append(p)
+            if len(out) >= limit:
+                break
+    return out, False
+
+
+def _capture_exec(mem: MemoryReader, args: tuple[int, ...], limits: CaptureLimits, base: int):
+    dirfds = (0,) if base else ()
+    out: dict = path_capture(base, dirfds=dirfds)(mem, args, limits)
+    argv_addr, envp_addr = args[base + 1], args[base + 2]
+    if argv_addr:
+        got = _read_pointers(mem, argv_addr, limits.strsize + 1)
+        if got is not None:
+            ptrs, complete = got
+            strings = [mem.read_cstr(p, limits.strsize) for p in ptrs[: limits.strsize]]
+            out[base + 1] = (strings, complete and len(ptrs) <= limits.strsize)
+    if envp_addr:
+        got = _read_pointers(mem, envp_addr, MAX_ENV_COUNT)
+        if got is not None:
+            out[base + 2] = len(got[0])
+    return out
+
+
+@on_entry("execve")
+def capture_execve(mem: MemoryReader, args: tuple[int, ...], limits: CaptureLimits):
+    return _capture_exec(mem, args, limits, 0)
+
+
+@on_entry("execveat")
+def capture_execveat(mem: MemoryReader, args: tuple[int, ...], limits: CaptureLimits):
+    return _capture_exec(mem, args, limits, 1)
+
+
+fd_args((0,), "execveat")
+
+
+def argv_arg(call: Syscall, ctx: RenderContext, pos: int) -> Arg:
+    raw = call.args[pos]
+    captured = mem_of(call, pos)
+    if captured is None:
+        return ptr_arg(raw)
+    strings, complete = captured
+    parts = [fmt.quote_cstr(s, ctx.strsize) for s in strings[: ctx.strsize]]
+    if not complete or len(strings) > ctx.strsize:
+        parts.append("...")
+    value = [s.decode("utf-8", "surrogateescape") if s is not None else None for s in strings]
+    return Arg("[" + ", ".join(parts) + "]", raw, "struct", value)
+
+
+def envp_arg(call: Syscall, pos: int) -> Arg:
+    raw = call.args[pos]
+    count = mem_of(call, pos)
+    if not raw or count is None:
+        return ptr_arg(raw)
+    return Arg(f"{raw:#x} /* {count} var{'' if count == 1 else 's'} */", raw, "ptr", count)
+
+
+@decoder("execve")
+def decode_execve(call: Syscall, ctx: RenderContext) -> Decoded:
+    return Decoded([path_arg(call, 0), argv_arg(call, ctx, 1), envp_arg(call, 2)])
+
+
+@decoder("execveat")
+def decode_execveat(call: Syscall, ctx: RenderContext) -> Decoded:
+    a = call.args
+    args = [dirfd_arg(call, ctx, a[0]), path_arg(call, 1), argv_arg(call, ctx, 2)]
+    return Decoded([*args, envp_arg(call, 3), flags_arg(a[4], xfile.AT_FLAGS)])
+
+
+# --- clone, clone3, fork ----------------------------------------------------------------
+
+
+def clone_flags(flags: int, table: list[tuple[int, str]]) -> str:
+    sig = flags & x.CSIGNAL
+    rest = flags & ~x.CSIGNAL
+    if not rest:
+        return fmt.signal_name(sig) if sig else "0"
+    text = fmt.flags(rest, table)
+    return f"{text}|{fmt.signal_name(sig)}" if sig else text
+
+
+@on_exit("clone")
+def capture_clone(mem: MemoryReader, args: tuple[int, ...], ret: int, limits: CaptureLimits):
+    if args[0] & x.CLONE_PARENT_SETTID and args[2]:
+        v = read_struct(mem, args[2], _INT)
+        return {2: v[0]} if v else None
+    return None
+
+
+@decoder("clone")
+def decode_clone(call: Syscall, ctx: RenderContext) -> Decoded:
+    a = call.args
+    flags = a[0] & 0xFFFFFFFFFFFFFFFF
+    text = clone_flags(flags, x.CLONE_FLAGS)
+    args = [
+        Arg(f"child_stack={fmt.pointer(a[1])}", a[1], "ptr", a[1]),
+        Arg(f"flags={text}", a[0], "flags", text),
+    ]
+    if flags & (x.CLONE_PARENT_SETTID | x.CLONE_PIDFD):
+        tid = mem_of(call, 2)
+        shown = f"[{tid}]" if tid is not None and ok(call) else fmt.pointer(a[2])
+        args.append(Arg(f"parent_tid={shown}", a[2], "ptr", tid, True))
+    if flags & x.CLONE_SETTLS:
+        args.append(Arg(f"tls={fmt.pointer(a[4])}", a[4], "ptr", a[4], True))
+    if flags & (x.CLONE_CHILD_SETTID | x.CLONE_CHILD_CLEARTID):
+        args.append(Arg(f"child_tidptr={fmt.pointer(a[3])}", a[3], "ptr", a[3], True))
+    return Decoded(args)
+
+
+# struct clone_args: flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size,
+# tls, set_tid, set_tid_size, cgroup
+CLONE_ARGS = struct.Struct("<11Q")
+CLONE_ARGS_MIN = 64  # up to and including tls
+
+
+def _read_clone_args(mem: MemoryReader, args: tuple[int, ...]):
+    size = min(args[1], CLONE_ARGS.size)
+    if not args[0] or size < CLONE_ARGS_MIN:
+        return None
+    data = mem.read(args[0], size)
+    if data is None or len(data) < size:
+        return None
+    return CLONE_ARGS.unpack(data.ljust(CLONE_ARGS.size, b"\0"))
+
+
+@on_entry("clone3")
+def capture_clone3_entry(mem: MemoryReader, args: tuple[int, ...], limits: CaptureLimits):
+    return {0: _read_clone_args(mem, args)}
+
+
+@on_exit("clone3")
+def capture_clone3_exit(mem: MemoryReader, args: tuple[int, ...], ret: int, limits: CaptureLimits):
+    ca = _read_clone_args(mem, args)
+    if ca is None:
+        return None
+    out = {}
+    if ca[0] & x.CLONE_PIDFD and ca[1]:
+        v = read_struct(mem, ca[1], _INT)
+        out["pidfd"] = v[0] if v else None
+    if ca[0] & x.CLONE_PARENT_SETTID and ca[3]:
+        v = read_struct(mem, ca[3], _INT)
+        out["parent_tid"] = v[0] if v else None
+    return out
+
+
+def format_clone_args(ca: tuple) -> str:
+    flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls = ca[:8]
+    set_tid, set_tid_size, cgroup = ca[8:11]
+    parts = [f"flags={fmt.flags(flags, x.CLONE_FLAGS + x.CLONE3_FLAGS)}"]
+    if flags & x.CLONE_PIDFD:
+        parts.append(f"pidfd={fmt.pointer(pidfd)}")
+    if flags & (x.CLONE_CHILD_SETTID | x.CLONE_CHILD_CLEARTID):
+        parts.append(f"child_tid={fmt.pointer(child_tid)}")
+    if flags & x.CLONE_PARENT_SETTID:
+        parts.append(f"parent_tid={fmt.pointer(parent_tid)}")
+    sig = fmt.signal_name(exit_signal) if exit_signal < 0x7FFFFFFF else str(exit_signal)
+    parts.append(f"exit_signal={sig if exit_signal else 0}")
+    parts.append(f"stack={fmt.pointer(stack)}")
+    parts.append(f"stack_size={stack_size:#x}" if stack_size else "stack_size=0")
+    if flags & x.CLONE_SETTLS:
+        parts.append(f"tls={fmt.pointer(tls)}")
+    if set_tid or set_tid_size:
+        parts.append(f"set_tid={fmt.pointer(set_tid)}, set_tid_size={set_tid_size}")
+    if cgroup or flags & x.CLONE_INTO_CGROUP:
+        parts.append(f"cgroup={cgroup}")
+    return "{" + ", ".join(parts) + "}"
+
+
+@decoder("clone3")
+def decode_clone3(call: Syscall, ctx: RenderContext) -> Decoded:
+    a = call.args
+    ca = mem_of(call, 0)
+    if ca is None:
+        first = ptr_arg(a[0])
+    else:
+        text = format_clone_args(ca)
+        changed = []
+        pidfd, ptid = mem_of(call, "pidfd"), mem_of(call, "parent_tid")
+        if ok(call) and pidfd is not None:
+            changed.append(f"pidfd=[{pidfd}]")
+        if ok(call) and ptid is not None:
+            changed.append(f"parent_tid=[{ptid}]")
+        if changed:
+            text += " => {" + ", ".join(changed) + "}"
+        first = struct_arg(text, a[0], ca, at_exit=bool(changed))
+    return Decoded([first, ulong_arg(a[1])])
+
+
+# --- wait4, waitid -------------------------------------------------------------------------
+
+
+def format_wait_status(status: int) -> str:
+    """`[{WIFEXITED(s) && WEXITSTATUS(s) == 0}]` without the brackets."""
+    status &= 0xFFFFFFFF
+    low = status & 0x7F
+    if status & 0xFF == 0x7F:
+        text = f"{{WIFSTOPPED(s) && WSTOPSIG(s) == {fmt.signal_name((status >> 8) & 0xFF)}}}"
+        event = status >> 16
+        if event:
+            text += " | " + x.PTRACE_EVENTS.get(event, f"{event:#x}") + " << 16"
+        return text
+    if status == 0xFFFF:
+        return "{WIFCONTINUED(s)}"
+    if low == 0:
+        text = f"{{WIFEXITED(s) && WEXITSTATUS(s) == {(status >> 8) & 0xFF}}}"
+        extra = status & ~0xFFFF
+    else:
+        core = " && WCOREDUMP(s)" if status & 0x80 else ""
+        text = f"{{WIFSIGNALED(s) && WTERMSIG(s) == {fmt.signal_name(low)}{core}}}"
+        extra = status & ~0xFF
+    return f"{text} | {extra:#x}" if extra else text
+
+
+# struct rusage starts with two struct timeval
+_RUSAGE_HEAD = struct.Struct("<qqqq")
+
+
+def format_rusage(ru: tuple) -> str:
+    return (
+        f"{{ru_utime={{tv_sec={ru[0]}, tv_usec={ru[1]}}}, "
+        f"ru_stime={{tv_sec={ru[2]}, tv_usec={ru[3]}}}, ...}}"
+    )
+
+
+@on_exit("wait4")
+def capture_wait4(mem: MemoryReader, args: tuple[int, ...], ret: int, limits: CaptureLimits):
+    out = {}
+    if ret > 0 and args[1]:
+        v = read_struct(mem, args[1], _INT)
+        out[1] = v[0] if v else None
+    if args[3]:
+        out[3] = read_struct(mem, args[3], _RUSAGE_HEAD)
+    return out
+
+
+def rusage_arg(call: Syscall, pos: int) -> Arg:
+    raw = call.args[pos]
+    ru = mem_of(call, pos)
+    if ru is None or not ok(call):
+        return ptr_arg(raw, at_exit=True)
+    return struct_arg(format_rusage(ru), raw, ru, at_exit=True)
+
+
+@decoder("wait4")
+def decode_wait4(call: Syscall, ctx: RenderContext) -> Decoded:
+    a = call.args
+    status = mem_of(call, 1)
+    if a[1] and status is not None and ok(call) and call.ret:
+        st = struct_arg(f"[{format_wait_status(status)}]", a[1], status, at_exit=True)
+    else:
+        st = ptr_arg(a[1], at_exit=True)
+    return Decoded([int_arg(a[0]), st, flags_arg(a[2], x.WAIT_OPTIONS), rusage_arg(call, 3)])
+
+
+# siginfo_t as filled for SIGCHLD: signo, errno, code, pid, uid, status, utime, stime
+_SIGCHLD_INFO = struct.Struct("<iii4xiIi4xqq")
+
+
+@on_exit("waitid")
+def capture_waitid(mem: MemoryReader, args: tuple[int, ...], ret: int, limits: CaptureLimits):
+    out = {}
+    if args[2]:
+        out[2] = read_struct(mem, args[2], _SIGCHLD_INFO)
+    if args[4]:
+        out[4] = read_struct(mem, args[4], _RUSAGE_HEAD)
+    return out
+
+
+def format_sigchld_info(si: tuple) -> str:
+    signo, _errno, code, pid, uid, status, utime, stime = si
+    if signo == 0:
+        return "{}"
+    code_name = x.CLD_CODES.get(code, str(code))
+    shown = fmt.signal_name(status) if code in (2, 3, 4, 5) else str(status)
+    return (
+        f"{{si_signo={fmt.signal_name(signo)}, si_code={code_name}, si_pid={pid}, "
+        f"si_uid={uid}, si_status={shown}, si_utime={_ticks(utime)}, si_stime={_ticks(stime)}}}"
+    )
+
+
+def _ticks(value: int) -> str:
+    """A clock_t in USER_HZ ticks, with strace's seconds comment when non-zero."""
+    if not value:
+        return "0"
+    sign = "-" if value < 0 else ""
+    v = abs(value)
+    return f"{value} /* {sign}{v // 100}.{v % 100:02d} s */"
+
+
+@decoder("waitid")
+def decode_waitid(call: Syscall, ctx: RenderContext) -> Decoded:
+    a = call.args
+    idtype = a[0] & 0xFFFFFFFF
+    ident = ctx.fd_arg(call, a[1]) if idtype == 3 else int_arg(a[1])
+    si = mem_of(call, 2)
+    if si is not None and ok(call):
+        info = struct_arg(format_sigchld_info(si), a[2], si, at_exit=True)
+    else:
+        info = ptr_arg(a[2], at_exit=True)
+    kind = Arg(x.WAITID_TYPES.get(idtype, str(idtype)), a[0], "flags", idtype)
+    return Decoded([kind, ident, info, flags_arg(a[3], x.WAIT_OPTIONS), rusage_arg(call, 4)])
+
+
+# --- exit and per-task setup -----------------------------------------------------------------
+
+
+@decoder("exit", "exit_group")
+def decode_exit(call: Syscall, ctx: RenderContext) -> Decoded:
+    return Decoded([int_arg(call.args[0])])

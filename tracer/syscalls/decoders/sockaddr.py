@@ -1,0 +1,78 @@
+"""Rendering `struct sockaddr` as strace does, for every family we meet on loopback and unix sockets."""
+
+from __future__ import annotations
+
+import socket
+import struct
+
+from tracer.syscalls.fmt import pointer, quote_path
+from tracer.syscalls.xlat.net import ADDRESS_FAMILIES
+
+from .kstructs import u32, xval
+
+SOCKADDR_MAX = 128  # sizeof(struct sockaddr_storage)
+
+
+def family_name(family: int) -> str:
+    return xval(family, ADDRESS_FAMILIES, "AF_???")
+
+
+def _inet(data: bytes) -> tuple[str, str]:
+    port = struct.unpack_from(">H", data, 2)[0]
+    addr = socket.inet_ntop(socket.AF_INET, data[4:8])
+    text = f'sin_port=htons({port}), sin_addr=inet_addr("{addr}")'
+    return text, f"{addr}:{port}"
+
+
+def _inet6(data: bytes) -> tuple[str, str]:
+    port = struct.unpack_from(">H", data, 2)[0]
+    flow = struct.unpack_from(">I", data, 4)[0]
+    addr = socket.inet_ntop(socket.AF_INET6, data[8:24])
+    text = (
+        f"sin6_port=htons({port}), sin6_flowinfo=htonl({flow}), "
+        f'inet_pton(AF_INET6, "{addr}", &sin6_addr)'
+    )
+    if len(data) >= 28:
+        text += f", sin6_scope_id={u32(data, 24)}"
+    return text, f"[{addr}]:{port}"
+
+
+def _unix(data: bytes, addrlen: int) -> tuple[str, str]:
+    path = data[2 : min(addrlen, 110)]
+    if not path:
+        return "", ""
+    if path[0] == 0:
+        abstract = path[1:]
+        return "sun_path=@" + quote_path(abstract), "@" + abstract.decode(errors="replace")
+    nul = path.find(b"\0")
+    if nul >= 0:
+        path = path[:nul]
+    return "sun_path=" + quote_path(path), path.decode(errors="replace")
+
+
+def _netlink(data: bytes) -> tuple[str, str]:
+    pid, groups = struct.unpack_from("<II", data, 4)
+    return f"nl_pid={pid}, nl_groups={groups:08x}", f"netlink:{pid}"
+
+
+def render_sockaddr(data: bytes | None, addrlen: int, addr: int) -> tuple[str, str | None]:
+    """(text, short value for filtering); the address in hex when nothing usable was read."""
+    if data is None or addrlen <= 0:
+        return pointer(addr), None
+    data = data[: min(addrlen, SOCKADDR_MAX)]
+    if len(data) < 2:
+        return quote_path(data), None
+    family = struct.unpack_from("<H", data)[0]
+    head = f"{{sa_family={family_name(family)}"
+    body, value = "", None
+    if family == socket.AF_INET and len(data) >= 16:
+        body, value = _inet(data)
+    elif family == socket.AF_INET6 and len(data) >= 24:
+        body, value = _inet6(data)
+    elif family == socket.AF_UNIX:
+        body, value = _unix(data, addrlen)
+    elif family == socket.AF_NETLINK and len(data) >= 12:
+        body, value = _netlink(data)
+    elif len(data) > 2:
+        body = "sa_data=" + quote_path(data[2:])
+    return (head + (", " + body if body else "") + "}"), value

@@ -1,0 +1,133 @@
+"""Decoders for per-task setup and queries: set_tid_address, robust lists, arch_prctl,
+uname, getrandom, rseq, umask, sched_getaffinity."""
+
+from __future__ import annotations
+
+import struct
+
+from tracer.events import Syscall
+from tracer.syscalls import fmt
+from tracer.syscalls.capture import CaptureLimits, MemoryReader, on_exit
+from tracer.syscalls.decoders.arguments import (
+    flags_arg,
+    hex_arg,
+    int_arg,
+    mem_of,
+    ok,
+    ptr_arg,
+    read_struct,
+    struct_arg,
+    ulong_arg,
+)
+from tracer.syscalls.render import Arg, Decoded, RenderContext, decoder
+from tracer.syscalls.xlat import process as x
+
+_PTR = struct.Struct("<Q")
+
+
+@decoder("set_tid_address")
+def decode_set_tid_address(call: Syscall, ctx: RenderContext) -> Decoded:
+    return Decoded([ptr_arg(call.args[0])])
+
+
+@decoder("set_robust_list")
+def decode_set_robust_list(call: Syscall, ctx: RenderContext) -> Decoded:
+    return Decoded([ptr_arg(call.args[0]), ulong_arg(call.args[1])])
+
+
+@on_exit("arch_prctl")
+def capture_arch_prctl(mem: MemoryReader, args: tuple[int, ...], ret: int, limits: CaptureLimits):
+    if args[0] & 0xFFFFFFFF in (0x1003, 0x1004, 0x1021, 0x1022, 0x1024) and args[1]:
+        v = read_struct(mem, args[1], _PTR)
+        return {1: v[0]} if v else None
+    return None
+
+
+@decoder("arch_prctl")
+def decode_arch_prctl(call: Syscall, ctx: RenderContext) -> Decoded:
+    a = call.args
+    code = a[0] & 0xFFFFFFFF
+    name = x.ARCH_PRCTL_CODES.get(code)
+    first = Arg(name or f"{code:#x} /* ARCH_??? */", a[0], "flags", name)
+    if code in (0x1003, 0x1004, 0x1021, 0x1022, 0x1024):
+        v = mem_of(call, 1)
+        if v is not None and ok(call):
+            return Decoded([first, Arg(f"[{v:#x}]", a[1], "ptr", v, True)])
+        return Decoded([first, ptr_arg(a[1], at_exit=True)])
+    if code in (0x1001, 0x1002):
+        return Decoded([first, hex_arg(a[1])])
+    return Decoded([first, ptr_arg(a[1]) if code > 0x1FFF else hex_arg(a[1])])
+
+
+# --- uname, getrandom, rseq, umask, sched_getaffinity -----------------------------------------
+
+_UTS_FIELD = 65
+_UTS_FIELDS = ("sysname", "nodename", "release", "version", "machine", "domainname")
+
+
+@on_exit("uname")
+def capture_uname(mem: MemoryReader, args: tuple[int, ...], ret: int, limits: CaptureLimits):
+    return {0: mem.read(args[0], _UTS_FIELD * 6)} if args[0] else None
+
+
+@decoder("uname")
+def decode_uname(call: Syscall, ctx: RenderContext) -> Decoded:
+    raw = call.args[0]
+    data = mem_of(call, 0)
+    if data is None or len(data) < _UTS_FIELD * 2 or not ok(call):
+        return Decoded([ptr_arg(raw, at_exit=True)])
+    fields = [data[i * _UTS_FIELD : (i + 1) * _UTS_FIELD].split(b"\0", 1)[0] for i in range(2)]
+    text = f"{{sysname={fmt.quote_cstr(fields[0], 64)}, nodename={fmt.quote_cstr(fields[1], 64)}, ...}}"
+    value = dict(zip(_UTS_FIELDS, (f.decode("utf-8", "replace") for f in fields), strict=False))
+    return Decoded([struct_arg(text, raw, value, at_exit=True)])
+
+
+@on_exit("getrandom")
+def capture_getrandom(mem: MemoryReader, args: tuple[int, ...], ret: int, limits: CaptureLimits):
+    return {0: mem.read(args[0], min(ret, limits.data_limit)) if ret > 0 else b""}
+
+
+@decoder("getrandom")
+def decode_getrandom(call: Syscall, ctx: RenderContext) -> Decoded:
+    a = call.args
+    data = mem_of(call, 0)
+    if data is None or not ok(call):
+        buf = ptr_arg(a[0], at_exit=True)
+    else:
+        buf = Arg(fmt.quote_hex(data, call.ret or 0, ctx.strsize, a[0]), a[0], "buf", data, True)
+    return Decoded([buf, ulong_arg(a[1]), flags_arg(a[2], x.GRND_FLAGS)])
+
+
+@decoder("rseq")
+def decode_rseq(call: Syscall, ctx: RenderContext) -> Decoded:
+    a = call.args
+    args = [ptr_arg(a[0]), hex_arg(a[1] & 0xFFFFFFFF), flags_arg(a[2], x.RSEQ_FLAGS)]
+    return Decoded([*args, hex_arg(a[3] & 0xFFFFFFFF)])
+
+
+@decoder("umask")
+def decode_umask(call: Syscall, ctx: RenderContext) -> Decoded:
+    raw = call.args[0] & 0o7777
+    ret = f"0{call.ret:o}" if ok(call) and call.ret else None
+    return Decoded([Arg(fmt.octal_mode(raw), call.args[0], "int", raw)], ret=ret)
+
+
+@on_exit("sched_getaffinity")
+def capture_getaffinity(mem: MemoryReader, args: tuple[int, ...], ret: int, limits: CaptureLimits):
+    return {2: mem.read(args[2], min(ret, 8192))} if ret > 0 and args[2] else None
+
+
+def cpu_list(mask: bytes) -> str:
+    cpus = [str(i * 8 + b) for i, byte in enumerate(mask) for b in range(8) if byte >> b & 1]
+    return "[" + " ".join(cpus) + "]"
+
+
+@decoder("sched_getaffinity")
+def decode_sched_getaffinity(call: Syscall, ctx: RenderContext) -> Decoded:
+    a = call.args
+    mask = mem_of(call, 2)
+    if mask is None or not ok(call):
+        out = ptr_arg(a[2], at_exit=True)
+    else:
+        out = Arg(cpu_list(mask), a[2], "struct", mask, True)
+    return Decoded([int_arg(a[0]), Arg(str(a[1] & 0xFFFFFFFF), a[1], "int"), out])

@@ -1,0 +1,172 @@
+"""Rendering primitives shared by decoder families: strings, flags, enums, as strace prints them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+_SIMPLE_ESCAPES = {
+    ord("\t"): "\\t",
+    ord("\n"): "\\n",
+    ord("\v"): "\\v",
+    ord("\f"): "\\f",
+    ord("\r"): "\\r",
+    ord('"'): '\\"',
+    ord("\\"): "\\\\",
+}
+
+
+def _escape(data: bytes) -> str:
+    out: list[str] = []
+    n = len(data)
+    for i, c in enumerate(data):
+        if 0x20 <= c < 0x7F and c != 0x22 and c != 0x5C:
+            out.append(chr(c))
+            continue
+        esc = _SIMPLE_ESCAPES.get(c)
+        if esc is not None:
+            out.append(esc)
+            continue
+        nxt = data[i + 1] if i + 1 < n else None
+        # strace writes all three octal digits only when an octal digit follows.
+        if nxt is not None and 0x30 <= nxt <= 0x37:
+            out.append(f"\\{c >> 6}{(c >> 3) & 7}{c & 7}")
+        elif c >> 6:
+            out.append(f"\\{c >> 6}{(c >> 3) & 7}{c & 7}")
+        elif c >> 3:
+            out.append(f"\\{(c >> 3) & 7}{c & 7}")
+        else:
+            out.append(f"\\{c & 7}")
+    return "".join(out)
+
+
+def quote_buffer(data: bytes | None, length: int, strsize: int, addr: int = 0) -> str:
+    """A data buffer of `length` bytes (read/write): first `strsize` bytes, `...` if longer."""
+    if data is None:
+        return f"{addr:#x}" if addr else "NULL"
+    shown = data[: min(length, strsize)]
+    text = '"' + _escape(shown) + '"'
+    if length > strsize:
+        text += "..."
+    return text
+
+
+def quote_cstr(data: bytes | None, strsize: int, addr: int = 0) -> str:
+    """A NUL-terminated string captured with read_cstr(limit=strsize)."""
+    if data is None:
+        return f"{addr:#x}" if addr else "NULL"
+    if len(data) > strsize:
+        return '"' + _escape(data[:strsize]) + '"...'
+    return '"' + _escape(data) + '"'
+
+
+def quote_path(data: bytes | None, addr: int = 0) -> str:
+    """A path: never truncated by -s (strace prints up to PATH_MAX)."""
+    if data is None:
+        return f"{addr:#x}" if addr else "NULL"
+    return '"' + _escape(data) + '"'
+
+
+def pointer(addr: int) -> str:
+    return "NULL" if addr == 0 else f"{addr:#x}"
+
+
+def flags(value: int, table: Iterable[tuple[int, str]], zero: str = "0") -> str:
+    """`O_RDONLY|O_CLOEXEC`-style rendering; leftover bits printed in hex, like strace."""
+    if value == 0:
+        return zero
+    names: list[str] = []
+    rest = value
+    for bit, name in table:
+        if bit and (rest & bit) == bit:
+            names.append(name)
+            rest &= ~bit
+    if rest:
+        names.append(f"{rest:#x}")
+    return "|".join(names)
+
+
+def enum(value: int, table: Mapping[int, str], unknown: str = "{:#x}") -> str:
+    name = table.get(value)
+    if name is not None:
+        return name
+    return unknown.format(value)
+
+
+def octal_mode(mode: int) -> str:
+    """A numeric mode as strace's `%#03o`: `0644`, `04755`, `000`."""
+    return (f"0{mode:o}" if mode else "0").zfill(3)
+
+
+def quote_hex(data: bytes | None, length: int, strsize: int, addr: int = 0) -> str:
+    """A buffer strace always shows in `\\xNN` form (getrandom)."""
+    if data is None:
+        return pointer(addr)
+    shown = data[: min(length, strsize)]
+    text = '"' + "".join(f"\\x{c:02x}" for c in shown) + '"'
+    if length > strsize:
+        text += "..."
+    return text
+
+
+_FILE_TYPES = {
+    0o140000: "S_IFSOCK",
+    0o120000: "S_IFLNK",
+    0o100000: "S_IFREG",
+    0o060000: "S_IFBLK",
+    0o040000: "S_IFDIR",
+    0o020000: "S_IFCHR",
+    0o010000: "S_IFIFO",
+}
+
+
+def symbolic_mode(mode: int) -> str:
+    """A mode with its file type: `S_IFREG|0644`, `S_IFDIR|S_ISVTX|0777`."""
+    parts = []
+    ftype = mode & 0o170000
+    if ftype:
+        parts.append(_FILE_TYPES.get(ftype, f"{ftype:#o}"))
+    if mode & 0o4000:
+        parts.append("S_ISUID")
+    if mode & 0o2000:
+        parts.append("S_ISGID")
+    if mode & 0o1000:
+        parts.append("S_ISVTX")
+    parts.append(octal_mode(mode & 0o777))
+    return "|".join(parts)
+
+
+def makedev(dev: int) -> str:
+    """A dev_t as strace prints it: `makedev(0x1, 0x3)`."""
+    major = ((dev >> 32) & 0xFFFFF000) | ((dev >> 8) & 0xFFF)
+    minor = ((dev >> 12) & 0xFFFFFF00) | (dev & 0xFF)
+    return f"makedev({major:#x}, {minor:#x})"
+
+
+def timestamp_comment(sec: int, nsec: int | None = None) -> str:
+    """The `/* 2024-01-01T00:00:00.000000000+0000 */` comment strace adds to absolute times."""
+    import time
+
+    try:
+        tm = time.localtime(sec)
+    except (OverflowError, OSError, ValueError):
+        return ""
+    text = time.strftime("%Y-%m-%dT%H:%M:%S", tm)
+    if nsec is not None:
+        text += f".{nsec:09d}"
+    return text + time.strftime("%z", tm)
+
+
+def timespec(sec: int, nsec: int) -> str:
+    return f"{{tv_sec={sec}, tv_nsec={nsec}}}"
+
+
+def signal_name(sig: int) -> str:
+    """`SIGCHLD`, `SIGRT_2`, or the bare number, as strace names signals."""
+    import signal as _signal
+
+    if 32 <= sig <= 64:
+        return "SIGRTMIN" if sig == 32 else f"SIGRT_{sig - 32}"
+    try:
+        return _signal.Signals(sig).name
+    except ValueError:
+        return str(sig)
