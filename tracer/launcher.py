@@ -119,8 +119,9 @@ def fork_stopped_child(
                     os.close(tty_fd)
             if cwd:
                 os.chdir(cwd)
-            signal.signal(signal.SIGINT, signal.SIG_DFL)
-            signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+            # Undo what Python itself changed (ignored dispositions survive exec).
+            for sig in (signal.SIGINT, signal.SIGPIPE, signal.SIGXFSZ):
+                signal.signal(sig, signal.SIG_DFL)
             os.kill(os.getpid(), signal.SIGSTOP)
             if seccomp is not None:
                 _install_seccomp(seccomp)

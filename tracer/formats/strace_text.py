@@ -17,6 +17,7 @@ from tracer.events import (
     Syscall,
     Unfinished,
 )
+from tracer.syscalls.classes import Class
 from tracer.syscalls.render import RenderContext, RenderedCall, render
 
 
@@ -82,13 +83,24 @@ def resumed_tail(r: RenderedCall) -> str:
     return f"{head:<39} = {r.ret}"
 
 
+def _never_returns(call: Syscall, ctx: RenderContext) -> bool:
+    d = ctx.table.get(call.nr)
+    return bool(d and d.classes & Class.NEVER_RETURNS)
+
+
 def event_text(ev: object, ctx: RenderContext) -> list[str] | None:
     """The line(s) for one event, without pid prefix; None for events strace does not print."""
     if isinstance(ev, Syscall):
-        return [call_line(render(ev, ctx))] + stack_lines(ev)
+        r = render(ev, ctx)
+        if ev.no_return and ev.ret is None and not _never_returns(ev, ctx):
+            # Cut short by the task's death: strace's `read(3,  <unfinished ...>) = ?`.
+            return [f"{unfinished_head(r)}) = ?"] + stack_lines(ev)
+        return [call_line(r)] + stack_lines(ev)
     if isinstance(ev, Unfinished):
         return [unfinished_head(render(ev.call, ctx))] + stack_lines(ev.call)
     if isinstance(ev, Resumed):
+        if ev.call.no_return and not _never_returns(ev.call, ctx):
+            return ["<... " + render(ev.call, ctx).name + " resumed> <unfinished ...>) = ?"]
         return [resumed_tail(render(ev.call, ctx))]
     if isinstance(ev, SignalDelivered):
         return [f"--- {signal_name(ev.signo)} {siginfo_text(ev)} ---"]

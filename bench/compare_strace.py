@@ -1,0 +1,470 @@
+#!/usr/bin/env python3
+"""Compare tracetui's strace-style output with strace's on the same programs.
+
+This is the decoding-quality gate: each corpus program runs once under
+`strace -f -y -s 64 -o FILE` and once under `python -m tracer.cli --no-ui -y
+-s 64 -o FILE`, in the same working directory with the same environment. Both
+outputs are parsed into events (pid, name, args text, return text), values that
+legitimately differ between two runs are normalised, the per-process event
+sequences are aligned by syscall name, and agreement is reported:
+
+  coverage   fraction of strace's events matched (by name) in tracetui's output
+  returns    fraction of matched events whose return text is identical
+  args       fraction of matched events whose argument text is identical
+
+What is normalised, and why (everything else must match exactly):
+  - pids and tids: numbered P1, P2, ... in order of first appearance (a line
+    prefix or a fork/clone return value), replaced everywhere; a pid we never
+    saw (the tracer's own, in getppid() say) becomes EXTPID.
+  - hex numbers of 9+ digits (0x7f..., 0x55...): addresses change with ASLR.
+    Shorter hex values (flags, sizes) are kept.
+  - inode numbers in pipe:[N], socket:[N], net:[N]: new objects per run.
+  - port numbers in htons(N): loopback programs bind ephemeral ports.
+  - getrandom() buffer contents, si_utime/si_stime in siginfo, the time left
+    that ppoll/pselect6 report (`left {...}`), and all numbers of sysinfo():
+    random, CPU-time, timing or machine-state values that differ run to run.
+The corpus is kept deterministic too (fixed PATH, PYTHONHASHSEED=0, programs
+that synchronise with pipes), so that what remains is decoding, not noise.
+strace's `<unfinished ...>` / `<... resumed>` pairs are merged into one event
+(on both sides), placed where the call started.
+
+    python bench/compare_strace.py                 # full corpus, text report
+    python bench/compare_strace.py --json          # machine-readable
+    python bench/compare_strace.py --only file_ops,net_tcp
+    python bench/compare_strace.py --candidate strace   # self-check: all 1.0
+"""
+
+from __future__ import annotations
+
+import argparse
+import difflib
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from collections import defaultdict
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+PROGRAMS_DIR = REPO / "tests" / "programs"
+BUILD_DIR = REPO / "bench" / ".build"
+TARGETS = {"coverage": 0.98, "returns": 0.99, "args": 0.95}
+RUN_TIMEOUT = 60
+
+
+# ---------------------------------------------------------------- corpus
+
+
+@dataclass(slots=True)
+class Case:
+    name: str
+    argv: list[str]
+
+
+def build_programs(names: list[str] | None = None) -> list[Case]:
+    """Compile tests/programs/*.c (only when the source is newer) into bench/.build."""
+    out_dir = BUILD_DIR / "programs"
+    out_dir.mkdir(parents=True, exist_ok=True)
+    cases = []
+    for src in sorted(PROGRAMS_DIR.glob("*.c")):
+        if names is not None and src.stem not in names:
+            continue
+        exe = out_dir / src.stem
+        if not exe.exists() or exe.stat().st_mtime < src.stat().st_mtime:
+            cmd = ["gcc", "-O1", "-pthread", "-o", str(exe), str(src)]
+            proc = subprocess.run(cmd, capture_output=True, text=True)
+            if proc.returncode != 0:
+                raise SystemExit(
+                    f"compare_strace: cannot compile {src.name}: {proc.stderr.strip()}"
+                )
+        cases.append(Case(src.stem, [str(exe)]))
+    return cases
+
+
+def command_cases() -> list[Case]:
+    """Real commands. Paths are absolute so neither side does a PATH search, and
+    python is the real interpreter (sys.executable), not a pyenv shell shim."""
+    return [
+        Case("ls", [shutil.which("ls") or "/bin/ls", "-la", "/etc"]),
+        Case("sh_pipe", [shutil.which("sh") or "/bin/sh", "-c", "echo hi | wc -c"]),
+        Case("python_json", [sys.executable, "-c", "import json"]),
+    ]
+
+
+def select_cases(only: list[str] | None) -> list[Case]:
+    commands = command_cases()
+    command_names = {c.name for c in commands}
+    program_names = None if only is None else [n for n in only if n not in command_names]
+    cases = build_programs(program_names)
+    cases += [c for c in commands if only is None or c.name in only]
+    if only is not None:
+        unknown = set(only) - {c.name for c in cases}
+        if unknown:
+            raise SystemExit(f"compare_strace: unknown case(s): {', '.join(sorted(unknown))}")
+    return cases
+
+
+def tracer_argv(candidate: str, out: Path) -> list[str]:
+    if candidate == "strace":
+        return ["strace", "-f", "-y", "-s", "64", "-o", str(out)]
+    return [sys.executable, "-m", "tracer.cli", "--no-ui", "-y", "-s", "64", "-o", str(out)]
+
+
+def run_traced(prefix: list[str], case: Case, workdir: Path, env: dict[str, str]) -> None:
+    """Run one case in a fresh copy of `workdir` (same path for both tracers,
+    so fd paths from -y agree); the program's stdio goes to /dev/null."""
+    shutil.rmtree(workdir, ignore_errors=True)
+    workdir.mkdir(parents=True)
+    try:
+        proc = subprocess.run(
+            prefix + case.argv,
+            cwd=workdir,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=RUN_TIMEOUT,
+        )
+    except subprocess.TimeoutExpired:
+        raise SystemExit(f"compare_strace: {case.name}: tracer timed out") from None
+    if not Path(prefix[prefix.index("-o") + 1]).exists():
+        raise SystemExit(f"compare_strace: {case.name}: no output; stderr: {proc.stderr.strip()}")
+
+
+# ---------------------------------------------------------------- parsing
+
+
+@dataclass(slots=True)
+class Event:
+    pid: str
+    name: str
+    args: str
+    ret: str
+    line: str  # the (merged) original text, for examples
+
+
+PREFIX = re.compile(r"^(?:\[pid\s+(\d+)\]\s|(\d+)\s+)")
+CALL = re.compile(r"^([a-z_][a-z0-9_]*)\(")
+RESUMED = re.compile(r"^<\.\.\. ([a-z_][a-z0-9_]*) resumed>")
+UNFINISHED = "<unfinished ...>"
+FORK_LIKE = {"clone", "clone3", "fork", "vfork"}
+PID_RETURNING = {"getpid", "getppid", "gettid", "getpgrp", "getpgid", "getsid", "setsid"}
+
+
+def split_call(body: str) -> tuple[str, str, str] | None:
+    """`name(args) = ret` -> (name, args, ret), honouring quotes and brackets."""
+    m = CALL.match(body)
+    if not m:
+        return None
+    depth, quoted, i = 0, False, m.end()
+    while i < len(body):
+        c = body[i]
+        if quoted:
+            if c == "\\":
+                i += 1
+            elif c == '"':
+                quoted = False
+        elif c == '"':
+            quoted = True
+        elif c in "([{":
+            depth += 1
+        elif c in ")]}":
+            if depth == 0 and c == ")":
+                rest = body[i + 1 :].strip()
+                ret = rest[1:].strip() if rest.startswith("=") else rest
+                return m.group(1), body[m.end() : i], ret
+            depth -= 1
+        i += 1
+    return m.group(1), body[m.end() :], "?"  # cut off (process died mid-call)
+
+
+def parse_trace(text: str) -> list[Event]:
+    """Parse strace -f -o output (with `PID  ` or `[pid N] ` prefixes, or none)."""
+    events: list[Event] = []
+    pending: dict[str, int] = {}  # pid -> index of its unfinished event
+    for raw in text.splitlines():
+        m = PREFIX.match(raw)
+        pid = (m.group(1) or m.group(2)) if m else "0"
+        body = raw[m.end() :] if m else raw
+        if body.startswith(("---", "+++")):
+            kind = body[:3]
+            inner = body.strip("-+ ")
+            word = inner.split(" ", 1)
+            events.append(
+                Event(pid, f"{kind}{word[0]}", word[1] if len(word) > 1 else "", "", body)
+            )
+            continue
+        r = RESUMED.match(body)
+        if r:
+            index = pending.pop(pid, None)
+            if index is None:
+                continue  # resumed without a start (attach mid-call): nothing to compare
+            start = events[index]
+            merged = start.line + body[r.end() :]
+            parts = split_call(merged)
+            if parts:
+                events[index] = Event(pid, parts[0], parts[1], parts[2], merged)
+            continue
+        if body.endswith(UNFINISHED):
+            # strace writes "read(3, " + " <unfinished ...>"; accept one space or none
+            # too, so the merged text is the same however the marker was spaced.
+            start_text = body[: -len(UNFINISHED)].rstrip()
+            if start_text.endswith(","):
+                start_text += " "
+            name = CALL.match(start_text)
+            if name:
+                pending[pid] = len(events)
+                events.append(Event(pid, name.group(1), start_text, "?", start_text))
+            continue
+        parts = split_call(body)
+        if parts:
+            events.append(Event(pid, parts[0], parts[1], parts[2], body))
+    for index in pending.values():  # never resumed: keep the call, arguments up to the cut
+        e = events[index]
+        parts = split_call(e.line)
+        if parts:
+            events[index] = Event(e.pid, parts[0], parts[1], "?", e.line)
+    return events
+
+
+# ---------------------------------------------------------------- normalising
+
+ADDRESS = re.compile(r"0x[0-9a-f]{9,}")
+INODE = re.compile(r"\b(pipe|socket|net|anon_inode:\w+):\[\d+\]")
+PORT = re.compile(r"(port=htons\()\d+\)")
+CPU_TIME = re.compile(r"\b(si_utime|si_stime)=\d+")
+TIME_LEFT = re.compile(r"left \{tv_sec=\d+, tv_(n|u)sec=\d+\}")
+INTEGER = re.compile(r"-?\d+")
+
+
+def number_pids(events: list[Event]) -> dict[str, str]:
+    """Pids in first-appearance order; fork returns count at the call's start."""
+    order: dict[str, str] = {}
+
+    def see(pid: str) -> None:
+        if pid not in order:
+            order[pid] = f"P{len(order) + 1}"
+
+    for e in events:
+        see(e.pid)
+        m = INTEGER.match(e.ret)
+        if e.name in FORK_LIKE and m and int(m.group()) > 0:
+            see(m.group())
+    return order
+
+
+def normalise(events: list[Event]) -> list[Event]:
+    pids = number_pids(events)
+    pid_words = re.compile(r"\b(" + "|".join(map(re.escape, pids)) + r")\b") if pids else None
+
+    def text(s: str) -> str:
+        s = ADDRESS.sub("0xADDR", s)
+        s = INODE.sub(r"\1:[INODE]", s)
+        s = PORT.sub(r"\1PORT)", s)
+        s = CPU_TIME.sub(r"\1=T", s)
+        s = TIME_LEFT.sub(r"left {tv_sec=S, tv_\1sec=S}", s)
+        if pid_words:
+            s = pid_words.sub(lambda m: pids[m.group()], s)
+        return s
+
+    out = []
+    for e in events:
+        args, ret = text(e.args), text(e.ret)
+        if e.name in PID_RETURNING and INTEGER.fullmatch(ret):
+            ret = "EXTPID"  # a known pid was already renamed above
+        if e.name == "sysinfo":
+            args = INTEGER.sub("N", args)
+        if e.name == "getrandom":
+            args = re.sub(r'^"(?:[^"\\]|\\.)*"(\.\.\.)?', '"<random>"', args)
+        out.append(Event(pids[e.pid], e.name, args, ret, e.line))
+    return out
+
+
+# ---------------------------------------------------------------- comparing
+
+
+@dataclass(slots=True)
+class NameStats:
+    reference: int = 0
+    matched: int = 0
+    ret_ok: int = 0
+    args_ok: int = 0
+    extra: int = 0  # in the candidate's output only
+    example: tuple[str, str] | None = None
+
+    @property
+    def problems(self) -> int:
+        missing = self.reference - self.matched
+        return missing + (self.matched - self.ret_ok) + (self.matched - self.args_ok) + self.extra
+
+
+@dataclass(slots=True)
+class Totals:
+    reference: int = 0
+    candidate: int = 0
+    matched: int = 0
+    ret_ok: int = 0
+    args_ok: int = 0
+    by_name: dict[str, NameStats] = field(default_factory=lambda: defaultdict(NameStats))
+
+    def ratios(self) -> dict[str, float]:
+        return {
+            "coverage": self.matched / self.reference if self.reference else 1.0,
+            "returns": self.ret_ok / self.matched if self.matched else 1.0,
+            "args": self.args_ok / self.matched if self.matched else 1.0,
+        }
+
+
+def compare(reference: list[Event], candidate: list[Event], totals: Totals, case: str) -> None:
+    ref_by_pid, cand_by_pid = defaultdict(list), defaultdict(list)
+    for e in reference:
+        ref_by_pid[e.pid].append(e)
+    for e in candidate:
+        cand_by_pid[e.pid].append(e)
+    totals.reference += len(reference)
+    totals.candidate += len(candidate)
+    for pid in ref_by_pid.keys() | cand_by_pid.keys():
+        a, b = ref_by_pid.get(pid, []), cand_by_pid.get(pid, [])
+        for e in a:
+            totals.by_name[e.name].reference += 1
+        matcher = difflib.SequenceMatcher(
+            None, [e.name for e in a], [e.name for e in b], autojunk=False
+        )
+        for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+            if tag != "equal":
+                for e in b[j1:j2]:
+                    totals.by_name[e.name].extra += 1
+                for e in a[i1:i2]:
+                    stats = totals.by_name[e.name]
+                    if stats.example is None:
+                        stats.example = (f"[{case}] {e.line}", "(missing)")
+                continue
+            for x, y in zip(a[i1:i2], b[j1:j2], strict=True):
+                stats = totals.by_name[x.name]
+                stats.matched += 1
+                totals.matched += 1
+                ret_ok, args_ok = x.ret == y.ret, x.args == y.args
+                stats.ret_ok += ret_ok
+                stats.args_ok += args_ok
+                totals.ret_ok += ret_ok
+                totals.args_ok += args_ok
+                if not (ret_ok and args_ok) and stats.example is None:
+                    stats.example = (f"[{case}] {x.line}", y.line)
+
+
+def run_corpus(cases: list[Case], candidate: str, keep: Path | None) -> tuple[Totals, dict]:
+    # A short fixed PATH: fewer PATH-search stats in sh, less room for a racing SIGCHLD.
+    env = dict(os.environ, PYTHONHASHSEED="0", PATH="/usr/local/bin:/usr/bin:/bin")
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), env.get("PYTHONPATH")]))
+    totals = Totals()
+    per_case = {}
+    out_dir = keep or Path(tempfile.mkdtemp(prefix="compare_strace."))
+    out_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        for case in cases:
+            workdir = BUILD_DIR / "work" / case.name
+            ref_out = out_dir / f"{case.name}.reference"
+            cand_out = out_dir / f"{case.name}.{candidate}"
+            run_traced(tracer_argv("strace", ref_out), case, workdir, env)
+            run_traced(tracer_argv(candidate, cand_out), case, workdir, env)
+            shutil.rmtree(workdir, ignore_errors=True)
+            ref = normalise(parse_trace(ref_out.read_text(errors="replace")))
+            cand = normalise(parse_trace(cand_out.read_text(errors="replace")))
+            case_totals = Totals()
+            compare(ref, cand, case_totals, case.name)
+            compare(ref, cand, totals, case.name)
+            per_case[case.name] = dict(case_totals.ratios(), events=case_totals.reference)
+    finally:
+        if keep is None:
+            shutil.rmtree(out_dir, ignore_errors=True)
+    return totals, per_case
+
+
+# ---------------------------------------------------------------- reporting
+
+
+def worst(totals: Totals, count: int = 15) -> list[tuple[str, NameStats]]:
+    ranked = [(n, s) for n, s in totals.by_name.items() if s.problems]
+    ranked.sort(key=lambda item: (-item[1].problems, item[0]))
+    return ranked[:count]
+
+
+def report_text(totals: Totals, per_case: dict, candidate: str) -> str:
+    ratios = totals.ratios()
+    lines = [
+        f"strace vs {candidate}: {totals.reference} strace events, {totals.candidate} candidate events",
+        "",
+    ]
+    lines.append(f"{'case':<18} {'events':>7} {'coverage':>9} {'returns':>8} {'args':>7}")
+    for name, r in per_case.items():
+        lines.append(
+            f"{name:<18} {r['events']:>7} {r['coverage']:>9.4f} {r['returns']:>8.4f} {r['args']:>7.4f}"
+        )
+    lines.append("")
+    for key, target in TARGETS.items():
+        verdict = "ok" if ratios[key] >= target else "BELOW TARGET"
+        lines.append(f"{key:<9} {ratios[key]:.4f}  (target {target})  {verdict}")
+    bad = worst(totals)
+    if bad:
+        lines += ["", "worst syscalls (missing + wrong return + wrong args + extra):"]
+        for name, s in bad:
+            lines.append(
+                f"  {name:<20} ref={s.reference} matched={s.matched} ret_ok={s.ret_ok} "
+                f"args_ok={s.args_ok} extra={s.extra}"
+            )
+            if s.example:
+                lines.append(f"      strace:    {s.example[0]}")
+                lines.append(f"      {candidate + ':':<10} {s.example[1]}")
+    return "\n".join(lines)
+
+
+def report_json(totals: Totals, per_case: dict, candidate: str) -> str:
+    return json.dumps(
+        {
+            "candidate": candidate,
+            "reference_events": totals.reference,
+            "candidate_events": totals.candidate,
+            "ratios": totals.ratios(),
+            "targets": TARGETS,
+            "cases": per_case,
+            "worst": [dict(asdict(s), name=n) for n, s in worst(totals)],
+        },
+        indent=2,
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--json", action="store_true", help="print machine-readable results")
+    parser.add_argument(
+        "--only", help="comma-separated case names (program stems, ls, sh_pipe, python_json)"
+    )
+    parser.add_argument(
+        "--candidate",
+        choices=["tracetui", "strace"],
+        default="tracetui",
+        help="tracer to compare with strace (strace: self-check of this harness)",
+    )
+    parser.add_argument(
+        "--keep", type=Path, help="keep both outputs of every case in this directory"
+    )
+    args = parser.parse_args(argv)
+    for tool in ("strace", "gcc"):
+        if shutil.which(tool) is None:
+            print(f"compare_strace: {tool} is not installed", file=sys.stderr)
+            return 2
+    only = args.only.split(",") if args.only else None
+    totals, per_case = run_corpus(select_cases(only), args.candidate, args.keep)
+    report = report_json if args.json else report_text
+    print(report(totals, per_case, args.candidate))
+    ratios = totals.ratios()
+    return 0 if all(ratios[k] >= t for k, t in TARGETS.items()) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,22 @@
+"""Terminal ioctls on a fresh pty, futex, prctl and resource limits, checked against the program's own expectations."""
+
+from __future__ import annotations
+
+import pytest
+from decode_oracle import RUNNERS, check_oracle
+
+from tracer.syscalls.decoders.ioctl import request_name
+
+pytestmark = pytest.mark.timeout(120)
+
+
+@pytest.mark.parametrize("runner", RUNNERS)
+def test_ioctl_futex_prctl_rlimit_print_as_strace_does(tmp_path, runner):
+    expected = check_oracle(tmp_path, runner, "misc")
+    assert any("TCGETS" in line for line in expected), "the pty did not have default termios"
+
+
+def test_unknown_ioctl_requests_use_ioc_notation():
+    assert request_name(0x5401) == "TCGETS"
+    assert request_name(0x80081234) == "_IOC(_IOC_READ, 0x12, 0x34, 0x8)"
+    assert request_name(0x0000AB01) == "_IOC(_IOC_NONE, 0xab, 0x1, 0)"
