@@ -44,7 +44,11 @@ class SyscallPlan:
         load_decoders()
         table = get_table()
         self.table = table
-        self.limits = CaptureLimits(strsize=options.strsize, bufsize=max(options.bufsize, 0))
+        self.limits = CaptureLimits(
+            strsize=options.strsize,
+            bufsize=max(options.bufsize, 0),
+            fd_paths=options.resolve_fds,
+        )
         self.resolve_fds = options.resolve_fds
         self.traced_numbers = options.trace_syscalls
         traced = options.trace_syscalls

@@ -10,6 +10,7 @@ waitpid with a signal aimed at its thread.
 
 from __future__ import annotations
 
+import ctypes
 import os
 import signal
 import threading
@@ -50,6 +51,11 @@ _ptrace = pt._ptrace
 _now = time.time
 _unpack_entry = pt.SyscallInfoReader.entry
 _unpack_exit = pt._EXIT.unpack_from
+_unpack_info = pt._ENTRY.unpack_from  # entry layout; at exit word 4 is rval, word 5 is_error
+_GET_INFO = pt.PTRACE_GET_SYSCALL_INFO
+_INFO_SIZE = pt.SYSCALL_INFO_SIZE
+_SIGN = 1 << 63
+_WRAP = 1 << 64
 STOP_SIGNALS = frozenset({signal.SIGSTOP, signal.SIGTSTP, signal.SIGTTIN, signal.SIGTTOU})
 DOORBELL = signal.SIGRTMIN + 6
 
@@ -69,6 +75,8 @@ class Worker:
         self.execve_nr = self.plan.table.number("execve")
         # Numbers whose stops need nothing but the record (no memory, fds, stack, effects).
         self._plain = self.plan.plain_numbers()
+        self._info_buf = ctypes.create_string_buffer(pt.SYSCALL_INFO_SIZE)
+        self._info_addr = ctypes.addressof(self._info_buf)
         self.tasks: dict[int, Task] = {}
         self.known_pids: set[int] = set()
         self.fdnames = FdNames()
@@ -268,6 +276,10 @@ class Worker:
         poll_mode = not self._doorbell_ok
         queue = self.queue
         fast = self._fast_syscall_stop
+        waitpid = pt._waitpid
+        status_box = ctypes.c_int(0)
+        status_ref = ctypes.byref(status_box)
+        flags = pt.WALL
         while tasks and not self.stopping:
             if commands:
                 self._run_commands()
@@ -283,7 +295,10 @@ class Worker:
                     time.sleep(0.0005)
                     continue
             else:
-                pid, status = wait()
+                pid = waitpid(-1, status_ref, flags)
+                if pid < 0:
+                    pid = -ctypes.get_errno()
+                status = status_box.value
             if pid < 0:
                 if pid == -4:  # EINTR: the doorbell
                     continue
@@ -303,31 +318,32 @@ class Worker:
         if task is None or task.launching or self.paused or self.seccomp_active:
             self._syscall_stop(tid)
             return
-        raw = self.info.get(tid)
-        if raw is not None:
-            op = raw[0]
+        if _ptrace(_GET_INFO, tid, _INFO_SIZE, self._info_addr) > 0:
+            v = _unpack_info(self._info_buf)
+            op = v[0]
             if op == 1:
-                nr, args = _unpack_entry(raw)
-                if nr < 1024 and not self._plain[nr]:
-                    self._enter(task, nr, args)
-                elif nr < 1024:
+                nr = v[4]
+                if nr < 1024 and self._plain[nr]:
                     # No capture, no fds, no stack: just the record.
-                    task.inflight = Syscall(0, task.tgid, tid, nr, args, _now())
+                    task.inflight = Syscall(0, task.tgid, tid, nr, v[5:11], _now())
                     task.inflight_emitted = False
                     self.unemitted += 1
                 else:
-                    self._enter(task, nr, args)
+                    self._enter(task, nr, v[5:11])
             elif op == 2:
+                ret = v[4]
+                if ret & _SIGN:
+                    ret -= _WRAP
+                is_error = bool(v[5] & 0xFF)
                 call = task.inflight
                 task.in_seccomp_call = False
                 if call is not None and not task.inflight_emitted and self._plain[call.nr]:
                     task.inflight = None
-                    ret = _unpack_exit(raw)
                     call.end = _now()
-                    call.ret = ret[4]
+                    call.ret = ret
                     call.done = True
-                    if ret[5]:
-                        call.error = -call.ret
+                    if is_error:
+                        call.error = -ret
                     self.seq += 1
                     call.seq = self.seq
                     self.unemitted -= 1
@@ -335,8 +351,7 @@ class Worker:
                         self._flush_unfinished(tid)
                     self.queue.put(call)
                 else:
-                    ret = _unpack_exit(raw)
-                    self._leave(task, ret[4], bool(ret[5]))
+                    self._leave(task, ret, is_error)
         _ptrace(24, tid, None, None)  # PTRACE_SYSCALL
 
     def _restart(self, task: Task, sig: int = 0) -> None:

@@ -40,6 +40,7 @@ class CaptureLimits:
     strsize: int = 32
     bufsize: int = 4096
     path_max: int = 4096
+    fd_paths: bool = True  # strace -y: captures may read what AT_FDCWD etc. refer to
 
     @property
     def data_limit(self) -> int:

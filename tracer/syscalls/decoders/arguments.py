@@ -42,7 +42,7 @@ def path_capture(*positions: int, dirfds: tuple[int, ...] = ()):
         for i in positions:
             if args[i]:
                 out[i] = mem.read_cstr(args[i], limits.path_max)
-        for i in dirfds:
+        for i in dirfds if limits.fd_paths else ():
             if to_int(args[i]) == AT_FDCWD:
                 cwd = task_cwd(mem)
                 if cwd is not None:
