@@ -1,0 +1,127 @@
+"""The filter language: parse errors are one line; each term selects the right rows."""
+
+from __future__ import annotations
+
+import pytest
+
+from tracer.events import Resumed, SignalDelivered, Syscall, Unfinished
+from tracer.filter import FilterError, parse_filter
+from tracer.store import EventStore
+from tracer.syscalls.table import get_table
+
+T = get_table()
+
+
+def call(seq, name, args, ret=0, error=0, pid=10, mem=None, fds=None, dur=1e-6):
+    c = Syscall(seq, pid, pid, T.number(name), args, 1.0)
+    c.end, c.done, c.ret, c.error, c.mem, c.fds = 1.0 + dur, True, ret, error, mem, fds
+    return c
+
+
+@pytest.fixture
+def store():
+    s = EventStore()
+    s.append(
+        [
+            call(
+                0,
+                "openat",
+                (0xFFFFFF9C, 1, 0),
+                ret=3,
+                mem={1: b"/etc/hostname"},
+                fds={3: "/etc/hostname"},
+            ),
+            call(1, "read", (3, 2, 64), ret=5, mem={1: b"vm\n/etc"}, fds={3: "/etc/hostname"}),
+            call(2, "openat", (0xFFFFFF9C, 1, 0), ret=-1, error=2, mem={1: b"/missing"}),
+            call(3, "write", (1, 2, 5), ret=5, pid=20, mem={1: b"hello"}, dur=0.01),
+            call(4, "mmap", (0, 4096, 3, 34, 0xFFFFFFFF, 0), ret=0x7F0000000000),
+            call(5, "close", (3,), fds={3: "/etc/hostname"}),
+            SignalDelivered(6, 10, 10, 2.0, 17),
+            call(7, "access", (1, 4), ret=-1, error=13, mem={0: b"/root/secret"}),
+        ]
+    )
+    return s
+
+
+def rows(store, text):
+    return list(parse_filter(text).match_rows(store))
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("name:opnat", "unknown syscall 'opnat'"),
+        ("dur>1xs", "bad duration '1xs'"),
+        ("class:foo", "unknown class 'foo'"),
+        ("errno:ENOPE", "unknown errno 'ENOPE'"),
+        ("pid:abc", "bad pid 'abc'"),
+        ("fd:x", "bad fd 'x'"),
+    ],
+)
+def test_invalid_filters_give_one_line(text, message):
+    with pytest.raises(FilterError) as e:
+        parse_filter(text)
+    assert e.value.message == message and "\n" not in str(e.value)
+
+
+def test_terms_select_rows(store):
+    assert rows(store, "") == list(range(8))
+    assert rows(store, "name:openat") == [0, 2]
+    assert rows(store, "syscall:openat,close") == [0, 2, 5]
+    assert rows(store, "err") == [2, 7]
+    assert rows(store, "errno:EACCES") == [7]
+    assert rows(store, "-err") == [0, 1, 3, 4, 5, 6]
+    assert rows(store, "pid:20") == [3]
+    assert rows(store, "fd:3") == [0, 1, 5]
+    assert rows(store, "dur>1ms") == [3]
+    assert rows(store, "dur<=1ms name:mmap") == [4]
+    assert rows(store, "class:memory") == [4]
+    assert rows(store, "class:file|desc name:openat") == [0, 2]
+    # path: path arguments and fd paths, not data buffers that happen to contain it.
+    assert rows(store, "path:/etc") == [0, 1, 5]
+    assert rows(store, "path:secret") == [7]
+    assert rows(store, "HOSTNAME") == [0, 1, 5]
+    assert rows(store, "sigchld") == [6]
+    assert rows(store, '"= -1"') == [2, 7]
+    assert rows(store, "-hostname -sigchld err") == [2, 7]
+
+
+def test_refined_filter_on_previous_result_equals_fresh_match(store):
+    typed = ["o", "op", "ope", "open", "openat"]
+    prev_f, prev_rows = None, None
+    for text in typed:
+        f = parse_filter(text)
+        if prev_f is not None:
+            assert f.refines(prev_f)
+        got = f.match_rows(store, prev_rows)
+        assert list(got) == rows(store, text)
+        prev_f, prev_rows = f, got
+    assert not parse_filter("open").refines(parse_filter("openat"))
+    assert parse_filter("name:openat err").refines(parse_filter("err"))
+
+
+def test_apply_update_tracks_calls_completing_later(store):
+    f = parse_filter("err")
+    matches = f.match_rows(store)
+    c = Syscall(100, 10, 10, T.number("openat"), (0xFFFFFF9C, 1, 0), 3.0)
+    c.mem = {1: b"/late"}
+    matches = f.apply_update(store, matches, store.append([Unfinished(c)]))
+    assert list(matches) == [2, 7]
+    matches = f.apply_update(
+        store, matches, store.append([call(101, "close", (4,), ret=-1, error=9)])
+    )
+    assert list(matches) == [2, 7, 9]
+    c.end, c.done, c.ret, c.error = 3.1, True, -1, 2
+    matches = f.apply_update(store, matches, store.append([Resumed(c)]))
+    assert list(matches) == [2, 7, 8, 9] == rows(store, "err")
+
+
+def test_should_stop_cancels(store):
+    assert parse_filter("hostname").match_rows(store, should_stop=lambda: True) is None
+
+
+def test_describe_is_readable():
+    assert parse_filter("name:openat -err dur>1ms").describe() == (
+        "name openat and not failed and duration > 1ms"
+    )
+    assert parse_filter("").describe() == "all events"

@@ -1,0 +1,156 @@
+"""Process tree, fd tables and error groups follow a real traced program.
+
+The C program is its own oracle: it writes what it did (fd numbers, pids) to
+a report file, and the test compares the models with that report.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tracer.model import ErrorGroups, FdTables, ProcessTree
+from tracer.options import TraceOptions
+from tracer.session import TraceSession
+from tracer.store import EventStore
+
+pytestmark = [
+    pytest.mark.timeout(60),
+    pytest.mark.skipif(shutil.which("gcc") is None, reason="needs gcc"),
+]
+
+PROGRAM = r"""
+#define _GNU_SOURCE
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+int main(int argc, char **argv) {
+    FILE *rep = fopen(argv[1], "w");
+    setvbuf(rep, NULL, _IONBF, 0);
+    int f = open("/etc/hostname", O_RDONLY);
+    int d = dup(f);
+    int d2 = dup2(f, 20);
+    int p[2];
+    pipe2(p, O_CLOEXEC);
+    int c = fcntl(f, F_DUPFD_CLOEXEC, 30);
+    int s = socket(AF_UNIX, SOCK_STREAM, 0);
+    close(d);
+    int missing = open("/nonexistent/tracetui-test", O_RDONLY);
+    fprintf(rep, "open %d\ndup %d\ndup2 %d\npipe_r %d\npipe_w %d\ncloexec_dup %d\nsocket %d\nclosed %d\nmissing %d\nparent %d\n",
+            f, d, d2, p[0], p[1], c, s, d, missing, getpid());
+    pid_t child = fork();
+    if (child == 0) {
+        int g = open("/etc/passwd", O_RDONLY);
+        fprintf(rep, "child %d\nchild_open %d\n", getpid(), g);
+        fclose(rep);
+        execl("/bin/true", "true", (char *)NULL);
+        _exit(127);
+    }
+    int status;
+    waitpid(child, &status, 0);
+    fprintf(rep, "done\n");
+    return 3;
+}
+"""
+
+
+@pytest.fixture(scope="module")
+def traced(tmp_path_factory):
+    d = tmp_path_factory.mktemp("fdprog")
+    src, exe, rep = d / "fdprog.c", d / "fdprog", d / "report.txt"
+    src.write_text(PROGRAM)
+    subprocess.run(["gcc", "-O0", "-o", str(exe), str(src)], check=True)
+    session = TraceSession(TraceOptions(command=[str(exe), str(rep)]))
+    session.start()
+    assert session.wait(50)
+    events = session.drain()
+    store = EventStore()
+    tree, fds, errors = ProcessTree(), FdTables(), ErrorGroups()
+    # Feed in small batches, as the app does.
+    for i in range(0, len(events), 7):
+        update = store.append(events[i : i + 7])
+        for model in (tree, fds, errors):
+            model.update(store, update)
+    report = {}
+    for line in Path(rep).read_text().splitlines():
+        key, _, value = line.partition(" ")
+        report[key] = int(value) if value.lstrip("-").isdigit() else value
+    return store, tree, fds, errors, report
+
+
+def test_process_tree_shows_parent_child_and_exit_codes(traced):
+    store, tree, _, _, rep = traced
+    parent, child = tree.get(rep["parent"]), tree.get(rep["child"])
+    assert parent is not None and child is not None
+    assert child.ppid == parent.pid
+    assert [c.pid for c in tree.children(parent.pid)] == [child.pid]
+    assert parent in tree.roots()
+    assert parent.state == "exited" and parent.exit_code == 3
+    assert child.state == "exited" and child.exit_code == 0
+    assert child.exe == "/bin/true" or child.exe.endswith("/true")
+    assert parent.syscalls > 10 and parent.errors >= 1
+    assert store.pid(parent.start_row) == parent.pid
+
+
+def test_fd_table_follows_open_dup_pipe_and_close(traced):
+    store, _, fds, _, rep = traced
+    pid = rep["parent"]
+    e = fds.get(pid, rep["open"])
+    assert e.path == "/etc/hostname" and e.kind == "file" and e.created_by == "openat"
+    assert "openat" in store.line(e.created_row) and "/etc/hostname" in store.line(e.created_row)
+    assert fds.get(pid, rep["dup2"]).path == "/etc/hostname"
+    assert fds.get(pid, rep["dup2"]).created_by == "dup2"
+    cl = fds.get(pid, rep["cloexec_dup"])
+    assert cl.created_by == "fcntl" and cl.cloexec and cl.path == "/etc/hostname"
+    r, w = fds.get(pid, rep["pipe_r"]), fds.get(pid, rep["pipe_w"])
+    assert r.kind == w.kind == "pipe" and r.cloexec and w.cloexec
+    assert fds.get(pid, rep["socket"]).kind == "socket"
+    # The dup'ed fd was closed: it is listed closed, with the row of the close.
+    assert fds.get(pid, rep["closed"]) is None or fds.get(pid, rep["closed"]).created_by != "dup"
+    closed = [x for x in fds.entries(pid) if x.created_by == "dup" and x.fd == rep["dup"]]
+    assert closed and closed[0].closed_by == "close"
+    assert store.line(closed[0].closed_row).startswith(f"close({rep['dup']}")
+    assert rep["missing"] == -1 and fds.open_count(pid) >= 7
+
+
+def test_forked_child_inherits_and_exec_closes_cloexec(traced):
+    _, _, fds, _, rep = traced
+    child, parent = rep["child"], rep["parent"]
+    own = fds.get(child, rep["child_open"])
+    assert own is not None and own.path == "/etc/passwd"
+    assert (
+        fds.get(parent, rep["child_open"]) is None
+        or fds.get(parent, rep["child_open"]).path != "/etc/passwd"
+    )
+    # Inherited without O_CLOEXEC: still open after exec; with it: closed by execve.
+    assert fds.get(child, rep["dup2"]).path == "/etc/hostname"
+    for key in ("pipe_r", "pipe_w", "cloexec_dup"):
+        assert fds.get(child, rep[key]) is None
+        gone = [x for x in fds.entries(child) if x.fd == rep[key] and x.closed_by == "execve"]
+        assert gone, key
+
+
+def test_failed_open_is_grouped_with_its_path(traced):
+    store, _, _, errors, _ = traced
+    g = errors.get("openat", 2, "/nonexistent/tracetui-test")
+    assert g is not None and g.count == 1
+    assert store.failed(g.first_row) and store.errno(g.first_row) == 2
+    assert "ENOENT" in store.line(g.first_row)
+
+
+def test_nofile_limit_of_a_live_process_matches_proc():
+    import resource
+
+    soft, _ = resource.getrlimit(resource.RLIMIT_NOFILE)
+    import os
+
+    assert FdTables().nofile_limit(os.getpid()) == (
+        None if soft == resource.RLIM_INFINITY else soft
+    )

@@ -1,0 +1,102 @@
+"""EventStore: rows in stream order, calls completed in place, rebuilt events, rendered lines."""
+
+from __future__ import annotations
+
+from tracer.events import (
+    Exited,
+    ProcessStarted,
+    Resumed,
+    SignalDelivered,
+    Syscall,
+    TraceEnded,
+    Unfinished,
+)
+from tracer.store import EventStore
+from tracer.syscalls.table import get_table
+
+T = get_table()
+
+
+def call(seq, name, args, ret=0, error=0, pid=10, mem=None, fds=None, start=1.0, end=1.5):
+    c = Syscall(seq, pid, pid, T.number(name), args, start)
+    c.end, c.done, c.ret, c.error, c.mem, c.fds = end, True, ret, error, mem, fds
+    return c
+
+
+def test_rows_keep_stream_order_and_kinds():
+    s = EventStore()
+    u = s.append(
+        [
+            ProcessStarted(0, 10, 10, 1, 0.5),
+            call(1, "close", (3,)),
+            SignalDelivered(2, 10, 10, 2.0, 17),
+            Exited(3, 10, 10, 3.0, code=0),
+            TraceEnded(4.0),
+        ]
+    )
+    assert (u.first_new_row, u.count_new, len(s)) == (0, 4, 4)
+    assert [s.kind(r) for r in range(4)] == ["process", "syscall", "signal", "process"]
+    assert list(u.effects) == [0, 1, 2, 3] and u.ended is not None
+    assert s.line(3) == "+++ exited with 0 +++"
+    assert s.line(2).startswith("--- SIGCHLD {") and s.line(2).endswith("} ---")
+    assert s.name(1) == "close" and s.nr(0) == -1
+
+
+def test_resumed_call_completes_its_row_in_place():
+    s = EventStore()
+    c = Syscall(5, 10, 11, T.number("read"), (0, 0x1000, 64), 1.0)
+    s.append([Unfinished(c)])
+    assert s.in_progress(0) and s.ret(0) is None
+    assert "<... in progress>" in s.line(0)
+    s.append([call(6, "getpid", (), ret=10)])
+    c.end, c.done, c.ret, c.mem = 1.25, True, 3, {1: b"abc"}
+    u = s.append([Resumed(c)])
+    assert u.count_new == 0 and u.changed_rows == [0] and list(u.effects) == [0]
+    assert not s.in_progress(0) and s.ret(0) == 3 and s.duration(0) == 0.25
+    assert s.line(0) == 'read(0, "abc", 64) = 3'
+    ev = s.event(0)
+    assert (ev.pid, ev.tid, ev.seq, ev.mem, ev.done) == (10, 11, 5, {1: b"abc"}, True)
+
+
+def test_event_is_rebuilt_from_columns():
+    s = EventStore()
+    c = call(7, "openat", (0xFFFFFF9C, 0x5000, 0), ret=-1, error=2, mem={1: b"/nope"}, fds=None)
+    s.append([c])
+    ev = s.event(0)
+    assert (ev.nr, ev.args, ev.ret, ev.error, ev.mem, ev.start, ev.end) == (
+        c.nr,
+        c.args,
+        -1,
+        2,
+        {1: b"/nope"},
+        1.0,
+        1.5,
+    )
+    assert s.failed(0) and s.errno(0) == 2
+    assert (
+        s.line(0) == 'openat(AT_FDCWD, "/nope", O_RDONLY) = -1 ENOENT (No such file or directory)'
+    )
+    assert s.rendered(0).args[1].kind == "path"
+
+
+def test_equal_fd_names_are_stored_once():
+    s = EventStore()
+    s.append([call(i, "close", (3,), fds={3: "/etc/hostname"}) for i in range(100)])
+    assert len({s.fds_ix[r] for r in range(100)}) == 1
+    assert s.fds_of(42) == {3: "/etc/hostname"}
+    assert s.line(42) == "close(3</etc/hostname>) = 0"
+
+
+def test_fd_index_includes_arguments_and_returned_fds():
+    s = EventStore()
+    s.append(
+        [
+            call(0, "openat", (0xFFFFFF9C, 0x5000, 0), ret=4, mem={1: b"/x"}),
+            call(1, "read", (4, 0, 1), ret=0),
+            call(2, "dup2", (4, 9), ret=9),
+            call(3, "close", (5,), ret=-1, error=9),
+        ]
+    )
+    assert list(s.fd_index.rows(4)) == [0, 1, 2]
+    assert list(s.fd_index.rows(9)) == [2]
+    assert list(s.fd_index.rows(5)) == [3]

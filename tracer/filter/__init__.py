@@ -1,0 +1,9 @@
+"""The filter language: parse once into terms, then match rows of the store on its columns.
+
+parse_filter("name:openat,read -pid:12 err dur>1ms hostname") -> Filter
+"""
+
+from tracer.filter.parse import FilterError, parse_filter
+from tracer.filter.terms import Filter
+
+__all__ = ["Filter", "FilterError", "parse_filter"]

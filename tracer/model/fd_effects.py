@@ -1,0 +1,264 @@
+"""What each successful syscall does to its process's fd table, one small function per family.
+
+Raw values come from the store's columns; text (paths, flags, addresses) from
+the rendered call, computed only for these rows.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from tracer.syscalls.render import RenderedCall, to_int
+
+if TYPE_CHECKING:
+    from tracer.model.fds import FdEntry, FdTables
+    from tracer.store import EventStore
+
+F_DUPFD = 0
+F_SETFD = 2
+F_DUPFD_CLOEXEC = 1030
+FD_CLOEXEC = 1
+CLOSE_RANGE_UNSHARE = 2
+CLOSE_RANGE_CLOEXEC = 4
+RLIMIT_NOFILE = 7
+_CLOEXEC_WORD = re.compile(r"\b[A-Z]*_?CLOEXEC\b")
+_FD_LIST = re.compile(r"(-?\d+)(?:<[^>]*>)?")
+_RLIM_CUR = re.compile(r"rlim_cur=(\w+)(\*1024)?")
+_RLIM_MAX = re.compile(r"rlim_max=(\w+)(\*1024)?")
+
+
+class FdEffectContext:
+    """One syscall row being applied, with lazy access to its rendering."""
+
+    __slots__ = ("tables", "store", "row", "pid", "name", "_rc")
+
+    def __init__(self, tables: FdTables, store: EventStore, row: int, pid: int, name: str) -> None:
+        self.tables, self.store, self.row, self.pid, self.name = tables, store, row, pid, name
+        self._rc: RenderedCall | None = None
+
+    @property
+    def ret(self) -> int:
+        return self.store.rets[self.row]
+
+    def arg(self, i: int) -> int:
+        """Argument `i` as a C int."""
+        return to_int(self.store.args[i][self.row])
+
+    def raw(self, i: int) -> int:
+        return self.store.args[i][self.row]
+
+    @property
+    def rendered(self) -> RenderedCall:
+        if self._rc is None:
+            self._rc = self.store.rendered(self.row)
+        return self._rc
+
+    def arg_text(self, i: int) -> str:
+        args = self.rendered.args
+        return args[i].text if i < len(args) else ""
+
+    def fd_name(self, fd: int) -> str | None:
+        """What `fd` referred to at this call (strace -y), if the worker recorded it."""
+        fds = self.store.fds_of(self.row)
+        return fds.get(fd) if fds else None
+
+    def cloexec(self) -> bool:
+        return any(_CLOEXEC_WORD.search(a.text) for a in self.rendered.args)
+
+    def flags_text(self) -> str:
+        return next((a.text for a in self.rendered.args if a.kind == "flags"), "")
+
+    def path_arg(self) -> str:
+        for a in self.rendered.args:
+            if a.kind == "path":
+                return a.value if isinstance(a.value, str) else a.text.strip('"')
+        return ""
+
+    def new_entry(self, fd: int, path: str, **kw) -> FdEntry:
+        from tracer.model.fds import FdEntry, kind_of
+
+        name = self.fd_name(fd) or path
+        entry = FdEntry(
+            fd, kind_of(name, self.name), name, kw.pop("flags", ""), self.row, self.name, **kw
+        )
+        self.tables.table(self.pid).add(entry, self.row)
+        return entry
+
+
+Effect = Callable[[FdEffectContext], None]
+FD_EFFECTS: dict[str, Effect] = {}
+
+
+def effect(*names: str) -> Callable[[Effect], Effect]:
+    def register(fn: Effect) -> Effect:
+        for n in names:
+            FD_EFFECTS[n] = fn
+        return fn
+
+    return register
+
+
+@effect("open", "openat", "creat", "openat2", "open_by_handle_at", "open_tree", "fspick")
+def opened(c: FdEffectContext) -> None:
+    c.new_entry(c.ret, c.path_arg() or c.name, flags=c.flags_text(), cloexec=c.cloexec())
+
+
+@effect(
+    "eventfd",
+    "eventfd2",
+    "epoll_create",
+    "epoll_create1",
+    "signalfd",
+    "signalfd4",
+    "timerfd_create",
+    "inotify_init",
+    "inotify_init1",
+    "fanotify_init",
+    "userfaultfd",
+    "perf_event_open",
+    "pidfd_open",
+    "pidfd_getfd",
+    "memfd_create",
+    "memfd_secret",
+    "io_uring_setup",
+    "mq_open",
+    "fsopen",
+    "fsmount",
+    "landlock_create_ruleset",
+)
+def created_anon(c: FdEffectContext) -> None:
+    if c.name == "signalfd" or c.name == "signalfd4":
+        if c.arg(0) != -1:  # an existing signalfd updated in place
+            return
+    c.new_entry(c.ret, f"anon_inode:[{c.name}]", flags=c.flags_text(), cloexec=c.cloexec())
+
+
+@effect("socket")
+def socket(c: FdEffectContext) -> None:
+    desc = ", ".join(a.text for a in c.rendered.args[:3])
+    c.new_entry(c.ret, f"socket({desc})", flags=c.arg_text(1), cloexec=c.cloexec())
+
+
+@effect("accept", "accept4")
+def accepted(c: FdEffectContext) -> None:
+    peer = c.arg_text(1)
+    c.new_entry(
+        c.ret, "socket", peer=peer if peer not in ("", "NULL") else None, cloexec=c.cloexec()
+    )
+
+
+@effect("connect")
+def connected(c: FdEffectContext) -> None:
+    e = c.tables.get(c.pid, c.arg(0))
+    if e is not None:
+        e.peer = c.arg_text(1)
+
+
+@effect("bind")
+def bound(c: FdEffectContext) -> None:
+    e = c.tables.get(c.pid, c.arg(0))
+    if e is not None:
+        e.local = c.arg_text(1)
+
+
+@effect("pipe", "pipe2", "socketpair")
+def fd_pair(c: FdEffectContext) -> None:
+    pos = 3 if c.name == "socketpair" else 0
+    args = c.rendered.args
+    if pos >= len(args):
+        return
+    a = args[pos]
+    if isinstance(a.value, (list, tuple)) and all(isinstance(x, int) for x in a.value):
+        fds = list(a.value)
+    else:
+        fds = [int(x) for x in _FD_LIST.findall(a.text)]
+    kind = "socket" if c.name == "socketpair" else "pipe"
+    for i, fd in enumerate(fds[:2]):
+        end = ("read end", "write end")[i] if kind == "pipe" else f"end {i}"
+        c.new_entry(fd, f"{kind} ({end})", cloexec=c.cloexec())
+
+
+@effect("dup", "dup2", "dup3")
+def duplicated(c: FdEffectContext) -> None:
+    _dup(c, c.arg(0), c.ret, cloexec=c.name == "dup3" and c.cloexec())
+
+
+@effect("fcntl")
+def fcntl(c: FdEffectContext) -> None:
+    cmd = c.arg(1)
+    if cmd in (F_DUPFD, F_DUPFD_CLOEXEC):
+        _dup(c, c.arg(0), c.ret, cloexec=cmd == F_DUPFD_CLOEXEC)
+    elif cmd == F_SETFD:
+        e = c.tables.get(c.pid, c.arg(0))
+        if e is not None:
+            e.cloexec = bool(c.arg(2) & FD_CLOEXEC)
+
+
+def _dup(c: FdEffectContext, old: int, new: int, cloexec: bool) -> None:
+    if old == new:
+        return  # dup2(fd, fd) changes nothing
+    src = c.tables.get(c.pid, old)
+    path = src.path if src else (c.fd_name(old) or "?")
+    entry = c.new_entry(new, path, flags=src.flags if src else "", cloexec=cloexec)
+    if src is not None:
+        entry.peer, entry.local = src.peer, src.local
+        if src.kind != "unknown":
+            entry.kind = src.kind
+
+
+@effect("close")
+def closed(c: FdEffectContext) -> None:
+    c.tables.table(c.pid).close(c.arg(0), c.row, c.name)
+
+
+@effect("close_range")
+def closed_range(c: FdEffectContext) -> None:
+    first, last, flags = c.raw(0) & 0xFFFFFFFF, c.raw(1) & 0xFFFFFFFF, c.raw(2)
+    tables = c.tables
+    if flags & CLOSE_RANGE_UNSHARE:
+        table = tables.table(c.pid)
+        if any(t is table for p, t in tables.tables.items() if p != c.pid):
+            tables.tables[c.pid] = table.copy()
+    table = tables.table(c.pid)
+    for fd in [fd for fd in table.open if first <= fd <= last]:
+        if flags & CLOSE_RANGE_CLOEXEC:
+            table.open[fd].cloexec = True
+        else:
+            table.close(fd, c.row, c.name)
+
+
+@effect("clone")
+def cloned(c: FdEffectContext) -> None:
+    """CLONE_FILES without CLONE_THREAD: the child shares the parent's table itself."""
+    flags = c.raw(0)
+    if flags & 0x400 and not flags & 0x10000 and c.ret > 0:
+        c.tables.tables[c.ret] = c.tables.table(c.pid)
+
+
+@effect("setrlimit", "prlimit64")
+def rlimit(c: FdEffectContext) -> None:
+    if c.name == "setrlimit":
+        resource, target, new_pos = c.arg(0), c.pid, 1
+    else:
+        target = c.arg(0) or c.pid
+        resource, new_pos = c.arg(1), 2
+    if resource != RLIMIT_NOFILE or not c.raw(new_pos):
+        return
+    text = c.arg_text(new_pos)
+    c.tables.set_nofile(target, _rlim(_RLIM_CUR, text), _rlim(_RLIM_MAX, text))
+
+
+def _rlim(pattern: re.Pattern, text: str) -> int | None:
+    m = pattern.search(text)
+    if not m:
+        return None
+    word = m.group(1)
+    if "INFINITY" in word:
+        return None
+    try:
+        value = int(word, 0)
+    except ValueError:
+        return None
+    return value * 1024 if m.group(2) else value

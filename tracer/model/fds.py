@@ -1,0 +1,292 @@
+"""Per-process file descriptor tables, followed from the syscalls that change them.
+
+Each entry remembers the row of the syscall that created it (so the UI can
+jump there) and, once closed, the row that closed it. Threads share their
+process's table; a forked child starts with a copy (or the same table with
+CLONE_FILES); exec closes the close-on-exec entries.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, replace
+
+from tracer.events import Exec, Exited, ProcessStarted
+from tracer.model.fd_effects import FD_EFFECTS, FdEffectContext
+from tracer.store import EventStore, StoreUpdate
+from tracer.store.event_store import K_EXEC, K_EXITED, K_STARTED, K_SYSCALL
+
+CLONE_FILES = 0x400
+EINPROGRESS = 115
+UNNAMED = "(inherited)"
+
+
+@dataclass(slots=True)
+class FdEntry:
+    """One descriptor. `kind`: file, socket, pipe, tty, anon, memfd, dir, unknown."""
+
+    fd: int
+    kind: str
+    path: str  # what it refers to: a path, `socket:[123]`, `pipe:[456]`, `anon_inode:[eventfd]`
+    flags: str = ""  # flags text as rendered at creation (`O_RDONLY|O_CLOEXEC`)
+    created_row: int | None = None  # None: inherited from before the trace
+    created_by: str = ""  # syscall name, or 'inherited'
+    peer: str | None = None  # remote address (connect/accept)
+    local: str | None = None  # bound address (bind)
+    cloexec: bool = False
+    closed_row: int | None = None
+    closed_by: str | None = None
+
+    @property
+    def is_open(self) -> bool:
+        return self.closed_row is None and self.closed_by is None
+
+
+def kind_of(path: str, created_by: str = "") -> str:
+    """Classify what an fd refers to from its /proc-style name."""
+    if path.startswith("socket:") or created_by in ("socket", "accept", "accept4", "socketpair"):
+        return "socket"
+    if path.startswith("pipe:") or created_by in ("pipe", "pipe2"):
+        return "pipe"
+    if path.startswith(("/dev/pts/", "/dev/tty", "/dev/console", "/dev/ptmx")):
+        return "tty"
+    if path.startswith("/memfd:") or created_by == "memfd_create":
+        return "memfd"
+    if path.startswith("anon_inode:") or created_by in _ANON_CREATORS:
+        return "anon"
+    if path.startswith("/"):
+        return "file"
+    return "unknown"
+
+
+_ANON_CREATORS = {
+    "eventfd",
+    "eventfd2",
+    "epoll_create",
+    "epoll_create1",
+    "signalfd",
+    "signalfd4",
+    "timerfd_create",
+    "inotify_init",
+    "inotify_init1",
+    "fanotify_init",
+    "userfaultfd",
+    "perf_event_open",
+    "pidfd_open",
+    "io_uring_setup",
+    "pidfd_getfd",
+}
+
+
+class FdTable:
+    """The descriptors of one process (shared by its threads)."""
+
+    def __init__(self) -> None:
+        self.open: dict[int, FdEntry] = {}
+        self.closed: list[FdEntry] = []
+
+    def add(self, entry: FdEntry, row: int | None = None) -> None:
+        """Install `entry`; an fd already open there is closed implicitly (dup2 semantics)."""
+        self.close(entry.fd, row, entry.created_by)
+        self.open[entry.fd] = entry
+
+    def close(self, fd: int, row: int | None, by: str) -> FdEntry | None:
+        e = self.open.pop(fd, None)
+        if e is not None:
+            e.closed_row, e.closed_by = row, by
+            self.closed.append(e)
+        return e
+
+    def copy(self) -> FdTable:
+        t = FdTable()
+        t.open = {fd: replace(e) for fd, e in self.open.items()}
+        return t
+
+    def close_on_exec(self, row: int | None) -> None:
+        for fd in [fd for fd, e in self.open.items() if e.cloexec]:
+            self.close(fd, row, "execve")
+
+
+class FdTables:
+    """Fd tables of every traced process, updated from store rows."""
+
+    def __init__(self, read_proc: bool = True) -> None:
+        self.tables: dict[int, FdTable] = {}
+        self.read_proc = read_proc  # seed new roots from /proc (off for replayed stores)
+        self._nofile: dict[int, tuple[int | None, int | None]] = {}
+        self._unnamed = False  # some inherited entry's target is not known yet
+
+    # ---- feeding -----------------------------------------------------------
+
+    def update(self, store: EventStore, update: StoreUpdate) -> None:
+        """Apply one `store.append` result (its `effects`, in order)."""
+        self.apply_rows(store, update.effects)
+
+    def apply_rows(self, store: EventStore, rows) -> None:
+        kinds, nrs, errnos = store.kinds, store.nrs, store.errnos
+        table = store.table
+        connect_nr = table.number("connect")
+        for row in rows:
+            k = kinds[row]
+            if k == K_SYSCALL:
+                if self._unnamed and store.fds_ix[row]:
+                    self._name_inherited(store.pids[row], store.fds_of(row))
+                if store.ret(row) is None:
+                    continue  # in progress, or never returned
+                if errnos[row] and not (errnos[row] == EINPROGRESS and nrs[row] == connect_nr):
+                    continue
+                d = table.get(nrs[row])
+                if d is None:
+                    continue
+                effect = FD_EFFECTS.get(d.name)
+                if effect is not None:
+                    effect(FdEffectContext(self, store, row, store.pids[row], d.name))
+            elif k == K_STARTED:
+                self._started(store.event(row), row)
+            elif k == K_EXEC:
+                ev: Exec = store.event(row)
+                t = self.table(ev.pid)
+                if any(t2 is t for p, t2 in self.tables.items() if p != ev.pid):
+                    t = self.tables[ev.pid] = t.copy()  # exec unshares a CLONE_FILES table
+                t.close_on_exec(row)
+            elif k == K_EXITED:
+                ev2: Exited = store.event(row)
+                if not ev2.is_thread and ev2.tid in (ev2.pid, 0):
+                    pass  # keep the table for inspection after the process ended
+
+    def _name_inherited(self, pid: int, names: dict[int, str]) -> None:
+        """Name inherited fds (unreadable in /proc when seeded) from the fds a syscall mentions."""
+        t = self.tables.get(pid)
+        if t is None:
+            return
+        for fd, name in names.items():
+            e = t.open.get(fd)
+            if e is not None and e.created_by == "inherited" and e.path == UNNAMED:
+                e.path, e.kind = name, kind_of(name)
+
+    def _started(self, ev: ProcessStarted, row: int) -> None:
+        if ev.is_thread:
+            return  # threads share the group's table (rows carry the group's pid)
+        parent = self.tables.get(ev.parent)
+        if parent is not None:
+            self.tables[ev.pid] = parent.copy()
+            if ev.parent in self._nofile:
+                self._nofile[ev.pid] = self._nofile[ev.parent]
+            return
+        if ev.pid in self.tables:
+            return
+        if ev.attached and self.read_proc:
+            self.seed_from_proc(ev.pid)
+        else:
+            self.seed_std(ev.pid)
+
+    def seed_std(self, pid: int) -> FdTable:
+        """A launched program's table: 0, 1, 2 (named from /proc when it is still alive)."""
+        t = self.tables.setdefault(pid, FdTable())
+        for fd in (0, 1, 2):
+            if fd in t.open:
+                continue
+            path = _readlink(pid, fd) if self.read_proc else None
+            if path is None:
+                self._unnamed = True
+            t.open[fd] = FdEntry(fd, kind_of(path or ""), path or UNNAMED, "", None, "inherited")
+        return t
+
+    def seed_from_proc(self, pid: int) -> FdTable:
+        """An attached process's table as /proc/PID/fd shows it now (empty if unreadable)."""
+        t = self.tables.setdefault(pid, FdTable())
+        try:
+            names = os.listdir(f"/proc/{pid}/fd")
+        except OSError:
+            return self.seed_std(pid)
+        for name in sorted(names, key=lambda n: int(n) if n.isdigit() else -1):
+            if not name.isdigit():
+                continue
+            fd = int(name)
+            path = _readlink(pid, fd) or "?"
+            flags, cloexec = _proc_fdinfo_flags(pid, fd)
+            t.open[fd] = FdEntry(fd, kind_of(path), path, flags, None, "inherited", cloexec=cloexec)
+        return t
+
+    # ---- reading -----------------------------------------------------------
+
+    def table(self, pid: int) -> FdTable:
+        t = self.tables.get(pid)
+        if t is None:
+            t = self.tables[pid] = FdTable()
+        return t
+
+    def open_count(self, pid: int) -> int:
+        t = self.tables.get(pid)
+        return len(t.open) if t else 0
+
+    def get(self, pid: int, fd: int) -> FdEntry | None:
+        t = self.tables.get(pid)
+        return t.open.get(fd) if t else None
+
+    def entries(self, pid: int, include_closed: bool = True) -> list[FdEntry]:
+        """Open entries by fd number, then (optionally) closed ones, most recently closed last."""
+        t = self.tables.get(pid)
+        if t is None:
+            return []
+        out = [t.open[fd] for fd in sorted(t.open)]
+        if include_closed:
+            out.extend(t.closed)
+        return out
+
+    def nofile_limit(self, pid: int) -> int | None:
+        """Soft RLIMIT_NOFILE: as last set by a traced setrlimit/prlimit64, else from /proc."""
+        got = self._nofile.get(pid)
+        if got is not None and got[0] is not None:
+            return got[0]
+        soft, hard = read_proc_nofile(pid)
+        if soft is not None or hard is not None:
+            self._nofile[pid] = (soft, hard)
+        return soft
+
+    def set_nofile(self, pid: int, soft: int | None, hard: int | None) -> None:
+        old = self._nofile.get(pid, (None, None))
+        self._nofile[pid] = (
+            soft if soft is not None else old[0],
+            hard if hard is not None else old[1],
+        )
+
+
+def _readlink(pid: int, fd: int) -> str | None:
+    try:
+        return os.readlink(f"/proc/{pid}/fd/{fd}")
+    except OSError:
+        return None
+
+
+def _proc_fdinfo_flags(pid: int, fd: int) -> tuple[str, bool]:
+    """Open flags (octal, as fdinfo gives them) and close-on-exec of a live fd."""
+    try:
+        with open(f"/proc/{pid}/fdinfo/{fd}") as f:
+            for line in f:
+                if line.startswith("flags:"):
+                    value = int(line.split()[1], 8)
+                    return f"0{value:o}", bool(value & 0o2000000)
+    except (OSError, ValueError, IndexError):
+        pass
+    return "", False
+
+
+_LIMIT_LINE = re.compile(r"Max open files\s+(\S+)\s+(\S+)")
+
+
+def read_proc_nofile(pid: int) -> tuple[int | None, int | None]:
+    """(soft, hard) RLIMIT_NOFILE of a live process from /proc/PID/limits; None if unknown."""
+    try:
+        with open(f"/proc/{pid}/limits") as f:
+            m = _LIMIT_LINE.search(f.read())
+    except OSError:
+        return None, None
+    if not m:
+        return None, None
+
+    def num(s: str) -> int | None:
+        return None if s == "unlimited" else int(s)
+
+    return num(m.group(1)), num(m.group(2))

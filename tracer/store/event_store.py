@@ -1,0 +1,382 @@
+"""EventStore: every event of a session as columns, built to hold a million rows.
+
+A row is one displayed line: a syscall (complete or still in progress), a
+signal, or a process event (start, exec, exit, stop, detach). Syscalls are
+kept as parallel `array` columns (about 90 bytes a row) and rebuilt as
+`Syscall` objects only when asked (`event(row)`); captured memory, fd names
+and stacks are kept sparsely, only for rows that have them, and identical
+small dicts are shared (the same `{3: '/dev/pts/0'}` repeats all day).
+Rare non-syscall events are kept as the objects themselves.
+
+A call first seen as `Unfinished` gets its row at once; its `Resumed` fills
+the row in place and is reported in `StoreUpdate.changed_rows`, so views and
+filters learn which rows changed.
+"""
+
+from __future__ import annotations
+
+from array import array
+from collections import OrderedDict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from tracer.events import (
+    Detached,
+    Event,
+    Exec,
+    Exited,
+    ProcessStarted,
+    Resumed,
+    SignalDelivered,
+    Stopped,
+    Syscall,
+    TraceEnded,
+    Unfinished,
+)
+from tracer.store.fd_columns import FdIndex, fd_layout
+from tracer.store.lines import render_event_line, render_syscall_line
+from tracer.store.search_text import SearchText
+from tracer.syscalls.render import RenderContext, RenderedCall, render, to_int
+
+# Row kinds (the `kinds` column).
+K_SYSCALL = 0
+K_SIGNAL = 1
+K_STARTED = 2
+K_EXEC = 3
+K_EXITED = 4
+K_STOPPED = 5
+K_DETACHED = 6
+KIND_NAMES = ("syscall", "signal", "started", "exec", "exited", "stopped", "detached")
+# Coarse kind for display: what `kind(row)` returns.
+_COARSE = ("syscall", "signal", "process", "process", "process", "signal", "process")
+_KIND_OF_TYPE = {
+    SignalDelivered: K_SIGNAL,
+    ProcessStarted: K_STARTED,
+    Exec: K_EXEC,
+    Exited: K_EXITED,
+    Stopped: K_STOPPED,
+    Detached: K_DETACHED,
+}
+
+# Bits of the `flags` column.
+F_DONE = 1  # exit seen (or never returns)
+F_HAS_RET = 2  # `ret` holds a value (else None)
+F_NO_RETURN = 4
+F_IN_PROGRESS = 8  # emitted as Unfinished, not resumed yet
+_NARGS_SHIFT = 4  # bits 4..6: len(args)
+
+NO_NR = -1  # nr column value of non-syscall rows
+_SHARE_MAX_ITEMS = 4  # dicts with at most this many hashable items are shared
+_SHARE_INDEX_MAX = 1 << 16  # entries kept to find equal blobs (fd names repeat all day)
+
+
+@dataclass(slots=True)
+class StoreUpdate:
+    """What one `append` changed.
+
+    Rows `first_new_row .. first_new_row + count_new - 1` are new.
+    `changed_rows` were completed in place (a `Resumed`), ascending, and may
+    include rows new in this batch. `effects` lists rows in the order their
+    effect happened (a syscall when it completed, other events when they
+    arrived): models (fd tables, process tree, errors) replay it in order.
+    `ended` is the `TraceEnded` event if one arrived.
+    """
+
+    first_new_row: int
+    count_new: int
+    changed_rows: list[int] = field(default_factory=list)
+    effects: array = field(default_factory=lambda: array("I"))
+    ended: TraceEnded | None = None
+
+    @property
+    def new_rows(self) -> range:
+        return range(self.first_new_row, self.first_new_row + self.count_new)
+
+
+class EventStore:
+    """Append-only, columnar store of tracer events; rows are numbered from 0 in stream order."""
+
+    def __init__(self, strsize: int = 32, line_cache_size: int = 8192) -> None:
+        self.ctx = RenderContext(strsize=strsize)
+        self.table = self.ctx.table
+        self.kinds = array("B")
+        self.pids = array("i")
+        self.tids = array("i")
+        self.nrs = array("i")
+        self.seqs = array("q")
+        self.starts = array("d")
+        self.ends = array("d")  # == start while a call is in progress
+        self.durations = array("f")  # end - start (float32 is plenty), for fast filters
+        self.rets = array("q")
+        self.errnos = array("H")
+        self.flags = array("B")
+        self.args = tuple(array("Q") for _ in range(6))
+        self.fd_index = FdIndex()  # rows by the fds they are about
+        self._fd_layout = fd_layout(self.table)
+        # Captured memory and fd names: per-row indexes into `blobs` (0: none), where each
+        # dict is kept flattened as a tuple (k1, v1, k2, v2, ...); equal ones are shared.
+        self.mem_ix = array("I")
+        self.fds_ix = array("I")
+        self.blobs: list[tuple | None] = [None]
+        self._fds_index: dict[tuple, int] = {}
+        self._mem_index: dict[tuple, int] = {}
+        self.stacks: dict[int, list] = {}
+        self.others: dict[int, Event] = {}  # non-syscall rows: the event itself
+        self._live: dict[int, Syscall] = {}  # row -> in-progress call object
+        self._row_of_live: dict[int, int] = {}  # id(call) -> row
+        self._lines: OrderedDict[int, str] = OrderedDict()
+        self._line_cache_size = line_cache_size
+        self.text = SearchText(self)
+        self.ended: TraceEnded | None = None
+
+    # ---- appending -------------------------------------------------------
+
+    def append(self, events: Iterable[Event]) -> StoreUpdate:
+        """Add a batch of events (stream order); returns the rows added and changed."""
+        first = len(self.kinds)
+        changed: list[int] = []
+        effects = array("I")
+        for ev in events:
+            t = type(ev)
+            if t is Syscall:
+                row = self._add_call(ev)
+                effects.append(row)
+            elif t is Unfinished:
+                call = ev.call
+                if id(call) in self._row_of_live:
+                    continue  # already shown as in progress
+                row = self._add_call(call, in_progress=True)
+                self._live[row] = call
+                self._row_of_live[id(call)] = row
+            elif t is Resumed:
+                row = self._row_of_live.pop(id(ev.call), -1)
+                if row < 0:  # never saw it unfinished: just a complete call
+                    effects.append(self._add_call(ev.call))
+                    continue
+                del self._live[row]
+                self._fill_call(row, ev.call)
+                self._lines.pop(row, None)
+                self.text.invalidate(row)
+                changed.append(row)
+                effects.append(row)
+            elif t is TraceEnded:
+                self.ended = ev
+            else:
+                kind = _KIND_OF_TYPE.get(t)
+                if kind is None:
+                    continue
+                row = len(self.kinds)
+                self.kinds.append(kind)
+                self.pids.append(ev.pid)
+                self.tids.append(ev.tid)
+                self.nrs.append(NO_NR)
+                self.seqs.append(ev.seq)
+                self.starts.append(ev.time)
+                self.ends.append(ev.time)
+                self.durations.append(0.0)
+                self.rets.append(0)
+                self.errnos.append(0)
+                self.flags.append(F_DONE)
+                self.mem_ix.append(0)
+                self.fds_ix.append(0)
+                for a in self.args:
+                    a.append(0)
+                self.others[row] = ev
+                effects.append(row)
+        changed.sort()
+        return StoreUpdate(first, len(self.kinds) - first, changed, effects, self.ended)
+
+    def _add_call(self, call: Syscall, in_progress: bool = False) -> int:
+        row = len(self.kinds)
+        self.kinds.append(K_SYSCALL)
+        self.pids.append(call.pid)
+        self.tids.append(call.tid)
+        self.nrs.append(call.nr)
+        self.seqs.append(call.seq)
+        self.starts.append(call.start)
+        self.ends.append(call.start)
+        self.durations.append(0.0)
+        self.rets.append(0)
+        self.errnos.append(0)
+        self.flags.append(0)
+        self.mem_ix.append(0)
+        self.fds_ix.append(0)
+        args = call.args
+        n = len(args)
+        for i, col in enumerate(self.args):
+            col.append(args[i] & 0xFFFFFFFFFFFFFFFF if i < n else 0)
+        layout = self._fd_layout.get(call.nr)
+        if layout is not None:
+            for pos in layout[0]:
+                if pos < n:
+                    self.fd_index.add(row, to_int(args[pos]))
+        self._fill_call(row, call, in_progress)
+        return row
+
+    def _fill_call(self, row: int, call: Syscall, in_progress: bool = False) -> None:
+        """(Re)write the parts of a row that change at syscall exit."""
+        flags = min(len(call.args), 6) << _NARGS_SHIFT
+        if call.done:
+            flags |= F_DONE
+            self.ends[row] = call.end if call.end else call.start
+            self.durations[row] = self.ends[row] - call.start
+        if call.ret is not None:
+            flags |= F_HAS_RET
+            self.rets[row] = call.ret
+            if not call.error and 0 <= call.ret < 1 << 31:
+                layout = self._fd_layout.get(call.nr)
+                if layout is not None and layout[1]:
+                    self.fd_index.add(row, call.ret)
+        if call.no_return:
+            flags |= F_NO_RETURN
+        if in_progress:
+            flags |= F_IN_PROGRESS
+        self.flags[row] = flags
+        self.errnos[row] = call.error
+        if call.mem:
+            self.mem_ix[row] = self._blob(call.mem, self._mem_index)
+        if call.fds:
+            self.fds_ix[row] = self._blob(call.fds, self._fds_index)
+        if call.stack:
+            self.stacks[row] = call.stack
+
+    def _blob(self, d: dict, index: dict[tuple, int]) -> int:
+        """Index of `d`, flattened, in `blobs`; an equal small blob already stored is reused."""
+        flat = tuple(x for item in d.items() for x in item)
+        if len(flat) <= 2 * _SHARE_MAX_ITEMS:
+            try:
+                got = index.get(flat)
+            except TypeError:  # unhashable values (lists): keep as is
+                got = None
+                index = None
+            if got is not None:
+                return got
+            if index is not None:
+                if len(index) >= _SHARE_INDEX_MAX:
+                    index.clear()  # bound the index; recent repeats still share
+                index[flat] = len(self.blobs)
+        self.blobs.append(flat)
+        return len(self.blobs) - 1
+
+    def mem_of(self, row: int) -> dict[Any, Any] | None:
+        """Captured memory of a syscall row (a fresh dict), None if none."""
+        flat = self.blobs[self.mem_ix[row]]
+        return dict(zip(flat[::2], flat[1::2], strict=True)) if flat else None
+
+    def fds_of(self, row: int) -> dict[int, str] | None:
+        """What the fds a syscall row mentions referred to (strace -y), None if unknown."""
+        flat = self.blobs[self.fds_ix[row]]
+        return dict(zip(flat[::2], flat[1::2], strict=True)) if flat else None
+
+    # ---- reading ---------------------------------------------------------
+
+    def __len__(self) -> int:
+        return len(self.kinds)
+
+    def kind(self, row: int) -> str:
+        """'syscall', 'signal' (signals and group stops) or 'process' (start/exec/exit/detach)."""
+        return _COARSE[self.kinds[row]]
+
+    def event_type(self, row: int) -> str:
+        """The precise kind: one of KIND_NAMES."""
+        return KIND_NAMES[self.kinds[row]]
+
+    def is_syscall(self, row: int) -> bool:
+        return self.kinds[row] == K_SYSCALL
+
+    def in_progress(self, row: int) -> bool:
+        return bool(self.flags[row] & F_IN_PROGRESS)
+
+    def pid(self, row: int) -> int:
+        return self.pids[row]
+
+    def tid(self, row: int) -> int:
+        return self.tids[row]
+
+    def time(self, row: int) -> float:
+        return self.starts[row]
+
+    def nr(self, row: int) -> int:
+        """Syscall number, -1 for non-syscall rows."""
+        return self.nrs[row]
+
+    def name(self, row: int) -> str:
+        """Syscall name, or the event type for other rows."""
+        nr = self.nrs[row]
+        if nr == NO_NR:
+            return KIND_NAMES[self.kinds[row]]
+        return self.table.name(nr)
+
+    def ret(self, row: int) -> int | None:
+        return self.rets[row] if self.flags[row] & F_HAS_RET else None
+
+    def failed(self, row: int) -> bool:
+        return self.errnos[row] != 0
+
+    def errno(self, row: int) -> int:
+        return self.errnos[row]
+
+    def duration(self, row: int) -> float:
+        """Seconds between entry and exit; 0.0 while in progress and for non-syscall rows."""
+        return self.ends[row] - self.starts[row]
+
+    def event(self, row: int) -> Event:
+        """The event of a row; syscalls are rebuilt from the columns (a fresh object)."""
+        if self.kinds[row] != K_SYSCALL:
+            return self.others[row]
+        live = self._live.get(row)
+        if live is not None:
+            return live
+        flags = self.flags[row]
+        nargs = (flags >> _NARGS_SHIFT) & 7
+        done = bool(flags & F_DONE)
+        return Syscall(
+            seq=self.seqs[row],
+            pid=self.pids[row],
+            tid=self.tids[row],
+            nr=self.nrs[row],
+            args=tuple(self.args[i][row] for i in range(nargs)),
+            start=self.starts[row],
+            end=self.ends[row] if done else 0.0,
+            ret=self.rets[row] if flags & F_HAS_RET else None,
+            error=self.errnos[row],
+            mem=self.mem_of(row),
+            fds=self.fds_of(row),
+            stack=self.stacks.get(row),
+            done=done,
+            no_return=bool(flags & F_NO_RETURN),
+        )
+
+    def rendered(self, row: int) -> RenderedCall | None:
+        """Structured, rendered arguments of a syscall row (None for other rows); not cached."""
+        if self.kinds[row] != K_SYSCALL:
+            return None
+        return render(self.event(row), self.ctx)
+
+    def line(self, row: int) -> str:
+        """The strace-style text of a row, without the pid prefix (cached, LRU)."""
+        cache = self._lines
+        text = cache.get(row)
+        if text is not None:
+            cache.move_to_end(row)
+            return text
+        text = self._render_line(row)
+        cache[row] = text
+        if len(cache) > self._line_cache_size:
+            cache.popitem(last=False)
+        return text
+
+    def _render_line(self, row: int) -> str:
+        """Uncached rendering (also used to build the search text)."""
+        if self.kinds[row] != K_SYSCALL:
+            return render_event_line(self.others[row])
+        return render_syscall_line(
+            render(self.event(row), self.ctx), bool(self.flags[row] & F_IN_PROGRESS)
+        )
+
+    def rows_of_pid(self, pid: int) -> array:
+        """Rows of one process (its pid column), ascending."""
+        from itertools import compress
+
+        return array("I", compress(range(len(self.pids)), map(pid.__eq__, self.pids)))
