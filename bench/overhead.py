@@ -74,7 +74,7 @@ def workloads(exes: dict[str, Path], tree: Path, quick: bool) -> list[Workload]:
         Workload("find_tree", ["find", str(tree), "-size", "-1k"]),  # -size: one stat per file
         Workload("fork_exec", ["sh", "-c", f"for i in $(seq {300 // scale}); do /bin/true; done"]),
         Workload("threads_write", [str(exes["threaded_writer"]), str(10000 // scale)]),
-        Workload("filtered_openat", [str(exes["getppid_one_open"]), str(100000 // scale)], True),
+        Workload("filtered_openat", [str(exes["getppid_one_open"]), str(20_000_000 // scale)], True),
     ]
 
 

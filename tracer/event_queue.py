@@ -8,7 +8,6 @@ a consumer drains; nothing is ever dropped.
 
 from __future__ import annotations
 
-import asyncio
 import threading
 from collections import deque
 from collections.abc import AsyncIterator, Callable
@@ -65,6 +64,8 @@ class EventQueue:
 
     async def batches(self, interval: float = 0.02) -> AsyncIterator[list[Any]]:
         """Async consumer: yields non-empty batches until the producer closes and all is drained."""
+        import asyncio  # only the app needs it; keep headless start-up lean
+
         while True:
             batch = self.drain()
             if batch:
