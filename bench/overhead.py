@@ -69,11 +69,12 @@ def make_tree(root: Path, dirs: int, files: int) -> None:
 def workloads(exes: dict[str, Path], tree: Path, quick: bool) -> list[Workload]:
     scale = 10 if quick else 1
     return [
-        Workload("open_read_close", [str(exes["open_read_close"]), str(20000 // scale)]),
-        Workload("getppid", [str(exes["getppid_loop"]), str(100000 // scale)]),
+        # Sizes make strace take a second or more, so start-up costs do not decide the ratio.
+        Workload("open_read_close", [str(exes["open_read_close"]), str(60000 // scale)]),
+        Workload("getppid", [str(exes["getppid_loop"]), str(300000 // scale)]),
         Workload("find_tree", ["find", str(tree), "-size", "-1k"]),  # -size: one stat per file
-        Workload("fork_exec", ["sh", "-c", f"for i in $(seq {300 // scale}); do /bin/true; done"]),
-        Workload("threads_write", [str(exes["threaded_writer"]), str(10000 // scale)]),
+        Workload("fork_exec", ["sh", "-c", f"for i in $(seq {1000 // scale}); do /bin/true; done"]),
+        Workload("threads_write", [str(exes["threaded_writer"]), str(30000 // scale)]),
         Workload("filtered_openat", [str(exes["getppid_one_open"]), str(20_000_000 // scale)], True),
     ]
 
@@ -172,7 +173,7 @@ def main(argv: list[str] | None = None) -> int:
     exes = compile_workloads()
     with tempfile.TemporaryDirectory(prefix="overhead-tree.") as tmp:
         tree = Path(tmp)
-        make_tree(tree, 10 if args.quick else 100, 100)
+        make_tree(tree, 10 if args.quick else 300, 100)
         work = workloads(exes, tree, args.quick)
         if args.only:
             wanted = set(args.only.split(","))

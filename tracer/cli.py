@@ -169,7 +169,9 @@ class _Interrupted:
 
 def run_headless(opts: TraceOptions, args: argparse.Namespace) -> int:
     from tracer.formats.pipeline import PipeSink, start_writer_process
+    from tracer.syscalls.render import load_decoders
 
+    load_decoders()  # once, before the fork, so the writer does not import them again
     if args.output:
         try:
             open(args.output, "w").close()  # noqa: SIM115 - fail early, in one line
