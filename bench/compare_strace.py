@@ -21,7 +21,8 @@ What is normalised, and why (everything else must match exactly):
   - inode numbers in pipe:[N], socket:[N], net:[N]: new objects per run.
   - port numbers in htons(N): loopback programs bind ephemeral ports.
   - getrandom() buffer contents, si_utime/si_stime in siginfo, the time left
-    that ppoll/pselect6 report (`left {...}`), and all numbers of sysinfo():
+    that ppoll/pselect6 report (`left {...}`), free blocks and inodes in
+    statfs (f_bfree, f_bavail, f_ffree), and all numbers of sysinfo():
     random, CPU-time, timing or machine-state values that differ run to run.
 The corpus is kept deterministic too (fixed PATH, PYTHONHASHSEED=0, programs
 that synchronise with pipes), so that what remains is decoding, not noise.
@@ -92,7 +93,16 @@ def command_cases() -> list[Case]:
         Case("ls", [shutil.which("ls") or "/bin/ls", "-la", "/etc"]),
         Case("sh_pipe", [shutil.which("sh") or "/bin/sh", "-c", "echo hi | wc -c"]),
         Case("python_json", [sys.executable, "-c", "import json"]),
+        Case("find_doc", [tool("find"), "/usr/share/doc", "-maxdepth", "2"]),
+        Case("cat_hostname", [tool("cat"), "/etc/hostname"]),
+        Case("date", [tool("date")]),
+        Case("id", [tool("id")]),
+        Case("uname", [tool("uname"), "-a"]),
     ]
+
+
+def tool(name: str) -> str:
+    return shutil.which(name) or f"/usr/bin/{name}"
 
 
 def select_cases(only: list[str] | None) -> list[Case]:
@@ -239,6 +249,7 @@ INODE = re.compile(r"\b(pipe|socket|net|anon_inode:\w+):\[\d+\]")
 PORT = re.compile(r"(port=htons\()\d+\)")
 CPU_TIME = re.compile(r"\b(si_utime|si_stime)=\d+")
 TIME_LEFT = re.compile(r"left \{tv_sec=\d+, tv_(n|u)sec=\d+\}")
+FREE_SPACE = re.compile(r"\b(f_bfree|f_bavail|f_ffree)=\d+")
 INTEGER = re.compile(r"-?\d+")
 
 
@@ -268,6 +279,7 @@ def normalise(events: list[Event]) -> list[Event]:
         s = PORT.sub(r"\1PORT)", s)
         s = CPU_TIME.sub(r"\1=T", s)
         s = TIME_LEFT.sub(r"left {tv_sec=S, tv_\1sec=S}", s)
+        s = FREE_SPACE.sub(r"\1=N", s)
         if pid_words:
             s = pid_words.sub(lambda m: pids[m.group()], s)
         return s
@@ -442,7 +454,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--json", action="store_true", help="print machine-readable results")
     parser.add_argument(
-        "--only", help="comma-separated case names (program stems, ls, sh_pipe, python_json)"
+        "--only",
+        help="comma-separated case names (program stems, ls, sh_pipe, python_json, find_doc, ...)",
     )
     parser.add_argument(
         "--candidate",

@@ -86,6 +86,7 @@ PROCESS = r"""
 #include <time.h>
 #include <sys/random.h>
 #include <sys/utsname.h>
+#include <grp.h>
 #include <sys/wait.h>
 int main(void) {
     long pid = syscall(SYS_clone, SIGCHLD, 0, 0, 0, 0);
@@ -100,6 +101,18 @@ int main(void) {
     kill(pid, SIGKILL);
     got = wait4(-1, &st, __WALL, NULL);
     EXPECT("wait4(-1, [{WIFSIGNALED(s) && WTERMSIG(s) == SIGKILL}], __WALL, NULL) = %d", got);
+
+    /* WUNTRACED and WSTOPPED are one bit; strace names it WSTOPPED. */
+    pid = fork();
+    if (pid == 0) { raise(SIGSTOP); _exit(0); }
+    got = wait4(pid, &st, WUNTRACED, NULL);
+    EXPECT("wait4(%ld, [{WIFSTOPPED(s) && WSTOPSIG(s) == SIGSTOP}], WSTOPPED, NULL) = %d", pid, got);
+    kill(pid, SIGKILL);
+    got = wait4(pid, &st, 0, NULL);
+
+    /* A size-0 query still shows the count of entries the call reported. */
+    int ngroups = getgroups(0, NULL);
+    EXPECT("getgroups(0, NULL) = %d", ngroups);
 
     char *argv[] = {"nothere", "a\"b", NULL};
     char *envp[] = {"A=1", "B=2", NULL};

@@ -147,10 +147,21 @@ def options_from_args(args: argparse.Namespace) -> TraceOptions:
     )
 
 
+def inherited_ignored_signals() -> tuple[int, ...]:
+    """Signals ignored by whoever started us (read before we install our own handlers)."""
+    return tuple(
+        s
+        for s in (signal.SIGINT, signal.SIGQUIT, signal.SIGHUP, signal.SIGTERM)
+        if signal.getsignal(s) == signal.SIG_IGN
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
+    ignored = inherited_ignored_signals()
     try:
         args = build_parser().parse_args(argv)
         opts = options_from_args(args)
+        opts.ignored_signals = ignored
     except (UsageError, SelectionError) as e:
         print(f"tracetui: {e}", file=sys.stderr)
         return 1

@@ -98,6 +98,7 @@ def fork_stopped_child(
     cwd: str | None,
     tty_fd: int | None,
     seccomp: bytes | None,
+    ignored_signals: tuple[int, ...] = (),
 ) -> tuple[int, int]:
     """Fork a child that stops itself, then (once resumed) execs `path`.
 
@@ -122,6 +123,8 @@ def fork_stopped_child(
             # Undo what Python itself changed (ignored dispositions survive exec).
             for sig in (signal.SIGINT, signal.SIGPIPE, signal.SIGXFSZ):
                 signal.signal(sig, signal.SIG_DFL)
+            for sig in ignored_signals:
+                signal.signal(sig, signal.SIG_IGN)
             os.kill(os.getpid(), signal.SIGSTOP)
             if seccomp is not None:
                 _install_seccomp(seccomp)

@@ -31,4 +31,7 @@ class TraceOptions:
     tty_fd: int | None = None
     env: dict[str, str] | None = None
     cwd: str | None = None
+    # Signals ignored when tracetui started: the program inherits them ignored, as it
+    # would without us (and as under strace), even though tracetui handles them itself.
+    ignored_signals: tuple[int, ...] = ()
     queue_max: int = 200_000  # events buffered before the tracee is made to wait

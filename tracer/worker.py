@@ -190,7 +190,9 @@ class Worker:
         filt = self.plan.traced_numbers
         prog = seccomp_program(filt) if (filt is not None and o.seccomp) else None
         self.seccomp_active = prog is not None
-        pid, rfd = fork_stopped_child(self.path, o.command, o.env, o.cwd, o.tty_fd, prog)
+        pid, rfd = fork_stopped_child(
+            self.path, o.command, o.env, o.cwd, o.tty_fd, prog, o.ignored_signals
+        )
         self.exec_error_fd = rfd
         _, status = os.waitpid(pid, os.WUNTRACED)
         if not os.WIFSTOPPED(status):

@@ -142,8 +142,12 @@ def makedev(dev: int) -> str:
     return f"makedev({major:#x}, {minor:#x})"
 
 
-def timestamp_comment(sec: int, nsec: int | None = None) -> str:
-    """The `/* 2024-01-01T00:00:00.000000000+0000 */` comment strace adds to absolute times."""
+def timestamp_comment(sec: int, frac: int = 0, digits: int = 9) -> str:
+    """The `/* 2024-01-01T00:00:00.000000001+0000 */` text strace adds to absolute times.
+
+    `frac` is the sub-second part in units of 10**-digits (nanoseconds, or
+    microseconds with digits=6); strace leaves it out when it is zero.
+    """
     import time
 
     try:
@@ -151,8 +155,8 @@ def timestamp_comment(sec: int, nsec: int | None = None) -> str:
     except (OverflowError, OSError, ValueError):
         return ""
     text = time.strftime("%Y-%m-%dT%H:%M:%S", tm)
-    if nsec is not None:
-        text += f".{nsec:09d}"
+    if frac:
+        text += f".{frac:0{digits}d}"
     return text + time.strftime("%z", tm)
 
 

@@ -62,7 +62,8 @@ def _read_gids(mem: MemoryReader, addr: int, count: int) -> list[int] | None:
 
 @on_exit("getgroups")
 def capture_getgroups(mem: MemoryReader, args: tuple[int, ...], ret: int, limits: CaptureLimits):
-    return {1: _read_gids(mem, args[1], ret)} if args[0] & 0xFFFFFFFF else None
+    # strace shows `ret` entries even for a size-0 query (the kernel wrote none of them).
+    return {1: _read_gids(mem, args[1], ret)} if ret >= 0 else None
 
 
 @on_entry("setgroups")

@@ -1,4 +1,4 @@
-"""Decoders for calls that name files: open family, access, links, modes, owners, times."""
+"""Decoders for calls that name files: open family, access, links, modes, owners (times: file_times)."""
 
 from __future__ import annotations
 
@@ -58,12 +58,12 @@ on_entry("rename", "link", "symlink")(path_capture(0, 1))
 on_entry("openat", "faccessat", "faccessat2", "mkdirat", "unlinkat", "fchmodat", "fchmodat2")(
     path_capture(1, dirfds=(0,))
 )
-on_entry("fchownat", "mknodat", "readlinkat", "futimesat")(path_capture(1, dirfds=(0,)))
+on_entry("fchownat", "mknodat", "readlinkat")(path_capture(1, dirfds=(0,)))
 on_entry("renameat", "renameat2", "linkat")(path_capture(1, 3, dirfds=(0, 2)))
 on_entry("symlinkat")(path_capture(0, 2, dirfds=(1,)))
 fd_args((0,), "openat", "openat2", "faccessat", "faccessat2", "mkdirat", "unlinkat")
-fd_args((0,), "fchmodat", "fchmodat2", "fchownat", "mknodat", "readlinkat", "utimensat")
-fd_args((0,), "fchmod", "fchown", "fchdir", "futimesat")
+fd_args((0,), "fchmodat", "fchmodat2", "fchownat", "mknodat", "readlinkat")
+fd_args((0,), "fchmod", "fchown", "fchdir")
 fd_args((0, 2), "renameat", "renameat2", "linkat")
 fd_args((1,), "symlinkat")
 
@@ -330,41 +330,3 @@ def decode_getcwd(call: Syscall, ctx: RenderContext) -> Decoded:
     else:
         buf = ptr_arg(a[0], at_exit=True)
     return Decoded([buf, ulong_arg(a[1])])
-
-
-# --- times ----------------------------------------------------------------------------
-
-_TIMESPEC2 = struct.Struct("<qqqq")
-
-
-@on_entry("utimensat")
-def capture_utimensat(mem: MemoryReader, args: tuple[int, ...], limits: CaptureLimits):
-    out: dict = path_capture(1, dirfds=(0,))(mem, args, limits)
-    if args[2]:
-        data = mem.read(args[2], _TIMESPEC2.size)
-        if data is not None and len(data) == _TIMESPEC2.size:
-            out[2] = _TIMESPEC2.unpack(data)
-    return out
-
-
-def utime_timespec(sec: int, nsec: int) -> str:
-    if nsec == x.UTIME_NOW:
-        return "UTIME_NOW"
-    if nsec == x.UTIME_OMIT:
-        return "UTIME_OMIT"
-    text = fmt.timespec(sec, nsec)
-    comment = fmt.timestamp_comment(sec, nsec) if 0 <= nsec < 1_000_000_000 else ""
-    return f"{text} /* {comment} */" if comment else text
-
-
-@decoder("utimensat")
-def decode_utimensat(call: Syscall, ctx: RenderContext) -> Decoded:
-    a = call.args
-    path = path_arg(call, 1) if a[1] else ptr_arg(a[1])
-    times = mem_of(call, 2)
-    if times is None:
-        times_arg = ptr_arg(a[2])
-    else:
-        text = f"[{utime_timespec(times[0], times[1])}, {utime_timespec(times[2], times[3])}]"
-        times_arg = struct_arg(text, a[2], times)
-    return Decoded([dirfd_arg(call, ctx, a[0]), path, times_arg, flags_arg(a[3], x.AT_FLAGS)])

@@ -1,4 +1,4 @@
-"""prctl, resource limits and usage, scheduling, seccomp, personality, timerfd and inotify."""
+"""prctl, resource limits and usage, scheduling, seccomp, personality and timerfd."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import struct
 
 from tracer.events import Syscall
 from tracer.syscalls.capture import CaptureLimits, MemoryReader, fd_args, on_entry, on_exit
-from tracer.syscalls.fmt import flags, pointer, quote_path
+from tracer.syscalls.fmt import flags, pointer
 from tracer.syscalls.render import Arg, Decoded, RenderContext, decoder, to_int
 from tracer.syscalls.xlat import misc as x
 
@@ -329,32 +329,4 @@ def decode_timerfd_gettime(call: Syscall, ctx: RenderContext) -> Decoded:
     )
 
 
-# ---- inotify ---------------------------------------------------------------------------------------
-
-
-@decoder("inotify_init1")
-def decode_inotify_init1(call: Syscall, ctx: RenderContext) -> Decoded:
-    fl = xflags(call.args[0] & 0xFFFFFFFF, x.INOTIFY_INIT_FLAGS, "IN_???")
-    return Decoded([Arg(fl, call.args[0], "flags")], ret_fd=True)
-
-
-@on_entry("inotify_add_watch")
-def _capture_inotify_add_watch(mem: MemoryReader, args, limits: CaptureLimits):
-    return {"path": mem.read_cstr(args[1], limits.path_max)} if args[1] else None
-
-
-@decoder("inotify_add_watch")
-def decode_inotify_add_watch(call: Syscall, ctx: RenderContext) -> Decoded:
-    path = (call.mem or {}).get("path")
-    mask = xflags(call.args[2] & 0xFFFFFFFF, x.INOTIFY_MASK, "IN_???")
-    return Decoded([ctx.fd_arg(call, call.args[0]),
-                    Arg(quote_path(path, call.args[1]), call.args[1], "path", path),
-                    Arg(mask, call.args[2], "flags")])  # fmt: skip
-
-
-@decoder("inotify_rm_watch")
-def decode_inotify_rm_watch(call: Syscall, ctx: RenderContext) -> Decoded:
-    return Decoded([ctx.fd_arg(call, call.args[0]), int_arg(call.args[1])])
-
-
-fd_args((0,), "timerfd_settime", "timerfd_gettime", "inotify_add_watch", "inotify_rm_watch")
+fd_args((0,), "timerfd_settime", "timerfd_gettime")

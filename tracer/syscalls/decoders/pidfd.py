@@ -1,0 +1,50 @@
+"""Decoders for process file descriptors: pidfd_open, pidfd_send_signal, pidfd_getfd."""
+
+from __future__ import annotations
+
+from tracer.events import Syscall
+from tracer.syscalls import fmt
+from tracer.syscalls.capture import CaptureLimits, MemoryReader, fd_args, on_entry
+from tracer.syscalls.decoders.siginfo import render_siginfo
+from tracer.syscalls.decoders.signal import signal_arg
+from tracer.syscalls.render import Arg, Decoded, RenderContext, decoder
+from tracer.syscalls.xlat import misc as x
+
+from .kstructs import int_arg, uint_arg, xflags
+
+SIGINFO_SIZE = 128
+
+
+@decoder("pidfd_open")
+def decode_pidfd_open(call: Syscall, ctx: RenderContext) -> Decoded:
+    text = xflags(call.args[1] & 0xFFFFFFFF, x.PIDFD_FLAGS, "PIDFD_???")
+    return Decoded([int_arg(call.args[0]), Arg(text, call.args[1], "flags", text)], ret_fd=True)
+
+
+@on_entry("pidfd_send_signal")
+def capture_pidfd_send_signal(mem: MemoryReader, args: tuple[int, ...], limits: CaptureLimits):
+    return {2: mem.read(args[2], SIGINFO_SIZE)} if args[2] else None
+
+
+@decoder("pidfd_send_signal")
+def decode_pidfd_send_signal(call: Syscall, ctx: RenderContext) -> Decoded:
+    a = call.args
+    data = (call.mem or {}).get(2)
+    if not a[2]:
+        info = "NULL"
+    elif data is None or len(data) < SIGINFO_SIZE:
+        info = fmt.pointer(a[2])
+    else:
+        info = render_siginfo(data)
+    return Decoded(
+        [ctx.fd_arg(call, a[0]), signal_arg(a[1]), Arg(info, a[2], "struct"), uint_arg(a[3])]
+    )
+
+
+@decoder("pidfd_getfd")
+def decode_pidfd_getfd(call: Syscall, ctx: RenderContext) -> Decoded:
+    a = call.args
+    return Decoded([ctx.fd_arg(call, a[0]), int_arg(a[1]), uint_arg(a[2])], ret_fd=True)
+
+
+fd_args((0,), "pidfd_send_signal", "pidfd_getfd")

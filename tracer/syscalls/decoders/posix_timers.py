@@ -1,0 +1,123 @@
+"""Decoders for POSIX per-process timers (timer_create/settime/gettime) and sched_rr_get_interval.
+
+The sigevent and new timer value are inputs (entry); the timer id, the old or
+current value and the interval are outputs (exit, shown only on success).
+"""
+
+from __future__ import annotations
+
+import struct
+
+from tracer.events import Syscall
+from tracer.syscalls import fmt
+from tracer.syscalls.capture import CaptureLimits, MemoryReader, on_entry, on_exit
+from tracer.syscalls.decoders.arguments import ok
+from tracer.syscalls.decoders.clock import clock_arg
+from tracer.syscalls.decoders.misc import render_itimerspec
+from tracer.syscalls.render import Arg, Decoded, RenderContext, decoder
+from tracer.syscalls.xlat import misc as x
+from tracer.syscalls.xlat import process as xp
+
+from .kstructs import complete, i32, int_arg, timespec, xval
+
+# sigval (8), signo, notify, then the union: a tid, or the thread function and attributes.
+_SIGEVENT = struct.Struct("<QiiQQ")
+
+
+def render_sigevent(data: bytes | None, addr: int) -> str:
+    data = complete(data, _SIGEVENT.size)
+    if data is None:
+        return fmt.pointer(addr)
+    value, signo, notify, fn, attrs = _SIGEVENT.unpack(data)
+    sival_int = value & 0xFFFFFFFF
+    sival_int = sival_int - (1 << 32) if sival_int & 0x80000000 else sival_int
+    parts = [f"sigev_value={{sival_int={sival_int}, sival_ptr={fmt.pointer(value)}}}"]
+    if notify in (x.SIGEV_SIGNAL, x.SIGEV_THREAD_ID) or 0 < signo < 65:
+        parts.append(f"sigev_signo={fmt.signal_name(signo)}")
+    else:
+        parts.append(f"sigev_signo={signo}")
+    parts.append(f"sigev_notify={xval(notify, x.SIGEV_NOTIFY, 'SIGEV_???')}")
+    if notify == x.SIGEV_THREAD_ID:
+        parts.append(f"sigev_notify_thread_id={i32(data, 16)}")
+    elif notify == x.SIGEV_THREAD:
+        parts.append(f"sigev_notify_function={fmt.pointer(fn)}")
+        parts.append(f"sigev_notify_attributes={fmt.pointer(attrs)}")
+    return "{" + ", ".join(parts) + "}"
+
+
+@on_entry("timer_create")
+def capture_timer_create_in(mem: MemoryReader, args: tuple[int, ...], limits: CaptureLimits):
+    return {1: mem.read(args[1], _SIGEVENT.size)} if args[1] else None
+
+
+@on_exit("timer_create")
+def capture_timer_create_out(mem: MemoryReader, args, ret: int, limits: CaptureLimits):
+    return {2: mem.read(args[2], 4)} if args[2] and ret >= 0 else None
+
+
+def _out(call: Syscall, pos: int) -> bytes | None:
+    return (call.mem or {}).get(pos) if ok(call) else None
+
+
+@decoder("timer_create")
+def decode_timer_create(call: Syscall, ctx: RenderContext) -> Decoded:
+    a = call.args
+    ev = render_sigevent((call.mem or {}).get(1), a[1])
+    tid = complete(_out(call, 2), 4)
+    tid_text = f"[{i32(tid)}]" if tid is not None else fmt.pointer(a[2])
+    return Decoded(
+        [clock_arg(a[0]), Arg(ev, a[1], "struct"), Arg(tid_text, a[2], "int", at_exit=True)]
+    )
+
+
+@on_entry("timer_settime")
+def capture_timer_settime_in(mem: MemoryReader, args: tuple[int, ...], limits: CaptureLimits):
+    return {2: mem.read(args[2], 32)} if args[2] else None
+
+
+@on_exit("timer_settime")
+def capture_timer_settime_out(mem: MemoryReader, args, ret: int, limits: CaptureLimits):
+    return {3: mem.read(args[3], 32)} if args[3] and ret >= 0 else None
+
+
+@decoder("timer_settime")
+def decode_timer_settime(call: Syscall, ctx: RenderContext) -> Decoded:
+    a = call.args
+    fl = fmt.flags(a[1] & 0xFFFFFFFF, xp.TIMER_FLAGS)
+    new = render_itimerspec((call.mem or {}).get(2), a[2]) if a[2] else "NULL"
+    old = render_itimerspec(_out(call, 3), a[3]) if a[3] else "NULL"
+    return Decoded(
+        [
+            int_arg(a[0]),
+            Arg(fl, a[1], "flags", fl),
+            Arg(new, a[2], "struct"),
+            Arg(old, a[3], "struct", at_exit=True),
+        ]
+    )
+
+
+@on_exit("timer_gettime")
+def capture_timer_gettime(mem: MemoryReader, args, ret: int, limits: CaptureLimits):
+    return {1: mem.read(args[1], 32)} if args[1] and ret >= 0 else None
+
+
+@decoder("timer_gettime")
+def decode_timer_gettime(call: Syscall, ctx: RenderContext) -> Decoded:
+    text = render_itimerspec(_out(call, 1), call.args[1])
+    return Decoded([int_arg(call.args[0]), Arg(text, call.args[1], "struct", at_exit=True)])
+
+
+@decoder("timer_getoverrun", "timer_delete")
+def decode_timer_id(call: Syscall, ctx: RenderContext) -> Decoded:
+    return Decoded([int_arg(call.args[0])])
+
+
+@on_exit("sched_rr_get_interval")
+def capture_rr_interval(mem: MemoryReader, args, ret: int, limits: CaptureLimits):
+    return {1: mem.read(args[1], 16)} if args[1] and ret >= 0 else None
+
+
+@decoder("sched_rr_get_interval")
+def decode_sched_rr_get_interval(call: Syscall, ctx: RenderContext) -> Decoded:
+    text = timespec(_out(call, 1), call.args[1])
+    return Decoded([int_arg(call.args[0]), Arg(text, call.args[1], "struct", at_exit=True)])
