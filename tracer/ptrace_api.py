@@ -55,6 +55,10 @@ SYSCALL_INFO_EXIT = 2
 SYSCALL_INFO_SECCOMP = 3
 
 WALL = 0x40000000
+WNOTHREAD = 0x20000000
+# Only our own tracees and children (never reap a subprocess another thread of the
+# host program started), of any kind (threads included).
+WAIT_FLAGS = WALL | WNOTHREAD
 WNOHANG = 1
 
 _ptrace = _libc.ptrace
@@ -110,7 +114,7 @@ class Waiter:
 
     def wait(self, nohang: bool = False) -> tuple[int, int]:
         """(pid, status); pid 0 with WNOHANG and nothing ready; -errno on failure."""
-        pid = _waitpid(-1, self._ref, WALL | (WNOHANG if nohang else 0))
+        pid = _waitpid(-1, self._ref, WAIT_FLAGS | (WNOHANG if nohang else 0))
         if pid < 0:
             return -ctypes.get_errno(), 0
         return pid, self._status.value

@@ -281,7 +281,7 @@ class Worker:
         waitpid = pt._waitpid
         status_box = ctypes.c_int(0)
         status_ref = ctypes.byref(status_box)
-        flags = pt.WALL
+        flags = pt.WAIT_FLAGS
         while tasks and not self.stopping:
             if commands:
                 self._run_commands()
