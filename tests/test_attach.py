@@ -168,3 +168,23 @@ def test_headless_attach_ends_on_sigint_and_detaches(busy):
     assert tracer_of(busy.pid) == 0
     assert wait_for(lambda: proc_state(busy.pid) in ("R", "S"))
     assert busy.poll() is None
+
+
+def test_stack_capture_can_be_switched_on_while_tracing(busy):
+    s = TraceSession(TraceOptions(attach=[busy.pid]))
+    s.start()
+    try:
+        before = drain_until(s, lambda ev: any(isinstance(e, Syscall) for e in ev))
+        assert all(e.stack is None for e in before if isinstance(e, Syscall))
+        assert s.set_stack_traces(True)
+        s.drain()
+        after = drain_until(s, lambda ev: sum(isinstance(e, Syscall) for e in ev) > 5)
+        stacks = [e.stack for e in after if isinstance(e, Syscall) and e.stack]
+        assert stacks, "no stack captured after switching stacks on"
+        from tracer.stack import resolve
+
+        resolve(stacks[0])
+        assert any(f.function == "main" or f.function == "spin" for f in stacks[0])
+    finally:
+        s.stop()
+        s.wait(10)

@@ -119,6 +119,19 @@ class TraceSession:
     def resume(self) -> bool:
         return bool(self.worker and self.worker.request(self.worker.do_resume))
 
+    @property
+    def stack_traces(self) -> bool:
+        return self.options.stack_traces
+
+    def set_stack_traces(self, enabled: bool, numbers: frozenset[int] | None = None) -> bool:
+        """Capture the stack of every syscall traced from now on (or of `numbers` only)."""
+        w = self.worker
+        if w is None:
+            self.options.stack_traces = enabled
+            self.options.stack_syscalls = numbers
+            return True
+        return w.request(lambda: w.set_stack_traces(enabled, numbers))
+
     def stop(self, timeout: float = 10.0) -> None:
         """End tracing: launched programs are killed (or detached with --detach), attached ones detached."""
         w = self.worker

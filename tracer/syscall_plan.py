@@ -79,6 +79,10 @@ class SyscallPlan:
             self._maps[nr] = bool(d.classes & Class.MEMORY_MAPPING)
         self._fcntl = table.number("fcntl")
 
+    def set_stacks(self, enabled: bool, numbers: frozenset[int] | None = None) -> None:
+        """Capture stacks from now on for `numbers` (None: all), or not at all."""
+        self._stack = [enabled and (numbers is None or nr in numbers) for nr in range(SIZE)]
+
     def plain_numbers(self) -> list[bool]:
         """True where a stop needs only the record: traced, no capture, no fds, no effect, no stack."""
         out = []

@@ -710,6 +710,16 @@ class Worker:
                 t.held = False
                 pt.ptrace_quiet(t.held_request, t.tid, 0, t.held_sig)
 
+    def set_stack_traces(self, enabled: bool, numbers: frozenset[int] | None = None) -> None:
+        """Runs on the worker thread (via request): stacks for what is traced from now on."""
+        if enabled and self.unwinder is None:
+            from tracer.stack import StackUnwinder
+
+            self.unwinder = StackUnwinder()
+        self.opts.stack_traces = enabled
+        self.plan.set_stacks(enabled, numbers)
+        self._plain = self.plan.plain_numbers()
+
     def do_stop(self) -> None:
         self.stopping = True
 
