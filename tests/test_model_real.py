@@ -154,3 +154,47 @@ def test_nofile_limit_of_a_live_process_matches_proc():
     assert FdTables().nofile_limit(os.getpid()) == (
         None if soft == resource.RLIM_INFINITY else soft
     )
+
+
+def test_plain_word_search_finds_what_the_lines_show(traced):
+    """Every name, fd, path and return value shown on a real trace's lines is found by a plain word."""
+    store = traced[0]
+    checked = 0
+    for row in range(len(store)):
+        text = store.text.lines[row]
+        if not store.is_syscall(row):
+            assert text == store.line(row).lower()
+            continue
+        rc = store.rendered(row)
+        shown = [rc.name, f"= {rc.ret}"] + [a.text for a in rc.args if a.kind in ("fd", "path")]
+        for piece in shown:
+            assert piece.lower() in text, (store.line(row), text)
+            checked += 1
+    assert checked > 50
+    from tracer.filter import parse_filter
+
+    for word in ("/etc/hostname", "enoent", "/nonexistent/tracetui-test", "openat"):
+        got = set(parse_filter(f'"{word}"').match_rows(store))
+        assert got == {r for r in range(len(store)) if word in store.line(r).lower()}, word
+
+
+def test_path_filter_matches_path_arguments_and_fd_paths(traced):
+    from tracer.filter import parse_filter
+
+    store = traced[0]
+    for needle in ("/etc", "hostname", "/nonexistent"):
+
+        def about(row: int, needle: str = needle) -> bool:
+            rc = store.rendered(row)
+            if rc is None:
+                return False
+            fds = store.fds_of(row) or {}
+            return any(a.kind == "path" and needle in a.text for a in rc.args) or any(
+                needle in v for v in fds.values()
+            )
+
+        expected = [r for r in range(len(store)) if about(r)]
+        assert expected, needle
+        assert list(parse_filter(f"path:{needle}").match_rows(store)) == expected
+        everything = set(range(len(store)))
+        assert set(parse_filter(f"-path:{needle}").match_rows(store)) == everything - set(expected)

@@ -100,3 +100,19 @@ def test_fd_index_includes_arguments_and_returned_fds():
     assert list(s.fd_index.rows(4)) == [0, 1, 2]
     assert list(s.fd_index.rows(9)) == [2]
     assert list(s.fd_index.rows(5)) == [3]
+
+
+def test_search_text_is_built_on_append_and_follows_completion():
+    s = EventStore()
+    c = Syscall(5, 10, 11, T.number("read"), (3, 0x1000, 64), 1.0)
+    c.fds = {3: "/etc/hostname"}
+    s.append([Unfinished(c), call(6, "close", (3,), fds={3: "/etc/hostname"})])
+    assert s.text.built_upto == 2
+    assert "read(3</etc/hostname>" in s.text.lines[0] and "in progress" in s.text.lines[0]
+    c.end, c.done, c.ret, c.mem = 1.25, True, 3, {1: b"ABC"}
+    s.append([Resumed(c)])
+    assert s.text.lines[0] == s.line(0).lower() == 'read(3</etc/hostname>, "abc", 64) = 3'
+    assert s.text.lines[1] == s.line(1).lower()
+    # Equal texts are one string: repeated calls cost a pointer each.
+    s.append([call(7, "close", (3,), fds={3: "/etc/hostname"})])
+    assert s.text.lines[2] is s.text.lines[1]

@@ -4,6 +4,6 @@ parse_filter("name:openat,read -pid:12 err dur>1ms hostname") -> Filter
 """
 
 from tracer.filter.parse import FilterError, parse_filter
-from tracer.filter.terms import Filter
+from tracer.filter.terms import Filter, prefer_refine
 
-__all__ = ["Filter", "FilterError", "parse_filter"]
+__all__ = ["Filter", "FilterError", "parse_filter", "prefer_refine"]

@@ -1,9 +1,10 @@
 """Filter terms and the `Filter` that ANDs them, evaluated on the store's columns.
 
-Each term narrows a sorted candidate row list. Structured terms read array
-columns through `map`/`compress`, so the per-row work runs in C; only plain
-words need the rendered text (`store.text`), and only `path:` renders calls,
-for the few rows whose captured strings contain the needle.
+Each term narrows a sorted candidate row list. Most terms give a per-row
+boolean `mask` over array columns through `map`, so the per-row work runs in
+C and a negated term is the same mask inverted (no set difference). Plain
+words read the store's search text (`store.text`), `path:` decides once per
+distinct path tuple (`store.paths`) and then scans the `path_ix` column.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from array import array
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from itertools import compress, filterfalse
+from itertools import compress, filterfalse, repeat
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -42,7 +43,12 @@ class Term:
 
     def select(self, store: EventStore, rows: array | range) -> Iterator[int] | None:
         """The rows among `rows` (ascending) that satisfy the term, ignoring `negate`."""
-        raise NotImplementedError
+        return compress(rows, self.mask(store, rows))
+
+    def mask(self, store: EventStore, rows: array | range) -> Iterable | None:
+        """Truth values of the term for each of `rows` (ignoring `negate`); None if the term
+        only knows how to `select`."""
+        return None
 
     def describe(self) -> str:
         raise NotImplementedError
@@ -59,8 +65,8 @@ class NumberSetTerm(Term):
     nrs: frozenset[int] = frozenset()
     label: str = ""
 
-    def select(self, store, rows):
-        return compress(rows, map(self.nrs.__contains__, _values(store.nrs, rows)))
+    def mask(self, store, rows):
+        return map(self.nrs.__contains__, _values(store.nrs, rows))
 
     def describe(self):
         return self.label
@@ -82,15 +88,10 @@ class PidTerm(Term):
 
     pids: frozenset[int] = frozenset()
 
-    def select(self, store, rows):
+    def mask(self, store, rows):
         has = self.pids.__contains__
-        return compress(
-            rows,
-            map(
-                operator.or_,
-                map(has, _values(store.pids, rows)),
-                map(has, _values(store.tids, rows)),
-            ),
+        return map(
+            operator.or_, map(has, _values(store.pids, rows)), map(has, _values(store.tids, rows))
         )
 
     def describe(self):
@@ -112,11 +113,11 @@ class FailedTerm(Term):
     errnos: frozenset[int] | None = None
     label: str = "failed"
 
-    def select(self, store, rows):
+    def mask(self, store, rows):
         vals = _values(store.errnos, rows)
         if self.errnos is None:
-            return compress(rows, vals)
-        return compress(rows, map(self.errnos.__contains__, vals))
+            return vals
+        return map(self.errnos.__contains__, vals)
 
     def describe(self):
         return self.label
@@ -156,6 +157,11 @@ class DurationTerm(Term):
         # Keep syscalls only: their kind is 0.
         return compress(hits, map(operator.not_, map(store.kinds.__getitem__, hits)))
 
+    def mask(self, store, rows):
+        cmp = getattr(self.seconds, _COMPARE[self.op])
+        is_call = map(operator.not_, _values(store.kinds, rows))
+        return map(operator.and_, map(cmp, _values(store.durations, rows)), is_call)
+
     def describe(self):
         return self.label
 
@@ -187,43 +193,13 @@ class PathTerm(Term):
     needle: str = ""
     cost = 4
 
-    def select(self, store, rows):
-        mem_ix, fds_ix, blobs = store.mem_ix, store.fds_ix, store.blobs
-        has_data = map(operator.or_, _values(mem_ix, rows), _values(fds_ix, rows))
+    def mask(self, store, rows):
         needle = self.needle
-        needle_b = needle.encode("utf-8", "surrogateescape")
-        # Blobs are shared between rows: decide once per blob.
-        fd_memo: dict[int, bool] = {0: False}
-        mem_memo: dict[int, bool] = {0: False}
-        confirmed: dict[tuple[int, int], bool] = {}
-        out = array("I")
-        for row in compress(rows, has_data):
-            f = fds_ix[row]
-            hit = fd_memo.get(f)
-            if hit is None:
-                flat = blobs[f]
-                hit = fd_memo[f] = any(needle in v for v in flat[1::2] if isinstance(v, str))
-            if hit:
-                out.append(row)
-                continue
-            m = mem_ix[row]
-            hit = mem_memo.get(m)
-            if hit is None:
-                hit = mem_memo[m] = _bytes_contain(blobs[m][1::2], needle_b)
-            if not hit:
-                continue
-            # Captured bytes contain it: check it is in a path argument, not a data buffer.
-            key = (store.nrs[row], m)
-            ok = confirmed.get(key)
-            if ok is None:
-                rc = store.rendered(row)
-                ok = confirmed[key] = rc is not None and any(
-                    a.kind == "path" and needle in (a.value if isinstance(a.value, str) else a.text)
-                    for a in rc.args
-                )
-            if ok:
-                out.append(row)
-        return iter(out)
+        paths = store.paths
+        hit_ids = {i for i in range(1, len(paths)) if any(needle in p for p in paths[i])}
+        if not hit_ids:
+            return repeat(False, len(rows))
+        return map(hit_ids.__contains__, _values(store.path_ix, rows))
 
     def describe(self):
         return f"path ~ {self.needle}"
@@ -237,17 +213,6 @@ class PathTerm(Term):
         )
 
 
-def _bytes_contain(values: tuple, needle: bytes) -> bool:
-    for v in values:
-        if isinstance(v, (bytes, bytearray)) and needle in v:
-            return True
-        if isinstance(v, (list, tuple)):
-            for x in v:
-                if isinstance(x, (bytes, bytearray)) and needle in x:
-                    return True
-    return False
-
-
 @dataclass(slots=True)
 class WordTerm(Term):
     """A plain word: anywhere in the row's rendered line, case-insensitive."""
@@ -257,6 +222,9 @@ class WordTerm(Term):
 
     def select(self, store, rows):
         return store.text.rows_containing(self.word, rows)
+
+    def mask(self, store, rows):
+        return store.text.contains_mask(self.word, rows)
 
     def describe(self):
         return repr(self.word)
@@ -268,6 +236,15 @@ class WordTerm(Term):
             and not other.negate
             and other.word in self.word
         )
+
+
+def prefer_refine(previous_matches: int, store_rows: int) -> bool:
+    """Whether refining from a previous result of `previous_matches` rows beats a fresh scan.
+
+    Reading rows by index costs more per row than scanning the columns
+    whole, so a result of more than about half the store is better ignored.
+    """
+    return previous_matches * 2 <= store_rows
 
 
 class Filter:
@@ -283,7 +260,8 @@ class Filter:
 
     @property
     def needs_text(self) -> bool:
-        """True when matching renders every row once (plain words): slow the first time."""
+        """True when plain words are matched: against the store's search text, which covers
+        less than the rendered line (see `tracer/store/row_text.py`)."""
         return any(isinstance(t, WordTerm) for t in self.terms)
 
     def describe(self) -> str:
@@ -310,8 +288,7 @@ class Filter:
     ) -> array | None:
         """Matching rows among `rows` (ascending; default all) as array('I').
 
-        Returns None if `should_stop()` became true (checked between terms
-        and while building the search text).
+        Returns None if `should_stop()` became true (checked between terms).
         """
         cands: array | range
         if rows is None:
@@ -320,19 +297,19 @@ class Filter:
             cands = rows
         else:
             cands = array("I", rows)
-        if self.needs_text:
-            top = cands[-1] + 1 if len(cands) else 0
-            if not store.text.ensure(top, should_stop):
-                return None
         for term in self.terms:
             if not len(cands):
                 break
-            hits = term.select(store, cands)
-            if term.negate:
-                drop = set(hits)
+            mask = term.mask(store, cands)
+            if mask is not None:
+                cands = array(
+                    "I", compress(cands, map(operator.not_, mask) if term.negate else mask)
+                )
+            elif term.negate:
+                drop = set(term.select(store, cands))
                 cands = array("I", filterfalse(drop.__contains__, cands))
             else:
-                cands = array("I", hits)
+                cands = array("I", term.select(store, cands))
             if should_stop is not None and should_stop():
                 return None
         return cands if isinstance(cands, array) else array("I", cands)

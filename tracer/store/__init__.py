@@ -1,4 +1,4 @@
-"""The append-only event store (columns for a million events) and its lazily built text.
+"""The append-only event store (columns for a million events) and its search text.
 
 `EventStore` is the single source the UI and the models read; see `event_store.py`.
 """

@@ -36,6 +36,7 @@ from tracer.events import (
 )
 from tracer.store.fd_columns import FdIndex, fd_layout
 from tracer.store.lines import render_event_line, render_syscall_line
+from tracer.store.row_text import RowText
 from tracer.store.search_text import SearchText
 from tracer.syscalls.render import RenderContext, RenderedCall, render, to_int
 
@@ -128,6 +129,12 @@ class EventStore:
         self._lines: OrderedDict[int, str] = OrderedDict()
         self._line_cache_size = line_cache_size
         self.text = SearchText(self)
+        self._row_text = RowText(self.ctx)
+        # Path arguments and fd names of each row, interned: `path:` decides once per
+        # distinct tuple, then scans this int column.
+        self.path_ix = array("I")
+        self.paths: list[tuple[str, ...]] = [()]
+        self._path_ids: dict[tuple[str, ...], int] = {(): 0}
         self.ended: TraceEnded | None = None
 
     # ---- appending -------------------------------------------------------
@@ -157,7 +164,6 @@ class EventStore:
                 del self._live[row]
                 self._fill_call(row, ev.call)
                 self._lines.pop(row, None)
-                self.text.invalidate(row)
                 changed.append(row)
                 effects.append(row)
             elif t is TraceEnded:
@@ -180,9 +186,11 @@ class EventStore:
                 self.flags.append(F_DONE)
                 self.mem_ix.append(0)
                 self.fds_ix.append(0)
+                self.path_ix.append(0)
                 for a in self.args:
                     a.append(0)
                 self.others[row] = ev
+                self.text.set(row, render_event_line(ev).lower())
                 effects.append(row)
         changed.sort()
         return StoreUpdate(first, len(self.kinds) - first, changed, effects, self.ended)
@@ -202,6 +210,7 @@ class EventStore:
         self.flags.append(0)
         self.mem_ix.append(0)
         self.fds_ix.append(0)
+        self.path_ix.append(0)
         args = call.args
         n = len(args)
         for i, col in enumerate(self.args):
@@ -240,6 +249,14 @@ class EventStore:
             self.fds_ix[row] = self._blob(call.fds, self._fds_index)
         if call.stack:
             self.stacks[row] = call.stack
+        text, paths = self._row_text.syscall(call, in_progress)
+        self.text.set(row, text)
+        if paths:
+            pid = self._path_ids.get(paths)
+            if pid is None:
+                pid = self._path_ids[paths] = len(self.paths)
+                self.paths.append(paths)
+            self.path_ix[row] = pid
 
     def _blob(self, d: dict, index: dict[tuple, int]) -> int:
         """Index of `d`, flattened, in `blobs`; an equal small blob already stored is reused."""
@@ -368,7 +385,7 @@ class EventStore:
         return text
 
     def _render_line(self, row: int) -> str:
-        """Uncached rendering (also used to build the search text)."""
+        """Uncached rendering."""
         if self.kinds[row] != K_SYSCALL:
             return render_event_line(self.others[row])
         return render_syscall_line(
