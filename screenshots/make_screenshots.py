@@ -1,0 +1,84 @@
+"""Trace each example with the real app (headless) and save SVG screenshots of every pane.
+
+    python screenshots/make_screenshots.py [EXAMPLE ...]     (default: the Python examples)
+
+Writes screenshots/<example>-<view>.svg: the main view, each side pane, the
+errors-only filter and the detail of the last failed call.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tracer.options import TraceOptions  # noqa: E402
+from tracer.session import TraceSession  # noqa: E402
+from tui.app import TraceApp  # noqa: E402
+from tui.testing import settle  # noqa: E402
+
+OUT = Path(__file__).resolve().parent
+DEFAULT = [
+    "demo.py",
+    "open_missing_device.py",
+    "emfile_server.py",
+    "logger_silent_without_term.py",
+    "query_client.py",
+]
+SIZE = (160, 45)
+PANES = [("1", "processes"), ("2", "files"), ("3", "errors"), ("4", "stack"), ("5", "output")]
+
+
+async def shoot(example: str) -> list[Path]:
+    path = ROOT / "examples" / example
+    command = [sys.executable, str(path)] if example.endswith(".py") else [str(path)]
+    master, slave = os.openpty()
+    session = TraceSession(TraceOptions(command=command, tty_fd=slave))
+    session.start()
+    os.close(slave)
+    app = TraceApp(session, master, f"tracetui {example}")
+    stem = Path(example).stem
+    saved: list[Path] = []
+
+    def save(view: str) -> None:
+        name = f"{stem}-{view}.svg"
+        app.save_screenshot(name, str(OUT))
+        saved.append(OUT / name)
+
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(app, pilot, timeout=60)
+            save("main")
+            for key, pane in PANES:
+                await pilot.press(key)
+                await settle(app, pilot, until=lambda: True)
+                save(pane)
+            await pilot.press("e")
+            await settle(app, pilot, until=lambda: app.view.filter is not None)
+            save("errors-only")
+            if app.syscall_list.count:
+                app.syscall_list.focus()
+                await pilot.press("enter")
+                await settle(app, pilot, until=lambda: app.screen is not app.main_screen)
+                save("detail")
+    finally:
+        session.stop()
+        os.close(master)
+    return saved
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("examples", nargs="*", default=DEFAULT)
+    for example in ap.parse_args().examples:
+        for path in asyncio.run(shoot(example)):
+            print(path.relative_to(ROOT))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,154 @@
+"""Explorer behaviour on a replayed event sequence (deterministic; no ptrace needed).
+
+The tracing itself is covered by tests/test_tui_live.py; these check what the
+user does with the list: following, the command palette, error groups, the
+program's terminal output.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from tui.commands import ACTION_TITLES
+from tui.messages import RowChosen
+from tui.replay import ReplaySession, demo_events, demo_output, replay_app
+from tui.testing import run_async, screen_text, settle
+from tui.widgets.panes import ErrorsPane
+
+
+def many_events(n: int) -> list:
+    """The demo story's syscalls repeated with fresh sequence numbers (n rows)."""
+    from dataclasses import replace
+
+    from tracer.events import Syscall
+
+    base = [e for e in demo_events() if isinstance(e, Syscall)]
+    return [replace(base[i % len(base)], seq=i, start=base[0].start + i * 1e-4) for i in range(n)]
+
+
+@run_async
+async def test_list_follows_until_the_user_scrolls_up_and_end_resumes():
+    """Like less +F: new rows are followed at the bottom; moving up stops it; End resumes."""
+    from tui.app import TraceApp
+
+    session = ReplaySession(many_events(3000), batch=100)
+    app = TraceApp(session, None, "follow", read_proc=False)
+    async with app.run_test(size=(120, 30)) as pilot:
+        lst = app.syscall_list
+        await settle(app, pilot, until=lambda: len(app.store) >= 300)
+        assert lst.following and lst.cursor == lst.count - 1
+        await pilot.press("up", "up")
+        held = lst.cursor
+        assert not lst.following
+        await settle(app, pilot, until=lambda: len(app.store) >= held + 500)
+        assert lst.cursor == held, "the cursor stays where the user put it"
+        assert lst.count > held + 400
+        await pilot.press("end")
+        assert lst.following and lst.cursor == lst.count - 1
+        await settle(app, pilot, until=lambda: session.finished)
+        assert lst.cursor == lst.count - 1 == len(app.store) - 1
+
+
+@run_async
+async def test_every_action_is_in_the_command_palette():
+    """Ctrl+P lists the app's actions (pause, filter, errors only, quit ...)."""
+    app = replay_app()
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settle(app, pilot)
+        titles = {c.title for c in app.get_system_commands(app.screen)}
+        for title, _ in ACTION_TITLES.values():
+            assert title in titles
+        bound = {b.action.split("(")[0] for b in app.BINDINGS}
+        assert bound - {"show_pane", "focus_next_region"} <= set(ACTION_TITLES)
+
+
+@run_async
+async def test_error_group_enter_shows_its_occurrences():
+    """Enter on the openat ENOENT group of the device path lists exactly that failure."""
+    app = replay_app()
+    async with app.run_test(size=(140, 34)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("3")
+        pane = app.query_one(ErrorsPane)
+        await settle(app, pilot, until=lambda: pane.row_count == 4)
+        groups = app.models.error_rows()
+        target = next(i for i, g in enumerate(groups) if g.path == "/dev/vhost-net-example")
+        pane.focus()
+        pane.move_cursor(row=target)
+        await pilot.press("enter")
+        await settle(app, pilot, until=lambda: app.syscall_list.count == 1)
+        row = app.syscall_list.row_at(0)
+        assert "/dev/vhost-net-example" in app.store.line(row) and app.store.failed(row)
+        assert "vhost" in app.view.user_text
+
+
+@run_async
+async def test_output_pane_shows_program_output_with_colours_stripped_to_text():
+    """What the program printed, CR/LF and colour codes handled, is in the Output pane."""
+    app = replay_app(output=demo_output())
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settle(app, pilot)
+        assert app.output_pane.text_lines == [
+            "helper tick 0",
+            "helper tick 1",
+            "helper tick 2",
+            "initialisation failed",
+        ]
+        await pilot.press("5")
+        await settle(app, pilot)
+        assert "initialisation failed" in screen_text(app)
+
+
+@run_async
+async def test_enter_in_list_posts_row_chosen_for_the_cursor_row():
+    """Enter on the list asks for the detail of the row under the cursor."""
+    seen = []
+    app = replay_app()
+    async with app.run_test(size=(120, 30), message_hook=seen.append) as pilot:
+        await settle(app, pilot)
+        await pilot.press("home", "down", "down", "enter")
+        # The hook sees a message at every node it bubbles through: count distinct ones.
+        chosen = {id(m): m.row for m in seen if isinstance(m, RowChosen)}
+        assert list(chosen.values()) == [2]
+
+
+def test_tracer_does_not_import_the_ui():
+    """The library stays headless: importing tracer never loads textual or tui."""
+    code = (
+        "import sys, tracer.session, tracer.store, tracer.filter, tracer.model.fds, "
+        "tracer.model.processes, tracer.model.errors\n"
+        "bad = [m for m in sys.modules if m.split('.')[0] in ('textual', 'tui')]\n"
+        "assert not bad, bad\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
+@run_async
+async def test_enter_on_a_stack_frame_shows_its_source(tmp_path):
+    """Stack pane, Enter on a frame with a source file: the lines around it, that line marked."""
+    from dataclasses import replace
+
+    from tracer.events import Frame, Syscall
+    from tui.screens.source import SourceScreen
+
+    source = tmp_path / "server.c"
+    source.write_text("".join(f"int line_{n} = {n};\n" for n in range(1, 61)))
+    events = demo_events()
+    i = next(i for i, e in enumerate(events) if isinstance(e, Syscall) and e.stack)
+    frames = [Frame(0x401000, "/usr/bin/server", "handle", 0x10, str(source), 30)]
+    events[i] = replace(events[i], stack=frames)
+    app = replay_app(events)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(app, pilot)
+        row = next(r for r in range(len(app.store)) if app.store.stacks.get(r) == frames)
+        app.syscall_list.move_to(app.syscall_list.index_of(row))
+        await pilot.press("4")
+        await settle(app, pilot, until=lambda: app.query_one("#stack-view").option_count == 1)
+        app.query_one("#stack-view").focus()
+        await pilot.press("enter")
+        await settle(app, pilot, until=lambda: isinstance(app.screen, SourceScreen))
+        assert isinstance(app.screen, SourceScreen)
+        text = screen_text(app)
+        assert "int line_30 = 30;" in text and "int line_21 = 21;" in text
+        assert "int line_5 = 5;" not in text  # only the lines around it

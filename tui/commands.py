@@ -1,0 +1,72 @@
+"""Names of the app's actions for the command palette and the help screen.
+
+The bindings live on the classes; this adds the words: every action gets a
+palette entry (Textual's system commands) and a line in the `?` screen.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from textual.app import SystemCommand
+from textual.binding import Binding
+
+PANES = ("processes", "files", "errors", "stack", "output")
+
+ACTION_TITLES = {
+    "open_filter": ("Filter", "Open the filter bar (/)"),
+    "toggle_pause": ("Pause / resume", "Stop or continue the traced processes (p)"),
+    "inspect": ("Inspect syscall", "Open the detail of the syscall under the cursor (Enter)"),
+    "errors_only": ("Errors only", "Filter the list to failed syscalls (e)"),
+    "show_all": ("All processes", "Stop narrowing the list to one process (a)"),
+    "focus_output": ("Program terminal", "Type into the program's terminal (o)"),
+    "focus_list": ("Syscall list", "Focus the syscall list (l)"),
+    "follow": ("Follow", "Jump to the newest event and follow (f / End)"),
+    "help": ("Keys", "Show every key (?)"),
+    "quit_trace": ("Quit", "Quit; launched programs are killed, attached ones detached (q)"),
+}
+
+# Actions of the main view, disabled while a detail, source or help screen is on top.
+MAIN_VIEW_ACTIONS = frozenset(
+    {
+        "open_filter",
+        "inspect",
+        "errors_only",
+        "show_all",
+        "show_pane",
+        "focus_output",
+        "focus_list",
+        "follow",
+        "focus_next_region",
+        "help",
+    }
+)
+
+_KEY_NAMES = {"question_mark": "?", "slash": "/"}
+
+
+def key_help(bindings: Iterable[Binding | tuple]) -> list[tuple[str, str]]:
+    """(key, description) for each binding, first binding of a key wins."""
+    out = []
+    seen = set()
+    for binding in bindings:
+        assert isinstance(binding, Binding)
+        if binding.key in seen:
+            continue
+        seen.add(binding.key)
+        action = binding.action.split("(")[0]
+        desc = ACTION_TITLES.get(action, (binding.description,))[-1]
+        if action == "show_pane":
+            desc = f"Show the {binding.description} pane"
+        out.append((_KEY_NAMES.get(binding.key, binding.key), desc))
+    return out
+
+
+def palette_commands(app) -> Iterable[SystemCommand]:
+    """One palette entry per action, plus one per side pane."""
+    for action, (title, help_text) in ACTION_TITLES.items():
+        yield SystemCommand(title, help_text, getattr(app, f"action_{action}"))
+    for pane in PANES:
+        yield SystemCommand(
+            f"Show {pane}", f"Show the {pane} pane", lambda p=pane: app.action_show_pane(p)
+        )

@@ -1,0 +1,100 @@
+"""The app's derived state (tracer.model) and the plain rows the side panes draw from it."""
+
+from __future__ import annotations
+
+from tracer.model.errors import ErrorGroups
+from tracer.model.fds import FdTables
+from tracer.model.processes import ProcessTree
+from tracer.store.lines import signal_name
+from tui.widgets.panes import ErrorRow, FdRow, ProcessRow
+
+
+class Models:
+    def __init__(self, read_proc: bool = True) -> None:
+        self.processes = ProcessTree()
+        self.fds = FdTables(read_proc=read_proc)
+        self.errors = ErrorGroups()
+
+    def update(self, store, update) -> None:
+        self.processes.update(store, update)
+        self.fds.update(store, update)
+        self.errors.update(store, update)
+
+    # -- processes pane -----------------------------------------------------------
+    def process_rows(self) -> list[ProcessRow]:
+        out: list[ProcessRow] = []
+
+        def walk(info, depth: int) -> None:
+            out.append(
+                ProcessRow(
+                    info.pid, depth, info.title, self.state_text(info), info.syscalls, info.errors
+                )
+            )
+            for child in self.processes.children(info.pid):
+                walk(child, depth + 1)
+
+        for root in self.processes.roots():
+            walk(root, 0)
+        return out
+
+    @staticmethod
+    def state_text(info) -> str:
+        if info.state == "exited":
+            return f"exited {info.exit_code}"
+        if info.state == "killed":
+            core = " (core)" if info.core else ""
+            return f"killed {signal_name(info.signal or 0)}{core}"
+        if info.threads:
+            return f"{info.state} +{len(info.threads)}thr"
+        return info.state
+
+    # -- files pane -----------------------------------------------------------------
+    def fd_rows(self, pid: int | None) -> list[FdRow]:
+        if pid is None:
+            return []
+        entries = self.fds.entries(pid, include_closed=True)
+        out = []
+        for e in entries:
+            target = e.path
+            if e.peer:
+                target += f" -> {e.peer}"
+            elif e.local:
+                target += f" @ {e.local}"
+            by = e.created_by or "inherited"
+            if e.closed_by:
+                by += f", closed by {e.closed_by}"
+            out.append(FdRow(e.fd, e.kind, target, e.flags, by, e.created_row, e.is_open))
+        out.sort(key=lambda r: (not r.open, r.fd))
+        return out
+
+    def open_count(self, pid: int | None) -> int:
+        return self.fds.open_count(pid) if pid is not None else 0
+
+    def fd_limit(self, pid: int | None) -> int | None:
+        return self.fds.nofile_limit(pid) if pid is not None else None
+
+    # -- errors pane ------------------------------------------------------------------
+    def error_rows(self) -> list[ErrorRow]:
+        return [self._error_row(g) for g in self.errors.groups("count")]
+
+    @staticmethod
+    def _error_row(g) -> ErrorRow:
+        name, err, path = g.name, g.errno_name, g.path or ""
+        return ErrorRow(
+            f"{name}|{err}|{path}",
+            name,
+            err,
+            path,
+            g.count,
+            g.first_time,
+            g.last_time,
+            error_filter(name, err, path),
+        )
+
+
+def error_filter(name: str, err: str, path: str) -> str:
+    """The filter text that shows one error group's occurrences."""
+    text = f"name:{name} errno:{err}"
+    if path and not any(c.isspace() for c in path) and '"' not in path:
+        text += f" path:{path}"
+    return text

@@ -1,0 +1,1 @@
+"""Screens pushed over the main view: syscall detail, source view and help."""

@@ -1,0 +1,51 @@
+"""Help screen: every key binding of the app and the focused pane, generated from the bindings."""
+
+from __future__ import annotations
+
+from rich.table import Table
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+EXTRA_KEYS = [
+    ("Output pane", "keys go to the program; F6 or Ctrl+] leaves"),
+    ("Syscall list", "up/down, PgUp/PgDn, Home/End (End resumes following), Enter: detail"),
+    (
+        "Panes",
+        "Enter on a process narrows the list; on an fd jumps to its syscall; on an error group shows its calls",
+    ),
+    ("Stack", "Enter on a frame with a source file shows the source around it"),
+    ("Command palette", "Ctrl+P: every action by name"),
+]
+
+
+class HelpScreen(ModalScreen[None]):
+    """Lists the bindings given to it (collected by the app so the list never goes stale)."""
+
+    BINDINGS = [
+        Binding("escape,q,question_mark", "dismiss", "Close"),
+    ]
+
+    def __init__(self, bindings: list[tuple[str, str]]) -> None:
+        super().__init__()
+        self._bindings = bindings
+
+    def compose(self) -> ComposeResult:
+        table = Table(title="tracetui keys", expand=True, show_edge=False)
+        table.add_column("Key", style="bold cyan", no_wrap=True)
+        table.add_column("Action")
+        for key, description in self._bindings:
+            table.add_row(key, description)
+        table.add_section()
+        for key, description in EXTRA_KEYS:
+            table.add_row(key, description)
+        with VerticalScroll(id="help-body"):
+            yield Static(table)
+            yield Static(
+                "q quits: launched programs are killed, attached ones detached.", id="help-quit"
+            )
+
+    def action_dismiss(self) -> None:  # type: ignore[override]
+        self.dismiss(None)

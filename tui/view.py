@@ -1,0 +1,94 @@
+"""Which store rows the syscall list shows: everything, or the rows an (effective) filter matches.
+
+The effective filter is the user's text plus the selected process (`pid:N`).
+Matching a whole store runs in a worker; new rows are matched on arrival, in
+batches, on the UI thread (cheap: a batch is small). A refined filter (typing
+`ope` after `op`) starts from the previous result instead of the whole store.
+"""
+
+from __future__ import annotations
+
+from array import array
+from bisect import bisect_left
+from dataclasses import dataclass
+
+from textual.message import Message
+
+from tracer.filter import Filter
+
+
+@dataclass
+class FilterResult(Message):
+    """Posted by the filter worker (thread-safe post_message): rows < `upto` matched."""
+
+    filter: Filter
+    rows: array
+    upto: int
+    generation: int
+
+
+@dataclass(slots=True)
+class Base:
+    """Candidate rows for a refining filter: complete for store rows < `upto`."""
+
+    rows: array
+    upto: int
+
+
+class ViewFilter:
+    def __init__(self) -> None:
+        self.user_text = ""
+        self.filter: Filter | None = None
+        self.rows: array | None = None
+        self.upto = 0
+        self.generation = 0
+
+    @staticmethod
+    def compose_text(text: str, pid: int | None) -> str:
+        return f"pid:{pid} {text}".strip() if pid is not None else text
+
+    def next_generation(self) -> int:
+        self.generation += 1
+        return self.generation
+
+    def set_all(self) -> None:
+        self.next_generation()  # any pending worker result is now stale
+        self.filter = None
+        self.rows = None
+        self.upto = 0
+
+    def base_for(self, flt: Filter) -> Base | None:
+        if self.filter is not None and self.rows is not None and flt.refines(self.filter):
+            return Base(array("I", self.rows), self.upto)
+        return None
+
+    def accept(self, store, result: FilterResult) -> bool:
+        """Adopt a worker result unless a newer one was asked for; catch up on rows since."""
+        if result.generation != self.generation:
+            return False
+        rows = array("I", result.rows)
+        end = len(store)
+        if result.upto < end:
+            rows.extend(result.filter.match_rows(store, range(result.upto, end)) or ())
+        self.filter, self.rows, self.upto = result.filter, rows, end
+        return True
+
+    def extend(self, store, update) -> None:
+        """Match the rows of one `store.append`: new rows, and completed rows that may now match."""
+        if self.filter is None or self.rows is None:
+            return
+        flt, rows = self.filter, self.rows
+        new = update.new_rows
+        if len(new):
+            rows.extend(flt.match_rows(store, new) or ())
+        old_changed = [r for r in update.changed_rows if r < update.first_new_row]
+        if old_changed:
+            now = set(flt.match_rows(store, array("I", old_changed)) or ())
+            for r in old_changed:
+                i = bisect_left(rows, r)
+                present = i < len(rows) and rows[i] == r
+                if r in now and not present:
+                    rows.insert(i, r)
+                elif present and r not in now:
+                    del rows[i]
+        self.upto = len(store)

@@ -1,0 +1,52 @@
+"""The tabbed side panes: processes, files, errors, stack, and the program's output.
+
+The app tells it what to show (`refresh_from`); only the visible tab is rebuilt.
+"""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.widgets import TabbedContent, TabPane
+
+from tui.widgets.output_pane import OutputPane
+from tui.widgets.panes import ErrorsPane, FilesPane, ProcessesPane
+from tui.widgets.stack_view import StackView
+
+
+class SidePanes(Vertical):
+    def compose(self) -> ComposeResult:
+        with TabbedContent(id="panes", initial="processes"):
+            with TabPane("Processes", id="processes"):
+                yield ProcessesPane(id="processes-table")
+            with TabPane("Files", id="files"):
+                yield FilesPane(id="files-table")
+            with TabPane("Errors", id="errors"):
+                yield ErrorsPane(id="errors-table")
+            with TabPane("Stack", id="stack"):
+                yield StackView(id="stack-view")
+            with TabPane("Output", id="output"):
+                yield OutputPane(id="output-pane")
+
+    @property
+    def tabs(self) -> TabbedContent:
+        return self.query_one("#panes", TabbedContent)
+
+    def show(self, pane: str) -> None:
+        self.tabs.active = pane
+
+    def refresh_from(self, models, files_pid: int | None, t0: float) -> None:
+        """Rebuild the visible pane's table from the models."""
+        active = self.tabs.active
+        if active == "processes":
+            self.query_one(ProcessesPane).show(models.process_rows())
+        elif active == "files":
+            self.query_one(FilesPane).show(models.fd_rows(files_pid))
+            limit = models.fd_limit(files_pid)
+            count = models.open_count(files_pid)
+            label = "Files" if files_pid is None else f"Files {files_pid}: {count} open"
+            self.tabs.get_tab("files").label = f"{label}/{limit}" if limit else label
+        elif active == "errors":
+            pane = self.query_one(ErrorsPane)
+            pane.t0 = t0
+            pane.show(models.error_rows())

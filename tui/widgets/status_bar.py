@@ -1,0 +1,51 @@
+"""Status bar: session state, event count and rate, active filter and view."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.reactive import reactive
+from textual.widget import Widget
+
+STATE_STYLES = {
+    "RUNNING": "bold black on green",
+    "PAUSED": "bold black on yellow",
+    "EXITED": "bold white on red",
+}
+
+
+class StatusBar(Widget):
+    """One line; the app sets the attributes, the bar only draws them."""
+
+    state: reactive[str] = reactive("RUNNING")
+    events: reactive[int] = reactive(0)
+    rate: reactive[float] = reactive(0.0)
+    shown: reactive[int] = reactive(0)
+    filter_text: reactive[str] = reactive("")
+    view_label: reactive[str] = reactive("")
+    following: reactive[bool] = reactive(True)
+    note: reactive[str] = reactive("")
+    exit_status: reactive[int | None] = reactive(None)
+
+    def render(self) -> Text:
+        text = Text(no_wrap=True, overflow="ellipsis")
+        state = self.state
+        if state == "EXITED" and self.exit_status is not None:
+            state += f" ({self.exit_status})"
+        text.append(f" {state} ", STATE_STYLES.get(self.state, "reverse"))
+        text.append(f" {self.events:,} events")
+        if self.state == "RUNNING":
+            text.append(f" ({self.rate:,.0f}/s)", "dim")
+        if self.shown != self.events:
+            text.append(f"  shown {self.shown:,}", "bold")
+        if self.filter_text:
+            text.append("  filter: ", "dim")
+            text.append(self.filter_text, "bold cyan")
+        if self.view_label:
+            text.append("  view: ", "dim")
+            text.append(self.view_label, "bold magenta")
+        text.append(
+            "  FOLLOW" if self.following else "  SCROLL", "green" if self.following else "yellow"
+        )
+        if self.note:
+            text.append(f"  {self.note}", "dim italic")
+        return text
