@@ -1,0 +1,163 @@
+"""End to end: the real `tracetui` command in a real terminal (tmux), driven by keys.
+
+A user filters, pauses, resumes, inspects and quits; afterwards no traced
+process is left behind. What the screen must show is computed from the traced
+program (its pid, the path it fails to open), not pasted.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import textwrap
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+from conftest import ROOT, proc_state, wait_for
+
+pytestmark = [
+    pytest.mark.timeout(120),
+    pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed"),
+]
+
+PROGRAM = textwrap.dedent(
+    """
+    import os, sys, time
+    open(sys.argv[1], "w").write(str(os.getpid()))
+    while True:
+        try:
+            open(sys.argv[2])
+        except OSError:
+            pass
+        time.sleep(0.05)
+    """
+)
+
+
+class Tmux:
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def run(self, *args: str) -> str:
+        return subprocess.run(["tmux", *args], capture_output=True, text=True, check=True).stdout
+
+    def start(self, command: list[str], env: dict[str, str]) -> None:
+        exports = " ".join(f"{k}={v!r}" for k, v in env.items())
+        # COLUMNS/LINES inherited from the test runner would override the window size.
+        shell = f"cd / && env -u COLUMNS -u LINES {exports} " + " ".join(map(_quote, command))
+        self.run("new-session", "-d", "-s", self.name, "-x", "220", "-y", "45", shell)
+
+    def keys(self, *keys: str) -> None:
+        self.run("send-keys", "-t", self.name, *keys)
+
+    def screen(self) -> str:
+        return self.run("capture-pane", "-p", "-t", self.name)
+
+    def wait_screen(self, pred, timeout: float = 20) -> str:
+        deadline = time.monotonic() + timeout
+        text = ""
+        while time.monotonic() < deadline:
+            try:
+                text = self.screen()
+            except subprocess.CalledProcessError:
+                text = ""
+            if pred(text):
+                return text
+            time.sleep(0.1)
+        raise AssertionError(f"screen never matched; last screen:\n{text}")
+
+    def alive(self) -> bool:
+        return (
+            subprocess.run(["tmux", "has-session", "-t", self.name], capture_output=True).returncode
+            == 0
+        )
+
+    def kill(self) -> None:
+        subprocess.run(["tmux", "kill-session", "-t", self.name], capture_output=True)
+
+
+def _quote(s: str) -> str:
+    return "'" + s.replace("'", "'\\''") + "'"
+
+
+def test_filter_pause_resume_inspect_quit_in_a_real_terminal(tmp_path):
+    script = tmp_path / "prog.py"
+    script.write_text(PROGRAM)
+    pidfile = tmp_path / "pid"
+    missing = f"/no-such-config-{uuid.uuid4().hex[:6]}.toml"  # short: the list cuts long lines
+    tmux = Tmux("tracetui-e2e-" + uuid.uuid4().hex[:8])
+    env = {"PYTHONPATH": str(ROOT), "TERM": "xterm-256color"}
+    tmux.start(
+        [sys.executable, "-m", "tracer.cli", sys.executable, str(script), str(pidfile), missing],
+        env,
+    )
+    try:
+        assert wait_for(lambda: pidfile.exists() and pidfile.read_text() != "", timeout=20)
+        pid = int(pidfile.read_text())
+        tmux.wait_screen(lambda s: "RUNNING" in s and "no-such-config" in s)
+
+        # Filter by keystroke: only the failing opens stay.
+        tmux.keys("/")
+        tmux.keys("-l", "err no-such-config")
+        tmux.keys("Escape")
+
+        def only_failed_opens(screen: str) -> bool:
+            listed = [line for line in screen.splitlines() if "openat(" in line]
+            return bool(listed) and all(
+                "no-such-config" in line and "ENOENT" in line for line in listed
+            )
+
+        screen = tmux.wait_screen(only_failed_opens)
+        assert "clock_nanosleep" not in screen
+        # A key right after Escape would arrive as Alt+key: let the terminal settle.
+        time.sleep(0.5)
+
+        # Pause: the program itself is held (state t), resume: it runs again.
+        tmux.keys("p")
+        tmux.wait_screen(lambda s: "PAUSED" in s)
+        assert wait_for(lambda: proc_state(pid) == "t")
+        tmux.keys("p")
+        tmux.wait_screen(lambda s: "RUNNING" in s)
+        assert wait_for(lambda: proc_state(pid) in ("R", "S"))
+
+        # Inspect the selected call: its full path and the errno's meaning.
+        tmux.keys("Enter")
+        screen = tmux.wait_screen(lambda s: missing in s)
+        assert "No such file or directory" in screen
+        tmux.keys("Escape")
+        tmux.wait_screen(lambda s: "RUNNING" in s and "Detail" in s)
+        time.sleep(0.5)
+
+        tmux.keys("q")
+        assert wait_for(lambda: not tmux.alive(), timeout=20), tmux.screen()
+        assert wait_for(lambda: proc_state(pid) in (None, "Z"), timeout=10)
+    finally:
+        tmux.kill()
+        if pidfile.exists() and pidfile.read_text():
+            try:
+                os.kill(int(pidfile.read_text()), 9)
+            except OSError:
+                pass
+
+
+def test_quit_leaves_an_attached_process_running(tmp_path):
+    sleeper = subprocess.Popen(["sleep", "60"])
+    tmux = Tmux("tracetui-e2e-" + uuid.uuid4().hex[:8])
+    env = {"PYTHONPATH": str(ROOT), "TERM": "xterm-256color"}
+    try:
+        tmux.start([sys.executable, "-m", "tracer.cli", "-p", str(sleeper.pid)], env)
+        tmux.wait_screen(lambda s: "RUNNING" in s)
+        tmux.keys("q")
+        assert wait_for(lambda: not tmux.alive(), timeout=20)
+        status = Path(f"/proc/{sleeper.pid}/status").read_text()
+        assert "TracerPid:\t0" in status
+        assert proc_state(sleeper.pid) == "S"
+        assert sleeper.poll() is None
+    finally:
+        tmux.kill()
+        sleeper.kill()
+        sleeper.wait()
