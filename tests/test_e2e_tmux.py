@@ -102,6 +102,7 @@ def test_filter_pause_resume_inspect_quit_in_a_real_terminal(tmp_path):
 
         # Filter by keystroke: only the failing opens stay.
         tmux.keys("/")
+        tmux.wait_screen(lambda s: "filter: name" in s)  # the bar's placeholder: it has focus
         tmux.keys("-l", "err no-such-config")
         tmux.keys("Escape")
 
