@@ -2,8 +2,8 @@
 
     python screenshots/make_screenshots.py [EXAMPLE ...]     (default: the Python examples)
 
-Writes screenshots/<example>-<view>.svg: the main view, each side pane, the
-errors-only filter and the detail of the last failed call.
+Writes screenshots/<example>-<view>.svg: the main view, the list scrolled
+sideways, each side pane, the errors-only filter and the detail of the last failed call.
 """
 
 from __future__ import annotations
@@ -54,6 +54,11 @@ async def shoot(example: str) -> list[Path]:
         async with app.run_test(size=SIZE) as pilot:
             await settle(app, pilot, timeout=60)
             save("main")
+            app.syscall_list.focus()
+            await pilot.press("right", "right", "right", "right")
+            await settle(app, pilot, until=lambda: True)
+            save("scrolled")
+            await pilot.press("shift+left")
             for key, pane in PANES:
                 await pilot.press(key)
                 await settle(app, pilot, until=lambda: True)

@@ -7,6 +7,7 @@ against facts the program or the store computes (never pasted output).
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 import textwrap
@@ -242,3 +243,139 @@ async def test_output_pane_shows_output_and_takes_input(program):
         assert "got: hello" in app.output_pane.text_lines
         assert app.trace_ended
         assert app.status.state == "EXITED"  # the trace stays open after the program exits
+
+
+NET_PROGRAM = textwrap.dedent(
+    """
+    import json, os, socket, sys
+    srv = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    srv.bind(("127.0.0.1", 0))
+    srv.listen(1)
+    cli = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    cli.connect(srv.getsockname())
+    conn, _ = srv.accept()
+    with open(sys.argv[1]) as f:
+        f.read()
+    r, w = os.pipe()
+    with open(sys.argv[2], "w") as f:  # the facts the screen must show
+        json.dump({
+            "server_port": srv.getsockname()[1], "client_port": cli.getsockname()[1],
+            "cli_fd": cli.fileno(), "conn_fd": conn.fileno(), "pipe_r": r, "pipe_w": w,
+        }, f)
+    os.read(r, 1)  # blocks until the test writes into the pipe
+    os.read(r, 1)  # and once more, so the process is still there afterwards
+    """
+)
+
+
+@asynccontextmanager
+async def traced_net(tmp_path: Path, size=(160, 40)):
+    script = tmp_path / "net.py"
+    script.write_text(NET_PROGRAM)
+    readme = tmp_path / "readme.txt"
+    readme.write_text("x")
+    facts_file = tmp_path / "facts.json"
+    master, slave = os.openpty()
+    session = TraceSession(
+        TraceOptions(
+            command=[sys.executable, str(script), str(readme), str(facts_file)], tty_fd=slave
+        )
+    )
+    try:
+        session.start()
+    finally:
+        os.close(slave)
+    app = TraceApp(session, master, "test")
+    try:
+        async with app.run_test(size=size) as pilot:
+            await settle(app, pilot, until=lambda: facts_file.exists(), timeout=20)
+            await settle(app, pilot, until=lambda: "}" in facts_file.read_text())
+            facts = json.loads(facts_file.read_text())
+            yield app, pilot, facts, str(readme)
+    finally:
+        session.stop()
+        os.close(master)
+
+
+def reads_of(store, fd: int) -> list[int]:
+    """Reads of `fd` since the program's last pipe (earlier files had that number too)."""
+    pipes = rows_named(store, "pipe2") or rows_named(store, "pipe")
+    return [
+        r
+        for r in rows_named(store, "read")
+        if r > pipes[-1] and store.rendered(r).args[0].raw == fd
+    ]
+
+
+@run_async
+async def test_a_blocked_read_shows_as_in_progress_below_the_last_row(tmp_path):
+    """The program blocks reading a pipe: its read is on screen, dimmed, but not a store row."""
+    async with traced_net(tmp_path) as (app, pilot, facts, _):
+        lst = app.syscall_list
+        r = facts["pipe_r"]
+        await settle(app, pilot, until=lambda: lst.inflight_count == 1, timeout=20)
+        assert lst.inflight_count == 1 and lst.following
+        last_lines = [ln for ln in screen_text(app).splitlines() if f" read({r}" in ln]
+        assert last_lines and "in progress" in last_lines[-1]
+        assert reads_of(app.store, r) == [], "the call in flight is not in the store"
+        assert lst.cursor == lst.count - 1, "the cursor stays on the last real row"
+
+        pid = app.models.processes.roots()[0].pid
+        with open(f"/proc/{pid}/fd/{facts['pipe_w']}", "wb", buffering=0) as pipe:
+            pipe.write(b"!")
+        await settle(app, pilot, until=lambda: len(reads_of(app.store, r)) == 1, timeout=20)
+        done = reads_of(app.store, r)
+        assert len(done) == 1 and app.store.ret(done[0]) == 1, "the read arrives once, complete"
+        # The second read blocks in its turn: one call in flight again, not two.
+        await settle(app, pilot, until=lambda: lst.inflight_count == 1, timeout=20)
+        assert lst.inflight_count == 1
+
+        await pilot.press("up")  # not following the tail: in-flight rows are not shown
+        await settle(app, pilot, until=lambda: lst.inflight_count == 0)
+        assert lst.inflight_count == 0
+
+
+@run_async
+async def test_files_pane_shows_socket_endpoints_closed_fds_and_jumps(tmp_path):
+    """Files pane: the sockets' addresses, the closed file, and Enter jumps to accept4."""
+    from tui.widgets.panes import FilesPane
+
+    async with traced_net(tmp_path) as (app, pilot, facts, readme):
+        await pilot.press("2")
+        pane = app.query_one(FilesPane)
+        pid = app.models.processes.roots()[0].pid
+        await settle(app, pilot, until=lambda: pane.row_count > 5)
+        rows = app.models.fd_rows(pid)
+        by_fd = {r.fd: r for r in rows if r.open}
+        assert f"to 127.0.0.1:{facts['server_port']}" in by_fd[facts["cli_fd"]].target
+        assert f"from 127.0.0.1:{facts['client_port']}" in by_fd[facts["conn_fd"]].target
+        closed = [r for r in rows if not r.open and r.target == readme]
+        assert len(closed) == 1 and "closed by close" in closed[0].created_by
+        assert f"127.0.0.1:{facts['client_port']}" in screen_text(app)
+
+        target = next(i for i, r in enumerate(rows) if r.open and r.fd == facts["conn_fd"])
+        pane.focus()
+        pane.move_cursor(row=target)
+        await pilot.press("enter")
+        lst = app.syscall_list
+        await settle(app, pilot, until=lambda: app.store.name(lst.current_row).startswith("accept"))
+        row = lst.current_row
+        assert app.store.name(row) in ("accept", "accept4")
+        assert app.store.ret(row) == facts["conn_fd"] and lst.has_focus
+
+
+@run_async
+async def test_k_switches_stack_traces_on_and_off(program):
+    """k: STACKS ON in the status bar and new calls carry a stack; k again: off."""
+    async with traced(program, "loop") as (app, pilot):
+        await settle(app, pilot, until=lambda: "ready" in "".join(app.output_pane.text_lines))
+        assert not app.session.stack_traces and "STACKS" not in screen_text(app)
+        await pilot.press("k")
+        await settle(app, pilot, until=lambda: app.status.stacks)
+        assert app.session.stack_traces and "STACKS ON" in screen_text(app)
+        mark = len(app.store)
+        await settle(app, pilot, until=lambda: any(r >= mark for r in app.store.stacks))
+        assert any(r >= mark and app.store.stacks[r] for r in app.store.stacks)
+        await pilot.press("k")
+        await settle(app, pilot, until=lambda: not app.status.stacks)
+        assert not app.session.stack_traces and "STACKS ON" not in screen_text(app)

@@ -152,3 +152,77 @@ async def test_enter_on_a_stack_frame_shows_its_source(tmp_path):
         text = screen_text(app)
         assert "int line_30 = 30;" in text and "int line_21 = 21;" in text
         assert "int line_5 = 5;" not in text  # only the lines around it
+
+
+@run_async
+async def test_long_lines_scroll_sideways_while_time_and_pid_stay():
+    """Right/Shift+Right show the rest of a cut line; the time and pid columns do not move."""
+    app = replay_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        lst = app.syscall_list
+        width = lst.size.width
+        row = next(r for r in range(len(app.store)) if len(app.store.line(r)) > width)
+        lst.move_to(lst.index_of(row))
+        lst.focus()
+
+        def shown() -> str:
+            return lst.render_line(lst.cursor - lst.scroll_offset.y).text.rstrip()
+
+        line = app.store.line(row)
+        before = shown()
+        prefix = before[: before.index(line[:8])]
+        assert prefix.split() == [
+            f"{app.store.time(row) - app.painter.t0:.6f}",
+            str(app.store.pid(row)),
+        ]
+        assert line[-12:] not in before and before.endswith("»"), "cut, and marked as cut"
+        await pilot.press("right")
+        assert lst.column == 8 and shown().startswith(prefix + "«")
+        await pilot.press("shift+right")
+        after = shown()
+        assert after.startswith(prefix + "«") and after.endswith(line[-12:]), after
+        await pilot.press(*["right"] * 40)
+        stop = lst.column
+        await pilot.press("right")
+        assert lst.column == stop > 0, "scrolling stops at the end of the longest line shown"
+        await pilot.press("shift+left")
+        assert shown() == before and lst.column == 0
+
+
+def test_refining_keystroke_rescans_when_the_previous_result_is_most_of_the_store():
+    """Typing `er` after `e`: refine from `e`'s result only when it is small (prefer_refine)."""
+    from array import array
+
+    from tracer.filter import parse_filter
+    from tui.view import ViewFilter
+
+    view = ViewFilter()
+    view.filter, view.upto = parse_filter("e"), 1000
+    refined = parse_filter("er")
+    view.rows = array("I", range(900))
+    assert view.base_for(refined, 1000) is None, "900 of 1000 rows: a fresh scan is cheaper"
+    view.rows = array("I", range(0, 1000, 10))
+    base = view.base_for(refined, 1000)
+    assert base is not None and list(base.rows) == list(range(0, 1000, 10)) and base.upto == 1000
+    assert view.base_for(parse_filter("x"), 1000) is None, "not a refinement: fresh scan"
+
+
+@run_async
+async def test_stack_toggle_from_the_command_palette_on_a_replay():
+    """The palette's stack command flips the session's setting and the status bar says so."""
+    from tui.app import TraceApp
+
+    session = ReplaySession(many_events(100_000), batch=10)  # still running during the test
+    app = TraceApp(session, None, "stacks", read_proc=False)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settle(app, pilot, until=lambda: len(app.store) > 0)
+        command = next(
+            c for c in app.get_system_commands(app.screen) if c.title == "Stack traces on / off"
+        )
+        command.callback()
+        await settle(app, pilot, until=lambda: app.status.stacks)
+        assert session.stack_traces and "STACKS ON" in screen_text(app)
+        command.callback()
+        await settle(app, pilot, until=lambda: not app.status.stacks)
+        assert not session.stack_traces and "STACKS ON" not in screen_text(app)

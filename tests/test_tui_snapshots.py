@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tui.replay import demo_output, replay_app
+from tui.replay import blocked_demo, demo_output, replay_app
 from tui.testing import run_async, screen_text, settle
 
 SNAPSHOTS = Path(__file__).parent / "snapshots"
@@ -119,6 +119,34 @@ async def test_help_screen():
     app = replay_app(output=demo_output())
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
+        # The output pane behind it, not a table: a DataTable under a modal screen sizes its
+        # columns on a refresh that may or may not have happened (a flaky snapshot).
+        await pilot.press("5")
+        await settle(app, pilot)
         await pilot.press("question_mark")
         await settle(app, pilot)
         assert_snapshot(app, "help_screen")
+
+
+@run_async
+async def test_blocked_read_at_the_tail():
+    """The program waits for input: its read(0, ...) is the dimmed last line, not a row."""
+    events, inflight = blocked_demo()
+    app = replay_app(events, output=demo_output(), inflight=inflight)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot, until=lambda: app.syscall_list.inflight_count == 1)
+        assert app.syscall_list.count == len(app.store)
+        # The rate shown while running is a 2-second window: let it empty, so the bar is fixed.
+        await settle(app, pilot, until=lambda: app.status.rate == 0)
+        assert_snapshot(app, "blocked_read")
+
+
+@run_async
+async def test_list_scrolled_sideways():
+    """The user presses Right three times: the lines move, time and pid stay."""
+    app = replay_app(output=demo_output())
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("right", "right", "right")
+        await settle(app, pilot)
+        assert_snapshot(app, "scrolled_sideways")

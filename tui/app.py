@@ -20,6 +20,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, TabbedContent
 from textual.worker import get_current_worker
 
+from tracer.events import Resumed, Unfinished
 from tracer.filter import Filter, FilterError, parse_filter
 from tracer.store import EventStore
 from tracer.syscalls.render import load_decoders
@@ -49,6 +50,9 @@ POLL_INTERVAL = 0.05
 CHUNK = 1000  # events drained at a time
 TICK_BUDGET = 0.03  # seconds of ingesting per tick: under a flood the UI still gets 40% of the time
 PANE_REFRESH = 0.5  # seconds between side-pane rebuilds while events stream
+# A call in flight this long is shown below the last row: blocked calls stay on screen,
+# calls that are merely between entry and exit do not flicker in and out.
+INFLIGHT_AFTER = 0.2
 
 
 class TraceApp(App[int]):
@@ -59,6 +63,7 @@ class TraceApp(App[int]):
     BINDINGS = [
         Binding("slash", "open_filter", "Filter"),
         Binding("p", "toggle_pause", "Pause/Resume"),
+        Binding("k", "toggle_stacks", "Stacks", show=False),
         Binding("enter", "inspect", "Inspect", show=False),
         Binding("e", "errors_only", "Errors only"),
         Binding("a", "show_all", "All processes"),
@@ -104,6 +109,8 @@ class TraceApp(App[int]):
         self._last_pane_refresh = 0.0
         self._ended = False
         self.first_paint_at: float | None = None
+        self._unfinished: set[int] = set()  # id() of calls in the store as in-progress rows
+        self._inflight_shown: tuple[int, ...] = ()
 
     # -- layout -----------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -139,6 +146,7 @@ class TraceApp(App[int]):
         }
         self.filter_bar.display = False
         self.syscall_list.focus()
+        self.status.stacks = bool(getattr(self.session, "stack_traces", False))
         self.status.note = "q quits: " + (
             "kills the launched program" if self.session.launched else "detaches from the processes"
         )
@@ -177,12 +185,20 @@ class TraceApp(App[int]):
             self.ingest(events)
             if len(events) < CHUNK or time.perf_counter() > deadline:
                 break
+        self._update_inflight()
         self._update_status()
         now = time.monotonic()
         if self._panes_dirty and (now - self._last_pane_refresh >= PANE_REFRESH or self._ended):
             self.refresh_panes()
 
     def ingest(self, events: list) -> None:
+        unfinished = self._unfinished
+        for ev in events:
+            t = type(ev)
+            if t is Unfinished:
+                unfinished.add(id(ev.call))
+            elif t is Resumed:
+                unfinished.discard(id(ev.call))
         update = self.store.append(events)
         self.models.update(self.store, update)
         self._rate_window.append((time.monotonic(), update.count_new))
@@ -195,6 +211,32 @@ class TraceApp(App[int]):
             self.view.extend(self.store, update)
             lst.rows_added(update.changed_rows)
         self._panes_dirty = True
+
+    def _update_inflight(self) -> None:
+        """Show calls in progress (a blocked read, accept, wait4) below the tail.
+
+        Only while following the unfiltered list; a call already in the store as an
+        in-progress row (emitted Unfinished) is not shown twice, nor one that has returned.
+        """
+        lst = self.syscall_list
+        calls = []
+        inflight = getattr(self.session, "inflight", None)
+        if lst.following and self.view.filter is None and not self._ended and inflight:
+            now = time.time()
+            calls = sorted(
+                (
+                    c
+                    for c in inflight()
+                    if not c.done
+                    and id(c) not in self._unfinished
+                    and now - c.start >= INFLIGHT_AFTER
+                ),
+                key=lambda c: c.start,
+            )
+        shown = tuple(id(c) for c in calls)
+        if shown != self._inflight_shown:
+            self._inflight_shown = shown
+            lst.set_inflight([self.painter.paint_inflight(c) for c in calls])
 
     def _update_status(self) -> None:
         status = self.status
@@ -256,7 +298,7 @@ class TraceApp(App[int]):
             self.view.set_all()
             self.syscall_list.set_rows(None, keep_row=self.syscall_list.current_row)
             return True
-        base = self.view.base_for(flt)
+        base = self.view.base_for(flt, len(self.store))
         self.refilter(flt, base, self.view.next_generation())
         return True
 
@@ -357,6 +399,27 @@ class TraceApp(App[int]):
             self.models.processes.set_paused(True)
         self._panes_dirty = True
         self._update_status()
+
+    def action_toggle_stacks(self) -> None:
+        if self.session.finished or self._ended:
+            self.notify("the program has exited", severity="warning")
+            return
+        self._set_stacks(not self.session.stack_traces)
+
+    @work(thread=True, exclusive=True, group="stacks", exit_on_error=False)
+    def _set_stacks(self, enabled: bool) -> None:
+        # Off the UI thread: the tracer thread may be waiting for us to drain its queue.
+        ok = self.session.set_stack_traces(enabled)
+        self.call_from_thread(self._stacks_set, enabled, ok)
+
+    def _stacks_set(self, enabled: bool, ok: bool) -> None:
+        if not ok:
+            self.notify("the tracer did not answer; stack traces unchanged", severity="error")
+        self.status.stacks = bool(self.session.stack_traces)
+        if ok:
+            self.notify(
+                "stack traces on for calls traced from now on" if enabled else "stack traces off"
+            )
 
     def action_inspect(self) -> None:
         row = self.syscall_list.current_row

@@ -16,6 +16,10 @@ PANES = ("processes", "files", "errors", "stack", "output")
 ACTION_TITLES = {
     "open_filter": ("Filter", "Open the filter bar (/)"),
     "toggle_pause": ("Pause / resume", "Stop or continue the traced processes (p)"),
+    "toggle_stacks": (
+        "Stack traces on / off",
+        "Capture the user stack of every syscall traced from now on (k)",
+    ),
     "inspect": ("Inspect syscall", "Open the detail of the syscall under the cursor (Enter)"),
     "errors_only": ("Errors only", "Filter the list to failed syscalls (e)"),
     "show_all": ("All processes", "Stop narrowing the list to one process (a)"),
@@ -25,6 +29,14 @@ ACTION_TITLES = {
     "help": ("Keys", "Show every key (?)"),
     "quit_trace": ("Quit", "Quit; launched programs are killed, attached ones detached (q)"),
 }
+
+# Syscall list actions in the palette too (their keys work while the list has focus).
+LIST_COMMANDS = (
+    ("Scroll right", "Show more of long lines; time and pid stay (Right)", "scroll_columns", 1),
+    ("Scroll left", "Scroll long lines back (Left)", "scroll_columns", -1),
+    ("Line start", "Scroll the list back to the start of the lines (Shift+Left)", "first_column"),
+    ("Line end", "Scroll to the end of the longest line shown (Shift+Right)", "last_column"),
+)
 
 # Actions of the main view, disabled while a detail, source or help screen is on top.
 MAIN_VIEW_ACTIONS = frozenset(
@@ -66,6 +78,12 @@ def palette_commands(app) -> Iterable[SystemCommand]:
     """One palette entry per action, plus one per side pane."""
     for action, (title, help_text) in ACTION_TITLES.items():
         yield SystemCommand(title, help_text, getattr(app, f"action_{action}"))
+    for title, help_text, action, *args in LIST_COMMANDS:
+        yield SystemCommand(
+            title,
+            help_text,
+            lambda a=action, x=args: getattr(app.syscall_list, f"action_{a}")(*x),
+        )
     for pane in PANES:
         yield SystemCommand(
             f"Show {pane}", f"Show the {pane} pane", lambda p=pane: app.action_show_pane(p)

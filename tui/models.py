@@ -6,6 +6,7 @@ from tracer.model.errors import ErrorGroups
 from tracer.model.fds import FdTables
 from tracer.model.processes import ProcessTree
 from tracer.store.lines import signal_name
+from tui.endpoints import socket_target
 from tui.widgets.panes import ErrorRow, FdRow, ProcessRow
 
 
@@ -53,19 +54,19 @@ class Models:
         if pid is None:
             return []
         entries = self.fds.entries(pid, include_closed=True)
-        out = []
+        opened, closed = [], []
         for e in entries:
             target = e.path
-            if e.peer:
-                target += f" -> {e.peer}"
-            elif e.local:
-                target += f" @ {e.local}"
+            if e.kind == "socket":
+                target = socket_target(e.path, e.local, e.peer, e.created_by.startswith("accept"))
             by = e.created_by or "inherited"
             if e.closed_by:
                 by += f", closed by {e.closed_by}"
-            out.append(FdRow(e.fd, e.kind, target, e.flags, by, e.created_row, e.is_open))
-        out.sort(key=lambda r: (not r.open, r.fd))
-        return out
+            row = FdRow(e.fd, e.kind, target, e.flags, by, e.created_row, e.is_open)
+            (opened if e.is_open else closed).append(row)
+        # Open ones by number, then the closed ones, the most recently closed first.
+        opened.sort(key=lambda r: r.fd)
+        return opened + closed[::-1]
 
     def open_count(self, pid: int | None) -> int:
         return self.fds.open_count(pid) if pid is not None else 0

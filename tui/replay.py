@@ -1,8 +1,8 @@
 """A fake session that replays a fixed event sequence, for deterministic UI tests and snapshots.
 
 `ReplaySession` has the methods the app uses on a `TraceSession` (start, drain,
-pause, resume, stop, paused, finished, exit_status, launched, pids) but traces
-nothing. Behaviour tests use the real session; snapshots use this.
+pause, resume, stop, paused, finished, exit_status, launched, pids, inflight,
+stack_traces, set_stack_traces) but traces nothing. Behaviour tests use the real session; snapshots use this.
 """
 
 from __future__ import annotations
@@ -32,7 +32,13 @@ class ReplaySession:
     """Hands out `events` in batches of `batch` per `drain()`; `finished` once all are out."""
 
     def __init__(
-        self, events: Sequence[Event], *, batch: int | None = None, launched: bool = True
+        self,
+        events: Sequence[Event],
+        *,
+        batch: int | None = None,
+        launched: bool = True,
+        inflight: Sequence[Syscall] = (),
+        keep_running: bool = False,
     ) -> None:
         self._events = list(events)
         self._pos = 0
@@ -43,6 +49,16 @@ class ReplaySession:
         self.stopped = False
         self.exit_status: int | None = None
         self.pids = sorted({e.pid for e in self._events if isinstance(e, ProcessStarted)})
+        self.stack_traces = False
+        self.inflight_calls = list(inflight)  # "entered, not returned": what inflight() reports
+        self.keep_running = keep_running  # a program that has not ended when the events run out
+
+    def inflight(self) -> list[Syscall]:
+        return [c for c in self.inflight_calls if not c.done]
+
+    def set_stack_traces(self, enabled: bool, numbers: frozenset[int] | None = None) -> bool:
+        self.stack_traces = enabled
+        return True
 
     def start(self) -> None:
         self.started = True
@@ -63,7 +79,7 @@ class ReplaySession:
 
     @property
     def finished(self) -> bool:
-        return self._pos >= len(self._events)
+        return not self.keep_running and self._pos >= len(self._events)
 
     def pause(self) -> None:
         self.paused = True
@@ -237,6 +253,17 @@ def demo_events() -> list[Event]:
     return evs
 
 
+def blocked_demo() -> tuple[list[Event], list[Syscall]]:
+    """The demo story cut before the daemon exits, and a `read(0, ...)` it is blocked in."""
+    events = demo_events()
+    cut = next(i for i, e in enumerate(events) if isinstance(e, Syscall) and e.nr == 231)
+    last = events[cut - 1]
+    read = Syscall(
+        0, last.pid, last.tid, 0, (0, 0x7FFD0000, 4096), last.end + 0.0003, fds={0: "/dev/pts/3"}
+    )
+    return events[:cut], [read]
+
+
 def demo_output() -> bytes:
     """What the demo program 'printed' on its terminal (with colours)."""
     return (
@@ -246,7 +273,11 @@ def demo_output() -> bytes:
 
 
 def replay_app(
-    events: Sequence[Event] | None = None, *, output: bytes | None = None, batch: int | None = None
+    events: Sequence[Event] | None = None,
+    *,
+    output: bytes | None = None,
+    batch: int | None = None,
+    inflight: Sequence[Syscall] = (),
 ):
     """A TraceApp on a ReplaySession of `events` (default: the demo story), for tests and snapshots.
 
@@ -256,7 +287,12 @@ def replay_app(
 
     from tui.app import TraceApp
 
-    session = ReplaySession(demo_events() if events is None else events, batch=batch)
+    session = ReplaySession(
+        demo_events() if events is None else events,
+        batch=batch,
+        inflight=inflight,
+        keep_running=bool(inflight),
+    )
     master = None
     if output is not None:
         master, slave = os.openpty()

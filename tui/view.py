@@ -3,7 +3,9 @@
 The effective filter is the user's text plus the selected process (`pid:N`).
 Matching a whole store runs in a worker; new rows are matched on arrival, in
 batches, on the UI thread (cheap: a batch is small). A refined filter (typing
-`ope` after `op`) starts from the previous result instead of the whole store.
+`ope` after `op`) starts from the previous result instead of the whole store,
+when that result is small enough to be worth it (`prefer_refine`): reading
+rows by index costs more per row than scanning whole columns.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from dataclasses import dataclass
 
 from textual.message import Message
 
-from tracer.filter import Filter
+from tracer.filter import Filter, prefer_refine
 
 
 @dataclass
@@ -57,10 +59,13 @@ class ViewFilter:
         self.rows = None
         self.upto = 0
 
-    def base_for(self, flt: Filter) -> Base | None:
-        if self.filter is not None and self.rows is not None and flt.refines(self.filter):
-            return Base(array("I", self.rows), self.upto)
-        return None
+    def base_for(self, flt: Filter, store_rows: int) -> Base | None:
+        """The previous result to refine `flt` from, or None for a fresh scan of the store."""
+        if self.filter is None or self.rows is None or not flt.refines(self.filter):
+            return None
+        if not prefer_refine(len(self.rows), store_rows):
+            return None
+        return Base(array("I", self.rows), self.upto)
 
     def accept(self, store, result: FilterResult) -> bool:
         """Adopt a worker result unless a newer one was asked for; catch up on rows since."""

@@ -23,6 +23,7 @@ class StatusBar(Widget):
     filter_text: reactive[str] = reactive("")
     view_label: reactive[str] = reactive("")
     following: reactive[bool] = reactive(True)
+    stacks: reactive[bool] = reactive(False)
     note: reactive[str] = reactive("")
     exit_status: reactive[int | None] = reactive(None)
 
@@ -46,6 +47,8 @@ class StatusBar(Widget):
         text.append(
             "  FOLLOW" if self.following else "  SCROLL", "green" if self.following else "yellow"
         )
+        if self.stacks:
+            text.append("  STACKS ON", "bold magenta")
         if self.note:
             text.append(f"  {self.note}", "dim italic")
         return text

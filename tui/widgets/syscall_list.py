@@ -6,14 +6,20 @@ store row or a `rows` sequence of store rows (a filter's result); the app sets
 `rows` and calls `rows_added` ("attributes down"). While the cursor sits on the
 last row the list follows new events (like `less +F`); moving up stops that,
 End resumes it.
+
+Long lines scroll sideways (Left/Right, Shift+Left/Right for the start and the
+end) while the time and pid columns stay put, as `less -S` would with a frozen
+margin. Calls the tracer saw enter and not yet return can be shown below the
+last row (`set_inflight`): they are not store rows and the cursor never lands
+on them.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
+from rich.segment import Segment
 from rich.style import Style
-from rich.text import Text
 from textual import events
 from textual.binding import Binding
 from textual.cache import LRUCache
@@ -23,18 +29,28 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from tui.messages import RowChosen, RowHighlighted
-from tui.row_style import RowPainter
+from tui.row_style import PaintedRow, RowPainter
 
 CURSOR_STYLE = Style(bgcolor="grey27", bold=True)
 CURSOR_STYLE_UNFOCUSED = Style(bgcolor="grey19")
+MORE_STYLE = Style(color="yellow", bold=True)
+MORE_LEFT = Strip([Segment("«", MORE_STYLE)], 1)
+MORE_RIGHT = Strip([Segment("»", MORE_STYLE)], 1)
+COLUMN_STEP = 8
 
 
 class SyscallList(ScrollView, can_focus=True):
     """Virtual list of store rows."""
 
     BINDINGS = [
-        Binding("up,k", "cursor_up", "Up", show=False),
-        Binding("down,j", "cursor_down", "Down", show=False),
+        Binding("up", "cursor_up", "Up", show=False),
+        Binding("down", "cursor_down", "Down", show=False),
+        Binding("left", "scroll_columns(-1)", "Scroll long lines left", show=False),
+        Binding(
+            "right", "scroll_columns(1)", "Scroll long lines right (time, pid stay)", show=False
+        ),
+        Binding("shift+left", "first_column", "Back to the start of the lines", show=False),
+        Binding("shift+right", "last_column", "To the end of the longest line shown", show=False),
         Binding("pageup", "page_up", "Page up", show=False),
         Binding("pagedown", "page_down", "Page down", show=False),
         Binding("home,g", "first", "First", show=False),
@@ -50,8 +66,10 @@ class SyscallList(ScrollView, can_focus=True):
         self.store = store
         self.painter = painter
         self._rows: Sequence[int] | None = None
-        self._cache: LRUCache[int, Strip] = LRUCache(4096)
+        self._cache: LRUCache[int, tuple[Strip, int]] = LRUCache(4096)
         self._last_highlight: int | None = -1
+        self.column = 0  # cells of each line hidden left of the fixed time/pid prefix
+        self._inflight: list[tuple[Strip, int]] = []
 
     # -- data the app hands down -------------------------------------------------
     @property
@@ -95,6 +113,20 @@ class SyscallList(ScrollView, can_focus=True):
             self._go_end()
         self.refresh()
 
+    def set_inflight(self, rows: Sequence[PaintedRow]) -> None:
+        """Calls in progress to show (dimmed) below the last row; [] for none."""
+        if not rows and not self._inflight:
+            return
+        self._inflight = [self._strip(p) for p in rows]
+        self._update_size()
+        if self.following:
+            self._go_end()
+        self.refresh()
+
+    @property
+    def inflight_count(self) -> int:
+        return len(self._inflight)
+
     def forget_rendering(self) -> None:
         self._cache.clear()
         self.refresh()
@@ -115,11 +147,12 @@ class SyscallList(ScrollView, can_focus=True):
 
     # -- cursor and scrolling -----------------------------------------------------
     def _update_size(self) -> None:
-        self.virtual_size = Size(self.size.width, self.count)
+        self.virtual_size = Size(self.size.width, self.count + len(self._inflight))
 
     def _go_end(self) -> None:
         self.cursor = max(0, self.count - 1)
-        self.scroll_to(y=max(0, self.count - self.size.height), animate=False, immediate=True)
+        total = self.count + len(self._inflight)
+        self.scroll_to(y=max(0, total - self.size.height), animate=False, immediate=True)
 
     def move_to(self, index: int) -> None:
         """Put the cursor on list position `index` and scroll it into view."""
@@ -160,6 +193,40 @@ class SyscallList(ScrollView, can_focus=True):
         self.following = True
         self._go_end()
 
+    @property
+    def _text_width(self) -> int:
+        """Cells a line may use: the widget less its scrollbar."""
+        return self.scrollable_content_region.width
+
+    def _columns_past(self, index: int) -> int:
+        """How far line `index` must scroll for its last cell to show (0: it fits)."""
+        got = self._line(index)
+        if got is None:
+            return 0
+        strip, prefix = got
+        return max(0, strip.cell_length - self._text_width)
+
+    def _max_column(self) -> int:
+        """Scrolling stops where the longest line on screen ends."""
+        top = self.scroll_offset.y
+        return max(self._columns_past(i) for i in range(top, top + max(1, self.size.height)))
+
+    def scroll_columns_to(self, column: int) -> None:
+        column = max(0, min(column, self._max_column()))
+        if column != self.column:
+            self.column = column
+            self.refresh()
+
+    def action_scroll_columns(self, direction: int) -> None:
+        self.scroll_columns_to(self.column + direction * COLUMN_STEP)
+
+    def action_first_column(self) -> None:
+        self.scroll_columns_to(0)
+
+    def action_last_column(self) -> None:
+        """To the end of the cursor's line (of the longest line shown if the cursor's fits)."""
+        self.scroll_columns_to(self._columns_past(self.cursor) or self._max_column())
+
     def action_choose(self) -> None:
         row = self.current_row
         if row is not None:
@@ -188,18 +255,51 @@ class SyscallList(ScrollView, can_focus=True):
         self.refresh()
 
     # -- drawing -----------------------------------------------------------------
-    def render_line(self, y: int) -> Strip:
-        index = self.scroll_offset.y + y
-        width = self.size.width
+    def _strip(self, painted: PaintedRow) -> tuple[Strip, int]:
+        return Strip(painted.text.render(self.app.console)), painted.prefix
+
+    def _line(self, index: int) -> tuple[Strip, int] | None:
+        """The whole rendered line at list position `index` (a row or an in-flight call)."""
         row = self.row_at(index)
         if row is None:
+            extra = index - self.count
+            return self._inflight[extra] if 0 <= extra < len(self._inflight) else None
+        got = self._cache.get(row)
+        if got is None:
+            got = self._cache[row] = self._strip(self.painter.paint(row))
+        return got
+
+    def render_line(self, y: int) -> Strip:
+        index = self.scroll_offset.y + y
+        width = self._text_width
+        got = self._line(index)
+        if got is None:
             return Strip.blank(width, self.rich_style)
-        strip = self._cache.get(row)
-        if strip is None:
-            text: Text = self.painter.paint(row)
-            strip = Strip(text.render(self.app.console))
-            self._cache[row] = strip
-        strip = strip.crop_extend(0, width, self.rich_style)
+        strip, prefix = got
+        if self.column == 0 and strip.cell_length <= width:
+            strip = strip.extend_cell_length(width, self.rich_style)
+        else:
+            strip = self._window(strip, prefix, width)
         if index == self.cursor:
             strip = strip.apply_style(CURSOR_STYLE if self.has_focus else CURSOR_STYLE_UNFOCUSED)
         return strip
+
+    def _window(self, strip: Strip, prefix: int, width: int) -> Strip:
+        """The fixed prefix, then the cells from `column` on; markers where the line goes on."""
+        room = width - prefix
+        if room < 4:
+            return strip.crop_extend(0, width, self.rich_style)
+        parts = [strip.crop(0, prefix)]
+        start = prefix + self.column
+        if self.column:
+            parts.append(MORE_LEFT)
+            start += 1
+            room -= 1
+        end = start + room
+        more = strip.cell_length > end
+        if more:
+            end -= 1
+        parts.append(strip.crop(start, end))
+        if more:
+            parts.append(MORE_RIGHT)
+        return Strip.join(parts).extend_cell_length(width, self.rich_style)
