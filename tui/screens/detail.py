@@ -88,7 +88,7 @@ class SyscallDetailScreen(Screen[None]):
         if call.stack:
             yield StackView(id="detail-stack").with_frames(call.stack)
         else:
-            yield Static("[dim]no stack captured (run with --stack)[/]")
+            yield Static("[dim]no stack captured (press k in the list, or start with -k)[/]")
 
     def _when(self, start: float, duration: float, pid: int, tid: int) -> Table:
         table = _kv_table()
