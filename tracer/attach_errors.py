@@ -16,10 +16,21 @@ def _command(pid: int) -> str:
         return "?"
 
 
+def _state(pid: int) -> str:
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            data = f.read()
+        return data[data.rfind(")") + 2]
+    except (OSError, IndexError):
+        return "?"
+
+
 def attach_error(pid: int, err: int) -> str:
     if err == errno.ESRCH:
         return f"cannot attach to pid {pid}: no such process"
     if err == errno.EPERM:
+        if _state(pid) == "Z":
+            return f"cannot attach to pid {pid}: it has exited (a zombie waiting for its parent)"
         other = tracer_pid(pid)
         if other:
             other = read_tgid(other)

@@ -10,6 +10,7 @@ import argparse
 import os
 import signal
 import sys
+import time
 
 from tracer.options import TraceOptions
 from tracer.session import TraceError, TraceSession
@@ -132,7 +133,7 @@ def options_from_args(args: argparse.Namespace) -> TraceOptions:
     headless = args.no_ui
     return TraceOptions(
         command=list(args.command),
-        attach=list(args.attach),
+        attach=list(dict.fromkeys(args.attach)),  # -p X -p X: once
         follow_forks=args.follow,
         strsize=args.string_limit,
         bufsize=(args.string_limit + 1)
@@ -173,13 +174,15 @@ def main(argv: list[str] | None = None) -> int:
 class _Interrupted:
     def __init__(self) -> None:
         self.signal = 0
+        self.count = 0
 
     def __call__(self, signo: int, _frame: object) -> None:
         self.signal = signo
+        self.count += 1
 
 
 def run_headless(opts: TraceOptions, args: argparse.Namespace) -> int:
-    from tracer.formats.pipeline import PipeSink, start_writer_process
+    from tracer.formats.pipeline import WRITER_READER_GONE, PipeSink, start_writer_process
     from tracer.syscalls.render import load_decoders
 
     load_decoders()  # once, before the fork, so the writer does not import them again
@@ -203,27 +206,68 @@ def run_headless(opts: TraceOptions, args: argparse.Namespace) -> int:
             os.waitpid(writer_pid, 0)
             print(f"tracetui: {e}", file=sys.stderr)
             return 1
-        stop_sent = False
+        ending = EndPolicy(session, opts)
         while not session.wait(0.05):
             sink.flush()  # what the worker holds while the tracee is blocked
-            if interrupted.signal and not stop_sent:
-                stop_sent = True
+            if sink.broken:  # nobody reads our output any more (`| head`): end, as strace does
                 session.stop()
+                break
+            ending.check(interrupted)
     finally:
         for s, h in previous.items():
             signal.signal(s, h)
     sink.close()
     _, wstatus = os.waitpid(writer_pid, 0)
+    writer_status = os.waitstatus_to_exitcode(wstatus)
+    if sink.broken or writer_status == WRITER_READER_GONE:
+        session.stop()
+        return 128 + signal.SIGPIPE
     error = session.error
     if error:
         print(f"tracetui: {error}", file=sys.stderr)
         return 1
-    if os.waitstatus_to_exitcode(wstatus) != 0:
-        print("tracetui: the output writer failed", file=sys.stderr)
-        return 1
+    if writer_status != 0:
+        return 1  # the writer said why, in one line
     if not opts.command:
         return 0
     return session.exit_status
+
+
+class EndPolicy:
+    """What a signal to tracetui does to the traced programs.
+
+    Attached programs are detached at once. A launched program gets the chance to
+    end by itself, as under strace: Ctrl-C already reached it (same process
+    group); SIGTERM/SIGHUP are passed on to it. If it has not ended after a grace
+    period, or at a second signal, it is killed.
+    """
+
+    GRACE = 2.0
+
+    def __init__(self, session: TraceSession, opts: TraceOptions) -> None:
+        self.session = session
+        self.launched = bool(opts.command)
+        self.first_signal_at = 0.0
+        self.seen = 0
+        self.stopped = False
+
+    def check(self, interrupted: _Interrupted) -> None:
+        if self.stopped or not interrupted.signal:
+            return
+        if interrupted.count != self.seen:
+            self.seen = interrupted.count
+            if not self.launched or self.first_signal_at:
+                self._stop()
+                return
+            self.first_signal_at = time.monotonic()
+            if interrupted.signal != signal.SIGINT:
+                self.session.signal_launched(interrupted.signal)
+        elif time.monotonic() - self.first_signal_at > self.GRACE:
+            self._stop()
+
+    def _stop(self) -> None:
+        self.stopped = True
+        self.session.stop()
 
 
 def make_writer(opts: TraceOptions, args: argparse.Namespace):

@@ -42,8 +42,8 @@ def detach_all(worker: Worker, tasks: list[Task], timeout: float = 3.0) -> None:
             time.sleep(0.002)
             continue
         task = pending.pop(pid, None)
-        if (status & 0xFF) != 0x7F:  # gone
-            worker.tasks.pop(pid, None)
+        if (status & 0xFF) != 0x7F:  # gone: say so, as for any exit
+            worker._task_gone(pid, status)
             continue
         sig = (status >> 8) & 0xFF
         event = status >> 16

@@ -11,10 +11,22 @@ import os
 
 
 class FdNames:
-    def __init__(self) -> None:
+    """`cache=False` reads the link at every call, as strace does: needed when only
+    some calls are traced, since the untraced ones (open, close, dup2) could not
+    invalidate the cache."""
+
+    def __init__(self, cache: bool = True) -> None:
         self._by_pid: dict[int, dict[int, str]] = {}
+        self._cache = cache
 
     def lookup(self, tgid: int, fd: int) -> str | None:
+        if not self._cache:
+            if fd < 0:
+                return None
+            try:
+                return os.readlink(f"/proc/{tgid}/fd/{fd}")
+            except OSError:
+                return None
         table = self._by_pid.get(tgid)
         if table is None:
             table = self._by_pid[tgid] = {}

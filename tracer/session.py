@@ -8,6 +8,7 @@ are safe to call from any thread.
 
 from __future__ import annotations
 
+import os
 import signal
 import threading
 import time
@@ -131,6 +132,15 @@ class TraceSession:
             self.options.stack_syscalls = numbers
             return True
         return w.request(lambda: w.set_stack_traces(enabled, numbers))
+
+    def signal_launched(self, signo: int) -> None:
+        """Pass a signal on to the launched program's first process (not to attached ones)."""
+        w = self.worker
+        if w is not None and w.main_pid and w.main_pid in w.tasks:
+            try:
+                os.kill(w.main_pid, signo)
+            except OSError:
+                pass
 
     def stop(self, timeout: float = 10.0) -> None:
         """End tracing: launched programs are killed (or detached with --detach), attached ones detached."""

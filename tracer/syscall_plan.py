@@ -31,6 +31,12 @@ _EFFECTS_BY_NAME = {
     "unshare": FD_CLEAR,
     "execve": FD_CLEAR,
     "execveat": FD_CLEAR,
+    # A renamed or removed file changes what an open fd's link says.
+    "rename": FD_CLEAR,
+    "renameat": FD_CLEAR,
+    "renameat2": FD_CLEAR,
+    "unlink": FD_CLEAR,
+    "unlinkat": FD_CLEAR,
 }
 
 _F_DUPFD = 0

@@ -79,7 +79,7 @@ class Worker:
         self._info_addr = ctypes.addressof(self._info_buf)
         self.tasks: dict[int, Task] = {}
         self.known_pids: set[int] = set()
-        self.fdnames = FdNames()
+        self.fdnames = FdNames(cache=options.trace_syscalls is None)
         self.mem = pt.ProcessMemory()
         self.info = pt.SyscallInfoReader()
         self.waiter = pt.Waiter()
@@ -223,15 +223,27 @@ class Worker:
         tgid = read_tgid(pid)
         if tgid != pid:
             raise StartError(f"cannot attach to pid {pid}: it is a thread of process {tgid}")
-        for tid in tids:
-            try:
-                pt.ptrace(pt.PTRACE_SEIZE, tid, 0, self._options(launched=False))
-            except OSError as e:
-                if tid == pid:
-                    raise StartError(attach_error(pid, e.errno or 0)) from None
-                continue  # thread ended meanwhile
-            self.tasks[tid] = Task(tid, pid, attached=True)
-            pt.ptrace_quiet(pt.PTRACE_INTERRUPT, tid)
+        # Threads can be born while we seize: list again until nothing new appears
+        # (once seized, a thread's new threads are followed by the kernel).
+        seized: list[int] = []
+        tried: set[int] = set()
+        while True:
+            new = [t for t in tids if t not in tried]
+            if not new:
+                break
+            for tid in new:
+                tried.add(tid)
+                try:
+                    pt.ptrace(pt.PTRACE_SEIZE, tid, 0, self._options(launched=False))
+                except OSError as e:
+                    if tid == pid:
+                        raise StartError(attach_error(pid, e.errno or 0)) from None
+                    continue  # the thread ended meanwhile
+                self.tasks[tid] = Task(tid, pid, attached=True)
+                seized.append(tid)
+                pt.ptrace_quiet(pt.PTRACE_INTERRUPT, tid)
+            tids = list_threads(pid)
+        tids = seized
         self.known_pids.add(pid)
         now = time.time()
         self._emit(
@@ -325,7 +337,7 @@ class Worker:
             op = v[0]
             if op == 1:
                 nr = v[4]
-                if nr < 1024 and self._plain[nr]:
+                if nr < 1024 and self._plain[nr] and task.inflight is None:
                     # No capture, no fds, no stack: just the record.
                     task.inflight = Syscall(0, task.tgid, tid, nr, v[5:11], _now())
                     task.inflight_emitted = False
@@ -339,7 +351,12 @@ class Worker:
                 is_error = bool(v[5] & 0xFF)
                 call = task.inflight
                 task.in_seccomp_call = False
-                if call is not None and not task.inflight_emitted and self._plain[call.nr]:
+                if (
+                    call is not None
+                    and not task.inflight_emitted
+                    and call.nr < 1024
+                    and self._plain[call.nr]
+                ):
                     task.inflight = None
                     call.end = _now()
                     call.ret = ret
@@ -387,8 +404,9 @@ class Worker:
 
     def _enter(self, task: Task, nr: int, args: tuple[int, ...]) -> None:
         plan = self.plan
+        if task.inflight is not None:  # an entry with no exit seen: it did not return
+            self._complete_without_return(task)
         if not plan.is_traced(nr) or (task.launching and nr != self.execve_nr):
-            task.inflight = None
             return
         call = Syscall(0, task.tgid, task.tid, nr, args, time.time())
         cap = plan.entry_capture(nr)
@@ -528,12 +546,16 @@ class Worker:
     # ---- non-syscall stops ----------------------------------------------------------------
 
     def _new_task(self, tid: int) -> Task:
+        """A task whose first stop came before its creator's fork/clone event."""
         tgid = read_tgid(tid)
-        parent_task = self.tasks.get(tgid)
-        attached = parent_task.attached if parent_task else False
+        ppid = read_ppid(tgid)
+        # A thread belongs to its process; a new process inherits from its parent,
+        # so children of attached programs are detached (not killed) at the end.
+        creator = self.tasks.get(tgid) or self.tasks.get(ppid)
+        attached = creator.attached if creator else not self.opts.command
         task = Task(tid, tgid, attached=attached)
         self.tasks[tid] = task
-        self._announce(task, read_ppid(tgid))
+        self._announce(task, ppid)
         return task
 
     def _announce(self, task: Task, parent: int) -> None:
@@ -563,7 +585,7 @@ class Worker:
         task = self.tasks.get(tid)
         if task is None:
             task = self._new_task(tid)
-        if task.launching and event != pt.PTRACE_EVENT_EXEC:
+        if task.launching and event not in (pt.PTRACE_EVENT_EXEC, pt.PTRACE_EVENT_SECCOMP):
             # Our own SIGSTOP/SIGCONT handshake before exec: not the program's doing.
             self._restart(task)
             return
@@ -618,12 +640,14 @@ class Worker:
         if former > 0 and former != task.tid:
             # A non-leader thread exec'd: it now carries the leader's tid.
             old = self.tasks.pop(former, None)
+            # The leader's own call (a wait, a futex) never returns: it is gone.
+            if task.inflight is not None:
+                self._complete_without_return(task)
             if old is not None and old.inflight is not None:
-                if task.inflight is not None:
-                    self._complete_without_return(task)
                 task.inflight = old.inflight
                 task.inflight_emitted = old.inflight_emitted
                 task.inflight.tid = task.tid
+                task.in_seccomp_call = old.in_seccomp_call
         if tgid == self.main_pid:
             self.main_execed = True
             task.launching = False

@@ -108,6 +108,7 @@ class PipeSink:
         self._items: deque[Any] = deque()
         self._lock = threading.Lock()
         self._closed = False
+        self.broken = False  # the writer went away; tracing should end
 
     def put(self, item: Any) -> None:
         self._items.append(item)
@@ -141,8 +142,9 @@ class PipeSink:
                 while view:
                     written = os.write(self._fd, view)
                     view = view[written:]
-            except BrokenPipeError:
+            except BrokenPipeError:  # the writer process ended: its output is gone
                 self._fd = -1
+                self.broken = True
 
     def close(self) -> None:
         self.flush()
@@ -174,35 +176,55 @@ def _read_exact(fd: int, n: int) -> bytes:
     return b"".join(chunks)
 
 
+# Exit statuses of the writer process, read by the CLI.
+WRITER_OK = 0
+WRITER_FAILED = 1  # an internal error (already reported in one line)
+WRITER_CANNOT_WRITE = 2  # the output refused a write (already reported in one line)
+WRITER_READER_GONE = 3  # the output is a pipe whose reader went away (like SIGPIPE)
+
+
 def start_writer_process(make_writer: Callable[[], Any]) -> tuple[int, int]:
     """Fork the writer; returns (pid, write end of its pipe). Call before any thread starts."""
     rfd, wfd = os.pipe()
     pid = os.fork()
     if pid == 0:
-        status = 0
-        try:
-            os.close(wfd)
-            import signal
-
-            signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when to stop
-            writer = make_writer()
-            while True:
-                head = _read_exact(rfd, _HEADER.size)
-                if len(head) < _HEADER.size:
-                    break
-                codec, length = _HEADER.unpack(head)
-                blob = _read_exact(rfd, length)
-                batch = marshal.loads(blob) if codec == 0 else pickle.loads(blob)
-                writer.write([decode(item) for item in batch])
-            writer.flush()
-            writer.close()
-        except BrokenPipeError:
-            status = 0
-        except BaseException:
-            import traceback
-
-            traceback.print_exc()
-            status = 1
-        os._exit(status)
+        os._exit(_writer_main(rfd, wfd, make_writer))
     os.close(rfd)
     return pid, wfd
+
+
+def _writer_main(rfd: int, wfd: int, make_writer: Callable[[], Any]) -> int:
+    import signal
+    import sys
+
+    os.close(wfd)
+    # Ctrl-C, `timeout`, a closing terminal signal the whole process group: the
+    # parent decides when tracing ends, and the writer ends when its pipe closes.
+    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT):
+        signal.signal(sig, signal.SIG_IGN)
+    writer = None
+    try:
+        writer = make_writer()
+        while True:
+            head = _read_exact(rfd, _HEADER.size)
+            if len(head) < _HEADER.size:
+                break
+            codec, length = _HEADER.unpack(head)
+            blob = _read_exact(rfd, length)
+            batch = marshal.loads(blob) if codec == 0 else pickle.loads(blob)
+            writer.write([decode(item) for item in batch])
+            writer.flush()  # a batch is what the worker had: readers see it now
+        writer.close()
+        return WRITER_OK
+    except BrokenPipeError:
+        return WRITER_READER_GONE
+    except OSError as e:
+        name = getattr(getattr(writer, "out", None), "name", "the output")
+        print(f"tracetui: cannot write {name}: {e.strerror or e}", file=sys.stderr)
+        return WRITER_CANNOT_WRITE
+    except Exception as e:
+        print(
+            f"tracetui: internal error in the output writer: {type(e).__name__}: {e}",
+            file=sys.stderr,
+        )
+        return WRITER_FAILED
