@@ -22,26 +22,21 @@ from typing import Any
 from tracer import ptrace_api as pt
 from tracer.event_queue import EventQueue
 from tracer.events import (
-    Exec,
-    Exited,
     ProcessStarted,
-    Resumed,
-    SignalDelivered,
-    Stopped,
     Syscall,
     TraceEnded,
-    Unfinished,
 )
 from tracer.fdnames import FdNames
 from tracer.launcher import fork_stopped_child, seccomp_program
 from tracer.options import TraceOptions
+from tracer.process_stops import ProcessStops
 from tracer.syscall_plan import SyscallPlan
+from tracer.syscall_stops import SyscallStops
 from tracer.tasks import (
     Task,
     list_threads,
     read_cmdline,
     read_comm,
-    read_environ,
     read_ppid,
     read_tgid,
 )
@@ -56,17 +51,15 @@ _GET_INFO = pt.PTRACE_GET_SYSCALL_INFO
 _INFO_SIZE = pt.SYSCALL_INFO_SIZE
 _SIGN = 1 << 63
 _WRAP = 1 << 64
-STOP_SIGNALS = frozenset({signal.SIGSTOP, signal.SIGTSTP, signal.SIGTTIN, signal.SIGTTOU})
 DOORBELL = signal.SIGRTMIN + 6
 
-EV_SECCOMP_STATUS = signal.SIGTRAP | (pt.PTRACE_EVENT_SECCOMP << 8)
 
 
 class StartError(Exception):
     """One-line reason the session could not start (reported before any UI)."""
 
 
-class Worker:
+class Worker(SyscallStops, ProcessStops):
     def __init__(self, options: TraceOptions, queue: EventQueue, path: str | None = None) -> None:
         self.opts = options
         self.queue = queue
@@ -273,16 +266,6 @@ class Worker:
     def _emit(self, ev: Any) -> None:
         self.queue.put(ev)
 
-    def _flush_unfinished(self, except_tid: int) -> None:
-        """Emit other tasks' entered calls as Unfinished before an event of `except_tid`."""
-        for t in self.tasks.values():
-            if t.tid != except_tid and t.inflight is not None and not t.inflight_emitted:
-                t.inflight_emitted = True
-                self.unemitted -= 1
-                self.queue.put(Unfinished(t.inflight))
-
-    # ---- the loop ---------------------------------------------------------------------
-
     def _loop(self) -> None:
         tasks = self.tasks
         wait = self.waiter.wait
@@ -383,339 +366,6 @@ class Worker:
             task.held_sig = sig
             return
         pt.ptrace_quiet(req, task.tid, 0, sig)
-
-    def _syscall_stop(self, tid: int) -> None:
-        task = self.tasks.get(tid)
-        if task is None:
-            task = self._new_task(tid)
-        raw = self.info.get(tid)
-        if raw is None:
-            self._restart(task)
-            return
-        op = raw[0]
-        if op == pt.SYSCALL_INFO_ENTRY:
-            nr, args = pt.SyscallInfoReader.entry(raw)
-            self._enter(task, nr, args)
-        elif op == pt.SYSCALL_INFO_EXIT:
-            ret, is_error = pt.SyscallInfoReader.exit(raw)
-            task.in_seccomp_call = False
-            self._leave(task, ret, is_error)
-        self._restart(task)
-
-    def _enter(self, task: Task, nr: int, args: tuple[int, ...]) -> None:
-        plan = self.plan
-        if task.inflight is not None:  # an entry with no exit seen: it did not return
-            self._complete_without_return(task)
-        if not plan.is_traced(nr) or (task.launching and nr != self.execve_nr):
-            return
-        call = Syscall(0, task.tgid, task.tid, nr, args, time.time())
-        cap = plan.entry_capture(nr)
-        if cap is not None:
-            self.mem.tid = task.tid
-            try:
-                call.mem = cap(self.mem, args, plan.limits)
-            except Exception:
-                call.mem = None
-        if plan.resolve_fds:
-            positions = plan.fd_positions(nr)
-            if positions:
-                fds = {}
-                lookup = self.fdnames.lookup
-                for p in positions:
-                    fd = args[p] & 0xFFFFFFFF
-                    if fd < 0x80000000:
-                        name = lookup(task.tgid, fd)
-                        if name is not None:
-                            fds[fd] = name
-                call.fds = fds
-            if call.mem is not None:
-                self._resolve_mem_fds(task, call)
-        if self.unwinder is not None and plan.wants_stack(nr):
-            self._capture_stack(task, call)
-        task.inflight = call
-        task.inflight_emitted = False
-        self.unemitted += 1
-        if plan.never_returns(nr):
-            # exit/exit_group: emit now, the task disappears without an exit stop.
-            self._complete_without_return(task)
-
-    def _resolve_mem_fds(self, task: Task, call: Syscall) -> None:
-        extra = call.mem.get("_fds") if call.mem else None
-        if extra:
-            fds = call.fds if call.fds is not None else {}
-            for fd in extra:
-                if fd >= 0 and fd not in fds:
-                    name = self.fdnames.lookup(task.tgid, fd)
-                    if name is not None:
-                        fds[fd] = name
-            call.fds = fds
-
-    def _capture_stack(self, task: Task, call: Syscall) -> None:
-        from tracer.stack.regs import Regs
-
-        try:
-            regs = Regs.from_raw(pt.get_regs_raw(task.tid))
-            call.stack = self.unwinder.unwind(task.tgid, task.tid, regs)
-        except Exception:
-            call.stack = None
-
-    def _leave(self, task: Task, ret: int, is_error: bool) -> None:
-        call = task.inflight
-        if call is None:
-            return
-        task.inflight = None
-        plan = self.plan
-        call.end = time.time()
-        call.ret = ret
-        call.done = True
-        nr = call.nr
-        tgid = task.tgid
-        if is_error:
-            call.error = -ret
-        else:
-            cap = plan.exit_capture(nr)
-            if cap is not None:
-                self.mem.tid = task.tid
-                try:
-                    got = cap(self.mem, call.args, ret, plan.limits)
-                except Exception:
-                    got = None
-                if got:
-                    if call.mem is None:
-                        call.mem = got
-                    else:
-                        call.mem.update(got)
-            effect = plan.fd_effect(nr)
-            if effect:
-                self._apply_fd_effect(task, call, effect, ret)
-            if plan.changes_maps(nr) and self.unwinder is not None:
-                self.unwinder.invalidate(tgid)
-        seq = self.seq = self.seq + 1
-        call.seq = seq
-        if task.inflight_emitted:
-            if self.unemitted:
-                self._flush_unfinished(task.tid)
-            self.queue.put(Resumed(call))
-        else:
-            self.unemitted -= 1
-            if self.unemitted:
-                self._flush_unfinished(task.tid)
-            self.queue.put(call)
-
-    def _apply_fd_effect(self, task: Task, call: Syscall, effect: int, ret: int) -> None:
-        """Keep the fd-name cache true after calls that change the fd table."""
-        from tracer.syscall_plan import FD_CLEAR, FD_CLOSE_ARG0, FD_DROP_ARG1, FD_RETURNS
-
-        tgid = task.tgid
-        names = self.fdnames
-        if effect & FD_CLOSE_ARG0:
-            names.drop(tgid, call.args[0] & 0xFFFFFFFF)
-        if effect & FD_DROP_ARG1:
-            names.drop(tgid, call.args[1] & 0xFFFFFFFF)
-        if effect & FD_CLEAR:
-            names.clear(tgid)
-        if effect & FD_RETURNS and self.plan.returns_fd(call):
-            names.drop(tgid, ret)
-            if self.plan.resolve_fds:
-                name = names.lookup(tgid, ret)
-                if name is not None:
-                    if call.fds is None:
-                        call.fds = {}
-                    call.fds[ret] = name
-        if call.mem is not None and self.plan.resolve_fds and "_fds" in call.mem:
-            for fd in call.mem["_fds"]:
-                names.drop(tgid, fd)
-            self._resolve_mem_fds(task, call)
-
-    def _complete_without_return(self, task: Task) -> None:
-        call = task.inflight
-        if call is None:
-            return
-        task.inflight = None
-        call.done = True
-        call.no_return = True
-        call.seq = self._next()
-        if task.inflight_emitted:
-            self.queue.put(Resumed(call))
-        else:
-            self.unemitted -= 1
-            if self.unemitted:
-                self._flush_unfinished(task.tid)
-            self.queue.put(call)
-
-    # ---- non-syscall stops ----------------------------------------------------------------
-
-    def _new_task(self, tid: int) -> Task:
-        """A task whose first stop came before its creator's fork/clone event."""
-        tgid = read_tgid(tid)
-        ppid = read_ppid(tgid)
-        # A thread belongs to its process; a new process inherits from its parent,
-        # so children of attached programs are detached (not killed) at the end.
-        creator = self.tasks.get(tgid) or self.tasks.get(ppid)
-        attached = creator.attached if creator else not self.opts.command
-        task = Task(tid, tgid, attached=attached)
-        self.tasks[tid] = task
-        self._announce(task, ppid)
-        return task
-
-    def _announce(self, task: Task, parent: int) -> None:
-        is_thread = task.tid != task.tgid
-        if is_thread:
-            self._emit(
-                ProcessStarted(
-                    self._next(), task.tgid, task.tid, task.tgid, time.time(), is_thread=True
-                )
-            )
-        elif task.tgid not in self.known_pids:
-            self.known_pids.add(task.tgid)
-            self.fdnames.copy(parent, task.tgid)
-            self._emit(
-                ProcessStarted(
-                    self._next(),
-                    task.tgid,
-                    task.tid,
-                    parent,
-                    time.time(),
-                    comm=read_comm(task.tgid),
-                )
-            )
-
-    def _other_stop(self, tid: int, status: int, sig: int) -> None:
-        event = status >> 16
-        task = self.tasks.get(tid)
-        if task is None:
-            task = self._new_task(tid)
-        if task.launching and event not in (pt.PTRACE_EVENT_EXEC, pt.PTRACE_EVENT_SECCOMP):
-            # Our own SIGSTOP/SIGCONT handshake before exec: not the program's doing.
-            self._restart(task)
-            return
-        if event == 0:
-            self._signal_stop(task, sig)
-        elif event == pt.PTRACE_EVENT_STOP:
-            if sig in STOP_SIGNALS:
-                if not task.group_stopped:
-                    task.group_stopped = True
-                    self._flush_unfinished(tid)
-                    self._emit(Stopped(self._next(), task.tgid, tid, time.time(), sig))
-                pt.ptrace_quiet(pt.PTRACE_LISTEN, tid)
-                return
-            if task.group_stopped:
-                task.group_stopped = False
-                self._emit(Stopped(self._next(), task.tgid, tid, time.time(), 0, resumed=True))
-            self._restart(task)
-        elif event == pt.PTRACE_EVENT_SECCOMP:
-            raw = self.info.get(tid)
-            if raw is not None and raw[0] == pt.SYSCALL_INFO_SECCOMP:
-                nr, args = pt.SyscallInfoReader.entry(raw)
-                task.in_seccomp_call = True
-                self._enter(task, nr, args)
-            self._restart(task)
-        elif event in (pt.PTRACE_EVENT_FORK, pt.PTRACE_EVENT_VFORK, pt.PTRACE_EVENT_CLONE):
-            child = pt.geteventmsg(tid)
-            if child > 0 and child not in self.tasks:
-                is_thread = event == pt.PTRACE_EVENT_CLONE and read_tgid(child) == task.tgid
-                ctask = Task(child, task.tgid if is_thread else child, attached=task.attached)
-                self.tasks[child] = ctask
-                self._announce(ctask, task.tgid)
-            self._restart(task)
-        elif event == pt.PTRACE_EVENT_EXEC:
-            self._exec_stop(task)
-            self._restart(task)
-        else:
-            self._restart(task)
-
-    def _signal_stop(self, task: Task, sig: int) -> None:
-        info = pt.get_siginfo(task.tid)
-        if info is None:
-            # No siginfo: a group-stop reported without SEIZE semantics; just go on.
-            self._restart(task)
-            return
-        self._flush_unfinished(task.tid)
-        self._emit(SignalDelivered(self._next(), task.tgid, task.tid, time.time(), sig, info))
-        self._restart(task, sig)
-
-    def _exec_stop(self, task: Task) -> None:
-        former = pt.geteventmsg(task.tid)
-        tgid = task.tgid
-        if former > 0 and former != task.tid:
-            # A non-leader thread exec'd: it now carries the leader's tid.
-            old = self.tasks.pop(former, None)
-            # The leader's own call (a wait, a futex) never returns: it is gone.
-            if task.inflight is not None:
-                self._complete_without_return(task)
-            if old is not None and old.inflight is not None:
-                task.inflight = old.inflight
-                task.inflight_emitted = old.inflight_emitted
-                task.inflight.tid = task.tid
-                task.in_seccomp_call = old.in_seccomp_call
-        if tgid == self.main_pid:
-            self.main_execed = True
-            task.launching = False
-        self.fdnames.clear(tgid)
-        if self.unwinder is not None:
-            self.unwinder.invalidate(tgid)
-        try:
-            filename = os.readlink(f"/proc/{tgid}/exe")
-        except OSError:
-            filename = ""
-        self._emit(
-            Exec(
-                self._next(),
-                tgid,
-                task.tid,
-                time.time(),
-                filename,
-                read_cmdline(tgid),
-                read_environ(tgid),
-                former_tid=former if former != task.tid else 0,
-            )
-        )
-
-    def _task_gone(self, tid: int, status: int) -> None:
-        task = self.tasks.pop(tid, None)
-        if task is None:
-            return
-        if task.inflight is not None:
-            call = task.inflight
-            self.tasks[tid] = task  # so completion bookkeeping sees it
-            self._complete_without_return(task)
-            del self.tasks[tid]
-            del call
-        if os.WIFEXITED(status):
-            code, sig = os.WEXITSTATUS(status), None
-        else:
-            code, sig = None, os.WTERMSIG(status)
-        core = bool(os.WCOREDUMP(status)) if sig is not None else False
-        is_thread = tid != task.tgid
-        if self.unemitted:
-            self._flush_unfinished(tid)
-        self._emit(Exited(self._next(), task.tgid, tid, time.time(), code, sig, core, is_thread))
-        if not is_thread:
-            self.fdnames.clear(tid)
-            if self.unwinder is not None:
-                self.unwinder.forget(tid)
-        if tid == self.main_pid:
-            self.exit_status = code if code is not None else 128 + (sig or 0)
-            if not self.main_execed and self.exec_error_fd is not None:
-                self._check_exec_error()
-
-    def _check_exec_error(self) -> None:
-        fd = self.exec_error_fd
-        self.exec_error_fd = None
-        if fd is None:
-            return
-        try:
-            os.set_blocking(fd, False)
-            data = os.read(fd, 32)
-        except OSError:
-            data = b""
-        finally:
-            os.close(fd)
-        if data:
-            err = int(data or b"1")
-            self.exec_failure = f"cannot run '{self.opts.command[0]}': {os.strerror(err)}"
-
-    # ---- pause / resume / stop (run on the worker thread via request()) ------------------
 
     def do_pause(self) -> None:
         if self.paused:
