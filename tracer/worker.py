@@ -54,7 +54,6 @@ _WRAP = 1 << 64
 DOORBELL = signal.SIGRTMIN + 6
 
 
-
 class StartError(Exception):
     """One-line reason the session could not start (reported before any UI)."""
 

@@ -41,6 +41,9 @@ def syscall_object(call: Syscall, ctx: RenderContext, kind: str = "syscall") -> 
     if call.fds:
         obj["fds"] = {str(k): v for k, v in call.fds.items()}
     if call.stack:
+        from tracer.stack.frame import resolve_by_module
+
+        resolve_by_module(call.stack)
         obj["stack"] = [
             {
                 "pc": f.pc,
@@ -49,6 +52,7 @@ def syscall_object(call: Syscall, ctx: RenderContext, kind: str = "syscall") -> 
                 "offset": f.offset,
                 "file": f.file,
                 "line": f.line,
+                "module_offset": f.module_offset,
             }
             for f in call.stack
         ]

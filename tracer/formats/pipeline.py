@@ -42,12 +42,10 @@ _HEADER = struct.Struct("<BI")  # codec (0 marshal, 1 pickle), length
 
 
 def _frames(stack: list[Frame] | None) -> Any:
-    """Frames as tuples, symbols resolved here: the writer process has no ELF images loaded."""
+    """Frames as tuples, unresolved: the writer resolves them from module and offset,
+    so symbol and line-table parsing never runs on the ptrace thread."""
     if stack is None:
         return None
-    from tracer.stack import resolve
-
-    resolve(stack)
     return [(f.pc, f.module, f.function, f.offset, f.file, f.line, f.module_offset) for f in stack]
 
 

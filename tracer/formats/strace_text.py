@@ -47,7 +47,9 @@ def stack_lines(call: Syscall) -> list[str]:
         return []
     try:
         from tracer.stack import format_frame
+        from tracer.stack.frame import resolve_by_module
 
+        resolve_by_module(call.stack)
         return [format_frame(f) for f in call.stack]
     except ImportError:
         return [f" > [{f.pc:#x}]" for f in call.stack]

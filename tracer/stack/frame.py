@@ -14,7 +14,7 @@ from collections.abc import Iterable
 
 from ..events import Frame
 from .demangle import demangle
-from .elfimage import ElfImage
+from .elfimage import ElfImage, open_image
 
 
 class StackFrame(Frame):
@@ -79,6 +79,48 @@ def resolve(frames: Iterable[Frame], lines: bool = True) -> None:
             fr.resolved = True
 
 
+_by_module: dict[tuple[str, int, bool], tuple[str | None, int, str | None, int | None]] = {}
+
+
+def resolve_by_module(frames: list[Frame], lines: bool = True) -> None:
+    """Resolve plain Frames from their module path and file offset alone.
+
+    For a process other than the tracer's (the headless writer): it has none of
+    the unwinder's images, and resolving there keeps symbol and line-table
+    parsing off the ptrace thread. Cached per (module, offset).
+    """
+    for i, fr in enumerate(frames):
+        if fr.function is not None or not fr.module or isinstance(fr, StackFrame):
+            continue
+        is_return = i > 0  # every frame but the innermost holds a return address
+        key = (fr.module, fr.module_offset, is_return)
+        found = _by_module.get(key)
+        if found is None:
+            found = _resolve_module_offset(fr.module, fr.module_offset, is_return, lines)
+            _by_module[key] = found
+        fr.function, fr.offset, fr.file, fr.line = found
+
+
+def _resolve_module_offset(
+    module: str, module_offset: int, is_return: bool, lines: bool
+) -> tuple[str | None, int, str | None, int | None]:
+    image = open_image(module)
+    if image is None:
+        return None, 0, None, None
+    vaddr = module_offset + image.vaddr_delta(module_offset)
+    function, offset, file, line = None, 0, None, None
+    sym = image.symbols().lookup(vaddr)
+    if sym is not None:
+        function, offset = demangle(sym[0]), sym[1]
+    if lines:
+        table = image.lines()
+        if table is not None:
+            loc = table.lookup(vaddr - 1 if is_return else vaddr)
+            if loc is not None:
+                file, line = loc
+    return function, offset, file, line
+
+
 def format_frame(frame: Frame) -> str:
     """One line of strace -k output, plus ` (file:line)` when the line is known.
 
@@ -89,7 +131,7 @@ def format_frame(frame: Frame) -> str:
         resolve((frame,))
         where = frame.module_offset
     else:
-        where = frame.pc
+        where = frame.module_offset if frame.module else frame.pc
     if frame.module is None:
         text = f" > ?() [{frame.pc:#x}]"
     elif frame.function:
