@@ -131,7 +131,7 @@ def format_frame(frame: Frame) -> str:
         resolve((frame,))
         where = frame.module_offset
     else:
-        where = frame.module_offset if frame.module else frame.pc
+        where = frame.module_offset or frame.pc  # replayed frames may carry only the pc
     if frame.module is None:
         text = f" > ?() [{frame.pc:#x}]"
     elif frame.function:
