@@ -17,6 +17,7 @@ from tracer.events import (
     TraceEnded,
     Unfinished,
 )
+from tracer.formats.output import TextOutput
 from tracer.formats.strace_text import siginfo_text, signal_name
 from tracer.syscalls.render import RenderContext, errno_name, render
 
@@ -125,9 +126,9 @@ def event_object(ev: object, ctx: RenderContext) -> dict[str, Any] | None:
     return None
 
 
-class JsonLinesWriter:
+class JsonLinesWriter(TextOutput):
     def __init__(self, out: TextIO, ctx: RenderContext) -> None:
-        self.out = out
+        super().__init__(out)
         self.ctx = ctx
 
     def write(self, events: list[object]) -> None:
@@ -138,11 +139,3 @@ class JsonLinesWriter:
                 parts.append(json.dumps(obj, separators=(",", ":")))
         if parts:
             self.out.write("\n".join(parts) + "\n")
-
-    def flush(self) -> None:
-        self.out.flush()
-
-    def close(self) -> None:
-        self.out.flush()
-        if self.out.fileno() > 2:
-            self.out.close()

@@ -17,6 +17,7 @@ from tracer.events import (
     Syscall,
     Unfinished,
 )
+from tracer.formats.output import TextOutput
 from tracer.syscalls.classes import Class
 from tracer.syscalls.render import RenderContext, RenderedCall, render
 
@@ -118,9 +119,9 @@ def event_text(ev: object, ctx: RenderContext) -> list[str] | None:
     return None
 
 
-class StraceTextWriter:
+class StraceTextWriter(TextOutput):
     def __init__(self, out: TextIO, ctx: RenderContext, pid_prefix: bool = True) -> None:
-        self.out = out
+        super().__init__(out)
         self.ctx = ctx
         self.pid_prefix = pid_prefix
 
@@ -139,11 +140,3 @@ class StraceTextWriter:
                 lines.extend(text)
         if lines:
             self.out.write("\n".join(lines) + "\n")
-
-    def flush(self) -> None:
-        self.out.flush()
-
-    def close(self) -> None:
-        self.out.flush()
-        if self.out.fileno() > 2:
-            self.out.close()
