@@ -82,9 +82,13 @@ class ProcessesPane(_Pane):
     """Process tree: pid, command, state, syscall and error counts. Enter narrows the list."""
 
     def on_mount(self) -> None:
-        self.add_column("pid")
-        self.add_column("command", width=26)
-        self.add_columns("state", "calls", "errs")
+        # Fixed widths: auto-sized columns settle only after a later refresh, so the
+        # pane's layout would depend on timing.
+        self.add_column("pid", width=5)
+        self.add_column("command", width=17)
+        self.add_column("state", width=14)
+        self.add_column("calls", width=6)
+        self.add_column("errs", width=5)
 
     def show(self, procs: list[ProcessRow]) -> None:
         rows, keys = [], []
@@ -123,9 +127,11 @@ class FilesPane(_Pane):
     """fd table of one process, open and closed; Enter jumps to the creating syscall."""
 
     def on_mount(self) -> None:
-        self.add_columns("fd", "kind")
-        self.add_column("path / endpoint", width=30)
-        self.add_columns("flags", "created by")
+        self.add_column("fd", width=3)
+        self.add_column("kind", width=6)
+        self.add_column("path / endpoint", width=28)
+        self.add_column("flags", width=16)
+        self.add_column("created by", width=12)
         self._created: dict[str, int | None] = {}
 
     def show(self, fds: list[FdRow]) -> None:
@@ -160,9 +166,12 @@ class ErrorsPane(_Pane):
     """Failed syscalls grouped by syscall + errno (+ path); Enter shows the occurrences."""
 
     def on_mount(self) -> None:
-        self.add_columns("count", "syscall", "errno")
-        self.add_column("path", width=28)
-        self.add_columns("first", "last")
+        self.add_column("count", width=5)
+        self.add_column("syscall", width=10)
+        self.add_column("errno", width=8)
+        self.add_column("path", width=24)
+        self.add_column("first", width=9)
+        self.add_column("last", width=9)
         self._filters: dict[str, tuple[str, str]] = {}
         self.t0 = 0.0
 
