@@ -298,6 +298,9 @@ def run_interactive(opts: TraceOptions, args: argparse.Namespace) -> int:
         master, slave = os.openpty()
         _copy_winsize(slave)
         opts.tty_fd = slave
+    if opts.command and args.tty == "inherit":
+        # Nobody drains events until the program exits: the queue must not make it wait.
+        opts.queue_max = 1 << 62
     session = TraceSession(opts)
     try:
         session.start()
