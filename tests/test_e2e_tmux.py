@@ -162,3 +162,23 @@ def test_quit_leaves_an_attached_process_running(tmp_path):
         tmux.kill()
         sleeper.kill()
         sleeper.wait()
+
+
+def test_tty_inherit_gives_the_program_the_terminal_then_opens_the_trace(tmp_path):
+    """With --tty=inherit the program reads and writes the real terminal; the app comes after."""
+    answer = tmp_path / "answer"
+    script = f'read line; echo "$line" > {answer}; exit 3'
+    tmux = Tmux("tracetui-e2e-" + uuid.uuid4().hex[:8])
+    env = {"PYTHONPATH": str(ROOT), "TERM": "xterm-256color"}
+    try:
+        tmux.start([sys.executable, "-m", "tracer.cli", "--tty=inherit", "sh", "-c", script], env)
+        time.sleep(1.0)
+        assert "EXITED" not in tmux.screen()  # the program has the terminal, not the app
+        tmux.keys("-l", "typed-into-the-program")
+        tmux.keys("Enter")
+        tmux.wait_screen(lambda s: "EXITED (3)" in s)
+        assert answer.read_text().strip() == "typed-into-the-program"
+        tmux.keys("q")
+        assert wait_for(lambda: not tmux.alive(), timeout=20)
+    finally:
+        tmux.kill()
