@@ -92,7 +92,7 @@ def test_filter_pause_resume_inspect_quit_in_a_real_terminal(tmp_path):
     tmux = Tmux("tracetui-e2e-" + uuid.uuid4().hex[:8])
     env = {"PYTHONPATH": str(ROOT), "TERM": "xterm-256color"}
     tmux.start(
-        [sys.executable, "-m", "tracer.cli", sys.executable, str(script), str(pidfile), missing],
+        [sys.executable, "-m", "tui", sys.executable, str(script), str(pidfile), missing],
         env,
     )
     try:
@@ -150,7 +150,7 @@ def test_quit_leaves_an_attached_process_running(tmp_path):
     tmux = Tmux("tracetui-e2e-" + uuid.uuid4().hex[:8])
     env = {"PYTHONPATH": str(ROOT), "TERM": "xterm-256color"}
     try:
-        tmux.start([sys.executable, "-m", "tracer.cli", "-p", str(sleeper.pid)], env)
+        tmux.start([sys.executable, "-m", "tui", "-p", str(sleeper.pid)], env)
         tmux.wait_screen(lambda s: "RUNNING" in s)
         tmux.keys("q")
         assert wait_for(lambda: not tmux.alive(), timeout=20)
@@ -171,7 +171,7 @@ def test_tty_inherit_gives_the_program_the_terminal_then_opens_the_trace(tmp_pat
     tmux = Tmux("tracetui-e2e-" + uuid.uuid4().hex[:8])
     env = {"PYTHONPATH": str(ROOT), "TERM": "xterm-256color"}
     try:
-        tmux.start([sys.executable, "-m", "tracer.cli", "--tty=inherit", "sh", "-c", script], env)
+        tmux.start([sys.executable, "-m", "tui", "--tty=inherit", "sh", "-c", script], env)
         time.sleep(1.0)
         assert "EXITED" not in tmux.screen()  # the program has the terminal, not the app
         tmux.keys("-l", "typed-into-the-program")

@@ -11,6 +11,7 @@ import os
 import signal
 import sys
 import time
+from collections.abc import Callable
 
 from tracer.options import TraceOptions
 from tracer.session import TraceError, TraceSession
@@ -157,7 +158,15 @@ def inherited_ignored_signals() -> tuple[int, ...]:
     )
 
 
-def main(argv: list[str] | None = None) -> int:
+Interactive = Callable[[TraceOptions, argparse.Namespace], int]
+
+
+def main(argv: list[str] | None = None, interactive: Interactive | None = None) -> int:
+    """Parse, then trace headless here or hand over to `interactive` (the app's launcher).
+
+    The library never imports the UI: the `tracetui` command is `tui.launch:main`,
+    which passes its launcher in. Without one, only `--no-ui` is available.
+    """
     ignored = inherited_ignored_signals()
     try:
         args = build_parser().parse_args(argv)
@@ -168,7 +177,14 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     if args.no_ui:
         return run_headless(opts, args)
-    return run_interactive(opts, args)
+    if interactive is None:
+        print(
+            "tracetui: the explorer is started with `tracetui` (or `python -m tui`); "
+            "this entry point only runs --no-ui",
+            file=sys.stderr,
+        )
+        return 1
+    return interactive(opts, args)
 
 
 class _Interrupted:
@@ -284,53 +300,6 @@ def make_writer(opts: TraceOptions, args: argparse.Namespace):
     from tracer.formats.strace_text import StraceTextWriter
 
     return StraceTextWriter(out, ctx)
-
-
-def run_interactive(opts: TraceOptions, args: argparse.Namespace) -> int:
-    if not sys.stdout.isatty() or not sys.stdin.isatty():
-        print(
-            "tracetui: the explorer needs a terminal; use --no-ui for a text trace", file=sys.stderr
-        )
-        return 1
-    master = None
-    slave = None
-    if opts.command and args.tty == "pty":
-        master, slave = os.openpty()
-        _copy_winsize(slave)
-        opts.tty_fd = slave
-    if opts.command and args.tty == "inherit":
-        # Nobody drains events until the program exits: the queue must not make it wait.
-        opts.queue_max = 1 << 62
-    session = TraceSession(opts)
-    try:
-        session.start()
-    except TraceError as e:
-        print(f"tracetui: {e}", file=sys.stderr)
-        return 1
-    finally:
-        if slave is not None:
-            os.close(slave)
-    from tui.app import run_app
-
-    title = " ".join(opts.command) if opts.command else "pid " + ",".join(map(str, opts.attach))
-    if args.tty == "inherit" and opts.command:
-        # The program owns the terminal until it exits; then the app shows the whole trace.
-        session.wait()
-    try:
-        return run_app(session, master, title)
-    finally:
-        session.stop()
-
-
-def _copy_winsize(fd: int) -> None:
-    import fcntl
-    import termios
-
-    try:
-        size = fcntl.ioctl(sys.stdout.fileno(), termios.TIOCGWINSZ, b"\0" * 8)
-        fcntl.ioctl(fd, termios.TIOCSWINSZ, size)
-    except OSError:
-        pass
 
 
 if __name__ == "__main__":
