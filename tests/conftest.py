@@ -120,3 +120,15 @@ def tracer_of(pid: int) -> int:
                     return int(l2.split()[1])
             return tid
     return 0
+
+
+def collect(session, timeout: float = 30) -> list:
+    """Every event of a started TraceSession, until the trace ends (fails if it does not)."""
+    events: list = []
+    deadline = time.monotonic() + timeout
+    while not session.finished and time.monotonic() < deadline:
+        events.extend(session.drain())
+        time.sleep(0.01)
+    events.extend(session.drain())
+    assert session.finished, "trace did not finish"
+    return events

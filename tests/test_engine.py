@@ -6,10 +6,9 @@ import os
 import signal
 import subprocess
 import sys
-import time
 
 import pytest
-from conftest import compile_c, run_tracetui, strip_pid, trace_jsonl, trace_text, wait_for
+from conftest import collect, compile_c, run_tracetui, strip_pid, trace_jsonl, trace_text, wait_for
 
 from tracer.events import Exec, Exited, ProcessStarted, Resumed, Syscall, TraceEnded
 from tracer.options import TraceOptions
@@ -17,17 +16,6 @@ from tracer.session import TraceSession
 from tracer.syscalls.table import get_table
 
 pytestmark = pytest.mark.timeout(60)
-
-
-def collect(session: TraceSession, timeout: float = 30) -> list:
-    events: list = []
-    deadline = time.monotonic() + timeout
-    while not session.finished and time.monotonic() < deadline:
-        events.extend(session.drain())
-        time.sleep(0.01)
-    events.extend(session.drain())
-    assert session.finished, "trace did not finish"
-    return events
 
 
 def trace(command: list[str], **kw) -> tuple[list, TraceSession]:

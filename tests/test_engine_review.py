@@ -10,10 +10,18 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
-import time
 
 import pytest
-from conftest import ROOT, compile_c, proc_state, run_tracetui, strip_pid, tracetui_cmd, wait_for
+from conftest import (
+    ROOT,
+    collect,
+    compile_c,
+    proc_state,
+    run_tracetui,
+    strip_pid,
+    tracetui_cmd,
+    wait_for,
+)
 
 from tracer.events import Resumed, Syscall, TraceEnded
 from tracer.options import TraceOptions
@@ -25,17 +33,6 @@ pytestmark = pytest.mark.timeout(90)
 
 def _env() -> dict[str, str]:
     return dict(os.environ, PYTHONPATH=str(ROOT))
-
-
-def _collect(session: TraceSession, timeout: float = 30) -> list:
-    events: list = []
-    deadline = time.monotonic() + timeout
-    while not session.finished and time.monotonic() < deadline:
-        events.extend(session.drain())
-        time.sleep(0.01)
-    events.extend(session.drain())
-    assert session.finished, "trace did not finish"
-    return events
 
 
 def _calls(events: list) -> list[Syscall]:
@@ -116,7 +113,7 @@ def test_an_unknown_syscall_number_does_not_kill_the_program():
     prog = compile_c(BIG_NR, name="bignr")
     s = TraceSession(TraceOptions(command=[str(prog)], resolve_fds=False))
     s.start()
-    events = _collect(s)
+    events = collect(s)
     assert s.error is None
     assert s.exit_status == 7
     nrs = [c.nr for c in _calls(events)]
@@ -213,7 +210,7 @@ def test_exec_by_a_thread_completes_under_a_seccomp_filter(expr):
         TraceOptions(command=[str(prog)], trace_syscalls=parse_trace_expr(expr), resolve_fds=False)
     )
     s.start()
-    events = _collect(s)
+    events = collect(s)
     assert s.exit_status == 0
     execs = [c for c in _calls(events) if table.name(c.nr) == "execve"]
     thread_exec = [c for c in execs if c.mem is not None and b"thread-exec" in repr(c.mem).encode()]
@@ -359,5 +356,5 @@ def test_trace_ended_is_last():
     """Sanity check of the harness: a plain trace ends with TraceEnded."""
     s = TraceSession(TraceOptions(command=["/bin/true"], resolve_fds=False))
     s.start()
-    events = _collect(s)
+    events = collect(s)
     assert isinstance(events[-1], TraceEnded)

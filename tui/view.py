@@ -11,7 +11,6 @@ rows by index costs more per row than scanning whole columns.
 from __future__ import annotations
 
 from array import array
-from bisect import bisect_left
 from dataclasses import dataclass
 
 from textual.message import Message
@@ -82,18 +81,5 @@ class ViewFilter:
         """Match the rows of one `store.append`: new rows, and completed rows that may now match."""
         if self.filter is None or self.rows is None:
             return
-        flt, rows = self.filter, self.rows
-        new = update.new_rows
-        if len(new):
-            rows.extend(flt.match_rows(store, new) or ())
-        old_changed = [r for r in update.changed_rows if r < update.first_new_row]
-        if old_changed:
-            now = set(flt.match_rows(store, array("I", old_changed)) or ())
-            for r in old_changed:
-                i = bisect_left(rows, r)
-                present = i < len(rows) and rows[i] == r
-                if r in now and not present:
-                    rows.insert(i, r)
-                elif present and r not in now:
-                    del rows[i]
+        self.rows = self.filter.apply_update(store, self.rows, update)
         self.upto = len(store)

@@ -105,28 +105,40 @@ def opened(c: FdEffectContext) -> None:
     c.new_entry(c.ret, c.path_arg() or c.name, flags=c.flags_text(), cloexec=c.cloexec())
 
 
+# Calls whose new fd is an anonymous inode (the fd kind "anon" in the files pane).
+ANON_INODE_CREATORS = frozenset(
+    {
+        "eventfd",
+        "eventfd2",
+        "epoll_create",
+        "epoll_create1",
+        "signalfd",
+        "signalfd4",
+        "timerfd_create",
+        "inotify_init",
+        "inotify_init1",
+        "fanotify_init",
+        "userfaultfd",
+        "perf_event_open",
+        "pidfd_open",
+        "pidfd_getfd",
+        "io_uring_setup",
+    }
+)
+
+
 @effect(
-    "eventfd",
-    "eventfd2",
-    "epoll_create",
-    "epoll_create1",
-    "signalfd",
-    "signalfd4",
-    "timerfd_create",
-    "inotify_init",
-    "inotify_init1",
-    "fanotify_init",
-    "userfaultfd",
-    "perf_event_open",
-    "pidfd_open",
-    "pidfd_getfd",
-    "memfd_create",
-    "memfd_secret",
-    "io_uring_setup",
-    "mq_open",
-    "fsopen",
-    "fsmount",
-    "landlock_create_ruleset",
+    *sorted(
+        ANON_INODE_CREATORS
+        | {
+            "memfd_create",
+            "memfd_secret",
+            "mq_open",
+            "fsopen",
+            "fsmount",
+            "landlock_create_ruleset",
+        }
+    )
 )
 def created_anon(c: FdEffectContext) -> None:
     if c.name == "signalfd" or c.name == "signalfd4":

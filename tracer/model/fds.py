@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, replace
 
 from tracer.events import Exec, Exited, ProcessStarted
-from tracer.model.fd_effects import FD_EFFECTS, FdEffectContext
+from tracer.model.fd_effects import ANON_INODE_CREATORS, FD_EFFECTS, FdEffectContext
 from tracer.store import EventStore, StoreUpdate
 from tracer.store.event_store import K_EXEC, K_EXITED, K_STARTED, K_SYSCALL
 
@@ -53,30 +53,11 @@ def kind_of(path: str, created_by: str = "") -> str:
         return "tty"
     if path.startswith("/memfd:") or created_by == "memfd_create":
         return "memfd"
-    if path.startswith("anon_inode:") or created_by in _ANON_CREATORS:
+    if path.startswith("anon_inode:") or created_by in ANON_INODE_CREATORS:
         return "anon"
     if path.startswith("/"):
         return "file"
     return "unknown"
-
-
-_ANON_CREATORS = {
-    "eventfd",
-    "eventfd2",
-    "epoll_create",
-    "epoll_create1",
-    "signalfd",
-    "signalfd4",
-    "timerfd_create",
-    "inotify_init",
-    "inotify_init1",
-    "fanotify_init",
-    "userfaultfd",
-    "perf_event_open",
-    "pidfd_open",
-    "io_uring_setup",
-    "pidfd_getfd",
-}
 
 
 class FdTable:
