@@ -75,7 +75,9 @@ def workloads(exes: dict[str, Path], tree: Path, quick: bool) -> list[Workload]:
         Workload("find_tree", ["find", str(tree), "-size", "-1k"]),  # -size: one stat per file
         Workload("fork_exec", ["sh", "-c", f"for i in $(seq {1000 // scale}); do /bin/true; done"]),
         Workload("threads_write", [str(exes["threaded_writer"]), str(30000 // scale)]),
-        Workload("filtered_openat", [str(exes["getppid_one_open"]), str(20_000_000 // scale)], True),
+        Workload(
+            "filtered_openat", [str(exes["getppid_one_open"]), str(20_000_000 // scale)], True
+        ),
     ]
 
 
@@ -169,6 +171,9 @@ def main(argv: list[str] | None = None) -> int:
         print("overhead: --rounds must be at least 1", file=sys.stderr)
         return 2
     env = dict(os.environ)
+    # An installed tracetui runs from byte-compiled modules (pip writes them); so
+    # does the benchmark: the first run writes __pycache__, the rest reuse it.
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), env.get("PYTHONPATH")]))
     exes = compile_workloads()
     with tempfile.TemporaryDirectory(prefix="overhead-tree.") as tmp:

@@ -35,3 +35,6 @@ class TraceOptions:
     # would without us (and as under strace), even though tracetui handles them itself.
     ignored_signals: tuple[int, ...] = ()
     queue_max: int = 200_000  # events buffered before the tracee is made to wait
+    # Non-blocking waits tried before sleeping for the next stop (0: always sleep);
+    # see tracer/spin.py.
+    spin_polls: int = 200

@@ -86,7 +86,7 @@ class ProcessStops(_Base):
             if raw is not None and raw[0] == pt.SYSCALL_INFO_SECCOMP:
                 nr, args = pt.SyscallInfoReader.entry(raw)
                 task.in_seccomp_call = True
-                self._enter(task, nr, args)
+                self._enter(task, nr, args, pt.SyscallInfoReader.stack_pointer(raw))
             self._restart(task)
         elif event in (pt.PTRACE_EVENT_FORK, pt.PTRACE_EVENT_VFORK, pt.PTRACE_EVENT_CLONE):
             child = pt.geteventmsg(tid)

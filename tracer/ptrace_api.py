@@ -144,6 +144,10 @@ class SyscallInfoReader:
         return raw[0]
 
     @staticmethod
+    def stack_pointer(raw: bytes) -> int:
+        return _ENTRY.unpack_from(raw)[3]
+
+    @staticmethod
     def entry(raw: bytes) -> tuple[int, tuple[int, ...]]:
         v = _ENTRY.unpack_from(raw)
         return v[4], v[5:11]
@@ -168,6 +172,8 @@ class ProcessMemory:
 
     def __init__(self, bufsize: int = 1 << 18) -> None:
         self.tid = 0
+        # The stopped task's stack pointer at syscall entry (rt_sigreturn reads its frame).
+        self.stack_pointer = 0
         self._buf = ctypes.create_string_buffer(bufsize)
         self._bufaddr = ctypes.addressof(self._buf)
         self._bufsize = bufsize

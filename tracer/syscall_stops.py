@@ -42,14 +42,14 @@ class SyscallStops(_Base):
         op = raw[0]
         if op == pt.SYSCALL_INFO_ENTRY:
             nr, args = pt.SyscallInfoReader.entry(raw)
-            self._enter(task, nr, args)
+            self._enter(task, nr, args, pt.SyscallInfoReader.stack_pointer(raw))
         elif op == pt.SYSCALL_INFO_EXIT:
             ret, is_error = pt.SyscallInfoReader.exit(raw)
             task.in_seccomp_call = False
             self._leave(task, ret, is_error)
         self._restart(task)
 
-    def _enter(self, task: Task, nr: int, args: tuple[int, ...]) -> None:
+    def _enter(self, task: Task, nr: int, args: tuple[int, ...], sp: int = 0) -> None:
         plan = self.plan
         if task.inflight is not None:  # an entry with no exit seen: it did not return
             self._complete_without_return(task)
@@ -59,6 +59,7 @@ class SyscallStops(_Base):
         cap = plan.entry_capture(nr)
         if cap is not None:
             self.mem.tid = task.tid
+            self.mem.stack_pointer = sp
             try:
                 call.mem = cap(self.mem, args, plan.limits)
             except Exception:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 
 from tracer.events import Syscall
@@ -23,56 +24,72 @@ class Task:
     launching: bool = False  # launched child before its exec: its stops are ours, not the program's
 
 
+def read_proc(path: str) -> bytes | None:
+    """A /proc file's contents in three syscalls (the worker reads several per new process;
+    `open()` would add a stat, an ioctl and two seeks to each)."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+    except OSError:
+        return None
+    try:
+        chunks = []
+        while True:
+            data = os.read(fd, 65536)
+            if not data:
+                return b"".join(chunks)
+            chunks.append(data)
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+
+
+def _status_field(pid: int, name: bytes) -> int | None:
+    data = read_proc(f"/proc/{pid}/status")
+    if data:
+        for line in data.split(b"\n"):
+            if line.startswith(name):
+                try:
+                    return int(line.split()[1])
+                except (IndexError, ValueError):
+                    return None
+    return None
+
+
 def read_tgid(tid: int) -> int:
     """Tgid of a task from /proc (used once per new task)."""
-    try:
-        with open(f"/proc/{tid}/status", "rb") as f:
-            for line in f:
-                if line.startswith(b"Tgid:"):
-                    return int(line.split()[1])
-    except OSError:
-        pass
-    return tid
+    tgid = _status_field(tid, b"Tgid:")
+    return tid if tgid is None else tgid
 
 
 def read_ppid(pid: int) -> int:
+    data = read_proc(f"/proc/{pid}/stat")
     try:
-        with open(f"/proc/{pid}/stat", "rb") as f:
-            data = f.read()
-        return int(data[data.rfind(b")") + 2 :].split()[1])
-    except (OSError, ValueError, IndexError):
+        return int(data[data.rfind(b")") + 2 :].split()[1]) if data else 0
+    except (ValueError, IndexError):
         return 0
 
 
-def read_cmdline(pid: int) -> list[str]:
-    try:
-        with open(f"/proc/{pid}/cmdline", "rb") as f:
-            data = f.read()
-    except OSError:
-        return []
+def _split_nul(data: bytes) -> list[str]:
     return [a.decode("utf-8", "replace") for a in data.split(b"\0")[:-1]]
+
+
+def read_cmdline(pid: int) -> list[str]:
+    data = read_proc(f"/proc/{pid}/cmdline")
+    return _split_nul(data) if data is not None else []
 
 
 def read_environ(pid: int) -> list[str] | None:
-    try:
-        with open(f"/proc/{pid}/environ", "rb") as f:
-            data = f.read()
-    except OSError:
-        return None
-    return [a.decode("utf-8", "replace") for a in data.split(b"\0")[:-1]]
+    data = read_proc(f"/proc/{pid}/environ")
+    return _split_nul(data) if data is not None else None
 
 
 def read_comm(pid: int) -> str:
-    try:
-        with open(f"/proc/{pid}/comm", "rb") as f:
-            return f.read().decode("utf-8", "replace").rstrip("\n")
-    except OSError:
-        return ""
+    data = read_proc(f"/proc/{pid}/comm")
+    return data.decode("utf-8", "replace").rstrip("\n") if data is not None else ""
 
 
 def list_threads(pid: int) -> list[int]:
-    import os
-
     try:
         return sorted(int(t) for t in os.listdir(f"/proc/{pid}/task"))
     except OSError:
@@ -81,11 +98,4 @@ def list_threads(pid: int) -> list[int]:
 
 def tracer_pid(pid: int) -> int:
     """TracerPid from /proc/PID/status (0 when not traced)."""
-    try:
-        with open(f"/proc/{pid}/status", "rb") as f:
-            for line in f:
-                if line.startswith(b"TracerPid:"):
-                    return int(line.split()[1])
-    except OSError:
-        pass
-    return 0
+    return _status_field(pid, b"TracerPid:") or 0

@@ -30,6 +30,7 @@ from tracer.fdnames import FdNames
 from tracer.launcher import fork_stopped_child, seccomp_program
 from tracer.options import TraceOptions
 from tracer.process_stops import ProcessStops
+from tracer.spin import SpinBudget
 from tracer.syscall_plan import SyscallPlan
 from tracer.syscall_stops import SyscallStops
 from tracer.tasks import (
@@ -44,6 +45,7 @@ from tracer.tasks import (
 SIGTRAP_SYSGOOD = signal.SIGTRAP | 0x80
 _ptrace = pt._ptrace
 _now = time.time
+_monotonic = time.monotonic
 _unpack_entry = pt.SyscallInfoReader.entry
 _unpack_exit = pt._EXIT.unpack_from
 _unpack_info = pt._ENTRY.unpack_from  # entry layout; at exit word 4 is rval, word 5 is_error
@@ -75,6 +77,7 @@ class Worker(SyscallStops, ProcessStops):
         self.mem = pt.ProcessMemory()
         self.info = pt.SyscallInfoReader()
         self.waiter = pt.Waiter()
+        self.spin = SpinBudget(options.spin_polls)
         self.seq = 0
         self.unemitted = 0  # tasks with an entered call not yet emitted
         self.main_pid = 0
@@ -276,6 +279,8 @@ class Worker(SyscallStops, ProcessStops):
         status_box = ctypes.c_int(0)
         status_ref = ctypes.byref(status_box)
         flags = pt.WAIT_FLAGS
+        nohang = flags | pt.WNOHANG
+        spin = self.spin
         while tasks and not self.stopping:
             if commands:
                 self._run_commands()
@@ -291,7 +296,20 @@ class Worker(SyscallStops, ProcessStops):
                     time.sleep(0.0005)
                     continue
             else:
-                pid = waitpid(-1, status_ref, flags)
+                # Poll briefly before sleeping: on VMs, waking a sleeping tracer costs
+                # more than the tracee's whole syscall, and the next stop usually
+                # arrives within microseconds. The budget adapts (see `SpinBudget`).
+                pid = 0
+                for _ in range(spin.polls):
+                    pid = waitpid(-1, status_ref, nohang)
+                    if pid:
+                        break
+                if pid == 0:
+                    slept = _monotonic()
+                    pid = waitpid(-1, status_ref, flags)
+                    spin.slept(_monotonic() - slept)
+                else:
+                    spin.hit()
                 if pid < 0:
                     pid = -ctypes.get_errno()
                 status = status_box.value
@@ -309,51 +327,62 @@ class Worker(SyscallStops, ProcessStops):
                 queue.wait_for_space(lambda: bool(self._commands))
 
     def _fast_syscall_stop(self, tid: int) -> None:
-        """The hot path: one syscall-entry or -exit stop, with as few calls as possible."""
+        """The hot path: one syscall-entry or -exit stop, with as few calls as possible.
+
+        A call that needs nothing read while the tracee is stopped (no memory, fds or
+        stack) is resumed right after its registers are read, and its record is made
+        while it runs: the tracee's CPU must not go idle waiting for our bookkeeping
+        (on VMs, waking an idle CPU costs more than the syscall itself).
+        """
         task = self.tasks.get(tid)
         if task is None or task.launching or self.paused or self.seccomp_active:
             self._syscall_stop(tid)
             return
-        if _ptrace(_GET_INFO, tid, _INFO_SIZE, self._info_addr) > 0:
-            v = _unpack_info(self._info_buf)
-            op = v[0]
-            if op == 1:
-                nr = v[4]
-                if nr < 1024 and self._plain[nr] and task.inflight is None:
-                    # No capture, no fds, no stack: just the record.
-                    task.inflight = Syscall(0, task.tgid, tid, nr, v[5:11], _now())
-                    task.inflight_emitted = False
-                    self.unemitted += 1
-                else:
-                    self._enter(task, nr, v[5:11])
-            elif op == 2:
+        if _ptrace(_GET_INFO, tid, _INFO_SIZE, self._info_addr) <= 0:
+            _ptrace(24, tid, None, None)  # PTRACE_SYSCALL
+            return
+        v = _unpack_info(self._info_buf)
+        op = v[0]
+        if op == 1:
+            nr = v[4]
+            if nr < 1024 and self._plain[nr] and task.inflight is None:
+                _ptrace(24, tid, None, None)
+                task.inflight = Syscall(0, task.tgid, tid, nr, v[5:11], _now())
+                task.inflight_emitted = False
+                self.unemitted += 1
+                return
+            self._enter(task, nr, v[5:11], v[3])
+        elif op == 2:
+            call = task.inflight
+            task.in_seccomp_call = False
+            if (
+                call is not None
+                and not task.inflight_emitted
+                and call.nr < 1024
+                and self._plain[call.nr]
+            ):
+                _ptrace(24, tid, None, None)
+                call.end = _now()
                 ret = v[4]
                 if ret & _SIGN:
                     ret -= _WRAP
-                is_error = bool(v[5] & 0xFF)
-                call = task.inflight
-                task.in_seccomp_call = False
-                if (
-                    call is not None
-                    and not task.inflight_emitted
-                    and call.nr < 1024
-                    and self._plain[call.nr]
-                ):
-                    task.inflight = None
-                    call.end = _now()
-                    call.ret = ret
-                    call.done = True
-                    if is_error:
-                        call.error = -ret
-                    self.seq += 1
-                    call.seq = self.seq
-                    self.unemitted -= 1
-                    if self.unemitted:
-                        self._flush_unfinished(tid)
-                    self.queue.put(call)
-                else:
-                    self._leave(task, ret, is_error)
-        _ptrace(24, tid, None, None)  # PTRACE_SYSCALL
+                task.inflight = None
+                call.ret = ret
+                call.done = True
+                if v[5] & 0xFF:
+                    call.error = -ret
+                self.seq += 1
+                call.seq = self.seq
+                self.unemitted -= 1
+                if self.unemitted:
+                    self._flush_unfinished(tid)
+                self.queue.put(call)
+                return
+            ret = v[4]
+            if ret & _SIGN:
+                ret -= _WRAP
+            self._leave(task, ret, bool(v[5] & 0xFF))
+        _ptrace(24, tid, None, None)
 
     def _restart(self, task: Task, sig: int = 0) -> None:
         req = pt.PTRACE_SYSCALL

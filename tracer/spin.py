@@ -1,0 +1,35 @@
+"""How long the tracer polls for the next stop before it sleeps in waitpid.
+
+A ptrace stop wakes the tracer; when the tracer is asleep (its CPU idle), that
+wake-up is the dearest part of the stop, on virtual machines above all (an
+idle vCPU has to be kicked by the hypervisor). While a program makes syscalls
+back to back, its next stop arrives microseconds after it is resumed, so a
+few non-blocking waits catch it with the tracer still running. When the
+program blocks or computes instead, polling only burns CPU, so the budget
+follows what the last waits saw: full after a stop caught by polling or a
+short sleep, quartered after each long sleep (down to no polling at all).
+"""
+
+from __future__ import annotations
+
+# A sleep shorter than this would have been caught by polling a little longer.
+SHORT_SLEEP_S = 0.0002
+
+
+class SpinBudget:
+    __slots__ = ("max_polls", "polls")
+
+    def __init__(self, max_polls: int) -> None:
+        self.max_polls = max(0, max_polls)
+        self.polls = self.max_polls
+
+    def hit(self) -> None:
+        """A stop was caught by polling."""
+        self.polls = self.max_polls
+
+    def slept(self, seconds: float) -> None:
+        """The tracer slept `seconds` in a blocking wait after polling `polls` times."""
+        if seconds < SHORT_SLEEP_S:
+            self.polls = self.max_polls
+        else:
+            self.polls >>= 2
