@@ -44,7 +44,9 @@ def timed(cmd: list[str]) -> float:
 
 
 def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     ap.add_argument("--calls", type=int, default=20000)
     ap.add_argument("--rounds", type=int, default=3)
     args = ap.parse_args()
@@ -52,7 +54,9 @@ def main() -> int:
         src = Path(tmp) / "chain.c"
         exe = Path(tmp) / "chain"
         src.write_text(PROGRAM)
-        subprocess.run(["gcc", "-O2", "-g", "-fomit-frame-pointer", "-o", str(exe), str(src)], check=True)
+        subprocess.run(
+            ["gcc", "-O2", "-g", "-fomit-frame-pointer", "-o", str(exe), str(src)], check=True
+        )
         prog = [str(exe), str(args.calls)]
         tt = [sys.executable, "-m", "tracer.cli", "--no-ui", "-o", "/dev/null"]
         modes = {
@@ -79,7 +83,11 @@ def main() -> int:
     st = (med["strace -k"] - med["strace"]) / args.calls
     tk = (med["tracetui -k"] - med["tracetui"]) / args.calls
     print()
-    print(f"stack capture cost, tracetui/strace: {tk / st:.2f}" if st > 0 else "strace -k cost too small to compare")
+    print(
+        f"stack capture cost, tracetui/strace: {tk / st:.2f}"
+        if st > 0
+        else "strace -k cost too small to compare"
+    )
     return 0
 
 

@@ -125,3 +125,75 @@ def test_describe_is_readable():
         "name openat and not failed and duration > 1ms"
     )
     assert parse_filter("").describe() == "all events"
+
+
+def test_plain_words_match_flag_and_signal_names_as_displayed():
+    """Typing O_CREAT or SIGTERM finds the calls whose line shows them, as the user sees it."""
+    s = EventStore()
+    s.append(
+        [
+            call(0, "openat", (0xFFFFFF9C, 1, 0o1101, 0o644), ret=3, mem={1: b"/tmp/new"}),
+            call(1, "openat", (0xFFFFFF9C, 1, 0), ret=4, mem={1: b"/etc/passwd"}),
+            call(2, "kill", (55, 15)),
+            call(3, "fcntl", (3, 2, 1)),  # F_SETFD FD_CLOEXEC
+            call(4, "fcntl", (3, 4, 0o4000)),  # F_SETFL O_NONBLOCK
+            call(5, "mmap", (0, 4096, 3, 34, 0xFFFFFFFF, 0), ret=0x7F0000000000),
+        ]
+    )
+    assert rows(s, "o_creat") == [0]
+    assert rows(s, "O_RDONLY") == [1, 4]  # strace shows F_SETFL flags with O_RDONLY too
+    assert rows(s, "sigterm") == [2]
+    assert rows(s, "fd_cloexec") == [3]
+    assert rows(s, "o_nonblock") == [4]
+    assert rows(s, "prot_read|prot_write") == [5]
+    assert rows(s, "map_private|map_anonymous") == [5]
+    # The same arguments rendered from the cache give the same names.
+    s.append([call(6, "openat", (0xFFFFFF9C, 1, 0o1101, 0o644), ret=5, mem={1: b"/tmp/b"})])
+    assert rows(s, "o_creat") == [0, 6]
+    # Each row's text agrees with its rendered line for these names.
+    for r in range(7):
+        line = s.line(r).lower()
+        for word in ("o_creat", "o_rdonly", "sigterm", "fd_cloexec", "o_nonblock", "prot_read"):
+            assert (word in line) == (r in rows(s, word)), (r, word, line)
+
+
+def test_indexed_terms_agree_with_a_row_by_row_check():
+    """pid:, name: and fd: answer from the store's indexes, negated or not, fresh or refined."""
+    s = EventStore()
+    evs = []
+    for i in range(400):
+        pid = (10, 20, 30)[i % 3]
+        tid = pid + 1 if i % 7 == 0 else pid  # some rows from a thread
+        name = ("read", "close", "openat", "write")[i % 4]
+        args = (3 + i % 2, 0, 0) if name != "openat" else (0xFFFFFF9C, 1, 0)
+        c = call(i, name, args, ret=5 if name == "openat" else 0, pid=pid, mem={1: b"/x"})
+        c.tid = tid
+        evs.append(c)
+    s.append(evs)
+
+    def brute(pred):
+        return [r for r in range(len(s)) if pred(r)]
+
+    def about_fd(r, fd):
+        return (s.name(r) != "openat" and s.event(r).args[0] == fd) or (
+            s.name(r) == "openat" and s.ret(r) == fd
+        )
+
+    checks = {
+        "pid:20": lambda r: s.pid(r) == 20 or s.tid(r) == 20,
+        "pid:21": lambda r: s.tid(r) == 21,
+        "-pid:20": lambda r: not (s.pid(r) == 20 or s.tid(r) == 20),
+        "name:read,close": lambda r: s.name(r) in ("read", "close"),
+        "-name:read": lambda r: s.name(r) != "read",
+        "fd:3": lambda r: about_fd(r, 3),
+        "-fd:3": lambda r: not about_fd(r, 3),
+        "pid:10 -name:close": lambda r: s.pid(r) == 10 and s.name(r) != "close",
+        "-pid:10 -pid:30 fd:4": lambda r: s.pid(r) == 20 and about_fd(r, 4),
+    }
+    for text, pred in checks.items():
+        assert rows(s, text) == brute(pred), text
+    # Refining from a previous result gives the same rows as a fresh match.
+    first = parse_filter("pid:20").match_rows(s)
+    refined = parse_filter("pid:20 name:read").match_rows(s, first)
+    assert list(refined) == rows(s, "pid:20 name:read")
+    assert list(first) == rows(s, "pid:20")  # the previous result is left as it was

@@ -8,6 +8,7 @@ redraw only what is visible. The tracer thread never calls into the UI.
 from __future__ import annotations
 
 import asyncio
+import gc
 import time
 from collections import deque
 from collections.abc import Iterable
@@ -178,13 +179,20 @@ class TraceApp(App[int]):
     def poll_session(self) -> None:
         """Drain batches from the session into the store for at most TICK_BUDGET, then redraw."""
         deadline = time.perf_counter() + TICK_BUDGET
+        ingested = False
         while True:
             events = self.session.drain(CHUNK)
             if not events:
                 break
             self.ingest(events)
+            ingested = True
             if len(events) < CHUNK or time.perf_counter() > deadline:
                 break
+        if ingested:
+            # What the store holds lives until the app ends: take it out of the cyclic
+            # collector's scans, or each full collection walks millions of objects and
+            # a keystroke waits behind it (gc.freeze is O(1)).
+            gc.freeze()
         self._update_inflight()
         self._update_status()
         now = time.monotonic()

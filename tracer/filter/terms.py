@@ -27,6 +27,36 @@ def _is_all(rows: array | range, col: array) -> bool:
     return isinstance(rows, range) and rows.start == 0 and rows.step == 1 and rows.stop == len(col)
 
 
+def _within(idx: array, rows: array | range) -> Iterable[int]:
+    """The rows of a sorted index `idx` that are among `rows` (ascending)."""
+    if isinstance(rows, range) and rows.step == 1:
+        return idx[bisect_left(idx, rows.start) : bisect_left(idx, rows.stop)]
+    if not len(rows) or not len(idx):
+        return ()
+    part = idx[bisect_left(idx, rows[0]) : bisect_right(idx, rows[-1])]
+    if len(part) == len(rows) and part == rows:  # refining a result this term made
+        return rows[:]
+    return compress(rows, map(set(part).__contains__, rows))
+
+
+_FLIP = bytes.maketrans(b"\x00\x01", b"\x01\x00")
+
+
+def _outside(idx: array, rows: array | range) -> Iterable[int]:
+    """The rows among `rows` (ascending) that are not in the sorted index `idx`."""
+    if isinstance(rows, range) and rows.step == 1:
+        part = idx[bisect_left(idx, rows.start) : bisect_left(idx, rows.stop)]
+        if rows.start:
+            part = map(operator.sub, part, repeat(rows.start))
+        marks = bytearray(len(rows))
+        any(map(marks.__setitem__, part, repeat(1)))  # scatter in C: no Python code per row
+        return compress(rows, marks.translate(_FLIP))
+    if not len(rows) or not len(idx):
+        return rows[:]
+    drop = set(idx[bisect_left(idx, rows[0]) : bisect_right(idx, rows[-1])])
+    return filterfalse(drop.__contains__, rows)
+
+
 def _values(col: array, rows: array | range) -> Iterable:
     """Column values for `rows` (the column itself when rows is everything)."""
     if _is_all(rows, col):
@@ -50,6 +80,11 @@ class Term:
         only knows how to `select`."""
         return None
 
+    def index_rows(self, store: EventStore) -> array | None:
+        """All rows satisfying the term, ascending, when an index of the store has them
+        (then matching costs the size of the answer, not of the store); else None."""
+        return None
+
     def describe(self) -> str:
         raise NotImplementedError
 
@@ -64,6 +99,10 @@ class NumberSetTerm(Term):
 
     nrs: frozenset[int] = frozenset()
     label: str = ""
+
+    def index_rows(self, store):
+        # A class spans dozens of numbers: merging their rows costs more than a scan.
+        return store.nr_index.rows_of_any(self.nrs) if len(self.nrs) <= 8 else None
 
     def mask(self, store, rows):
         return map(self.nrs.__contains__, _values(store.nrs, rows))
@@ -87,6 +126,9 @@ class PidTerm(Term):
     """Rows of any of `pids` (process id or thread id)."""
 
     pids: frozenset[int] = frozenset()
+
+    def index_rows(self, store):
+        return store.pid_index.rows_of_any(self.pids)
 
     def mask(self, store, rows):
         has = self.pids.__contains__
@@ -173,14 +215,11 @@ class FdTerm(Term):
     fd: int = 0
     cost = 3
 
+    def index_rows(self, store):
+        return store.fd_index.rows(self.fd)
+
     def select(self, store, rows):
-        idx = store.fd_index.rows(self.fd)
-        if isinstance(rows, range) and rows.step == 1:
-            return iter(idx[bisect_left(idx, rows.start) : bisect_left(idx, rows.stop)])
-        if not len(rows) or not len(idx):
-            return iter(())
-        part = set(idx[bisect_left(idx, rows[0]) : bisect_right(idx, rows[-1])])
-        return compress(rows, map(part.__contains__, rows))
+        return _within(store.fd_index.rows(self.fd), rows)
 
     def describe(self):
         return f"fd {self.fd}"
@@ -300,6 +339,13 @@ class Filter:
         for term in self.terms:
             if not len(cands):
                 break
+            idx = term.index_rows(store)
+            if idx is not None:
+                got = _outside(idx, cands) if term.negate else _within(idx, cands)
+                cands = got if isinstance(got, array) else array("I", got)
+                if should_stop is not None and should_stop():
+                    return None
+                continue
             mask = term.mask(store, cands)
             if mask is not None:
                 cands = array(

@@ -37,6 +37,7 @@ from tracer.events import (
 from tracer.store.fd_columns import FdIndex, fd_layout
 from tracer.store.lines import render_event_line, render_syscall_line
 from tracer.store.row_text import RowText
+from tracer.store.rows_by_key import RowsByKey
 from tracer.store.search_text import SearchText
 from tracer.syscalls.render import RenderContext, RenderedCall, render, to_int
 
@@ -114,6 +115,8 @@ class EventStore:
         self.flags = array("B")
         self.args = tuple(array("Q") for _ in range(6))
         self.fd_index = FdIndex()  # rows by the fds they are about
+        self.pid_index = RowsByKey()  # rows by process id and by thread id
+        self.nr_index = RowsByKey()  # syscall rows by syscall number
         self._fd_layout = fd_layout(self.table)
         # Captured memory and fd names: per-row indexes into `blobs` (0: none), where each
         # dict is kept flattened as a tuple (k1, v1, k2, v2, ...); equal ones are shared.
@@ -173,6 +176,7 @@ class EventStore:
                 if kind is None:
                     continue
                 row = len(self.kinds)
+                self._index_pid(row, ev.pid, ev.tid)
                 self.kinds.append(kind)
                 self.pids.append(ev.pid)
                 self.tids.append(ev.tid)
@@ -197,6 +201,8 @@ class EventStore:
 
     def _add_call(self, call: Syscall, in_progress: bool = False) -> int:
         row = len(self.kinds)
+        self._index_pid(row, call.pid, call.tid)
+        self.nr_index.add(row, call.nr)
         self.kinds.append(K_SYSCALL)
         self.pids.append(call.pid)
         self.tids.append(call.tid)
@@ -222,6 +228,11 @@ class EventStore:
                     self.fd_index.add(row, to_int(args[pos]))
         self._fill_call(row, call, in_progress)
         return row
+
+    def _index_pid(self, row: int, pid: int, tid: int) -> None:
+        self.pid_index.add(row, pid)
+        if tid != pid:
+            self.pid_index.add(row, tid)
 
     def _fill_call(self, row: int, call: Syscall, in_progress: bool = False) -> None:
         """(Re)write the parts of a row that change at syscall exit."""
@@ -393,7 +404,5 @@ class EventStore:
         )
 
     def rows_of_pid(self, pid: int) -> array:
-        """Rows of one process (its pid column), ascending."""
-        from itertools import compress
-
-        return array("I", compress(range(len(self.pids)), map(pid.__eq__, self.pids)))
+        """Rows of one process, ascending (a thread id's rows always carry its process's pid)."""
+        return self.pid_index.rows(pid)

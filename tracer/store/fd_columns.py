@@ -8,9 +8,9 @@ assumed to take their fd first.
 
 from __future__ import annotations
 
-from array import array
 from functools import cache
 
+from tracer.store.rows_by_key import RowsByKey
 from tracer.syscalls.classes import Class
 from tracer.syscalls.table import SyscallTable
 
@@ -40,35 +40,8 @@ def fd_layout(table: SyscallTable) -> dict[int, tuple[tuple[int, ...], bool]]:
     return out
 
 
-class FdIndex:
-    """fd number -> ascending rows about that fd (argument or returned), for `fd:N` filters.
-
-    Rows arrive in order, except a call completed in place whose returned fd
-    is added late: that fd's list is then re-sorted on the next lookup.
-    """
-
-    def __init__(self) -> None:
-        self._rows: dict[int, array] = {}
-        self._unsorted: set[int] = set()
-
-    def add(self, row: int, fd: int) -> None:
-        rows = self._rows.get(fd)
-        if rows is None:
-            rows = self._rows[fd] = array("I")
-        elif rows and rows[-1] >= row:
-            if rows[-1] == row:
-                return
-            self._unsorted.add(fd)
-        rows.append(row)
-
-    def rows(self, fd: int) -> array:
-        rows = self._rows.get(fd)
-        if rows is None:
-            return array("I")
-        if fd in self._unsorted:
-            self._unsorted.discard(fd)
-            rows = self._rows[fd] = array("I", sorted(set(rows)))
-        return rows
+class FdIndex(RowsByKey):
+    """fd number -> ascending rows about that fd (argument or returned), for `fd:N` filters."""
 
     def fds(self) -> list[int]:
         return sorted(self._rows)

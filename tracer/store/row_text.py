@@ -14,9 +14,13 @@ beyond ±0xFFFF); `-1 ENOENT (No such file or directory)`; `?`, and
 `<... in progress>` (then all arguments are shown, not only entry ones).
 Approximated: other captured byte buffers show their first `strsize` bytes
 unescaped (Latin-1), quoted, `...` if longer. Not covered (decoders produce
-them): flag and constant names (`O_RDONLY`, `PROT_READ`), shown instead as
-their number, struct contents, pointer names (`NULL`), decoded return
+them): struct contents, pointer names (`NULL`), decoded return
 values. Non-syscall rows index their full displayed line.
+Flag and constant arguments (`O_RDONLY|O_CLOEXEC`, `PROT_READ`, `SIGTERM`,
+`F_SETFD`) are shown by name: rendered through the decoders once per distinct
+combination of a syscall's flag arguments, then taken from a cache (an
+argument's name depends only on its value and on the syscall's earlier flag
+arguments, as fcntl's third on its command).
 """
 
 from __future__ import annotations
@@ -32,6 +36,8 @@ if TYPE_CHECKING:
     from tracer.syscalls.render import RenderContext
 
 _INTERN_MAX = 1 << 16  # recent texts kept to share equal ones (close(3) = 0 repeats all day)
+_FLAG_CACHE_MAX = 1 << 16  # distinct flag-argument combinations kept with their names
+_NAMED_KINDS = frozenset({"flags", "signal"})
 
 
 def _number(raw: int) -> str:
@@ -53,6 +59,8 @@ class RowText:
         self._fd_layout = fd_layout(ctx.table)
         self._heads: dict[int, tuple[str, int, tuple[int, ...], bool]] = {}
         self._path_pos: dict[int, frozenset] = {}  # nr -> argument positions rendered as paths
+        self._flag_pos: dict[int, tuple[int, ...]] = {}  # nr -> positions rendered as names
+        self._flag_text: dict[tuple, tuple[str, ...]] = {}  # (nr, raw flag args) -> their names
         self._errnos: dict[int, str] = {}
         self._intern: dict[str, str] = {}
 
@@ -60,13 +68,37 @@ class RowText:
         """Argument positions of `call.nr` that are paths, learnt by rendering one call that has them."""
         got = self._path_pos.get(call.nr)
         if got is None:
+            got = self._learn(call)
+        return got
+
+    def _learn(self, call: Syscall) -> frozenset:
+        try:
+            rc = render(call, self.ctx)
+            got = frozenset(i for i, a in enumerate(rc.args) if a.kind == "path")
+            self._flag_pos.setdefault(
+                call.nr, tuple(i for i, a in enumerate(rc.args) if a.kind in _NAMED_KINDS)
+            )
+        except Exception:  # a decoder bug must not break appending
+            got = frozenset()
+            self._flag_pos.setdefault(call.nr, ())
+        if call.mem or got:  # without captured memory the kinds may be plain pointers
+            self._path_pos[call.nr] = got
+        return got
+
+    def _flag_names(self, call: Syscall, positions: tuple[int, ...]) -> tuple[str, ...] | None:
+        """Lowercase names of the flag arguments at `positions`, rendered once per combination."""
+        args = call.args
+        key = (call.nr, *[args[p] for p in positions if p < len(args)])
+        got = self._flag_text.get(key)
+        if got is None:
             try:
                 rc = render(call, self.ctx)
-                got = frozenset(i for i, a in enumerate(rc.args) if a.kind == "path")
-            except Exception:  # a decoder bug must not break appending
-                got = frozenset()
-            if call.mem or got:  # without captured memory the kinds may be plain pointers
-                self._path_pos[call.nr] = got
+                got = tuple(rc.args[p].text.lower() if p < len(rc.args) else "" for p in positions)
+            except Exception:
+                return None
+            if len(self._flag_text) >= _FLAG_CACHE_MAX:
+                self._flag_text.clear()
+            self._flag_text[key] = got
         return got
 
     def syscall(self, call: Syscall, in_progress: bool) -> tuple[str, tuple[str, ...]]:
@@ -100,6 +132,16 @@ class RowText:
                 fd = to_int(args[pos])
                 arg_fds.append(fd)
                 parts[pos] = _fd_text(fd, fds)
+        flag_pos = self._flag_pos.get(nr)
+        if flag_pos is None:
+            self._learn(call)
+            flag_pos = self._flag_pos[nr]
+        if flag_pos:
+            names = self._flag_names(call, flag_pos)
+            if names:
+                for p, text in zip(flag_pos, names, strict=True):
+                    if text and p < len(parts):
+                        parts[p] = text
         if mem:
             pos = self.path_positions(call)
             strsize = self.ctx.strsize

@@ -1,0 +1,46 @@
+"""An index from a value (fd, pid, syscall number) to the ascending rows that have it.
+
+Filters on the value become a lookup instead of a scan of every row: the
+cost is the size of the answer, not of the store. Rows arrive in order,
+except a call completed in place whose value is added late (a returned fd):
+that key's rows are then re-sorted on the next lookup.
+"""
+
+from __future__ import annotations
+
+from array import array
+from collections.abc import Iterable
+
+
+class RowsByKey:
+    def __init__(self) -> None:
+        self._rows: dict[int, array] = {}
+        self._unsorted: set[int] = set()
+
+    def add(self, row: int, key: int) -> None:
+        rows = self._rows.get(key)
+        if rows is None:
+            rows = self._rows[key] = array("I")
+        elif rows and rows[-1] >= row:
+            if rows[-1] == row:
+                return
+            self._unsorted.add(key)
+        rows.append(row)
+
+    def rows(self, key: int) -> array:
+        rows = self._rows.get(key)
+        if rows is None:
+            return array("I")
+        if key in self._unsorted:
+            self._unsorted.discard(key)
+            rows = self._rows[key] = array("I", sorted(set(rows)))
+        return rows
+
+    def rows_of_any(self, keys: Iterable[int]) -> array:
+        """Ascending rows having any of `keys` (each row once)."""
+        parts = [r for r in (self.rows(k) for k in keys) if len(r)]
+        if not parts:
+            return array("I")
+        if len(parts) == 1:
+            return parts[0]
+        return array("I", sorted(set().union(*parts)))
