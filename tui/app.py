@@ -310,7 +310,9 @@ class TraceApp(App[int]):
         self.refilter(flt, base, self.view.next_generation())
         return True
 
-    @work(thread=True, exclusive=True, group="filter", exit_on_error=False)
+    # A fixed description: by default Textual builds one from repr() of the arguments,
+    # which for a refined filter is an array of up to a million rows (100 ms).
+    @work(thread=True, exclusive=True, group="filter", exit_on_error=False, description="refilter")
     def refilter(self, flt: Filter, base, generation: int) -> None:
         worker = get_current_worker()
         upto = len(self.store)
