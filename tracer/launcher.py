@@ -16,8 +16,8 @@ import stat
 import struct
 
 from tracer.ptrace_api import _libc
+from tracer.syscalls.table import AUDIT_ARCH_X86_64, COMPAT_BASE
 
-AUDIT_ARCH_X86_64 = 0xC000003E
 SECCOMP_RET_ALLOW = 0x7FFF0000
 SECCOMP_RET_TRACE = 0x7FF00000
 PR_SET_NO_NEW_PRIVS = 38
@@ -68,7 +68,7 @@ def seccomp_program(numbers: frozenset[int]) -> bytes:
         (_BPF_JGE_K, 0, 1, 0x40000000),  # x32 ABI: allow
         (_BPF_RET_K, 0, 0, SECCOMP_RET_ALLOW),
     ]
-    for nr in sorted(numbers):
+    for nr in sorted(n for n in numbers if n < COMPAT_BASE):  # 32-bit calls: allowed above
         insns.append((_BPF_JEQ_K, 0, 1, nr))
         insns.append((_BPF_RET_K, 0, 0, SECCOMP_RET_TRACE))
     insns.append((_BPF_RET_K, 0, 0, SECCOMP_RET_ALLOW))

@@ -12,6 +12,8 @@ import ctypes.util
 import os
 import struct
 
+from tracer.syscalls.table import AUDIT_ARCH_X86_64, COMPAT_BASE
+
 _libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
 
 PTRACE_TRACEME = 0
@@ -150,7 +152,8 @@ class SyscallInfoReader:
     @staticmethod
     def entry(raw: bytes) -> tuple[int, tuple[int, ...]]:
         v = _ENTRY.unpack_from(raw)
-        return v[4], v[5:11]
+        nr = v[4] if v[1] == AUDIT_ARCH_X86_64 else COMPAT_BASE + v[4]
+        return nr, v[5:11]
 
     @staticmethod
     def exit(raw: bytes) -> tuple[int, bool]:

@@ -69,8 +69,19 @@ class SyscallPlan:
         self._effect = [0] * SIZE
         self._never = [False] * SIZE
         self._maps = [False] * SIZE
+        # 32-bit (int $0x80) calls: nothing captured (other layouts), but their fd
+        # effects and never-returning calls (exit) still count.
+        self._compat_effect: dict[int, int] = {}
+        self._compat_never: set[int] = set()
         for nr, d in table.by_nr.items():
             if nr >= SIZE:
+                eff = _EFFECTS_BY_NAME.get(d.name, 0) & ~FD_RETURNS  # fcntl: by command
+                if d.classes & Class.RETURNS_FD and not d.name.startswith("fcntl"):
+                    eff |= FD_RETURNS
+                if eff:
+                    self._compat_effect[nr] = eff
+                if d.classes & Class.NEVER_RETURNS:
+                    self._compat_never.add(nr)
                 continue
             self._entry[nr] = capture.ENTRY_CAPTURES.get(d.name)
             self._exit[nr] = capture.EXIT_CAPTURES.get(d.name)
@@ -118,10 +129,10 @@ class SyscallPlan:
         return self._fdpos[nr] if nr < SIZE else ()
 
     def fd_effect(self, nr: int) -> int:
-        return self._effect[nr] if nr < SIZE else 0
+        return self._effect[nr] if nr < SIZE else self._compat_effect.get(nr, 0)
 
     def never_returns(self, nr: int) -> bool:
-        return self._never[nr] if nr < SIZE else False
+        return self._never[nr] if nr < SIZE else nr in self._compat_never
 
     def changes_maps(self, nr: int) -> bool:
         return self._maps[nr] if nr < SIZE else False

@@ -33,6 +33,7 @@ from tracer.process_stops import ProcessStops
 from tracer.spin import SpinBudget
 from tracer.syscall_plan import SyscallPlan
 from tracer.syscall_stops import SyscallStops
+from tracer.syscalls.table import AUDIT_ARCH_X86_64, COMPAT_BASE
 from tracer.tasks import (
     Task,
     list_threads,
@@ -54,6 +55,7 @@ _INFO_SIZE = pt.SYSCALL_INFO_SIZE
 _SIGN = 1 << 63
 _WRAP = 1 << 64
 DOORBELL = signal.SIGRTMIN + 6
+_ARCH_X86_64 = AUDIT_ARCH_X86_64
 
 
 class StartError(Exception):
@@ -344,7 +346,7 @@ class Worker(SyscallStops, ProcessStops):
         v = _unpack_info(self._info_buf)
         op = v[0]
         if op == 1:
-            nr = v[4]
+            nr = v[4] if v[1] == _ARCH_X86_64 else COMPAT_BASE + v[4]  # int $0x80: i386 numbers
             if nr < 1024 and self._plain[nr] and task.inflight is None:
                 _ptrace(24, tid, None, None)
                 task.inflight = Syscall(0, task.tgid, tid, nr, v[5:11], _now())

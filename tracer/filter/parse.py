@@ -87,10 +87,10 @@ def _parse_term(body: str, table: SyscallTable) -> Term:
 def _name_term(value: str, key: str, table: SyscallTable) -> Term:
     nrs = set()
     for name in _split(value, key):
-        nr = table.number(name.lower())
-        if nr is None:
+        named = table.numbers_named(name.lower())
+        if not named:
             raise FilterError(f"unknown syscall '{name}'")
-        nrs.add(nr)
+        nrs |= named
     return NumberSetTerm(nrs=frozenset(nrs), label="name " + value)
 
 

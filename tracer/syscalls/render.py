@@ -21,7 +21,7 @@ from typing import Any
 
 from tracer.events import Syscall
 from tracer.syscalls.classes import Class
-from tracer.syscalls.table import SyscallTable, get_table
+from tracer.syscalls.table import COMPAT_BASE, SyscallTable, get_table
 
 
 @dataclass(slots=True)
@@ -192,7 +192,7 @@ def render(call: Syscall, ctx: RenderContext) -> RenderedCall:
     classes = d.classes if d else Class.NONE
     if not DECODERS:  # a consumer (e.g. a forked writer) that never loaded the families
         load_decoders()
-    fn = DECODERS.get(name)
+    fn = DECODERS.get(name) if call.nr < COMPAT_BASE else None  # 32-bit layouts differ
     dec: Decoded | None = None
     if fn is not None:
         try:
@@ -201,8 +201,14 @@ def render(call: Syscall, ctx: RenderContext) -> RenderedCall:
             dec = None
     if dec is not None:
         args = dec.args
-    elif d is None:  # unknown to the table: strace shows every word in hex
-        args = [Arg(f"{raw:#x}" if raw else "0", raw, "int", raw) for raw in call.args]
+    elif d is None or call.nr >= COMPAT_BASE:  # unknown, or 32-bit: every word in hex
+        if d is None:
+            args = [Arg(f"{raw:#x}" if raw else "0", raw, "int", raw) for raw in call.args]
+        else:  # a 32-bit call: small words (fds, counts, flags) in decimal
+            args = [
+                Arg(str(raw) if raw <= 0xFFFF else f"{raw:#x}", raw, "int", raw)
+                for raw in call.args[:nargs]
+            ]
     else:
         args = generic_args(call, ctx, nargs)
     return RenderedCall(name, args, render_ret(call, ctx, dec, classes), bool(dec and dec.ret_fd))

@@ -13,6 +13,15 @@ from functools import cache
 
 from tracer.syscalls.classes import Class
 
+# 32-bit calls (`int $0x80`) of x86_64 programs are numbered COMPAT_BASE + their i386
+# number: one int still names the call, and native numbers stay dense.
+COMPAT_BASE = 1 << 20
+AUDIT_ARCH_X86_64 = 0xC000003E
+
+
+def is_compat(nr: int) -> bool:
+    return nr >= COMPAT_BASE
+
 
 @dataclass(frozen=True, slots=True)
 class SyscallDef:
@@ -25,7 +34,13 @@ class SyscallDef:
 class SyscallTable:
     """Number <-> definition lookups for one architecture."""
 
-    def __init__(self, arch: str, entries: list[tuple[int, str, int, Class]]) -> None:
+    def __init__(
+        self,
+        arch: str,
+        entries: list[tuple[int, str, int, Class]],
+        compat: dict[int, str] | None = None,
+    ) -> None:
+        compat = compat or {}
         self.arch = arch
         self.by_nr: dict[int, SyscallDef] = {}
         self.by_name: dict[str, SyscallDef] = {}
@@ -33,11 +48,16 @@ class SyscallTable:
             d = SyscallDef(nr, name, nargs, Class(classes))
             self.by_nr[nr] = d
             self.by_name.setdefault(name, d)
-        self.max_nr = max(self.by_nr) if self.by_nr else 0
-        # Dense list for the hot path: index by number, None for holes.
-        self.dense: list[SyscallDef | None] = [None] * (self.max_nr + 1)
-        for nr, d in self.by_nr.items():
-            self.dense[nr] = d
+        self._all_named: dict[str, set[int]] = {}
+        for nr, name in compat.items():
+            # Same name, same meaning and classes; arguments are shown raw (32-bit layouts).
+            native = self.by_name.get(name)
+            self.by_nr[COMPAT_BASE + nr] = SyscallDef(
+                COMPAT_BASE + nr,
+                name,
+                native.nargs if native else 6,
+                native.classes if native else Class.NONE,
+            )
 
     def name(self, nr: int) -> str:
         d = self.by_nr.get(nr)
@@ -48,6 +68,13 @@ class SyscallTable:
 
     def numbers_in_class(self, cls: Class) -> set[int]:
         return {nr for nr, d in self.by_nr.items() if d.classes & cls}
+
+    def numbers_named(self, name: str) -> set[int]:
+        """Every number called `name`: the native one and the 32-bit (int $0x80) one."""
+        if not self._all_named:
+            for nr, d in self.by_nr.items():
+                self._all_named.setdefault(d.name, set()).add(nr)
+        return set(self._all_named.get(name, ()))
 
     def number(self, name: str) -> int | None:
         d = self.by_name.get(name)
@@ -68,4 +95,4 @@ def get_table(arch: str | None = None) -> SyscallTable:
     if mod_name is None:
         raise RuntimeError(f"unsupported architecture: {arch}")
     mod = importlib.import_module(mod_name)
-    return SyscallTable(arch, mod.ENTRIES)
+    return SyscallTable(arch, mod.ENTRIES, getattr(mod, "COMPAT_NAMES", None))

@@ -7,6 +7,7 @@ Numbers 335..423 are reserved on x86_64 (kept in sync with other arches).
 """
 
 from tracer.syscalls.classes import Class
+from tracer.syscalls.i386 import NAMES as COMPAT_NAMES  # noqa: F401  (int $0x80 calls)
 
 NONE = Class.NONE
 D = Class.DESC  # TD
