@@ -15,7 +15,27 @@ _SIMPLE_ESCAPES = {
 }
 
 
+# Fast paths in C for the common buffers (paths, text): bytes that print as
+# themselves, or as themselves and one-letter escapes. Anything else takes the
+# loop, for strace's context-dependent octal (`\1` vs `\0011`).
+_AS_IS = bytes(c for c in range(0x20, 0x7F) if c not in (0x22, 0x5C))
+_PLAIN_BYTES = bytes(range(0x20, 0x7F)) + bytes(_SIMPLE_ESCAPES)
+_PLAIN_REPLACE = [(chr(c), e) for c, e in _SIMPLE_ESCAPES.items() if c != 0x5C]
+
+
 def _escape(data: bytes) -> str:
+    if not data.translate(None, _AS_IS):
+        return data.decode("ascii")
+    if not data.translate(None, _PLAIN_BYTES):
+        text = data.decode("ascii").replace("\\", "\\\\")  # the backslash first
+        for c, esc in _PLAIN_REPLACE:
+            if c in text:
+                text = text.replace(c, esc)
+        return text
+    return _escape_octal(data)
+
+
+def _escape_octal(data: bytes) -> str:
     out: list[str] = []
     n = len(data)
     for i, c in enumerate(data):

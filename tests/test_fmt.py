@@ -1,0 +1,25 @@
+"""Buffers print as strace prints them, whichever path (fast or octal) renders them."""
+
+from __future__ import annotations
+
+import random
+
+from tracer.syscalls.fmt import _escape, _escape_octal
+
+
+def test_known_buffers_print_as_strace():
+    assert _escape(b"/etc/hosts") == "/etc/hosts"
+    assert _escape(b'say "hi"\\\n') == 'say \\"hi\\"\\\\\\n'
+    assert _escape(b"\t\r\x0b\x0c") == "\\t\\r\\v\\f"
+    assert _escape(b"\x00a") == "\\0a"
+    assert _escape(b"\x001") == "\\0001"  # three digits when an octal digit follows
+    assert _escape(b"\xff") == "\\377"
+    assert _escape(b"\x1b[0m") == "\\33[0m"
+
+
+def test_fast_paths_agree_with_the_octal_loop():
+    rng = random.Random(7)
+    alphabet = b'ab7 "\\\n\t\r\x0b\x0c\x00\x01\xff'
+    for _ in range(5000):
+        data = bytes(rng.choice(alphabet) for _ in range(rng.randint(0, 24)))
+        assert _escape(data) == _escape_octal(data), data
