@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import subprocess
 import sys
 import time
@@ -83,11 +84,19 @@ def trace_text(
     return lines, proc
 
 
+_PID_PREFIX = re.compile(r"^(?:\[pid\s+(\d+)\] |(\d+)\s+)")
+
+
+def split_pid(line: str) -> tuple[int | None, str]:
+    """`123   openat(...)` (to a file) or `[pid  123] openat(...)` -> (123, `openat(...)`)."""
+    m = _PID_PREFIX.match(line)
+    if m is None:
+        return None, line
+    return int(m.group(1) or m.group(2)), line[m.end() :]
+
+
 def strip_pid(line: str) -> str:
-    """`[pid  123] openat(...)` -> `openat(...)`."""
-    if line.startswith("[pid"):
-        return line[line.index("]") + 2 :]
-    return line
+    return split_pid(line)[1]
 
 
 def wait_for(pred: Callable[[], bool], timeout: float = 10.0, interval: float = 0.02) -> bool:

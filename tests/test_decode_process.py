@@ -7,7 +7,7 @@ the addresses, pids and values it actually got.
 from __future__ import annotations
 
 import pytest
-from conftest import run_tracetui
+from conftest import run_tracetui, split_pid
 from test_decode_file import COMMON, assert_in_order
 
 pytestmark = pytest.mark.timeout(120)
@@ -16,12 +16,9 @@ pytestmark = pytest.mark.timeout(120)
 def merged_trace(lines: list[str]) -> list[str]:
     """Join `<unfinished ...>` / `<... resumed>` pairs back into whole lines, per pid."""
     out: list[str] = []
-    pending: dict[str, int] = {}
+    pending: dict[int | None, int] = {}
     for line in lines:
-        pid = ""
-        if line.startswith("[pid"):
-            end = line.index("]")
-            pid, line = line[: end + 1].replace(" ", ""), line[end + 2 :]
+        pid, line = split_pid(line)
         if line.endswith("<unfinished ...>"):
             head = line[: -len("<unfinished ...>")].rstrip()
             pending[pid] = len(out)

@@ -297,9 +297,18 @@ def make_writer(opts: TraceOptions, args: argparse.Namespace):
         from tracer.formats.jsonl import JsonLinesWriter
 
         return JsonLinesWriter(out, ctx)
-    from tracer.formats.strace_text import StraceTextWriter
+    from tracer.formats.strace_text import (
+        PREFIX_FILE,
+        PREFIX_NONE,
+        PREFIX_TERMINAL,
+        StraceTextWriter,
+    )
 
-    return StraceTextWriter(out, ctx)
+    if not opts.follow_forks:
+        prefix = PREFIX_NONE
+    else:
+        prefix = PREFIX_FILE if args.output else PREFIX_TERMINAL
+    return StraceTextWriter(out, ctx, prefix)
 
 
 if __name__ == "__main__":

@@ -1,7 +1,9 @@
 """strace-style text, one line per event, as `strace -f` prints them.
 
-`[pid N] ` prefixes every line (stable and greppable when processes come and
-go); the return value is aligned at column 40 as strace does.
+Line prefixes follow strace, so scripts written for its logs read ours: to a
+file (`-o`) while following forks, every line starts with the pid (`PID `,
+left-aligned in five columns); to the terminal, `[pid N] ` appears while more
+than one task is traced. The return value is aligned at column 40.
 """
 
 from __future__ import annotations
@@ -11,10 +13,12 @@ from typing import TextIO
 
 from tracer.events import (
     Exited,
+    ProcessStarted,
     Resumed,
     SignalDelivered,
     Stopped,
     Syscall,
+    TraceEnded,
     Unfinished,
 )
 from tracer.formats.output import TextOutput
@@ -56,9 +60,10 @@ def stack_lines(call: Syscall) -> list[str]:
         return [f" > [{f.pc:#x}]" for f in call.stack]
 
 
-def call_line(r: RenderedCall) -> str:
+def call_line(r: RenderedCall, pad: int = 39) -> str:
+    """`pad`: strace puts ` = ` at column 40 of the whole line, pid prefix included."""
     head = f"{r.name}({r.args_text()})"
-    return f"{head:<39} = {r.ret}"
+    return f"{head:<{pad}} = {r.ret}"
 
 
 def unfinished_head(r: RenderedCall) -> str:
@@ -74,7 +79,7 @@ def unfinished_head(r: RenderedCall) -> str:
     return f"{r.name}({text} <unfinished ...>"
 
 
-def resumed_tail(r: RenderedCall) -> str:
+def resumed_tail(r: RenderedCall, pad: int = 39) -> str:
     after = []
     seen_exit = False
     for a in r.args:
@@ -83,7 +88,7 @@ def resumed_tail(r: RenderedCall) -> str:
         if seen_exit:
             after.append(a.text)
     head = f"<... {r.name} resumed>{', '.join(after)})"
-    return f"{head:<39} = {r.ret}"
+    return f"{head:<{pad}} = {r.ret}"
 
 
 def _never_returns(call: Syscall, ctx: RenderContext) -> bool:
@@ -91,20 +96,20 @@ def _never_returns(call: Syscall, ctx: RenderContext) -> bool:
     return bool(d and d.classes & Class.NEVER_RETURNS)
 
 
-def event_text(ev: object, ctx: RenderContext) -> list[str] | None:
+def event_text(ev: object, ctx: RenderContext, pad: int = 39) -> list[str] | None:
     """The line(s) for one event, without pid prefix; None for events strace does not print."""
     if isinstance(ev, Syscall):
         r = render(ev, ctx)
         if ev.no_return and ev.ret is None and not _never_returns(ev, ctx):
             # Cut short by the task's death: strace's `read(3,  <unfinished ...>) = ?`.
             return [f"{unfinished_head(r)}) = ?"] + stack_lines(ev)
-        return [call_line(r)] + stack_lines(ev)
+        return [call_line(r, pad)] + stack_lines(ev)
     if isinstance(ev, Unfinished):
         return [unfinished_head(render(ev.call, ctx))] + stack_lines(ev.call)
     if isinstance(ev, Resumed):
         if ev.call.no_return and not _never_returns(ev.call, ctx):
             return ["<... " + render(ev.call, ctx).name + " resumed> <unfinished ...>) = ?"]
-        return [resumed_tail(render(ev.call, ctx))]
+        return [resumed_tail(render(ev.call, ctx), pad)]
     if isinstance(ev, SignalDelivered):
         return [f"--- {signal_name(ev.signo)} {siginfo_text(ev)} ---"]
     if isinstance(ev, Exited):
@@ -119,24 +124,39 @@ def event_text(ev: object, ctx: RenderContext) -> list[str] | None:
     return None
 
 
+# How lines are prefixed with their task id (strace's printleader).
+PREFIX_FILE = "file"  # `1234  openat(...)`: every line (strace -f -o FILE)
+PREFIX_TERMINAL = "terminal"  # `[pid  1234] openat(...)`: while more than one task is traced
+PREFIX_NONE = "none"  # one process, not following forks
+
+
 class StraceTextWriter(TextOutput):
-    def __init__(self, out: TextIO, ctx: RenderContext, pid_prefix: bool = True) -> None:
+    def __init__(self, out: TextIO, ctx: RenderContext, prefix: str = PREFIX_FILE) -> None:
         super().__init__(out)
         self.ctx = ctx
-        self.pid_prefix = pid_prefix
+        self.prefix = prefix
+        self._live: set[int] = set()  # tasks traced now (for the terminal prefix)
 
     def write(self, events: list[object]) -> None:
         ctx = self.ctx
         lines: list[str] = []
+        live = self._live
         for ev in events:
-            text = event_text(ev, ctx)
-            if text is None:
-                continue
-            if self.pid_prefix:
-                tid = ev.call.tid if isinstance(ev, Unfinished | Resumed) else ev.tid  # type: ignore[attr-defined]
-                prefix = f"[pid {tid:>5}] "
-                lines.extend(prefix + t for t in text)
-            else:
-                lines.extend(text)
+            tp = type(ev)
+            if tp is ProcessStarted:
+                live.add(ev.tid)
+            elif tp is not TraceEnded:
+                tid = ev.call.tid if tp is Unfinished or tp is Resumed else getattr(ev, "tid", 0)
+                if self.prefix == PREFIX_FILE:
+                    lead = f"{tid:<5} "
+                elif self.prefix == PREFIX_TERMINAL and len(live) > 1:
+                    lead = f"[pid {tid:>5}] "
+                else:
+                    lead = ""
+                text = event_text(ev, ctx, max(0, 39 - len(lead)))
+                if text is not None:
+                    lines.extend(lead + t for t in text)
+            if tp is Exited:
+                live.discard(ev.tid)
         if lines:
             self.out.write("\n".join(lines) + "\n")
