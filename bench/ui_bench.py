@@ -106,12 +106,19 @@ def synthetic_events(n: int) -> list:
     return events
 
 
+STALL = [0.0]  # longest gap between two turns of the app's event loop in the last wait
+
+
 async def wait_for(pilot, cond, timeout: float = 600.0) -> float:
     start = time.perf_counter()
+    STALL[0] = 0.0
     while not cond():
-        if time.perf_counter() - start > timeout:
+        now = time.perf_counter()
+        if now - start > timeout:
             raise TimeoutError
         await asyncio.sleep(0.001)
+        turn = time.perf_counter()
+        STALL[0] = max(STALL[0], turn - now)
     return time.perf_counter() - start
 
 
@@ -169,6 +176,7 @@ async def measure(n: int) -> None:
                 ms = (time.perf_counter() - t) * 1000
                 report(
                     f"  {text!r:>22}: {ms:7.1f} ms  -> {lst.count:,} rows {'OK' if ms <= 100 else 'SLOW'}"
+                    f"  (UI loop stalled at most {STALL[0] * 1000:.0f} ms)"
                 )
             app.apply_filter_text("")
 

@@ -61,6 +61,8 @@ def _values(col: array, rows: array | range) -> Iterable:
     """Column values for `rows` (the column itself when rows is everything)."""
     if _is_all(rows, col):
         return col
+    if isinstance(rows, range) and rows.step == 1:
+        return col[rows.start : rows.stop]  # a C-level copy, then a plain scan
     return map(col.__getitem__, rows)
 
 
@@ -277,6 +279,9 @@ class WordTerm(Term):
         )
 
 
+SLICE = 1 << 17  # rows per C-level pass (~5-10 ms) of a term (see Filter.match_rows)
+
+
 def prefer_refine(previous_matches: int, store_rows: int) -> bool:
     """Whether refining from a previous result of `previous_matches` rows beats a fresh scan.
 
@@ -327,7 +332,10 @@ class Filter:
     ) -> array | None:
         """Matching rows among `rows` (ascending; default all) as array('I').
 
-        Returns None if `should_stop()` became true (checked between terms).
+        Each term scans the candidates in slices of `SLICE` rows: between slices
+        the thread runs Python code again, so the app's thread gets the GIL (a
+        C-level pass over a million rows would hold it for 100 ms) and a
+        cancelled match stops early. Returns None if `should_stop()` became true.
         """
         cands: array | range
         if rows is None:
@@ -340,24 +348,25 @@ class Filter:
             if not len(cands):
                 break
             idx = term.index_rows(store)
-            if idx is not None:
-                got = _outside(idx, cands) if term.negate else _within(idx, cands)
-                cands = got if isinstance(got, array) else array("I", got)
+            out = array("I")
+            for start in range(0, len(cands), SLICE):
+                part = cands[start : start + SLICE]
+                if idx is not None:
+                    out.extend(_outside(idx, part) if term.negate else _within(idx, part))
+                else:
+                    mask = term.mask(store, part)
+                    if mask is not None:
+                        out.extend(
+                            compress(part, map(operator.not_, mask) if term.negate else mask)
+                        )
+                    elif term.negate:
+                        drop = set(term.select(store, part))
+                        out.extend(filterfalse(drop.__contains__, part))
+                    else:
+                        out.extend(term.select(store, part))
                 if should_stop is not None and should_stop():
                     return None
-                continue
-            mask = term.mask(store, cands)
-            if mask is not None:
-                cands = array(
-                    "I", compress(cands, map(operator.not_, mask) if term.negate else mask)
-                )
-            elif term.negate:
-                drop = set(term.select(store, cands))
-                cands = array("I", filterfalse(drop.__contains__, cands))
-            else:
-                cands = array("I", term.select(store, cands))
-            if should_stop is not None and should_stop():
-                return None
+            cands = out
         return cands if isinstance(cands, array) else array("I", cands)
 
     def apply_update(self, store: EventStore, matches: array, update: StoreUpdate) -> array:
