@@ -132,12 +132,6 @@ class PidTerm(Term):
     def index_rows(self, store):
         return store.pid_index.rows_of_any(self.pids)
 
-    def mask(self, store, rows):
-        has = self.pids.__contains__
-        return map(
-            operator.or_, map(has, _values(store.pids, rows)), map(has, _values(store.tids, rows))
-        )
-
     def describe(self):
         return "pid " + ",".join(map(str, sorted(self.pids)))
 

@@ -402,7 +402,3 @@ class EventStore:
         return render_syscall_line(
             render(self.event(row), self.ctx), bool(self.flags[row] & F_IN_PROGRESS)
         )
-
-    def rows_of_pid(self, pid: int) -> array:
-        """Rows of one process, ascending (a thread id's rows always carry its process's pid)."""
-        return self.pid_index.rows(pid)

@@ -12,15 +12,15 @@ fd arguments and returned fds with their paths (`3</etc/hostname>`,
 one, or when the worker recorded a path for it and no argument is that fd); path arguments in full; plain int arguments (decimal, hex
 beyond ±0xFFFF); `-1 ENOENT (No such file or directory)`; `?`, and
 `<... in progress>` (then all arguments are shown, not only entry ones).
-Approximated: other captured byte buffers show their first `strsize` bytes
-unescaped (Latin-1), quoted, `...` if longer. Not covered (decoders produce
-them): struct contents, pointer names (`NULL`), decoded return
-values. Non-syscall rows index their full displayed line.
 Flag and constant arguments (`O_RDONLY|O_CLOEXEC`, `PROT_READ`, `SIGTERM`,
 `F_SETFD`) are shown by name: rendered through the decoders once per distinct
 combination of a syscall's flag arguments, then taken from a cache (an
-argument's name depends only on its value and on the syscall's earlier flag
+argument's name depends only on its value and on the syscall's other flag
 arguments, as fcntl's third on its command).
+Approximated: other captured byte buffers show their first `strsize` bytes
+unescaped (Latin-1), quoted, `...` if longer. Not covered (decoders produce
+them): struct contents, pointer names (`NULL`), decoded return values.
+Non-syscall rows index their full displayed line.
 """
 
 from __future__ import annotations

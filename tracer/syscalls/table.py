@@ -19,10 +19,6 @@ COMPAT_BASE = 1 << 20
 AUDIT_ARCH_X86_64 = 0xC000003E
 
 
-def is_compat(nr: int) -> bool:
-    return nr >= COMPAT_BASE
-
-
 @dataclass(frozen=True, slots=True)
 class SyscallDef:
     nr: int
