@@ -197,3 +197,53 @@ def test_indexed_terms_agree_with_a_row_by_row_check():
     refined = parse_filter("pid:20 name:read").match_rows(s, first)
     assert list(refined) == rows(s, "pid:20 name:read")
     assert list(first) == rows(s, "pid:20")  # the previous result is left as it was
+
+
+def test_slices_and_carried_marks_agree_with_a_row_by_row_check(monkeypatch):
+    """Matching in small slices, with a negated index term carried as a byte mask into the
+    next term, all-match and no-match slices: the same rows as checking each row."""
+    from tracer.filter import terms
+
+    monkeypatch.setattr(terms, "SLICE", 7)
+    s = EventStore()
+    evs = []
+    for i in range(300):
+        pid = (10, 20, 30)[i % 3]
+        name = ("read", "close", "openat", "write")[i % 4]
+        path = b"/etc/hosts" if i % 5 else b"/tmp/x"
+        failed = i % 11 == 0
+        args = (0xFFFFFF9C, 1, 0) if name == "openat" else (3, 0, 0)
+        c = call(i, name, args, ret=-2 if failed else 3, error=2 if failed else 0, pid=pid)
+        c.mem = {1: path}
+        evs.append(c)
+    s.append(evs)
+    text = s.text.lines
+
+    def brute(pred):
+        return [r for r in range(len(s)) if pred(r)]
+
+    checks = {
+        "hosts -pid:10": lambda r: "hosts" in text[r] and s.pid(r) != 10,
+        "-pid:10 err": lambda r: s.pid(r) != 10 and s.event(r).error != 0,
+        "-pid:10 -err": lambda r: s.pid(r) != 10 and s.event(r).error == 0,
+        "-pid:10 -name:read tmp": lambda r: (
+            s.pid(r) != 10 and s.name(r) != "read" and "tmp" in text[r]
+        ),
+        "-pid:10 -pid:20": lambda r: s.pid(r) == 30,
+        "-pid:10 fd:3": lambda r: (
+            s.pid(r) != 10
+            and (
+                (s.name(r) != "openat" and s.event(r).args[0] == 3)
+                or (s.name(r) == "openat" and s.ret(r) == 3)
+            )
+        ),
+        "e": lambda r: "e" in text[r],  # matches every row: whole slices at once
+        "zzz": lambda r: False,
+        "-zzz": lambda r: True,
+        "-pid:99": lambda r: True,
+    }
+    assert all("e" in t for t in text)
+    for flt, pred in checks.items():
+        assert rows(s, flt) == brute(pred), flt
+        part = parse_filter(flt).match_rows(s, range(40, 200))
+        assert list(part) == [r for r in brute(pred) if 40 <= r < 200], flt

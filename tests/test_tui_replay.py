@@ -228,3 +228,37 @@ async def test_stack_toggle_from_the_command_palette_on_a_replay():
         command.callback()
         await settle(app, pilot, until=lambda: not app.status.stacks)
         assert not session.stack_traces and "STACKS ON" not in screen_text(app)
+
+
+@run_async
+async def test_refilter_shows_the_newest_matches_first_then_the_whole_result(monkeypatch):
+    """The worker matches the newest rows first and the list shows them (status says it is
+    still matching); the whole result then replaces them and equals a plain match."""
+    import tui.app
+    from tracer.filter import parse_filter
+    from tui.app import TraceApp
+
+    monkeypatch.setattr(tui.app, "NEWEST_FIRST", 400)
+    monkeypatch.setattr(tui.app, "PARTIAL_MIN_ROWS", 20)
+    results = []
+
+    class RecordingApp(TraceApp):
+        def on_filter_result(self, result) -> None:  # Textual calls TraceApp's after this
+            results.append((result.partial, list(result.rows), self.status.matching))
+
+    session = ReplaySession(many_events(2000), batch=500)
+    app = RecordingApp(session, None, "partial", read_proc=False)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settle(app, pilot, until=lambda: session.finished and len(app.store) == 2000)
+        assert app.apply_filter_text("read")
+        await settle(app, pilot, until=lambda: any(not p for p, _, _ in results))
+        whole = list(parse_filter("read").match_rows(app.store))
+        assert [p for p, _, _ in results] == [True, False]
+        newest = results[0][1]
+        assert newest and newest == [r for r in whole if r >= 1600], "the last 400 rows first"
+        assert results[0][2], "the status bar says matching while the list is partial"
+        assert results[1][1] == whole
+        assert list(app.syscall_list.rows) == whole and not app.status.matching
+        # A partial result is never the base for a refinement: it lacks the older rows.
+        app.view.partial = True
+        assert app.view.base_for(parse_filter("read 3"), len(app.store)) is None

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import threading
 import time
 from collections import deque
 from collections.abc import Iterable
+from pathlib import Path
 
 from textual import on, work
 from textual.app import App, ComposeResult, SystemCommand
@@ -50,6 +52,9 @@ from tui.widgets.syscall_list import SyscallList
 POLL_INTERVAL = 0.05
 CHUNK = 1000  # events drained at a time
 TICK_BUDGET = 0.03  # seconds of ingesting per tick: under a flood the UI still gets 40% of the time
+NEWEST_FIRST = 1 << 17  # candidate rows a refilter matches first, posted as a partial result
+PARTIAL_MIN_ROWS = 200  # ... when they give more than a screenful of matches
+PARTIAL_PAINT_WAIT = 0.1  # seconds the worker gives the app to draw a partial result
 PANE_REFRESH = 0.5  # seconds between side-pane rebuilds while events stream
 # A call in flight this long is shown below the last row: blocked calls stay on screen,
 # calls that are merely between entry and exit do not flicker in and out.
@@ -59,7 +64,7 @@ INFLIGHT_AFTER = 0.2
 class TraceApp(App[int]):
     """Live explorer of one trace session (a TraceSession, or a ReplaySession in tests)."""
 
-    CSS_PATH = "app.tcss"
+    CSS_PATH = Path(__file__).parent / "app.tcss"  # absolute: subclasses live elsewhere
     TITLE = "tracetui"
     BINDINGS = [
         Binding("slash", "open_filter", "Filter"),
@@ -302,6 +307,7 @@ class TraceApp(App[int]):
         self.view.user_text = text
         self.status.filter_text = flt.describe() if flt is not None and text.strip() else ""
         self.status.view_label = f"process {self.selected_pid}" if self.selected_pid else ""
+        self.status.matching = flt is not None
         if flt is None:
             self.view.set_all()
             self.syscall_list.set_rows(None, keep_row=self.syscall_list.current_row)
@@ -320,15 +326,36 @@ class TraceApp(App[int]):
         if base is not None:
             upto = base.upto
             rows = base.rows
-        matched = flt.match_rows(self.store, rows, should_stop=lambda: worker.is_cancelled)
+        stop = lambda: worker.is_cancelled  # noqa: E731
+        newest = len(rows) - NEWEST_FIRST
+        if newest > 0:
+            # The newest rows first: the list usually shows the end, which can then be
+            # drawn before the older rows are matched.
+            tail = flt.match_rows(self.store, rows[newest:], should_stop=stop)
+            if tail is None or worker.is_cancelled:
+                return
+            if len(tail) >= PARTIAL_MIN_ROWS:
+                painted = threading.Event()
+                self.post_message(FilterResult(flt, tail, upto, generation, True, painted))
+                # Let the app's thread draw it: matching on would hold the GIL for most
+                # of the time the app needs to take the message and paint.
+                painted.wait(PARTIAL_PAINT_WAIT)
+            matched = flt.match_rows(self.store, rows[:newest], should_stop=stop)
+            if matched is None:
+                return
+            matched.extend(tail)
+        else:
+            matched = flt.match_rows(self.store, rows, should_stop=stop)
         if matched is None or worker.is_cancelled:
             return
         self.post_message(FilterResult(flt, matched, upto, generation))
 
     def on_filter_result(self, result: FilterResult) -> None:
-        if not self.view.accept(self.store, result):
-            return
-        self.syscall_list.set_rows(self.view.rows, keep_row=self.syscall_list.current_row)
+        if self.view.accept(self.store, result):
+            self.syscall_list.set_rows(self.view.rows, keep_row=self.syscall_list.current_row)
+            self.status.matching = result.partial
+        if result.painted is not None:
+            self.call_after_refresh(result.painted.set)
 
     @on(FilterEdited)
     def _filter_edited(self, message: FilterEdited) -> None:

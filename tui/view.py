@@ -2,7 +2,10 @@
 
 The effective filter is the user's text plus the selected process (`pid:N`).
 Matching a whole store runs in a worker; new rows are matched on arrival, in
-batches, on the UI thread (cheap: a batch is small). A refined filter (typing
+batches, on the UI thread (cheap: a batch is small). The worker matches the
+newest rows first and posts them as a partial result, so the list (which
+usually shows the newest rows) answers a keystroke before the older rows
+are matched; the full result replaces it. A refined filter (typing
 `ope` after `op`) starts from the previous result instead of the whole store,
 when that result is small enough to be worth it (`prefer_refine`): reading
 rows by index costs more per row than scanning whole columns.
@@ -10,6 +13,7 @@ rows by index costs more per row than scanning whole columns.
 
 from __future__ import annotations
 
+import threading
 from array import array
 from dataclasses import dataclass
 
@@ -26,6 +30,8 @@ class FilterResult(Message):
     rows: array
     upto: int
     generation: int
+    partial: bool = False  # only the newest candidates were matched yet; the rest follows
+    painted: threading.Event | None = None  # set once the list has drawn this result
 
 
 @dataclass(slots=True)
@@ -43,6 +49,7 @@ class ViewFilter:
         self.rows: array | None = None
         self.upto = 0
         self.generation = 0
+        self.partial = False  # rows hold only the newest matches; the full result follows
 
     @staticmethod
     def compose_text(text: str, pid: int | None) -> str:
@@ -57,10 +64,13 @@ class ViewFilter:
         self.filter = None
         self.rows = None
         self.upto = 0
+        self.partial = False
 
     def base_for(self, flt: Filter, store_rows: int) -> Base | None:
         """The previous result to refine `flt` from, or None for a fresh scan of the store."""
-        if self.filter is None or self.rows is None or not flt.refines(self.filter):
+        if self.filter is None or self.rows is None or self.partial:
+            return None
+        if not flt.refines(self.filter):
             return None
         if not prefer_refine(len(self.rows), store_rows):
             return None
@@ -75,6 +85,7 @@ class ViewFilter:
         if result.upto < end:
             rows.extend(result.filter.match_rows(store, range(result.upto, end)) or ())
         self.filter, self.rows, self.upto = result.filter, rows, end
+        self.partial = result.partial
         return True
 
     def extend(self, store, update) -> None:

@@ -117,6 +117,9 @@ class EventStore:
         self.fd_index = FdIndex()  # rows by the fds they are about
         self.pid_index = RowsByKey()  # rows by process id and by thread id
         self.nr_index = RowsByKey()  # syscall rows by syscall number
+        # 0, 1, 2, ...: a filter that matches a whole run of rows copies it from here
+        # (a memcpy) instead of making a Python int per row.
+        self.row_ids = array("I")
         self._fd_layout = fd_layout(self.table)
         # Captured memory and fd names: per-row indexes into `blobs` (0: none), where each
         # dict is kept flattened as a tuple (k1, v1, k2, v2, ...); equal ones are shared.
@@ -197,6 +200,7 @@ class EventStore:
                 self.text.set(row, render_event_line(ev).lower())
                 effects.append(row)
         changed.sort()
+        self.row_ids.extend(range(len(self.row_ids), len(self.kinds)))
         return StoreUpdate(first, len(self.kinds) - first, changed, effects, self.ended)
 
     def _add_call(self, call: Syscall, in_progress: bool = False) -> int:

@@ -21,6 +21,7 @@ class StatusBar(Widget):
     rate: reactive[float] = reactive(0.0)
     shown: reactive[int] = reactive(0)
     filter_text: reactive[str] = reactive("")
+    matching: reactive[bool] = reactive(False)  # older rows are still being matched
     view_label: reactive[str] = reactive("")
     following: reactive[bool] = reactive(True)
     stacks: reactive[bool] = reactive(False)
@@ -41,6 +42,8 @@ class StatusBar(Widget):
         if self.filter_text:
             text.append("  filter: ", "dim")
             text.append(self.filter_text, "bold cyan")
+            if self.matching:
+                text.append(" (matching…)", "dim italic")
         if self.view_label:
             text.append("  view: ", "dim")
             text.append(self.view_label, "bold magenta")
