@@ -262,3 +262,18 @@ async def test_refilter_shows_the_newest_matches_first_then_the_whole_result(mon
         # A partial result is never the base for a refinement: it lacks the older rows.
         app.view.partial = True
         assert app.view.base_for(parse_filter("read 3"), len(app.store)) is None
+        app.view.partial = False
+
+        # Scrolled up to an older row: the partial result is not shown (it lacks that
+        # row); the whole one keeps the cursor on it.
+        lst = app.syscall_list
+        await pilot.press("home")
+        await pilot.press("down", "down", "down")
+        held = lst.current_row
+        assert not lst.following and held is not None and held < 1600
+        results.clear()
+        assert app.apply_filter_text("")  # everything, so the held row stays shown
+        assert app.apply_filter_text("e")
+        await settle(app, pilot, until=lambda: any(not p for p, _, _ in results))
+        assert [p for p, _, _ in results] == [True, False]
+        assert lst.current_row == held and not lst.following

@@ -351,7 +351,9 @@ class TraceApp(App[int]):
         self.post_message(FilterResult(flt, matched, upto, generation))
 
     def on_filter_result(self, result: FilterResult) -> None:
-        if self.view.accept(self.store, result):
+        if result.partial and not self.syscall_list.following:
+            pass  # the user is looking at older rows, which a partial result lacks
+        elif self.view.accept(self.store, result):
             self.syscall_list.set_rows(self.view.rows, keep_row=self.syscall_list.current_row)
             self.status.matching = result.partial
         if result.painted is not None:
