@@ -247,3 +247,15 @@ def test_slices_and_carried_marks_agree_with_a_row_by_row_check(monkeypatch):
         assert rows(s, flt) == brute(pred), flt
         part = parse_filter(flt).match_rows(s, range(40, 200))
         assert list(part) == [r for r in brute(pred) if 40 <= r < 200], flt
+    # A cancelled match stops while it scatters a negated index term, too.
+    assert parse_filter("-pid:10 e").match_rows(s, should_stop=lambda: True) is None
+
+
+def test_a_whole_matching_slice_never_copies_past_the_row_ids_appended_so_far():
+    """Mid-append, the columns are ahead of `row_ids` (extended at the end of a batch): a
+    slice where every row matches must still give all its rows."""
+    s = EventStore()
+    s.append([call(i, "read", (3, 0, 0), ret=5) for i in range(40)])
+    s.row_ids = s.row_ids[:25]
+    assert list(parse_filter("read").match_rows(s)) == list(range(40))
+    assert list(parse_filter("-err").match_rows(s, range(10, 40))) == list(range(10, 40))

@@ -277,3 +277,34 @@ async def test_refilter_shows_the_newest_matches_first_then_the_whole_result(mon
         await settle(app, pilot, until=lambda: any(not p for p, _, _ in results))
         assert [p for p, _, _ in results] == [True, False]
         assert lst.current_row == held and not lst.following
+
+
+def test_a_call_completing_while_the_worker_matches_is_matched_again():
+    """A worker matched `err` on a store where a read was still in progress; the read then
+    failed before the result arrived: the adopted result includes it (and, negated, drops it)."""
+    from array import array
+
+    from tracer.events import Resumed, Syscall, Unfinished
+    from tracer.filter import parse_filter
+    from tracer.store import EventStore
+    from tui.view import FilterResult, ViewFilter
+
+    def call(seq, error=0):
+        c = Syscall(seq, 10, 10, 0, (3, 0, 64), 1.0 + seq)
+        c.end, c.done, c.ret, c.error = 1.5 + seq, True, -error if error else 5, error
+        return c
+
+    for text, expect_blocked_row in (("err", True), ("-err", False)):
+        store = EventStore()
+        blocked = Syscall(0, 10, 10, 0, (3, 0, 64), 1.0)
+        store.append([Unfinished(blocked), call(1), call(2, error=2)])
+        view = ViewFilter()
+        flt = parse_filter(text)
+        generation = view.next_generation()
+        stale = flt.match_rows(store)  # what the worker saw: row 0 still in progress
+        blocked.end, blocked.done, blocked.ret, blocked.error = 9.0, True, -11, 11
+        view.note_changed(store.append([Resumed(blocked)]))  # the app's ingest, meanwhile
+        assert (0 in stale) != expect_blocked_row
+        assert view.accept(store, FilterResult(flt, array("I", stale), 3, generation))
+        assert list(view.rows) == list(flt.match_rows(store))
+        assert (0 in view.rows) == expect_blocked_row

@@ -218,6 +218,7 @@ class TraceApp(App[int]):
         if update.ended is not None:
             self._ended = True
         lst = self.syscall_list
+        self.view.note_changed(update)
         if self.view.filter is None:
             lst.rows_added(update.changed_rows)
         else:
@@ -312,16 +313,25 @@ class TraceApp(App[int]):
             self.view.set_all()
             self.syscall_list.set_rows(None, keep_row=self.syscall_list.current_row)
             return True
-        base = self.view.base_for(flt, len(self.store))
-        self.refilter(flt, base, self.view.next_generation())
+        # The store's length is read here, on the thread that appends to it: the worker
+        # could see a batch half appended.
+        upto = len(self.store)
+        base = self.view.base_for(flt, upto)
+        self.refilter(flt, base, upto, self.view.next_generation())
         return True
 
     # A fixed description: by default Textual builds one from repr() of the arguments,
     # which for a refined filter is an array of up to a million rows (100 ms).
     @work(thread=True, exclusive=True, group="filter", exit_on_error=False, description="refilter")
-    def refilter(self, flt: Filter, base, generation: int) -> None:
+    def refilter(self, flt: Filter, base, upto: int, generation: int) -> None:
+        try:
+            self._refilter(flt, base, upto, generation)
+        except Exception:
+            self.call_from_thread(setattr, self.status, "matching", False)
+            raise
+
+    def _refilter(self, flt: Filter, base, upto: int, generation: int) -> None:
         worker = get_current_worker()
-        upto = len(self.store)
         rows = base if base is not None else range(upto)
         if base is not None:
             upto = base.upto
@@ -351,13 +361,15 @@ class TraceApp(App[int]):
         self.post_message(FilterResult(flt, matched, upto, generation))
 
     def on_filter_result(self, result: FilterResult) -> None:
-        if result.partial and not self.syscall_list.following:
-            pass  # the user is looking at older rows, which a partial result lacks
-        elif self.view.accept(self.store, result):
-            self.syscall_list.set_rows(self.view.rows, keep_row=self.syscall_list.current_row)
-            self.status.matching = result.partial
-        if result.painted is not None:
-            self.call_after_refresh(result.painted.set)
+        try:
+            if result.partial and not self.syscall_list.following:
+                pass  # the user is looking at older rows, which a partial result lacks
+            elif self.view.accept(self.store, result):
+                self.syscall_list.set_rows(self.view.rows, keep_row=self.syscall_list.current_row)
+                self.status.matching = result.partial
+        finally:
+            if result.painted is not None:
+                self.call_after_refresh(result.painted.set)
 
     @on(FilterEdited)
     def _filter_edited(self, message: FilterEdited) -> None:

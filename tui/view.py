@@ -50,6 +50,10 @@ class ViewFilter:
         self.upto = 0
         self.generation = 0
         self.partial = False  # rows hold only the newest matches; the full result follows
+        # Rows completed in place (a call returning) since a refilter was asked for: the
+        # worker may have matched them before they changed.
+        self.awaiting = False
+        self.changed: list[int] = []
 
     @staticmethod
     def compose_text(text: str, pid: int | None) -> str:
@@ -57,10 +61,18 @@ class ViewFilter:
 
     def next_generation(self) -> int:
         self.generation += 1
+        self.awaiting = True
+        self.changed = []
         return self.generation
+
+    def note_changed(self, update) -> None:
+        """Keep the rows of `update` completed in place while a worker result is awaited."""
+        if self.awaiting and update.changed_rows:
+            self.changed.extend(r for r in update.changed_rows if r < update.first_new_row)
 
     def set_all(self) -> None:
         self.next_generation()  # any pending worker result is now stale
+        self.awaiting = False
         self.filter = None
         self.rows = None
         self.upto = 0
@@ -82,10 +94,15 @@ class ViewFilter:
             return False
         rows = array("I", result.rows)
         end = len(store)
+        # Rows the worker matched that changed since (a call returned) are matched again.
+        result.filter.recheck(store, rows, [r for r in self.changed if r < result.upto])
         if result.upto < end:
             rows.extend(result.filter.match_rows(store, range(result.upto, end)) or ())
         self.filter, self.rows, self.upto = result.filter, rows, end
         self.partial = result.partial
+        if not result.partial:
+            self.awaiting = False
+            self.changed = []
         return True
 
     def extend(self, store, update) -> None:

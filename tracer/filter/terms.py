@@ -61,13 +61,23 @@ def _is_span(rows: array | range) -> bool:
     return isinstance(rows, range) and rows.step == 1
 
 
-def _marks_outside(idx: array, span: range) -> bytearray:
-    """A byte per row of `span`: 1 where the row is not in the sorted index `idx`."""
+def _marks_outside(
+    idx: array, span: range, should_stop: Callable[[], bool] | None
+) -> bytearray | None:
+    """A byte per row of `span`: 1 where the row is not in the sorted index `idx`.
+
+    Scattered in slices of the index (each a C-level pass), checking `should_stop`
+    between them; None if it became true.
+    """
     part = idx[bisect_left(idx, span.start) : bisect_left(idx, span.stop)]
-    if span.start:
-        part = map(operator.sub, part, repeat(span.start))
     marks = bytearray(b"\x01") * len(span)
-    any(map(marks.__setitem__, part, repeat(0)))  # scatter in C
+    for start in range(0, len(part), SLICE):
+        chunk: Iterable[int] = part[start : start + SLICE]
+        if span.start:
+            chunk = map(operator.sub, chunk, repeat(span.start))
+        any(map(marks.__setitem__, chunk, repeat(0)))  # scatter in C
+        if should_stop is not None and should_stop():
+            return None
     return marks
 
 
@@ -87,7 +97,7 @@ def _extend_masked(
         return False
     flags = bytes(mask)
     hits = flags.count(1)
-    if hits == len(flags) and _is_span(part):
+    if hits == len(flags) and _is_span(part) and part.stop <= len(row_ids):
         out.extend(row_ids[part.start : part.stop])
         return True
     if hits:
@@ -390,7 +400,9 @@ class Filter:
                 break
             idx = term.index_rows(store)
             if idx is not None and term.negate and _is_span(cands) and keep is None:
-                keep = _marks_outside(idx, cands)
+                keep = _marks_outside(idx, cands, should_stop)
+                if keep is None:
+                    return None
                 continue
             if keep is not None and idx is not None:
                 cands, keep = array("I", compress(cands, keep)), None
@@ -426,22 +438,28 @@ class Filter:
             cands = array("I", compress(cands, keep))
         return cands if isinstance(cands, array) else array("I", cands)
 
+    def recheck(self, store: EventStore, matches: array, rows: Iterable[int]) -> None:
+        """Match `rows` again (rows completed in place) and insert into or delete from
+        `matches` (this filter's sorted result) accordingly."""
+        rows = sorted(set(rows))
+        if not rows:
+            return
+        now = set(self.match_rows(store, array("I", rows)) or ())
+        for r in rows:
+            i = bisect_left(matches, r)
+            present = i < len(matches) and matches[i] == r
+            if r in now and not present:
+                matches.insert(i, r)
+            elif present and r not in now:
+                del matches[i]
+
     def apply_update(self, store: EventStore, matches: array, update: StoreUpdate) -> array:
         """Bring `matches` (this filter's result so far) up to date after `store.append`.
 
         New rows are matched and appended; older rows completed in place are
         re-checked (a call in progress can start or stop matching once it returns).
         """
-        old = [r for r in update.changed_rows if r < update.first_new_row]
-        if old:
-            now = set(self.match_rows(store, array("I", old)) or ())
-            for r in old:
-                i = bisect_left(matches, r)
-                present = i < len(matches) and matches[i] == r
-                if r in now and not present:
-                    matches.insert(i, r)
-                elif present and r not in now:
-                    del matches[i]
+        self.recheck(store, matches, [r for r in update.changed_rows if r < update.first_new_row])
         if update.count_new:
             new = self.match_rows(store, update.new_rows)
             if new:
