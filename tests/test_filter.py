@@ -259,3 +259,13 @@ def test_a_whole_matching_slice_never_copies_past_the_row_ids_appended_so_far():
     s.row_ids = s.row_ids[:25]
     assert list(parse_filter("read").match_rows(s)) == list(range(40))
     assert list(parse_filter("-err").match_rows(s, range(10, 40))) == list(range(10, 40))
+
+
+def test_words_do_not_match_the_raw_bytes_of_a_struct_argument():
+    """A stat buffer is shown decoded ({st_mode=...}); its raw bytes are not searchable text."""
+    s = EventStore()
+    raw = b"xyzzy" + bytes(139)
+    s.append([call(0, "fstat", (3, 0x7FFD0000), mem={1: raw}), call(1, "write", (1, 2, 5))])
+    s.append([call(2, "write", (1, 2, 5), mem={1: b"xyzzy"})])
+    assert "xyzzy" not in s.line(0).lower()
+    assert rows(s, "xyzzy") == [2]

@@ -19,7 +19,8 @@ argument's name depends only on its value and on the syscall's other flag
 arguments, as fcntl's third on its command).
 Approximated: other captured byte buffers show their first `strsize` bytes
 unescaped (Latin-1), quoted, `...` if longer. Not covered (decoders produce
-them): struct contents, pointer names (`NULL`), decoded return values.
+them): struct contents (a struct argument shows its address), pointer names
+(`NULL`), decoded return values.
 Non-syscall rows index their full displayed line.
 """
 
@@ -59,6 +60,7 @@ class RowText:
         self._fd_layout = fd_layout(ctx.table)
         self._heads: dict[int, tuple[str, int, tuple[int, ...], bool]] = {}
         self._path_pos: dict[int, frozenset] = {}  # nr -> argument positions rendered as paths
+        self._struct_pos: dict[int, frozenset] = {}  # nr -> positions rendered as structs
         self._flag_pos: dict[int, tuple[int, ...]] = {}  # nr -> positions rendered as names
         self._flag_text: dict[tuple, tuple[str, ...]] = {}  # (nr, raw flag args) -> their names
         self._errnos: dict[int, str] = {}
@@ -75,14 +77,16 @@ class RowText:
         try:
             rc = render(call, self.ctx)
             got = frozenset(i for i, a in enumerate(rc.args) if a.kind == "path")
+            structs = frozenset(i for i, a in enumerate(rc.args) if a.kind == "struct")
             self._flag_pos.setdefault(
                 call.nr, tuple(i for i, a in enumerate(rc.args) if a.kind in _NAMED_KINDS)
             )
         except Exception:  # a decoder bug must not break appending
-            got = frozenset()
+            got = structs = frozenset()
             self._flag_pos.setdefault(call.nr, ())
         if call.mem or got:  # without captured memory the kinds may be plain pointers
             self._path_pos[call.nr] = got
+            self._struct_pos[call.nr] = structs
         return got
 
     def _flag_names(self, call: Syscall, positions: tuple[int, ...]) -> tuple[str, ...] | None:
@@ -144,9 +148,12 @@ class RowText:
                         parts[p] = text
         if mem:
             pos = self.path_positions(call)
+            structs = self._struct_pos.get(nr, ())
             strsize = self.ctx.strsize
             for k, v in mem.items():
                 if type(v) is not bytes or type(k) is not int or not 0 <= k < len(parts):
+                    continue
+                if k in structs:  # raw struct bytes would only be noise to search
                     continue
                 if k in pos:
                     s = v.decode("utf-8", "surrogateescape")
