@@ -32,12 +32,13 @@ async def test_list_follows_until_the_user_scrolls_up_and_end_resumes():
     """Like less +F: new rows are followed at the bottom; moving up stops it; End resumes."""
     from tui.app import TraceApp
 
-    session = ReplaySession(many_events(3000), batch=100)
+    # The stream holds itself after 300 events, so the keys land mid-trace on any machine.
+    session = ReplaySession(many_events(3000), batch=100, pause_at=300)
     app = TraceApp(session, None, "follow", read_proc=False)
     async with app.run_test(size=(120, 30)) as pilot:
         lst = app.syscall_list
         await settle(app, pilot, until=lambda: len(app.store) >= 300)
-        session.pause()  # hold the stream so the key lands mid-trace on any machine
+        assert session.paused and len(app.store) == 300
         assert lst.following and lst.cursor == lst.count - 1
         await pilot.press("up", "up")
         held = lst.cursor

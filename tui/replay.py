@@ -39,8 +39,12 @@ class ReplaySession:
         launched: bool = True,
         inflight: Sequence[Syscall] = (),
         keep_running: bool = False,
+        pause_at: int | None = None,
     ) -> None:
         self._events = list(events)
+        # Pause by itself once this many events are out: a test's keystroke then lands
+        # mid-trace however slow the machine is.
+        self._pause_at = pause_at
         self._pos = 0
         self._batch = batch
         self.launched = launched
@@ -70,8 +74,13 @@ class ReplaySession:
         for limit in (max_items, self._batch):
             if limit is not None:
                 n = min(n, limit)
+        if self._pause_at is not None and self._pos < self._pause_at:
+            n = min(n, self._pause_at - self._pos)
         out = self._events[self._pos : self._pos + n]
         self._pos += n
+        if self._pos == self._pause_at:
+            self._pause_at = None
+            self.paused = True
         for ev in out:
             if isinstance(ev, TraceEnded):
                 self.exit_status = ev.exit_status
