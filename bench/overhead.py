@@ -1,17 +1,32 @@
 #!/usr/bin/env python3
-"""Tracing speed: wall time of workloads run natively, under strace, under tracetui.
+"""Tracing speed: workloads natively, under strace, under tracetui headless and in the explorer.
 
-Each workload runs natively, under `strace -f -o /dev/null` and under
-`python -m tracer.cli --no-ui -o /dev/null`; the filtered workload also runs
-under `strace -f --seccomp-bpf -e trace=openat` and `tracetui -e trace=openat`
-(where a seccomp-bpf filter should leave untraced calls at native speed).
-Modes alternate within each round, so drift in machine load spreads evenly;
-the median over N rounds is reported with the ratios tracetui/strace and
-tracetui/native, as a markdown table headed by the machine's description.
+Columns (`--modes`, default all):
+  native    the workload alone
+  strace    `strace -f -o /dev/null`
+  tracetui  headless: `python -m tracer.cli --no-ui -o /dev/null`
+  explorer  the app, `python -m tui`, painting in a 160x45 tmux terminal (explorer_run.py)
+The filtered workload runs with `-e trace=openat` (strace adds --seccomp-bpf),
+where a seccomp-bpf filter should leave untraced calls at native speed.
+
+Every column times the same thing: the traced program's own run, by a stopwatch
+(harness/stopwatch.c) that the tracer runs and that starts the clock only once
+the tracer's processes are idle (the explorer: painted and done starting up);
+see stopwatch.py and explorer_run.py. Beside
+wall time, each tracer's CPU time (user+sys of its own processes, not of the
+program) over the same run. Modes alternate within each round, and their order
+flips every other round, so drift in machine load spreads evenly; the median
+over N rounds is reported, with ratios, as markdown tables headed by the
+machine's description.
+
+`--loop c|python|both` runs the tracetui columns with TRACETUI_LOOP set (both:
+columns `tracetui[c]`, `tracetui[python]`, `explorer[c]`, `explorer[python]`);
+without it TRACETUI_LOOP is passed on as found.
 
     python bench/overhead.py             # 5 rounds, full sizes
     python bench/overhead.py --quick     # 1 round, small sizes (a smoke run)
-    python bench/overhead.py --rounds 9 --only getppid,open_read_close
+    python bench/overhead.py --rounds 9 --only getppid,open_read_close --modes strace,tracetui
+    python bench/overhead.py --loop both
 """
 
 from __future__ import annotations
@@ -28,10 +43,19 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+from explorer_run import COLUMNS, LINES, run_explorer  # noqa: E402
+from stopwatch import RUN_TIMEOUT, Run, RunFailed, run_command  # noqa: E402
+
 REPO = Path(__file__).resolve().parent.parent
 WORKLOAD_SRC = REPO / "bench" / "workloads"
 BUILD_DIR = REPO / "bench" / ".build" / "workloads"
-RUN_TIMEOUT = 600
+STOPWATCH_SRC = REPO / "bench" / "harness" / "stopwatch.c"
+STOPWATCH = REPO / "bench" / ".build" / "stopwatch"
+SCREENS = REPO / "bench" / ".build" / "screens"
+KINDS = ("native", "strace", "tracetui", "explorer")
+LOOPS = ("c", "python")
 
 
 @dataclass(slots=True)
@@ -41,19 +65,31 @@ class Workload:
     filtered: bool = False  # traced with -e trace=openat (the seccomp case)
 
 
+@dataclass(frozen=True, slots=True)
+class Mode:
+    kind: str  # one of KINDS
+    loop: str | None = None  # TRACETUI_LOOP for the tracetui kinds; None: as found
+
+    @property
+    def label(self) -> str:
+        return self.kind if self.loop is None else f"{self.kind}[{self.loop}]"
+
+
+def compile_c(src: Path, exe: Path) -> Path:
+    exe.parent.mkdir(parents=True, exist_ok=True)
+    if not exe.exists() or exe.stat().st_mtime < src.stat().st_mtime:
+        proc = subprocess.run(
+            ["gcc", "-O2", "-pthread", "-o", str(exe), str(src)], capture_output=True, text=True
+        )
+        if proc.returncode != 0:
+            raise SystemExit(f"overhead: cannot compile {src.name}: {proc.stderr.strip()}")
+    return exe
+
+
 def compile_workloads() -> dict[str, Path]:
-    BUILD_DIR.mkdir(parents=True, exist_ok=True)
-    exes = {}
-    for src in sorted(WORKLOAD_SRC.glob("*.c")):
-        exe = BUILD_DIR / src.stem
-        if not exe.exists() or exe.stat().st_mtime < src.stat().st_mtime:
-            proc = subprocess.run(
-                ["gcc", "-O2", "-pthread", "-o", str(exe), str(src)], capture_output=True, text=True
-            )
-            if proc.returncode != 0:
-                raise SystemExit(f"overhead: cannot compile {src.name}: {proc.stderr.strip()}")
-        exes[src.stem] = exe
-    return exes
+    return {
+        src.stem: compile_c(src, BUILD_DIR / src.stem) for src in sorted(WORKLOAD_SRC.glob("*.c"))
+    }
 
 
 def make_tree(root: Path, dirs: int, files: int) -> None:
@@ -81,18 +117,37 @@ def workloads(exes: dict[str, Path], tree: Path, quick: bool) -> list[Workload]:
     ]
 
 
-def mode_prefixes(filtered: bool) -> dict[str, list[str]]:
-    tracetui = [sys.executable, "-m", "tracer.cli", "--no-ui", "-o", os.devnull]
-    if filtered:
-        return {
-            "native": [],
-            "strace": ["strace", "-f", "--seccomp-bpf", "-e", "trace=openat", "-o", os.devnull],
-            "tracetui": tracetui + ["-e", "trace=openat"],
-        }
-    return {"native": [], "strace": ["strace", "-f", "-o", os.devnull], "tracetui": tracetui}
+def modes(kinds: list[str], loop: str | None) -> list[Mode]:
+    loops: list[str | None] = [None] if loop is None else list(LOOPS) if loop == "both" else [loop]
+    out: list[Mode] = []
+    for kind in kinds:
+        if kind in ("tracetui", "explorer"):
+            out.extend(Mode(kind, lp) for lp in loops)
+        else:
+            out.append(Mode(kind))
+    return out
+
+
+def run_mode(mode: Mode, w: Workload, env: dict[str, str], screen_file: Path) -> Run:
+    """One run of workload `w` in column `mode`."""
+    selection = ["-e", "trace=openat"] if w.filtered else []
+    if mode.loop is not None:
+        env = {**env, "TRACETUI_LOOP": mode.loop}
+    if mode.kind == "native":
+        return run_command([], w.argv, env, STOPWATCH, traced=False)
+    if mode.kind == "strace":
+        seccomp = ["--seccomp-bpf"] if w.filtered else []
+        prefix = ["strace", "-f", *seccomp, *selection, "-o", os.devnull]
+        return run_command(prefix, w.argv, env, STOPWATCH, traced=True)
+    if mode.kind == "tracetui":
+        prefix = [sys.executable, "-m", "tracer.cli", "--no-ui", "-o", os.devnull, *selection]
+        return run_command(prefix, w.argv, env, STOPWATCH, traced=True)
+    app = [sys.executable, "-m", "tui", *selection]
+    return run_explorer(app, w.argv, env, STOPWATCH, screen_file)
 
 
 def time_run(argv: list[str], env: dict[str, str]) -> float:
+    """Wall time of a command from its start to its exit (python_floor.py's measure)."""
     start = time.perf_counter()
     proc = subprocess.run(
         argv, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
@@ -123,35 +178,147 @@ def machine() -> str:
     )
 
 
-def measure(work: list[Workload], rounds: int, env: dict[str, str]) -> dict[str, dict[str, float]]:
-    times: dict[str, dict[str, list[float]]] = {w.name: {} for w in work}
+def tool_versions(mode_list: list[Mode], env: dict[str, str]) -> list[str]:
+    """What the header says beyond machine(): tmux, and which loop tracetui runs."""
+    out = []
+    if any(m.kind == "explorer" for m in mode_list):
+        tmux = subprocess.run(["tmux", "-V"], capture_output=True, text=True).stdout.strip()
+        out.append(f"explorer terminal: {tmux}, {COLUMNS}x{LINES}")
+    loops = sorted({m.loop for m in mode_list if m.kind in ("tracetui", "explorer")}, key=str)
+    for loop in loops:
+        run_env = env if loop is None else {**env, "TRACETUI_LOOP": loop}
+        found = run_env.get("TRACETUI_LOOP")
+        setting = "TRACETUI_LOOP unset" if found is None else f"TRACETUI_LOOP={found}"
+        proc = subprocess.run(
+            [sys.executable, "-m", "tracer.cli", "--version"], env=run_env, capture_output=True,
+            text=True,
+        )  # fmt: skip
+        said = proc.stdout.strip().replace("\n", "; ") if proc.returncode == 0 else ""
+        out.append(f"{setting}: {said or 'tracetui --version does not say which loop runs'}")
+    return out
+
+
+def measure(
+    work: list[Workload], mode_list: list[Mode], rounds: int, env: dict[str, str]
+) -> dict[str, dict[Mode, list[Run]]]:
+    runs: dict[str, dict[Mode, list[Run]]] = {w.name: {m: [] for m in mode_list} for w in work}
     for r in range(rounds):
         for w in work:
-            modes = list(mode_prefixes(w.filtered).items())
-            if r % 2:  # alternate the order too, not only the interleaving
-                modes.reverse()
-            for mode, prefix in modes:
-                times[w.name].setdefault(mode, []).append(time_run(prefix + w.argv, env))
-        print(f"round {r + 1}/{rounds} done", file=sys.stderr)
-    return {
-        name: {m: statistics.median(v) for m, v in by_mode.items()}
-        for name, by_mode in times.items()
-    }
+            order = mode_list[::-1] if r % 2 else mode_list  # alternate the order too
+            for mode in order:
+                run = run_mode(mode, w, env, SCREENS / f"{w.name}-{mode.label}.txt")
+                runs[w.name][mode].append(run)
+                cpu = "" if run.tracer_cpu is None else f", tracer cpu {run.tracer_cpu:.3f} s"
+                print(
+                    f"round {r + 1}/{rounds} {w.name} {mode.label}: {run.wall:.3f} s{cpu}",
+                    file=sys.stderr,
+                )
+    return runs
 
 
-def table(medians: dict[str, dict[str, float]], work: list[Workload]) -> str:
-    rows = [
-        "| workload | native (s) | strace (s) | tracetui (s) | tracetui/strace | tracetui/native |",
-        "|---|---:|---:|---:|---:|---:|",
-    ]
+def _ratio(a: float | None, b: float | None) -> str:
+    if a is None or b is None or b <= 0:
+        return "–"
+    r = a / b
+    return f"{r:.2f}" if r < 10 else f"{r:.1f}" if r < 100 else f"{r:.0f}"
+
+
+def _seconds(x: float | None) -> str:
+    return "–" if x is None else f"{x:.3f}"
+
+
+def _median(values: list[float | None]) -> float | None:
+    got = [v for v in values if v is not None]
+    return statistics.median(got) if got else None
+
+
+def ratio_columns(mode_list: list[Mode]) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """(wall, cpu) ratio columns as (numerator, denominator) labels, per tracetui loop."""
+    present = {m.label for m in mode_list}
+    wall: list[tuple[str, str]] = []
+    cpu: list[tuple[str, str]] = []
+    for loop in sorted({m.loop for m in mode_list if m.kind in ("tracetui", "explorer")}, key=str):
+        tt, ex = Mode("tracetui", loop).label, Mode("explorer", loop).label
+        pairs = ((tt, "strace"), (ex, "strace"), (ex, tt), (tt, "native"), (ex, "native"))
+        wall.extend((a, b) for a, b in pairs if a in present and b in present)
+        cpu.extend((a, "strace") for a in (tt, ex) if a in present and "strace" in present)
+    return wall, cpu
+
+
+def _table(
+    runs: dict[str, dict[Mode, list[Run]]],
+    work: list[Workload],
+    columns: list[Mode],
+    ratios: list[tuple[str, str]],
+    attr: str,
+    unit: str,
+) -> list[str]:
+    """Rows of one markdown table: the median of `attr` per column, then the ratios."""
+    lines = [
+        "| workload | " + " | ".join(f"{m.label} {unit}" for m in columns)
+        + "".join(f" | {a}/{b}" for a, b in ratios) + " |",
+        "|---|" + "---:|" * (len(columns) + len(ratios)),
+    ]  # fmt: skip
     for w in work:
-        m = medians[w.name]
-        label = f"{w.name} (-e trace=openat)" if w.filtered else w.name
-        rows.append(
-            f"| {label} | {m['native']:.3f} | {m['strace']:.3f} | {m['tracetui']:.3f} "
-            f"| {m['tracetui'] / m['strace']:.2f} | {m['tracetui'] / m['native']:.1f} |"
+        name = f"{w.name} (-e trace=openat)" if w.filtered else w.name
+        med = {m.label: _median([getattr(r, attr) for r in runs[w.name][m]]) for m in columns}
+        cells = [_seconds(med[m.label]) for m in columns]
+        cells += [_ratio(med[a], med[b]) for a, b in ratios]
+        lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    return lines
+
+
+def explorer_notes(
+    runs: dict[str, dict[Mode, list[Run]]], work: list[Workload], mode_list: list[Mode]
+) -> list[str]:
+    """Per explorer column: the event count its status bar showed, how long after the
+    program's end, and the terminal's CPU time."""
+    notes = []
+    for w in work:
+        for m in mode_list:
+            done = runs[w.name][m]
+            if m.kind == "explorer" and done and done[-1].events is not None:
+                terminal = _seconds(_median([r.terminal_cpu for r in done]))
+                late = _seconds(_median([r.catch_up for r in done]))
+                notes.append(
+                    f"{w.name} {m.label}: {done[-1].events:,} events, all shown {late} s after "
+                    f"the program ended; tmux cpu {terminal} s"
+                )
+    return notes
+
+
+def tables(
+    runs: dict[str, dict[Mode, list[Run]]], work: list[Workload], mode_list: list[Mode]
+) -> str:
+    """The wall-time table, then the tracer-CPU table, with the ratios the targets are set in."""
+    wall_ratios, cpu_ratios = ratio_columns(mode_list)
+    out = "\n".join(_table(runs, work, mode_list, wall_ratios, "wall", "(s)"))
+    traced = [m for m in mode_list if m.kind != "native"]
+    if traced:
+        cpu = _table(runs, work, traced, cpu_ratios, "tracer_cpu", "cpu (s)")
+        out += "\n\ntracer CPU time (user+sys), median:\n\n" + "\n".join(cpu)
+    notes = explorer_notes(runs, work, mode_list)
+    if notes:
+        out += (
+            "\n\nexplorer: the events its status bar showed at the end (last round), how long"
+            " after the program ended it showed them, and the CPU time of its terminal, the"
+            " tmux server (medians):\n" + "\n".join(f"- {n}" for n in notes)
         )
-    return "\n".join(rows)
+    return out
+
+
+COUNTED = """\
+wall: the traced program's own run time (fork to reaping, timed by bench/harness/stopwatch.c
+  run under each tracer, started once the tracer's processes are idle: the explorer has
+  painted and finished starting up); the program's stdin and stdout are /dev/null throughout.
+tracer CPU: user+sys, from the program's start until the tracer is done with it, of
+  strace: the strace process;
+  tracetui: its process (every thread) and its writer process, until it exits;
+  explorer: the app's process (every thread), until its status bar shows EXITED with a
+    stable event count.
+  Not counted: the traced program, the stopwatch, tracer start-up before the program starts,
+  the terminal (tmux). /proc figures are in 1/100 s.
+columns: tracetui = headless (--no-ui -o /dev/null); explorer = `python -m tui` painting in tmux."""
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -161,8 +328,27 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--quick", action="store_true", help="small sizes and one round")
     parser.add_argument("--only", help="comma-separated workload names")
+    parser.add_argument(
+        "--modes", default=",".join(KINDS), help=f"comma-separated columns among {','.join(KINDS)}"
+    )
+    parser.add_argument(
+        "--loop",
+        choices=("c", "python", "both"),
+        help="run the tracetui columns with TRACETUI_LOOP set (both: a column per loop)",
+    )
     args = parser.parse_args(argv)
-    for tool in ("strace", "gcc", "find"):
+    kinds = [k for k in args.modes.split(",") if k]
+    unknown = set(kinds) - set(KINDS)
+    if unknown or not kinds:
+        print(
+            f"overhead: unknown mode(s): {', '.join(sorted(unknown)) or '(none given)'}",
+            file=sys.stderr,
+        )
+        return 2
+    kinds = [k for k in KINDS if k in kinds]  # the table's order
+    mode_list = modes(kinds, args.loop)
+    needed = ["gcc", "find", "strace"] + (["tmux"] if "explorer" in kinds else [])
+    for tool in needed:
         if shutil.which(tool) is None:
             print(f"overhead: {tool} is not installed", file=sys.stderr)
             return 2
@@ -175,7 +361,15 @@ def main(argv: list[str] | None = None) -> int:
     # does the benchmark: the first run writes __pycache__, the rest reuse it.
     env.pop("PYTHONDONTWRITEBYTECODE", None)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), env.get("PYTHONPATH")]))
+    if "explorer" in kinds:
+        probe = subprocess.run([sys.executable, "-c", "import textual, tui.app"], env=env,
+                               capture_output=True, text=True)  # fmt: skip
+        if probe.returncode != 0:
+            print(f"overhead: {sys.executable} cannot load the app: "
+                  f"{probe.stderr.strip().splitlines()[-1:]}", file=sys.stderr)  # fmt: skip
+            return 2
     exes = compile_workloads()
+    compile_c(STOPWATCH_SRC, STOPWATCH)
     with tempfile.TemporaryDirectory(prefix="overhead-tree.") as tmp:
         tree = Path(tmp)
         make_tree(tree, 10 if args.quick else 300, 100)
@@ -189,11 +383,17 @@ def main(argv: list[str] | None = None) -> int:
                 )
                 return 2
             work = [w for w in work if w.name in wanted]
-        medians = measure(work, rounds, env)
-    print(
-        f"{machine()}\n\nmedian wall time of {rounds} round(s){' (--quick sizes)' if args.quick else ''}\n"
-    )
-    print(table(medians, work))
+        try:
+            runs = measure(work, mode_list, rounds, env)
+        except RunFailed as e:
+            print(f"overhead: {e}", file=sys.stderr)
+            return 1
+    print(machine())
+    for line in tool_versions(mode_list, env):
+        print(line)
+    sizes = " (--quick sizes)" if args.quick else ""
+    print(f"\nmedian of {rounds} round(s){sizes}, modes alternating\n\n{COUNTED}\n")
+    print(tables(runs, work, mode_list))
     return 0
 
 

@@ -141,3 +141,18 @@ def collect(session, timeout: float = 30) -> list:
     events.extend(session.drain())
     assert session.finished, "trace did not finish"
     return events
+
+
+@pytest.fixture(params=["c", "python"])
+def tracer_loop(request, monkeypatch) -> str:
+    """Run a test under each worker loop: the C capture core and the Python loop.
+
+    The C core must be built here (`pip install .` builds it where gcc exists, and
+    the tests need gcc anyway): a missing core fails, it is not skipped.
+    """
+    monkeypatch.setenv("TRACETUI_LOOP", request.param)
+    if request.param == "c":
+        from tracer.engine.core import load_core
+
+        assert load_core() is not None, "the C capture core is not built (pip install .)"
+    return request.param

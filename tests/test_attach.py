@@ -16,7 +16,7 @@ from tracer.options import TraceOptions
 from tracer.session import TraceError, TraceSession
 from tracer.syscalls.table import get_table
 
-pytestmark = pytest.mark.timeout(60)
+pytestmark = [pytest.mark.timeout(60), pytest.mark.usefixtures("tracer_loop")]
 
 BUSY = r"""
 #include <pthread.h>

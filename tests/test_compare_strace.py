@@ -21,6 +21,7 @@ REPO = Path(__file__).resolve().parent.parent
 SUBSET = ["file_ops", "process", "signals", "net_tcp", "poll_epoll", "threads", "sh_pipe"]
 
 pytestmark = [
+    pytest.mark.usefixtures("tracer_loop"),
     pytest.mark.skipif(shutil.which("strace") is None, reason="strace is not installed"),
     pytest.mark.skipif(shutil.which("gcc") is None, reason="gcc is not installed"),
     pytest.mark.timeout(120),

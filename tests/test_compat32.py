@@ -7,7 +7,7 @@ import subprocess
 import pytest
 from conftest import compile_c, strip_pid, trace_text
 
-pytestmark = pytest.mark.timeout(120)
+pytestmark = [pytest.mark.timeout(120), pytest.mark.usefixtures("tracer_loop")]
 
 
 def test_int80_calls_are_named_from_the_i386_table(tmp_path):

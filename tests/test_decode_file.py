@@ -12,7 +12,7 @@ import re
 import pytest
 from conftest import run_tracetui, strip_pid
 
-pytestmark = pytest.mark.timeout(120)
+pytestmark = [pytest.mark.timeout(120), pytest.mark.usefixtures("tracer_loop")]
 
 COMMON = r"""
 #define _GNU_SOURCE

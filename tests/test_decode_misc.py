@@ -7,7 +7,7 @@ from decode_oracle import RUNNERS, check_oracle
 
 from tracer.syscalls.decoders.ioctl import request_name
 
-pytestmark = pytest.mark.timeout(120)
+pytestmark = [pytest.mark.timeout(120), pytest.mark.usefixtures("tracer_loop")]
 
 
 @pytest.mark.parametrize("runner", RUNNERS)

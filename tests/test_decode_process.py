@@ -10,7 +10,7 @@ import pytest
 from conftest import run_tracetui, split_pid
 from test_decode_file import COMMON, assert_in_order
 
-pytestmark = pytest.mark.timeout(120)
+pytestmark = [pytest.mark.timeout(120), pytest.mark.usefixtures("tracer_loop")]
 
 
 def merged_trace(lines: list[str]) -> list[str]:

@@ -12,7 +12,7 @@ from decode_oracle import RUNNERS, check_oracle
 
 from tracer.syscalls.decoders.signal import render_siginfo, render_sigset, signal_name
 
-pytestmark = pytest.mark.timeout(120)
+pytestmark = [pytest.mark.timeout(120), pytest.mark.usefixtures("tracer_loop")]
 
 
 @pytest.mark.parametrize("runner", RUNNERS)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from decode_oracle import RUNNERS, check_oracle
 
-pytestmark = pytest.mark.timeout(120)
+pytestmark = [pytest.mark.timeout(120), pytest.mark.usefixtures("tracer_loop")]
 
 
 @pytest.mark.parametrize("runner", RUNNERS)

@@ -7,7 +7,7 @@ import os
 import pytest
 from decode_oracle import RUNNERS, check_oracle
 
-pytestmark = pytest.mark.timeout(120)
+pytestmark = [pytest.mark.timeout(120), pytest.mark.usefixtures("tracer_loop")]
 
 
 @pytest.mark.parametrize("runner", RUNNERS)

@@ -112,8 +112,9 @@ def test_filter_pause_resume_inspect_quit_in_a_real_terminal(tmp_path):
                 "no-such-config" in line and "ENOENT" in line for line in listed
             )
 
-        screen = tmux.wait_screen(only_failed_opens)
-        assert "clock_nanosleep" not in screen
+        # (The tail shows only failed opens before the filter too: wait for the sleeps to go.)
+        screen = tmux.wait_screen(lambda s: only_failed_opens(s) and "clock_nanosleep" not in s)
+        assert "filter: failed" in screen
         # A key right after Escape would arrive as Alt+key: let the terminal settle.
         time.sleep(0.5)
 
@@ -182,3 +183,25 @@ def test_tty_inherit_gives_the_program_the_terminal_then_opens_the_trace(tmp_pat
         assert wait_for(lambda: not tmux.alive(), timeout=20)
     finally:
         tmux.kill()
+
+
+def test_the_list_follows_a_short_program_to_its_exit_line(tmp_path):
+    """`tracetui ls PRESENT MISSING`, ten times: each time the exit line is on screen, no key pressed."""
+    ls = shutil.which("ls")
+    present = tmp_path / "present.txt"
+    present.write_text("x")
+    missing = tmp_path / "missing.txt"
+    env = {"PYTHONPATH": str(ROOT), "TERM": "xterm-256color"}
+    for attempt in range(10):
+        tmux = Tmux("tracetui-e2e-" + uuid.uuid4().hex[:8])
+        try:
+            tmux.start([sys.executable, "-m", "tui", ls, str(present), str(missing)], env)
+            tmux.wait_screen(lambda s: "EXITED (2)" in s, timeout=30)
+            try:
+                tmux.wait_screen(lambda s: "+++ exited with 2 +++" in s, timeout=5)
+            except AssertionError as exc:
+                raise AssertionError(f"run {attempt + 1}: the list stopped following") from exc
+            tmux.keys("q")
+            assert wait_for(lambda t=tmux: not t.alive(), timeout=20)
+        finally:
+            tmux.kill()

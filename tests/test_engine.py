@@ -15,7 +15,7 @@ from tracer.options import TraceOptions
 from tracer.session import TraceSession
 from tracer.syscalls.table import get_table
 
-pytestmark = pytest.mark.timeout(60)
+pytestmark = [pytest.mark.timeout(60), pytest.mark.usefixtures("tracer_loop")]
 
 
 def trace(command: list[str], **kw) -> tuple[list, TraceSession]:
@@ -311,8 +311,8 @@ def test_gone_pid_is_one_clear_line():
 
 def test_tracer_library_does_not_import_the_ui():
     code = (
-        "import sys, tracer.cli, tracer.session, tracer.worker, tracer.formats.strace_text, "
-        "tracer.formats.jsonl, tracer.syscall_plan\n"
+        "import sys, tracer.cli, tracer.session, tracer.engine.worker, tracer.formats.strace_text, "
+        "tracer.formats.jsonl, tracer.engine.syscall_plan\n"
         "import tracer.store, tracer.filter, tracer.model\n"
         "bad = [m for m in sys.modules if m == 'textual' or m.startswith(('textual.', 'tui'))]\n"
         "print(bad)\n"

@@ -13,8 +13,9 @@ T = get_table()
 
 
 def call(seq, name, args, ret=0, error=0, pid=10, mem=None, fds=None, dur=1e-6):
-    c = Syscall(seq, pid, pid, T.number(name), args, 1.0)
-    c.end, c.done, c.ret, c.error, c.mem, c.fds = 1.0 + dur, True, ret, error, mem, fds
+    start = 1.0 + seq * 1e-3  # rows stand in time order: the fixture's calls follow each other
+    c = Syscall(seq, pid, pid, T.number(name), args, start)
+    c.end, c.done, c.ret, c.error, c.mem, c.fds = start + dur, True, ret, error, mem, fds
     return c
 
 
@@ -36,7 +37,7 @@ def store():
             call(3, "write", (1, 2, 5), ret=5, pid=20, mem={1: b"hello"}, dur=0.01),
             call(4, "mmap", (0, 4096, 3, 34, 0xFFFFFFFF, 0), ret=0x7F0000000000),
             call(5, "close", (3,), fds={3: "/etc/hostname"}),
-            SignalDelivered(6, 10, 10, 2.0, 17),
+            SignalDelivered(6, 10, 10, 1.0065, 17),
             call(7, "access", (1, 4), ret=-1, error=13, mem={0: b"/root/secret"}),
         ]
     )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tracer.spin import SHORT_SLEEP_S, SpinBudget
+from tracer.engine.spin import SHORT_SLEEP_S, SpinBudget
 
 
 def test_budget_stays_full_while_stops_come_back_to_back():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from tracer.events import (
+    Exec,
     Exited,
     ProcessStarted,
     Resumed,
@@ -53,7 +54,8 @@ def test_resumed_call_completes_its_row_in_place():
     u = s.append([Resumed(c)])
     assert u.count_new == 0 and u.changed_rows == [0] and list(u.effects) == [0]
     assert not s.in_progress(0) and s.ret(0) == 3 and s.duration(0) == 0.25
-    assert s.line(0) == 'read(0, "abc", 64) = 3'
+    # getpid's row came after it while it ran: the line says how long it took (strace -T).
+    assert s.line(0) == 'read(0, "abc", 64) = 3 <0.250000>'
     ev = s.event(0)
     assert (ev.pid, ev.tid, ev.seq, ev.mem, ev.done) == (10, 11, 5, {1: b"abc"}, True)
 
@@ -111,8 +113,43 @@ def test_search_text_is_built_on_append_and_follows_completion():
     assert "read(3</etc/hostname>" in s.text.lines[0] and "in progress" in s.text.lines[0]
     c.end, c.done, c.ret, c.mem = 1.25, True, 3, {1: b"ABC"}
     s.append([Resumed(c)])
-    assert s.text.lines[0] == s.line(0).lower() == 'read(3</etc/hostname>, "abc", 64) = 3'
+    assert s.text.lines[0] == 'read(3</etc/hostname>, "abc", 64) = 3'
+    assert s.line(0).lower() == 'read(3</etc/hostname>, "abc", 64) = 3 <0.250000>'
     assert s.text.lines[1] == s.line(1).lower()
     # Equal texts are one string: repeated calls cost a pointer each.
     s.append([call(7, "close", (3,), fds={3: "/etc/hostname"})])
     assert s.text.lines[2] is s.text.lines[1]
+
+
+def test_rows_stand_at_their_time_as_strace_prints_them():
+    """The tracer emits a call when it returns: an exec's event and a thread's call that began
+    later come first in the stream, yet the rows stand in time order (effects in stream order)."""
+    s = EventStore()
+    execve = call(2, "execve", (0x1000, 0x2000, 0x3000), start=1.0, end=1.3)
+    exec_event = Exec(1, 10, 10, 1.2, "/bin/true", ["true"])
+    other_thread = call(3, "getpid", (), ret=10, pid=11, start=1.25, end=1.26)
+    first_thread = call(4, "read", (0, 0, 1), ret=1, start=1.24, end=1.4)
+    u = s.append(
+        [ProcessStarted(0, 10, 10, 1, 0.5), exec_event, execve, other_thread, first_thread]
+    )
+    assert [s.name(r) for r in range(len(s))] == ["started", "execve", "exec", "read", "getpid"]
+    assert [s.time(r) for r in range(len(s))] == sorted(s.time(r) for r in range(len(s)))
+    assert [s.name(r) for r in u.effects] == ["started", "exec", "execve", "getpid", "read"]
+
+
+def test_the_launchers_frames_are_not_the_first_execs_stack():
+    """tracetui forks the program and calls execve for it: that stack is tracetui's own."""
+    from tracer.events import Frame
+
+    s = EventStore()
+    ours = [Frame(0x1234, "/usr/bin/python3.11", "PyRun", 0x34)]
+    first = call(1, "execve", (0x1000, 0x2000, 0x3000), start=1.0, end=1.1)
+    first.stack = ours
+    again = call(3, "execve", (0x1000, 0x2000, 0x3000), start=2.0, end=2.1)
+    again.stack = [Frame(0x99, "/bin/sh", "main", 0x9)]
+    s.append(
+        [ProcessStarted(0, 10, 10, 4242, 0.5), first, Exec(2, 10, 10, 1.05, "/bin/sh", ["sh"])]
+    )
+    s.append([again])
+    assert 1 not in s.stacks, "the launcher's frames are dropped"
+    assert s.stacks[3] == again.stack, "a program's own exec keeps its stack"

@@ -10,6 +10,7 @@ import pytest
 from conftest import run_tracetui
 
 pytestmark = [
+    pytest.mark.usefixtures("tracer_loop"),
     pytest.mark.timeout(120),
     pytest.mark.skipif(shutil.which("strace") is None, reason="strace is not installed"),
 ]

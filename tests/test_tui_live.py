@@ -257,10 +257,13 @@ NET_PROGRAM = textwrap.dedent(
     with open(sys.argv[1]) as f:
         f.read()
     r, w = os.pipe()
+    for _ in range(300):  # rows after the accept: jumping back to it must scroll
+        os.getppid()
     with open(sys.argv[2], "w") as f:  # the facts the screen must show
         json.dump({
             "server_port": srv.getsockname()[1], "client_port": cli.getsockname()[1],
-            "cli_fd": cli.fileno(), "conn_fd": conn.fileno(), "pipe_r": r, "pipe_w": w,
+            "srv_fd": srv.fileno(), "cli_fd": cli.fileno(), "conn_fd": conn.fileno(),
+            "pipe_r": r, "pipe_w": w,
         }, f)
     os.read(r, 1)  # blocks until the test writes into the pipe
     os.read(r, 1)  # and once more, so the process is still there afterwards
@@ -347,12 +350,19 @@ async def test_files_pane_shows_socket_endpoints_closed_fds_and_jumps(tmp_path):
         await settle(app, pilot, until=lambda: pane.row_count > 5)
         rows = app.models.fd_rows(pid)
         by_fd = {r.fd: r for r in rows if r.open}
-        assert f"to 127.0.0.1:{facts['server_port']}" in by_fd[facts["cli_fd"]].target
-        assert f"from 127.0.0.1:{facts['client_port']}" in by_fd[facts["conn_fd"]].target
+        assert f"-> 127.0.0.1:{facts['server_port']}" in by_fd[facts["cli_fd"]].target
+        # bind() asked for port 0; getsockname() told the program (and us) the real one.
+        assert f"on 127.0.0.1:{facts['server_port']}" in by_fd[facts["srv_fd"]].target
+        conn = by_fd[facts["conn_fd"]].target  # the accepted end: the client is its peer
+        assert f"from 127.0.0.1:{facts['client_port']}" in conn or conn.endswith(
+            f"-> 127.0.0.1:{facts['client_port']}  {conn.rsplit(maxsplit=1)[-1]}"
+        )
         closed = [r for r in rows if not r.open and r.target == readme]
         assert len(closed) == 1 and "closed by close" in closed[0].created_by
         assert f"127.0.0.1:{facts['client_port']}" in screen_text(app)
 
+        app.apply_filter_text("name:getppid")  # the accept is hidden: Enter clears the filter
+        await settle(app, pilot, until=lambda: app.syscall_list.count < len(app.store))
         target = next(i for i, r in enumerate(rows) if r.open and r.fd == facts["conn_fd"])
         pane.focus()
         pane.move_cursor(row=target)
@@ -362,6 +372,9 @@ async def test_files_pane_shows_socket_endpoints_closed_fds_and_jumps(tmp_path):
         row = lst.current_row
         assert app.store.name(row) in ("accept", "accept4")
         assert app.store.ret(row) == facts["conn_fd"] and lst.has_focus
+        top = lst.scroll_offset.y
+        assert top <= lst.cursor < top + lst.size.height, "the list scrolled to the call"
+        assert any(" accept" in line for line in screen_text(app).splitlines())
 
 
 @run_async

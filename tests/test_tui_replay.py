@@ -10,7 +10,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from tui.commands import ACTION_TITLES
+from tui.commands import ACTION_TITLES, ARGUMENT_COMMANDS
 from tui.messages import RowChosen
 from tui.replay import ReplaySession, demo_events, demo_output, replay_app
 from tui.testing import run_async, screen_text, settle
@@ -59,11 +59,17 @@ async def test_every_action_is_in_the_command_palette():
     app = replay_app()
     async with app.run_test(size=(120, 30)) as pilot:
         await settle(app, pilot)
-        titles = {c.title for c in app.get_system_commands(app.screen)}
+        listed = [c.title for c in app.get_system_commands(app.screen)]
+        titles = set(listed)
         for title, _ in ACTION_TITLES.values():
             assert title in titles
+        for title, *_ in ARGUMENT_COMMANDS:
+            assert title in titles
         bound = {b.action.split("(")[0] for b in app.BINDINGS}
-        assert bound - {"show_pane", "focus_next_region"} <= set(ACTION_TITLES)
+        with_args = {c[2] for c in ARGUMENT_COMMANDS}
+        assert bound - {"show_pane", "focus_next_region"} <= set(ACTION_TITLES) | with_args
+        twice = sorted(t for t in titles if listed.count(t) > 1)
+        assert not twice, f"listed twice in the palette: {twice}"
 
 
 @run_async
@@ -235,12 +241,12 @@ async def test_stack_toggle_from_the_command_palette_on_a_replay():
 async def test_refilter_shows_the_newest_matches_first_then_the_whole_result(monkeypatch):
     """The worker matches the newest rows first and the list shows them (status says it is
     still matching); the whole result then replaces them and equals a plain match."""
-    import tui.app
+    import tui.refilter
     from tracer.filter import parse_filter
     from tui.app import TraceApp
 
-    monkeypatch.setattr(tui.app, "NEWEST_FIRST", 400)
-    monkeypatch.setattr(tui.app, "PARTIAL_MIN_ROWS", 20)
+    monkeypatch.setattr(tui.refilter, "NEWEST_FIRST", 400)
+    monkeypatch.setattr(tui.refilter, "PARTIAL_MIN_ROWS", 20)
     results = []
 
     class RecordingApp(TraceApp):

@@ -6,22 +6,40 @@ never a traceback.
 
 from __future__ import annotations
 
+# Only what the interpreter has loaded already: the rest is imported inside `main`,
+# where a Ctrl-C during start-up ends tracetui quietly instead of with a traceback.
 import argparse
 import os
 import signal
 import sys
+import threading
 import time
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-from tracer.options import TraceOptions
-from tracer.session import TraceError, TraceSession
-from tracer.syscall_selection import SelectionError, parse_stack_filter, parse_trace_expr
+if TYPE_CHECKING:
+    from tracer.options import TraceOptions
+    from tracer.session import TraceSession
 
 USAGE = "tracetui [options] PROG [ARGS...]  |  tracetui [options] -p PID [-p PID...]"
 
 
+# strace's bound for -s (larger values are refused as invalid); also for --capture-size.
+MAX_STRSIZE = (1 << 30) - 1
+
+
 class UsageError(Exception):
     pass
+
+
+def say(message: str) -> None:
+    """One line for the user on stderr; nothing if stderr is closed (`2>&-`)."""
+    if sys.stderr is None:
+        return
+    try:
+        print(f"tracetui: {message}", file=sys.stderr, flush=True)
+    except (OSError, ValueError):
+        pass
 
 
 class _Parser(argparse.ArgumentParser):
@@ -29,7 +47,21 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(message)
 
 
+def version_line() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    from tracer.engine.core import loop_name
+
+    try:
+        v = version("tracetui")
+    except PackageNotFoundError:
+        v = "(not installed)"
+    return f"tracetui {v}, capture loop: {loop_name()}"
+
+
 def build_parser() -> argparse.ArgumentParser:
+    from tracer.strace_options import add_strace_options
+
     p = _Parser(
         prog="tracetui",
         usage=USAGE,
@@ -47,6 +79,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--no-ui", action="store_true", help="headless: write the trace as text or JSON lines"
     )
+    p.add_argument(
+        "-V",
+        "--version",
+        action="store_true",
+        help="print the version and which capture loop runs (the C core or Python), then exit",
+    )
     p.add_argument("-o", "--output", metavar="FILE", help="headless output file (default: stderr)")
     p.add_argument(
         "--format", choices=["text", "jsonl"], default="text", help="headless output format"
@@ -61,9 +99,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument(
         "-y",
-        "--decode-fds",
-        action="store_true",
-        help="headless: show what each fd refers to (always on in the app)",
+        dest="decode_fds_count",
+        action="count",
+        default=0,
+        help="headless: show what each fd refers to (-yy: socket endpoints, devices too)",
     )
     p.add_argument(
         "-e",
@@ -75,10 +114,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument(
         "-f",
-        dest="follow",
-        action="store_true",
-        default=True,
-        help="follow forks, threads and exec (the default)",
+        dest="f_count",
+        action="count",
+        default=0,
+        help="follow forks, threads and exec (the default); -ff -o PREFIX: a file per task",
     )
     p.add_argument(
         "--no-follow", dest="follow", action="store_false", help="trace only the first process"
@@ -112,41 +151,85 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="BYTES",
         help="bytes of each buffer kept for inspection in the app (default 4096)",
     )
+    add_strace_options(p)
     p.add_argument("command", nargs=argparse.REMAINDER, help="program and its arguments")
     return p
 
 
 def options_from_args(args: argparse.Namespace) -> TraceOptions:
+    """TraceOptions from the arguments; strace's output options land in `args.strace`."""
+    from tracer.engine.launcher import LaunchEnv, LaunchError, run_as_user
+    from tracer.options import TraceOptions
+    from tracer.strace_options import StraceOptionError, environment, settings_from_args
+    from tracer.syscall_selection import parse_stack_filter
+
     if args.command and args.command[0] == "--":
         args.command = args.command[1:]
     if not args.command and not args.attach:
         raise UsageError("nothing to trace: give a program to run or -p PID")
-    if args.string_limit < 0:
-        raise UsageError("-s must be zero or more")
-    traced = None
-    for expr in args.expr:
-        traced = parse_trace_expr(expr)
+    if not 0 <= args.string_limit <= MAX_STRSIZE:
+        raise UsageError(f"invalid -s argument: '{args.string_limit}' (0 to {MAX_STRSIZE})")
+    if not 0 <= args.capture_size <= MAX_STRSIZE:
+        raise UsageError(
+            f"invalid --capture-size argument: '{args.capture_size}' (0 to {MAX_STRSIZE})"
+        )
+    try:
+        settings = settings_from_args(args)
+        env = environment(args.env_changes) if args.env_changes else None
+    except StraceOptionError as e:
+        raise UsageError(str(e)) from None
+    args.strace = settings
+    text = settings.text
+    if args.f_count >= 2 or args.separately:
+        if not args.output:
+            raise UsageError("-ff (--output-separately) needs -o PREFIX")
+        text.per_process_prefix = args.output
+    if args.output and args.output[:1] in ("|", "!"):
+        raise UsageError(
+            "strace's -o |COMMAND is not supported by tracetui: use -o /dev/stdout | COMMAND"
+        )
+    if args.D_count or args.daemonize:
+        say(
+            "-D: tracetui traces from a thread of its own and stays the program's parent; "
+            "the option is accepted and changes nothing"
+        )
+    if args.user:
+        if not args.command:
+            raise UsageError("-u is for a launched program, not -p")
+        try:
+            env = LaunchEnv(env if env is not None else dict(os.environ), run_as_user(args.user))
+        except LaunchError as e:
+            raise UsageError(str(e)) from None
+    traced = None if settings.trace is False else settings.trace
     stack_set = None
     stacks = args.stack_traces
     if args.stack_filter:
         stack_set = parse_stack_filter(args.stack_filter)
         stacks = True
     headless = args.no_ui
+    bufsize = (args.string_limit + 1) if headless else max(args.capture_size, args.string_limit + 1)
+    if text.dump_read or text.dump_write:
+        bufsize = max(bufsize, DUMP_BUFSIZE)  # strace dumps the whole buffer, not -s of it
+    # -P matches fds by what they refer to, so names are read even without -y.
+    resolve = bool(text.decode_fds or text.paths) or not headless
     return TraceOptions(
         command=list(args.command),
         attach=list(dict.fromkeys(args.attach)),  # -p X -p X: once
         follow_forks=args.follow,
         strsize=args.string_limit,
-        bufsize=(args.string_limit + 1)
-        if headless
-        else max(args.capture_size, args.string_limit + 1),
+        bufsize=bufsize,
         trace_syscalls=traced,
         seccomp=not args.no_seccomp,
         stack_traces=stacks,
         stack_syscalls=stack_set,
-        resolve_fds=args.decode_fds or not headless,
+        resolve_fds=resolve,
         detach_on_exit=args.detach,
+        env=env,
     )
+
+
+# Bytes of each read/write buffer kept for -e read=/write= dumps.
+DUMP_BUFSIZE = 1 << 20
 
 
 def inherited_ignored_signals() -> tuple[int, ...]:
@@ -158,7 +241,7 @@ def inherited_ignored_signals() -> tuple[int, ...]:
     )
 
 
-Interactive = Callable[[TraceOptions, argparse.Namespace], int]
+Interactive = Callable[["TraceOptions", argparse.Namespace], int]
 
 
 def main(argv: list[str] | None = None, interactive: Interactive | None = None) -> int:
@@ -169,22 +252,51 @@ def main(argv: list[str] | None = None, interactive: Interactive | None = None) 
     """
     ignored = inherited_ignored_signals()
     try:
+        return _main(argv, interactive, ignored)
+    except KeyboardInterrupt:  # Ctrl-C before tracing started (during imports, say)
+        return 128 + signal.SIGINT
+
+
+def _main(argv: list[str] | None, interactive: Interactive | None, ignored: tuple[int, ...]) -> int:
+    from tracer.syscall_selection import SelectionError
+
+    try:
         args = build_parser().parse_args(argv)
+        if args.version:
+            print(version_line())
+            return 0
         opts = options_from_args(args)
         opts.ignored_signals = ignored
     except (UsageError, SelectionError) as e:
-        print(f"tracetui: {e}", file=sys.stderr)
+        say(str(e))
+        return 1
+    if opts.attach and not _drop_unattachable(opts):
         return 1
     if args.no_ui:
         return run_headless(opts, args)
     if interactive is None:
-        print(
-            "tracetui: the explorer is started with `tracetui` (or `python -m tui`); "
-            "this entry point only runs --no-ui",
-            file=sys.stderr,
+        say(
+            "the explorer is started with `tracetui` (or `python -m tui`); "
+            "this entry point only runs --no-ui"
         )
         return 1
     return interactive(opts, args)
+
+
+def _drop_unattachable(opts: TraceOptions) -> bool:
+    """Warn about each -p PID that cannot be traced (gone, a zombie, a kernel thread,
+    ourselves) and trace the others, as strace does; False if none is left."""
+    from tracer.engine.attach_errors import unattachable
+
+    keep = []
+    for pid in opts.attach:
+        why = unattachable(pid)
+        if why is None:
+            keep.append(pid)
+        else:
+            say(why)
+    opts.attach = keep
+    return bool(keep or opts.command)
 
 
 class _Interrupted:
@@ -198,21 +310,48 @@ class _Interrupted:
 
 
 def run_headless(opts: TraceOptions, args: argparse.Namespace) -> int:
-    from tracer.formats.pipeline import WRITER_READER_GONE, PipeSink, start_writer_process
+    from tracer.engine.launcher import LaunchError, resolve_program
+    from tracer.formats.pipeline import (
+        WRITER_CANNOT_WRITE,
+        WRITER_READER_GONE,
+        PipeSink,
+        start_writer_process,
+    )
+    from tracer.session import TraceError, TraceSession
     from tracer.syscalls.render import load_decoders
 
     load_decoders()  # once, before the fork, so the writer does not import them again
-    if args.output:
+    if opts.command:  # a program that cannot run is refused before any output is made
         try:
-            open(args.output, "w").close()  # noqa: SIM115 - fail early, in one line
-        except OSError as e:
-            print(f"tracetui: cannot write {args.output}: {e.strerror}", file=sys.stderr)
+            resolve_program(opts.command[0], (opts.env or {}).get("PATH"))
+        except LaunchError as e:
+            say(str(e))
             return 1
-    writer_pid, pipe_fd = start_writer_process(lambda: make_writer(opts, args))
+    out_fd = -1
+    text_opts = args.strace.text
+    if args.output and not text_opts.per_process_prefix:
+        # Opened once, here: a FIFO's reader then sees one writer from start to end (an
+        # open-and-close as a check would give it end-of-file). Blocking on a FIFO with
+        # no reader yet happens before anything is traced, with our default signals.
+        try:
+            mode = os.O_APPEND if text_opts.append else os.O_TRUNC
+            out_fd = os.open(args.output, os.O_WRONLY | os.O_CREAT | mode | os.O_CLOEXEC, 0o666)
+        except OSError as e:
+            say(f"cannot write {args.output}: {e.strerror}")
+            return 1
+    try:
+        writer_pid, pipe_fd = start_writer_process(lambda: make_writer(opts, args, out_fd))
+    finally:
+        if out_fd >= 0:
+            os.close(out_fd)  # the writer process holds it now
     sink = PipeSink(pipe_fd)
     session = TraceSession(opts, sink=sink)
     interrupted = _Interrupted()
-    handled = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+    # Signals ignored by whoever started us (nohup, a background job) stay ignored:
+    # neither tracetui nor the program reacts to them.
+    handled = [
+        s for s in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP) if s not in opts.ignored_signals
+    ]
     previous = {s: signal.signal(s, interrupted) for s in handled}
     try:
         try:
@@ -220,33 +359,60 @@ def run_headless(opts: TraceOptions, args: argparse.Namespace) -> int:
         except TraceError as e:
             sink.close()
             os.waitpid(writer_pid, 0)
-            print(f"tracetui: {e}", file=sys.stderr)
+            say(str(e))
             return 1
-        ending = EndPolicy(session, opts)
+        for warning in session.warnings:
+            say(warning)
+        ending = EndPolicy(session, opts, writer_pid)
+        flusher = _Flusher(sink)
+        flusher.start()
         while not session.wait(0.05):
-            sink.flush()  # what the worker holds while the tracee is blocked
             if sink.broken:  # nobody reads our output any more (`| head`): end, as strace does
-                session.stop()
+                ending.stop()
                 break
             ending.check(interrupted)
+        flusher.stop()
     finally:
         for s, h in previous.items():
             signal.signal(s, h)
     sink.close()
     _, wstatus = os.waitpid(writer_pid, 0)
     writer_status = os.waitstatus_to_exitcode(wstatus)
+    if ending.writer_killed:
+        say("the output stopped moving; the rest of the trace is lost")
+        return 128 + (interrupted.signal or signal.SIGTERM)
     if sink.broken or writer_status == WRITER_READER_GONE:
         session.stop()
         return 128 + signal.SIGPIPE
     error = session.error
     if error:
-        print(f"tracetui: {error}", file=sys.stderr)
+        say(error)
         return 1
-    if writer_status != 0:
-        return 1  # the writer said why, in one line
+    if writer_status not in (0, WRITER_CANNOT_WRITE):
+        return 1  # an internal error in the writer, already reported in one line
+    # A lost output (full disk, closed stderr) was reported by the writer; the program
+    # ran to its end regardless, and its status is ours, as under strace.
     if not opts.command:
         return 0
     return session.exit_status
+
+
+class _Flusher(threading.Thread):
+    """Sends what the worker holds while the tracee is blocked. On its own thread, so
+    that a clogged output (a reader that stopped reading) never blocks the main thread,
+    which must stay free to act on signals."""
+
+    def __init__(self, sink) -> None:
+        super().__init__(name="tracetui-flush", daemon=True)
+        self.sink = sink
+        self._done = threading.Event()
+
+    def run(self) -> None:
+        while not self._done.wait(0.05):
+            self.sink.flush()
+
+    def stop(self) -> None:
+        self._done.set()
 
 
 class EndPolicy:
@@ -259,10 +425,15 @@ class EndPolicy:
     """
 
     GRACE = 2.0
+    # How long a stop may wait for the worker before the output is given up: a worker
+    # blocked on a full pipe to the writer (whose reader stopped reading) cannot stop.
+    STOP_WAIT = 1.0
 
-    def __init__(self, session: TraceSession, opts: TraceOptions) -> None:
+    def __init__(self, session: TraceSession, opts: TraceOptions, writer_pid: int = 0) -> None:
         self.session = session
         self.launched = bool(opts.command)
+        self.writer_pid = writer_pid
+        self.writer_killed = False
         self.first_signal_at = 0.0
         self.seen = 0
         self.stopped = False
@@ -273,42 +444,95 @@ class EndPolicy:
         if interrupted.count != self.seen:
             self.seen = interrupted.count
             if not self.launched or self.first_signal_at:
-                self._stop()
+                self.stop()
                 return
             self.first_signal_at = time.monotonic()
             if interrupted.signal != signal.SIGINT:
                 self.session.signal_launched(interrupted.signal)
         elif time.monotonic() - self.first_signal_at > self.GRACE:
-            self._stop()
+            self.stop()
 
-    def _stop(self) -> None:
+    def stop(self) -> None:
         self.stopped = True
-        self.session.stop()
+        for _ in range(10):
+            self.session.stop(timeout=self.STOP_WAIT)
+            if self.session.wait(0):
+                return
+            if self.writer_pid and _blocked_writing(self.writer_pid):
+                # The output does not move (a reader that stopped reading), so neither
+                # can the worker: give the output up, which unblocks its pipe write.
+                try:
+                    os.kill(self.writer_pid, signal.SIGKILL)
+                    self.writer_killed = True
+                except OSError:
+                    pass
+                self.session.stop()
+                return
 
 
-def make_writer(opts: TraceOptions, args: argparse.Namespace):
-    """Runs in the writer process: open the output and build the chosen format's writer."""
+def _blocked_writing(pid: int) -> bool:
+    """The process sits in write(2) (/proc/PID/syscall starts with the call's number)."""
+    try:
+        with open(f"/proc/{pid}/syscall") as f:
+            return f.read().split()[0] == "1"
+    except (OSError, IndexError):
+        return False
+
+
+def make_writer(opts: TraceOptions, args: argparse.Namespace, out_fd: int = -1):
+    """Runs in the writer process: wrap the output and build the chosen format's writer.
+
+    Text goes out as UTF-8; anything that could not be encoded (it never should: paths
+    and buffers are escaped as strace escapes them) becomes a visible escape rather
+    than an error that would lose the trace.
+    """
+    from tracer.syscalls import fmt
     from tracer.syscalls.render import RenderContext, load_decoders
 
     load_decoders()
+    settings = getattr(args, "strace", None)
+    text_opts = settings.text if settings is not None else None
     ctx = RenderContext(strsize=opts.strsize, show_fd_paths=opts.resolve_fds)
-    out = open(args.output, "w", buffering=1 << 16) if args.output else sys.stderr  # noqa: SIM115
+    if settings is not None:
+        fmt.configure(settings.strings_in_hex, settings.const_style)
+        ctx.abbrev, ctx.verbose, ctx.raw = settings.abbrev, settings.verbose, settings.raw
+        ctx.show_fd_paths = bool(text_opts.decode_fds)
+        if text_opts.decode_fds - {"path"}:
+            from tracer.formats.fd_details import FdDetails
+
+            ctx.fd_details = FdDetails(text_opts.decode_fds)
+    if text_opts is not None and text_opts.per_process_prefix:
+        fd, target = -1, f"{args.output}.PID"
+    elif out_fd >= 0:
+        fd, target = out_fd, args.output
+    elif sys.stderr is not None:
+        fd, target = os.dup(2), "stderr"
+    else:  # `2>&-`: the trace has nowhere to go; the writer reports that (to nobody)
+        raise OSError(9, "stderr is closed")
+    out = None
+    if fd >= 0:
+        out = open(  # noqa: SIM115 - owned by the writer, closed by its close()
+            fd, "w", encoding="utf-8", errors="backslashreplace", buffering=1 << 16
+        )
     if args.format == "jsonl":
         from tracer.formats.jsonl import JsonLinesWriter
 
-        return JsonLinesWriter(out, ctx)
-    from tracer.formats.strace_text import (
-        PREFIX_FILE,
-        PREFIX_NONE,
-        PREFIX_TERMINAL,
-        StraceTextWriter,
-    )
-
-    if not opts.follow_forks:
-        prefix = PREFIX_NONE
+        writer = JsonLinesWriter(out, ctx)
     else:
-        prefix = PREFIX_FILE if args.output else PREFIX_TERMINAL
-    return StraceTextWriter(out, ctx, prefix)
+        from tracer.formats.strace_text import (
+            PREFIX_FILE,
+            PREFIX_NONE,
+            PREFIX_TERMINAL,
+            StraceTextWriter,
+        )
+
+        if not opts.follow_forks:
+            prefix = PREFIX_NONE
+        else:
+            prefix = PREFIX_FILE if args.output else PREFIX_TERMINAL
+        writer = StraceTextWriter(out, ctx, prefix, text_opts)
+    writer.target = target
+    return writer
 
 
 if __name__ == "__main__":

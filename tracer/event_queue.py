@@ -13,27 +13,39 @@ from collections import deque
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
+from tracer.engine.stream import CoreBatch
+
 
 class EventQueue:
     def __init__(self, maxlen: int = 200_000) -> None:
         self._items: deque[Any] = deque()
+        self._extra = 0  # events beyond one per item (a CoreBatch holds many)
+        self._core: Any = None
         self.maxlen = maxlen
         self._space = threading.Event()
         self._closed = threading.Event()
 
     # producer side (worker thread)
-    def put(self, item: Any) -> None:
+    def put(self, item: Any, weight: int = 1) -> None:
+        """Append an item that carries `weight` events (a batch of the C core's records)."""
+        if weight != 1:
+            self._extra += weight - 1
         self._items.append(item)
 
     def full(self) -> bool:
-        return len(self._items) >= self.maxlen
+        return len(self) >= self.maxlen
 
     def wait_for_space(self, interrupted: Callable[[], bool]) -> None:
-        while len(self._items) >= self.maxlen // 2 and not interrupted():
+        while len(self) >= self.maxlen // 2 and not interrupted():
             self._space.clear()
-            if len(self._items) < self.maxlen // 2:
+            if len(self) < self.maxlen // 2:
                 break
             self._space.wait(0.1)
+
+    def attach_core(self, core: Any) -> None:
+        """Records the C core finishes while it runs are taken from it by `drain`, so
+        the ptrace thread need not take the GIL to hand them over."""
+        self._core = core
 
     def close(self) -> None:
         self._closed.set()
@@ -45,13 +57,24 @@ class EventQueue:
         return self._closed.is_set()
 
     def __len__(self) -> int:
-        return len(self._items)
+        """Events waiting (a batch counts as the events it holds)."""
+        return len(self._items) + self._extra
 
     def drain(self, max_items: int | None = None) -> list[Any]:
+        """Up to `max_items` items (a batch is one item)."""
+        core = self._core
+        epoch = core.epoch if core is not None else 0
         items = self._items
         n = len(items) if max_items is None else min(max_items, len(items))
         pop = items.popleft
         out = [pop() for _ in range(n)]
+        if self._extra:
+            self._extra -= sum(x.count - 1 for x in out if type(x) is CoreBatch)
+        if core is not None and not items and (max_items is None or n < max_items):
+            # Everything queued is taken: what the core finished since is next.
+            got = core.take_running(epoch)
+            if got is not None:
+                out.append(CoreBatch(*got))
         self._space.set()
         return out
 

@@ -36,5 +36,5 @@ class TraceOptions:
     ignored_signals: tuple[int, ...] = ()
     queue_max: int = 200_000  # events buffered before the tracee is made to wait
     # Non-blocking waits tried before sleeping for the next stop (0: always sleep);
-    # see tracer/spin.py.
+    # see tracer/engine/spin.py.
     spin_polls: int = 200

@@ -12,12 +12,15 @@ import os
 import signal
 import threading
 import time
+from collections import deque
 from typing import Any
 
+from tracer.engine.core_records import unpack_core_batch
+from tracer.engine.launcher import LaunchError, resolve_program
+from tracer.engine.stream import CallAssembler
+from tracer.engine.worker import DOORBELL, Worker
 from tracer.event_queue import EventQueue
-from tracer.launcher import LaunchError, resolve_program
 from tracer.options import TraceOptions
-from tracer.worker import DOORBELL, Worker
 
 
 class TraceError(Exception):
@@ -42,6 +45,9 @@ class TraceSession:
             raise TraceError("nothing to trace: give a program or -p PID")
         self.options = options
         self.queue = sink if sink is not None else EventQueue(options.queue_max)
+        # Call parts from the worker become events here, on the consumer's thread.
+        self._assembler = CallAssembler(unpack_core_batch)
+        self._ready: deque[Any] = deque()
         self.worker: Worker | None = None
         self._thread: threading.Thread | None = None
         self.started_at = 0.0
@@ -73,12 +79,31 @@ class TraceSession:
     # ---- consuming --------------------------------------------------------------------
 
     def drain(self, max_items: int | None = None) -> list[Any]:
-        return self.queue.drain(max_items)
+        """Up to `max_items` events (all that wait with None), assembled from the worker's parts."""
+        ready = self._ready
+        while max_items is None or len(ready) < max_items:
+            items = self.queue.drain(64 if max_items is not None else None)
+            if not items:
+                break
+            ready.extend(self._assembler.feed(items))
+        n = len(ready) if max_items is None else min(max_items, len(ready))
+        pop = ready.popleft
+        return [pop() for _ in range(n)]
 
     @property
     def finished(self) -> bool:
         """The worker ended and every event has been drained."""
-        return self.queue.closed and len(self.queue) == 0
+        return self.queue.closed and len(self.queue) == 0 and not self._ready
+
+    @property
+    def capture_loop(self) -> str:
+        """Which loop runs the hot path: "c" (the compiled core) or "python"."""
+        return "c" if self.worker is not None and self.worker.core is not None else "python"
+
+    @property
+    def warnings(self) -> list[str]:
+        """One line for each -p pid that could not be attached while others were."""
+        return list(self.worker.warnings) if self.worker else []
 
     @property
     def error(self) -> str | None:
@@ -97,16 +122,10 @@ class TraceSession:
         return sorted({t.tgid for t in list(w.tasks.values())})
 
     def inflight(self) -> list[Any]:
-        """Calls entered and not yet returned (a blocked read, accept...), for live display."""
-        w = self.worker
-        if w is None:
-            return []
-        for _ in range(3):
-            try:
-                return [t.inflight for t in list(w.tasks.values()) if t.inflight is not None]
-            except RuntimeError:
-                continue
-        return []
+        """Calls entered and not yet returned (a blocked read, accept...), for live display.
+
+        Read on the consumer's thread, from the parts drained so far."""
+        return self._assembler.inflight()
 
     # ---- control ------------------------------------------------------------------------
 

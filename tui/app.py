@@ -1,33 +1,33 @@
-"""The tracetui App: drains the session in batches, owns the store and models, routes messages.
+"""The tracetui App: owns the store, the models and the widgets, and routes messages.
 
-Data takes one road: a timer on the app's loop drains `session.drain()` ->
-`EventStore.append` -> models update -> widgets are told what changed and
-redraw only what is visible. The tracer thread never calls into the UI.
+Data takes one road (tui.feed): a timer on the app's loop drains the session
+into the store and the models; the app then tells the widgets what changed and
+they redraw only what is visible. The tracer thread never calls into the UI.
+Filtering runs in a worker (tui.refilter); what keys do is in tui.actions; an
+exception in a handler is contained, never fatal (tui.containment).
 """
 
 from __future__ import annotations
 
 import asyncio
-import gc
-import threading
+import sys
 import time
-from collections import deque
 from collections.abc import Iterable
 from pathlib import Path
 
-from textual import on, work
+from textual import on
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import Footer, TabbedContent
-from textual.worker import get_current_worker
 
-from tracer.events import Resumed, Unfinished
-from tracer.filter import Filter, FilterError, parse_filter
 from tracer.store import EventStore
 from tracer.syscalls.render import load_decoders
-from tui.commands import MAIN_VIEW_ACTIONS, key_help, palette_commands
+from tui.actions import SIDE_DEFAULT, TraceActions
+from tui.commands import MAIN_VIEW_ACTIONS, REPLACED_SYSTEM_COMMANDS, palette_commands
+from tui.containment import ContainedPump, ErrorContainment
+from tui.feed import TraceFeed
 from tui.messages import (
     ErrorGroupChosen,
     FilterClosed,
@@ -39,9 +39,10 @@ from tui.messages import (
     RowHighlighted,
 )
 from tui.models import Models
+from tui.refilter import FilterControl
 from tui.row_style import RowPainter
 from tui.terminal import ProgramTerminal
-from tui.view import FilterResult, ViewFilter
+from tui.view import ViewFilter
 from tui.widgets.filter_bar import FilterBar
 from tui.widgets.output_pane import OutputPane
 from tui.widgets.side_panes import SidePanes
@@ -50,24 +51,18 @@ from tui.widgets.status_bar import StatusBar
 from tui.widgets.syscall_list import SyscallList
 
 POLL_INTERVAL = 0.05
-CHUNK = 1000  # events drained at a time
-TICK_BUDGET = 0.03  # seconds of ingesting per tick: under a flood the UI still gets 40% of the time
-NEWEST_FIRST = 1 << 17  # candidate rows a refilter matches first, posted as a partial result
-PARTIAL_MIN_ROWS = 200  # ... when they give more than a screenful of matches
-PARTIAL_PAINT_WAIT = 0.1  # seconds the worker gives the app to draw a partial result
 PANE_REFRESH = 0.5  # seconds between side-pane rebuilds while events stream
-# A call in flight this long is shown below the last row: blocked calls stay on screen,
-# calls that are merely between entry and exit do not flicker in and out.
-INFLIGHT_AFTER = 0.2
 
 
-class TraceApp(App[int]):
+class TraceApp(ContainedPump, TraceActions, FilterControl, App[int]):
     """Live explorer of one trace session (a TraceSession, or a ReplaySession in tests)."""
 
     CSS_PATH = Path(__file__).parent / "app.tcss"  # absolute: subclasses live elsewhere
     TITLE = "tracetui"
     BINDINGS = [
-        Binding("slash", "open_filter", "Filter"),
+        # Priority: handled as the app takes the key, before the keys queued behind it are
+        # routed, so a burst (`/openat` pasted or typed fast) lands in the bar, not the list.
+        Binding("slash", "open_filter", "Filter", priority=True),
         Binding("p", "toggle_pause", "Pause/Resume"),
         Binding("k", "toggle_stacks", "Stacks", show=False),
         Binding("enter", "inspect", "Inspect", show=False),
@@ -79,13 +74,18 @@ class TraceApp(App[int]):
         Binding("3", "show_pane('errors')", "Errors", show=False),
         Binding("4", "show_pane('stack')", "Stack", show=False),
         Binding("5", "show_pane('output')", "Output", show=False),
+        Binding("s", "toggle_side", "Side pane", show=False),
+        Binding("less_than_sign", "resize_side(-1)", "Narrower side pane", show=False),
+        Binding("greater_than_sign", "resize_side(1)", "Wider side pane", show=False),
         Binding("o", "focus_output", "Program terminal"),
-        Binding("l", "focus_list", "Syscall list", show=False),
+        Binding("l,escape", "focus_list", "Syscall list", show=False),
         Binding("f", "follow", "Follow", show=False),
         Binding("question_mark", "help", "Keys"),
         Binding("q", "quit_trace", "Quit"),
     ]
     # Every binding above is also in the command palette: see tui.commands.
+
+    initial_filter = ""  # the filter the list starts with (strace's -P, -z, -Z)
 
     def __init__(
         self,
@@ -106,16 +106,16 @@ class TraceApp(App[int]):
         self.models = Models(read_proc=read_proc)
         self.painter = RowPainter(self.store)
         self.view = ViewFilter()
+        self.feed = TraceFeed(session, self.store, self.models, self.view)
+        self.containment = ErrorContainment()
         self.poll_interval = poll_interval
         self.terminal: ProgramTerminal | None = None
         self.selected_pid: int | None = None
         self.highlighted_row: int | None = None
-        self._rate_window: deque[tuple[float, int]] = deque()
+        self.side_width = SIDE_DEFAULT
         self._panes_dirty = True
         self._last_pane_refresh = 0.0
-        self._ended = False
         self.first_paint_at: float | None = None
-        self._unfinished: set[int] = set()  # id() of calls in the store as in-progress rows
         self._inflight_shown: tuple[int, ...] = ()
 
     # -- layout -----------------------------------------------------------------------
@@ -143,16 +143,33 @@ class TraceApp(App[int]):
     def output_pane(self) -> OutputPane:
         return self._widgets["#output-pane"]  # type: ignore[return-value]
 
+    @property
+    def side_panes(self) -> SidePanes:
+        return self._widgets["#side"]  # type: ignore[return-value]
+
+    @property
+    def contained_errors(self) -> list[str]:
+        """Tracebacks of the exceptions handlers raised (contained, see tui.containment)."""
+        return self.containment.errors
+
     def on_mount(self) -> None:
         self.main_screen = self.screen  # queries go here even while a detail screen is on top
-        # Looked up once: the poll timer must not query a DOM that is being torn down.
+        # Looked up once: handlers must not query a DOM that is being torn down.
         self._widgets = {
             sel: self.main_screen.query_one(sel)
-            for sel in ("#syscalls", "#status", "#filter-bar", "#output-pane", "#side")
+            for sel in (
+                "#syscalls",
+                "#status",
+                "#filter-bar",
+                "#output-pane",
+                "#side",
+                "#stack-view",
+            )
         }
         self.filter_bar.display = False
         self.syscall_list.focus()
         self.status.stacks = bool(getattr(self.session, "stack_traces", False))
+        self.status.loop = getattr(self.session, "capture_loop", "")
         self.status.note = "q quits: " + (
             "kills the launched program" if self.session.launched else "detaches from the processes"
         )
@@ -165,66 +182,43 @@ class TraceApp(App[int]):
             )
         self._poll_timer = self.set_interval(self.poll_interval, self.poll_session)
         self.call_after_refresh(self._first_paint)
+        self.containment.armed = True
+        if self.initial_filter:  # strace's -P, -z, -Z given on the command line
+            self.set_filter_text(self.initial_filter)
 
     @property
     def trace_ended(self) -> bool:
         """The session finished and its last event is in the store."""
-        return self._ended or bool(self.session.finished)
+        return self.feed.trace_ended
 
     def _first_paint(self) -> None:
         self.first_paint_at = time.monotonic()
 
     def on_unmount(self) -> None:
+        self.containment.armed = False
         self._poll_timer.stop()
         if self.terminal is not None:
             self.terminal.stop()
         self.session.stop()
 
+    def _handle_exception(self, error: Exception) -> None:
+        # Timers, callbacks and workers end here: contained like handlers once the app is up.
+        if not self.containment.contain(self, error):
+            super()._handle_exception(error)
+
     # -- the data road ------------------------------------------------------------------
     def poll_session(self) -> None:
-        """Drain batches from the session into the store for at most TICK_BUDGET, then redraw."""
-        deadline = time.perf_counter() + TICK_BUDGET
-        ingested = False
-        while True:
-            events = self.session.drain(CHUNK)
-            if not events:
-                break
-            self.ingest(events)
-            ingested = True
-            if len(events) < CHUNK or time.perf_counter() > deadline:
-                break
-        if ingested:
-            # What the store holds lives until the app ends: take it out of the cyclic
-            # collector's scans, or each full collection walks millions of objects and
-            # a keystroke waits behind it (gc.freeze is O(1)).
-            gc.freeze()
+        """Take the session's new events into the store (tui.feed), then redraw what changed."""
+        update = self.feed.drain()
+        if update is not None:
+            self.syscall_list.rows_added(update.changed_rows)
+            self._panes_dirty = True
         self._update_inflight()
         self._update_status()
         now = time.monotonic()
-        if self._panes_dirty and (now - self._last_pane_refresh >= PANE_REFRESH or self._ended):
+        ended = self.feed.ended
+        if self._panes_dirty and (now - self._last_pane_refresh >= PANE_REFRESH or ended):
             self.refresh_panes()
-
-    def ingest(self, events: list) -> None:
-        unfinished = self._unfinished
-        for ev in events:
-            t = type(ev)
-            if t is Unfinished:
-                unfinished.add(id(ev.call))
-            elif t is Resumed:
-                unfinished.discard(id(ev.call))
-        update = self.store.append(events)
-        self.models.update(self.store, update)
-        self._rate_window.append((time.monotonic(), update.count_new))
-        if update.ended is not None:
-            self._ended = True
-        lst = self.syscall_list
-        self.view.note_changed(update)
-        if self.view.filter is None:
-            lst.rows_added(update.changed_rows)
-        else:
-            self.view.extend(self.store, update)
-            lst.rows_added(update.changed_rows)
-        self._panes_dirty = True
 
     def _update_inflight(self) -> None:
         """Show calls in progress (a blocked read, accept, wait4) below the tail.
@@ -234,19 +228,8 @@ class TraceApp(App[int]):
         """
         lst = self.syscall_list
         calls = []
-        inflight = getattr(self.session, "inflight", None)
-        if lst.following and self.view.filter is None and not self._ended and inflight:
-            now = time.time()
-            calls = sorted(
-                (
-                    c
-                    for c in inflight()
-                    if not c.done
-                    and id(c) not in self._unfinished
-                    and now - c.start >= INFLIGHT_AFTER
-                ),
-                key=lambda c: c.start,
-            )
+        if lst.following and self.view.filter is None:
+            calls = self.feed.blocked_calls()
         shown = tuple(id(c) for c in calls)
         if shown != self._inflight_shown:
             self._inflight_shown = shown
@@ -254,18 +237,15 @@ class TraceApp(App[int]):
 
     def _update_status(self) -> None:
         status = self.status
-        now = time.monotonic()
-        window = self._rate_window
-        while window and now - window[0][0] > 2.0:
-            window.popleft()
-        status.rate = sum(n for _, n in window) / 2.0
+        status.rate = self.feed.rate()
         status.events = len(self.store)
         status.shown = self.syscall_list.count
         status.following = self.syscall_list.following
-        if self.session.finished or self._ended:
+        if self.trace_ended:
             status.state = "EXITED"
             if self.store.ended is not None:
                 status.exit_status = self.store.ended.exit_status
+            status.note = "q quits"
         elif self.session.paused:
             status.state = "PAUSED"
         else:
@@ -273,16 +253,16 @@ class TraceApp(App[int]):
 
     def refresh_panes(self) -> None:
         """Rebuild the visible side pane from the models (small tables, throttled)."""
-        if not self.main_screen.is_attached:
+        if not self.side_panes.is_attached:  # torn down: the app is closing
             return
         self._panes_dirty = False
         self._last_pane_refresh = time.monotonic()
-        self._widgets["#side"].refresh_from(self.models, self._files_pid(), self.painter.t0 or 0.0)
+        self.side_panes.refresh_from(self.models, self._files_pid(), self.painter.t0 or 0.0)
 
     def _files_pid(self) -> int | None:
         if self.selected_pid is not None:
             return self.selected_pid
-        if self.highlighted_row is not None:
+        if self.highlighted_row is not None and self.highlighted_row < len(self.store):
             return self.models.processes.leader_of(self.store.pid(self.highlighted_row))
         roots = self.models.processes.roots()
         return roots[0].pid if roots else None
@@ -291,85 +271,6 @@ class TraceApp(App[int]):
     def _pane_switched(self) -> None:
         self._panes_dirty = True
         self.refresh_panes()
-
-    # -- filtering ------------------------------------------------------------------------
-    def apply_filter_text(self, text: str) -> bool:
-        """Parse on the UI thread (fast, gives the inline error), match in a worker.
-
-        Returns False when the text does not parse (the list is left as it was).
-        """
-        full = self.view.compose_text(text, self.selected_pid)
-        try:
-            flt = parse_filter(full) if full.strip() else None
-        except FilterError as exc:
-            self.filter_bar.show_error(exc.message)
-            return False
-        self.filter_bar.show_error(None)
-        self.view.user_text = text
-        self.status.filter_text = flt.describe() if flt is not None and text.strip() else ""
-        self.status.view_label = f"process {self.selected_pid}" if self.selected_pid else ""
-        self.status.matching = flt is not None
-        if flt is None:
-            self.view.set_all()
-            self.syscall_list.set_rows(None, keep_row=self.syscall_list.current_row)
-            return True
-        # The store's length is read here, on the thread that appends to it: the worker
-        # could see a batch half appended.
-        upto = len(self.store)
-        base = self.view.base_for(flt, upto)
-        self.refilter(flt, base, upto, self.view.next_generation())
-        return True
-
-    # A fixed description: by default Textual builds one from repr() of the arguments,
-    # which for a refined filter is an array of up to a million rows (100 ms).
-    @work(thread=True, exclusive=True, group="filter", exit_on_error=False, description="refilter")
-    def refilter(self, flt: Filter, base, upto: int, generation: int) -> None:
-        try:
-            self._refilter(flt, base, upto, generation)
-        except Exception:
-            self.call_from_thread(setattr, self.status, "matching", False)
-            raise
-
-    def _refilter(self, flt: Filter, base, upto: int, generation: int) -> None:
-        worker = get_current_worker()
-        rows = base if base is not None else range(upto)
-        if base is not None:
-            upto = base.upto
-            rows = base.rows
-        stop = lambda: worker.is_cancelled  # noqa: E731
-        newest = len(rows) - NEWEST_FIRST
-        if newest > 0:
-            # The newest rows first: the list usually shows the end, which can then be
-            # drawn before the older rows are matched.
-            tail = flt.match_rows(self.store, rows[newest:], should_stop=stop)
-            if tail is None or worker.is_cancelled:
-                return
-            if len(tail) >= PARTIAL_MIN_ROWS:
-                painted = threading.Event()
-                self.post_message(FilterResult(flt, tail, upto, generation, True, painted))
-                # Let the app's thread draw it: matching on would hold the GIL for most
-                # of the time the app needs to take the message and paint.
-                painted.wait(PARTIAL_PAINT_WAIT)
-            matched = flt.match_rows(self.store, rows[:newest], should_stop=stop)
-            if matched is None:
-                return
-            matched.extend(tail)
-        else:
-            matched = flt.match_rows(self.store, rows, should_stop=stop)
-        if matched is None or worker.is_cancelled:
-            return
-        self.post_message(FilterResult(flt, matched, upto, generation))
-
-    def on_filter_result(self, result: FilterResult) -> None:
-        try:
-            if result.partial and not self.syscall_list.following:
-                pass  # the user is looking at older rows, which a partial result lacks
-            elif self.view.accept(self.store, result):
-                self.syscall_list.set_rows(self.view.rows, keep_row=self.syscall_list.current_row)
-                self.status.matching = result.partial
-        finally:
-            if result.painted is not None:
-                self.call_after_refresh(result.painted.set)
 
     @on(FilterEdited)
     def _filter_edited(self, message: FilterEdited) -> None:
@@ -388,20 +289,16 @@ class TraceApp(App[int]):
 
     @on(ErrorGroupChosen)
     def _error_group_chosen(self, message: ErrorGroupChosen) -> None:
-        self.filter_bar.input.value = message.filter_text  # posts FilterEdited -> refilter
-        self.apply_filter_text(message.filter_text)
+        self.set_filter_text(message.filter_text)
         self.syscall_list.focus()
 
     @on(JumpToRow)
     def _jump_to_row(self, message: JumpToRow) -> None:
         lst = self.syscall_list
-        index = lst.index_of(message.row)
-        if index is None:  # hidden by the filter: show everything, then jump
+        if lst.index_of(message.row) is None:  # hidden by the filter: show everything
             self.selected_pid = None
-            self.filter_bar.input.value = ""
-            self.apply_filter_text("")
-            index = message.row
-        lst.move_to(index)
+            self.set_filter_text("")
+        lst.move_to(lst.index_of(message.row) or 0)
         lst.focus()
 
     @on(RowHighlighted)
@@ -410,9 +307,11 @@ class TraceApp(App[int]):
         stack = None
         if message.row is not None and self.store.is_syscall(message.row):
             stack = self.store.stacks.get(message.row)
-        view = self.main_screen.query_one("#stack-view", StackView)
-        if view.frames != (stack or []):
+        view: StackView = self._widgets["#stack-view"]  # type: ignore[assignment]
+        if view.is_attached and view.frames != (stack or []):
             view.set_frames(stack)
+        # The Files pane follows the highlighted row's process, also once the trace is idle.
+        self._panes_dirty = True
 
     @on(FrameChosen)
     def _frame_chosen(self, message: FrameChosen) -> None:
@@ -434,82 +333,6 @@ class TraceApp(App[int]):
 
         self.push_screen(SyscallDetailScreen(self.store, row, self.painter.t0 or 0.0))
 
-    # -- actions ----------------------------------------------------------------------------
-    def action_open_filter(self) -> None:
-        self.filter_bar.open()
-
-    def action_toggle_pause(self) -> None:
-        if self.session.finished or self._ended:
-            self.notify("the program has exited", severity="warning")
-            return
-        if self.session.paused:
-            self.session.resume()
-            self.models.processes.set_paused(False)
-        else:
-            self.session.pause()
-            self.models.processes.set_paused(True)
-        self._panes_dirty = True
-        self._update_status()
-
-    def action_toggle_stacks(self) -> None:
-        if self.session.finished or self._ended:
-            self.notify("the program has exited", severity="warning")
-            return
-        self._set_stacks(not self.session.stack_traces)
-
-    @work(thread=True, exclusive=True, group="stacks", exit_on_error=False)
-    def _set_stacks(self, enabled: bool) -> None:
-        # Off the UI thread: the tracer thread may be waiting for us to drain its queue.
-        ok = self.session.set_stack_traces(enabled)
-        self.call_from_thread(self._stacks_set, enabled, ok)
-
-    def _stacks_set(self, enabled: bool, ok: bool) -> None:
-        if not ok:
-            self.notify("the tracer did not answer; stack traces unchanged", severity="error")
-        self.status.stacks = bool(self.session.stack_traces)
-        if ok:
-            self.notify(
-                "stack traces on for calls traced from now on" if enabled else "stack traces off"
-            )
-
-    def action_inspect(self) -> None:
-        row = self.syscall_list.current_row
-        if row is not None:
-            self.open_detail(row)
-
-    def action_errors_only(self) -> None:
-        text = "err" if self.view.user_text.strip() != "err" else ""
-        self.filter_bar.input.value = text
-        self.apply_filter_text(text)
-
-    def action_show_all(self) -> None:
-        self.selected_pid = None
-        self.apply_filter_text(self.view.user_text)
-
-    def action_show_pane(self, pane: str) -> None:
-        self._widgets["#side"].show(pane)
-
-    def action_focus_output(self) -> None:
-        self.action_show_pane("output")
-        self.output_pane.focus()
-
-    def action_focus_list(self) -> None:
-        self.syscall_list.focus()
-
-    def action_follow(self) -> None:
-        self.syscall_list.action_last()
-
-    def action_focus_next_region(self) -> None:
-        self.screen.focus_next()
-
-    def action_help(self) -> None:
-        from tui.screens.help import HelpScreen
-
-        self.push_screen(HelpScreen(key_help([*self.BINDINGS, *SyscallList.BINDINGS])))
-
-    def action_quit_trace(self) -> None:
-        self.exit(self.session.exit_status or 0)
-
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Main-view actions are hidden while a detail, source or help screen is on top."""
         main = getattr(self, "main_screen", None)
@@ -518,20 +341,44 @@ class TraceApp(App[int]):
         return True
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
-        yield from super().get_system_commands(screen)
+        # Textual's own "Quit" and "Keys" would sit beside ours under the same titles.
+        for command in super().get_system_commands(screen):
+            if command.title not in REPLACED_SYSTEM_COMMANDS:
+                yield command
         yield from palette_commands(self)
 
 
-def run_app(session, tty_master_fd: int | None, title: str) -> int:
-    """Entry point for the CLI: run the app on a started session; returns the exit status."""
+def run_app(
+    session, tty_master_fd: int | None, title: str, *, clock=None, initial_filter: str = ""
+) -> int:
+    """Entry point for the CLI: run the app on a started session; returns the exit status.
+
+    `clock` shows times as strace's -t/-tt/-ttt/-r ask; `initial_filter` is the
+    filter the list starts with (from -P, -z, -Z)."""
     app = TraceApp(
         session,
         tty_master_fd,
         title,
         strsize=getattr(getattr(session, "options", None), "strsize", 32),
     )
+    app.painter.clock = clock
+    app.initial_filter = initial_filter
+    # The ptrace thread needs the GIL for the stops Python handles (a fork, an exec, a
+    # signal); the app's thread yields it after 1 ms instead of 5, so those stops do not
+    # wait behind an ingest or a repaint.
+    previous_interval = sys.getswitchinterval()
+    sys.setswitchinterval(0.001)
     try:
         result = app.run()
     finally:
+        sys.setswitchinterval(previous_interval)
         session.stop()
+    if app.contained_errors:
+        print(
+            f"tracetui: {len(app.contained_errors)} internal error(s) were contained while "
+            "the trace ran; please report:",
+            file=sys.stderr,
+        )
+        for text in app.contained_errors:
+            print(text, file=sys.stderr)
     return result if isinstance(result, int) else 0

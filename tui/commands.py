@@ -24,11 +24,24 @@ ACTION_TITLES = {
     "errors_only": ("Errors only", "Filter the list to failed syscalls (e)"),
     "show_all": ("All processes", "Stop narrowing the list to one process (a)"),
     "focus_output": ("Program terminal", "Type into the program's terminal (o)"),
-    "focus_list": ("Syscall list", "Focus the syscall list (l)"),
+    "focus_list": ("Syscall list", "Focus the syscall list (l, Esc)"),
+    "toggle_side": (
+        "Side pane on / off",
+        "Hide the side pane for a full-width list, or show it (s)",
+    ),
     "follow": ("Follow", "Jump to the newest event and follow (f / End)"),
     "help": ("Keys", "Show every key (?)"),
     "quit_trace": ("Quit", "Quit; launched programs are killed, attached ones detached (q)"),
 }
+
+# Textual's own palette entries that ours replace (same titles, other actions).
+REPLACED_SYSTEM_COMMANDS = frozenset({"Quit", "Keys"})
+
+# Actions with an argument: (title, help, action, argument).
+ARGUMENT_COMMANDS = (
+    ("Wider side pane", "Give the side pane more of the screen (>)", "resize_side", 1),
+    ("Narrower side pane", "Give the syscall list more of the screen (<)", "resize_side", -1),
+)
 
 # Syscall list actions in the palette too (their keys work while the list has focus).
 LIST_COMMANDS = (
@@ -51,10 +64,18 @@ MAIN_VIEW_ACTIONS = frozenset(
         "follow",
         "focus_next_region",
         "help",
+        "toggle_side",
+        "resize_side",
     }
 )
 
-_KEY_NAMES = {"question_mark": "?", "slash": "/"}
+_KEY_NAMES = {
+    "question_mark": "?",
+    "slash": "/",
+    "less_than_sign": "<",
+    "greater_than_sign": ">",
+    "l,escape": "l / Esc",
+}
 
 
 def key_help(bindings: Iterable[Binding | tuple]) -> list[tuple[str, str]]:
@@ -68,6 +89,8 @@ def key_help(bindings: Iterable[Binding | tuple]) -> list[tuple[str, str]]:
         seen.add(binding.key)
         action = binding.action.split("(")[0]
         desc = ACTION_TITLES.get(action, (binding.description,))[-1]
+        if action == "resize_side":
+            desc = binding.description
         if action == "show_pane":
             desc = f"Show the {binding.description} pane"
         out.append((_KEY_NAMES.get(binding.key, binding.key), desc))
@@ -78,6 +101,10 @@ def palette_commands(app) -> Iterable[SystemCommand]:
     """One palette entry per action, plus one per side pane."""
     for action, (title, help_text) in ACTION_TITLES.items():
         yield SystemCommand(title, help_text, getattr(app, f"action_{action}"))
+    for title, help_text, action, arg in ARGUMENT_COMMANDS:
+        yield SystemCommand(
+            title, help_text, lambda a=action, x=arg: getattr(app, f"action_{a}")(x)
+        )
     for title, help_text, action, *args in LIST_COMMANDS:
         yield SystemCommand(
             title,

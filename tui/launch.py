@@ -6,26 +6,35 @@ interactive explorer, so the tracer library never imports the UI.
 
 from __future__ import annotations
 
-import argparse
+# Nothing heavy at the top: this module is the `tracetui` command's entry point, and
+# a Ctrl-C while the rest loads must end it quietly (see `main`), not with a traceback.
 import os
+import signal
 import sys
+from typing import TYPE_CHECKING
 
-from tracer.cli import main as cli_main
-from tracer.options import TraceOptions
-from tracer.session import TraceError, TraceSession
+if TYPE_CHECKING:
+    import argparse
+
+    from tracer.options import TraceOptions
 
 
 def main(argv: list[str] | None = None) -> int:
-    return cli_main(argv, interactive=run_interactive)
+    try:
+        from tracer.cli import main as cli_main
+
+        return cli_main(argv, interactive=run_interactive)
+    except KeyboardInterrupt:  # Ctrl-C while starting up
+        return 128 + signal.SIGINT
 
 
 def run_interactive(opts: TraceOptions, args: argparse.Namespace) -> int:
+    from tracer.cli import say
+    from tracer.session import TraceError, TraceSession
     from tui.app import run_app  # here, not at the top: `tracetui --no-ui` need not load Textual
 
-    if not sys.stdout.isatty() or not sys.stdin.isatty():
-        print(
-            "tracetui: the explorer needs a terminal; use --no-ui for a text trace", file=sys.stderr
-        )
+    if not _is_tty(sys.stdout) or not _is_tty(sys.stdin):
+        say("the explorer needs a terminal; use --no-ui for a text trace")
         return 1
     master = None
     slave = None
@@ -39,8 +48,10 @@ def run_interactive(opts: TraceOptions, args: argparse.Namespace) -> int:
     session = TraceSession(opts)
     try:
         session.start()
+        for warning in session.warnings:
+            say(warning)
     except TraceError as e:
-        print(f"tracetui: {e}", file=sys.stderr)
+        say(str(e))
         return 1
     finally:
         if slave is not None:
@@ -50,9 +61,32 @@ def run_interactive(opts: TraceOptions, args: argparse.Namespace) -> int:
         # The program owns the terminal until it exits; then the app shows the whole trace.
         session.wait()
     try:
-        return run_app(session, master, title)
+        return run_app(session, master, title, **_strace_view(args))
     finally:
         session.stop()
+
+
+def _strace_view(args: argparse.Namespace) -> dict:
+    """strace's -t/-tt/-ttt/-r as the time column, -P/-z/-Z as the starting filter."""
+    from tracer.formats.leader import list_clock
+
+    text = args.strace.text
+    terms = []
+    if text.paths:
+        terms.append(f"path:{text.paths[0]}")  # the filter language ANDs: the first -P
+    if text.statuses == frozenset({"failed"}):
+        terms.append("err")
+    elif text.statuses == frozenset({"successful"}):
+        terms.append("-err")
+    return {"clock": list_clock(text), "initial_filter": " ".join(terms)}
+
+
+def _is_tty(stream: object) -> bool:
+    """A terminal, and open (`<&-` or `>&-` leave the stream None)."""
+    try:
+        return stream is not None and stream.isatty()
+    except ValueError:
+        return False
 
 
 def _copy_winsize(fd: int) -> None:

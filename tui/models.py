@@ -75,8 +75,9 @@ class Models:
         return self.fds.nofile_limit(pid) if pid is not None else None
 
     # -- errors pane ------------------------------------------------------------------
-    def error_rows(self) -> list[ErrorRow]:
-        return [self._error_row(g) for g in self.errors.groups("count")]
+    def error_rows(self, order: str = "count") -> list[ErrorRow]:
+        """Groups by 'count' (most frequent first), 'first' or 'last' seen."""
+        return [self._error_row(g) for g in self.errors.groups(order)]
 
     @staticmethod
     def _error_row(g) -> ErrorRow:

@@ -46,19 +46,25 @@ class RowPainter:
         self.store = store
         self.t0: float | None = None
         self.pid_width = 5
+        # strace's -t/-tt/-ttt/-r: f(time, previous row's time) -> the time column.
+        self.clock = None
 
-    def _start(self, when: float, pid: int, tid: int) -> Text:
+    def _start(self, when: float, pid: int, tid: int, previous: float | None = None) -> Text:
         if self.t0 is None and len(self.store):
             self.t0 = self.store.time(0)
         who = str(pid) if pid == tid else f"{pid}/{tid}"
         text = Text(no_wrap=True, end="")
-        text.append(f"{when - (self.t0 or 0.0):11.6f} ", TIME_STYLE)
+        if self.clock is not None:
+            text.append(f"{self.clock(when, previous)} ", TIME_STYLE)
+        else:
+            text.append(f"{when - (self.t0 or 0.0):11.6f} ", TIME_STYLE)
         text.append(f"{who:>{self.pid_width}} ", PID_STYLES[pid % len(PID_STYLES)])
         return text
 
     def paint(self, row: int) -> PaintedRow:
         store = self.store
-        text = self._start(store.time(row), store.pid(row), store.tid(row))
+        previous = store.time(row - 1) if row and self.clock is not None else None
+        text = self._start(store.time(row), store.pid(row), store.tid(row), previous)
         line = store.line(row)
         kind = store.kind(row)
         start = len(text)

@@ -23,11 +23,17 @@ def run_async(fn: Callable[..., Coroutine[Any, Any, None]]) -> Callable[..., Non
 
 
 async def settle(
-    app, pilot, *, until: Callable[[], bool] | None = None, timeout: float = 10.0
+    app,
+    pilot,
+    *,
+    until: Callable[[], bool] | None = None,
+    timeout: float = 10.0,
+    errors_allowed: bool = False,
 ) -> None:
     """Let the app drain and redraw; wait for `until()` (default: the trace ended) up to `timeout`.
 
-    Also freezes cursor blinking so screenshots are deterministic.
+    Also freezes cursor blinking so screenshots are deterministic. An exception a handler
+    raised was contained (the app goes on) but is still a bug: it fails the test here.
     """
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
@@ -41,6 +47,9 @@ async def settle(
     # DataTable sizes its columns on a later refresh: let it happen before anything covers it.
     await pilot.pause()
     await pilot.pause()
+    errors = getattr(app, "contained_errors", [])
+    if errors and not errors_allowed:
+        raise AssertionError("a handler raised (contained):\n" + errors[0])
 
 
 def screen_text(app) -> str:

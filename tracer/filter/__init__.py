@@ -3,7 +3,7 @@
 parse_filter("name:openat,read -pid:12 err dur>1ms hostname") -> Filter
 """
 
-from tracer.filter.parse import FilterError, parse_filter
+from tracer.filter.parse import FilterError, parse_filter, without_invalid_terms
 from tracer.filter.terms import Filter, prefer_refine
 
-__all__ = ["Filter", "FilterError", "parse_filter", "prefer_refine"]
+__all__ = ["Filter", "FilterError", "parse_filter", "prefer_refine", "without_invalid_terms"]

@@ -59,6 +59,19 @@ def parse_filter(text: str, table: SyscallTable | None = None) -> Filter:
     return Filter(text, terms)
 
 
+def without_invalid_terms(text: str, table: SyscallTable | None = None) -> str:
+    """`text` less the terms that do not parse: what a list shows while one is being typed."""
+    table = table or get_table()
+    kept = []
+    for token in _TOKEN.findall(text):
+        try:
+            parse_filter(token, table)
+        except FilterError:
+            continue
+        kept.append(token)
+    return " ".join(kept)
+
+
 def _split(value: str, key: str, pipes: bool = False) -> list[str]:
     parts = [p for p in re.split(r"[,|]" if pipes else ",", value) if p]
     if not parts:

@@ -1,4 +1,11 @@
-"""JSON lines: one object per event, with raw values and rendered text side by side."""
+"""JSON lines: one object per event, with raw values and rendered text side by side.
+
+Strings the system hands over as bytes (argv, exec's filename, what an fd refers
+to, stack module paths) are not always UTF-8. Such a string is written with each
+byte that is not UTF-8 as `\\xNN` (never U+FFFD, never a lone surrogate), and the
+event carries the exact bytes beside it in hex: `argv_hex`, `filename_hex`,
+`fds_hex`, present only when needed. Argument texts are strace's, already escaped.
+"""
 
 from __future__ import annotations
 
@@ -19,7 +26,50 @@ from tracer.events import (
 )
 from tracer.formats.output import TextOutput
 from tracer.formats.strace_text import siginfo_text, signal_name
+from tracer.syscalls.fmt import os_bytes
 from tracer.syscalls.render import RenderContext, errno_name, render
+
+
+def _os_text(text: str) -> tuple[str, str | None]:
+    """(readable text, hex of the exact bytes or None when the text is the bytes)."""
+    if text.isascii():
+        return text, None
+    data = os_bytes(text)
+    try:
+        return data.decode("utf-8"), None
+    except UnicodeDecodeError:
+        return data.decode("utf-8", "backslashreplace"), data.hex()
+
+
+def _put_text(obj: dict[str, Any], key: str, text: str | None) -> None:
+    if text is None:
+        obj[key] = None
+        return
+    obj[key], exact = _os_text(text)
+    if exact is not None:
+        obj[key + "_hex"] = exact
+
+
+def _put_texts(obj: dict[str, Any], key: str, texts: list[str] | None) -> None:
+    if texts is None:
+        obj[key] = None
+        return
+    pairs = [_os_text(t) for t in texts]
+    obj[key] = [shown for shown, _ in pairs]
+    if any(exact is not None for _, exact in pairs):
+        obj[key + "_hex"] = [os_bytes(t).hex() for t in texts]
+
+
+def _put_fds(obj: dict[str, Any], fds: dict[int, str]) -> None:
+    shown: dict[str, str] = {}
+    exact: dict[str, str] = {}
+    for fd, name in fds.items():
+        shown[str(fd)], raw = _os_text(name)
+        if raw is not None:
+            exact[str(fd)] = raw
+    obj["fds"] = shown
+    if exact:
+        obj["fds_hex"] = exact
 
 
 def syscall_object(call: Syscall, ctx: RenderContext, kind: str = "syscall") -> dict[str, Any]:
@@ -40,7 +90,7 @@ def syscall_object(call: Syscall, ctx: RenderContext, kind: str = "syscall") -> 
     if call.error:
         obj["errno"] = errno_name(call.error)
     if call.fds:
-        obj["fds"] = {str(k): v for k, v in call.fds.items()}
+        _put_fds(obj, call.fds)
     if call.stack:
         from tracer.stack.frame import resolve_by_module
 
@@ -48,10 +98,10 @@ def syscall_object(call: Syscall, ctx: RenderContext, kind: str = "syscall") -> 
         obj["stack"] = [
             {
                 "pc": f.pc,
-                "module": f.module,
+                "module": _os_text(f.module)[0] if f.module else f.module,
                 "function": f.function,
                 "offset": f.offset,
-                "file": f.file,
+                "file": _os_text(f.file)[0] if f.file else f.file,
                 "line": f.line,
                 "module_offset": f.module_offset,
             }
@@ -78,7 +128,7 @@ def event_object(ev: object, ctx: RenderContext) -> dict[str, Any] | None:
             "siginfo": siginfo_text(ev),
         }
     if isinstance(ev, ProcessStarted):
-        return {
+        obj = {
             "type": "thread_started" if ev.is_thread else "process_started",
             "seq": ev.seq,
             "pid": ev.pid,
@@ -86,18 +136,20 @@ def event_object(ev: object, ctx: RenderContext) -> dict[str, Any] | None:
             "parent": ev.parent,
             "time": ev.time,
             "attached": ev.attached,
-            "argv": ev.argv,
         }
+        _put_texts(obj, "argv", ev.argv)
+        return obj
     if isinstance(ev, Exec):
-        return {
+        obj = {
             "type": "exec",
             "seq": ev.seq,
             "pid": ev.pid,
             "tid": ev.tid,
             "time": ev.time,
-            "filename": ev.filename,
-            "argv": ev.argv,
         }
+        _put_text(obj, "filename", ev.filename)
+        _put_texts(obj, "argv", ev.argv)
+        return obj
     if isinstance(ev, Exited):
         return {
             "type": "exited",

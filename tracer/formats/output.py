@@ -6,6 +6,8 @@ from typing import TextIO
 
 
 class TextOutput:
+    target = "the output"  # how messages name where the trace goes (a path, stderr)
+
     def __init__(self, out: TextIO) -> None:
         self.out = out
 

@@ -21,6 +21,7 @@ from dataclasses import fields
 from typing import Any
 
 from tracer import events as ev_mod
+from tracer.engine.stream import CallAssembler, CallExit, CallGone, CallMoved, CoreBatch
 from tracer.events import Frame, Resumed, Syscall, Unfinished
 
 _TYPES: list[type] = [
@@ -34,6 +35,10 @@ _TYPES: list[type] = [
     ev_mod.Stopped,
     ev_mod.Detached,
     ev_mod.TraceEnded,
+    CallExit,
+    CallGone,
+    CallMoved,
+    CoreBatch,
 ]
 _TAG = {t: i for i, t in enumerate(_TYPES)}
 _FIELDS = {t: tuple(f.name for f in fields(t)) for t in _TYPES}
@@ -104,17 +109,24 @@ class PipeSink:
     def __init__(self, fd: int) -> None:
         self._fd = fd
         self._items: deque[Any] = deque()
+        self._weight = 0
+        self._core: Any = None
         self._lock = threading.Lock()
         self._closed = False
         self.broken = False  # the writer went away; tracing should end
 
-    def put(self, item: Any) -> None:
+    def put(self, item: Any, weight: int = 1) -> None:
         self._items.append(item)
-        if len(self._items) >= self.BATCH:
+        self._weight += weight
+        if self._weight >= self.BATCH:
             self.flush()
 
     def full(self) -> bool:
         return False  # the blocking pipe write is the backpressure
+
+    def attach_core(self, core: Any) -> None:
+        """As EventQueue.attach_core: `flush` also takes what the C core finished."""
+        self._core = core
 
     def wait_for_space(self, interrupted: Callable[[], bool]) -> None:
         return
@@ -123,11 +135,18 @@ class PipeSink:
         """Send what is pending; called by the worker and, when idle, by the main thread."""
         with self._lock:
             items = self._items
+            core = self._core
+            if core is not None:
+                epoch = core.epoch
+                got = core.take_running(epoch) if not items else None
+                if got is not None:
+                    items.append(CoreBatch(*got))
             n = len(items)
             if not n or self._fd < 0:
                 return
             pop = items.popleft
             batch = [encode(pop()) for _ in range(n)]
+            self._weight = 0
             try:
                 blob = marshal.dumps(batch)
                 codec = 0
@@ -181,48 +200,102 @@ WRITER_CANNOT_WRITE = 2  # the output refused a write (already reported in one l
 WRITER_READER_GONE = 3  # the output is a pipe whose reader went away (like SIGPIPE)
 
 
+_WRITER_IGNORES = ("SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT")
+
+
 def start_writer_process(make_writer: Callable[[], Any]) -> tuple[int, int]:
     """Fork the writer; returns (pid, write end of its pipe). Call before any thread starts."""
+    import signal
+
+    ignored = {getattr(signal, name) for name in _WRITER_IGNORES}
     rfd, wfd = os.pipe()
+    # Blocked across the fork, so a Ctrl-C cannot reach the child before it ignores it.
+    mask = signal.pthread_sigmask(signal.SIG_BLOCK, ignored)
     pid = os.fork()
     if pid == 0:
-        os._exit(_writer_main(rfd, wfd, make_writer))
+        status = WRITER_FAILED
+        try:
+            # Ctrl-C, `timeout`, a closing terminal signal the whole process group: the
+            # parent decides when tracing ends, and the writer ends when its pipe closes.
+            for sig in ignored:
+                signal.signal(sig, signal.SIG_IGN)
+            signal.pthread_sigmask(signal.SIG_SETMASK, mask)
+            status = _writer_main(rfd, wfd, make_writer)
+        finally:
+            os._exit(status)
+    signal.pthread_sigmask(signal.SIG_SETMASK, mask)
     os.close(rfd)
     return pid, wfd
 
 
-def _writer_main(rfd: int, wfd: int, make_writer: Callable[[], Any]) -> int:
-    import signal
+def _report(message: str) -> None:
+    """One line on stderr, if there is a stderr (`2>&-` closes it)."""
     import sys
 
+    if sys.stderr is None:
+        return
+    try:
+        print(f"tracetui: {message}", file=sys.stderr, flush=True)
+    except (OSError, ValueError):
+        pass
+
+
+def _writer_main(rfd: int, wfd: int, make_writer: Callable[[], Any]) -> int:
+    """Render batches until the pipe closes.
+
+    If the output fails (a full disk, /dev/full, a closed stderr), that is reported
+    once and the rest is read and dropped: the tracer never blocks on us or sees the
+    pipe break, so the traced program runs to its end as it would untraced. Only a
+    reader that went away (EPIPE, `| head`) ends tracing, as it ends strace.
+    """
+    from tracer.engine.core_records import unpack_core_batch
+
     os.close(wfd)
-    # Ctrl-C, `timeout`, a closing terminal signal the whole process group: the
-    # parent decides when tracing ends, and the writer ends when its pipe closes.
-    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT):
-        signal.signal(sig, signal.SIG_IGN)
+    status = WRITER_OK
     writer = None
+    # The worker sends call parts; they become events here, off the ptrace thread.
+    assembler = CallAssembler(unpack_core_batch)
     try:
         writer = make_writer()
-        while True:
-            head = _read_exact(rfd, _HEADER.size)
-            if len(head) < _HEADER.size:
-                break
-            codec, length = _HEADER.unpack(head)
-            blob = _read_exact(rfd, length)
-            batch = marshal.loads(blob) if codec == 0 else pickle.loads(blob)
-            writer.write([decode(item) for item in batch])
-            writer.flush()  # a batch is what the worker had: readers see it now
-        writer.close()
-        return WRITER_OK
     except BrokenPipeError:
         return WRITER_READER_GONE
     except OSError as e:
-        name = getattr(getattr(writer, "out", None), "name", "the output")
-        print(f"tracetui: cannot write {name}: {e.strerror or e}", file=sys.stderr)
-        return WRITER_CANNOT_WRITE
+        _report(f"cannot write the trace: {e.strerror or e}; it is lost, tracing goes on")
+        status = WRITER_CANNOT_WRITE
     except Exception as e:
-        print(
-            f"tracetui: internal error in the output writer: {type(e).__name__}: {e}",
-            file=sys.stderr,
-        )
-        return WRITER_FAILED
+        _report(f"internal error in the output writer: {type(e).__name__}: {e}")
+        status = WRITER_FAILED
+    while True:
+        head = _read_exact(rfd, _HEADER.size)
+        if len(head) < _HEADER.size:
+            break
+        codec, length = _HEADER.unpack(head)
+        blob = _read_exact(rfd, length)
+        if writer is None:
+            continue  # the output failed: drain, so the tracer goes on
+        try:
+            batch = marshal.loads(blob) if codec == 0 else pickle.loads(blob)
+            writer.write(assembler.feed([decode(item) for item in batch]))
+            writer.flush()  # a batch is what the worker had: readers see it now
+        except BrokenPipeError:
+            return WRITER_READER_GONE
+        except OSError as e:
+            _report(_lost(writer, e))
+            writer, status = None, WRITER_CANNOT_WRITE
+        except Exception as e:
+            _report(f"internal error in the output writer: {type(e).__name__}: {e}")
+            writer, status = None, WRITER_FAILED
+    if writer is not None:
+        try:
+            writer.close()
+        except BrokenPipeError:
+            return WRITER_READER_GONE
+        except OSError as e:
+            _report(_lost(writer, e))
+            status = WRITER_CANNOT_WRITE
+    return status
+
+
+def _lost(writer: Any, e: OSError) -> str:
+    target = getattr(writer, "target", None) or "the output"
+    return f"cannot write {target}: {e.strerror or e}; the rest of the trace is lost"

@@ -12,6 +12,7 @@ import signal as signal_mod
 from typing import TextIO
 
 from tracer.events import (
+    Exec,
     Exited,
     ProcessStarted,
     Resumed,
@@ -21,9 +22,15 @@ from tracer.events import (
     TraceEnded,
     Unfinished,
 )
+from tracer.formats.hexdump import dump_lines
+from tracer.formats.leader import Leader, duration
+from tracer.formats.line_selection import LineSelection
 from tracer.formats.output import TextOutput
+from tracer.formats.task_files import TaskFiles
+from tracer.formats.text_options import TextOptions
 from tracer.syscalls.classes import Class
-from tracer.syscalls.render import RenderContext, RenderedCall, render
+from tracer.syscalls.decoders.process import ENVIRONMENT_KEY
+from tracer.syscalls.render import RenderContext, RenderedCall, render, to_int
 
 
 def signal_name(signo: int) -> str:
@@ -91,6 +98,12 @@ def resumed_tail(r: RenderedCall, pad: int = 39) -> str:
     return f"{head:<{pad}} = {r.ret}"
 
 
+def _decoded_at_exit(r: RenderedCall) -> bool:
+    """Some argument is printed only at the exit (a read's buffer): strace's decoder
+    still had work to do when the task died."""
+    return any(a.at_exit for a in r.args)
+
+
 def _never_returns(call: Syscall, ctx: RenderContext) -> bool:
     d = ctx.table.get(call.nr)
     return bool(d and d.classes & Class.NEVER_RETURNS)
@@ -101,15 +114,21 @@ def event_text(ev: object, ctx: RenderContext, pad: int = 39) -> list[str] | Non
     if isinstance(ev, Syscall):
         r = render(ev, ctx)
         if ev.no_return and ev.ret is None and not _never_returns(ev, ctx):
-            # Cut short by the task's death: strace's `read(3,  <unfinished ...>) = ?`.
-            return [f"{unfinished_head(r)}) = ?"] + stack_lines(ev)
+            # Cut short by the task's death: strace's `read(3,  <unfinished ...>) = ?`,
+            # or `pause() = ?` when nothing was left to print at the exit.
+            head = unfinished_head(r) if _decoded_at_exit(r) else f"{r.name}({r.args_text()}"
+            return [f"{head + ')':<{pad}} = ?"] + stack_lines(ev)
         return [call_line(r, pad)] + stack_lines(ev)
     if isinstance(ev, Unfinished):
         return [unfinished_head(render(ev.call, ctx))] + stack_lines(ev.call)
     if isinstance(ev, Resumed):
+        r = render(ev.call, ctx)
         if ev.call.no_return and not _never_returns(ev.call, ctx):
-            return ["<... " + render(ev.call, ctx).name + " resumed> <unfinished ...>) = ?"]
-        return [resumed_tail(render(ev.call, ctx), pad)]
+            # As strace: `<unfinished ...>` only where arguments were left to print at
+            # the exit (`<... read resumed> <unfinished ...>) = ?`, `<... pause resumed>) = ?`).
+            rest = " <unfinished ...>" if _decoded_at_exit(r) else ""
+            return [f"{f'<... {r.name} resumed>{rest})':<{pad}} = ?"]
+        return [resumed_tail(r, pad)]
     if isinstance(ev, SignalDelivered):
         return [f"--- {signal_name(ev.signo)} {siginfo_text(ev)} ---"]
     if isinstance(ev, Exited):
@@ -130,33 +149,195 @@ PREFIX_TERMINAL = "terminal"  # `[pid  1234] openat(...)`: while more than one t
 PREFIX_NONE = "none"  # one process, not following forks
 
 
+# Calls whose data buffer -e read=FD / -e write=FD dump (strace's dumpio).
+DUMPED_READS = frozenset({"read", "pread64", "recvfrom"})
+DUMPED_WRITES = frozenset({"write", "pwrite64", "sendto"})
+
+
 class StraceTextWriter(TextOutput):
-    def __init__(self, out: TextIO, ctx: RenderContext, prefix: str = PREFIX_FILE) -> None:
+    """Lines as strace prints them, with strace's output options (`TextOptions`).
+
+    The first line of an event gets the leader (pid, timestamps); what follows it
+    (a -e read= dump, a -k stack) is printed bare, as strace does.
+    """
+
+    def __init__(
+        self,
+        out: TextIO | None,
+        ctx: RenderContext,
+        prefix: str = PREFIX_FILE,
+        options: TextOptions | None = None,
+    ) -> None:
         super().__init__(out)
         self.ctx = ctx
         self.prefix = prefix
+        self.opts = opts = options or TextOptions()
+        self.column = opts.column - 1
+        self.leader = Leader(opts)
+        self.select = LineSelection(opts)
+        self.whole = opts.whole_calls
+        self.dumping = bool(opts.dump_read or opts.dump_write)
+        self.task_files = (
+            TaskFiles(opts.per_process_prefix, opts.append) if opts.per_process_prefix else None
+        )
         self._live: set[int] = set()  # tasks traced now (for the terminal prefix)
+        self._environ: dict[int, list[str]] = {}  # -v: environment of each pid's last exec
+        self._verbose_exec = ctx.abbrev is not None
 
     def write(self, events: list[object]) -> None:
-        ctx = self.ctx
+        if self._verbose_exec:
+            self._match_environments(events)
         lines: list[str] = []
         live = self._live
+        files = self.task_files
+        leader = self.leader
         for ev in events:
             tp = type(ev)
             if tp is ProcessStarted:
                 live.add(ev.tid)
-            elif tp is not TraceEnded:
-                tid = ev.call.tid if tp is Unfinished or tp is Resumed else getattr(ev, "tid", 0)
-                if self.prefix == PREFIX_FILE:
-                    lead = f"{tid:<5} "
-                elif self.prefix == PREFIX_TERMINAL and len(live) > 1:
-                    lead = f"[pid {tid:>5}] "
+                if files is not None:
+                    files.get(ev.tid)  # as strace: every task has its file, even an empty one
+                continue
+            if tp is TraceEnded:
+                continue
+            if tp is Exec:
+                if ev.envp is not None:
+                    self._environ[ev.pid] = ev.envp
+                continue
+            tid = ev.call.tid if tp is Unfinished or tp is Resumed else getattr(ev, "tid", 0)
+            if files is not None or self.prefix == PREFIX_NONE:
+                lead = ""
+            elif self.prefix == PREFIX_FILE:
+                lead = f"{tid:<5} "
+            elif len(live) > 1:
+                lead = f"[pid {tid:>5}] "
+            else:
+                lead = ""
+            when = 0.0
+            if leader.active:
+                when = self._when(ev, tp)
+                lead += leader.text(when)
+            texts = self._event_lines(ev, tp, max(0, self.column - len(lead)))
+            if texts:
+                if leader.active:
+                    leader.commit(when)
+                text = lead + "\n".join(texts)
+                if files is not None:
+                    files.get(tid).write(text + "\n")
                 else:
-                    lead = ""
-                text = event_text(ev, ctx, max(0, 39 - len(lead)))
-                if text is not None:
-                    lines.extend(lead + t for t in text)
+                    lines.append(text)
             if tp is Exited:
                 live.discard(ev.tid)
         if lines:
             self.out.write("\n".join(lines) + "\n")
+
+    def _match_environments(self, events: list[object]) -> None:
+        """-v: an execve printed before its exec stop (`<unfinished ...>`) gets the
+        environment from the Exec event later in the same batch."""
+        pending: dict[int, Syscall] = {}
+        for ev in events:
+            tp = type(ev)
+            if tp is Unfinished or tp is Syscall:
+                call = ev.call if tp is Unfinished else ev
+                if self.ctx.table.name(call.nr) in ("execve", "execveat"):
+                    pending[call.pid] = call
+            elif tp is Exec and ev.envp is not None:
+                call = pending.pop(ev.pid, None)
+                if call is not None:
+                    if call.mem is None:
+                        call.mem = {}
+                    call.mem[ENVIRONMENT_KEY] = ev.envp
+
+    def _when(self, ev: object, tp: type) -> float:
+        if tp is Syscall or tp is Unfinished:
+            return ev.start if tp is Syscall else ev.call.start
+        if tp is Resumed:
+            return ev.call.start if self.whole else (ev.call.end or ev.call.start)
+        return getattr(ev, "time", 0.0)
+
+    def _event_lines(self, ev: object, tp: type, pad: int) -> list[str] | None:
+        """The lines of one event (the first one padded to the column); None: not printed."""
+        if tp is Syscall or (tp is Resumed and self.whole):
+            return self._call_lines(ev if tp is Syscall else ev.call, pad)
+        if tp is Unfinished:
+            if self.whole or not self._wanted(ev.call):
+                return None
+            return event_text(ev, self.ctx, pad)
+        if tp is Resumed:
+            call = ev.call
+            if not self._wanted(call):
+                return None
+            text = event_text(ev, self.ctx, pad)
+            if not text:
+                return None
+            return [text[0] + self._duration(call), *self._dumps(call)]
+        if tp is SignalDelivered or tp is Stopped:
+            if not self.select.signal_ok(ev.signo):
+                return None
+        elif tp is Exited and self.opts.quiet_exit and ev.signal is None:
+            return None
+        return event_text(ev, self.ctx, pad)
+
+    def _wanted(self, call: Syscall) -> bool:
+        if self.select.statuses is not None and not self.select.status_ok(call, self.ctx):
+            return False
+        if self.select.paths is not None:
+            return self.select.path_ok(call, render(call, self.ctx))
+        return True
+
+    def _call_lines(self, call: Syscall, pad: int) -> list[str] | None:
+        if not self._wanted(call):
+            return None
+        if self._environ:
+            self._add_environment(call)
+        text = event_text(call, self.ctx, pad)
+        if not text:
+            return None
+        return [text[0] + self._duration(call), *self._dumps(call), *text[1:]]
+
+    def _add_environment(self, call: Syscall) -> None:
+        """-v prints execve's environment: the one the new image started with."""
+        env = self._environ.get(call.pid)
+        if env is None or call.error or call.ret is None:
+            return
+        if self.ctx.table.name(call.nr) in ("execve", "execveat") and not self.ctx.abbreviated(
+            call
+        ):
+            if call.mem is None:
+                call.mem = {}
+            call.mem[ENVIRONMENT_KEY] = env
+
+    def _duration(self, call: Syscall) -> str:
+        digits = self.opts.duration_digits
+        if digits is None or call.ret is None or not call.done:
+            return ""
+        return duration(call.end - call.start, digits)
+
+    def _dumps(self, call: Syscall) -> list[str]:
+        if not self.dumping or call.error or not call.ret or call.ret < 0:
+            return []
+        name = self.ctx.table.name(call.nr)
+        if name in DUMPED_READS:
+            fds = self.opts.dump_read
+        elif name in DUMPED_WRITES:
+            fds = self.opts.dump_write
+        else:
+            return []
+        if not call.args or to_int(call.args[0]) not in fds:
+            return []
+        data = call.mem.get(1) if call.mem else None
+        if not isinstance(data, bytes):
+            return []
+        return dump_lines(data[: call.ret])
+
+    def flush(self) -> None:
+        if self.task_files is not None:
+            self.task_files.flush()
+        if self.out is not None:
+            self.out.flush()
+
+    def close(self) -> None:
+        if self.task_files is not None:
+            self.task_files.close()
+        if self.out is not None:
+            super().close()

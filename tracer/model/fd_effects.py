@@ -175,6 +175,23 @@ def bound(c: FdEffectContext) -> None:
         e.local = c.arg_text(1)
 
 
+@effect("getsockname")
+def named(c: FdEffectContext) -> None:
+    """The kernel's answer beats the bind: `bind(port 0)` then `getsockname` gives the real port."""
+    e = c.tables.get(c.pid, c.arg(0))
+    text = c.arg_text(1)
+    if e is not None and text.startswith("{"):
+        e.local = text
+
+
+@effect("getpeername")
+def peer_named(c: FdEffectContext) -> None:
+    e = c.tables.get(c.pid, c.arg(0))
+    text = c.arg_text(1)
+    if e is not None and text.startswith("{"):
+        e.peer = text
+
+
 @effect("pipe", "pipe2", "socketpair")
 def fd_pair(c: FdEffectContext) -> None:
     pos = 3 if c.name == "socketpair" else 0

@@ -14,11 +14,14 @@ from dataclasses import dataclass, replace
 
 from tracer.events import Exec, Exited, ProcessStarted
 from tracer.model.fd_effects import ANON_INODE_CREATORS, FD_EFFECTS, FdEffectContext
+from tracer.model.proc_sockets import socket_inode, socket_table
 from tracer.store import EventStore, StoreUpdate
 from tracer.store.event_store import K_EXEC, K_EXITED, K_STARTED, K_SYSCALL
+from tracer.syscalls.decoders.file import open_flags
 
 CLONE_FILES = 0x400
 EINPROGRESS = 115
+O_LARGEFILE = 0o100000
 UNNAMED = "(inherited)"
 
 
@@ -181,13 +184,23 @@ class FdTables:
             names = os.listdir(f"/proc/{pid}/fd")
         except OSError:
             return self.seed_std(pid)
+        sockets = None
         for name in sorted(names, key=lambda n: int(n) if n.isdigit() else -1):
             if not name.isdigit():
                 continue
             fd = int(name)
             path = _readlink(pid, fd) or "?"
             flags, cloexec = _proc_fdinfo_flags(pid, fd)
-            t.open[fd] = FdEntry(fd, kind_of(path), path, flags, None, "inherited", cloexec=cloexec)
+            entry = FdEntry(fd, kind_of(path), path, flags, None, "inherited", cloexec=cloexec)
+            inode = socket_inode(path)
+            if inode is not None:
+                if sockets is None:
+                    sockets = socket_table(pid)
+                info = sockets.get(inode)
+                if info is not None:  # the endpoints a traced bind/connect would have shown
+                    entry.path = f"{info.description} {path}"
+                    entry.local, entry.peer = info.local, info.peer
+            t.open[fd] = entry
         return t
 
     # ---- reading -----------------------------------------------------------
@@ -242,13 +255,14 @@ def _readlink(pid: int, fd: int) -> str | None:
 
 
 def _proc_fdinfo_flags(pid: int, fd: int) -> tuple[str, bool]:
-    """Open flags (octal, as fdinfo gives them) and close-on-exec of a live fd."""
+    """Open flags by name (fdinfo gives them in octal) and close-on-exec of a live fd."""
     try:
         with open(f"/proc/{pid}/fdinfo/{fd}") as f:
             for line in f:
                 if line.startswith("flags:"):
                     value = int(line.split()[1], 8)
-                    return f"0{value:o}", bool(value & 0o2000000)
+                    # O_LARGEFILE is implied on 64-bit; strace does not show it either.
+                    return open_flags(value & ~O_LARGEFILE), bool(value & 0o2000000)
     except (OSError, ValueError, IndexError):
         pass
     return "", False

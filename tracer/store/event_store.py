@@ -11,6 +11,16 @@ Rare non-syscall events are kept as the objects themselves.
 A call first seen as `Unfinished` gets its row at once; its `Resumed` fills
 the row in place and is reported in `StoreUpdate.changed_rows`, so views and
 filters learn which rows changed.
+
+One ordering rule, strace's: a row stands where strace prints its line, i.e.
+at its time (a call's start, an event's moment), and the time column shows
+it. The tracer emits a call when it returns, so within a batch the store
+sorts by that time: an `execve` comes before the `+++ exec` it caused, a
+`clone` before the `+++ process started` of its child, and calls of two
+threads in the order they began. A call that other rows overtook while it
+ran (emitted `Unfinished`, then `Resumed`) keeps its place at its start and
+its line ends with how long it took, ` <2.003417>` (strace -T), so a wait4
+above its child's exit says that it spanned it.
 """
 
 from __future__ import annotations
@@ -66,11 +76,24 @@ F_DONE = 1  # exit seen (or never returns)
 F_HAS_RET = 2  # `ret` holds a value (else None)
 F_NO_RETURN = 4
 F_IN_PROGRESS = 8  # emitted as Unfinished, not resumed yet
+F_OVERTAKEN = 128  # was in progress while later rows arrived: its line shows its duration
 _NARGS_SHIFT = 4  # bits 4..6: len(args)
 
 NO_NR = -1  # nr column value of non-syscall rows
 _SHARE_MAX_ITEMS = 4  # dicts with at most this many hashable items are shared
 _SHARE_INDEX_MAX = 1 << 16  # entries kept to find equal blobs (fd names repeat all day)
+
+
+def _time_key(ev: Event) -> float:
+    """When strace would print the event's line: a call's start, other events' own time."""
+    t = type(ev)
+    if t is Syscall:
+        return ev.start
+    if t is Unfinished:
+        return ev.call.start
+    if t is Resumed:  # after its Unfinished all the same: the sort is stable
+        return ev.call.start
+    return getattr(ev, "time", 0.0)
 
 
 @dataclass(slots=True)
@@ -142,19 +165,27 @@ class EventStore:
         self.paths: list[tuple[str, ...]] = [()]
         self._path_ids: dict[tuple[str, ...], int] = {(): 0}
         self.ended: TraceEnded | None = None
+        self._launching: set[int] = set()  # launched by tracetui, first exec still to come
+        self._exec_nrs = frozenset(
+            n for name in ("execve", "execveat") for n in self.table.numbers_named(name)
+        )
 
     # ---- appending -------------------------------------------------------
 
     def append(self, events: Iterable[Event]) -> StoreUpdate:
-        """Add a batch of events (stream order); returns the rows added and changed."""
+        """Add a batch of events (stream order); returns the rows added and changed.
+
+        Rows are numbered in time order (see the module docstring); `effects` keep the
+        stream order, the order in which the calls took effect.
+        """
         first = len(self.kinds)
         changed: list[int] = []
-        effects = array("I")
-        for ev in events:
+        events = events if isinstance(events, list) else list(events)
+        effect_of: dict[int, int] = {}  # id(event) -> its row, for `effects`
+        for ev in sorted(events, key=_time_key):
             t = type(ev)
             if t is Syscall:
-                row = self._add_call(ev)
-                effects.append(row)
+                effect_of[id(ev)] = self._add_call(ev)
             elif t is Unfinished:
                 call = ev.call
                 if id(call) in self._row_of_live:
@@ -165,19 +196,24 @@ class EventStore:
             elif t is Resumed:
                 row = self._row_of_live.pop(id(ev.call), -1)
                 if row < 0:  # never saw it unfinished: just a complete call
-                    effects.append(self._add_call(ev.call))
+                    effect_of[id(ev)] = self._add_call(ev.call)
                     continue
                 del self._live[row]
-                self._fill_call(row, ev.call)
+                self._fill_call(row, ev.call, overtaken=row < len(self.kinds) - 1)
                 self._lines.pop(row, None)
                 changed.append(row)
-                effects.append(row)
+                effect_of[id(ev)] = row
             elif t is TraceEnded:
                 self.ended = ev
             else:
                 kind = _KIND_OF_TYPE.get(t)
                 if kind is None:
                     continue
+                if t is ProcessStarted:
+                    if not ev.attached and ev.parent not in self.pid_index:
+                        self._launching.add(ev.pid)  # forked by tracetui, not yet exec'd
+                elif t is Exec:
+                    self._launching.discard(ev.pid)
                 row = len(self.kinds)
                 self._index_pid(row, ev.pid, ev.tid)
                 self.kinds.append(kind)
@@ -198,7 +234,8 @@ class EventStore:
                     a.append(0)
                 self.others[row] = ev
                 self.text.set(row, render_event_line(ev).lower())
-                effects.append(row)
+                effect_of[id(ev)] = row
+        effects = array("I", [effect_of[id(ev)] for ev in events if id(ev) in effect_of])
         changed.sort()
         self.row_ids.extend(range(len(self.row_ids), len(self.kinds)))
         return StoreUpdate(first, len(self.kinds) - first, changed, effects, self.ended)
@@ -238,7 +275,9 @@ class EventStore:
         if tid != pid:
             self.pid_index.add(row, tid)
 
-    def _fill_call(self, row: int, call: Syscall, in_progress: bool = False) -> None:
+    def _fill_call(
+        self, row: int, call: Syscall, in_progress: bool = False, overtaken: bool = False
+    ) -> None:
         """(Re)write the parts of a row that change at syscall exit."""
         flags = min(len(call.args), 6) << _NARGS_SHIFT
         if call.done:
@@ -256,13 +295,17 @@ class EventStore:
             flags |= F_NO_RETURN
         if in_progress:
             flags |= F_IN_PROGRESS
+        if overtaken:
+            flags |= F_OVERTAKEN
         self.flags[row] = flags
         self.errnos[row] = call.error
         if call.mem:
             self.mem_ix[row] = self._blob(call.mem, self._mem_index)
         if call.fds:
             self.fds_ix[row] = self._blob(call.fds, self._fds_index)
-        if call.stack:
+        if call.stack and not (call.pid in self._launching and call.nr in self._exec_nrs):
+            # (The first exec of a launched program was called by tracetui's launcher:
+            # those frames are ours, not the program's.)
             self.stacks[row] = call.stack
         text, paths = self._row_text.syscall(call, in_progress)
         self.text.set(row, text)
@@ -403,6 +446,8 @@ class EventStore:
         """Uncached rendering."""
         if self.kinds[row] != K_SYSCALL:
             return render_event_line(self.others[row])
-        return render_syscall_line(
-            render(self.event(row), self.ctx), bool(self.flags[row] & F_IN_PROGRESS)
-        )
+        flags = self.flags[row]
+        line = render_syscall_line(render(self.event(row), self.ctx), bool(flags & F_IN_PROGRESS))
+        if flags & F_OVERTAKEN:
+            line += f" <{self.ends[row] - self.starts[row]:.6f}>"
+        return line

@@ -17,10 +17,15 @@ Flag and constant arguments (`O_RDONLY|O_CLOEXEC`, `PROT_READ`, `SIGTERM`,
 combination of a syscall's flag arguments, then taken from a cache (an
 argument's name depends only on its value and on the syscall's other flag
 arguments, as fcntl's third on its command).
-Approximated: other captured byte buffers show their first `strsize` bytes
-unescaped (Latin-1), quoted, `...` if longer. Not covered (decoders produce
-them): struct contents (a struct argument shows its address), pointer names
-(`NULL`), decoded return values.
+Data is searched whole: every byte a call's buffers captured (up to the
+capture size, `--capture-size`, not only the `-s` shown in the list), unescaped
+(Latin-1) and quoted in the buffer argument's place: `write`/`read`, their
+iovec lists (`writev`), `sendto`/`recvfrom` (`buf`), and the iovecs of
+`sendmsg`/`recvmsg` (`msg`, `mmsg`). So `"read only"` finds the query a client
+sent. The price is memory: a buffer's bytes are held twice, raw for the detail
+screen and lowercased here. Not covered (decoders produce them): struct
+contents (a struct argument shows its address), pointer names (`NULL`),
+decoded return values.
 Non-syscall rows index their full displayed line.
 """
 
@@ -39,6 +44,20 @@ if TYPE_CHECKING:
 _INTERN_MAX = 1 << 16  # recent texts kept to share equal ones (close(3) = 0 repeats all day)
 _FLAG_CACHE_MAX = 1 << 16  # distinct flag-argument combinations kept with their names
 _NAMED_KINDS = frozenset({"flags", "signal"})
+# Captured-memory keys that hold a call's data under a name, not an argument position.
+_NAMED_PAYLOADS = ("buf", "msg", "mmsg")
+
+
+def payload_bytes(value) -> bytes:
+    """The data in a captured buffer, iovec list [(base, len, data)], msghdr or mmsghdr list."""
+    t = type(value)
+    if t is bytes:
+        return value
+    if t is dict:
+        return payload_bytes(value.get("iov"))
+    if t is list or t is tuple:
+        return b"".join(payload_bytes(x) for x in value if type(x) is not int)
+    return b""
 
 
 def _number(raw: int) -> str:
@@ -61,6 +80,7 @@ class RowText:
         self._heads: dict[int, tuple[str, int, tuple[int, ...], bool]] = {}
         self._path_pos: dict[int, frozenset] = {}  # nr -> argument positions rendered as paths
         self._struct_pos: dict[int, frozenset] = {}  # nr -> positions rendered as structs
+        self._buf_pos: dict[int, tuple[int, ...]] = {}  # nr -> positions rendered as data
         self._flag_pos: dict[int, tuple[int, ...]] = {}  # nr -> positions rendered as names
         self._flag_text: dict[tuple, tuple[str, ...]] = {}  # (nr, raw flag args) -> their names
         self._errnos: dict[int, str] = {}
@@ -78,11 +98,13 @@ class RowText:
             rc = render(call, self.ctx)
             got = frozenset(i for i, a in enumerate(rc.args) if a.kind == "path")
             structs = frozenset(i for i, a in enumerate(rc.args) if a.kind == "struct")
+            self._buf_pos[call.nr] = tuple(i for i, a in enumerate(rc.args) if a.kind == "buf")
             self._flag_pos.setdefault(
                 call.nr, tuple(i for i, a in enumerate(rc.args) if a.kind in _NAMED_KINDS)
             )
         except Exception:  # a decoder bug must not break appending
             got = structs = frozenset()
+            self._buf_pos.setdefault(call.nr, ())
             self._flag_pos.setdefault(call.nr, ())
         if call.mem or got:  # without captured memory the kinds may be plain pointers
             self._path_pos[call.nr] = got
@@ -149,18 +171,25 @@ class RowText:
         if mem:
             pos = self.path_positions(call)
             structs = self._struct_pos.get(nr, ())
-            strsize = self.ctx.strsize
+            bufs = self._buf_pos.get(nr, ())
             for k, v in mem.items():
-                if type(v) is not bytes or type(k) is not int or not 0 <= k < len(parts):
+                if type(k) is not int:
+                    if k in _NAMED_PAYLOADS:
+                        data = payload_bytes(v)
+                        at = bufs[0] if bufs and k == "buf" else 1
+                        if data and at < len(parts):
+                            parts[at] = f'"{data.decode("latin-1")}"'
                     continue
-                if k in structs:  # raw struct bytes would only be noise to search
+                if not 0 <= k < len(parts) or k in structs:
+                    continue  # raw struct bytes would only be noise to search
+                if type(v) is not bytes:
+                    if k in bufs:  # an iovec list
+                        parts[k] = f'"{payload_bytes(v).decode("latin-1")}"'
                     continue
                 if k in pos:
                     s = v.decode("utf-8", "surrogateescape")
                     paths.append(s)
                     parts[k] = f'"{s}"'
-                elif len(v) > strsize:
-                    parts[k] = f'"{v[:strsize].decode("latin-1")}"...'
                 else:
                     parts[k] = f'"{v.decode("latin-1")}"'
         if in_progress:

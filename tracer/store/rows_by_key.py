@@ -17,6 +17,9 @@ class RowsByKey:
         self._rows: dict[int, array] = {}
         self._unsorted: set[int] = set()
 
+    def __contains__(self, key: int) -> bool:
+        return key in self._rows
+
     def add(self, row: int, key: int) -> None:
         rows = self._rows.get(key)
         if rows is None:

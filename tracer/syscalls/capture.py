@@ -16,6 +16,7 @@ descriptors, so it can record what they referred to (strace -y).
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -58,8 +59,13 @@ FD_ARGS: dict[str, tuple[int, ...]] = {}
 
 def on_entry(*names: str) -> Callable[[EntryCapture], EntryCapture]:
     def register(fn: EntryCapture) -> EntryCapture:
+        ops = getattr(fn, "ops", None)
+        if ops is not None:  # a capture built from data (`Read`s): keep it as data
+            declare_entry(names, *ops)
+            return fn
         for n in names:
             ENTRY_CAPTURES[n] = fn
+            ENTRY_SPECS.pop(n, None)
         return fn
 
     return register
@@ -67,8 +73,13 @@ def on_entry(*names: str) -> Callable[[EntryCapture], EntryCapture]:
 
 def on_exit(*names: str) -> Callable[[ExitCapture], ExitCapture]:
     def register(fn: ExitCapture) -> ExitCapture:
+        ops = getattr(fn, "ops", None)
+        if ops is not None:
+            declare_exit(names, *ops)
+            return fn
         for n in names:
             EXIT_CAPTURES[n] = fn
+            EXIT_SPECS.pop(n, None)
         return fn
 
     return register
@@ -77,3 +88,181 @@ def on_exit(*names: str) -> Callable[[ExitCapture], ExitCapture]:
 def fd_args(positions: tuple[int, ...], *names: str) -> None:
     for n in names:
         FD_ARGS[n] = positions
+
+
+# ---- captures as data ---------------------------------------------------------------
+#
+# The common captures are declared as a list of `Read`s instead of a function. The
+# same list is interpreted here (the Python loop) and compiled into the C capture
+# core's plan (`tracer/engine/core_plan.py`), so both loops read the same memory.
+# A syscall whose captures are all declared can be handled by the C core whole.
+
+# Symbolic sizes, resolved from `CaptureLimits` when a plan is built.
+LIMIT_PATH = -1  # limits.path_max
+LIMIT_STR = -2  # limits.strsize
+LIMIT_DATA = -3  # limits.data_limit
+
+SKIP: Any = object()  # a converter's "leave the key out"
+
+# The largest single read (what `ProcessMemory.read` can return): 64 pages.
+READ_MAX = 64 * 4096
+
+
+@dataclass(frozen=True, slots=True)
+class Read:
+    """One piece of tracee memory: the address is argument `arg`.
+
+    A string (`cstr`) is read up to `size` bytes (a limit). Bytes are read for a
+    size that is `size` itself, argument `size_arg` (unsigned), or the return
+    value (`size_ret`), times `scale`, at most `cap`. Outcomes, in this order:
+    a size <= 0 with `nonpos_first` gives `b""` (or None without `nonpos_empty`);
+    a NULL address gives None, or no key with `null_skip`; a size <= 0 gives as
+    before; a failed read gives None, or no key with `bad_skip`; with `exact`, a
+    short read counts as failed. `convert` turns the bytes into what the decoder
+    keeps (a struct's tuple, a count); it may return SKIP. `ret_positive`: read
+    only when the call returned more than 0.
+    """
+
+    key: int | str
+    arg: int
+    size: int = 0
+    cstr: bool = False
+    size_arg: int = -1
+    size_ret: bool = False
+    scale: int = 1
+    cap: int = 0
+    null_skip: bool = False
+    nonpos_empty: bool = True
+    nonpos_first: bool = False
+    bad_skip: bool = False
+    exact: bool = False
+    ret_positive: bool = False
+    convert: Callable[[bytes], Any] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Cwd:
+    """The task's cwd under `_cwd`, when the first of `dirfds` that is AT_FDCWD exists (-y)."""
+
+    dirfds: tuple[int, ...]
+
+
+Op = Read | Cwd
+ENTRY_SPECS: dict[str, tuple[Op, ...]] = {}
+EXIT_SPECS: dict[str, tuple[Op, ...]] = {}
+CWD_KEY = "_cwd"
+_U64 = 0xFFFFFFFFFFFFFFFF
+_AT_FDCWD = 0xFFFFFF9C  # -100 as the low 32 bits of the register
+
+
+def resolve_size(n: int, limits: CaptureLimits) -> int:
+    if n == LIMIT_PATH:
+        return limits.path_max
+    if n == LIMIT_STR:
+        return limits.strsize
+    if n == LIMIT_DATA:
+        return limits.data_limit
+    return n
+
+
+def read_op(op: Read, mem: MemoryReader, args: tuple[int, ...], ret: int, limits: CaptureLimits):
+    """The raw outcome of one `Read`: bytes, None, or SKIP (before `convert`)."""
+    if op.ret_positive and ret <= 0:
+        return SKIP
+    addr = args[op.arg] & _U64
+    if op.cstr:
+        if not addr:
+            return SKIP if op.null_skip else None
+        return mem.read_cstr(addr, resolve_size(op.size, limits))
+    if op.size_ret:
+        n = ret
+    elif op.size_arg >= 0:
+        n = args[op.size_arg] & _U64
+    else:
+        n = resolve_size(op.size, limits)
+    n *= op.scale
+    cap = resolve_size(op.cap, limits)
+    if cap and n > cap:
+        n = cap
+    if n <= 0 and op.nonpos_first:
+        return b"" if op.nonpos_empty else None
+    if not addr:
+        return SKIP if op.null_skip else None
+    if n <= 0:
+        return b"" if op.nonpos_empty else None
+    data = mem.read(addr, n)
+    if data is None or (op.exact and len(data) < min(n, READ_MAX)):
+        return SKIP if op.bad_skip else None
+    return data
+
+
+def finish_op(op: Read, value: Any) -> Any:
+    """Apply the op's converter to a read's bytes (None and SKIP pass through)."""
+    if op.convert is not None and value is not None and value is not SKIP:
+        return op.convert(value)
+    return value
+
+
+def run_ops(
+    ops: tuple[Op, ...], mem: MemoryReader, args: tuple[int, ...], ret: int, limits: CaptureLimits
+) -> dict[Any, Any]:
+    out: dict[Any, Any] = {}
+    for op in ops:
+        if type(op) is Cwd:
+            if limits.fd_paths:
+                for i in op.dirfds:
+                    if args[i] & 0xFFFFFFFF == _AT_FDCWD:
+                        cwd = _task_cwd(mem)
+                        if cwd is not None:
+                            out[CWD_KEY] = cwd
+                        break
+            continue
+        value = finish_op(op, read_op(op, mem, args, ret, limits))
+        if value is not SKIP:
+            out[op.key] = value
+    return out
+
+
+def _task_cwd(mem: MemoryReader) -> str | None:
+    tid = getattr(mem, "tid", 0)
+    if not tid:
+        return None
+    try:
+        return os.readlink(f"/proc/{tid}/cwd")
+    except OSError:
+        return None
+
+
+def declare_entry(names: tuple[str, ...] | str, *ops: Op) -> None:
+    """Entry captures as data (see `Read`), for every syscall in `names`."""
+    for n in (names,) if isinstance(names, str) else names:
+        ENTRY_SPECS[n] = ops
+        ENTRY_CAPTURES[n] = lambda mem, args, limits, _ops=ops: run_ops(_ops, mem, args, 0, limits)
+
+
+def declare_exit(names: tuple[str, ...] | str, *ops: Op) -> None:
+    """Exit captures as data (see `Read`); run only when the call succeeded."""
+    for n in (names,) if isinstance(names, str) else names:
+        EXIT_SPECS[n] = ops
+        EXIT_CAPTURES[n] = lambda mem, args, ret, limits, _ops=ops: run_ops(
+            _ops, mem, args, ret, limits
+        )
+
+
+class EntryOps:
+    """An entry capture given as data: callable like a capture function, and `ops` for the plan."""
+
+    __slots__ = ("ops",)
+
+    def __init__(self, *ops: Op) -> None:
+        self.ops = ops
+
+    def __call__(self, mem: MemoryReader, args: tuple[int, ...], limits: CaptureLimits):
+        return run_ops(self.ops, mem, args, 0, limits)
+
+
+class ExitOps(EntryOps):
+    __slots__ = ()
+
+    def __call__(self, mem: MemoryReader, args: tuple[int, ...], ret: int, limits: CaptureLimits):  # type: ignore[override]
+        return run_ops(self.ops, mem, args, ret, limits)

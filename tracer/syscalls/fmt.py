@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import functools
+import os
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
 
 _SIMPLE_ESCAPES = {
     ord("\t"): "\\t",
@@ -23,7 +26,45 @@ _PLAIN_BYTES = bytes(range(0x20, 0x7F)) + bytes(_SIMPLE_ESCAPES)
 _PLAIN_REPLACE = [(chr(c), e) for c, e in _SIMPLE_ESCAPES.items() if c != 0x5C]
 
 
+class OutputStyle:
+    """strace's process-wide printing styles: `--strings-in-hex` (-x, -xx) and
+    `--const-print-style` (-X). Set once, by `configure`, in the headless writer
+    process before anything is rendered; the app keeps strace's defaults."""
+
+    strings_in_hex = "none"  # "none", "non-ascii-chars", "non-ascii" (-x), "all" (-xx)
+    constants = "abbrev"  # "abbrev", "raw", "verbose"
+
+
+STYLE = OutputStyle()
+
+
+def configure(strings_in_hex: str = "none", constants: str = "abbrev") -> None:
+    STYLE.strings_in_hex = strings_in_hex
+    STYLE.constants = constants
+
+
+def _needs_hex(data: bytes) -> bool:
+    """-x: a string holding a byte that is neither printable nor a C whitespace escape
+    is printed entirely in hex."""
+    return any(c > 0x7E or (c < 0x20 and not 9 <= c <= 13) for c in data)
+
+
+def _escape_hex(data: bytes, octal: bytes = b"") -> str:
+    mode = STYLE.strings_in_hex
+    if mode == "all" or (mode == "non-ascii" and _needs_hex(data)):
+        return "".join(f"\\x{c:02x}" for c in data)
+    out: list[str] = []
+    for c in data:
+        if 0x20 <= c < 0x7F and c != 0x22 and c != 0x5C and c not in octal:
+            out.append(chr(c))
+        else:
+            out.append(_SIMPLE_ESCAPES.get(c) or f"\\x{c:02x}")
+    return "".join(out)
+
+
 def _escape(data: bytes) -> str:
+    if STYLE.strings_in_hex != "none":
+        return _escape_hex(data)
     if not data.translate(None, _AS_IS):
         return data.decode("ascii")
     if not data.translate(None, _PLAIN_BYTES):
@@ -35,11 +76,12 @@ def _escape(data: bytes) -> str:
     return _escape_octal(data)
 
 
-def _escape_octal(data: bytes) -> str:
+def _escape_octal(data: bytes, octal: bytes = b"") -> str:
+    """`octal`: printable bytes that must be escaped in octal too (strace's escape_chars)."""
     out: list[str] = []
     n = len(data)
     for i, c in enumerate(data):
-        if 0x20 <= c < 0x7F and c != 0x22 and c != 0x5C:
+        if 0x20 <= c < 0x7F and c != 0x22 and c != 0x5C and c not in octal:
             out.append(chr(c))
             continue
         esc = _SIMPLE_ESCAPES.get(c)
@@ -86,12 +128,80 @@ def quote_path(data: bytes | None, addr: int = 0) -> str:
     return '"' + _escape(data) + '"'
 
 
+def os_bytes(text: str | bytes) -> bytes:
+    """The bytes behind a str the OS gave us (readlink, argv): undecodable bytes come
+    back from their surrogate escapes, so nothing is lost or replaced."""
+    if isinstance(text, bytes):
+        return text
+    try:
+        return os.fsencode(text)
+    except UnicodeEncodeError:  # a surrogate no OS call produced; keep it visible
+        return text.encode("utf-8", "surrogatepass")
+
+
+_DELETED = b" (deleted)"
+
+
+def fd_path(name: str | bytes) -> str:
+    """What strace -y adds after an fd: `</path>`, escaped as strace escapes it.
+
+    The path is quoted as a string is, without the quotes (`\\n`, `\\33`, `\\"`,
+    `\\\\`, octal for other bytes outside printable ASCII), and `<` `>` in octal so the
+    brackets stay unambiguous. The kernel's ` (deleted)` mark goes after the `>`.
+    """
+    data = os_bytes(name)
+    deleted = data.endswith(_DELETED)
+    if deleted:
+        data = data[: -len(_DELETED)]
+    if STYLE.strings_in_hex != "none":
+        text = _escape_hex(data, b"<>")
+    elif b"<" in data or b">" in data:
+        text = _escape_octal(data, b"<>")
+    else:
+        text = _escape(data)
+    return f"<{text}>(deleted)" if deleted else f"<{text}>"
+
+
 def pointer(addr: int) -> str:
     return "NULL" if addr == 0 else f"{addr:#x}"
 
 
 def flags(value: int, table: Iterable[tuple[int, str]], zero: str = "0") -> str:
     """`O_RDONLY|O_CLOEXEC`-style rendering; leftover bits printed in hex, like strace."""
+    if STYLE.constants != "abbrev":
+        return styled_constant(value, _flags(value, table, zero))
+    return _flags(value, table, zero)
+
+
+def styled_constant(value: int, name: str) -> str:
+    """A named constant under -X: `0x3` (raw) or `0x3 /* PROT_READ|PROT_WRITE */` (verbose)."""
+    number = f"{value:#x}" if value > 0 else str(value)
+    if STYLE.constants == "raw":
+        return number
+    if name != number:
+        return f"{number} /* {name} */"
+    return number
+
+
+def constant_text(fn: Callable[..., str]) -> Callable[..., str]:
+    """For a decoder function that builds one constant's text from several tables
+    (`O_RDONLY|O_CLOEXEC`, `MAP_PRIVATE|MAP_ANONYMOUS`): -X styles the whole value once."""
+
+    @functools.wraps(fn)
+    def styled(value: int, *args: Any, **kw: Any) -> str:
+        if STYLE.constants == "abbrev":
+            return fn(value, *args, **kw)
+        saved, STYLE.constants = STYLE.constants, "abbrev"
+        try:
+            name = fn(value, *args, **kw)
+        finally:
+            STYLE.constants = saved
+        return styled_constant(value, name)
+
+    return styled
+
+
+def _flags(value: int, table: Iterable[tuple[int, str]], zero: str = "0") -> str:
     if value == 0:
         return zero
     names: list[str] = []
@@ -108,7 +218,7 @@ def flags(value: int, table: Iterable[tuple[int, str]], zero: str = "0") -> str:
 def enum(value: int, table: Mapping[int, str], unknown: str = "{:#x}") -> str:
     name = table.get(value)
     if name is not None:
-        return name
+        return styled_constant(value, name) if STYLE.constants != "abbrev" else name
     return unknown.format(value)
 
 
@@ -141,6 +251,15 @@ _FILE_TYPES = {
 
 def symbolic_mode(mode: int) -> str:
     """A mode with its file type: `S_IFREG|0644`, `S_IFDIR|S_ISVTX|0777`."""
+    if STYLE.constants != "abbrev":
+        number = f"0{mode:o}" if mode else "0"
+        if STYLE.constants == "raw":
+            return number
+        return f"{number} /* {_symbolic_mode(mode)} */"
+    return _symbolic_mode(mode)
+
+
+def _symbolic_mode(mode: int) -> str:
     parts = []
     ftype = mode & 0o170000
     if ftype:
@@ -159,7 +278,12 @@ def makedev(dev: int) -> str:
     """A dev_t as strace prints it: `makedev(0x1, 0x3)`."""
     major = ((dev >> 32) & 0xFFFFF000) | ((dev >> 8) & 0xFFF)
     minor = ((dev >> 12) & 0xFFFFFF00) | (dev & 0xFF)
-    return f"makedev({major:#x}, {minor:#x})"
+    return f"makedev({_c_hex(major)}, {_c_hex(minor)})"
+
+
+def _c_hex(n: int) -> str:
+    """C's `%#x`: no `0x` before a zero."""
+    return f"{n:#x}" if n else "0"
 
 
 def timestamp_comment(sec: int, frac: int = 0, digits: int = 9) -> str:

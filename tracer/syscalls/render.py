@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from tracer.events import Syscall
+from tracer.syscalls import fmt
 from tracer.syscalls.classes import Class
 from tracer.syscalls.table import COMPAT_BASE, SyscallTable, get_table
 
@@ -56,17 +57,38 @@ class RenderContext:
     strsize: int = 32
     show_fd_paths: bool = True
     table: SyscallTable = field(default_factory=get_table)
+    # strace's -e abbrev= / -v (None: every call's big structs abbreviated), -e verbose=
+    # (None: every call's structs dereferenced) and -e raw= (calls shown undecoded).
+    abbrev: frozenset[int] | None = None
+    verbose: frozenset[int] | None = None
+    raw: frozenset[int] = frozenset()
+    # -yy's extra text after an fd's path (socket endpoints, device numbers); set by
+    # the text writer, which knows how to find them.
+    fd_details: Callable[[Syscall, int, str], str | None] | None = None
+
+    def abbreviated(self, call: Syscall) -> bool:
+        """Whether big structures (stat, execve's environment, ...) are cut short."""
+        return self.abbrev is None or call.nr in self.abbrev
+
+    def dereferenced(self, call: Syscall) -> bool:
+        return self.verbose is None or call.nr in self.verbose
 
     def fd(self, call: Syscall, fd: int) -> str:
         """An fd as strace -y prints it: `3</etc/hostname>`, plain where unknown."""
         if fd == -100:
-            return "AT_FDCWD"
+            return (
+                fmt.styled_constant(-100, "AT_FDCWD")
+                if fmt.STYLE.constants != "abbrev"
+                else "AT_FDCWD"
+            )
         if self.show_fd_paths and call.fds:
             name = call.fds.get(fd)
             if name is not None:
-                if name.endswith(" (deleted)"):  # strace puts the mark outside the brackets
-                    return f"{fd}<{name[:-10]}>(deleted)"
-                return f"{fd}<{name}>"
+                if self.fd_details is not None:
+                    detailed = self.fd_details(call, fd, name)
+                    if detailed is not None:
+                        return f"{fd}{detailed}"
+                return f"{fd}{fmt.fd_path(name)}"
         return str(fd)
 
     def fd_arg(self, call: Syscall, raw: int) -> Arg:
@@ -109,7 +131,7 @@ ERRNO_NAMES.update(
         515: "ENOIOCTLCMD",
         516: "ERESTART_RESTARTBLOCK",
         517: "EPROBE_DEFER",
-        518: "EOPENSTALEPARENT",
+        518: "EOPENSTALE",
         519: "ENOPARAM",
         521: "EBADHANDLE",
         522: "ENOTSYNC",
@@ -121,6 +143,7 @@ ERRNO_NAMES.update(
         528: "EJUKEBOX",
         529: "EIOCBQUEUED",
         530: "ERECALLCONFLICT",
+        531: "ENOGRACE",
     }
 )
 # Python's errorcode picks aliases strace does not use.
@@ -140,12 +163,17 @@ def errno_name(err: int) -> str:
     return ERRNO_NAMES.get(err, f"errno{err}")
 
 
+def errno_meaning(err: int) -> str:
+    """What an errno means: libc's message, or the kernel's for its internal codes (512-530),
+    which libc calls `Unknown error 516`; empty when nobody has words for it."""
+    msg = RESTART_MESSAGES.get(err) or os.strerror(err)
+    return "" if msg.startswith("Unknown error") else msg
+
+
 def errno_text(err: int) -> str:
     """`ENOENT (No such file or directory)` as strace prints a failure."""
-    msg = RESTART_MESSAGES.get(err) or os.strerror(err)
-    if msg.startswith("Unknown error"):
-        return errno_name(err)
-    return f"{errno_name(err)} ({msg})"
+    msg = errno_meaning(err)
+    return f"{errno_name(err)} ({msg})" if msg else errno_name(err)
 
 
 def generic_args(call: Syscall, ctx: RenderContext, nargs: int) -> list[Arg]:
@@ -198,6 +226,8 @@ def render(call: Syscall, ctx: RenderContext) -> RenderedCall:
     if not DECODERS:  # a consumer (e.g. a forked writer) that never loaded the families
         load_decoders()
     fn = DECODERS.get(name) if call.nr < COMPAT_BASE else None  # 32-bit layouts differ
+    if ctx.raw and call.nr in ctx.raw:
+        return render_raw(call, name, nargs)
     dec: Decoded | None = None
     if fn is not None:
         try:
@@ -216,7 +246,37 @@ def render(call: Syscall, ctx: RenderContext) -> RenderedCall:
             ]
     else:
         args = generic_args(call, ctx, nargs)
+    if ctx.verbose is not None and call.nr not in ctx.verbose:
+        # -e verbose= leaves these calls' structures undereferenced: their addresses.
+        args = [
+            Arg(fmt.pointer(a.raw), a.raw, "ptr", a.raw, a.at_exit)
+            if a.raw is not None and _is_structure(a)
+            else a
+            for a in args
+        ]
     return RenderedCall(name, args, render_ret(call, ctx, dec, classes), bool(dec and dec.ret_fd))
+
+
+def _is_structure(a: Arg) -> bool:
+    """What -e verbose= leaves undereferenced: structs, arrays of them, execve's vectors."""
+    text = a.text
+    return a.kind == "struct" or text.startswith("[{") or (a.kind == "ptr" and " /* " in text)
+
+
+def _c_hex(word: int) -> str:
+    return f"{word:#x}" if word else "0"
+
+
+def render_raw(call: Syscall, name: str, nargs: int) -> RenderedCall:
+    """strace -e raw=: every argument and the return value as a hex word."""
+    args = [Arg(_c_hex(raw), raw, "int", raw) for raw in call.args[:nargs]]
+    if call.ret is None:
+        ret = "?"
+    elif call.error:
+        ret = f"-1 {errno_text(call.error)}"
+    else:
+        ret = _c_hex(call.ret & 0xFFFFFFFFFFFFFFFF)
+    return RenderedCall(name, args, ret)
 
 
 def load_decoders() -> None:

@@ -1,9 +1,13 @@
-"""Syscall detail: every argument in full, captured memory as hex, return value, fds, stack."""
+"""Syscall detail: every argument in full, captured memory as hex, return value, fds, stack.
+
+"In full" means as far as the tracer captured it: data buffers up to the capture
+size; strings the tracer read only up to `-s` (execve's argv) end in `...`
+where they were cut. An exec shows its whole command line and environment
+(`strace -v`), read by the tracer when the exec happened.
+"""
 
 from __future__ import annotations
 
-import errno as errno_mod
-import os
 import time
 
 from rich.table import Table
@@ -14,8 +18,9 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
-from tracer.events import Syscall
-from tracer.syscalls.render import RenderContext, errno_text, render
+from tracer.events import Exec, Syscall
+from tracer.syscalls.render import RenderContext, errno_meaning, errno_name, errno_text, render
+from tui.containment import ContainedPump
 from tui.hexdump import hexdump
 from tui.messages import FrameChosen
 from tui.widgets.stack_view import StackView
@@ -30,7 +35,7 @@ def _kv_table() -> Table:
     return table
 
 
-class SyscallDetailScreen(Screen[None]):
+class SyscallDetailScreen(ContainedPump, Screen[None]):
     """Opened by Enter on a syscall row; Escape goes back."""
 
     BINDINGS = [Binding("escape,q", "close", "Back")]
@@ -49,15 +54,46 @@ class SyscallDetailScreen(Screen[None]):
             else:
                 yield Static(Text(self.store.line(self.row), style="bold"), id="detail-title")
                 yield Static(self._when(self.store.time(self.row), 0.0, event.pid, event.tid))
+                if isinstance(event, Exec):
+                    yield from self._compose_exec(event)
         yield Footer()
+
+    def _exec_of(self, call: Syscall) -> Exec | None:
+        """The exec a successful execve caused: the next exec row of its process."""
+        if self.store.name(self.row) not in ("execve", "execveat") or call.error:
+            return None
+        store = self.store
+        for row in range(self.row + 1, min(len(store), self.row + 64)):
+            if store.event_type(row) == "exec" and store.pid(row) == call.pid:
+                return store.event(row)
+        return None
+
+    def _compose_exec(self, ev: Exec) -> ComposeResult:
+        argv = _kv_table()
+        for i, arg in enumerate(ev.argv):
+            argv.add_row(f"argv[{i}]", Text(arg))
+        yield Static(f"[b]Command line[/] ({len(ev.argv)} arguments)", classes="detail-heading")
+        yield Static(argv, id="detail-argv")
+        if ev.envp is None:
+            return
+        env = _kv_table()
+        for var in ev.envp:
+            name, _, value = var.partition("=")
+            env.add_row(name, Text(value))
+        yield Static(f"[b]Environment[/] ({len(ev.envp)} variables)", classes="detail-heading")
+        yield Static(env, id="detail-env")
 
     def _compose_call(self, call: Syscall) -> ComposeResult:
         rc = render(call, RenderContext(strsize=FULL_STRSIZE))
+        # Strings the tracer read only up to -s: their text at -s ends in `...` where cut.
+        at_capture = render(call, self.store.ctx)
         yield Static(Text(self.store.line(self.row), style="bold"), id="detail-title")
         yield Static(self._when(call.start, call.duration, call.pid, call.tid))
 
         args = _kv_table()
         for i, arg in enumerate(rc.args):
+            if arg.kind != "buf" and i < len(at_capture.args):
+                arg = at_capture.args[i]
             raw = (
                 f"  [dim](raw {arg.raw:#x}, {arg.kind})[/]"
                 if arg.raw is not None
@@ -69,6 +105,10 @@ class SyscallDetailScreen(Screen[None]):
 
         yield Static("[b]Return value[/]", classes="detail-heading")
         yield Static(self._return_text(call, rc.ret), id="detail-ret")
+
+        exec_event = self._exec_of(call)
+        if exec_event is not None:
+            yield from self._compose_exec(exec_event)
 
         if call.fds:
             fds = _kv_table()
@@ -105,9 +145,9 @@ class SyscallDetailScreen(Screen[None]):
         if call.ret is None:
             return Text("? (no return: still in progress or never returns)", style="dim")
         if call.error:
-            meaning = errno_mod.errorcode.get(call.error, "")
             text = Text(f"-1 {errno_text(call.error)}", style="bold red")
-            text.append(f"\nerrno {call.error} {meaning}: {os.strerror(call.error)}", style="red")
+            meaning = errno_meaning(call.error) or "(no message)"
+            text.append(f"\nerrno {call.error} {errno_name(call.error)}: {meaning}", style="red")
             return text
         return Text(f"{ret_text}  (raw {call.ret})")
 

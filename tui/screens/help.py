@@ -9,6 +9,8 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from tui.containment import ContainedPump
+
 EXTRA_KEYS = [
     ("Output pane", "keys go to the program; F6 or Ctrl+] leaves"),
     ("Syscall list", "up/down, PgUp/PgDn, Home/End (End resumes following), Enter: detail"),
@@ -21,7 +23,7 @@ EXTRA_KEYS = [
 ]
 
 
-class HelpScreen(ModalScreen[None]):
+class HelpScreen(ContainedPump, ModalScreen[None]):
     """Lists the bindings given to it (collected by the app so the list never goes stale)."""
 
     BINDINGS = [
@@ -30,13 +32,14 @@ class HelpScreen(ModalScreen[None]):
 
     def __init__(self, bindings: list[tuple[str, str]]) -> None:
         super().__init__()
-        self._bindings = bindings
+        # Not `_bindings`: that is Textual's own map of this screen's key bindings.
+        self.key_rows = bindings
 
     def compose(self) -> ComposeResult:
         table = Table(title="tracetui keys", expand=True, show_edge=False)
         table.add_column("Key", style="bold cyan", no_wrap=True)
         table.add_column("Action")
-        for key, description in self._bindings:
+        for key, description in self.key_rows:
             table.add_row(key, description)
         table.add_section()
         for key, description in EXTRA_KEYS:

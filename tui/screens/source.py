@@ -10,12 +10,13 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
+from tui.containment import ContainedPump
 from tui.stack_text import source_lines
 
 CONTEXT = 10
 
 
-class SourceScreen(Screen[None]):
+class SourceScreen(ContainedPump, Screen[None]):
     BINDINGS = [Binding("escape,q", "close", "Back")]
 
     def __init__(self, file: str, line: int, title: str) -> None:

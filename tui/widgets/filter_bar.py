@@ -7,10 +7,11 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.widgets import Input, Label
 
+from tui.containment import ContainedPump
 from tui.messages import FilterClosed, FilterEdited
 
 
-class FilterBar(Horizontal):
+class FilterBar(ContainedPump, Horizontal):
     """An input plus an inline message line for parse errors."""
 
     BINDINGS = [Binding("escape", "close", "Close filter", show=False)]
@@ -29,7 +30,13 @@ class FilterBar(Horizontal):
 
     def open(self) -> None:
         self.display = True
-        self.input.focus()
+        # At once, not after a refresh (Widget.focus): keys typed right after `/`, or a
+        # pasted burst already queued behind it, must land here, not in the list.
+        self.screen.set_focus(self.input)
+
+    def set_text(self, text: str) -> None:
+        """Show `text` as the filter (the bar's own edit event follows and agrees)."""
+        self.input.value = text
 
     def show_error(self, message: str | None) -> None:
         """Show (or clear, with None) the inline parse error."""

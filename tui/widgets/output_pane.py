@@ -3,6 +3,8 @@
 A small ANSI-aware log on the Line API: lines are kept raw and turned into
 Rich text (`Text.from_ansi`) only when shown. While focused, keystrokes go to
 the program (the app writes them to the pty); F6 or Ctrl+] hands focus back.
+Like a terminal, it follows the end (also while its tab is hidden) until the
+user scrolls up with the mouse; scrolling back to the end follows again.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from tui.containment import ContainedPump
 from tui.terminal import key_to_bytes
 
 MAX_LINES = 20_000
@@ -29,7 +32,7 @@ _CRLF = re.compile(r"\r+\n")
 LEAVE_KEYS = frozenset({"f6", "ctrl+right_square_bracket"})
 
 
-class OutputPane(ScrollView, can_focus=True):
+class OutputPane(ContainedPump, ScrollView, can_focus=True):
     """The program's terminal output."""
 
     BINDINGS = [Binding("f6", "leave", "Leave terminal", show=False)]
@@ -48,6 +51,7 @@ class OutputPane(ScrollView, can_focus=True):
         self._pending = b""
         self._dropped = 0
         self.placeholder = ""
+        self.following = True
 
     @property
     def text_lines(self) -> list[str]:
@@ -69,7 +73,6 @@ class OutputPane(ScrollView, can_focus=True):
                 text, self._pending = data[: exc.start].decode(), data[exc.start :]
             else:
                 text, self._pending = data.decode(errors="replace"), b""
-        at_end = self.is_vertical_scroll_end
         first_changed = len(self._lines) - 1
         text = _CRLF.sub("\n", _NON_SGR.sub("", text))
         for i, piece in enumerate(text.split("\n")):
@@ -87,9 +90,14 @@ class OutputPane(ScrollView, can_focus=True):
         for y in range(max(0, first_changed), len(self._lines)):
             self._cache.discard(y)
         self.virtual_size = Size(self.size.width, len(self._lines))
-        if at_end:
-            self.scroll_end(animate=False, immediate=True, x_axis=False)
+        if self.following:
+            self._go_end()
         self.refresh()
+
+    def _go_end(self) -> None:
+        # force: a hidden pane has no scrollbar, and Textual ignores a plain scroll then;
+        # the pane must be at the end when its tab is shown.
+        self.scroll_to(y=self.max_scroll_y, animate=False, immediate=True, force=True)
 
     def render_line(self, y: int) -> Strip:
         index = self.scroll_offset.y + y
@@ -110,6 +118,21 @@ class OutputPane(ScrollView, can_focus=True):
 
     def on_resize(self) -> None:
         self.virtual_size = Size(self.size.width, len(self._lines))
+        if self.following:
+            self._go_end()
+
+    def on_show(self) -> None:
+        if self.following:
+            self.call_after_refresh(self._go_end)
+
+    def _on_mouse_scroll_up(self, event: events.MouseScrollUp) -> None:
+        self.following = False
+
+    def _on_mouse_scroll_down(self, event: events.MouseScrollDown) -> None:
+        self.call_after_refresh(self._follow_if_at_end)
+
+    def _follow_if_at_end(self) -> None:
+        self.following = self.scroll_offset.y >= self.max_scroll_y
 
     def on_key(self, event: events.Key) -> None:
         if event.key in LEAVE_KEYS:

@@ -10,8 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from rich.text import Text
+from textual.binding import Binding
+from textual.message import Message
 from textual.widgets import DataTable
 
+from tui.containment import ContainedPump
 from tui.messages import ErrorGroupChosen, JumpToRow, ProcessSelected
 
 
@@ -57,10 +60,24 @@ STATE_STYLES = {
 }
 
 
-class _Pane(DataTable):
+class _Pane(ContainedPump, DataTable):
+    BINDINGS = [
+        # DataTable's Home/End scroll sideways; in a table of rows they mean the first/last row.
+        Binding("home,g", "first_row", "First row", show=False),
+        Binding("end,G", "last_row", "Last row", show=False),
+    ]
+
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id, cursor_type="row", zebra_stripes=True)
         self._signature: object = None
+
+    def action_first_row(self) -> None:
+        if self.row_count:
+            self.move_cursor(row=0, animate=False)
+
+    def action_last_row(self) -> None:
+        if self.row_count:
+            self.move_cursor(row=self.row_count - 1, animate=False)
 
     def _replace(self, signature: object, rows: list[tuple], keys: list[str]) -> bool:
         """Rebuild only when the content changed; keep the cursor on the same key."""
@@ -77,6 +94,13 @@ class _Pane(DataTable):
             self.move_cursor(row=keys.index(old_key), animate=False)
         return True
 
+    def _set_width(self, index: int, width: int) -> None:
+        column = self.ordered_columns[index]
+        if column.width != width:
+            column.width = width
+            self._require_update_dimensions = True
+            self.refresh()
+
 
 class ProcessesPane(_Pane):
     """Process tree: pid, command, state, syscall and error counts. Enter narrows the list."""
@@ -90,8 +114,15 @@ class ProcessesPane(_Pane):
         self.add_column("calls", width=6)
         self.add_column("errs", width=5)
 
+    FIXED = 5 + 14 + 6 + 5 + 4 * 2  # pid, state, calls, errs and cell padding
+
+    def on_resize(self) -> None:
+        self._signature = None  # the command column follows the pane's width
+
     def show(self, procs: list[ProcessRow]) -> None:
         rows, keys = [], []
+        # The command takes the width the other columns leave (all of it when maximised).
+        room = max(17, self.scrollable_content_region.width - self.FIXED - 2)
         for p in procs:
             style = STATE_STYLES.get(p.state.split()[0], "")
             rows.append(
@@ -106,11 +137,9 @@ class ProcessesPane(_Pane):
                 )
             )
             keys.append(str(p.pid))
-        self._replace(
-            tuple((p.pid, p.depth, p.command, p.state, p.syscalls, p.errors) for p in procs),
-            rows,
-            keys,
-        )
+        signature = tuple((p.pid, p.depth, p.command, p.state, p.syscalls, p.errors) for p in procs)
+        if self._replace((room, signature), rows, keys):
+            self._set_width(1, room)
 
     @property
     def highlighted_pid(self) -> int | None:
@@ -163,17 +192,43 @@ class FilesPane(_Pane):
 
 
 class ErrorsPane(_Pane):
-    """Failed syscalls grouped by syscall + errno (+ path); Enter shows the occurrences."""
+    """Failed syscalls grouped by syscall + errno (+ path); Enter shows the occurrences.
+
+    `t` changes the order: most frequent, first seen (the one-off culprit that came
+    before the flood) or last seen. Paths are shown whole: the table scrolls sideways.
+    """
+
+    ORDERS = ("count", "first", "last")
+    ORDER_TITLES = {"count": "count ▼", "first": "first ▲", "last": "last ▼"}
+    BINDINGS = [Binding("t", "next_order", "Order: count / first / last seen")]
+
+    class OrderChanged(Message):
+        """The user asked for another order; the app rebuilds the pane."""
+
+    order: str = "count"
 
     def on_mount(self) -> None:
-        self.add_column("count", width=5)
+        self.add_column("count", width=7)
+        self.add_column("first", width=9)
+        self.add_column("last", width=9)
         self.add_column("syscall", width=10)
         self.add_column("errno", width=8)
         self.add_column("path", width=24)
-        self.add_column("first", width=9)
-        self.add_column("last", width=9)
         self._filters: dict[str, tuple[str, str]] = {}
         self.t0 = 0.0
+        self._show_order()
+
+    def _show_order(self) -> None:
+        for index, name in enumerate(("count", "first", "last")):
+            label = self.ORDER_TITLES[name] if name == self.order else name
+            self.ordered_columns[index].label = Text(label)
+        self.refresh()
+
+    def action_next_order(self) -> None:
+        self.order = self.ORDERS[(self.ORDERS.index(self.order) + 1) % len(self.ORDERS)]
+        self._signature = None
+        self._show_order()
+        self.post_message(self.OrderChanged())
 
     def show(self, groups: list[ErrorRow]) -> None:
         rows, keys = [], []
@@ -182,16 +237,18 @@ class ErrorsPane(_Pane):
             rows.append(
                 (
                     Text(str(g.count), style="bold red"),
-                    Text(g.syscall, style="bold"),
-                    Text(g.errno, style="red"),
-                    Text(g.path, overflow="ellipsis"),
                     f"{g.first - self.t0:.3f}",
                     f"{g.last - self.t0:.3f}",
+                    Text(g.syscall, style="bold"),
+                    Text(g.errno, style="red"),
+                    Text(g.path),
                 )
             )
             keys.append(g.key)
             self._filters[g.key] = (g.filter_text, f"{g.syscall} {g.errno} {g.path}".strip())
-        self._replace(tuple((g.key, g.count, g.last) for g in groups), rows, keys)
+        signature = (self.order, tuple((g.key, g.count, g.last) for g in groups))
+        if self._replace(signature, rows, keys):
+            self._set_width(5, max([24, *(len(g.path) for g in groups)]))
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         event.stop()

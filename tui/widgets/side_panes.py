@@ -9,12 +9,15 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import TabbedContent, TabPane
 
+from tui.containment import ContainedPump
 from tui.widgets.output_pane import OutputPane
 from tui.widgets.panes import ErrorsPane, FilesPane, ProcessesPane
 from tui.widgets.stack_view import StackView
 
 
-class SidePanes(Vertical):
+class SidePanes(ContainedPump, Vertical):
+    _models: tuple | None = None  # what the panes were last built from
+
     def compose(self) -> ComposeResult:
         with TabbedContent(id="panes", initial="processes"):
             with TabPane("Processes", id="processes"):
@@ -35,8 +38,19 @@ class SidePanes(Vertical):
     def show(self, pane: str) -> None:
         self.tabs.active = pane
 
+    def focus_pane(self, pane: str) -> None:
+        """Focus the table (or list) of `pane`, so its keys (arrows, Home/End, Enter) work at once."""
+        widget = self.query_one(f"#{pane}-{'view' if pane == 'stack' else 'table'}")
+        self.screen.set_focus(widget)
+
+    def on_errors_pane_order_changed(self, message: ErrorsPane.OrderChanged) -> None:
+        message.stop()
+        if self._models is not None:
+            self.refresh_from(*self._models)
+
     def refresh_from(self, models, files_pid: int | None, t0: float) -> None:
         """Rebuild the visible pane's table from the models."""
+        self._models = (models, files_pid, t0)
         active = self.tabs.active
         if active == "processes":
             self.query_one(ProcessesPane).show(models.process_rows())
@@ -49,4 +63,4 @@ class SidePanes(Vertical):
         elif active == "errors":
             pane = self.query_one(ErrorsPane)
             pane.t0 = t0
-            pane.show(models.error_rows())
+            pane.show(models.error_rows(pane.order))

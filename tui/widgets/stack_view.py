@@ -7,11 +7,12 @@ from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
 from tracer.events import Frame
+from tui.containment import ContainedPump
 from tui.messages import FrameChosen
 from tui.stack_text import format_frame
 
 
-class StackView(OptionList):
+class StackView(ContainedPump, OptionList):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.frames: list[Frame] = []

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import signal
+
 from rich.text import Text
 from textual.reactive import reactive
 from textual.widget import Widget
+
+from tui.containment import ContainedPump
 
 STATE_STYLES = {
     "RUNNING": "bold black on green",
@@ -13,7 +17,18 @@ STATE_STYLES = {
 }
 
 
-class StatusBar(Widget):
+def exit_label(status: int) -> str:
+    """`EXITED (3)`, or `killed by SIGSEGV` for a status of 128+N (the session's
+    exit status follows strace: 128 plus the signal that killed the program)."""
+    if status > 128:
+        try:
+            return f"killed by {signal.Signals(status - 128).name}"
+        except ValueError:
+            pass
+    return f"EXITED ({status})"
+
+
+class StatusBar(ContainedPump, Widget):
     """One line; the app sets the attributes, the bar only draws them."""
 
     state: reactive[str] = reactive("RUNNING")
@@ -27,12 +42,13 @@ class StatusBar(Widget):
     stacks: reactive[bool] = reactive(False)
     note: reactive[str] = reactive("")
     exit_status: reactive[int | None] = reactive(None)
+    loop: reactive[str] = reactive("")  # the tracer's capture loop: "c" or "python"
 
     def render(self) -> Text:
         text = Text(no_wrap=True, overflow="ellipsis")
         state = self.state
         if state == "EXITED" and self.exit_status is not None:
-            state += f" ({self.exit_status})"
+            state = exit_label(self.exit_status)
         text.append(f" {state} ", STATE_STYLES.get(self.state, "reverse"))
         text.append(f" {self.events:,} events")
         if self.state == "RUNNING":
@@ -54,4 +70,6 @@ class StatusBar(Widget):
             text.append("  STACKS ON", "bold magenta")
         if self.note:
             text.append(f"  {self.note}", "dim italic")
+        if self.loop:
+            text.append(f"  loop: {self.loop}", "dim")
         return text

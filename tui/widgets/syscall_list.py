@@ -28,6 +28,7 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from tui.containment import ContainedPump
 from tui.messages import RowChosen, RowHighlighted
 from tui.row_style import PaintedRow, RowPainter
 
@@ -39,7 +40,7 @@ MORE_RIGHT = Strip([Segment("»", MORE_STYLE)], 1)
 COLUMN_STEP = 8
 
 
-class SyscallList(ScrollView, can_focus=True):
+class SyscallList(ContainedPump, ScrollView, can_focus=True):
     """Virtual list of store rows."""
 
     BINDINGS = [
@@ -152,7 +153,7 @@ class SyscallList(ScrollView, can_focus=True):
     def _go_end(self) -> None:
         self.cursor = max(0, self.count - 1)
         total = self.count + len(self._inflight)
-        self.scroll_to(y=max(0, total - self.size.height), animate=False, immediate=True)
+        self._scroll_y(max(0, total - self.size.height))
 
     def move_to(self, index: int) -> None:
         """Put the cursor on list position `index` and scroll it into view."""
@@ -163,9 +164,15 @@ class SyscallList(ScrollView, can_focus=True):
         height = max(1, self.size.height)
         top = self.scroll_offset.y
         if index < top:
-            self.scroll_to(y=index, animate=False, immediate=True)
+            self._scroll_y(index)
         elif index >= top + height:
-            self.scroll_to(y=index - height + 1, animate=False, immediate=True)
+            self._scroll_y(index - height + 1)
+
+    def _scroll_y(self, y: int) -> None:
+        # force: Textual ignores a scroll while it thinks the scrollbar is hidden, and it
+        # learns that the rows outgrew the screen only at the next layout. A short program's
+        # rows arrive in one tick: without force the list stayed where the first ones ended.
+        self.scroll_to(y=y, animate=False, immediate=True, force=True)
 
     def watch_cursor(self, old: int, new: int) -> None:
         self.refresh()

@@ -7,14 +7,20 @@ renderer finds an argument's memory by its position.
 
 from __future__ import annotations
 
-import os
 import struct
 from collections.abc import Iterable, Mapping
 from typing import Any
 
 from tracer.events import Syscall
 from tracer.syscalls import fmt
-from tracer.syscalls.capture import CaptureLimits, MemoryReader
+from tracer.syscalls.capture import (
+    CWD_KEY,
+    LIMIT_PATH,
+    Cwd,
+    EntryOps,
+    MemoryReader,
+    Read,
+)
 from tracer.syscalls.render import Arg, RenderContext, to_int, to_long
 
 U64 = 0xFFFFFFFFFFFFFFFF
@@ -33,38 +39,13 @@ def ok(call: Syscall) -> bool:
 # --- captures -------------------------------------------------------------
 
 
-def path_capture(*positions: int, dirfds: tuple[int, ...] = ()):
+def path_capture(*positions: int, dirfds: tuple[int, ...] = ()) -> EntryOps:
     """An entry capture reading the path strings at `positions` (and the cwd when
-    one of the `dirfds` arguments is AT_FDCWD, for `AT_FDCWD</cwd>`)."""
-
-    def capture(mem: MemoryReader, args: tuple[int, ...], limits: CaptureLimits):
-        out = {}
-        for i in positions:
-            if args[i]:
-                out[i] = mem.read_cstr(args[i], limits.path_max)
-        for i in dirfds if limits.fd_paths else ():
-            if to_int(args[i]) == AT_FDCWD:
-                cwd = task_cwd(mem)
-                if cwd is not None:
-                    out[CWD_KEY] = cwd
-                break
-        return out
-
-    return capture
-
-
-CWD_KEY = "_cwd"
-
-
-def task_cwd(mem: MemoryReader) -> str | None:
-    """The stopped task's cwd, read now (strace -y reads it per call, too)."""
-    tid = getattr(mem, "tid", 0)
-    if not tid:
-        return None
-    try:
-        return os.readlink(f"/proc/{tid}/cwd")
-    except OSError:
-        return None
+    one of the `dirfds` arguments is AT_FDCWD, for `AT_FDCWD</cwd>`), as data."""
+    ops: list = [Read(i, i, LIMIT_PATH, cstr=True, null_skip=True) for i in positions]
+    if dirfds:
+        ops.append(Cwd(dirfds))
+    return EntryOps(*ops)
 
 
 def read_struct(mem: MemoryReader, addr: int, fmt_: struct.Struct) -> tuple | None:
@@ -119,7 +100,14 @@ def dirfd_arg(call: Syscall, ctx: RenderContext, raw: int) -> Arg:
         cwd = call.fds.get(AT_FDCWD) if call.fds else None
         if cwd is None:
             cwd = mem_of(call, CWD_KEY)
-        text = f"AT_FDCWD<{cwd}>" if cwd and ctx.show_fd_paths else "AT_FDCWD"
+        name = (
+            fmt.styled_constant(fd, "AT_FDCWD") if fmt.STYLE.constants != "abbrev" else "AT_FDCWD"
+        )
+        text = name + fmt.fd_path(cwd) if cwd and ctx.show_fd_paths else name
+        if cwd and ctx.show_fd_paths and ctx.fd_details is not None:
+            detailed = ctx.fd_details(call, fd, cwd)
+            if detailed is not None:
+                text = name + detailed
         return Arg(text, raw, "fd", fd)
     return ctx.fd_arg(call, raw)
 

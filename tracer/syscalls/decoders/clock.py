@@ -6,7 +6,15 @@ import struct
 
 from tracer.events import Syscall
 from tracer.syscalls import fmt
-from tracer.syscalls.capture import CaptureLimits, MemoryReader, on_entry, on_exit
+from tracer.syscalls.capture import (
+    CaptureLimits,
+    EntryOps,
+    ExitOps,
+    MemoryReader,
+    Read,
+    on_entry,
+    on_exit,
+)
 from tracer.syscalls.decoders.arguments import (
     flags_arg,
     mem_of,
@@ -36,18 +44,14 @@ def timespec_arg(call: Syscall, pos: int, at_exit: bool) -> Arg:
     return struct_arg(fmt.timespec(*ts), raw, ts, at_exit)
 
 
-def _entry_struct(pos: int, layout: struct.Struct):
-    def capture(mem: MemoryReader, args: tuple[int, ...], limits: CaptureLimits):
-        return {pos: read_struct(mem, args[pos], layout)}
-
-    return capture
+def _entry_struct(pos: int, layout: struct.Struct) -> EntryOps:
+    return EntryOps(Read(pos, pos, layout.size, exact=True, convert=layout.unpack))
 
 
-def _exit_struct(*positions: int):
-    def capture(mem: MemoryReader, args: tuple[int, ...], ret: int, limits: CaptureLimits):
-        return {p: read_struct(mem, args[p], TIMESPEC) for p in positions}
-
-    return capture
+def _exit_struct(*positions: int) -> ExitOps:
+    return ExitOps(
+        *(Read(p, p, TIMESPEC.size, exact=True, convert=TIMESPEC.unpack) for p in positions)
+    )
 
 
 on_exit("clock_gettime", "clock_getres")(_exit_struct(1))

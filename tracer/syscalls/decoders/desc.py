@@ -7,7 +7,17 @@ import struct
 
 from tracer.events import Syscall
 from tracer.syscalls import fmt
-from tracer.syscalls.capture import CaptureLimits, MemoryReader, fd_args, on_entry, on_exit
+from tracer.syscalls.capture import (
+    LIMIT_DATA,
+    CaptureLimits,
+    MemoryReader,
+    Read,
+    declare_entry,
+    declare_exit,
+    fd_args,
+    on_entry,
+    on_exit,
+)
 from tracer.syscalls.decoders.arguments import (
     enum_arg,
     flags_arg,
@@ -33,14 +43,10 @@ fd_args((0, 2), "splice", "copy_file_range")
 # --- plain buffers ------------------------------------------------------------------
 
 
-@on_entry("write", "pwrite64")
-def capture_write(mem: MemoryReader, args: tuple[int, ...], limits: CaptureLimits):
-    return {1: mem.read(args[1], min(args[2], limits.data_limit))}
+declare_entry(("write", "pwrite64"), Read(1, 1, size_arg=2, cap=LIMIT_DATA))
 
 
-@on_exit("read", "pread64")
-def capture_read(mem: MemoryReader, args: tuple[int, ...], ret: int, limits: CaptureLimits):
-    return {1: mem.read(args[1], min(ret, limits.data_limit)) if ret > 0 else b""}
+declare_exit(("read", "pread64"), Read(1, 1, size_ret=True, cap=LIMIT_DATA, nonpos_first=True))
 
 
 def buffer_arg(call: Syscall, ctx: RenderContext, pos: int, length: int, at_exit: bool) -> Arg:
@@ -175,7 +181,7 @@ def newfd_arg(call: Syscall, ctx: RenderContext, raw: int) -> Arg:
     name = mem_of(call, "newfd_name")
     if call.mem is None or "newfd_name" not in call.mem:
         return ctx.fd_arg(call, raw)
-    text = f"{fd}<{name}>" if name is not None and ctx.show_fd_paths else str(fd)
+    text = f"{fd}{fmt.fd_path(name)}" if name is not None and ctx.show_fd_paths else str(fd)
     return Arg(text, raw, "fd", fd)
 
 
@@ -228,7 +234,7 @@ def fd_in_memory(call: Syscall, ctx: RenderContext, fd: int) -> str:
     names = mem_of(call, "fdnames")
     name = names.get(fd) if names else None
     if name is not None and ctx.show_fd_paths:
-        return f"{fd}<{name}>"
+        return f"{fd}{fmt.fd_path(name)}"
     return ctx.fd(call, fd)
 
 

@@ -6,7 +6,16 @@ import struct
 
 from tracer.events import Syscall
 from tracer.syscalls import fmt
-from tracer.syscalls.capture import CaptureLimits, MemoryReader, fd_args, on_entry, on_exit
+from tracer.syscalls.capture import (
+    LIMIT_DATA,
+    LIMIT_PATH,
+    CaptureLimits,
+    MemoryReader,
+    Read,
+    declare_exit,
+    fd_args,
+    on_entry,
+)
 from tracer.syscalls.decoders.arguments import (
     dirfd_arg,
     flags_arg,
@@ -27,6 +36,7 @@ from tracer.syscalls.xlat import file as x
 # --- open family ------------------------------------------------------------
 
 
+@fmt.constant_text
 def open_flags(value: int) -> str:
     """`O_WRONLY|O_CREAT|O_TRUNC`: access mode first, then the other bits, like strace."""
     value &= 0xFFFFFFFF
@@ -284,14 +294,10 @@ def decode_mknodat(call: Syscall, ctx: RenderContext) -> Decoded:
 # --- readlink, getcwd -----------------------------------------------------------------
 
 
-@on_exit("readlink")
-def capture_readlink(mem: MemoryReader, args: tuple[int, ...], ret: int, limits: CaptureLimits):
-    return {1: mem.read(args[1], min(ret, limits.data_limit))} if ret > 0 else {1: b""}
+declare_exit("readlink", Read(1, 1, size_ret=True, cap=LIMIT_DATA, nonpos_first=True))
 
 
-@on_exit("readlinkat")
-def capture_readlinkat(mem: MemoryReader, args: tuple[int, ...], ret: int, limits: CaptureLimits):
-    return {2: mem.read(args[2], min(ret, limits.data_limit))} if ret > 0 else {2: b""}
+declare_exit("readlinkat", Read(2, 2, size_ret=True, cap=LIMIT_DATA, nonpos_first=True))
 
 
 def _readlink_buf(call: Syscall, ctx: RenderContext, i: int) -> Arg:
@@ -316,9 +322,7 @@ def decode_readlinkat(call: Syscall, ctx: RenderContext) -> Decoded:
     return Decoded([*args, ulong_arg(a[3])])
 
 
-@on_exit("getcwd")
-def capture_getcwd(mem: MemoryReader, args: tuple[int, ...], ret: int, limits: CaptureLimits):
-    return {0: mem.read_cstr(args[0], limits.path_max)}
+declare_exit("getcwd", Read(0, 0, LIMIT_PATH, cstr=True))
 
 
 @decoder("getcwd")

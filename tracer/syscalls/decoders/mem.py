@@ -34,6 +34,7 @@ def prot_arg(raw: int) -> Arg:
     return flags_arg(raw, x.PROT_FLAGS, zero="PROT_NONE")
 
 
+@fmt.constant_text
 def mmap_flags(value: int) -> str:
     value &= 0xFFFFFFFF
     kind = value & x.MAP_TYPE_MASK

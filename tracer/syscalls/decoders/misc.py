@@ -5,7 +5,16 @@ from __future__ import annotations
 import struct
 
 from tracer.events import Syscall
-from tracer.syscalls.capture import CaptureLimits, MemoryReader, fd_args, on_entry, on_exit
+from tracer.syscalls.capture import (
+    CaptureLimits,
+    MemoryReader,
+    Read,
+    declare_entry,
+    declare_exit,
+    fd_args,
+    on_entry,
+    on_exit,
+)
 from tracer.syscalls.fmt import flags, pointer
 from tracer.syscalls.render import Arg, Decoded, RenderContext, decoder, to_int
 from tracer.syscalls.xlat import misc as x
@@ -57,14 +66,10 @@ def _resource(raw: int) -> Arg:
     return Arg(xval(v, x.RLIMITS, "RLIMIT_???"), raw, "flags", v)
 
 
-@on_entry("prlimit64")
-def _capture_prlimit_in(mem: MemoryReader, args, limits: CaptureLimits):
-    return {"new": mem.read(args[2], 16)} if args[2] else None
+declare_entry("prlimit64", Read("new", 2, 16, null_skip=True))
 
 
-@on_exit("prlimit64")
-def _capture_prlimit_out(mem: MemoryReader, args, ret: int, limits: CaptureLimits):
-    return {"old": mem.read(args[3], 16)} if args[3] and ret >= 0 else None
+declare_exit("prlimit64", Read("old", 3, 16, null_skip=True))
 
 
 @decoder("prlimit64")
@@ -76,9 +81,7 @@ def decode_prlimit64(call: Syscall, ctx: RenderContext) -> Decoded:
                     Arg(old, a[3], "struct", at_exit=True)])  # fmt: skip
 
 
-@on_exit("getrlimit")
-def _capture_getrlimit(mem: MemoryReader, args, ret: int, limits: CaptureLimits):
-    return {"rlim": mem.read(args[1], 16)} if args[1] and ret >= 0 else None
+declare_exit("getrlimit", Read("rlim", 1, 16, null_skip=True))
 
 
 @on_entry("setrlimit")

@@ -40,10 +40,15 @@ def _capture_msghdr(mem: MemoryReader, raw: bytes, limits: CaptureLimits, data_s
         items = []
         if vecs is not None and len(vecs) == count * 16:
             remaining = data_size
+            # The data is kept up to the capture size, as write's is: the list shows `-s`
+            # of it, the detail screen and plain-word search all of it.
+            budget = limits.data_limit
             for i in range(count):
                 base, length = struct.unpack_from("<QQ", vecs, i * 16)
                 want = length if remaining is None else min(length, remaining)
-                data = mem.read(base, min(want, limits.strsize + 1)) if base and want else b""
+                take = min(want, max(budget, limits.strsize + 1))
+                data = mem.read(base, take) if base and want else b""
+                budget -= len(data or b"")
                 items.append((base, length, want, data))
                 if remaining is not None:
                     remaining -= want

@@ -9,6 +9,7 @@ import socket
 import struct
 
 from tracer.events import Syscall
+from tracer.syscalls import fmt
 from tracer.syscalls.capture import CaptureLimits, MemoryReader, fd_args, on_entry, on_exit
 from tracer.syscalls.fmt import pointer, quote_buffer
 from tracer.syscalls.render import Arg, Decoded, RenderContext, decoder, to_int
@@ -24,6 +25,7 @@ def msg_flags(value: int) -> str:
     return xflags(value & 0xFFFFFFFF, x.MSG_FLAGS, "MSG_???")
 
 
+@fmt.constant_text
 def socket_type(value: int) -> str:
     value &= 0xFFFFFFFF
     base = value & x.SOCK_TYPE_MASK

@@ -9,7 +9,15 @@ from __future__ import annotations
 import struct
 
 from tracer.events import Syscall
-from tracer.syscalls.capture import CaptureLimits, MemoryReader, fd_args, on_entry, on_exit
+from tracer.syscalls.capture import (
+    CaptureLimits,
+    MemoryReader,
+    Read,
+    declare_exit,
+    fd_args,
+    on_entry,
+    on_exit,
+)
 from tracer.syscalls.fmt import pointer
 from tracer.syscalls.render import Arg, Decoded, RenderContext, decoder, to_int
 from tracer.syscalls.xlat import poll as x
@@ -265,12 +273,17 @@ def decode_epoll_ctl(call: Syscall, ctx: RenderContext) -> Decoded:
                     ctx.fd_arg(call, call.args[2]), Arg(ev, call.args[3], "struct")])  # fmt: skip
 
 
-@on_exit("epoll_wait", "epoll_pwait", "epoll_pwait2")
-def _capture_epoll_wait(mem: MemoryReader, args, ret: int, limits: CaptureLimits):
-    if ret < 0:
-        return None
-    n = min(ret, _EPOLL_MAX)
-    return {"events": mem.read(args[1], n * _EPOLL_EVENT.size) if n else b""}
+declare_exit(
+    ("epoll_wait", "epoll_pwait", "epoll_pwait2"),
+    Read(
+        "events",
+        1,
+        size_ret=True,
+        scale=_EPOLL_EVENT.size,
+        cap=_EPOLL_MAX * _EPOLL_EVENT.size,
+        nonpos_first=True,
+    ),
+)
 
 
 @on_entry("epoll_pwait", "epoll_pwait2")

@@ -6,7 +6,15 @@ import struct
 
 from tracer.events import Syscall
 from tracer.syscalls import fmt
-from tracer.syscalls.capture import CaptureLimits, MemoryReader, fd_args, on_entry, on_exit
+from tracer.syscalls.capture import (
+    CaptureLimits,
+    MemoryReader,
+    Read,
+    declare_exit,
+    fd_args,
+    on_entry,
+    on_exit,
+)
 from tracer.syscalls.decoders.arguments import (
     dirfd_arg,
     flags_arg,
@@ -92,9 +100,20 @@ def argv_arg(call: Syscall, ctx: RenderContext, pos: int) -> Arg:
     return Arg("[" + ", ".join(parts) + "]", raw, "struct", value)
 
 
-def envp_arg(call: Syscall, pos: int) -> Arg:
+# Where a consumer that saw the exec (the text writer) puts the environment the new
+# image started with, for strace -v; the capture itself only counts the variables.
+ENVIRONMENT_KEY = "environment"
+
+
+def envp_arg(call: Syscall, pos: int, ctx: RenderContext | None = None) -> Arg:
     raw = call.args[pos]
     count = mem_of(call, pos)
+    env = call.mem.get(ENVIRONMENT_KEY) if call.mem else None
+    if env is not None and ctx is not None and not ctx.abbreviated(call):
+        parts = [fmt.quote_cstr(fmt.os_bytes(v), ctx.strsize) for v in env[: ctx.strsize]]
+        if len(env) > ctx.strsize:
+            parts.append("...")
+        return Arg("[" + ", ".join(parts) + "]", raw, "struct", list(env))
     if not raw or count is None:
         return ptr_arg(raw)
     return Arg(f"{raw:#x} /* {count} var{'' if count == 1 else 's'} */", raw, "ptr", count)
@@ -102,19 +121,20 @@ def envp_arg(call: Syscall, pos: int) -> Arg:
 
 @decoder("execve")
 def decode_execve(call: Syscall, ctx: RenderContext) -> Decoded:
-    return Decoded([path_arg(call, 0), argv_arg(call, ctx, 1), envp_arg(call, 2)])
+    return Decoded([path_arg(call, 0), argv_arg(call, ctx, 1), envp_arg(call, 2, ctx)])
 
 
 @decoder("execveat")
 def decode_execveat(call: Syscall, ctx: RenderContext) -> Decoded:
     a = call.args
     args = [dirfd_arg(call, ctx, a[0]), path_arg(call, 1), argv_arg(call, ctx, 2)]
-    return Decoded([*args, envp_arg(call, 3), flags_arg(a[4], xfile.AT_FLAGS)])
+    return Decoded([*args, envp_arg(call, 3, ctx), flags_arg(a[4], xfile.AT_FLAGS)])
 
 
 # --- clone, clone3, fork ----------------------------------------------------------------
 
 
+@fmt.constant_text
 def clone_flags(flags: int, table: list[tuple[int, str]]) -> str:
     sig = flags & x.CSIGNAL
     rest = flags & ~x.CSIGNAL
@@ -267,15 +287,13 @@ def format_rusage(ru: tuple) -> str:
     )
 
 
-@on_exit("wait4")
-def capture_wait4(mem: MemoryReader, args: tuple[int, ...], ret: int, limits: CaptureLimits):
-    out = {}
-    if ret > 0 and args[1]:
-        v = read_struct(mem, args[1], _INT)
-        out[1] = v[0] if v else None
-    if args[3]:
-        out[3] = read_struct(mem, args[3], _RUSAGE_HEAD)
-    return out
+declare_exit(
+    "wait4",
+    Read(
+        1, 1, 4, ret_positive=True, null_skip=True, exact=True, convert=lambda d: _INT.unpack(d)[0]
+    ),
+    Read(3, 3, _RUSAGE_HEAD.size, null_skip=True, exact=True, convert=_RUSAGE_HEAD.unpack),
+)
 
 
 def rusage_arg(call: Syscall, pos: int) -> Arg:

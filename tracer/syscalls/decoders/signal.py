@@ -5,7 +5,16 @@ from __future__ import annotations
 import struct
 
 from tracer.events import Syscall
-from tracer.syscalls.capture import CaptureLimits, MemoryReader, fd_args, on_entry, on_exit
+from tracer.syscalls.capture import (
+    CaptureLimits,
+    MemoryReader,
+    Read,
+    declare_entry,
+    declare_exit,
+    fd_args,
+    on_entry,
+    on_exit,
+)
 from tracer.syscalls.fmt import pointer
 from tracer.syscalls.render import Arg, Decoded, RenderContext, decoder, to_int
 from tracer.syscalls.xlat import signal as x
@@ -66,14 +75,10 @@ def render_sigaction(data: bytes | None, addr: int) -> str:
     return text + "}"
 
 
-@on_entry("rt_sigaction")
-def _capture_sigaction_in(mem: MemoryReader, args, limits: CaptureLimits):
-    return {"act": mem.read(args[1], _SIGACTION.size)} if args[1] else None
+declare_entry("rt_sigaction", Read("act", 1, _SIGACTION.size, null_skip=True))
 
 
-@on_exit("rt_sigaction")
-def _capture_sigaction_out(mem: MemoryReader, args, ret: int, limits: CaptureLimits):
-    return {"oact": mem.read(args[2], _SIGACTION.size)} if args[2] and ret >= 0 else None
+declare_exit("rt_sigaction", Read("oact", 2, _SIGACTION.size, null_skip=True))
 
 
 @decoder("rt_sigaction")
@@ -93,14 +98,16 @@ def decode_rt_sigaction(call: Syscall, ctx: RenderContext) -> Decoded:
 # ---- rt_sigprocmask, rt_sigpending, rt_sigsuspend ---------------------------------------------
 
 
-@on_entry("rt_sigprocmask")
-def _capture_procmask_in(mem: MemoryReader, args, limits: CaptureLimits):
-    return {"set": _read_sigset(mem, args[1], args[3])} if args[1] else None
+declare_entry(
+    "rt_sigprocmask",
+    Read("set", 1, size_arg=3, cap=_SIGSET_MAX, null_skip=True, nonpos_empty=False),
+)
 
 
-@on_exit("rt_sigprocmask")
-def _capture_procmask_out(mem: MemoryReader, args, ret: int, limits: CaptureLimits):
-    return {"oset": _read_sigset(mem, args[2], args[3])} if args[2] and ret >= 0 else None
+declare_exit(
+    "rt_sigprocmask",
+    Read("oset", 2, size_arg=3, cap=_SIGSET_MAX, null_skip=True, nonpos_empty=False),
+)
 
 
 @decoder("rt_sigprocmask")

@@ -6,7 +6,14 @@ import struct
 
 from tracer.events import Syscall
 from tracer.syscalls import fmt
-from tracer.syscalls.capture import CaptureLimits, MemoryReader, fd_args, on_entry, on_exit
+from tracer.syscalls.capture import (
+    ExitOps,
+    Read,
+    declare_exit,
+    fd_args,
+    on_entry,
+    on_exit,
+)
 from tracer.syscalls.decoders.arguments import (
     dirfd_arg,
     flags_arg,
@@ -29,16 +36,12 @@ STATX = struct.Struct("<IIQIIIHxxQQQQ" + "qIi" * 4 + "IIII")
 STATFS = struct.Struct("<qqQQQQQiiqqq32x")
 
 
-def _exit_struct(pos: int, layout: struct.Struct):
-    def capture(mem: MemoryReader, args: tuple[int, ...], ret: int, limits: CaptureLimits):
-        if not args[pos]:
-            return None
-        data = mem.read(args[pos], layout.size)
-        if data is None or len(data) < layout.size:
-            return None
-        return {pos: layout.unpack(data)}
-
-    return capture
+def _exit_struct(pos: int, layout: struct.Struct) -> ExitOps:
+    return ExitOps(
+        Read(
+            pos, pos, layout.size, null_skip=True, bad_skip=True, exact=True, convert=layout.unpack
+        )
+    )
 
 
 on_entry("stat", "lstat", "statfs")(path_capture(0))
@@ -61,28 +64,50 @@ def format_stat(st: tuple) -> str:
     return f"{{st_mode={fmt.symbolic_mode(mode)}, {second}, ...}}"
 
 
-def _stat_buf(call: Syscall, pos: int) -> Arg:
+def _time_field(name: str, sec: int, nsec: int) -> str:
+    comment = fmt.timestamp_comment(sec, nsec)
+    return f"{name}={sec} /* {comment} */, {name}_nsec={nsec}"
+
+
+def format_stat_verbose(st: tuple) -> str:
+    """strace -v: every field of struct stat."""
+    mode, rdev, size = st[3], st[7], st[8]
+    second = (
+        f"st_rdev={fmt.makedev(rdev)}"
+        if mode & 0o170000 in (0o020000, 0o060000)
+        else f"st_size={size}"
+    )
+    return (
+        f"{{st_dev={fmt.makedev(st[0])}, st_ino={st[1]}, st_mode={fmt.symbolic_mode(mode)}, "
+        f"st_nlink={st[2]}, st_uid={st[4]}, st_gid={st[5]}, st_blksize={st[9]}, "
+        f"st_blocks={st[10]}, {second}, {_time_field('st_atime', st[11], st[12])}, "
+        f"{_time_field('st_mtime', st[13], st[14])}, {_time_field('st_ctime', st[15], st[16])}}}"
+    )
+
+
+def _stat_buf(call: Syscall, ctx: RenderContext, pos: int) -> Arg:
     raw = call.args[pos]
     st = mem_of(call, pos)
     if not ok(call) or st is None:
         return ptr_arg(raw, at_exit=True)
-    return struct_arg(format_stat(st), raw, st, at_exit=True)
+    text = format_stat(st) if ctx.abbreviated(call) else format_stat_verbose(st)
+    return struct_arg(text, raw, st, at_exit=True)
 
 
 @decoder("stat", "lstat")
 def decode_stat(call: Syscall, ctx: RenderContext) -> Decoded:
-    return Decoded([path_arg(call, 0), _stat_buf(call, 1)])
+    return Decoded([path_arg(call, 0), _stat_buf(call, ctx, 1)])
 
 
 @decoder("fstat")
 def decode_fstat(call: Syscall, ctx: RenderContext) -> Decoded:
-    return Decoded([ctx.fd_arg(call, call.args[0]), _stat_buf(call, 1)])
+    return Decoded([ctx.fd_arg(call, call.args[0]), _stat_buf(call, ctx, 1)])
 
 
 @decoder("newfstatat")
 def decode_newfstatat(call: Syscall, ctx: RenderContext) -> Decoded:
     a = call.args
-    args = [dirfd_arg(call, ctx, a[0]), path_arg(call, 1), _stat_buf(call, 2)]
+    args = [dirfd_arg(call, ctx, a[0]), path_arg(call, 1), _stat_buf(call, ctx, 2)]
     return Decoded([*args, flags_arg(a[3], x.AT_FLAGS)])
 
 
@@ -95,6 +120,7 @@ def format_statx(sx: tuple) -> str:
     )
 
 
+@fmt.constant_text
 def statx_flags(value: int) -> str:
     value &= 0xFFFFFFFF
     text = fmt.enum(value & x.AT_STATX_SYNC_TYPE, x.AT_STATX_SYNC)
@@ -151,14 +177,8 @@ _RECLEN = struct.Struct("<H")
 _DIRENT_BUF_CAP = 1 << 20
 
 
-@on_exit("getdents", "getdents64")
-def capture_getdents(mem: MemoryReader, args: tuple[int, ...], ret: int, limits: CaptureLimits):
+def _count_dirents(data: bytes) -> int:
     """Counts the entries now: strace's default output shows only their number."""
-    if ret <= 0:
-        return {1: 0}
-    data = mem.read(args[1], min(ret, _DIRENT_BUF_CAP))
-    if data is None:
-        return None
     count = off = 0
     # d_reclen sits at offset 16 in both linux_dirent and linux_dirent64.
     while off + 18 <= len(data):
@@ -167,7 +187,22 @@ def capture_getdents(mem: MemoryReader, args: tuple[int, ...], ret: int, limits:
             break
         count += 1
         off += reclen
-    return {1: count}
+    return count
+
+
+declare_exit(
+    ("getdents", "getdents64"),
+    Read(
+        1,
+        1,
+        size_ret=True,
+        cap=_DIRENT_BUF_CAP,
+        nonpos_first=True,
+        null_skip=True,
+        bad_skip=True,
+        convert=_count_dirents,
+    ),
+)
 
 
 @decoder("getdents", "getdents64")

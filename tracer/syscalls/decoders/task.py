@@ -7,7 +7,14 @@ import struct
 
 from tracer.events import Syscall
 from tracer.syscalls import fmt
-from tracer.syscalls.capture import CaptureLimits, MemoryReader, on_exit
+from tracer.syscalls.capture import (
+    LIMIT_DATA,
+    CaptureLimits,
+    MemoryReader,
+    Read,
+    declare_exit,
+    on_exit,
+)
 from tracer.syscalls.decoders.arguments import (
     flags_arg,
     hex_arg,
@@ -65,9 +72,7 @@ _UTS_FIELD = 65
 _UTS_FIELDS = ("sysname", "nodename", "release", "version", "machine", "domainname")
 
 
-@on_exit("uname")
-def capture_uname(mem: MemoryReader, args: tuple[int, ...], ret: int, limits: CaptureLimits):
-    return {0: mem.read(args[0], _UTS_FIELD * 6)} if args[0] else None
+declare_exit("uname", Read(0, 0, _UTS_FIELD * 6, null_skip=True))
 
 
 @decoder("uname")
@@ -82,9 +87,7 @@ def decode_uname(call: Syscall, ctx: RenderContext) -> Decoded:
     return Decoded([struct_arg(text, raw, value, at_exit=True)])
 
 
-@on_exit("getrandom")
-def capture_getrandom(mem: MemoryReader, args: tuple[int, ...], ret: int, limits: CaptureLimits):
-    return {0: mem.read(args[0], min(ret, limits.data_limit)) if ret > 0 else b""}
+declare_exit("getrandom", Read(0, 0, size_ret=True, cap=LIMIT_DATA, nonpos_first=True))
 
 
 @decoder("getrandom")

@@ -54,3 +54,23 @@ class FdNames:
         table = self._by_pid.get(parent)
         if table:
             self._by_pid[child] = dict(table)
+
+
+class CoreFdNames:
+    """FdNames kept by the C capture core, so the calls C handles and those Python
+    handles keep one cache true (same interface, same rules)."""
+
+    def __init__(self, core) -> None:
+        self._core = core
+
+    def lookup(self, tgid: int, fd: int) -> str | None:
+        return self._core.fd_lookup(tgid, fd)
+
+    def drop(self, tgid: int, fd: int) -> None:
+        self._core.fd_drop(tgid, fd)
+
+    def clear(self, tgid: int) -> None:
+        self._core.fd_clear(tgid)
+
+    def copy(self, parent: int, child: int) -> None:
+        self._core.fd_copy(parent, child)

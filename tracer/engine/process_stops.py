@@ -10,12 +10,13 @@ import signal
 import time
 from typing import TYPE_CHECKING
 
-from tracer import ptrace_api as pt
+from tracer.engine import ptrace_api as pt
+from tracer.engine.stream import CallMoved
+from tracer.engine.tasks import Task, read_cmdline, read_comm, read_environ, read_ppid, read_tgid
 from tracer.events import Exec, Exited, ProcessStarted, SignalDelivered, Stopped
-from tracer.tasks import Task, read_cmdline, read_comm, read_environ, read_ppid, read_tgid
 
 if TYPE_CHECKING:
-    from tracer.worker import Worker as _Base
+    from tracer.engine.worker import Worker as _Base
 else:
     _Base = object
 
@@ -73,7 +74,6 @@ class ProcessStops(_Base):
             if sig in STOP_SIGNALS:
                 if not task.group_stopped:
                     task.group_stopped = True
-                    self._flush_unfinished(tid)
                     self._emit(Stopped(self._next(), task.tgid, tid, time.time(), sig))
                 pt.ptrace_quiet(pt.PTRACE_LISTEN, tid)
                 return
@@ -108,7 +108,6 @@ class ProcessStops(_Base):
             # No siginfo: a group-stop reported without SEIZE semantics; just go on.
             self._restart(task)
             return
-        self._flush_unfinished(task.tid)
         self._emit(SignalDelivered(self._next(), task.tgid, task.tid, time.time(), sig, info))
         self._restart(task, sig)
 
@@ -118,14 +117,15 @@ class ProcessStops(_Base):
         if former > 0 and former != task.tid:
             # A non-leader thread exec'd: it now carries the leader's tid.
             old = self.tasks.pop(former, None)
+            if self.core is not None:
+                self.core.forget(former)
             # The leader's own call (a wait, a futex) never returns: it is gone.
             if task.inflight is not None:
                 self._complete_without_return(task)
             if old is not None and old.inflight is not None:
                 task.inflight = old.inflight
-                task.inflight_emitted = old.inflight_emitted
-                task.inflight.tid = task.tid
                 task.in_seccomp_call = old.in_seccomp_call
+                self._emit(CallMoved(former, task.tid))
         if tgid == self.main_pid:
             self.main_execed = True
             task.launching = False
@@ -150,23 +150,20 @@ class ProcessStops(_Base):
         )
 
     def _task_gone(self, tid: int, status: int) -> None:
+        if self.core is not None:
+            self._adopt_core_call(tid)
+            self.core.forget(tid)
         task = self.tasks.pop(tid, None)
         if task is None:
             return
         if task.inflight is not None:
-            call = task.inflight
-            self.tasks[tid] = task  # so completion bookkeeping sees it
             self._complete_without_return(task)
-            del self.tasks[tid]
-            del call
         if os.WIFEXITED(status):
             code, sig = os.WEXITSTATUS(status), None
         else:
             code, sig = None, os.WTERMSIG(status)
         core = bool(os.WCOREDUMP(status)) if sig is not None else False
         is_thread = tid != task.tgid
-        if self.unemitted:
-            self._flush_unfinished(tid)
         self._emit(Exited(self._next(), task.tgid, tid, time.time(), code, sig, core, is_thread))
         if not is_thread:
             self.fdnames.clear(tid)

@@ -9,26 +9,19 @@ from __future__ import annotations
 import time
 from typing import TYPE_CHECKING
 
-from tracer import ptrace_api as pt
-from tracer.events import Resumed, Syscall, Unfinished
-from tracer.syscall_plan import FD_CLEAR, FD_CLOSE_ARG0, FD_DROP_ARG1, FD_RETURNS
-from tracer.tasks import Task
+from tracer.engine import ptrace_api as pt
+from tracer.engine.stream import CallExit, CallGone
+from tracer.engine.syscall_plan import FD_CLEAR, FD_CLOSE_ARG0, FD_DROP_ARG1, FD_RETURNS
+from tracer.engine.tasks import Task
+from tracer.events import Syscall
 
 if TYPE_CHECKING:
-    from tracer.worker import Worker as _Base
+    from tracer.engine.worker import Worker as _Base
 else:
     _Base = object
 
 
 class SyscallStops(_Base):
-    def _flush_unfinished(self, except_tid: int) -> None:
-        """Emit other tasks' entered calls as Unfinished before an event of `except_tid`."""
-        for t in self.tasks.values():
-            if t.tid != except_tid and t.inflight is not None and not t.inflight_emitted:
-                t.inflight_emitted = True
-                self.unemitted -= 1
-                self.queue.put(Unfinished(t.inflight))
-
     # ---- the loop ---------------------------------------------------------------------
 
     def _syscall_stop(self, tid: int) -> None:
@@ -50,6 +43,7 @@ class SyscallStops(_Base):
         self._restart(task)
 
     def _enter(self, task: Task, nr: int, args: tuple[int, ...], sp: int = 0) -> None:
+        """A call's entry: capture what must be read now and send the entry part."""
         plan = self.plan
         if task.inflight is not None:  # an entry with no exit seen: it did not return
             self._complete_without_return(task)
@@ -61,7 +55,7 @@ class SyscallStops(_Base):
             self.mem.tid = task.tid
             self.mem.stack_pointer = sp
             try:
-                call.mem = cap(self.mem, args, plan.limits)
+                call.mem = cap(self.mem, args, plan.limits) or None
             except Exception:
                 call.mem = None
         if plan.resolve_fds:
@@ -77,26 +71,29 @@ class SyscallStops(_Base):
                             fds[fd] = name
                 call.fds = fds
             if call.mem is not None:
-                self._resolve_mem_fds(task, call)
+                extra = self._mem_fds(task, call.mem, call.fds)
+                if extra is not None:
+                    call.fds = extra
         if self.unwinder is not None and plan.wants_stack(nr):
             self._capture_stack(task, call)
         task.inflight = call
-        task.inflight_emitted = False
-        self.unemitted += 1
+        self.queue.put(call)
         if plan.never_returns(nr):
-            # exit/exit_group: emit now, the task disappears without an exit stop.
+            # exit/exit_group: the task disappears without an exit stop.
             self._complete_without_return(task)
 
-    def _resolve_mem_fds(self, task: Task, call: Syscall) -> None:
-        extra = call.mem.get("_fds") if call.mem else None
-        if extra:
-            fds = call.fds if call.fds is not None else {}
-            for fd in extra:
-                if fd >= 0 and fd not in fds:
-                    name = self.fdnames.lookup(task.tgid, fd)
-                    if name is not None:
-                        fds[fd] = name
-            call.fds = fds
+    def _mem_fds(self, task: Task, mem: dict, fds: dict[int, str] | None) -> dict[int, str] | None:
+        """Names of the fds a capture found in memory (`mem["_fds"]`), added to `fds`."""
+        extra = mem.get("_fds")
+        if not extra:
+            return None
+        out = dict(fds) if fds is not None else {}
+        for fd in extra:
+            if fd >= 0 and fd not in out:
+                name = self.fdnames.lookup(task.tgid, fd)
+                if name is not None:
+                    out[fd] = name
+        return out
 
     def _capture_stack(self, task: Task, call: Syscall) -> None:
         from tracer.stack.regs import Regs
@@ -108,53 +105,42 @@ class SyscallStops(_Base):
             call.stack = None
 
     def _leave(self, task: Task, ret: int, is_error: bool) -> None:
+        """A call's exit: capture what it wrote, keep the fd names true, send the exit part."""
         call = task.inflight
         if call is None:
             return
         task.inflight = None
         plan = self.plan
-        call.end = time.time()
-        call.ret = ret
-        call.done = True
+        end = time.time()
         nr = call.nr
         tgid = task.tgid
+        mem = fds = None
+        error = 0
         if is_error:
-            call.error = -ret
+            error = -ret
         else:
             cap = plan.exit_capture(nr)
             if cap is not None:
                 self.mem.tid = task.tid
                 try:
-                    got = cap(self.mem, call.args, ret, plan.limits)
+                    mem = cap(self.mem, call.args, ret, plan.limits) or None
                 except Exception:
-                    got = None
-                if got:
-                    if call.mem is None:
-                        call.mem = got
-                    else:
-                        call.mem.update(got)
+                    mem = None
             effect = plan.fd_effect(nr)
             if effect:
-                self._apply_fd_effect(task, call, effect, ret)
+                fds = self._apply_fd_effect(task, call, effect, ret, mem)
             if plan.changes_maps(nr) and self.unwinder is not None:
                 self.unwinder.invalidate(tgid)
-        seq = self.seq = self.seq + 1
-        call.seq = seq
-        if task.inflight_emitted:
-            if self.unemitted:
-                self._flush_unfinished(task.tid)
-            self.queue.put(Resumed(call))
-        else:
-            self.unemitted -= 1
-            if self.unemitted:
-                self._flush_unfinished(task.tid)
-            self.queue.put(call)
+        self.queue.put(CallExit(task.tid, end, ret, error, mem, fds))
 
-    def _apply_fd_effect(self, task: Task, call: Syscall, effect: int, ret: int) -> None:
-        """Keep the fd-name cache true after calls that change the fd table."""
-
+    def _apply_fd_effect(
+        self, task: Task, call: Syscall, effect: int, ret: int, mem: dict | None
+    ) -> dict[int, str] | None:
+        """Keep the fd-name cache true after calls that change the fd table; the names
+        the exit adds (the new fd, fds passed in memory)."""
         tgid = task.tgid
         names = self.fdnames
+        fds: dict[int, str] | None = None
         if effect & FD_CLOSE_ARG0:
             names.drop(tgid, call.args[0] & 0xFFFFFFFF)
         if effect & FD_DROP_ARG1:
@@ -166,28 +152,20 @@ class SyscallStops(_Base):
             if self.plan.resolve_fds:
                 name = names.lookup(tgid, ret)
                 if name is not None:
-                    if call.fds is None:
-                        call.fds = {}
-                    call.fds[ret] = name
-        if call.mem is not None and self.plan.resolve_fds and "_fds" in call.mem:
-            for fd in call.mem["_fds"]:
-                names.drop(tgid, fd)
-            self._resolve_mem_fds(task, call)
+                    fds = {ret: name}
+        for m in (call.mem, mem):
+            if m is not None and self.plan.resolve_fds and "_fds" in m:
+                for fd in m["_fds"]:
+                    names.drop(tgid, fd)
+                extra = self._mem_fds(task, m, fds)
+                if extra is not None:
+                    fds = extra
+        return fds
 
     def _complete_without_return(self, task: Task) -> None:
-        call = task.inflight
-        if call is None:
+        if task.inflight is None:
             return
         task.inflight = None
-        call.done = True
-        call.no_return = True
-        call.seq = self._next()
-        if task.inflight_emitted:
-            self.queue.put(Resumed(call))
-        else:
-            self.unemitted -= 1
-            if self.unemitted:
-                self._flush_unfinished(task.tid)
-            self.queue.put(call)
+        self.queue.put(CallGone(task.tid))
 
     # ---- non-syscall stops ----------------------------------------------------------------

@@ -19,22 +19,25 @@ from collections import deque
 from collections.abc import Callable
 from typing import Any
 
-from tracer import ptrace_api as pt
-from tracer.event_queue import EventQueue
-from tracer.events import (
-    ProcessStarted,
-    Syscall,
-    TraceEnded,
+from tracer.engine import ptrace_api as pt
+from tracer.engine.core import (
+    ST_NONE,
+    ST_PYCALL,
+    ST_PYTASK,
+    WHY_ERROR,
+    WHY_STOP,
+    held_limits,
+    load_core,
 )
-from tracer.fdnames import FdNames
-from tracer.launcher import fork_stopped_child, seccomp_program
-from tracer.options import TraceOptions
-from tracer.process_stops import ProcessStops
-from tracer.spin import SpinBudget
-from tracer.syscall_plan import SyscallPlan
-from tracer.syscall_stops import SyscallStops
-from tracer.syscalls.table import AUDIT_ARCH_X86_64, COMPAT_BASE
-from tracer.tasks import (
+from tracer.engine.core_plan import compile_plan
+from tracer.engine.fdnames import CoreFdNames, FdNames
+from tracer.engine.launcher import fork_stopped_child, seccomp_program
+from tracer.engine.process_stops import ProcessStops
+from tracer.engine.spin import SpinBudget
+from tracer.engine.stream import CallExit, CoreBatch
+from tracer.engine.syscall_plan import SyscallPlan
+from tracer.engine.syscall_stops import SyscallStops
+from tracer.engine.tasks import (
     Task,
     list_threads,
     read_cmdline,
@@ -42,6 +45,14 @@ from tracer.tasks import (
     read_ppid,
     read_tgid,
 )
+from tracer.event_queue import EventQueue
+from tracer.events import (
+    ProcessStarted,
+    Syscall,
+    TraceEnded,
+)
+from tracer.options import TraceOptions
+from tracer.syscalls.table import AUDIT_ARCH_X86_64, COMPAT_BASE
 
 SIGTRAP_SYSGOOD = signal.SIGTRAP | 0x80
 _ptrace = pt._ptrace
@@ -81,7 +92,6 @@ class Worker(SyscallStops, ProcessStops):
         self.waiter = pt.Waiter()
         self.spin = SpinBudget(options.spin_polls)
         self.seq = 0
-        self.unemitted = 0  # tasks with an entered call not yet emitted
         self.main_pid = 0
         self.exit_status = 0
         self.exec_error_fd: int | None = None
@@ -90,12 +100,15 @@ class Worker(SyscallStops, ProcessStops):
         self.paused = False
         self.stopping = False
         self.start_error: str | None = None
+        self.warnings: list[str] = []  # pids given with -p that could not be attached
         self.error: str | None = None  # why tracing ended abnormally
         self.exec_failure: str | None = None
         self.started = threading.Event()
         self.thread_ident = 0
         self._commands: deque[tuple[Callable[[], None], threading.Event]] = deque()
         self._doorbell_ok = False
+        self.core: Any = None  # the C capture core, when it runs the hot path
+        self.py_stops = 0  # stops the C core handed to Python
         self.unwinder: Any = None
         if options.stack_traces:
             from tracer.stack import StackUnwinder
@@ -108,6 +121,9 @@ class Worker(SyscallStops, ProcessStops):
         """Run `fn` on the worker thread; wait until it ran. False if the worker is gone."""
         done = threading.Event()
         self._commands.append((fn, done))
+        core = self.core
+        if core is not None:
+            core.interrupt()
         deadline = time.monotonic() + timeout
         while not done.is_set():
             if not self.thread_alive():
@@ -119,6 +135,8 @@ class Worker(SyscallStops, ProcessStops):
                     return False
             if done.wait(0.05):
                 break
+            if core is not None:
+                core.interrupt()
             if time.monotonic() > deadline:
                 return False
         return True
@@ -149,6 +167,7 @@ class Worker(SyscallStops, ProcessStops):
                 return
             finally:
                 self.started.set()
+            self._start_core()
             self._loop()
         except Exception as e:  # an internal error must still leave tracees running
             error = f"internal error in the tracer: {type(e).__name__}: {e}"
@@ -168,7 +187,28 @@ class Worker(SyscallStops, ProcessStops):
         if o.command:
             self._launch()
         for pid in o.attach:
-            self._attach(pid)
+            try:
+                self._attach(pid)
+            except StartError as e:
+                # As strace: a pid that cannot be traced is reported, the others traced.
+                if o.command or len(o.attach) == 1:
+                    raise
+                self.warnings.append(str(e))
+        if o.attach and not o.command and not self.tasks:
+            raise StartError("; ".join(self.warnings) or "nothing could be attached")
+
+    def _start_core(self) -> None:
+        """Hand the hot path to the C core, if it is built (not under seccomp: there few
+        calls stop, and each is an event stop the Python side handles anyway)."""
+        module = load_core()
+        if module is None or self.seccomp_active:
+            return
+        cache = self.opts.trace_syscalls is None  # see FdNames
+        self.core = module.Core(self.opts.spin_polls, cache)
+        self.core.set_plan(compile_plan(self.plan, self.unwinder))
+        self.queue.attach_core(self.core)
+        # One fd-name cache, in C, kept true by the calls either side handles.
+        self.fdnames = CoreFdNames(self.core)
 
     def _options(self, launched: bool) -> int:
         opts = pt.PTRACE_O_TRACESYSGOOD | pt.PTRACE_O_TRACEEXEC
@@ -212,7 +252,7 @@ class Worker(SyscallStops, ProcessStops):
         os.kill(pid, signal.SIGCONT)
 
     def _attach(self, pid: int) -> None:
-        from tracer.attach_errors import attach_error
+        from tracer.engine.attach_errors import attach_error
 
         if not os.path.exists(f"/proc/{pid}"):
             raise StartError(f"cannot attach to pid {pid}: no such process")
@@ -283,9 +323,26 @@ class Worker(SyscallStops, ProcessStops):
         flags = pt.WAIT_FLAGS
         nohang = flags | pt.WNOHANG
         spin = self.spin
+        core = self.core
+        dispatch = self._dispatch
+        held_records, held_bytes = held_limits(self.opts.queue_max)
         while tasks and not self.stopping:
             if commands:
                 self._run_commands()
+                continue
+            if core is not None and not self.paused:
+                # Without the GIL until a stop needs Python; consumers take the records
+                # as they come (see EventQueue.attach_core).
+                why, pid, status = core.run(held_records, held_bytes)
+                data, count = core.take()
+                if count:
+                    queue.put(CoreBatch(data, count), count)
+                if why == WHY_STOP:
+                    dispatch(pid, status)
+                elif why == WHY_ERROR:
+                    break  # ECHILD: nothing left to wait for
+                if queue.full():
+                    queue.wait_for_space(lambda: bool(self._commands))
                 continue
             if self.paused and all(t.held or t.group_stopped for t in tasks.values()):
                 pid, status = wait(nohang=True)
@@ -319,7 +376,9 @@ class Worker(SyscallStops, ProcessStops):
                 if pid == -4:  # EINTR: the doorbell
                     continue
                 break  # ECHILD: nothing left to wait for
-            if (status & 0xFFFF) == 0x857F:  # syscall stop (SIGTRAP|0x80, no event)
+            if core is not None:
+                dispatch(pid, status)
+            elif (status & 0xFFFF) == 0x857F:  # syscall stop (SIGTRAP|0x80, no event)
                 fast(pid)
             elif (status & 0xFF) == 0x7F:
                 self._other_stop(pid, status, (status >> 8) & 0xFF)
@@ -327,6 +386,36 @@ class Worker(SyscallStops, ProcessStops):
                 self._task_gone(pid, status)
             if queue.full():
                 queue.wait_for_space(lambda: bool(self._commands))
+
+    def _dispatch(self, tid: int, status: int) -> None:
+        """A stop the Python side handles while the C core runs the hot path: take over
+        any call C entered for the task, handle the stop, then tell C the task's state."""
+        self.py_stops += 1
+        self._adopt_core_call(tid)
+        if (status & 0xFFFF) == 0x857F:
+            self._fast_syscall_stop(tid)
+        elif (status & 0xFF) == 0x7F:
+            self._other_stop(tid, status, (status >> 8) & 0xFF)
+        else:
+            self._task_gone(tid, status)
+        self._sync_core(tid)
+
+    def _adopt_core_call(self, tid: int) -> None:
+        """Take over the call C entered for `tid` and has not seen return, if any."""
+        held = self.core.take_call(tid) if self.core is not None else None
+        task = self.tasks.get(tid)
+        if held is not None and task is not None and task.inflight is None:
+            # C already sent the entry part; this stands in for it (nr and args for the exit).
+            task.inflight = Syscall(0, task.tgid, tid, held[0], held[1], 0.0)
+
+    def _sync_core(self, tid: int) -> None:
+        task = self.tasks.get(tid)
+        if task is None:
+            self.core.forget(tid)
+        elif task.launching:
+            self.core.set_task(tid, task.tgid, ST_PYTASK)
+        else:
+            self.core.set_task(tid, task.tgid, ST_PYCALL if task.inflight else ST_NONE)
 
     def _fast_syscall_stop(self, tid: int) -> None:
         """The hot path: one syscall-entry or -exit stop, with as few calls as possible.
@@ -349,36 +438,21 @@ class Worker(SyscallStops, ProcessStops):
             nr = v[4] if v[1] == _ARCH_X86_64 else COMPAT_BASE + v[4]  # int $0x80: i386 numbers
             if nr < 1024 and self._plain[nr] and task.inflight is None:
                 _ptrace(24, tid, None, None)
-                task.inflight = Syscall(0, task.tgid, tid, nr, v[5:11], _now())
-                task.inflight_emitted = False
-                self.unemitted += 1
+                call = task.inflight = Syscall(0, task.tgid, tid, nr, v[5:11], _now())
+                self.queue.put(call)
                 return
             self._enter(task, nr, v[5:11], v[3])
         elif op == 2:
             call = task.inflight
             task.in_seccomp_call = False
-            if (
-                call is not None
-                and not task.inflight_emitted
-                and call.nr < 1024
-                and self._plain[call.nr]
-            ):
+            if call is not None and call.nr < 1024 and self._plain[call.nr]:
                 _ptrace(24, tid, None, None)
-                call.end = _now()
+                end = _now()
                 ret = v[4]
                 if ret & _SIGN:
                     ret -= _WRAP
                 task.inflight = None
-                call.ret = ret
-                call.done = True
-                if v[5] & 0xFF:
-                    call.error = -ret
-                self.seq += 1
-                call.seq = self.seq
-                self.unemitted -= 1
-                if self.unemitted:
-                    self._flush_unfinished(tid)
-                self.queue.put(call)
+                self.queue.put(CallExit(tid, end, ret, -ret if v[5] & 0xFF else 0))
                 return
             ret = v[4]
             if ret & _SIGN:
@@ -423,6 +497,8 @@ class Worker(SyscallStops, ProcessStops):
         self.opts.stack_traces = enabled
         self.plan.set_stacks(enabled, numbers)
         self._plain = self.plan.plain_numbers()
+        if self.core is not None:
+            self.core.set_plan(compile_plan(self.plan, self.unwinder))
 
     def do_stop(self) -> None:
         self.stopping = True
@@ -446,7 +522,7 @@ class Worker(SyscallStops, ProcessStops):
             except OSError:
                 pass
         detach = [t for t in self.tasks.values() if t.tgid not in to_kill]
-        from tracer.detach import detach_all
+        from tracer.engine.detach import detach_all
 
         detach_all(self, detach)
         # Reap what we killed so no zombie or stopped task stays behind.

@@ -14,7 +14,6 @@ class Task:
     tgid: int
     attached: bool = False  # attached with -p (detach at the end), not launched
     inflight: Syscall | None = None  # entered, not yet exited
-    inflight_emitted: bool = False  # already emitted as Unfinished
     in_seccomp_call: bool = False  # entered through a seccomp stop: continue with PTRACE_SYSCALL
     # Set while the worker holds the task stopped (pause); the pending restart:
     held: bool = False
@@ -71,7 +70,7 @@ def read_ppid(pid: int) -> int:
 
 
 def _split_nul(data: bytes) -> list[str]:
-    return [a.decode("utf-8", "replace") for a in data.split(b"\0")[:-1]]
+    return [os.fsdecode(a) for a in data.split(b"\0")[:-1]]  # bytes kept (surrogateescape)
 
 
 def read_cmdline(pid: int) -> list[str]:

@@ -87,13 +87,22 @@ class PtraceError(OSError):
     pass
 
 
+def request_name(request: int) -> str:
+    """`PTRACE_SEIZE` for 0x4206, as strace names requests in its messages."""
+    for name, value in globals().items():
+        if value == request and name.startswith("PTRACE_") and "_O_" not in name:
+            if "_EVENT_" not in name:
+                return name
+    return f"{request:#x}"
+
+
 def ptrace(request: int, pid: int, addr: int = 0, data: int = 0) -> int:
     """Call ptrace; raises PtraceError (an OSError with errno) on failure."""
     res = _ptrace(request, pid, addr, data)
     if res == -1:
         err = ctypes.get_errno()
         if err:
-            raise PtraceError(err, f"ptrace({request:#x}, {pid}): {os.strerror(err)}")
+            raise PtraceError(err, f"ptrace({request_name(request)}, {pid}): {os.strerror(err)}")
     return res
 
 

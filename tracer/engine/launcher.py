@@ -14,8 +14,9 @@ import shutil
 import signal
 import stat
 import struct
+from dataclasses import dataclass
 
-from tracer.ptrace_api import _libc
+from tracer.engine.ptrace_api import _libc
 from tracer.syscalls.table import AUDIT_ARCH_X86_64, COMPAT_BASE
 
 SECCOMP_RET_ALLOW = 0x7FFF0000
@@ -36,26 +37,101 @@ class LaunchError(Exception):
     """One-line reason a program cannot be started."""
 
 
+@dataclass(frozen=True, slots=True)
+class RunAs:
+    """strace -u USER: the ids the program runs with (looked up before the fork: the
+    child of a threaded process must not call into NSS)."""
+
+    user: str
+    uid: int
+    gid: int
+    groups: tuple[int, ...]
+
+
+def run_as_user(name: str) -> RunAs:
+    import pwd
+
+    try:
+        entry = pwd.getpwnam(name)
+    except KeyError:
+        raise LaunchError(f"cannot find user '{name}'") from None
+    try:
+        groups = tuple(os.getgrouplist(name, entry.pw_gid))
+    except OSError:
+        groups = (entry.pw_gid,)
+    return RunAs(name, entry.pw_uid, entry.pw_gid, groups)
+
+
+class LaunchEnv(dict):
+    """The launched program's environment, carrying the user it runs as (`-u`): the
+    worker hands the environment to `fork_stopped_child` as it is."""
+
+    def __init__(self, env: dict[str, str], run_as: RunAs | None = None) -> None:
+        super().__init__(env)
+        self.run_as = run_as
+
+
+def _become(run_as: RunAs) -> None:
+    """Drop to the user's ids; supplementary groups first, the uid last."""
+    os.setgroups(list(run_as.groups))
+    os.setgid(run_as.gid)
+    os.setuid(run_as.uid)
+
+
 def resolve_program(prog: str, env_path: str | None = None) -> str:
     """The path execve will run, or LaunchError with strace-like wording."""
+    shown = _shown(prog)
+    if not prog:
+        raise LaunchError("cannot run '': an empty program name")
     if "/" in prog:
         path = prog
         if not os.path.exists(path):
-            raise LaunchError(f"cannot run '{prog}': No such file or directory")
+            raise LaunchError(f"cannot run '{shown}': No such file or directory")
     else:
         found = shutil.which(prog, path=env_path)
         if found is None:
-            raise LaunchError(f"cannot find '{prog}' in PATH")
+            raise LaunchError(f"cannot find '{shown}' in PATH")
         path = found
     try:
         st = os.stat(path)
     except OSError as e:
-        raise LaunchError(f"cannot run '{prog}': {e.strerror}") from None
+        raise LaunchError(f"cannot run '{shown}': {e.strerror}") from None
     if stat.S_ISDIR(st.st_mode):
-        raise LaunchError(f"cannot run '{prog}': Is a directory")
+        raise LaunchError(f"cannot run '{shown}': Is a directory")
     if not os.access(path, os.X_OK):
-        raise LaunchError(f"cannot run '{prog}': Permission denied (not executable)")
+        raise LaunchError(f"cannot run '{shown}': Permission denied (not executable)")
+    if not _kernel_can_exec(path):
+        raise LaunchError(
+            f"cannot run '{shown}': Exec format error (neither a program nor a script with #!)"
+        )
     return path
+
+
+def _shown(prog: str) -> str:
+    """The program name as strace would print it: control and non-UTF-8 bytes escaped."""
+    from tracer.syscalls.fmt import os_bytes, quote_path
+
+    data = os_bytes(prog)
+    if all(0x20 <= c < 0x7F for c in data):
+        return prog
+    return quote_path(data)[1:-1]
+
+
+def _kernel_can_exec(path: str) -> bool:
+    """False for a file execve would refuse with ENOEXEC: not ELF, no `#!` line, and no
+    binfmt_misc handler registered that could claim it (then we let execve decide)."""
+    try:
+        with open(path, "rb") as f:
+            magic = f.read(4)
+    except OSError:
+        return True  # execve will say why
+    if magic.startswith((b"\x7fELF", b"#!")):
+        return True
+    try:
+        handlers = set(os.listdir("/proc/sys/fs/binfmt_misc")) - {"register", "status"}
+    except OSError:
+        handlers = set()
+    return bool(handlers)
 
 
 def seccomp_program(numbers: frozenset[int]) -> bytes:
@@ -127,7 +203,10 @@ def fork_stopped_child(
                 signal.signal(sig, signal.SIG_IGN)
             os.kill(os.getpid(), signal.SIGSTOP)
             if seccomp is not None:
-                _install_seccomp(seccomp)
+                _install_seccomp(seccomp)  # as root still: no no_new_privs needed
+            run_as = getattr(env, "run_as", None)
+            if run_as is not None:
+                _become(run_as)
             os.execve(path, argv, envb)
         except OSError as e:
             os.write(wfd, str(e.errno or 1).encode())

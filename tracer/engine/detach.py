@@ -13,12 +13,12 @@ import signal
 import time
 from typing import TYPE_CHECKING
 
-from tracer import ptrace_api as pt
+from tracer.engine import ptrace_api as pt
+from tracer.engine.tasks import Task
 from tracer.events import Detached
-from tracer.tasks import Task
 
 if TYPE_CHECKING:
-    from tracer.worker import Worker
+    from tracer.engine.worker import Worker
 
 _SYSGOOD = signal.SIGTRAP | 0x80
 

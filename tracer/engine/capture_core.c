@@ -1,0 +1,905 @@
+/* The capture core: the hot part of the ptrace loop, in C, without the GIL.
+ *
+ * It does only this, for stops the Python side has said it may take:
+ * wait -> PTRACE_GET_SYSCALL_INFO -> read the memory the plan names -> resume,
+ * appending fixed-layout records (tracer/engine/core_records.py reads them) to
+ * a buffer that Python takes whole. Every decision is made in Python: the plan
+ * (tracer/engine/core_plan.py) says per syscall number whether C may handle the
+ * call and what to read; a task's state says whether its stops belong to
+ * Python. Any other stop (signals, events, exits, a call C may not handle) is
+ * returned to Python untouched, with the task still stopped.
+ */
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+
+#include <errno.h>
+#include <pthread.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/ptrace.h>
+#include <sys/uio.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define CORE_VERSION 2
+#define NR_MAX 1024
+#define OPS_MAX 6
+#define PAGE 4096
+#define READ_MAX (64 * PAGE)
+#define ARCH_X86_64 0xC000003Eu
+#define GET_SYSCALL_INFO 0x420e
+#define WAIT_FLAGS (__WALL | __WNOTHREAD)
+
+/* plan flags */
+#define P_TRACED 1
+#define P_C_OK 2
+#define P_FD_RETURNS 4
+#define P_CLOSE_ARG0 8
+#define P_DROP_ARG1 16
+#define P_CLEAR 32
+/* op kinds */
+#define K_NOP 0
+#define K_CSTR 1
+#define K_BYTES 2
+#define K_CWD 3
+/* op flags (as in capture.Read) */
+#define F_NULL_SKIP 1
+#define F_NONPOS_EMPTY 2
+#define F_NONPOS_FIRST 4
+#define F_BAD_SKIP 8
+#define F_EXACT 16
+#define F_RET_POSITIVE 32
+/* size sources */
+#define S_CONST 0
+#define S_ARG 1
+#define S_RET 2
+/* task states */
+#define ST_NONE 1
+#define ST_CCALL 2
+#define ST_PYCALL 3
+#define ST_PYTASK 4
+#define ST_UNTRACED 5
+/* records and captures */
+#define R_ENTRY 1
+#define R_EXIT 2
+#define RF_ERROR 1
+#define RF_FDS 2
+#define C_BYTES 1
+#define C_NONE 2
+#define C_FDNAME 3
+#define C_CWD 4
+/* why run() returned */
+#define WHY_BATCH 0
+#define WHY_STOP 1
+#define WHY_EINTR 3
+#define WHY_ERROR 4
+
+typedef struct __attribute__((packed)) {
+    uint8_t kind, arg, size_src, size_arg, flags, scale;
+    int16_t pad;
+    int64_t size, cap;
+} Op;
+
+typedef struct __attribute__((packed)) {
+    uint8_t flags, fdmask, n_entry, n_exit;
+    Op entry[OPS_MAX];
+    Op exit[OPS_MAX];
+} NrPlan;
+
+typedef struct __attribute__((packed)) {
+    uint8_t kind, flags;
+    uint16_t ncaps;
+    int32_t tid, tgid, nr;
+    double time;
+} RecHead;
+
+typedef struct __attribute__((packed)) {
+    uint8_t type, op;
+    int16_t pad;
+    int32_t aux;
+    uint32_t len;
+} CapHead;
+
+struct syscall_info {
+    uint8_t op;
+    uint8_t pad[3];
+    uint32_t arch;
+    uint64_t ip, sp;
+    union {
+        struct { uint64_t nr, args[6]; } entry;
+        struct { int64_t rval; uint8_t is_error; } exit;
+    };
+};
+
+typedef struct {
+    int32_t tid; /* 0: empty, -1: deleted */
+    int32_t tgid;
+    uint32_t state;
+    uint32_t nr;
+    uint64_t args[6];
+} Slot;
+
+/* What each fd of a process refers to (strace -y), cached as the Python FdNames
+ * did: one readlink per fd until a call changes it. Python's FdNames delegates here
+ * while the core runs, so there is one cache, and Python's calls keep it true too. */
+typedef struct {
+    char *name; /* NULL: not known */
+    uint32_t len;
+} FdEnt;
+
+typedef struct {
+    int32_t tgid; /* 0: empty, -1: deleted */
+    uint32_t n;
+    FdEnt *ents;
+} FdTab;
+
+#define FD_CACHE_MAX 65536
+
+typedef struct {
+    PyObject_HEAD
+    NrPlan *plan;
+    FdTab *tabs;
+    size_t tcap, tused;
+    int fd_cache;
+    Slot *slots;
+    size_t cap, used; /* used counts live and deleted slots */
+    char *buf; /* the record being built (the ptrace thread's own) */
+    size_t len, bufcap;
+    /* Finished records, shared with the consumer's thread (under mu): the worker takes
+     * them when run() returns, a consumer takes them while run() goes on (take_running),
+     * so the ptrace thread never needs the GIL for a stop C handles. */
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    char *out;
+    size_t olen, ocap;
+    uint32_t count;
+    unsigned long epoch;
+    int running, interrupt;
+    char *scratch;
+    int max_polls, polls;
+    unsigned long long stops;
+} Core;
+
+/* ---- the task table (open addressing; tids are small positive ints) ---- */
+
+static size_t slot_index(Core *c, int32_t tid) {
+    return ((uint32_t)tid * 2654435761u) & (c->cap - 1);
+}
+
+static Slot *slot_find(Core *c, int32_t tid) {
+    size_t i = slot_index(c, tid);
+    for (;;) {
+        Slot *s = &c->slots[i];
+        if (s->tid == tid) return s;
+        if (s->tid == 0) return NULL;
+        i = (i + 1) & (c->cap - 1);
+    }
+}
+
+static int slots_grow(Core *c);
+
+static Slot *slot_put(Core *c, int32_t tid) {
+    Slot *s = slot_find(c, tid);
+    if (s) return s;
+    if ((c->used + 1) * 2 > c->cap && slots_grow(c) < 0) return NULL;
+    size_t i = slot_index(c, tid);
+    for (;;) {
+        s = &c->slots[i];
+        if (s->tid == 0 || s->tid == -1) {
+            if (s->tid == 0) c->used++;
+            memset(s, 0, sizeof *s);
+            s->tid = tid;
+            return s;
+        }
+        i = (i + 1) & (c->cap - 1);
+    }
+}
+
+static int slots_grow(Core *c) {
+    size_t old_cap = c->cap;
+    Slot *old = c->slots;
+    size_t cap = old_cap * 2;
+    Slot *n = PyMem_RawCalloc(cap, sizeof(Slot));
+    if (!n) return -1;
+    c->slots = n;
+    c->cap = cap;
+    c->used = 0;
+    for (size_t i = 0; i < old_cap; i++) {
+        if (old[i].tid > 0) {
+            Slot *s = slot_put(c, old[i].tid);
+            *s = old[i];
+        }
+    }
+    PyMem_RawFree(old);
+    return 0;
+}
+
+/* ---- the output buffer ---- */
+
+static int reserve(Core *c, size_t more) {
+    if (c->len + more <= c->bufcap) return 0;
+    size_t cap = c->bufcap * 2;
+    while (cap < c->len + more) cap *= 2;
+    char *n = PyMem_RawRealloc(c->buf, cap);
+    if (!n) return -1;
+    c->buf = n;
+    c->bufcap = cap;
+    return 0;
+}
+
+static double now_real(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static double now_mono(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+/* ---- reading tracee memory ---- */
+
+/* Up to `size` bytes at `addr` into `out`, split at page boundaries so an unmapped
+ * page gives a short read; -1 if nothing could be read. */
+static ssize_t read_mem(pid_t tid, uint64_t addr, size_t size, char *out) {
+    struct iovec local, remote[65];
+    size_t n = 0;
+    uint64_t a = addr, end = addr + size;
+    if (size > READ_MAX) size = READ_MAX, end = addr + size;
+    while (a < end && n < 65) {
+        uint64_t next = (a / PAGE + 1) * PAGE;
+        if (next > end) next = end;
+        remote[n].iov_base = (void *)(uintptr_t)a;
+        remote[n].iov_len = next - a;
+        n++;
+        a = next;
+    }
+    local.iov_base = out;
+    local.iov_len = size;
+    return process_vm_readv(tid, &local, 1, remote, n, 0);
+}
+
+/* A NUL-terminated string, at most limit+1 bytes (the extra byte says "longer");
+ * -1 if the first byte is unreadable. Mirrors ProcessMemory.read_cstr. */
+static ssize_t read_cstr(pid_t tid, uint64_t addr, size_t limit, char *out) {
+    size_t want = limit + 1, got = 0;
+    if (want > READ_MAX) want = READ_MAX;
+    uint64_t a = addr;
+    while (got < want) {
+        size_t chunk = (size_t)((a / PAGE + 1) * PAGE - a);
+        if (chunk > want - got) chunk = want - got;
+        ssize_t r = read_mem(tid, a, chunk, out + got);
+        if (r < 0) return got ? (ssize_t)got : -1;
+        char *nul = memchr(out + got, 0, (size_t)r);
+        if (nul) return (ssize_t)(got + (size_t)(nul - (out + got)));
+        got += (size_t)r;
+        if ((size_t)r < chunk) return (ssize_t)got;
+        a += chunk;
+    }
+    return (ssize_t)got;
+}
+
+static char *fmt_uint(char *p, unsigned long v) {
+    char tmp[24];
+    int n = 0;
+    do { tmp[n++] = (char)('0' + v % 10); v /= 10; } while (v);
+    while (n) *p++ = tmp[--n];
+    return p;
+}
+
+static ssize_t read_link(int32_t pid, const char *what, long fd, char *out, size_t cap) {
+    char path[64];
+    char *p = memcpy(path, "/proc/", 6) + 6;
+    p = fmt_uint(p, (unsigned long)pid);
+    size_t wl = strlen(what);
+    memcpy(p, what, wl);
+    p += wl;
+    if (fd >= 0) p = fmt_uint(p, (unsigned long)fd);
+    *p = 0;
+    return readlink(path, out, cap);
+}
+
+/* ---- the fd-name cache ---- */
+
+static FdTab *tab_find(Core *c, int32_t tgid) {
+    size_t i = ((uint32_t)tgid * 2654435761u) & (c->tcap - 1);
+    for (;;) {
+        FdTab *t = &c->tabs[i];
+        if (t->tgid == tgid) return t;
+        if (t->tgid == 0) return NULL;
+        i = (i + 1) & (c->tcap - 1);
+    }
+}
+
+static void tab_clear(FdTab *t) {
+    for (uint32_t i = 0; i < t->n; i++) free(t->ents[i].name);
+    free(t->ents);
+    t->ents = NULL;
+    t->n = 0;
+}
+
+static int tabs_grow(Core *c);
+
+static FdTab *tab_put(Core *c, int32_t tgid) {
+    FdTab *t = tab_find(c, tgid);
+    if (t) return t;
+    if ((c->tused + 1) * 2 > c->tcap && tabs_grow(c) < 0) return NULL;
+    size_t i = ((uint32_t)tgid * 2654435761u) & (c->tcap - 1);
+    for (;;) {
+        t = &c->tabs[i];
+        if (t->tgid == 0 || t->tgid == -1) {
+            if (t->tgid == 0) c->tused++;
+            t->tgid = tgid;
+            t->n = 0;
+            t->ents = NULL;
+            return t;
+        }
+        i = (i + 1) & (c->tcap - 1);
+    }
+}
+
+static int tabs_grow(Core *c) {
+    size_t old_cap = c->tcap;
+    FdTab *old = c->tabs;
+    FdTab *n = PyMem_RawCalloc(old_cap * 2, sizeof(FdTab));
+    if (!n) return -1;
+    c->tabs = n;
+    c->tcap = old_cap * 2;
+    c->tused = 0;
+    for (size_t i = 0; i < old_cap; i++) {
+        if (old[i].tgid > 0) {
+            FdTab *t = tab_put(c, old[i].tgid);
+            t->n = old[i].n;
+            t->ents = old[i].ents;
+        }
+    }
+    PyMem_RawFree(old);
+    return 0;
+}
+
+static void fd_drop(Core *c, int32_t tgid, long fd) {
+    FdTab *t = tab_find(c, tgid);
+    if (t && fd >= 0 && (unsigned long)fd < t->n && t->ents[fd].name) {
+        free(t->ents[fd].name);
+        t->ents[fd].name = NULL;
+    }
+}
+
+static void fd_clear(Core *c, int32_t tgid) {
+    FdTab *t = tab_find(c, tgid);
+    if (t) {
+        tab_clear(t);
+        t->tgid = -1;
+    }
+}
+
+static ssize_t read_link(int32_t pid, const char *what, long fd, char *out, size_t cap);
+
+/* The name of `fd` in process `tgid` (cached), or NULL; its length in *len. */
+static const char *fd_name(Core *c, int32_t tgid, long fd, uint32_t *len) {
+    if (fd < 0) return NULL;
+    FdTab *t = NULL;
+    if (c->fd_cache && fd < FD_CACHE_MAX) {
+        t = tab_put(c, tgid);
+        if (t && (unsigned long)fd < t->n && t->ents[fd].name) {
+            *len = t->ents[fd].len;
+            return t->ents[fd].name;
+        }
+    }
+    ssize_t n = read_link(tgid, "/fd/", fd, c->scratch, READ_MAX);
+    if (n < 0) return NULL;
+    *len = (uint32_t)n;
+    if (!t) return c->scratch;
+    if ((unsigned long)fd >= t->n) {
+        uint32_t want = t->n ? t->n : 16;
+        while (want <= (unsigned long)fd) want *= 2;
+        FdEnt *e = realloc(t->ents, want * sizeof(FdEnt));
+        if (!e) return c->scratch;
+        memset(e + t->n, 0, (want - t->n) * sizeof(FdEnt));
+        t->ents = e;
+        t->n = want;
+    }
+    char *copy = malloc((size_t)n + 1);
+    if (!copy) return c->scratch;
+    memcpy(copy, c->scratch, (size_t)n);
+    t->ents[fd].name = copy;
+    t->ents[fd].len = (uint32_t)n;
+    return copy;
+}
+
+/* ---- records ---- */
+
+static int put_cap(Core *c, uint16_t *ncaps, uint8_t type, uint8_t op, int32_t aux,
+                   const char *data, size_t len) {
+    if (reserve(c, sizeof(CapHead) + len) < 0) return -1;
+    CapHead h = {type, op, 0, aux, (uint32_t)len};
+    memcpy(c->buf + c->len, &h, sizeof h);
+    c->len += sizeof h;
+    if (len) memcpy(c->buf + c->len, data, len);
+    c->len += len;
+    (*ncaps)++;
+    return 0;
+}
+
+static int64_t op_size(const Op *op, const uint64_t *args, int64_t ret) {
+    int64_t n;
+    if (op->size_src == S_RET) n = ret;
+    else if (op->size_src == S_ARG) {
+        uint64_t u = args[op->size_arg];
+        n = u > (uint64_t)INT64_MAX / 256 ? INT64_MAX / 256 : (int64_t)u;
+    } else n = op->size;
+    n *= op->scale;
+    if (op->cap && n > op->cap) n = op->cap;
+    return n;
+}
+
+/* Run one op as capture.read_op does; appends its capture (or nothing for SKIP). */
+static int run_op(Core *c, uint16_t *ncaps, int idx, const Op *op, pid_t tid,
+                  const uint64_t *args, int64_t ret) {
+    if (op->kind == K_NOP) return 0;
+    if (op->kind == K_CWD) {
+        for (int i = 0; i < 6; i++) {
+            if ((op->arg >> i) & 1) {
+                if ((uint32_t)args[i] == 0xFFFFFF9Cu) {
+                    ssize_t n = read_link(tid, "/cwd", -1, c->scratch, READ_MAX);
+                    if (n >= 0) return put_cap(c, ncaps, C_CWD, (uint8_t)idx, 0, c->scratch, (size_t)n);
+                    return 0;
+                }
+            }
+        }
+        return 0;
+    }
+    if ((op->flags & F_RET_POSITIVE) && ret <= 0) return 0;
+    uint64_t addr = args[op->arg];
+    if (op->kind == K_CSTR) {
+        if (!addr)
+            return (op->flags & F_NULL_SKIP) ? 0 : put_cap(c, ncaps, C_NONE, (uint8_t)idx, 0, NULL, 0);
+        ssize_t n = read_cstr(tid, addr, (size_t)op->size, c->scratch);
+        if (n < 0) return put_cap(c, ncaps, C_NONE, (uint8_t)idx, 0, NULL, 0);
+        return put_cap(c, ncaps, C_BYTES, (uint8_t)idx, 0, c->scratch, (size_t)n);
+    }
+    int64_t n = op_size(op, args, ret);
+    int empty = op->flags & F_NONPOS_EMPTY;
+    if (n <= 0 && (op->flags & F_NONPOS_FIRST))
+        return put_cap(c, ncaps, empty ? C_BYTES : C_NONE, (uint8_t)idx, 0, NULL, 0);
+    if (!addr)
+        return (op->flags & F_NULL_SKIP) ? 0 : put_cap(c, ncaps, C_NONE, (uint8_t)idx, 0, NULL, 0);
+    if (n <= 0) return put_cap(c, ncaps, empty ? C_BYTES : C_NONE, (uint8_t)idx, 0, NULL, 0);
+    size_t want = (size_t)(n > READ_MAX ? READ_MAX : n);
+    ssize_t got = read_mem(tid, addr, want, c->scratch);
+    if (got < 0 || ((op->flags & F_EXACT) && (size_t)got < want))
+        return (op->flags & F_BAD_SKIP) ? 0 : put_cap(c, ncaps, C_NONE, (uint8_t)idx, 0, NULL, 0);
+    return put_cap(c, ncaps, C_BYTES, (uint8_t)idx, 0, c->scratch, (size_t)got);
+}
+
+static int put_fdname(Core *c, uint16_t *ncaps, int32_t tgid, long fd) {
+    uint32_t len = 0;
+    const char *name = fd_name(c, tgid, fd, &len);
+    if (!name) return 0;
+    return put_cap(c, ncaps, C_FDNAME, 0, (int32_t)fd, name, len);
+}
+
+static size_t begin_record(Core *c, uint8_t kind, uint8_t flags, const Slot *s, uint32_t nr,
+                           double t, size_t extra) {
+    if (reserve(c, sizeof(RecHead) + extra) < 0) return (size_t)-1;
+    size_t at = c->len;
+    RecHead h = {kind, flags, 0, s->tid, s->tgid, (int32_t)nr, t};
+    memcpy(c->buf + at, &h, sizeof h);
+    c->len += sizeof h;
+    return at;
+}
+
+/* Publish the record built in buf: append it to the shared buffer. */
+static int end_record(Core *c, size_t at, uint16_t ncaps) {
+    memcpy(c->buf + at + offsetof(RecHead, ncaps), &ncaps, sizeof ncaps);
+    int r = 0;
+    pthread_mutex_lock(&c->mu);
+    if (c->olen + c->len > c->ocap) {
+        size_t cap = c->ocap * 2;
+        while (cap < c->olen + c->len) cap *= 2;
+        char *n = realloc(c->out, cap);
+        if (n) {
+            c->out = n;
+            c->ocap = cap;
+        } else {
+            r = -1;
+        }
+    }
+    if (r == 0) {
+        memcpy(c->out + c->olen, c->buf, c->len);
+        c->olen += c->len;
+        c->count++;
+    }
+    pthread_mutex_unlock(&c->mu);
+    c->len = 0;
+    return r;
+}
+
+/* A syscall-entry stop C may take: capture, resume, record. 0 ok, -1 out of memory. */
+static int take_entry(Core *c, Slot *s, uint32_t nr, const uint64_t *args) {
+    const NrPlan *p = &c->plan[nr];
+    double t = now_real();
+    int quiet = p->n_entry == 0 && p->fdmask == 0;
+    if (quiet) ptrace(PTRACE_SYSCALL, s->tid, 0, 0);
+    uint8_t flags = p->fdmask ? RF_FDS : 0;
+    size_t at = begin_record(c, R_ENTRY, flags, s, nr, t, 48);
+    if (at == (size_t)-1) return -1;
+    memcpy(c->buf + c->len, args, 48);
+    c->len += 48;
+    uint16_t ncaps = 0;
+    for (int i = 0; i < p->n_entry; i++)
+        if (run_op(c, &ncaps, i, &p->entry[i], s->tid, args, 0) < 0) return -1;
+    for (int i = 0; i < 6; i++) {
+        if ((p->fdmask >> i) & 1) {
+            uint32_t fd = (uint32_t)args[i];
+            if (fd < 0x80000000u && put_fdname(c, &ncaps, s->tgid, (long)fd) < 0) return -1;
+        }
+    }
+    if (!quiet) ptrace(PTRACE_SYSCALL, s->tid, 0, 0);
+    if (end_record(c, at, ncaps) < 0) return -1;
+    s->state = ST_CCALL;
+    s->nr = nr;
+    memcpy(s->args, args, sizeof s->args);
+    return 0;
+}
+
+static int take_exit(Core *c, Slot *s, int64_t ret, int is_error) {
+    const NrPlan *p = &c->plan[s->nr];
+    double t = now_real();
+    int returns_fd = (p->flags & P_FD_RETURNS) && !is_error && ret >= 0 && ret < 0x80000000LL;
+    int quiet = is_error || (p->n_exit == 0 && !returns_fd && !(p->flags & (P_CLOSE_ARG0 | P_DROP_ARG1 | P_CLEAR)));
+    if (quiet) ptrace(PTRACE_SYSCALL, s->tid, 0, 0);
+    size_t at = begin_record(c, R_EXIT, is_error ? RF_ERROR : 0, s, s->nr, t, 8);
+    if (at == (size_t)-1) return -1;
+    memcpy(c->buf + c->len, &ret, 8);
+    c->len += 8;
+    uint16_t ncaps = 0;
+    if (!is_error) {
+        for (int i = 0; i < p->n_exit; i++)
+            if (run_op(c, &ncaps, i, &p->exit[i], s->tid, s->args, ret) < 0) return -1;
+        /* Keep the fd names true, in the order the Python loop applies the effects. */
+        if (p->flags & P_CLOSE_ARG0) fd_drop(c, s->tgid, (long)(uint32_t)s->args[0]);
+        if (p->flags & P_DROP_ARG1) fd_drop(c, s->tgid, (long)(uint32_t)s->args[1]);
+        if (p->flags & P_CLEAR) fd_clear(c, s->tgid);
+        if (returns_fd) {
+            fd_drop(c, s->tgid, (long)ret);
+            if (put_fdname(c, &ncaps, s->tgid, (long)ret) < 0) return -1;
+        }
+    }
+    if (!quiet) ptrace(PTRACE_SYSCALL, s->tid, 0, 0);
+    if (end_record(c, at, ncaps) < 0) return -1;
+    s->state = ST_NONE;
+    return 0;
+}
+
+/* ---- the Python type ---- */
+
+static int Core_init(Core *c, PyObject *args, PyObject *kw) {
+    int max_polls = 200, fd_cache = 1;
+    if (!PyArg_ParseTuple(args, "|ip", &max_polls, &fd_cache)) return -1;
+    c->fd_cache = fd_cache;
+    c->tcap = 16;
+    c->tabs = PyMem_RawCalloc(c->tcap, sizeof(FdTab));
+    c->plan = PyMem_RawCalloc(NR_MAX, sizeof(NrPlan));
+    c->cap = 64;
+    c->slots = PyMem_RawCalloc(c->cap, sizeof(Slot));
+    c->bufcap = 1 << 16;
+    c->buf = PyMem_RawMalloc(c->bufcap);
+    c->ocap = 1 << 20;
+    c->out = malloc(c->ocap);
+    pthread_mutex_init(&c->mu, NULL);
+    pthread_cond_init(&c->cv, NULL);
+    c->scratch = PyMem_RawMalloc(READ_MAX + 16);
+    if (!c->plan || !c->slots || !c->buf || !c->scratch || !c->tabs || !c->out) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    c->max_polls = c->polls = max_polls < 0 ? 0 : max_polls;
+    return 0;
+}
+
+static void Core_dealloc(Core *c) {
+    if (c->tabs)
+        for (size_t i = 0; i < c->tcap; i++)
+            if (c->tabs[i].tgid > 0) tab_clear(&c->tabs[i]);
+    PyMem_RawFree(c->tabs);
+    PyMem_RawFree(c->plan);
+    PyMem_RawFree(c->slots);
+    PyMem_RawFree(c->buf);
+    free(c->out);
+    PyMem_RawFree(c->scratch);
+    pthread_mutex_destroy(&c->mu);
+    pthread_cond_destroy(&c->cv);
+    Py_TYPE(c)->tp_free((PyObject *)c);
+}
+
+static PyObject *Core_set_plan(Core *c, PyObject *arg) {
+    Py_buffer b;
+    if (PyObject_GetBuffer(arg, &b, PyBUF_SIMPLE) < 0) return NULL;
+    if ((size_t)b.len != NR_MAX * sizeof(NrPlan)) {
+        PyBuffer_Release(&b);
+        return PyErr_Format(PyExc_ValueError, "plan must be %zu bytes", NR_MAX * sizeof(NrPlan));
+    }
+    memcpy(c->plan, b.buf, b.len);
+    PyBuffer_Release(&b);
+    Py_RETURN_NONE;
+}
+
+static PyObject *Core_set_task(Core *c, PyObject *args) {
+    int tid, tgid, state;
+    if (!PyArg_ParseTuple(args, "iii", &tid, &tgid, &state)) return NULL;
+    Slot *s = slot_put(c, tid);
+    if (!s) return PyErr_NoMemory();
+    s->tgid = tgid;
+    s->state = (uint32_t)state;
+    Py_RETURN_NONE;
+}
+
+static PyObject *Core_forget(Core *c, PyObject *arg) {
+    int tid = (int)PyLong_AsLong(arg);
+    if (tid == -1 && PyErr_Occurred()) return NULL;
+    Slot *s = slot_find(c, tid);
+    if (s) s->tid = -1;
+    Py_RETURN_NONE;
+}
+
+/* The call C entered for `tid` and has not seen return: (nr, args), handed to Python
+ * (the task's state becomes Python's); None when there is none. */
+static PyObject *Core_take_call(Core *c, PyObject *arg) {
+    int tid = (int)PyLong_AsLong(arg);
+    if (tid == -1 && PyErr_Occurred()) return NULL;
+    Slot *s = slot_find(c, tid);
+    if (!s || s->state != ST_CCALL) Py_RETURN_NONE;
+    s->state = ST_PYCALL;
+    return Py_BuildValue("I(KKKKKK)", s->nr, (unsigned long long)s->args[0],
+                         (unsigned long long)s->args[1], (unsigned long long)s->args[2],
+                         (unsigned long long)s->args[3], (unsigned long long)s->args[4],
+                         (unsigned long long)s->args[5]);
+}
+
+/* The finished records as (bytes, count); the buffer starts again. Needs the lock. */
+static PyObject *take_locked(Core *c) {
+    PyObject *data = PyBytes_FromStringAndSize(c->out, (Py_ssize_t)c->olen);
+    if (!data) return NULL;
+    PyObject *res = Py_BuildValue("(NI)", data, c->count);
+    c->olen = 0;
+    c->count = 0;
+    pthread_cond_broadcast(&c->cv);
+    return res;
+}
+
+/* All finished records (the worker's call, after run() returned). */
+static PyObject *Core_take(Core *c, PyObject *unused) {
+    pthread_mutex_lock(&c->mu);
+    PyObject *res = take_locked(c);
+    pthread_mutex_unlock(&c->mu);
+    return res;
+}
+
+/* A consumer's call: the records finished so far, but only while run() of `epoch`
+ * still goes on (so nothing the worker queued since can be older than them); None
+ * otherwise or when there are none. */
+static PyObject *Core_take_running(Core *c, PyObject *arg) {
+    unsigned long epoch = PyLong_AsUnsignedLong(arg);
+    if (PyErr_Occurred()) return NULL;
+    PyObject *res = NULL;
+    pthread_mutex_lock(&c->mu);
+    if (c->running && c->epoch == epoch && c->count) res = take_locked(c);
+    pthread_mutex_unlock(&c->mu);
+    if (!res && !PyErr_Occurred()) Py_RETURN_NONE;
+    return res;
+}
+
+/* The current run's epoch, read before a consumer drains its queue. */
+static PyObject *Core_get_epoch(Core *c, void *unused) {
+    pthread_mutex_lock(&c->mu);
+    unsigned long e = c->epoch;
+    pthread_mutex_unlock(&c->mu);
+    return PyLong_FromUnsignedLong(e);
+}
+
+/* Make run() return (WHY_EINTR) soon, even while it waits for the consumer. */
+static PyObject *Core_interrupt(Core *c, PyObject *unused) {
+    pthread_mutex_lock(&c->mu);
+    c->interrupt = 1;
+    pthread_cond_broadcast(&c->cv);
+    pthread_mutex_unlock(&c->mu);
+    Py_RETURN_NONE;
+}
+
+/* Wait until the consumer made room (or an interrupt came); 1 when interrupted. */
+static int wait_for_room(Core *c, unsigned int max_records, size_t max_bytes) {
+    int stop = 0;
+    pthread_mutex_lock(&c->mu);
+    while (!c->interrupt && (c->count >= max_records || c->olen >= max_bytes)) {
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        ts.tv_nsec += 20 * 1000 * 1000;
+        if (ts.tv_nsec >= 1000000000L) ts.tv_sec++, ts.tv_nsec -= 1000000000L;
+        pthread_cond_timedwait(&c->cv, &c->mu, &ts);
+    }
+    if (c->interrupt) stop = 1, c->interrupt = 0;
+    pthread_mutex_unlock(&c->mu);
+    return stop;
+}
+
+static PyObject *Core_run(Core *c, PyObject *args) {
+    unsigned int max_records;
+    Py_ssize_t max_bytes;
+    if (!PyArg_ParseTuple(args, "In", &max_records, &max_bytes)) return NULL;
+    int why = WHY_EINTR, out_pid = 0, out_status = 0, oom = 0;
+    Py_BEGIN_ALLOW_THREADS
+    pthread_mutex_lock(&c->mu);
+    c->epoch++;
+    c->running = 1;
+    pthread_mutex_unlock(&c->mu);
+    for (;;) {
+        /* Backpressure: a consumer that falls behind makes the tracees wait, nothing is lost. */
+        if (wait_for_room(c, max_records, (size_t)max_bytes)) { why = WHY_EINTR; break; }
+        int status = 0;
+        pid_t pid = 0;
+        for (int i = 0; i < c->polls; i++) {
+            pid = waitpid(-1, &status, WAIT_FLAGS | WNOHANG);
+            if (pid) break;
+        }
+        if (pid == 0) {
+            double t0 = now_mono();
+            pid = waitpid(-1, &status, WAIT_FLAGS);
+            /* A short sleep would have been caught by polling a little longer. */
+            if (now_mono() - t0 < 0.0002) c->polls = c->max_polls;
+            else c->polls >>= 2;
+        } else {
+            c->polls = c->max_polls;
+        }
+        if (pid < 0) {
+            why = errno == EINTR ? WHY_EINTR : WHY_ERROR;
+            out_pid = -errno;
+            break;
+        }
+        c->stops++;
+        if ((status & 0xFFFF) != 0x857F) { why = WHY_STOP; out_pid = pid; out_status = status; break; }
+        Slot *s = slot_find(c, pid);
+        if (!s || s->state == ST_PYTASK || s->state == ST_PYCALL) {
+            why = WHY_STOP; out_pid = pid; out_status = status; break;
+        }
+        struct syscall_info info;
+        if (ptrace(GET_SYSCALL_INFO, pid, (void *)sizeof info, &info) <= 0) {
+            why = WHY_STOP; out_pid = pid; out_status = status; break;
+        }
+        int r = 0;
+        if (info.op == 1 && info.arch == ARCH_X86_64 && s->state != ST_CCALL
+            && info.entry.nr < NR_MAX) {
+            const NrPlan *p = &c->plan[info.entry.nr];
+            if (!(p->flags & P_TRACED)) {
+                ptrace(PTRACE_SYSCALL, pid, 0, 0);
+                s->state = ST_UNTRACED;
+                continue;
+            }
+            if (!(p->flags & P_C_OK)) { why = WHY_STOP; out_pid = pid; out_status = status; break; }
+            r = take_entry(c, s, (uint32_t)info.entry.nr, info.entry.args);
+        } else if (info.op == 2 && s->state != ST_CCALL) {
+            /* the exit of an untraced call, or of none we saw enter (just attached) */
+            ptrace(PTRACE_SYSCALL, pid, 0, 0);
+            s->state = ST_NONE;
+            continue;
+        } else if (info.op == 2) {
+            r = take_exit(c, s, info.exit.rval, info.exit.is_error != 0);
+        } else {
+            why = WHY_STOP; out_pid = pid; out_status = status; break;
+        }
+        if (r < 0) { oom = 1; break; }
+    }
+    pthread_mutex_lock(&c->mu);
+    c->running = 0;
+    pthread_mutex_unlock(&c->mu);
+    Py_END_ALLOW_THREADS
+    if (oom) return PyErr_NoMemory();
+    return Py_BuildValue("iii", why, out_pid, out_status);
+}
+
+static PyObject *Core_fd_lookup(Core *c, PyObject *args) {
+    int tgid;
+    long fd;
+    if (!PyArg_ParseTuple(args, "il", &tgid, &fd)) return NULL;
+    uint32_t len = 0;
+    const char *name = fd_name(c, tgid, fd, &len);
+    if (!name) Py_RETURN_NONE;
+    return PyUnicode_DecodeFSDefaultAndSize(name, len);
+}
+
+static PyObject *Core_fd_drop(Core *c, PyObject *args) {
+    int tgid;
+    long fd;
+    if (!PyArg_ParseTuple(args, "il", &tgid, &fd)) return NULL;
+    fd_drop(c, tgid, fd);
+    Py_RETURN_NONE;
+}
+
+static PyObject *Core_fd_clear(Core *c, PyObject *args) {
+    int tgid;
+    if (!PyArg_ParseTuple(args, "i", &tgid)) return NULL;
+    fd_clear(c, tgid);
+    Py_RETURN_NONE;
+}
+
+static PyObject *Core_fd_copy(Core *c, PyObject *args) {
+    int parent, child;
+    if (!PyArg_ParseTuple(args, "ii", &parent, &child)) return NULL;
+    FdTab *p = tab_find(c, parent);
+    fd_clear(c, child);
+    if (!p || !p->n) Py_RETURN_NONE;
+    FdTab *t = tab_put(c, child);
+    if (!t) return PyErr_NoMemory();
+    p = tab_find(c, parent); /* tab_put may have moved it */
+    t->ents = calloc(p->n, sizeof(FdEnt));
+    if (!t->ents) return PyErr_NoMemory();
+    t->n = p->n;
+    for (uint32_t i = 0; i < p->n; i++) {
+        if (p->ents[i].name) {
+            t->ents[i].name = malloc(p->ents[i].len + 1);
+            if (!t->ents[i].name) return PyErr_NoMemory();
+            memcpy(t->ents[i].name, p->ents[i].name, p->ents[i].len);
+            t->ents[i].len = p->ents[i].len;
+        }
+    }
+    Py_RETURN_NONE;
+}
+
+static PyObject *Core_get_stops(Core *c, void *unused) {
+    return PyLong_FromUnsignedLongLong(c->stops);
+}
+
+static PyMethodDef Core_methods[] = {
+    {"set_plan", (PyCFunction)Core_set_plan, METH_O, "Replace the plan (bytes from core_plan)."},
+    {"set_task", (PyCFunction)Core_set_task, METH_VARARGS, "set_task(tid, tgid, state)"},
+    {"forget", (PyCFunction)Core_forget, METH_O, "Forget a task that is gone."},
+    {"take_call", (PyCFunction)Core_take_call, METH_O, "Hand a call in progress to Python."},
+    {"fd_lookup", (PyCFunction)Core_fd_lookup, METH_VARARGS, "fd_lookup(tgid, fd) -> str | None"},
+    {"fd_drop", (PyCFunction)Core_fd_drop, METH_VARARGS, "fd_drop(tgid, fd)"},
+    {"fd_clear", (PyCFunction)Core_fd_clear, METH_VARARGS, "fd_clear(tgid)"},
+    {"fd_copy", (PyCFunction)Core_fd_copy, METH_VARARGS, "fd_copy(parent, child)"},
+    {"take", (PyCFunction)Core_take, METH_NOARGS, "All finished records: (bytes, count)."},
+    {"take_running", (PyCFunction)Core_take_running, METH_O,
+     "take_running(epoch) -> (bytes, count) | None, while run() of that epoch goes on."},
+    {"interrupt", (PyCFunction)Core_interrupt, METH_NOARGS, "Make run() return soon."},
+    {"run", (PyCFunction)Core_run, METH_VARARGS,
+     "run(max_records, max_bytes) -> (why, pid, status), without the GIL."},
+    {NULL}};
+
+static PyGetSetDef Core_getset[] = {{"stops", (getter)Core_get_stops, NULL, "stops seen", NULL},
+                                    {"epoch", (getter)Core_get_epoch, NULL, "run() count", NULL},
+                                    {NULL}};
+
+static PyTypeObject CoreType = {
+    PyVarObject_HEAD_INIT(NULL, 0).tp_name = "_tracetui_core.Core",
+    .tp_basicsize = sizeof(Core),
+    .tp_flags = Py_TPFLAGS_DEFAULT,
+    .tp_new = PyType_GenericNew,
+    .tp_init = (initproc)Core_init,
+    .tp_dealloc = (destructor)Core_dealloc,
+    .tp_methods = Core_methods,
+    .tp_getset = Core_getset,
+    .tp_doc = "The C capture loop of tracetui's ptrace worker.",
+};
+
+static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "_tracetui_core",
+                                    "tracetui's C capture core.", -1, NULL};
+
+PyMODINIT_FUNC PyInit__tracetui_core(void) {
+    if (PyType_Ready(&CoreType) < 0) return NULL;
+    PyObject *m = PyModule_Create(&module);
+    if (!m) return NULL;
+    Py_INCREF(&CoreType);
+    PyModule_AddObject(m, "Core", (PyObject *)&CoreType);
+    PyModule_AddIntConstant(m, "VERSION", CORE_VERSION);
+    PyModule_AddIntConstant(m, "OP_SIZE", sizeof(Op));
+    PyModule_AddIntConstant(m, "NR_PLAN_SIZE", sizeof(NrPlan));
+    PyModule_AddIntConstant(m, "NR_MAX", NR_MAX);
+    PyModule_AddIntConstant(m, "OPS_MAX", OPS_MAX);
+    return m;
+}

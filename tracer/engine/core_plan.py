@@ -1,0 +1,138 @@
+"""The C capture core's plan: one row per syscall number, compiled from the Python
+capture registry (`tracer/syscalls/capture.py`) and the session's `SyscallPlan`.
+
+A row says whether the call is traced, whether C may handle it whole (every
+capture it needs is declared as data, it has no stack, no effect C cannot
+apply, and it returns), which arguments are fds to name (-y), and the reads
+to make at entry and exit. The layout matches `NrPlan` in capture_core.c.
+"""
+
+from __future__ import annotations
+
+import struct
+from typing import Any
+
+from tracer.engine.syscall_plan import (
+    FD_CLEAR,
+    FD_CLOSE_ARG0,
+    FD_DROP_ARG1,
+    FD_IN_MEMORY,
+    FD_RETURNS,
+    SyscallPlan,
+)
+from tracer.syscalls import capture
+from tracer.syscalls.capture import Cwd, Op, Read, resolve_size
+
+NR_MAX = 1024
+OPS_MAX = 6
+_OP = struct.Struct("<BBBBBBhqq")
+_ROW_HEAD = struct.Struct("<BBBB")
+ROW_SIZE = _ROW_HEAD.size + 2 * OPS_MAX * _OP.size
+
+P_TRACED, P_C_OK, P_FD_RETURNS, P_CLOSE_ARG0, P_DROP_ARG1, P_CLEAR = 1, 2, 4, 8, 16, 32
+K_NOP, K_CSTR, K_BYTES, K_CWD = 0, 1, 2, 3
+S_CONST, S_ARG, S_RET = 0, 1, 2
+_NO_OP = _OP.pack(K_NOP, 0, 0, 0, 0, 0, 0, 0, 0)
+# fd effects C applies to its fd-name cache itself (the rest need Python).
+_C_EFFECTS = FD_RETURNS | FD_CLOSE_ARG0 | FD_DROP_ARG1 | FD_CLEAR
+
+
+def _flags(op: Read) -> int:
+    return (
+        (1 if op.null_skip else 0)
+        | (2 if op.nonpos_empty else 0)
+        | (4 if op.nonpos_first else 0)
+        | (8 if op.bad_skip else 0)
+        | (16 if op.exact else 0)
+        | (32 if op.ret_positive else 0)
+    )
+
+
+def _pack_op(op: Op, plan: SyscallPlan) -> bytes:
+    limits = plan.limits
+    if isinstance(op, Cwd):
+        if not limits.fd_paths:
+            return _NO_OP
+        mask = sum(1 << i for i in op.dirfds)
+        return _OP.pack(K_CWD, mask, 0, 0, 0, 1, 0, 0, 0)
+    if op.cstr:
+        return _OP.pack(K_CSTR, op.arg, 0, 0, _flags(op), 1, 0, resolve_size(op.size, limits), 0)
+    if op.size_ret:
+        src, sarg = S_RET, 0
+    elif op.size_arg >= 0:
+        src, sarg = S_ARG, op.size_arg
+    else:
+        src, sarg = S_CONST, 0
+    return _OP.pack(
+        K_BYTES,
+        op.arg,
+        src,
+        sarg,
+        _flags(op),
+        op.scale,
+        0,
+        resolve_size(op.size, limits) if src == S_CONST else 0,
+        max(resolve_size(op.cap, limits), 0),
+    )
+
+
+def _ops(ops: tuple[Op, ...], plan: SyscallPlan) -> bytes:
+    return b"".join(_pack_op(op, plan) for op in ops) + _NO_OP * (OPS_MAX - len(ops))
+
+
+def c_may_handle(plan: SyscallPlan, nr: int, name: str, unwinder: Any) -> bool:
+    """C takes a call whole only when nothing about it needs Python."""
+    if plan.entry_capture(nr) is not None and name not in capture.ENTRY_SPECS:
+        return False
+    if plan.exit_capture(nr) is not None and name not in capture.EXIT_SPECS:
+        return False
+    if len(capture.ENTRY_SPECS.get(name, ())) > OPS_MAX:
+        return False
+    if len(capture.EXIT_SPECS.get(name, ())) > OPS_MAX:
+        return False
+    effect = plan.fd_effect(nr)
+    if effect & ~_C_EFFECTS or effect & FD_IN_MEMORY:
+        return False
+    if effect & FD_RETURNS and name.startswith("fcntl"):
+        return False  # a new fd only for some commands: decided in Python
+    if plan.never_returns(nr) or plan.wants_stack(nr):
+        return False
+    return not (unwinder is not None and plan.changes_maps(nr))
+
+
+def compile_plan(plan: SyscallPlan, unwinder: Any = None) -> bytes:
+    """The plan rows for NR_MAX syscall numbers, as capture_core.c reads them."""
+    rows = []
+    by_nr = plan.table.by_nr
+    for nr in range(NR_MAX):
+        d = by_nr.get(nr)
+        if d is None:
+            # Unknown numbers go to Python, which records them raw.
+            rows.append(_ROW_HEAD.pack(P_TRACED if plan.is_traced(nr) else 0, 0, 0, 0))
+            rows.append(_NO_OP * (2 * OPS_MAX))
+            continue
+        traced = plan.is_traced(nr)
+        flags = P_TRACED if traced else 0
+        entry = capture.ENTRY_SPECS.get(d.name, ())
+        exit_ = capture.EXIT_SPECS.get(d.name, ())
+        ok = traced and c_may_handle(plan, nr, d.name, unwinder)
+        fdmask = 0
+        if ok:
+            flags |= P_C_OK
+            effect = plan.fd_effect(nr)
+            if effect & FD_RETURNS and plan.resolve_fds:
+                flags |= P_FD_RETURNS
+            if effect & FD_CLOSE_ARG0:
+                flags |= P_CLOSE_ARG0
+            if effect & FD_DROP_ARG1:
+                flags |= P_DROP_ARG1
+            if effect & FD_CLEAR:
+                flags |= P_CLEAR
+            if plan.resolve_fds:
+                fdmask = sum(1 << p for p in plan.fd_positions(nr))
+        else:
+            entry = exit_ = ()
+        rows.append(_ROW_HEAD.pack(flags, fdmask, len(entry), len(exit_)))
+        rows.append(_ops(entry, plan))
+        rows.append(_ops(exit_, plan))
+    return b"".join(rows)

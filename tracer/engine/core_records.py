@@ -1,0 +1,139 @@
+"""Reading the C capture core's records back into call parts.
+
+Runs on the consumer's side (the app's thread, the headless writer process):
+each record becomes an entry part (`Syscall`, not done) or a `CallExit`, and
+each capture goes into `mem` under the key its `Read` names, through the same
+`finish_op` the Python loop uses, so both loops give the same values.
+"""
+
+from __future__ import annotations
+
+import struct
+from functools import cache
+from typing import Any
+
+from tracer.engine.stream import CallExit, CoreBatch
+from tracer.events import Syscall
+from tracer.syscalls import capture
+from tracer.syscalls.capture import CWD_KEY, SKIP, Op
+
+_HEAD = struct.Struct("<BBHiiid")
+_ENTRY = struct.Struct("<BBHiiid6Q")  # head + args
+_EXIT = struct.Struct("<BBHiiidq")  # head + ret
+_CAP = struct.Struct("<BBhiI")
+R_ENTRY = 1
+RF_ERROR, RF_FDS = 1, 2
+C_BYTES, C_NONE, C_FDNAME, C_CWD = 1, 2, 3, 4
+
+
+@cache
+def _ops_by_nr() -> tuple[dict[int, tuple[Op, ...]], dict[int, tuple[Op, ...]]]:
+    from tracer.syscalls.render import load_decoders
+    from tracer.syscalls.table import get_table
+
+    load_decoders()
+    table = get_table()
+    entry = {
+        nr: capture.ENTRY_SPECS[d.name]
+        for nr, d in table.by_nr.items()
+        if d.name in capture.ENTRY_SPECS
+    }
+    exit_ = {
+        nr: capture.EXIT_SPECS[d.name]
+        for nr, d in table.by_nr.items()
+        if d.name in capture.EXIT_SPECS
+    }
+    return entry, exit_
+
+
+def _captures(
+    data: bytes, off: int, n: int, ops: tuple[Op, ...]
+) -> tuple[dict[Any, Any] | None, dict[int, str] | None, int]:
+    mem: dict[Any, Any] | None = None
+    fds: dict[int, str] | None = None
+    unpack = _CAP.unpack_from
+    for _ in range(n):
+        kind, idx, _pad, aux, length = unpack(data, off)
+        off += 12
+        if kind == C_FDNAME:
+            if fds is None:
+                fds = {}
+            fds[aux] = data[off : off + length].decode("utf-8", "surrogateescape")
+        elif kind == C_CWD:
+            if mem is None:
+                mem = {}
+            mem[CWD_KEY] = data[off : off + length].decode("utf-8", "surrogateescape")
+        else:
+            op = ops[idx]
+            if kind == C_BYTES:
+                value = data[off : off + length]
+                if op.convert is not None:  # as capture.finish_op
+                    value = op.convert(value)
+                    if value is SKIP:
+                        off += length
+                        continue
+            else:
+                value = None
+            if mem is None:
+                mem = {}
+            mem[op.key] = value
+        off += length
+    return mem, fds, off
+
+
+def unpack_core_batch(batch: CoreBatch) -> list[Any]:
+    """The parts a batch holds, in order. An entry followed at once by its exit (the
+    common case) becomes one whole `Syscall`, as the assembler would have made it."""
+    entry_ops, exit_ops = _ops_by_nr()
+    data = batch.data
+    out: list[Any] = []
+    append = out.append
+    off = 0
+    end = len(data)
+    entry = _ENTRY.unpack_from
+    exit_ = _EXIT.unpack_from
+    last: Syscall | None = None  # the entry just read, if its exit may follow
+    while off < end:
+        if data[off] == R_ENTRY:
+            v = entry(data, off)
+            off += 72
+            call = Syscall(0, v[4], v[3], v[5], v[7:13], v[6])
+            if v[2]:
+                call.mem, call.fds, off = _captures(data, off, v[2], entry_ops.get(v[5], ()))
+            if v[1] & RF_FDS and call.fds is None:
+                call.fds = {}
+            if last is not None:
+                append(last)
+            last = call
+            continue
+        _kind, flags, ncaps, tid, _tgid, nr, t, ret = exit_(data, off)
+        off += 32
+        mem = fds = None
+        if ncaps:
+            mem, fds, off = _captures(data, off, ncaps, exit_ops.get(nr, ()))
+        error = -ret if flags & RF_ERROR else 0
+        if last is not None and last.tid == tid:
+            last.end = t
+            last.ret = ret
+            last.error = error
+            last.done = True
+            if mem:
+                if last.mem:
+                    last.mem.update(mem)
+                else:
+                    last.mem = mem
+            if fds:
+                if last.fds:
+                    last.fds.update(fds)
+                else:
+                    last.fds = fds
+            append(last)
+            last = None
+            continue
+        if last is not None:
+            append(last)
+            last = None
+        append(CallExit(tid, t, ret, error, mem, fds))
+    if last is not None:
+        append(last)
+    return out

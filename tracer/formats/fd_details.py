@@ -1,0 +1,69 @@
+"""strace -yy / --decode-fds=socket,dev,pidfd: what an fd is, beyond its path.
+
+`3</dev/null<char 1:3>>` for devices, `3<TCP:[127.0.0.1:41234->127.0.0.1:5432]>`,
+`3<UNIX-STREAM:[311790->311787,"x.sock"]>`, `3<UDP:[311816]>` for sockets.
+The worker records what each fd referred to (its /proc link) at the call; this
+runs in the writer, which looks up the rest in the kernel's socket tables when it
+writes the line, a moment after the call: a socket closed in between shows as
+`PROTO:[inode]` only, and one whose state changed in between shows its newer state.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+
+from tracer.events import Syscall
+from tracer.model.sock_diag import SocketEndpoints
+from tracer.syscalls import fmt
+
+
+class FdDetails:
+    def __init__(self, decode: frozenset[str]) -> None:
+        self.decode = decode
+        self.sockets = SocketEndpoints() if "socket" in decode else None
+        self._devices: dict[str, str | None] = {}
+
+    def __call__(self, call: Syscall, fd: int, name: str) -> str | None:
+        if name.startswith("socket:[") and self.sockets is not None:
+            inode = name[8:-1]
+            if inode.isdigit():
+                text = self.sockets.describe(call.pid, int(inode))
+                if text is not None:
+                    return f"<{text}>"
+            return f"<{fmt.fd_path(name)[1:-1]}>" if "path" in self.decode else ""
+        if name == "anon_inode:[pidfd]" and "pidfd" in self.decode:
+            pid = _pidfd_pid(call.pid, fd)
+            if pid is not None:
+                return f"<pid:{pid}>"
+        if "dev" in self.decode and name.startswith("/"):
+            dev = self._device(name)
+            if dev is not None:  # with its path, even without decode-fds=path (as strace)
+                return f"{fmt.fd_path(name)[:-1]}<{dev}>>"
+        return None if "path" in self.decode else ""
+
+    def _device(self, path: str) -> str | None:
+        if path not in self._devices:
+            try:
+                st = os.stat(path)
+            except OSError:
+                self._devices[path] = None
+                return None
+            if stat.S_ISCHR(st.st_mode) or stat.S_ISBLK(st.st_mode):
+                kind = "char" if stat.S_ISCHR(st.st_mode) else "block"
+                rdev = st.st_rdev
+                self._devices[path] = f"{kind} {os.major(rdev)}:{os.minor(rdev)}"
+            else:
+                self._devices[path] = None
+        return self._devices[path]
+
+
+def _pidfd_pid(pid: int, fd: int) -> int | None:
+    try:
+        with open(f"/proc/{pid}/fdinfo/{fd}") as f:
+            for line in f:
+                if line.startswith("Pid:"):
+                    return int(line.split()[1])
+    except (OSError, ValueError, IndexError):
+        return None
+    return None
