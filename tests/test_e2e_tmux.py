@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import textwrap
@@ -205,3 +206,30 @@ def test_the_list_follows_a_short_program_to_its_exit_line(tmp_path):
             assert wait_for(lambda t=tmux: not t.alive(), timeout=20)
         finally:
             tmux.kill()
+
+
+@pytest.mark.parametrize("signo", [signal.SIGTERM, signal.SIGHUP])
+def test_a_signal_to_the_app_gives_the_terminal_back(tmp_path, signo):
+    """SIGTERM (or a hangup) ends the app as `q` does: the terminal leaves the
+    alternate screen, the launched program is killed, the status is 128+N."""
+    script = tmp_path / "prog.py"
+    script.write_text(PROGRAM)
+    pidfile = tmp_path / "pid"
+    rcfile = tmp_path / "rc"
+    tmux = Tmux("tracetui-e2e-" + uuid.uuid4().hex[:8])
+    cmd = [sys.executable, "-m", "tui", sys.executable, str(script), str(pidfile), "/nowhere"]
+    shell = " ".join(map(_quote, cmd)) + f"; echo $? > {_quote(str(rcfile))}; exec sleep 60"
+    tmux.start(["sh", "-c", shell], {"PYTHONPATH": str(ROOT), "TERM": "xterm-256color"})
+    try:
+        assert wait_for(lambda: pidfile.exists() and pidfile.read_text() != "", timeout=20)
+        pid = int(pidfile.read_text())
+        tmux.wait_screen(lambda s: "RUNNING" in s)
+        assert tmux.run("display", "-p", "-t", tmux.name, "#{alternate_on}").strip() == "1"
+        app = int(subprocess.run(["pgrep", "-f", "--", f"-m tui {sys.executable} {script}"], capture_output=True, text=True).stdout.split()[0])  # fmt: skip
+        os.kill(app, signo)
+        assert wait_for(lambda: rcfile.exists() and rcfile.read_text().strip() != "", timeout=20)
+        assert int(rcfile.read_text()) == 128 + signo
+        assert tmux.run("display", "-p", "-t", tmux.name, "#{alternate_on}").strip() == "0"
+        assert wait_for(lambda: proc_state(pid) in (None, "Z"), timeout=10)
+    finally:
+        tmux.kill()

@@ -158,7 +158,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def options_from_args(args: argparse.Namespace) -> TraceOptions:
     """TraceOptions from the arguments; strace's output options land in `args.strace`."""
-    from tracer.engine.launcher import LaunchEnv, LaunchError, run_as_user
+    from tracer.engine.launcher import LaunchError, run_as_user
     from tracer.options import TraceOptions
     from tracer.strace_options import StraceOptionError, environment, settings_from_args
     from tracer.syscall_selection import parse_stack_filter
@@ -193,11 +193,12 @@ def options_from_args(args: argparse.Namespace) -> TraceOptions:
             "-D: tracetui traces from a thread of its own and stays the program's parent; "
             "the option is accepted and changes nothing"
         )
+    run_as = None
     if args.user:
         if not args.command:
             raise UsageError("-u is for a launched program, not -p")
         try:
-            env = LaunchEnv(env if env is not None else dict(os.environ), run_as_user(args.user))
+            run_as = run_as_user(args.user)
         except LaunchError as e:
             raise UsageError(str(e)) from None
     traced = None if settings.trace is False else settings.trace
@@ -225,6 +226,7 @@ def options_from_args(args: argparse.Namespace) -> TraceOptions:
         resolve_fds=resolve,
         detach_on_exit=args.detach,
         env=env,
+        run_as=run_as,
     )
 
 

@@ -13,6 +13,7 @@ from collections import deque
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
+from tracer.engine.core import TAKE_RECORDS
 from tracer.engine.stream import CoreBatch
 
 
@@ -72,7 +73,7 @@ class EventQueue:
             self._extra -= sum(x.count - 1 for x in out if type(x) is CoreBatch)
         if core is not None and not items and (max_items is None or n < max_items):
             # Everything queued is taken: what the core finished since is next.
-            got = core.take_running(epoch)
+            got = core.take_running(epoch, TAKE_RECORDS)
             if got is not None:
                 out.append(CoreBatch(*got))
         self._space.set()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 
 @dataclass(slots=True)
@@ -30,6 +31,7 @@ class TraceOptions:
     # Launched program's stdio: None inherits ours; an int is a pty/tty fd to use for 0, 1, 2.
     tty_fd: int | None = None
     env: dict[str, str] | None = None
+    run_as: Any = None  # strace -u: a launcher.RunAs, the user the program runs as
     cwd: str | None = None
     # Signals ignored when tracetui started: the program inherits them ignored, as it
     # would without us (and as under strace), even though tracetui handles them itself.

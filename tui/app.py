@@ -10,6 +10,7 @@ exception in a handler is contained, never fatal (tui.containment).
 from __future__ import annotations
 
 import asyncio
+import signal
 import sys
 import time
 from collections.abc import Iterable
@@ -181,6 +182,12 @@ class TraceApp(ContainedPump, TraceActions, FilterControl, App[int]):
                 "(the program's output is not captured: attached process or --tty=inherit)"
             )
         self._poll_timer = self.set_interval(self.poll_interval, self.poll_session)
+        # SIGTERM or a closed terminal end the app as `q` does, through Textual's own
+        # exit, so the terminal is given back (no alternate screen, mouse reporting off).
+        loop = asyncio.get_running_loop()
+        for signo in (signal.SIGTERM, signal.SIGHUP):
+            if signal.getsignal(signo) is not signal.SIG_IGN:  # nohup: stays ignored
+                loop.add_signal_handler(signo, self._terminated, signo)
         self.call_after_refresh(self._first_paint)
         self.containment.armed = True
         if self.initial_filter:  # strace's -P, -z, -Z given on the command line
@@ -193,6 +200,9 @@ class TraceApp(ContainedPump, TraceActions, FilterControl, App[int]):
 
     def _first_paint(self) -> None:
         self.first_paint_at = time.monotonic()
+
+    def _terminated(self, signo: int) -> None:
+        self.exit(128 + signo)
 
     def on_unmount(self) -> None:
         self.containment.armed = False

@@ -24,7 +24,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#define CORE_VERSION 2
+#define CORE_VERSION 3
 #define NR_MAX 1024
 #define OPS_MAX 6
 #define PAGE 4096
@@ -662,34 +662,58 @@ static PyObject *Core_take_call(Core *c, PyObject *arg) {
                          (unsigned long long)s->args[5]);
 }
 
-/* The finished records as (bytes, count); the buffer starts again. Needs the lock. */
-static PyObject *take_locked(Core *c) {
-    PyObject *data = PyBytes_FromStringAndSize(c->out, (Py_ssize_t)c->olen);
+/* The byte length of the first `n` finished records (all of them when n covers them). */
+static size_t prefix_len(Core *c, uint32_t n) {
+    if (n >= c->count) return c->olen;
+    size_t off = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        RecHead h;
+        memcpy(&h, c->out + off, sizeof h);
+        off += sizeof h + (h.kind == R_ENTRY ? 48 : 8);
+        for (uint16_t k = 0; k < h.ncaps; k++) {
+            CapHead ch;
+            memcpy(&ch, c->out + off, sizeof ch);
+            off += sizeof ch + ch.len;
+        }
+    }
+    return off;
+}
+
+/* Up to `max` finished records, oldest first, as (bytes, count); the rest stay.
+ * Bounded so a consumer turns a batch into events in one short step. Needs the lock. */
+static PyObject *take_locked(Core *c, uint32_t max) {
+    uint32_t n = max < c->count ? max : c->count;
+    size_t len = prefix_len(c, n);
+    PyObject *data = PyBytes_FromStringAndSize(c->out, (Py_ssize_t)len);
     if (!data) return NULL;
-    PyObject *res = Py_BuildValue("(NI)", data, c->count);
-    c->olen = 0;
-    c->count = 0;
+    PyObject *res = Py_BuildValue("(NI)", data, n);
+    memmove(c->out, c->out + len, c->olen - len);
+    c->olen -= len;
+    c->count -= n;
     pthread_cond_broadcast(&c->cv);
     return res;
 }
 
-/* All finished records (the worker's call, after run() returned). */
-static PyObject *Core_take(Core *c, PyObject *unused) {
+/* Finished records, at most `max` (the worker's call, after run() returned). */
+static PyObject *Core_take(Core *c, PyObject *args) {
+    unsigned int max = 0xFFFFFFFFu;
+    if (!PyArg_ParseTuple(args, "|I", &max)) return NULL;
     pthread_mutex_lock(&c->mu);
-    PyObject *res = take_locked(c);
+    PyObject *res = take_locked(c, max);
     pthread_mutex_unlock(&c->mu);
     return res;
 }
 
-/* A consumer's call: the records finished so far, but only while run() of `epoch`
- * still goes on (so nothing the worker queued since can be older than them); None
- * otherwise or when there are none. */
-static PyObject *Core_take_running(Core *c, PyObject *arg) {
-    unsigned long epoch = PyLong_AsUnsignedLong(arg);
-    if (PyErr_Occurred()) return NULL;
+/* A consumer's call: up to `max` records finished so far, but only while run() of
+ * `epoch` still goes on (so nothing the worker queued since can be older than them);
+ * None otherwise or when there are none. */
+static PyObject *Core_take_running(Core *c, PyObject *args) {
+    unsigned long epoch;
+    unsigned int max = 0xFFFFFFFFu;
+    if (!PyArg_ParseTuple(args, "k|I", &epoch, &max)) return NULL;
     PyObject *res = NULL;
     pthread_mutex_lock(&c->mu);
-    if (c->running && c->epoch == epoch && c->count) res = take_locked(c);
+    if (c->running && c->epoch == epoch && c->count) res = take_locked(c, max);
     pthread_mutex_unlock(&c->mu);
     if (!res && !PyErr_Occurred()) Py_RETURN_NONE;
     return res;
@@ -863,9 +887,10 @@ static PyMethodDef Core_methods[] = {
     {"fd_drop", (PyCFunction)Core_fd_drop, METH_VARARGS, "fd_drop(tgid, fd)"},
     {"fd_clear", (PyCFunction)Core_fd_clear, METH_VARARGS, "fd_clear(tgid)"},
     {"fd_copy", (PyCFunction)Core_fd_copy, METH_VARARGS, "fd_copy(parent, child)"},
-    {"take", (PyCFunction)Core_take, METH_NOARGS, "All finished records: (bytes, count)."},
-    {"take_running", (PyCFunction)Core_take_running, METH_O,
-     "take_running(epoch) -> (bytes, count) | None, while run() of that epoch goes on."},
+    {"take", (PyCFunction)Core_take, METH_VARARGS,
+     "take([max]) -> (bytes, count): the oldest finished records."},
+    {"take_running", (PyCFunction)Core_take_running, METH_VARARGS,
+     "take_running(epoch[, max]) -> (bytes, count) | None, while run() of that epoch goes on."},
     {"interrupt", (PyCFunction)Core_interrupt, METH_NOARGS, "Make run() return soon."},
     {"run", (PyCFunction)Core_run, METH_VARARGS,
      "run(max_records, max_bytes) -> (why, pid, status), without the GIL."},

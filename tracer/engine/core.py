@@ -21,6 +21,9 @@ ST_NONE, ST_CCALL, ST_PYCALL, ST_PYTASK = 1, 2, 3, 4
 # as the EventQueue's items are. An unbounded queue (--tty=inherit, where nobody
 # drains until the program ends) leaves the bytes unbounded too.
 HELD_BYTES = 64 << 20
+# Records per batch handed to a consumer: one batch becomes events in one short step
+# of the consumer's thread (a few ms), so the app stays responsive under a flood.
+TAKE_RECORDS = 4096
 UNBOUNDED = 1 << 40
 
 
@@ -40,7 +43,7 @@ def load_core() -> ModuleType | None:
     except ImportError:
         return None
     if (
-        getattr(core, "VERSION", 0) != 2
+        getattr(core, "VERSION", 0) != 3
         or core.NR_PLAN_SIZE != ROW_SIZE
         or core.NR_MAX != NR_MAX
         or core.OPS_MAX != OPS_MAX

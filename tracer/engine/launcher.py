@@ -62,15 +62,6 @@ def run_as_user(name: str) -> RunAs:
     return RunAs(name, entry.pw_uid, entry.pw_gid, groups)
 
 
-class LaunchEnv(dict):
-    """The launched program's environment, carrying the user it runs as (`-u`): the
-    worker hands the environment to `fork_stopped_child` as it is."""
-
-    def __init__(self, env: dict[str, str], run_as: RunAs | None = None) -> None:
-        super().__init__(env)
-        self.run_as = run_as
-
-
 def _become(run_as: RunAs) -> None:
     """Drop to the user's ids; supplementary groups first, the uid last."""
     os.setgroups(list(run_as.groups))
@@ -175,8 +166,9 @@ def fork_stopped_child(
     tty_fd: int | None,
     seccomp: bytes | None,
     ignored_signals: tuple[int, ...] = (),
+    run_as: RunAs | None = None,
 ) -> tuple[int, int]:
-    """Fork a child that stops itself, then (once resumed) execs `path`.
+    """Fork a child that stops itself, then (once resumed) execs `path` (as `run_as`, -u).
 
     Returns (pid, error_pipe_read_fd); the child writes its errno to the pipe
     if exec fails. Called from the worker thread, which becomes the tracer.
@@ -204,7 +196,6 @@ def fork_stopped_child(
             os.kill(os.getpid(), signal.SIGSTOP)
             if seccomp is not None:
                 _install_seccomp(seccomp)  # as root still: no no_new_privs needed
-            run_as = getattr(env, "run_as", None)
             if run_as is not None:
                 _become(run_as)
             os.execve(path, argv, envb)

@@ -24,6 +24,7 @@ from tracer.engine.core import (
     ST_NONE,
     ST_PYCALL,
     ST_PYTASK,
+    TAKE_RECORDS,
     WHY_ERROR,
     WHY_STOP,
     held_limits,
@@ -228,7 +229,7 @@ class Worker(SyscallStops, ProcessStops):
         prog = seccomp_program(filt) if (filt is not None and o.seccomp) else None
         self.seccomp_active = prog is not None
         pid, rfd = fork_stopped_child(
-            self.path, o.command, o.env, o.cwd, o.tty_fd, prog, o.ignored_signals
+            self.path, o.command, o.env, o.cwd, o.tty_fd, prog, o.ignored_signals, o.run_as
         )
         self.exec_error_fd = rfd
         _, status = os.waitpid(pid, os.WUNTRACED)
@@ -334,8 +335,10 @@ class Worker(SyscallStops, ProcessStops):
                 # Without the GIL until a stop needs Python; consumers take the records
                 # as they come (see EventQueue.attach_core).
                 why, pid, status = core.run(held_records, held_bytes)
-                data, count = core.take()
-                if count:
+                while True:
+                    data, count = core.take(TAKE_RECORDS)
+                    if not count:
+                        break
                     queue.put(CoreBatch(data, count), count)
                 if why == WHY_STOP:
                     dispatch(pid, status)

@@ -138,7 +138,7 @@ class PipeSink:
             core = self._core
             if core is not None:
                 epoch = core.epoch
-                got = core.take_running(epoch) if not items else None
+                got = core.take_running(epoch) if not items else None  # all: marshal is cheap
                 if got is not None:
                     items.append(CoreBatch(*got))
             n = len(items)
