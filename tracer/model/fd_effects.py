@@ -100,8 +100,30 @@ def effect(*names: str) -> Callable[[Effect], Effect]:
     return register
 
 
+# open and openat, the commonest fd creators: (path argument, flags argument). Their
+# entry is made from raw values, without rendering the call (the app does this for
+# every open, as it arrives).
+_OPEN_ARGS = {"open": (0, 1), "openat": (1, 2)}
+_O_CLOEXEC = 0o2000000
+
+
 @effect("open", "openat", "creat", "openat2", "open_by_handle_at", "open_tree", "fspick")
 def opened(c: FdEffectContext) -> None:
+    fast = _OPEN_ARGS.get(c.name)
+    if fast is not None:
+        mem = c.store.mem_of(c.row)
+        path = mem.get(fast[0]) if mem else None
+        if type(path) is bytes:
+            from tracer.syscalls.decoders.file import open_flags
+
+            flags = c.raw(fast[1]) & 0xFFFFFFFF
+            c.new_entry(
+                c.ret,
+                path.decode("utf-8", "surrogateescape") or c.name,
+                flags=open_flags(flags),
+                cloexec=bool(flags & _O_CLOEXEC),
+            )
+            return
     c.new_entry(c.ret, c.path_arg() or c.name, flags=c.flags_text(), cloexec=c.cloexec())
 
 
