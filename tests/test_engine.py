@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -349,3 +350,48 @@ def _zombie(pid: int) -> bool:
             return f.read().rsplit(")", 1)[1].split()[0] == "Z"
     except OSError:
         return True
+
+
+def test_exec_by_a_thread_reads_as_strace_prints_it(tmp_path):
+    """The thread's execve is shown under the thread, then `+++ superseded by execve
+    in pid TID +++` and `<... execve resumed>` under the process's id, as strace 6.1
+    prints them; JSON's exec event names the thread's former id."""
+    import shutil
+
+    if shutil.which("strace") is None:
+        pytest.skip("strace is not installed")
+    prog = compile_c(
+        r"""
+#include <pthread.h>
+#include <unistd.h>
+static void *run(void *a) { execl("/bin/true", "true", "thread-exec", (char*)0); return 0; }
+int main(void) { pthread_t t; pthread_create(&t, 0, run, 0); for (;;) pause(); }
+""",
+        name="thread_exec_text",
+    )
+    wanted = ('execve("/bin/true"', "superseded", "<... execve resumed>")
+
+    def shape(lines: list[str]) -> list[str]:
+        pids: dict[str, str] = {}
+        out = []
+        for line in lines:
+            if not any(w in line for w in wanted):
+                continue
+            pid, rest = line.split(None, 1)
+            tag = pids.setdefault(pid, f"T{len(pids)}")
+            for p, t in pids.items():
+                rest = rest.replace(f"pid {p} ", f"pid {t} ")
+            rest = re.sub(r"/\* \d+ vars \*/", "VARS", re.sub(r"0x[0-9a-f]+", "ADDR", rest))
+            out.append(f"{tag} {rest}")
+        return out
+
+    ref = tmp_path / "strace.txt"
+    subprocess.run(["strace", "-f", "-o", str(ref), str(prog)], check=True, timeout=30)
+    lines, proc = trace_text(tmp_path, str(prog), extra=("-f",))
+    assert proc.returncode == 0, proc.stderr
+    mine = shape(lines)
+    assert any("superseded by execve in pid" in line for line in mine)
+    assert mine == shape(ref.read_text().splitlines())
+    events, _ = trace_jsonl(tmp_path, str(prog))
+    execs = [e for e in events if e["type"] == "exec"]
+    assert execs[-1]["former_tid"] != execs[-1]["pid"]

@@ -70,9 +70,15 @@ class Unfinished:
 
 @dataclass(slots=True, eq=False)
 class Resumed:
-    """The exit of a call earlier emitted as `Unfinished`; `call` is now complete."""
+    """The exit of a call earlier emitted as `Unfinished`; `call` is now complete.
+
+    `tid` is set when the exit belongs to another task id than `call.tid`: a thread
+    that exec'd returns from execve with its process's id (strace prints
+    `<... execve resumed>` there), while the call stays the thread's.
+    """
 
     call: Syscall
+    tid: int = 0
 
 
 @dataclass(slots=True, eq=False)

@@ -119,13 +119,14 @@ class ProcessStops(_Base):
             old = self.tasks.pop(former, None)
             if self.core is not None:
                 self.core.forget(former)
-            # The leader's own call (a wait, a futex) never returns: it is gone.
-            if task.inflight is not None:
-                self._complete_without_return(task)
             if old is not None and old.inflight is not None:
+                # The leader's own call (a wait, a futex) never returns: the assembler
+                # ends it when it moves the thread's execve to the leader's id.
+                self._emit(CallMoved(former, task.tid))
                 task.inflight = old.inflight
                 task.in_seccomp_call = old.in_seccomp_call
-                self._emit(CallMoved(former, task.tid))
+            elif task.inflight is not None:
+                self._complete_without_return(task)
         if tgid == self.main_pid:
             self.main_execed = True
             task.launching = False

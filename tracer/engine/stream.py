@@ -107,13 +107,18 @@ class CallAssembler:
         elif t is CallGone:
             self._gone(item.tid, out)
         elif t is CallMoved:
+            # As strace: the thread's execve goes out unfinished under the thread, the
+            # leader's own call ends (`= ?`), and the execve returns under the
+            # process's id, which the thread now has (`<... execve resumed>`).
             call = self.pending.pop(item.from_tid, None)
+            if call is not None and item.from_tid in self._emitted:
+                self._emitted.discard(item.from_tid)
+            elif call is not None:
+                out.append(Unfinished(call))
+            self._gone(item.to_tid, out)
             if call is not None:
-                call.tid = item.to_tid
                 self.pending[item.to_tid] = call
-                if item.from_tid in self._emitted:
-                    self._emitted.discard(item.from_tid)
-                    self._emitted.add(item.to_tid)
+                self._emitted.add(item.to_tid)
         else:
             if t in _FLUSHING:
                 self._flush(item.tid, out)
@@ -149,7 +154,7 @@ class CallAssembler:
                 call.fds.update(x.fds)
             else:
                 call.fds = x.fds
-        self._close(call, out)
+        self._close(call, out, x.tid)
 
     def _gone(self, tid: int, out: list[Any]) -> None:
         call = self.pending.pop(tid, None)
@@ -157,17 +162,18 @@ class CallAssembler:
             return
         call.done = True
         call.no_return = True
-        self._close(call, out)
+        self._close(call, out, tid)
 
-    def _close(self, call: Syscall, out: list[Any]) -> None:
-        tid = call.tid
+    def _close(self, call: Syscall, out: list[Any], tid: int | None = None) -> None:
+        if tid is None:
+            tid = call.tid
         self.seq += 1
         call.seq = self.seq
         if len(self.pending) > len(self._emitted):
             self._flush(tid, out)
         if self._emitted and tid in self._emitted:
             self._emitted.discard(tid)
-            out.append(Resumed(call))
+            out.append(Resumed(call, tid if tid != call.tid else 0))
         else:
             out.append(call)
 

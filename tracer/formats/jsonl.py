@@ -147,6 +147,8 @@ def event_object(ev: object, ctx: RenderContext) -> dict[str, Any] | None:
             "tid": ev.tid,
             "time": ev.time,
         }
+        if ev.former_tid:  # a thread exec'd: the id it had before it took the process's
+            obj["former_tid"] = ev.former_tid
         _put_text(obj, "filename", ev.filename)
         _put_texts(obj, "argv", ev.argv)
         return obj

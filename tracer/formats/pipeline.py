@@ -86,8 +86,10 @@ def encode(ev: Any) -> tuple:
     tp = type(ev)
     if tp is Syscall:
         return (0, _call_tuple(ev))
-    if tp is Unfinished or tp is Resumed:
+    if tp is Unfinished:
         return (_TAG[tp], _call_tuple(ev.call))
+    if tp is Resumed:
+        return (_TAG[tp], (*_call_tuple(ev.call), ev.tid))
     return (_TAG[tp], tuple(getattr(ev, f) for f in _FIELDS[tp]))
 
 
@@ -96,8 +98,10 @@ def decode(item: tuple) -> Any:
     tp = _TYPES[tag]
     if tp is Syscall:
         return _call_from(body)
-    if tp is Unfinished or tp is Resumed:
+    if tp is Unfinished:
         return tp(_call_from(body))
+    if tp is Resumed:
+        return tp(_call_from(body), body[14] if len(body) > 14 else 0)
     return tp(*body)
 
 

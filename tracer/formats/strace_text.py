@@ -140,6 +140,9 @@ def event_text(ev: object, ctx: RenderContext, pad: int = 39) -> list[str] | Non
         if ev.resumed:
             return None
         return [f"--- stopped by {signal_name(ev.signo)} ---"]
+    if isinstance(ev, Exec) and ev.former_tid:
+        # A thread exec'd: its process's id now names it (strace's line, on the leader).
+        return [f"+++ superseded by execve in pid {ev.former_tid} +++"]
     return None
 
 
@@ -203,8 +206,14 @@ class StraceTextWriter(TextOutput):
             if tp is Exec:
                 if ev.envp is not None:
                     self._environ[ev.pid] = ev.envp
-                continue
-            tid = ev.call.tid if tp is Unfinished or tp is Resumed else getattr(ev, "tid", 0)
+                if not ev.former_tid or self.opts.quiet_superseded:
+                    continue
+            if tp is Resumed:
+                tid = ev.tid or ev.call.tid
+            elif tp is Unfinished:
+                tid = ev.call.tid
+            else:
+                tid = getattr(ev, "tid", 0)
             if files is not None or self.prefix == PREFIX_NONE:
                 lead = ""
             elif self.prefix == PREFIX_FILE:
