@@ -110,6 +110,11 @@ int main(void) {
     int p[2]; pipe(p); dup2(p[1], 9); write(9, "x", 1); read(p[0], buf, 1);
     close(p[0]); close(p[1]); close(9);
     int status; waitpid(-1, &status, WNOHANG);
+    int word = 0;
+    struct timespec tmo = {0, 5000};
+    syscall(SYS_futex, &word, 0 /* FUTEX_WAIT */, 1, &tmo, NULL, 0);  /* EAGAIN: a timeout read */
+    syscall(SYS_futex, &word, 1 /* FUTEX_WAKE */, 1, NULL, NULL, 0);  /* no timeout to read */
+    unsigned long fs; syscall(SYS_arch_prctl, 0x1003 /* ARCH_GET_FS */, &fs);
     access("/etc/hostname", R_OK);
     openat(AT_FDCWD, "relative-missing", O_RDONLY);
     return 0;

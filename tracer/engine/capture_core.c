@@ -24,7 +24,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#define CORE_VERSION 3
+#define CORE_VERSION 4
 #define NR_MAX 1024
 #define OPS_MAX 6
 #define PAGE 4096
@@ -81,6 +81,12 @@ typedef struct __attribute__((packed)) {
     uint8_t kind, arg, size_src, size_arg, flags, scale;
     int16_t pad;
     int64_t size, cap;
+    /* capture.Read.when: read only when (args[when_arg] & when_mask) is one of
+     * when_vals[0..when_n) (any bit set when when_n is 0); when_arg 0xFF: always */
+    uint8_t when_arg, when_n;
+    uint8_t pad2[6];
+    uint64_t when_mask;
+    uint32_t when_vals[6];
 } Op;
 
 typedef struct __attribute__((packed)) {
@@ -455,6 +461,13 @@ static int run_op(Core *c, uint16_t *ncaps, int idx, const Op *op, pid_t tid,
         return 0;
     }
     if ((op->flags & F_RET_POSITIVE) && ret <= 0) return 0;
+    if (op->when_arg < 6) {
+        uint64_t bits = args[op->when_arg] & op->when_mask;
+        int ok = op->when_n == 0 ? bits != 0 : 0;
+        for (int i = 0; i < op->when_n && i < 6; i++)
+            if (bits == op->when_vals[i]) ok = 1;
+        if (!ok) return 0;
+    }
     uint64_t addr = args[op->arg];
     if (op->kind == K_CSTR) {
         if (!addr)

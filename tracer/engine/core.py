@@ -43,7 +43,7 @@ def load_core() -> ModuleType | None:
     except ImportError:
         return None
     if (
-        getattr(core, "VERSION", 0) != 3
+        getattr(core, "VERSION", 0) != 4
         or core.NR_PLAN_SIZE != ROW_SIZE
         or core.NR_MAX != NR_MAX
         or core.OPS_MAX != OPS_MAX

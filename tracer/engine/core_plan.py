@@ -25,14 +25,16 @@ from tracer.syscalls.capture import Cwd, Op, Read, resolve_size
 
 NR_MAX = 1024
 OPS_MAX = 6
-_OP = struct.Struct("<BBBBBBhqq")
+_OP = struct.Struct("<BBBBBBhqqBB6xQ6I")  # ... then the `when` condition (capture_core.c Op)
+WHEN_MAX = 6
 _ROW_HEAD = struct.Struct("<BBBB")
 ROW_SIZE = _ROW_HEAD.size + 2 * OPS_MAX * _OP.size
 
 P_TRACED, P_C_OK, P_FD_RETURNS, P_CLOSE_ARG0, P_DROP_ARG1, P_CLEAR = 1, 2, 4, 8, 16, 32
 K_NOP, K_CSTR, K_BYTES, K_CWD = 0, 1, 2, 3
 S_CONST, S_ARG, S_RET = 0, 1, 2
-_NO_OP = _OP.pack(K_NOP, 0, 0, 0, 0, 0, 0, 0, 0)
+_NO_WHEN = (0xFF, 0, 0, 0, 0, 0, 0, 0, 0)
+_NO_OP = _OP.pack(K_NOP, 0, 0, 0, 0, 0, 0, 0, 0, *_NO_WHEN)
 # fd effects C applies to its fd-name cache itself (the rest need Python).
 _C_EFFECTS = FD_RETURNS | FD_CLOSE_ARG0 | FD_DROP_ARG1 | FD_CLEAR
 
@@ -54,9 +56,12 @@ def _pack_op(op: Op, plan: SyscallPlan) -> bytes:
         if not limits.fd_paths:
             return _NO_OP
         mask = sum(1 << i for i in op.dirfds)
-        return _OP.pack(K_CWD, mask, 0, 0, 0, 1, 0, 0, 0)
+        return _OP.pack(K_CWD, mask, 0, 0, 0, 1, 0, 0, 0, *_NO_WHEN)
+    when = _when(op)
     if op.cstr:
-        return _OP.pack(K_CSTR, op.arg, 0, 0, _flags(op), 1, 0, resolve_size(op.size, limits), 0)
+        return _OP.pack(
+            K_CSTR, op.arg, 0, 0, _flags(op), 1, 0, resolve_size(op.size, limits), 0, *when
+        )
     if op.size_ret:
         src, sarg = S_RET, 0
     elif op.size_arg >= 0:
@@ -73,7 +78,16 @@ def _pack_op(op: Op, plan: SyscallPlan) -> bytes:
         0,
         resolve_size(op.size, limits) if src == S_CONST else 0,
         max(resolve_size(op.cap, limits), 0),
+        *when,
     )
+
+
+def _when(op: Read) -> tuple[int, ...]:
+    if op.when is None:
+        return _NO_WHEN
+    arg, mask, values = op.when
+    vals = tuple(values) + (0,) * (WHEN_MAX - len(values))
+    return (arg, len(values), mask, *vals)
 
 
 def _ops(ops: tuple[Op, ...], plan: SyscallPlan) -> bytes:
@@ -90,6 +104,9 @@ def c_may_handle(plan: SyscallPlan, nr: int, name: str, unwinder: Any) -> bool:
         return False
     if len(capture.EXIT_SPECS.get(name, ())) > OPS_MAX:
         return False
+    for op in (*capture.ENTRY_SPECS.get(name, ()), *capture.EXIT_SPECS.get(name, ())):
+        if isinstance(op, Read) and op.when is not None and len(op.when[2]) > WHEN_MAX:
+            return False
     effect = plan.fd_effect(nr)
     if effect & ~_C_EFFECTS or effect & FD_IN_MEMORY:
         return False

@@ -120,7 +120,9 @@ class Read:
     before; a failed read gives None, or no key with `bad_skip`; with `exact`, a
     short read counts as failed. `convert` turns the bytes into what the decoder
     keeps (a struct's tuple, a count); it may return SKIP. `ret_positive`: read
-    only when the call returned more than 0.
+    only when the call returned more than 0. `when` = (argument, mask, values): read
+    only when the argument's bits under the mask are one of `values` (any bit set when
+    `values` is empty), as a futex's timeout exists only for some operations.
     """
 
     key: int | str
@@ -138,6 +140,7 @@ class Read:
     exact: bool = False
     ret_positive: bool = False
     convert: Callable[[bytes], Any] | None = None
+    when: tuple[int, int, tuple[int, ...]] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,6 +172,11 @@ def read_op(op: Read, mem: MemoryReader, args: tuple[int, ...], ret: int, limits
     """The raw outcome of one `Read`: bytes, None, or SKIP (before `convert`)."""
     if op.ret_positive and ret <= 0:
         return SKIP
+    if op.when is not None:
+        arg, mask, values = op.when
+        bits = args[arg] & mask
+        if (bits not in values) if values else not bits:
+            return SKIP
     addr = args[op.arg] & _U64
     if op.cstr:
         if not addr:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from tracer.events import Syscall
-from tracer.syscalls.capture import CaptureLimits, MemoryReader, on_entry
+from tracer.syscalls.capture import Read, declare_entry
 from tracer.syscalls.render import Arg, Decoded, RenderContext, decoder
 from tracer.syscalls.xlat import misc as x
 
@@ -39,11 +39,9 @@ def wake_op_text(val3: int) -> str:
     return text + (f"|{cmparg:#x}" if cmparg else "|0")
 
 
-@on_entry("futex")
-def _capture_futex(mem: MemoryReader, args, limits: CaptureLimits):
-    if (args[1] & 127) in _TIMEOUT_OPS and args[3]:
-        return {"timeout": mem.read(args[3], 16)}
-    return None
+declare_entry(
+    "futex", Read("timeout", 3, 16, null_skip=True, when=(1, 127, tuple(sorted(_TIMEOUT_OPS))))
+)
 
 
 def _uint(raw: int) -> Arg:

@@ -22,7 +22,6 @@ from tracer.syscalls.decoders.arguments import (
     mem_of,
     ok,
     ptr_arg,
-    read_struct,
     struct_arg,
     ulong_arg,
 )
@@ -42,12 +41,12 @@ def decode_set_robust_list(call: Syscall, ctx: RenderContext) -> Decoded:
     return Decoded([ptr_arg(call.args[0]), ulong_arg(call.args[1])])
 
 
-@on_exit("arch_prctl")
-def capture_arch_prctl(mem: MemoryReader, args: tuple[int, ...], ret: int, limits: CaptureLimits):
-    if args[0] & 0xFFFFFFFF in (0x1003, 0x1004, 0x1021, 0x1022, 0x1024) and args[1]:
-        v = read_struct(mem, args[1], _PTR)
-        return {1: v[0]} if v else None
-    return None
+declare_exit(
+    "arch_prctl",
+    Read(1, 1, _PTR.size, null_skip=True, exact=True, bad_skip=True,
+         convert=lambda d: _PTR.unpack(d)[0],
+         when=(0, 0xFFFFFFFF, (0x1003, 0x1004, 0x1021, 0x1022, 0x1024))),
+)  # fmt: skip
 
 
 @decoder("arch_prctl")
@@ -55,15 +54,27 @@ def decode_arch_prctl(call: Syscall, ctx: RenderContext) -> Decoded:
     a = call.args
     code = a[0] & 0xFFFFFFFF
     name = x.ARCH_PRCTL_CODES.get(code)
-    first = Arg(name or f"{code:#x} /* ARCH_??? */", a[0], "flags", name)
+    unknown = f"{code:#x} /* ARCH_??? */" if code else "0 /* ARCH_??? */"
+    first = Arg(name or unknown, a[0], "flags", name)
     if code in (0x1003, 0x1004, 0x1021, 0x1022, 0x1024):
         v = mem_of(call, 1)
         if v is not None and ok(call):
-            return Decoded([first, Arg(f"[{v:#x}]", a[1], "ptr", v, True)])
+            if code in (0x1003, 0x1004):  # ARCH_GET_FS, ARCH_GET_GS: an address
+                text = f"[{fmt.pointer(v)}]"
+            else:  # a mask of extended state components
+                names = fmt.flags(v, x.XFEATURE_MASKS)
+                text = f"[{v:#x} /* {names} */]" if v and names != f"{v:#x}" else f"[{v:#x}]"
+            return Decoded([first, Arg(text, a[1], "ptr", v, True)])
         return Decoded([first, ptr_arg(a[1], at_exit=True)])
+    if code == 0x1011:  # ARCH_GET_CPUID
+        return Decoded([first])
+    if code in (0x1023, 0x1025):  # ARCH_REQ_XCOMP_PERM, ARCH_REQ_XCOMP_GUEST_PERM
+        v = a[1] & 0xFFFFFFFFFFFFFFFF
+        feature = x.XFEATURES.get(v, "XFEATURE_???")
+        return Decoded([first, Arg(f"{v:#x} /* {feature} */" if v else f"0 /* {feature} */", a[1])])
     if code in (0x1001, 0x1002):
         return Decoded([first, hex_arg(a[1])])
-    return Decoded([first, ptr_arg(a[1]) if code > 0x1FFF else hex_arg(a[1])])
+    return Decoded([first, hex_arg(a[1])])
 
 
 # --- uname, getrandom, rseq, umask, sched_getaffinity -----------------------------------------
@@ -94,7 +105,7 @@ declare_exit("getrandom", Read(0, 0, size_ret=True, cap=LIMIT_DATA, nonpos_first
 def decode_getrandom(call: Syscall, ctx: RenderContext) -> Decoded:
     a = call.args
     data = mem_of(call, 0)
-    if data is None or not ok(call):
+    if data is None or not ok(call) or not a[0]:
         buf = ptr_arg(a[0], at_exit=True)
     else:
         buf = Arg(fmt.quote_hex(data, call.ret or 0, ctx.strsize, a[0]), a[0], "buf", data, True)
