@@ -395,7 +395,9 @@ def run_headless(opts: TraceOptions, args: argparse.Namespace) -> int:
     # A lost output (full disk, closed stderr) was reported by the writer; the program
     # ran to its end regardless, and its status is ours, as under strace.
     if not opts.command:
-        return 0
+        # Attached programs were detached and run on; a signal that ended the trace
+        # ends tracetui as it ends `strace -p` (128+N), else 0.
+        return 128 + interrupted.signal if interrupted.signal else 0
     return session.exit_status
 
 
