@@ -14,6 +14,7 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <stdint.h>
@@ -783,6 +784,9 @@ static PyObject *Core_run(Core *c, PyObject *args) {
         for (int i = 0; i < c->polls; i++) {
             pid = waitpid(-1, &status, WAIT_FLAGS | WNOHANG);
             if (pid) break;
+            /* Give the CPU to the tracee if it waits for this one (a busy machine, or
+             * both on one CPU); on an idle CPU this returns at once. */
+            sched_yield();
         }
         if (pid == 0) {
             double t0 = now_mono();

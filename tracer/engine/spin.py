@@ -8,6 +8,9 @@ few non-blocking waits catch it with the tracer still running. When the
 program blocks or computes instead, polling only burns CPU, so the budget
 follows what the last waits saw: full after a stop caught by polling or a
 short sleep, quartered after each long sleep (down to no polling at all).
+Each poll that finds nothing yields the CPU (sched_yield): on a busy machine,
+or with tracer and tracee on one CPU, polling must not keep the tracee from
+running; on an idle CPU the yield returns at once.
 """
 
 from __future__ import annotations

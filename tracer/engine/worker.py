@@ -324,6 +324,7 @@ class Worker(SyscallStops, ProcessStops):
         flags = pt.WAIT_FLAGS
         nohang = flags | pt.WNOHANG
         spin = self.spin
+        yield_cpu = os.sched_yield
         core = self.core
         dispatch = self._dispatch
         held_records, held_bytes = held_limits(self.opts.queue_max)
@@ -366,6 +367,7 @@ class Worker(SyscallStops, ProcessStops):
                     pid = waitpid(-1, status_ref, nohang)
                     if pid:
                         break
+                    yield_cpu()  # to the tracee, if it waits for this CPU
                 if pid == 0:
                     slept = _monotonic()
                     pid = waitpid(-1, status_ref, flags)
