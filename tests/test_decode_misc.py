@@ -19,4 +19,5 @@ def test_ioctl_futex_prctl_rlimit_print_as_strace_does(tmp_path, runner):
 def test_unknown_ioctl_requests_use_ioc_notation():
     assert request_name(0x5401) == "TCGETS"
     assert request_name(0x80081234) == "_IOC(_IOC_READ, 0x12, 0x34, 0x8)"
-    assert request_name(0x0000AB01) == "_IOC(_IOC_NONE, 0xab, 0x1, 0)"
+    assert request_name(0x00000E01) == "_IOC(_IOC_NONE, 0xe, 0x1, 0)"
+    assert request_name(0x0000AB01) == "NBD_SET_BLKSIZE"

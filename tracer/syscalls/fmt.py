@@ -121,10 +121,15 @@ def quote_cstr(data: bytes | None, strsize: int, addr: int = 0) -> str:
     return '"' + _escape(data) + '"'
 
 
+_PATH_SHOWN = 4095  # PATH_MAX - 1
+
+
 def quote_path(data: bytes | None, addr: int = 0) -> str:
-    """A path: never truncated by -s (strace prints up to PATH_MAX)."""
+    """A path: never truncated by -s; strace prints up to PATH_MAX - 1 bytes, then `...`."""
     if data is None:
         return f"{addr:#x}" if addr else "NULL"
+    if len(data) > _PATH_SHOWN:
+        return '"' + _escape(data[:_PATH_SHOWN]) + '"...'
     return '"' + _escape(data) + '"'
 
 
@@ -262,6 +267,8 @@ def symbolic_mode(mode: int) -> str:
 def _symbolic_mode(mode: int) -> str:
     parts = []
     ftype = mode & 0o170000
+    if ftype and ftype not in _FILE_TYPES:  # no such file type: strace prints the number
+        return f"0{mode:o}"
     if ftype:
         parts.append(_FILE_TYPES.get(ftype, f"{ftype:#o}"))
     if mode & 0o4000:
@@ -305,7 +312,7 @@ def timestamp_comment(sec: int, frac: int = 0, digits: int = 9) -> str:
 
 
 def timespec(sec: int, nsec: int) -> str:
-    return f"{{tv_sec={sec}, tv_nsec={nsec}}}"
+    return f"{{tv_sec={sec}, tv_nsec={nsec & 0xFFFFFFFFFFFFFFFF}}}"  # strace: %llu
 
 
 def signal_name(sig: int) -> str:

@@ -74,13 +74,8 @@ class RenderContext:
         return self.verbose is None or call.nr in self.verbose
 
     def fd(self, call: Syscall, fd: int) -> str:
-        """An fd as strace -y prints it: `3</etc/hostname>`, plain where unknown."""
-        if fd == -100:
-            return (
-                fmt.styled_constant(-100, "AT_FDCWD")
-                if fmt.STYLE.constants != "abbrev"
-                else "AT_FDCWD"
-            )
+        """An fd as strace -y prints it: `3</etc/hostname>`, plain where unknown (-100 is
+        AT_FDCWD only where the argument is a dirfd: `arguments.dirfd_arg`)."""
         if self.show_fd_paths and call.fds:
             name = call.fds.get(fd)
             if name is not None:
@@ -176,7 +171,12 @@ def errno_text(err: int) -> str:
     return f"{errno_name(err)} ({msg})" if msg else errno_name(err)
 
 
-def generic_args(call: Syscall, ctx: RenderContext, nargs: int) -> list[Arg]:
+def generic_args(call: Syscall, ctx: RenderContext, nargs: int, name: str = "") -> list[Arg]:
+    from tracer.syscalls.prototypes import PROTOTYPES, typed_args
+
+    types = PROTOTYPES.get(name)
+    if types is not None:  # the prototype's C types: an int from its low 32 bits
+        return typed_args(call, ctx, types[:nargs])
     out = []
     for raw in call.args[:nargs]:
         v = to_long(raw)
@@ -245,7 +245,7 @@ def render(call: Syscall, ctx: RenderContext) -> RenderedCall:
                 for raw in call.args[:nargs]
             ]
     else:
-        args = generic_args(call, ctx, nargs)
+        args = generic_args(call, ctx, nargs, name)
     if ctx.verbose is not None and call.nr not in ctx.verbose:
         # -e verbose= leaves these calls' structures undereferenced: their addresses.
         args = [

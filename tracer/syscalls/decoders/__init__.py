@@ -11,6 +11,7 @@ import tracer.syscalls.decoders.ioctl  # noqa: F401
 import tracer.syscalls.decoders.mem  # noqa: F401
 import tracer.syscalls.decoders.misc  # noqa: F401
 import tracer.syscalls.decoders.mount  # noqa: F401
+import tracer.syscalls.decoders.mq  # noqa: F401
 import tracer.syscalls.decoders.msghdr  # noqa: F401
 import tracer.syscalls.decoders.net  # noqa: F401
 import tracer.syscalls.decoders.notify  # noqa: F401
@@ -21,7 +22,9 @@ import tracer.syscalls.decoders.prctl  # noqa: F401
 import tracer.syscalls.decoders.priority  # noqa: F401
 import tracer.syscalls.decoders.process  # noqa: F401
 import tracer.syscalls.decoders.signal  # noqa: F401
+import tracer.syscalls.decoders.specs  # noqa: F401
 import tracer.syscalls.decoders.stat  # noqa: F401
 import tracer.syscalls.decoders.task  # noqa: F401
 import tracer.syscalls.decoders.timers  # noqa: F401
+import tracer.syscalls.decoders.timex  # noqa: F401
 import tracer.syscalls.decoders.xattr  # noqa: F401

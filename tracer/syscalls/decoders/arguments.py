@@ -7,6 +7,7 @@ renderer finds an argument's memory by its position.
 
 from __future__ import annotations
 
+import os
 import struct
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -126,11 +127,46 @@ def cstr_arg(call: Syscall, ctx: RenderContext, i: int) -> Arg:
     return Arg(fmt.quote_cstr(data, ctx.strsize, raw), raw, "str", value)
 
 
+_UNKNOWN_NAMES: dict[int, str | None] = {}
+
+
+def unknown_name(names: Iterable[str]) -> str | None:
+    """strace's comment for a value no name of the table covers: the names' common
+    prefix (`O_???`, `AT_???`), or their common suffix (`?_OK`)."""
+    names = [n for n in names if n]
+    if not names:
+        return None
+    prefix = os.path.commonprefix(names)
+    prefix = prefix[: prefix.rfind("_") + 1]
+    if len(prefix) > 1:
+        return prefix + "???"
+    suffix = os.path.commonprefix([n[::-1] for n in names])[::-1]
+    suffix = suffix[suffix.find("_") :] if "_" in suffix else ""
+    return "?" + suffix if len(suffix) > 1 else None
+
+
+def _unknown_for(table: Iterable[tuple[int, str]] | Mapping[int, str]) -> str | None:
+    key = id(table)
+    if key not in _UNKNOWN_NAMES:
+        names = table.values() if isinstance(table, Mapping) else (n for _, n in table)
+        _UNKNOWN_NAMES[key] = unknown_name(names)
+    return _UNKNOWN_NAMES[key]
+
+
 def flags_arg(
-    raw: int, table: Iterable[tuple[int, str]], zero: str = "0", mask: int = 0xFFFFFFFF
+    raw: int,
+    table: Iterable[tuple[int, str]],
+    zero: str = "0",
+    mask: int = 0xFFFFFFFF,
+    unknown: str | None = None,
 ) -> Arg:
+    """Flags; a value with no known bit gets strace's `/* X_??? */` comment."""
     v = raw & mask
     text = fmt.flags(v, table, zero)
+    if v and fmt.STYLE.constants != "raw" and text == f"{v:#x}":
+        name = unknown or _unknown_for(table)
+        if name:
+            text = f"{v:#x} /* {name} */"
     return Arg(text, raw, "flags", text)
 
 
@@ -138,6 +174,10 @@ def enum_arg(
     raw: int, table: Mapping[int, str], mask: int = 0xFFFFFFFF, unknown: str = "{:#x}"
 ) -> Arg:
     v = raw & mask
+    if unknown == "{:#x}" and v not in table and fmt.STYLE.constants != "raw":
+        name = _unknown_for(table)
+        if name:
+            unknown = "{:#x} /* " + name + " */"
     if v & 0x80000000 and mask == 0xFFFFFFFF and v not in table:
         return Arg(unknown.format(v), raw, "flags", None)
     text = fmt.enum(v, table, unknown)
@@ -145,7 +185,7 @@ def enum_arg(
 
 
 def mode_arg(raw: int) -> Arg:
-    v = raw & 0xFFFFFFFF
+    v = raw & 0xFFFF  # umode_t
     return Arg(fmt.octal_mode(v), raw, "int", v)
 
 

@@ -98,7 +98,9 @@ def _timeval_args(call: Syscall, at_exit: bool) -> list[Arg]:
     tv, tz = mem_of(call, 0), mem_of(call, 1)
     usable = not at_exit or ok(call)
     if tv is not None and usable:
-        tv_arg = struct_arg(f"{{tv_sec={tv[0]}, tv_usec={tv[1]}}}", a[0], tv, at_exit)
+        tv_arg = struct_arg(
+            f"{{tv_sec={tv[0]}, tv_usec={tv[1] & 0xFFFFFFFFFFFFFFFF}}}", a[0], tv, at_exit
+        )
     else:
         tv_arg = ptr_arg(a[0], at_exit)
     if tz is not None and usable:

@@ -72,7 +72,7 @@ def capture_setgroups(mem: MemoryReader, args: tuple[int, ...], limits: CaptureL
 
 
 def gid_list(values: list[int], strsize: int) -> str:
-    shown = [str(v) for v in values[:strsize]]
+    shown = ["-1" if v == 0xFFFFFFFF else str(v) for v in values[:strsize]]  # as strace
     if len(values) > strsize:
         shown.append("...")
     return "[" + ", ".join(shown) + "]"

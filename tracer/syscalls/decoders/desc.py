@@ -29,7 +29,7 @@ from tracer.syscalls.decoders.arguments import (
     uint_arg,
     ulong_arg,
 )
-from tracer.syscalls.render import Arg, Decoded, RenderContext, decoder, to_int
+from tracer.syscalls.render import Arg, Decoded, RenderContext, decoder, to_int, to_long
 from tracer.syscalls.xlat import file as x
 
 fd_args((0,), "read", "write", "pread64", "pwrite64", "readv", "writev", "preadv", "pwritev")
@@ -92,19 +92,34 @@ def _read_iovecs(mem: MemoryReader, addr: int, count: int, budget: int, limits: 
     return out
 
 
+def _iovecs_capture(mem: MemoryReader, args: tuple[int, ...], budget: int, limits: CaptureLimits):
+    vecs = _read_iovecs(mem, args[1], args[2] & 0xFFFFFFFF, budget, limits)
+    out: dict = {1: vecs}
+    wanted = min(args[2] & 0xFFFFFFFF, limits.strsize + 1, _IOV_SHOWN_MAX)
+    if vecs is not None and len(vecs) < wanted:  # the array's end is unreadable
+        out[_IOV_END] = args[1] + len(vecs) * _IOVEC.size
+    return out
+
+
+_IOV_END = "iov_end"
+_IOV_SHOWN_MAX = 1024
+
+
 @on_entry("writev", "pwritev", "pwritev2")
 def capture_writev(mem: MemoryReader, args: tuple[int, ...], limits: CaptureLimits):
-    return {1: _read_iovecs(mem, args[1], args[2] & 0xFFFFFFFF, 1 << 62, limits)}
+    return _iovecs_capture(mem, args, 1 << 62, limits)
 
 
 @on_exit("readv", "preadv", "preadv2")
 def capture_readv(mem: MemoryReader, args: tuple[int, ...], ret: int, limits: CaptureLimits):
-    return {1: _read_iovecs(mem, args[1], args[2] & 0xFFFFFFFF, max(ret, 0), limits)}
+    return _iovecs_capture(mem, args, max(ret, 0), limits)
 
 
 def iovec_arg(call: Syscall, ctx: RenderContext, at_exit: bool) -> Arg:
     raw = call.args[1]
     vecs = mem_of(call, 1)
+    if raw and call.args[2] & 0xFFFFFFFFFFFFFFFF == 0:  # an empty array
+        return Arg("[]", raw, "buf", [], at_exit)
     if vecs is None or (at_exit and not ok(call)):
         return ptr_arg(raw, at_exit)
     remaining = (call.ret or 0) if at_exit else 1 << 62
@@ -122,7 +137,10 @@ def iovec_arg(call: Syscall, ctx: RenderContext, at_exit: bool) -> Arg:
         )
         parts.append(f"{{iov_base={text}, iov_len={length}}}")
     else:
-        if len(vecs) < (call.args[2] & 0xFFFFFFFF) and len(vecs) > ctx.strsize:
+        end = mem_of(call, _IOV_END)
+        if end is not None and len(vecs) <= ctx.strsize:
+            parts.append(f"... /* {end:#x} */")
+        elif len(vecs) < (call.args[2] & 0xFFFFFFFF) and len(vecs) > ctx.strsize:
             parts.append("...")
     return Arg("[" + ", ".join(parts) + "]", raw, "buf", vecs, at_exit)
 
@@ -132,7 +150,7 @@ def decode_vectored(call: Syscall, ctx: RenderContext) -> Decoded:
     a = call.args
     name = ctx.table.name(call.nr)
     reading = name.startswith("read") or name.startswith("pread")
-    args = [ctx.fd_arg(call, a[0]), iovec_arg(call, ctx, reading), uint_arg(a[2])]
+    args = [ctx.fd_arg(call, a[0]), iovec_arg(call, ctx, reading), ulong_arg(a[2])]
     if name.startswith("p"):
         args.append(long_arg(a[3]))
     if name.endswith("2"):
@@ -194,7 +212,7 @@ def decode_dup2(call: Syscall, ctx: RenderContext) -> Decoded:
 @decoder("dup3")
 def decode_dup3(call: Syscall, ctx: RenderContext) -> Decoded:
     a = call.args
-    flags = flags_arg(a[2], x.OPEN_FLAGS)
+    flags = flags_arg(a[2], x.OPEN_FLAGS, unknown="O_???")
     return Decoded([ctx.fd_arg(call, a[0]), newfd_arg(call, ctx, a[1]), flags], ret_fd=True)
 
 
@@ -249,7 +267,7 @@ def decode_pipe(call: Syscall, ctx: RenderContext) -> Decoded:
         fds = ptr_arg(a[0], at_exit=True)
     args = [fds]
     if ctx.table.name(call.nr) == "pipe2":
-        args.append(flags_arg(a[1], x.OPEN_FLAGS))
+        args.append(flags_arg(a[1], x.OPEN_FLAGS, unknown="O_???"))
     return Decoded(args)
 
 
@@ -277,18 +295,20 @@ def capture_sendfile_exit(
     return {"offset_after": _read_u64(mem, args[2])} if ret > 0 else None
 
 
-def offset_arg(call: Syscall, pos: int) -> Arg:
+def offset_arg(call: Syscall, pos: int, signed: bool = True) -> Arg:
     raw = call.args[pos]
     value = mem_of(call, pos)
     if not raw or value is None:
         return ptr_arg(raw)
+    if signed:  # loff_t (sendfile's strace prints unsigned)
+        value = to_long(value)
     return Arg(f"[{value}]", raw, "int", value)
 
 
 @decoder("sendfile")
 def decode_sendfile(call: Syscall, ctx: RenderContext) -> Decoded:
     a = call.args
-    off = offset_arg(call, 2)
+    off = offset_arg(call, 2, signed=False)
     after = mem_of(call, "offset_after")
     if a[2] and after is not None and ok(call) and call.ret:
         off = Arg(f"{off.text} => [{after}]", a[2], "int", after, True)
@@ -348,8 +368,8 @@ def decode_ftruncate(call: Syscall, ctx: RenderContext) -> Decoded:
 @decoder("fadvise64")
 def decode_fadvise64(call: Syscall, ctx: RenderContext) -> Decoded:
     a = call.args
-    args = [ctx.fd_arg(call, a[0]), long_arg(a[1]), long_arg(a[2])]
-    return Decoded([*args, enum_arg(a[3], x.FADVISE, unknown="{}")])
+    args = [ctx.fd_arg(call, a[0]), long_arg(a[1]), ulong_arg(a[2])]  # loff_t, size_t
+    return Decoded([*args, enum_arg(a[3], x.FADVISE)])
 
 
 @decoder("fallocate")
@@ -395,6 +415,24 @@ def capture_memfd_create(mem: MemoryReader, args: tuple[int, ...], limits: Captu
 def decode_memfd_create(call: Syscall, ctx: RenderContext) -> Decoded:
     a = call.args
     name = mem_of(call, 0)
-    text = fmt.quote_path(name, a[0])
+    if name is not None and len(name) >= _MFD_NAME_MAX:  # no NUL within the limit: cut
+        text = fmt.quote_cstr(name[:_MFD_NAME_MAX] + b"?", _MFD_NAME_MAX, a[0])
+    else:
+        text = fmt.quote_cstr(name, _MFD_NAME_MAX, a[0])
     value = name.decode("utf-8", "surrogateescape") if name is not None else None
-    return Decoded([Arg(text, a[0], "str", value), flags_arg(a[1], x.MFD_FLAGS)], ret_fd=True)
+    return Decoded([Arg(text, a[0], "str", value), _mfd_flags(a[1])], ret_fd=True)
+
+
+_MFD_NAME_MAX = 255 - len("memfd:") + 1  # strace reads the name limit plus one
+
+
+def _mfd_flags(raw: int) -> Arg:
+    """Flags, then the huge page size's log2 as `30<<MFD_HUGE_SHIFT`."""
+    v = raw & 0xFFFFFFFF
+    huge = v >> x.MFD_HUGE_SHIFT
+    low = v & ((1 << x.MFD_HUGE_SHIFT) - 1)
+    parts = [fmt.flags(low, x.MFD_FLAGS)] if low else []
+    if huge:
+        parts.append(f"{huge}<<MFD_HUGE_SHIFT")
+    text = "|".join(parts) or "0"
+    return Arg(text, raw, "flags", text)

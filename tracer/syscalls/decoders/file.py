@@ -37,9 +37,10 @@ from tracer.syscalls.xlat import file as x
 
 
 @fmt.constant_text
-def open_flags(value: int) -> str:
-    """`O_WRONLY|O_CREAT|O_TRUNC`: access mode first, then the other bits, like strace."""
-    value &= 0xFFFFFFFF
+def open_flags(value: int, mask: int = 0xFFFFFFFF) -> str:
+    """`O_WRONLY|O_CREAT|O_TRUNC`: access mode first, then the other bits, like strace.
+    (`mask`: open_how's flags are 64 bits.)"""
+    value &= mask
     access = x.OPEN_ACCESS[value & 3]
     rest = value & ~3
     # O_PATH ignores the access mode; strace still prints it.
@@ -107,11 +108,36 @@ _OPEN_HOW = struct.Struct("<QQQ")
 @on_entry("openat2")
 def capture_openat2(mem: MemoryReader, args: tuple[int, ...], limits: CaptureLimits):
     out: dict = path_capture(1, dirfds=(0,))(mem, args, limits)
-    if args[2] and args[3] >= _OPEN_HOW.size:
-        data = mem.read(args[2], _OPEN_HOW.size)
-        if data is not None and len(data) == _OPEN_HOW.size:
-            out[2] = _OPEN_HOW.unpack(data)
+    size = args[3] & 0xFFFFFFFFFFFFFFFF
+    if args[2] and size >= _OPEN_HOW.size:
+        want = min(size, _OPEN_HOW_READ_MAX)
+        data = mem.read(args[2], want)
+        if data is not None and len(data) >= _OPEN_HOW.size:
+            out[2] = _OPEN_HOW.unpack_from(data)
+            if size > _OPEN_HOW.size:  # fields this kernel ABI does not have
+                out["how_extra"] = data[_OPEN_HOW.size :] if len(data) == want else None
     return out
+
+
+# How much of a larger struct open_how strace looks at for nonzero unknown fields.
+_OPEN_HOW_READ_MAX = 4096
+
+
+def _open_how_extra(call: Syscall) -> str:
+    """strace's tail for a struct bigger than it knows: `???` when unreadable, the
+    nonzero bytes in hex otherwise."""
+    if call.args[3] & 0xFFFFFFFFFFFFFFFF <= _OPEN_HOW.size or not call.mem:
+        return ""
+    extra = call.mem.get("how_extra", b"")
+    if extra is None:
+        return ", ???"
+    if not any(extra):
+        return ""
+    start = _OPEN_HOW.size
+    end = start + len(extra.rstrip(b"\0")) - 1
+    first = start + len(extra) - len(extra.lstrip(b"\0"))
+    shown = extra[first - start : end - start + 1]
+    return f', /* bytes {first}..{end} */ "' + "".join(f"\\x{b:02x}" for b in shown) + '"'
 
 
 @decoder("openat2")
@@ -122,11 +148,14 @@ def decode_openat2(call: Syscall, ctx: RenderContext) -> Decoded:
         how_arg = ptr_arg(a[2])
     else:
         flags, mode, resolve = how
-        parts = [f"flags={open_flags(flags)}"]
+        parts = [f"flags={open_flags(flags, 0xFFFFFFFFFFFFFFFF)}"]
         if _needs_mode(flags) or mode:
             parts.append(f"mode={fmt.octal_mode(mode)}")
-        parts.append(f"resolve={fmt.flags(resolve, x.RESOLVE_FLAGS)}")
-        how_arg = struct_arg("{" + ", ".join(parts) + "}", a[2], how)
+        resolve_text = fmt.flags(resolve, x.RESOLVE_FLAGS)
+        if resolve and resolve_text == f"{resolve:#x}" and fmt.STYLE.constants != "raw":
+            resolve_text += " /* RESOLVE_??? */"
+        parts.append(f"resolve={resolve_text}")
+        how_arg = struct_arg("{" + ", ".join(parts) + _open_how_extra(call) + "}", a[2], how)
     args = [dirfd_arg(call, ctx, a[0]), path_arg(call, 1), how_arg, ulong_arg(a[3])]
     return Decoded(args, ret_fd=True)
 
@@ -273,7 +302,8 @@ def decode_fchownat(call: Syscall, ctx: RenderContext) -> Decoded:
 
 
 def _mknod_tail(mode: int, dev: int) -> list[Arg]:
-    mode &= 0xFFFFFFFF
+    mode &= 0xFFFF  # umode_t
+    dev &= 0xFFFFFFFF  # the kernel takes an unsigned int
     args = [Arg(fmt.symbolic_mode(mode), mode, "int", mode)]
     if mode & 0o170000 in (0o020000, 0o060000):
         args.append(Arg(fmt.makedev(dev), dev, "int", dev))

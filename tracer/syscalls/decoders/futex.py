@@ -58,7 +58,12 @@ def decode_futex(call: Syscall, ctx: RenderContext) -> Decoded:
     timeout = Arg(timespec((call.mem or {}).get("timeout"), utime) if utime else "NULL", utime,
                   "struct")  # fmt: skip
     v3 = val3 & 0xFFFFFFFF
-    bitset = Arg("FUTEX_BITSET_MATCH_ANY" if v3 == 0xFFFFFFFF else f"{v3:#x}", val3, "int", v3)
+    bitset = Arg(
+        "FUTEX_BITSET_MATCH_ANY" if v3 == 0xFFFFFFFF else (f"{v3:#x}" if v3 else "0"),
+        val3,
+        "int",
+        v3,
+    )
     if cmd == WAIT:
         args += [_uint(val), timeout]
     elif cmd == WAIT_BITSET:

@@ -9,6 +9,7 @@ from tracer.syscalls.capture import CaptureLimits, MemoryReader, fd_args, on_ent
 from tracer.syscalls.fmt import flags, pointer, quote_buffer
 from tracer.syscalls.render import Arg, Decoded, RenderContext, decoder, to_int
 from tracer.syscalls.xlat import ioctl as x
+from tracer.syscalls.xlat.ioctl_requests import REQUESTS
 
 from .kstructs import complete, i32, u32, xval
 
@@ -18,7 +19,7 @@ _TERMIO_SIZE = 18  # 4 u16 flag words, c_line, c_cc[8]
 
 
 def request_name(code: int) -> str:
-    name = x.IOCTL_NAMES.get(code)
+    name = REQUESTS.get(code) or x.IOCTL_NAMES.get(code)
     if name is not None:
         return name
     direction = x.IOC_DIRS[code >> 30 & 3]
@@ -70,6 +71,16 @@ def render_winsize(data: bytes | None, addr: int) -> str:
     row, col, xp, yp = struct.unpack_from("<4H", data)
     return f"{{ws_row={row}, ws_col={col}, ws_xpixel={xp}, ws_ypixel={yp}}}"
 
+
+# Request types (the `_IOC_TYPE`) of the device classes whose structures strace decodes:
+# block, evdev, loop, rtc, random, watchdog, fs (f, X), sockets, btrfs, userfaultfd, nbd,
+# gpio, nsfs, device mapper, perf, seccomp, ptp, counter, hdio, kd, mtd, ubi, v4l2, lirc, tee.
+_STRUCT_TYPES = frozenset(
+    {0x12, 0x45, 0x4C, 0x70, 0x52, 0x57, 0x66, 0x58, 0x89, 0x94, 0xAA, 0xAB, 0xB4, 0xB7, 0xFD,
+     0x24, 0x21, 0x3D, 0x3E, 0x03, 0x4B, 0x4D, 0x4F, 0x6F, 0x56, 0x69, 0xA4}
+)  # fmt: skip
+
+_FICLONE = 0x40049409
 
 # What each request's argument is: (kind, read at exit?, size).
 _ARG_KINDS: dict[int, tuple[str, bool, int]] = {}
@@ -125,6 +136,10 @@ def _render_arg(call: Syscall, code: int) -> Arg | None:
         return Arg(xval(raw, x.TCFLSH_OPTIONS, "TC???"), raw, "flags")
     kind = _ARG_KINDS.get(code)
     if kind is None:
+        if code >> 30 and (code >> 8) & 0xFF in _STRUCT_TYPES:
+            # a request strace decodes: its argument is a pointer (NULL, or the address
+            # of a structure we do not print)
+            return Arg(pointer(raw & 0xFFFFFFFFFFFFFFFF), raw, "ptr", raw)
         return Arg(f"{raw:#x}" if raw else "0", raw, "ptr", raw)
     name, at_exit, _size = kind
     data = (call.mem or {}).get("arg")
@@ -149,6 +164,8 @@ def _render_arg(call: Syscall, code: int) -> Arg | None:
 def decode_ioctl(call: Syscall, ctx: RenderContext) -> Decoded:
     code = call.args[1] & 0xFFFFFFFF
     args = [ctx.fd_arg(call, call.args[0]), Arg(request_name(code), call.args[1], "flags", code)]
+    if code == _FICLONE:  # the source file's fd
+        return Decoded([*args, ctx.fd_arg(call, call.args[2])])
     arg = _render_arg(call, code)
     if arg is not None:
         args.append(arg)

@@ -44,7 +44,8 @@ def xval(value: int, table: Mapping[int, str], unknown: str, fmt: str = "{:#x}")
     name = table.get(value)
     if name is not None:
         return name
-    return f"{fmt.format(value)} /* {unknown} */"
+    number = "0" if value == 0 and fmt == "{:#x}" else fmt.format(value)  # C's %#x
+    return f"{number} /* {unknown} */"
 
 
 def xflags(value: int, table: list[tuple[int, str]], unknown: str, zero: str = "0") -> str:
@@ -68,14 +69,14 @@ def timespec(data: bytes | None, addr: int) -> str:
     data = complete(data, 16)
     if data is None:
         return pointer(addr)
-    return f"{{tv_sec={i64(data)}, tv_nsec={i64(data, 8)}}}"
+    return f"{{tv_sec={i64(data)}, tv_nsec={u64(data, 8)}}}"
 
 
 def timeval(data: bytes | None, addr: int) -> str:
     data = complete(data, 16)
     if data is None:
         return pointer(addr)
-    return f"{{tv_sec={i64(data)}, tv_usec={i64(data, 8)}}}"
+    return f"{{tv_sec={i64(data)}, tv_usec={u64(data, 8)}}}"
 
 
 def int_in_brackets(data: bytes | None, addr: int, fmt: str = "{}") -> str:

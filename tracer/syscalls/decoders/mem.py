@@ -31,14 +31,15 @@ def address_ret(call: Syscall) -> str | None:
 
 
 def prot_arg(raw: int) -> Arg:
-    return flags_arg(raw, x.PROT_FLAGS, zero="PROT_NONE")
+    # an unsigned long in the kernel's prototypes
+    return flags_arg(raw, x.PROT_FLAGS, zero="PROT_NONE", mask=0xFFFFFFFFFFFFFFFF)
 
 
 @fmt.constant_text
 def mmap_flags(value: int) -> str:
     value &= 0xFFFFFFFF
     kind = value & x.MAP_TYPE_MASK
-    parts = [x.MAP_TYPES.get(kind, f"{kind:#x}")]
+    parts = [x.MAP_TYPES.get(kind, f"{kind:#x}" if kind else "MAP_FILE")]  # strace: 0 is MAP_FILE
     rest = value & ~x.MAP_TYPE_MASK
     huge = 0
     if rest & x.MAP_HUGETLB:

@@ -165,6 +165,9 @@ def decode_times(call: Syscall, ctx: RenderContext) -> Decoded:
 
 
 def _policy(v: int) -> str:
+    v &= 0xFFFFFFFF
+    if (v & ~x.SCHED_RESET_ON_FORK) not in x.SCHED_POLICIES:  # unknown: the whole word
+        return xval(v, x.SCHED_POLICIES, "SCHED_???")
     text = xval(v & ~x.SCHED_RESET_ON_FORK, x.SCHED_POLICIES, "SCHED_???")
     return text + ("|SCHED_RESET_ON_FORK" if v & x.SCHED_RESET_ON_FORK else "")
 

@@ -218,6 +218,8 @@ def _capture_recvmmsg(mem: MemoryReader, args, ret: int, limits: CaptureLimits):
     if ret < 0:
         return None
     got: dict = {"mmsg": _capture_mmsgs(mem, args[1], ret, limits, True)}
+    if args[4]:  # the time left, written back by the kernel
+        got["left"] = mem.read(args[4], 16)
     fds = [fd for m, _ in got["mmsg"] or () for fd in m.get("_fds", ())]
     if fds:
         got["_fds"] = fds
@@ -248,7 +250,11 @@ def decode_sendmmsg(call: Syscall, ctx: RenderContext) -> Decoded:
 @decoder("recvmmsg")
 def decode_recvmmsg(call: Syscall, ctx: RenderContext) -> Decoded:
     tmo = timespec((call.mem or {}).get("timeout"), call.args[4]) if call.args[4] else "NULL"
-    return Decoded([ctx.fd_arg(call, call.args[0]),
+    ret = None
+    left = (call.mem or {}).get("left")
+    if call.args[4] and left is not None and call.ret is not None and not call.error:
+        ret = f"{call.ret} (left {timespec(left, call.args[4])})"
+    return Decoded(ret=ret, args=[ctx.fd_arg(call, call.args[0]),
                     Arg(_render_mmsgs(call, ctx), call.args[1], "struct", at_exit=True),
                     Arg(str(call.args[2] & 0xFFFFFFFF), call.args[2], "int"),
                     Arg(msg_flags(call.args[3]), call.args[3], "flags"),

@@ -44,7 +44,11 @@ def decode_pidfd_send_signal(call: Syscall, ctx: RenderContext) -> Decoded:
 @decoder("pidfd_getfd")
 def decode_pidfd_getfd(call: Syscall, ctx: RenderContext) -> Decoded:
     a = call.args
-    return Decoded([ctx.fd_arg(call, a[0]), int_arg(a[1]), uint_arg(a[2])], ret_fd=True)
+    flags = a[2] & 0xFFFFFFFF
+    flags_text = f"{flags:#x}" if flags else "0"
+    return Decoded(
+        [ctx.fd_arg(call, a[0]), int_arg(a[1]), Arg(flags_text, a[2], "flags", flags)], ret_fd=True
+    )
 
 
 fd_args((0,), "pidfd_send_signal", "pidfd_getfd")

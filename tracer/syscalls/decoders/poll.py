@@ -62,6 +62,8 @@ def _capture_poll_out(mem: MemoryReader, args, ret: int, limits: CaptureLimits):
 
 
 def _render_pollfds(call: Syscall, ctx: RenderContext, data: bytes | None, nfds: int) -> str:
+    if nfds == 0 and call.args[0]:  # an empty array: nothing to read
+        return "[]"
     if data is None or len(data) < min(nfds, _POLL_MAX) * _POLLFD.size:
         return pointer(call.args[0])
     items = []
@@ -257,7 +259,9 @@ def decode_epoll_create1(call: Syscall, ctx: RenderContext) -> Decoded:
 
 @on_entry("epoll_ctl")
 def _capture_epoll_ctl(mem: MemoryReader, args, limits: CaptureLimits):
-    return {"event": mem.read(args[3], _EPOLL_EVENT.size)} if args[3] else None
+    if not args[3] or args[1] & 0xFFFFFFFF == 2:  # EPOLL_CTL_DEL ignores the event
+        return None
+    return {"event": mem.read(args[3], _EPOLL_EVENT.size)}
 
 
 @decoder("epoll_ctl")

@@ -46,7 +46,7 @@ def decode_ioprio_get(call: Syscall, ctx: RenderContext) -> Decoded:
 def decode_ioprio_set(call: Syscall, ctx: RenderContext) -> Decoded:
     a = call.args
     prio = a[2] & 0xFFFFFFFF
-    text = ioprio_text(prio) if prio <= 0xFFFF else f"{prio:#x}"
+    text = ioprio_text(prio)  # strace splits any int: the class is everything above 13 bits
     return Decoded(
         [
             _which(a[0], x.IOPRIO_WHO, "IOPRIO_WHO_???"),

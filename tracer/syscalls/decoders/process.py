@@ -66,11 +66,13 @@ def _capture_exec(mem: MemoryReader, args: tuple[int, ...], limits: CaptureLimit
         if got is not None:
             ptrs, complete = got
             strings = [mem.read_cstr(p, limits.strsize) for p in ptrs[: limits.strsize]]
-            out[base + 1] = (strings, complete and len(ptrs) <= limits.strsize)
+            out[base + 1] = (strings, complete and len(ptrs) <= limits.strsize, ptrs)
     if envp_addr:
         got = _read_pointers(mem, envp_addr, MAX_ENV_COUNT)
         if got is not None:
             out[base + 2] = len(got[0])
+            if not got[1] and len(got[0]) < MAX_ENV_COUNT:
+                out[_ENVP_UNTERMINATED] = True
     return out
 
 
@@ -92,13 +94,24 @@ def argv_arg(call: Syscall, ctx: RenderContext, pos: int) -> Arg:
     captured = mem_of(call, pos)
     if captured is None:
         return ptr_arg(raw)
-    strings, complete = captured
-    parts = [fmt.quote_cstr(s, ctx.strsize) for s in strings[: ctx.strsize]]
-    if not complete or len(strings) > ctx.strsize:
+    strings, complete = captured[0], captured[1]
+    ptrs = captured[2] if len(captured) > 2 else []
+    # a string strace cannot read prints as its address
+    parts = [
+        fmt.quote_cstr(s, ctx.strsize) if s is not None or i >= len(ptrs) else f"{ptrs[i]:#x}"
+        for i, s in enumerate(strings[: ctx.strsize])
+    ]
+    if not complete and ptrs and len(ptrs) <= ctx.strsize:
+        # the array's end could not be read: strace names the element it stopped at
+        parts.append(f"... /* {(raw & 0xFFFFFFFFFFFFFFFF) + 8 * len(ptrs):#x} */")
+    elif not complete or len(strings) > ctx.strsize:
         parts.append("...")
     value = [s.decode("utf-8", "surrogateescape") if s is not None else None for s in strings]
     return Arg("[" + ", ".join(parts) + "]", raw, "struct", value)
 
+
+# An environment array whose end could not be read (strace: `/* 5 vars, unterminated */`).
+_ENVP_UNTERMINATED = "envp_unterminated"
 
 # Where a consumer that saw the exec (the text writer) puts the environment the new
 # image started with, for strace -v; the capture itself only counts the variables.
@@ -116,7 +129,9 @@ def envp_arg(call: Syscall, pos: int, ctx: RenderContext | None = None) -> Arg:
         return Arg("[" + ", ".join(parts) + "]", raw, "struct", list(env))
     if not raw or count is None:
         return ptr_arg(raw)
-    return Arg(f"{raw:#x} /* {count} var{'' if count == 1 else 's'} */", raw, "ptr", count)
+    unterminated = ", unterminated" if mem_of(call, _ENVP_UNTERMINATED) else ""
+    text = f"{raw:#x} /* {count} var{'' if count == 1 else 's'}{unterminated} */"
+    return Arg(text, raw, "ptr", count)
 
 
 @decoder("execve")
@@ -312,7 +327,9 @@ def decode_wait4(call: Syscall, ctx: RenderContext) -> Decoded:
         st = struct_arg(f"[{format_wait_status(status)}]", a[1], status, at_exit=True)
     else:
         st = ptr_arg(a[1], at_exit=True)
-    return Decoded([int_arg(a[0]), st, flags_arg(a[2], x.WAIT_OPTIONS), rusage_arg(call, 3)])
+    return Decoded(
+        [int_arg(a[0]), st, flags_arg(a[2], x.WAIT_OPTIONS, unknown="W???"), rusage_arg(call, 3)]
+    )
 
 
 # siginfo_t as filled for SIGCHLD: signo, errno, code, pid, uid, status, utime, stime
@@ -361,7 +378,9 @@ def decode_waitid(call: Syscall, ctx: RenderContext) -> Decoded:
     else:
         info = ptr_arg(a[2], at_exit=True)
     kind = Arg(x.WAITID_TYPES.get(idtype, str(idtype)), a[0], "flags", idtype)
-    return Decoded([kind, ident, info, flags_arg(a[3], x.WAIT_OPTIONS), rusage_arg(call, 4)])
+    return Decoded(
+        [kind, ident, info, flags_arg(a[3], x.WAIT_OPTIONS, unknown="W???"), rusage_arg(call, 4)]
+    )
 
 
 # --- exit and per-task setup -----------------------------------------------------------------

@@ -25,9 +25,12 @@ def signal_name(signo: int) -> str:
     return str(signo)
 
 
-def render_sigset(data: bytes | None, size: int, addr: int = 0) -> str:
-    """`[INT TERM]`, or `~[KILL STOP]` when at least two thirds of the bits are set."""
-    size = min(size, 8)
+def render_sigset(data: bytes | None, size: int, addr: int = 0, min_size: int = 8) -> str:
+    """`[INT TERM]`, or `~[KILL STOP]` when at least two thirds of the bits are set.
+
+    A size other than the kernel's 8 bytes (or below `min_size`) leaves the address."""
+    if size < min_size or size > 8:
+        return pointer(addr)
     if data is None or size <= 0 or len(data) < size:
         return pointer(addr)
     words = (size + 3) // 4

@@ -36,14 +36,16 @@ def signal_arg(raw: int) -> Arg:
     return Arg(signal_name(sig), raw, "signal", sig)
 
 
-def _sigset_arg(call: Syscall, key: str, i: int, size: int, at_exit: bool = False) -> Arg:
+def _sigset_arg(
+    call: Syscall, key: str, i: int, size: int, at_exit: bool = False, min_size: int = 8
+) -> Arg:
     addr = call.args[i]
     if not addr:
         return Arg("NULL", addr, "ptr", None, at_exit)
     data = (call.mem or {}).get(key)
     if at_exit and (call.error or call.ret is None):
         data = None
-    return Arg(render_sigset(data, size, addr), addr, "struct", data, at_exit)
+    return Arg(render_sigset(data, size, addr, min_size), addr, "struct", data, at_exit)
 
 
 def _read_sigset(mem: MemoryReader, addr: int, size: int) -> bytes | None:
@@ -132,7 +134,8 @@ def _capture_sigpending(mem: MemoryReader, args, ret: int, limits: CaptureLimits
 @decoder("rt_sigpending")
 def decode_rt_sigpending(call: Syscall, ctx: RenderContext) -> Decoded:
     size = call.args[1] & 0xFFFFFFFFFFFFFFFF
-    return Decoded([_sigset_arg(call, "set", 0, size, at_exit=True), ulong_arg(call.args[1])])
+    set_arg = _sigset_arg(call, "set", 0, size, at_exit=True, min_size=1)  # sigpending's sizes
+    return Decoded([set_arg, ulong_arg(call.args[1])])
 
 
 @on_entry("rt_sigsuspend")

@@ -192,9 +192,8 @@ MFD_FLAGS = [
     (0x01, "MFD_CLOEXEC"),
     (0x02, "MFD_ALLOW_SEALING"),
     (0x04, "MFD_HUGETLB"),
-    (0x08, "MFD_NOEXEC_SEAL"),
-    (0x10, "MFD_EXEC"),
-]
+]  # MFD_NOEXEC_SEAL and MFD_EXEC came after strace 6.1
+MFD_HUGE_SHIFT = 26
 SPLICE_FLAGS = [
     (1, "SPLICE_F_MOVE"),
     (2, "SPLICE_F_NONBLOCK"),
