@@ -198,6 +198,8 @@ class TraceApp(ContainedPump, TraceActions, FilterControl, App[int]):
         """The session finished and its last event is in the store."""
         return self.feed.trace_ended
 
+    _error_shown = False
+
     def _first_paint(self) -> None:
         self.first_paint_at = time.monotonic()
 
@@ -253,9 +255,17 @@ class TraceApp(ContainedPump, TraceActions, FilterControl, App[int]):
         status.following = self.syscall_list.following
         if self.trace_ended:
             status.state = "EXITED"
-            if self.store.ended is not None:
-                status.exit_status = self.store.ended.exit_status
-            status.note = "q quits"
+            ended = self.store.ended
+            if ended is not None:
+                status.exit_status = ended.exit_status
+                if ended.error and not self._error_shown:
+                    # Why tracing ended early (an exec failure, an internal error of the
+                    # tracer): said on screen, not only in the exit status.
+                    self._error_shown = True
+                    self.notify(ended.error, title="tracing ended", severity="error", timeout=30)
+            status.note = (
+                f"{ended.error}; q quits" if ended is not None and ended.error else "q quits"
+            )
         elif self.session.paused:
             status.state = "PAUSED"
         else:
@@ -383,6 +393,9 @@ def run_app(
     finally:
         sys.setswitchinterval(previous_interval)
         session.stop()
+    error = getattr(session, "error", None)
+    if error:
+        print(f"tracetui: {error}", file=sys.stderr)
     if app.contained_errors:
         print(
             f"tracetui: {len(app.contained_errors)} internal error(s) were contained while "
