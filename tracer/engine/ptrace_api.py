@@ -1,7 +1,9 @@
 """The raw ptrace, waitpid and process_vm_readv calls the worker needs, through ctypes.
 
 python-ptrace's binding works, but its object-per-call model costs on the hot
-path; these are direct libc calls with preallocated buffers. Only the worker
+path; these are direct libc calls with preallocated buffers. Register access
+(PTRACE_GETREGS for stack unwinding, off the hot path) goes through python-ptrace's
+binding and its `user_regs_struct`. Only the worker
 thread calls `ptrace` (the kernel ties a tracee to the thread that attached).
 """
 
@@ -257,15 +259,3 @@ def get_siginfo(tid: int) -> bytes | None:
     if _ptrace(PTRACE_GETSIGINFO, tid, 0, _siginfo_addr) == -1:
         return None
     return _siginfo.raw
-
-
-USER_REGS_SIZE = 216
-_regs = ctypes.create_string_buffer(USER_REGS_SIZE)
-_regs_addr = ctypes.addressof(_regs)
-
-
-def get_regs_raw(tid: int) -> bytes:
-    """PTRACE_GETREGS as the raw 216-byte user_regs_struct (for stack unwinding)."""
-    if _ptrace(PTRACE_GETREGS, tid, 0, _regs_addr) == -1:
-        raise PtraceError(ctypes.get_errno(), "PTRACE_GETREGS")
-    return _regs.raw
