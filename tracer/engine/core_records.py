@@ -3,7 +3,8 @@
 Runs on the consumer's side (the app's thread, the headless writer process):
 each record becomes an entry part (`Syscall`, not done) or a `CallExit`, and
 each capture goes into `mem` under the key its `Read` names, through the same
-`finish_op` the Python loop uses, so both loops give the same values.
+converter the Python loop applies (`capture.finish_op`, inlined here for speed), so
+both loops give the same values (tests/test_capture_core.py compares them).
 """
 
 from __future__ import annotations
