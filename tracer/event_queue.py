@@ -20,7 +20,10 @@ from tracer.engine.stream import CoreBatch
 class EventQueue:
     def __init__(self, maxlen: int = 200_000) -> None:
         self._items: deque[Any] = deque()
-        self._extra = 0  # events beyond one per item (a CoreBatch holds many)
+        # Events beyond one per item (a CoreBatch holds many), as two counters each
+        # written by one thread only: `x += n` is not atomic across threads.
+        self._put_extra = 0  # the producer's
+        self._taken_extra = 0  # the consumer's
         self._core: Any = None
         self.maxlen = maxlen
         self._space = threading.Event()
@@ -30,7 +33,7 @@ class EventQueue:
     def put(self, item: Any, weight: int = 1) -> None:
         """Append an item that carries `weight` events (a batch of the C core's records)."""
         if weight != 1:
-            self._extra += weight - 1
+            self._put_extra += weight - 1
         self._items.append(item)
 
     def full(self) -> bool:
@@ -59,7 +62,7 @@ class EventQueue:
 
     def __len__(self) -> int:
         """Events waiting (a batch counts as the events it holds)."""
-        return len(self._items) + self._extra
+        return len(self._items) + max(0, self._put_extra - self._taken_extra)
 
     def drain(self, max_items: int | None = None) -> list[Any]:
         """Up to `max_items` items (a batch is one item)."""
@@ -69,8 +72,8 @@ class EventQueue:
         n = len(items) if max_items is None else min(max_items, len(items))
         pop = items.popleft
         out = [pop() for _ in range(n)]
-        if self._extra:
-            self._extra -= sum(x.count - 1 for x in out if type(x) is CoreBatch)
+        if self._put_extra != self._taken_extra:
+            self._taken_extra += sum(x.count - 1 for x in out if type(x) is CoreBatch)
         if core is not None and not items and (max_items is None or n < max_items):
             # Everything queued is taken: what the core finished since is next.
             got = core.take_running(epoch, TAKE_RECORDS)
