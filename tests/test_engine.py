@@ -395,3 +395,20 @@ int main(void) { pthread_t t; pthread_create(&t, 0, run, 0); for (;;) pause(); }
     events, _ = trace_jsonl(tmp_path, str(prog))
     execs = [e for e in events if e["type"] == "exec"]
     assert execs[-1]["former_tid"] != execs[-1]["pid"]
+
+
+def test_internal_error_detaches_the_program_which_runs_on(tmp_path, monkeypatch):
+    # A bug in the tracer must not kill what it traces: the program is detached,
+    # runs to its end untraced, its exit status passes and the error is reported.
+    from tracer.engine.worker import Worker
+
+    def broken(self, tid, status, sig):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(Worker, "_other_stop", broken)
+    out = tmp_path / "ran"
+    events, s = trace(["sh", "-c", f"sleep 0.3; echo ran > {out}; exit 7"])
+    ended = [e for e in events if isinstance(e, TraceEnded)]
+    assert ended and "internal error in the tracer: RuntimeError: boom" in (ended[0].error or "")
+    assert out.read_text() == "ran\n"
+    assert s.exit_status == 7

@@ -29,10 +29,11 @@ def detach_all(worker: Worker, tasks: list[Task], timeout: float = 3.0) -> None:
         if t.held:
             sig = t.held_sig
             t.held = False
-            _detach(worker, t, sig)
-        else:
-            pending[t.tid] = t
-            pt.ptrace_quiet(pt.PTRACE_INTERRUPT, t.tid)
+            if _detach(worker, t, sig):
+                continue
+        # Not (or no longer) stopped: interrupt it and detach at its next stop.
+        pending[t.tid] = t
+        pt.ptrace_quiet(pt.PTRACE_INTERRUPT, t.tid)
     deadline = time.monotonic() + timeout
     while pending and time.monotonic() < deadline:
         pid, status = worker.waiter.wait(nohang=True)
@@ -57,6 +58,10 @@ def detach_all(worker: Worker, tasks: list[Task], timeout: float = 3.0) -> None:
                 pt.ptrace_quiet(pt.PTRACE_DETACH, pid, 0, pass_sig)
                 continue
         _detach(worker, task, pass_sig)
+    for task in pending.values():
+        # No stop came: the task sits in a stop whose status was already taken (an
+        # internal error while handling it). Detach works from there.
+        _detach(worker, task, 0)
 
 
 def _killed(worker: Worker, detaching: list[Task]) -> set[int]:
@@ -64,7 +69,10 @@ def _killed(worker: Worker, detaching: list[Task]) -> set[int]:
     return {t.tgid for t in worker.tasks.values() if t.tgid not in keep}
 
 
-def _detach(worker: Worker, task: Task, sig: int) -> None:
-    pt.ptrace_quiet(pt.PTRACE_DETACH, task.tid, 0, sig)
+def _detach(worker: Worker, task: Task, sig: int) -> bool:
+    """Detach a task in a ptrace stop; False (nothing done) if it is not in one."""
+    if pt.ptrace_quiet(pt.PTRACE_DETACH, task.tid, 0, sig) < 0:
+        return False
     worker.tasks.pop(task.tid, None)
     worker.queue.put(Detached(worker._next(), task.tgid, task.tid, time.time()))
+    return True

@@ -172,16 +172,40 @@ class Worker(SyscallStops, ProcessStops):
             self._loop()
         except Exception as e:  # an internal error must still leave tracees running
             error = f"internal error in the tracer: {type(e).__name__}: {e}"
+            # Our fault is not the program's: let it go on untraced, never kill it.
+            self.opts.detach_on_exit = True
         finally:
+            main_alive = self.main_pid in self.tasks
             try:
                 self._cleanup()
             except Exception as e:
                 error = error or f"internal error while detaching: {type(e).__name__}: {e}"
             finally:
+                if error and main_alive:
+                    self._wait_detached_main()
                 self.error = error or self.exec_failure
                 if self.start_error is None:
                     self._emit(TraceEnded(time.time(), self.exit_status, self.error))
                 self.queue.close()
+
+    def _wait_detached_main(self) -> None:
+        """After an internal error the launched program runs on untraced: wait for it, so
+        its exit status still passes through. A stop request (quit) ends the wait and
+        leaves it running."""
+        pid = self.main_pid
+        while not self.stopping:
+            self._run_commands()
+            try:
+                done, status = os.waitpid(pid, os.WNOHANG)
+            except ChildProcessError:
+                return
+            if done:
+                if os.WIFEXITED(status):
+                    self.exit_status = os.WEXITSTATUS(status)
+                elif os.WIFSIGNALED(status):
+                    self.exit_status = 128 + os.WTERMSIG(status)
+                return
+            time.sleep(0.02)
 
     def _start(self) -> None:
         o = self.opts
@@ -328,69 +352,78 @@ class Worker(SyscallStops, ProcessStops):
         core = self.core
         dispatch = self._dispatch
         held_records, held_bytes = held_limits(self.opts.queue_max)
-        while tasks and not self.stopping:
-            if commands:
-                self._run_commands()
-                continue
-            if core is not None and not self.paused:
-                # Without the GIL until a stop needs Python; consumers take the records
-                # as they come (see EventQueue.attach_core).
-                why, pid, status = core.run(held_records, held_bytes)
-                while True:
-                    data, count = core.take(TAKE_RECORDS)
-                    if not count:
-                        break
-                    queue.put(CoreBatch(data, count), count)
-                if why == WHY_STOP:
-                    dispatch(pid, status)
-                elif why == WHY_ERROR:
+        pid = 0
+        try:
+            while tasks and not self.stopping:
+                if commands:
+                    self._run_commands()
+                    continue
+                if core is not None and not self.paused:
+                    # Without the GIL until a stop needs Python; consumers take the records
+                    # as they come (see EventQueue.attach_core).
+                    why, pid, status = core.run(held_records, held_bytes)
+                    while True:
+                        data, count = core.take(TAKE_RECORDS)
+                        if not count:
+                            break
+                        queue.put(CoreBatch(data, count), count)
+                    if why == WHY_STOP:
+                        dispatch(pid, status)
+                    elif why == WHY_ERROR:
+                        break  # ECHILD: nothing left to wait for
+                    if queue.full():
+                        queue.wait_for_space(lambda: bool(self._commands))
+                    continue
+                if self.paused and all(t.held or t.group_stopped for t in tasks.values()):
+                    pid, status = wait(nohang=True)
+                    if pid == 0:
+                        time.sleep(0.02)
+                        continue
+                elif poll_mode:
+                    pid, status = wait(nohang=True)
+                    if pid == 0:
+                        time.sleep(0.0005)
+                        continue
+                else:
+                    # Poll briefly before sleeping: on VMs, waking a sleeping tracer costs
+                    # more than the tracee's whole syscall, and the next stop usually
+                    # arrives within microseconds. The budget adapts (see `SpinBudget`).
+                    pid = 0
+                    for _ in range(spin.polls):
+                        pid = waitpid(-1, status_ref, nohang)
+                        if pid:
+                            break
+                        yield_cpu()  # to the tracee, if it waits for this CPU
+                    if pid == 0:
+                        slept = _monotonic()
+                        pid = waitpid(-1, status_ref, flags)
+                        spin.slept(_monotonic() - slept)
+                    else:
+                        spin.hit()
+                    if pid < 0:
+                        pid = -ctypes.get_errno()
+                    status = status_box.value
+                if pid < 0:
+                    if pid == -4:  # EINTR: the doorbell
+                        continue
                     break  # ECHILD: nothing left to wait for
+                if core is not None:
+                    dispatch(pid, status)
+                elif (status & 0xFFFF) == 0x857F:  # syscall stop (SIGTRAP|0x80, no event)
+                    fast(pid)
+                elif (status & 0xFF) == 0x7F:
+                    self._other_stop(pid, status, (status >> 8) & 0xFF)
+                else:
+                    self._task_gone(pid, status)
                 if queue.full():
                     queue.wait_for_space(lambda: bool(self._commands))
-                continue
-            if self.paused and all(t.held or t.group_stopped for t in tasks.values()):
-                pid, status = wait(nohang=True)
-                if pid == 0:
-                    time.sleep(0.02)
-                    continue
-            elif poll_mode:
-                pid, status = wait(nohang=True)
-                if pid == 0:
-                    time.sleep(0.0005)
-                    continue
-            else:
-                # Poll briefly before sleeping: on VMs, waking a sleeping tracer costs
-                # more than the tracee's whole syscall, and the next stop usually
-                # arrives within microseconds. The budget adapts (see `SpinBudget`).
-                pid = 0
-                for _ in range(spin.polls):
-                    pid = waitpid(-1, status_ref, nohang)
-                    if pid:
-                        break
-                    yield_cpu()  # to the tracee, if it waits for this CPU
-                if pid == 0:
-                    slept = _monotonic()
-                    pid = waitpid(-1, status_ref, flags)
-                    spin.slept(_monotonic() - slept)
-                else:
-                    spin.hit()
-                if pid < 0:
-                    pid = -ctypes.get_errno()
-                status = status_box.value
-            if pid < 0:
-                if pid == -4:  # EINTR: the doorbell
-                    continue
-                break  # ECHILD: nothing left to wait for
-            if core is not None:
-                dispatch(pid, status)
-            elif (status & 0xFFFF) == 0x857F:  # syscall stop (SIGTRAP|0x80, no event)
-                fast(pid)
-            elif (status & 0xFF) == 0x7F:
-                self._other_stop(pid, status, (status >> 8) & 0xFF)
-            else:
-                self._task_gone(pid, status)
-            if queue.full():
-                queue.wait_for_space(lambda: bool(self._commands))
+        except Exception:
+            # The task whose stop was being handled stays stopped with its wait status
+            # consumed, so no further stop will come: cleanup detaches it directly.
+            task = tasks.get(pid) if pid > 0 else None
+            if task is not None and not task.held:
+                task.held, task.held_request, task.held_sig = True, pt.PTRACE_SYSCALL, 0
+            raise
 
     def _dispatch(self, tid: int, status: int) -> None:
         """A stop the Python side handles while the C core runs the hot path: take over
