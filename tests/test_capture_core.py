@@ -73,6 +73,48 @@ def test_the_c_core_takes_the_hot_calls_itself(monkeypatch):
     assert sum(1 for c in mine if name(c.nr) == "close") >= 300
 
 
+FORKS = r"""
+#include <signal.h>
+#include <stdlib.h>
+#include <sys/wait.h>
+#include <unistd.h>
+static void on_chld(int s) { (void)s; }
+int main(int argc, char **argv) {
+    int n = atoi(argv[1]);
+    signal(SIGCHLD, on_chld);
+    for (int i = 0; i < n; i++) {
+        pid_t c = fork();
+        if (c == 0) _exit(i & 7);
+        int st;
+        while (waitpid(c, &st, 0) < 0) {}
+    }
+    return 0;
+}
+"""
+
+
+def test_fork_signal_and_exit_leave_the_calls_to_c(monkeypatch):
+    # Python sees the fork event, the child's first stop, its end and the SIGCHLD;
+    # the calls around them (fork's return, exit_group, rt_sigreturn) stay in C.
+    monkeypatch.delenv("TRACETUI_LOOP", raising=False)
+    prog = compile_c(FORKS, name="core_forks")
+    s = TraceSession(TraceOptions(command=[str(prog), "100"]))
+    s.start()
+    events = collect(s)
+    worker = s.worker
+    assert worker.py_stops < 100 * 4 + 40
+    name = get_table().name
+    calls = _calls(events)
+    forks = [c for c in calls if c.pid == worker.main_pid and name(c.nr) in ("fork", "clone")]
+    assert len(forks) == 100 and all(c.ret > 0 for c in forks)
+    ends = [c for c in calls if name(c.nr) == "exit_group" and c.pid != worker.main_pid]
+    assert len(ends) == 100 and all(c.no_return and c.ret is None for c in ends)
+    assert sorted(c.args[0] for c in ends) == sorted(i & 7 for i in range(100))
+    returns = [c for c in calls if name(c.nr) == "rt_sigreturn"]
+    # The mask comes from the signal frame on the stack (C reads at sp + offset).
+    assert len(returns) >= 90 and all(len(c.mem["mask"]) == 8 for c in returns)
+
+
 CORPUS = r"""
 #define _GNU_SOURCE
 #include <dirent.h>

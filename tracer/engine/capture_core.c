@@ -25,7 +25,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#define CORE_VERSION 4
+#define CORE_VERSION 5
 #define NR_MAX 1024
 #define OPS_MAX 6
 #define PAGE 4096
@@ -54,6 +54,8 @@
 #define F_EXACT 16
 #define F_RET_POSITIVE 32
 /* size sources */
+#define ARG_SP 6
+
 #define S_CONST 0
 #define S_ARG 1
 #define S_RET 2
@@ -80,7 +82,7 @@
 
 typedef struct __attribute__((packed)) {
     uint8_t kind, arg, size_src, size_arg, flags, scale;
-    int16_t pad;
+    int16_t offset; /* added to the address; arg ARG_SP: the stack pointer (entry only) */
     int64_t size, cap;
     /* capture.Read.when: read only when (args[when_arg] & when_mask) is one of
      * when_vals[0..when_n) (any bit set when when_n is 0); when_arg 0xFF: always */
@@ -447,7 +449,7 @@ static int64_t op_size(const Op *op, const uint64_t *args, int64_t ret) {
 
 /* Run one op as capture.read_op does; appends its capture (or nothing for SKIP). */
 static int run_op(Core *c, uint16_t *ncaps, int idx, const Op *op, pid_t tid,
-                  const uint64_t *args, int64_t ret) {
+                  const uint64_t *args, uint64_t sp, int64_t ret) {
     if (op->kind == K_NOP) return 0;
     if (op->kind == K_CWD) {
         for (int i = 0; i < 6; i++) {
@@ -469,7 +471,7 @@ static int run_op(Core *c, uint16_t *ncaps, int idx, const Op *op, pid_t tid,
             if (bits == op->when_vals[i]) ok = 1;
         if (!ok) return 0;
     }
-    uint64_t addr = args[op->arg];
+    uint64_t addr = (op->arg == ARG_SP ? sp : op->arg < 6 ? args[op->arg] : 0) + (int64_t)op->offset;
     if (op->kind == K_CSTR) {
         if (!addr)
             return (op->flags & F_NULL_SKIP) ? 0 : put_cap(c, ncaps, C_NONE, (uint8_t)idx, 0, NULL, 0);
@@ -535,7 +537,7 @@ static int end_record(Core *c, size_t at, uint16_t ncaps) {
 }
 
 /* A syscall-entry stop C may take: capture, resume, record. 0 ok, -1 out of memory. */
-static int take_entry(Core *c, Slot *s, uint32_t nr, const uint64_t *args) {
+static int take_entry(Core *c, Slot *s, uint32_t nr, const uint64_t *args, uint64_t sp) {
     const NrPlan *p = &c->plan[nr];
     double t = now_real();
     int quiet = p->n_entry == 0 && p->fdmask == 0;
@@ -547,7 +549,7 @@ static int take_entry(Core *c, Slot *s, uint32_t nr, const uint64_t *args) {
     c->len += 48;
     uint16_t ncaps = 0;
     for (int i = 0; i < p->n_entry; i++)
-        if (run_op(c, &ncaps, i, &p->entry[i], s->tid, args, 0) < 0) return -1;
+        if (run_op(c, &ncaps, i, &p->entry[i], s->tid, args, sp, 0) < 0) return -1;
     for (int i = 0; i < 6; i++) {
         if ((p->fdmask >> i) & 1) {
             uint32_t fd = (uint32_t)args[i];
@@ -575,7 +577,7 @@ static int take_exit(Core *c, Slot *s, int64_t ret, int is_error) {
     uint16_t ncaps = 0;
     if (!is_error) {
         for (int i = 0; i < p->n_exit; i++)
-            if (run_op(c, &ncaps, i, &p->exit[i], s->tid, s->args, ret) < 0) return -1;
+            if (run_op(c, &ncaps, i, &p->exit[i], s->tid, s->args, 0, ret) < 0) return -1;
         /* Keep the fd names true, in the order the Python loop applies the effects. */
         if (p->flags & P_CLOSE_ARG0) fd_drop(c, s->tgid, (long)(uint32_t)s->args[0]);
         if (p->flags & P_DROP_ARG1) fd_drop(c, s->tgid, (long)(uint32_t)s->args[1]);
@@ -647,10 +649,15 @@ static PyObject *Core_set_plan(Core *c, PyObject *arg) {
 static PyObject *Core_set_task(Core *c, PyObject *args) {
     int tid, tgid, state;
     if (!PyArg_ParseTuple(args, "iii", &tid, &tgid, &state)) return NULL;
-    Slot *s = slot_put(c, tid);
+    Slot *s = slot_find(c, tid);
+    if (s && state == 0) { /* keep: a call C entered goes on in C */
+        s->tgid = tgid;
+        Py_RETURN_NONE;
+    }
+    s = slot_put(c, tid);
     if (!s) return PyErr_NoMemory();
     s->tgid = tgid;
-    s->state = (uint32_t)state;
+    s->state = (uint32_t)(state ? state : ST_NONE);
     Py_RETURN_NONE;
 }
 
@@ -822,7 +829,7 @@ static PyObject *Core_run(Core *c, PyObject *args) {
                 continue;
             }
             if (!(p->flags & P_C_OK)) { why = WHY_STOP; out_pid = pid; out_status = status; break; }
-            r = take_entry(c, s, (uint32_t)info.entry.nr, info.entry.args);
+            r = take_entry(c, s, (uint32_t)info.entry.nr, info.entry.args, info.sp);
         } else if (info.op == 2 && s->state != ST_CCALL) {
             /* the exit of an untraced call, or of none we saw enter (just attached) */
             ptrace(PTRACE_SYSCALL, pid, 0, 0);

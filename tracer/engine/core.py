@@ -16,6 +16,8 @@ from tracer.engine.core_plan import NR_MAX, OPS_MAX, ROW_SIZE
 WHY_STOP, WHY_EINTR, WHY_ERROR = 1, 3, 4
 # Task states (capture_core.c ST_*).
 ST_NONE, ST_CCALL, ST_PYCALL, ST_PYTASK = 1, 2, 3, 4
+ST_KEEP = 0  # set_task: leave the task's state as C has it (a call C entered goes on)
+CORE_VERSION = 5  # capture_core.c CORE_VERSION: the layout this code speaks
 # Bytes of records the core holds for its consumer before the tracees are made to
 # wait (backpressure); the number of records is bounded by TraceOptions.queue_max,
 # as the EventQueue's items are. An unbounded queue (--tty=inherit, where nobody
@@ -43,7 +45,7 @@ def load_core() -> ModuleType | None:
     except ImportError:
         return None
     if (
-        getattr(core, "VERSION", 0) != 4
+        getattr(core, "VERSION", 0) != CORE_VERSION
         or core.NR_PLAN_SIZE != ROW_SIZE
         or core.NR_MAX != NR_MAX
         or core.OPS_MAX != OPS_MAX

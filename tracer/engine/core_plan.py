@@ -60,7 +60,7 @@ def _pack_op(op: Op, plan: SyscallPlan) -> bytes:
     when = _when(op)
     if op.cstr:
         return _OP.pack(
-            K_CSTR, op.arg, 0, 0, _flags(op), 1, 0, resolve_size(op.size, limits), 0, *when
+            K_CSTR, op.arg, 0, 0, _flags(op), 1, op.offset, resolve_size(op.size, limits), 0, *when
         )
     if op.size_ret:
         src, sarg = S_RET, 0
@@ -75,7 +75,7 @@ def _pack_op(op: Op, plan: SyscallPlan) -> bytes:
         sarg,
         _flags(op),
         op.scale,
-        0,
+        op.offset,
         resolve_size(op.size, limits) if src == S_CONST else 0,
         max(resolve_size(op.cap, limits), 0),
         *when,
@@ -112,7 +112,8 @@ def c_may_handle(plan: SyscallPlan, nr: int, name: str, unwinder: Any) -> bool:
         return False
     if effect & FD_RETURNS and name.startswith("fcntl"):
         return False  # a new fd only for some commands: decided in Python
-    if plan.never_returns(nr) or plan.wants_stack(nr):
+    # A call that never returns (exit, exit_group) is fine: the task's end completes it.
+    if plan.wants_stack(nr):
         return False
     return not (unwinder is not None and plan.changes_maps(nr))
 

@@ -21,6 +21,7 @@ from typing import Any
 
 from tracer.engine import ptrace_api as pt
 from tracer.engine.core import (
+    ST_KEEP,
     ST_NONE,
     ST_PYCALL,
     ST_PYTASK,
@@ -67,6 +68,10 @@ _INFO_SIZE = pt.SYSCALL_INFO_SIZE
 _SIGN = 1 << 63
 _WRAP = 1 << 64
 DOORBELL = signal.SIGRTMIN + 6
+# Event stops whose handling leaves the task's call alone (see `_dispatch`).
+_KEEPS_CALL = frozenset(
+    {0, pt.PTRACE_EVENT_FORK, pt.PTRACE_EVENT_VFORK, pt.PTRACE_EVENT_CLONE, pt.PTRACE_EVENT_STOP}
+)
 _ARCH_X86_64 = AUDIT_ARCH_X86_64
 
 
@@ -429,6 +434,18 @@ class Worker(SyscallStops, ProcessStops):
         """A stop the Python side handles while the C core runs the hot path: take over
         any call C entered for the task, handle the stop, then tell C the task's state."""
         self.py_stops += 1
+        if (status & 0xFF) == 0x7F and (status >> 16) in _KEEPS_CALL and status & 0xFFFF != 0x857F:
+            # A new task, a signal, a group-stop: nothing to do with the task's call,
+            # so a call C entered stays C's and its exit does not come to Python.
+            self._other_stop(tid, status, (status >> 8) & 0xFF)
+            task = self.tasks.get(tid)
+            if task is None:
+                self.core.forget(tid)
+            elif task.launching or task.inflight is not None:
+                self._sync_core(tid)
+            else:
+                self.core.set_task(tid, task.tgid, ST_KEEP)
+            return
         self._adopt_core_call(tid)
         if (status & 0xFFFF) == 0x857F:
             self._fast_syscall_stop(tid)

@@ -106,6 +106,8 @@ SKIP: Any = object()  # a converter's "leave the key out"
 
 # The largest single read (what `ProcessMemory.read` can return): 64 pages.
 READ_MAX = 64 * 4096
+# `Read.arg` naming the stack pointer at the call's entry, not an argument.
+ARG_SP = 6
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,6 +125,8 @@ class Read:
     only when the call returned more than 0. `when` = (argument, mask, values): read
     only when the argument's bits under the mask are one of `values` (any bit set when
     `values` is empty), as a futex's timeout exists only for some operations.
+    `arg` may be `ARG_SP` (entry only): the stack pointer; `offset` is added to the
+    address (rt_sigreturn's mask lies in the signal frame on the stack).
     """
 
     key: int | str
@@ -141,6 +145,7 @@ class Read:
     ret_positive: bool = False
     convert: Callable[[bytes], Any] | None = None
     when: tuple[int, int, tuple[int, ...]] | None = None
+    offset: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -177,7 +182,7 @@ def read_op(op: Read, mem: MemoryReader, args: tuple[int, ...], ret: int, limits
         bits = args[arg] & mask
         if (bits not in values) if values else not bits:
             return SKIP
-    addr = args[op.arg] & _U64
+    addr = ((args[op.arg] if op.arg < ARG_SP else stack_pointer(mem)) + op.offset) & _U64
     if op.cstr:
         if not addr:
             return SKIP if op.null_skip else None
@@ -229,6 +234,22 @@ def run_ops(
         if value is not SKIP:
             out[op.key] = value
     return out
+
+
+def stack_pointer(mem: MemoryReader) -> int:
+    """The stopped task's stack pointer at the call's entry (0 if unknown)."""
+    sp = getattr(mem, "stack_pointer", 0)
+    if sp:
+        return sp
+    tid = getattr(mem, "tid", None)
+    if not tid:
+        return 0
+    try:  # "nr arg1..arg6 sp pc" while the task is stopped in a syscall
+        with open(f"/proc/{tid}/syscall") as f:
+            fields = f.read().split()
+        return int(fields[7], 16) if len(fields) >= 9 else 0
+    except (OSError, ValueError):
+        return 0
 
 
 def _task_cwd(mem: MemoryReader) -> str | None:

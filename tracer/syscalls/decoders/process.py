@@ -159,12 +159,24 @@ def clone_flags(flags: int, table: list[tuple[int, str]]) -> str:
     return f"{text}|{fmt.signal_name(sig)}" if sig else text
 
 
-@on_exit("clone")
-def capture_clone(mem: MemoryReader, args: tuple[int, ...], ret: int, limits: CaptureLimits):
-    if args[0] & x.CLONE_PARENT_SETTID and args[2]:
-        v = read_struct(mem, args[2], _INT)
-        return {2: v[0]} if v else None
-    return None
+def _int32(data: bytes) -> int:
+    return _INT.unpack_from(data)[0]
+
+
+# The child's tid the kernel stored at parent_tid (as data, so the C core takes clone).
+declare_exit(
+    "clone",
+    Read(
+        2,
+        2,
+        size=4,
+        exact=True,
+        null_skip=True,
+        bad_skip=True,
+        convert=_int32,
+        when=(0, x.CLONE_PARENT_SETTID, ()),
+    ),
+)
 
 
 @decoder("clone")

@@ -6,6 +6,7 @@ import struct
 
 from tracer.events import Syscall
 from tracer.syscalls.capture import (
+    ARG_SP,
     CaptureLimits,
     MemoryReader,
     Read,
@@ -152,25 +153,9 @@ def decode_rt_sigsuspend(call: Syscall, ctx: RenderContext) -> Decoded:
 # ---- rt_sigreturn: the mask comes from the signal frame on the stack -------------------------
 
 
-def _stack_pointer(mem: MemoryReader) -> int | None:
-    sp = getattr(mem, "stack_pointer", None)
-    if sp:
-        return sp
-    tid = getattr(mem, "tid", None)
-    if not tid:
-        return None
-    try:  # "nr arg1..arg6 sp pc" while the task is stopped in a syscall
-        with open(f"/proc/{tid}/syscall") as f:
-            fields = f.read().split()
-        return int(fields[7], 16) if len(fields) >= 9 else None
-    except (OSError, ValueError):
-        return None
-
-
-@on_entry("rt_sigreturn")
-def _capture_sigreturn(mem: MemoryReader, args, limits: CaptureLimits):
-    sp = _stack_pointer(mem)
-    return {"mask": mem.read(sp + _SIGRETURN_MASK_OFFSET, 8)} if sp else None
+declare_entry(
+    "rt_sigreturn", Read("mask", ARG_SP, size=8, offset=_SIGRETURN_MASK_OFFSET, exact=True)
+)
 
 
 @decoder("rt_sigreturn")
