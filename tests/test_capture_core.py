@@ -121,6 +121,7 @@ CORPUS = r"""
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -159,6 +160,19 @@ int main(void) {
     unsigned long fs; syscall(SYS_arch_prctl, 0x1003 /* ARCH_GET_FS */, &fs);
     access("/etc/hostname", R_OK);
     openat(AT_FDCWD, "relative-missing", O_RDONLY);
+    /* execve's arrays: an unreadable string, an environment whose end is unmapped,
+     * more arguments than -s shows, NULL and bad array addresses */
+    char *page = mmap(0, 8192, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    munmap(page + 4096, 4096);
+    char **envp = (char **)(page + 4096 - 16);
+    envp[0] = "A=1"; envp[1] = "B=2";
+    char *argv[] = {"x", (char *)8, "y", 0};
+    execve("/nonexistent", argv, envp);
+    char *many[80];
+    for (int i = 0; i < 79; i++) many[i] = "a";
+    many[79] = 0;
+    execve("/nonexistent2", many, 0);
+    syscall(SYS_execve, "/nonexistent3", 0, (char **)16);
     return 0;
 }
 """

@@ -25,7 +25,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#define CORE_VERSION 5
+#define CORE_VERSION 6
 #define NR_MAX 1024
 #define OPS_MAX 6
 #define PAGE 4096
@@ -46,6 +46,7 @@
 #define K_CSTR 1
 #define K_BYTES 2
 #define K_CWD 3
+#define K_STRINGS 4
 /* op flags (as in capture.Read) */
 #define F_NULL_SKIP 1
 #define F_NONPOS_EMPTY 2
@@ -53,6 +54,8 @@
 #define F_BAD_SKIP 8
 #define F_EXACT 16
 #define F_RET_POSITIVE 32
+#define F_PTRS 64
+#define F_STRINGS 128
 /* size sources */
 #define ARG_SP 6
 
@@ -447,6 +450,8 @@ static int64_t op_size(const Op *op, const uint64_t *args, int64_t ret) {
     return n;
 }
 
+static int run_strings_op(Core *c, uint16_t *ncaps, int idx, const Op *op, pid_t tid, uint64_t addr);
+
 /* Run one op as capture.read_op does; appends its capture (or nothing for SKIP). */
 static int run_op(Core *c, uint16_t *ncaps, int idx, const Op *op, pid_t tid,
                   const uint64_t *args, uint64_t sp, int64_t ret) {
@@ -472,6 +477,7 @@ static int run_op(Core *c, uint16_t *ncaps, int idx, const Op *op, pid_t tid,
         if (!ok) return 0;
     }
     uint64_t addr = (op->arg == ARG_SP ? sp : op->arg < 6 ? args[op->arg] : 0) + (int64_t)op->offset;
+    if (op->kind == K_STRINGS) return run_strings_op(c, ncaps, idx, op, tid, addr);
     if (op->kind == K_CSTR) {
         if (!addr)
             return (op->flags & F_NULL_SKIP) ? 0 : put_cap(c, ncaps, C_NONE, (uint8_t)idx, 0, NULL, 0);
@@ -491,6 +497,62 @@ static int run_op(Core *c, uint16_t *ncaps, int idx, const Op *op, pid_t tid,
     if (got < 0 || ((op->flags & F_EXACT) && (size_t)got < want))
         return (op->flags & F_BAD_SKIP) ? 0 : put_cap(c, ncaps, C_NONE, (uint8_t)idx, 0, NULL, 0);
     return put_cap(c, ncaps, C_BYTES, (uint8_t)idx, 0, c->scratch, (size_t)got);
+}
+
+/* A NULL-terminated pointer array (execve's argv, envp), as capture.Strings: at most
+ * op->size pointers. The blob: u32 count, u8 complete, [count x u64 pointers with
+ * F_PTRS], [with F_STRINGS, for the first min(count, op->cap) pointers: i32 length
+ * (-1: unreadable) and the string, at most op->cap + 1 bytes]. Nothing when the
+ * address is NULL or not even the first pointer is readable. */
+static int run_strings_op(Core *c, uint16_t *ncaps, int idx, const Op *op, pid_t tid, uint64_t addr) {
+    if (!addr) return 0;
+    size_t limit = op->size > 0 ? (size_t)op->size : 0;
+    size_t at = c->len; /* the capture header goes here once the length is known */
+    if (reserve(c, sizeof(CapHead) + 5) < 0) return -1;
+    c->len += sizeof(CapHead) + 5;
+    size_t ptrs_at = c->len;
+    uint32_t n = 0;
+    uint8_t complete = 0;
+    uint64_t chunk[64];
+    while (n < limit) {
+        size_t want = limit - n < 64 ? limit - n : 64;
+        ssize_t got = read_mem(tid, addr + 8ull * n, want * 8, (char *)chunk);
+        if (got < 8) break;
+        size_t k = (size_t)got / 8, i = 0;
+        for (; i < k; i++) {
+            if (chunk[i] == 0) { complete = 1; break; }
+            if (op->flags & F_PTRS) {
+                if (reserve(c, 8) < 0) return -1;
+                memcpy(c->buf + c->len, &chunk[i], 8);
+                c->len += 8;
+            }
+            n++;
+        }
+        if (complete) break;
+    }
+    if (n == 0 && !complete) { c->len = at; return 0; }
+    if ((op->flags & F_STRINGS) && (op->flags & F_PTRS)) {
+        size_t strs = op->cap < (int64_t)n ? (size_t)op->cap : n;
+        for (size_t i = 0; i < strs; i++) {
+            uint64_t p;
+            memcpy(&p, c->buf + ptrs_at + 8 * i, 8);
+            ssize_t len = read_cstr(tid, p, (size_t)op->cap, c->scratch);
+            int32_t l = len < 0 ? -1 : (int32_t)len;
+            if (reserve(c, 4 + (len > 0 ? (size_t)len : 0)) < 0) return -1;
+            memcpy(c->buf + c->len, &l, 4);
+            c->len += 4;
+            if (len > 0) {
+                memcpy(c->buf + c->len, c->scratch, (size_t)len);
+                c->len += (size_t)len;
+            }
+        }
+    }
+    CapHead h = {C_BYTES, (uint8_t)idx, 0, 0, (uint32_t)(c->len - at - sizeof(CapHead))};
+    memcpy(c->buf + at, &h, sizeof h);
+    memcpy(c->buf + at + sizeof h, &n, 4);
+    c->buf[at + sizeof h + 4] = (char)complete;
+    (*ncaps)++;
+    return 0;
 }
 
 static int put_fdname(Core *c, uint16_t *ncaps, int32_t tgid, long fd) {
@@ -681,6 +743,21 @@ static PyObject *Core_take_call(Core *c, PyObject *arg) {
                          (unsigned long long)s->args[1], (unsigned long long)s->args[2],
                          (unsigned long long)s->args[3], (unsigned long long)s->args[4],
                          (unsigned long long)s->args[5]);
+}
+
+/* Hand a call Python took over back to C (its exit is then C's): tid, nr, args. */
+static PyObject *Core_give_call(Core *c, PyObject *args) {
+    int tid;
+    unsigned int nr;
+    unsigned long long a[6];
+    if (!PyArg_ParseTuple(args, "iI(KKKKKK)", &tid, &nr, &a[0], &a[1], &a[2], &a[3], &a[4], &a[5]))
+        return NULL;
+    Slot *s = slot_find(c, tid);
+    if (!s || nr >= NR_MAX) Py_RETURN_FALSE;
+    s->state = ST_CCALL;
+    s->nr = nr;
+    for (int i = 0; i < 6; i++) s->args[i] = (uint64_t)a[i];
+    Py_RETURN_TRUE;
 }
 
 /* The byte length of the first `n` finished records (all of them when n covers them). */
@@ -907,6 +984,7 @@ static PyMethodDef Core_methods[] = {
     {"set_task", (PyCFunction)Core_set_task, METH_VARARGS, "set_task(tid, tgid, state)"},
     {"forget", (PyCFunction)Core_forget, METH_O, "Forget a task that is gone."},
     {"take_call", (PyCFunction)Core_take_call, METH_O, "Hand a call in progress to Python."},
+    {"give_call", (PyCFunction)Core_give_call, METH_VARARGS, "Hand a call in progress back to C."},
     {"fd_lookup", (PyCFunction)Core_fd_lookup, METH_VARARGS, "fd_lookup(tgid, fd) -> str | None"},
     {"fd_drop", (PyCFunction)Core_fd_drop, METH_VARARGS, "fd_drop(tgid, fd)"},
     {"fd_clear", (PyCFunction)Core_fd_clear, METH_VARARGS, "fd_clear(tgid)"},

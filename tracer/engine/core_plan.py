@@ -21,7 +21,7 @@ from tracer.engine.syscall_plan import (
     SyscallPlan,
 )
 from tracer.syscalls import capture
-from tracer.syscalls.capture import Cwd, Op, Read, resolve_size
+from tracer.syscalls.capture import Cwd, Op, Read, Strings, resolve_size
 
 NR_MAX = 1024
 OPS_MAX = 6
@@ -31,7 +31,8 @@ _ROW_HEAD = struct.Struct("<BBBB")
 ROW_SIZE = _ROW_HEAD.size + 2 * OPS_MAX * _OP.size
 
 P_TRACED, P_C_OK, P_FD_RETURNS, P_CLOSE_ARG0, P_DROP_ARG1, P_CLEAR = 1, 2, 4, 8, 16, 32
-K_NOP, K_CSTR, K_BYTES, K_CWD = 0, 1, 2, 3
+K_NOP, K_CSTR, K_BYTES, K_CWD, K_STRINGS = 0, 1, 2, 3, 4
+F_PTRS, F_STRINGS = 64, 128  # Strings ops (capture_core.c run_strings_op)
 S_CONST, S_ARG, S_RET = 0, 1, 2
 _NO_WHEN = (0xFF, 0, 0, 0, 0, 0, 0, 0, 0)
 _NO_OP = _OP.pack(K_NOP, 0, 0, 0, 0, 0, 0, 0, 0, *_NO_WHEN)
@@ -57,6 +58,11 @@ def _pack_op(op: Op, plan: SyscallPlan) -> bytes:
             return _NO_OP
         mask = sum(1 << i for i in op.dirfds)
         return _OP.pack(K_CWD, mask, 0, 0, 0, 1, 0, 0, 0, *_NO_WHEN)
+    if isinstance(op, Strings):
+        flags = F_PTRS | (F_STRINGS if op.strings else 0)
+        count = resolve_size(op.count, limits)
+        strsize = resolve_size(op.strsize, limits) if op.strings else 0
+        return _OP.pack(K_STRINGS, op.arg, 0, 0, flags, 1, 0, count, strsize, *_NO_WHEN)
     when = _when(op)
     if op.cstr:
         return _OP.pack(
@@ -154,3 +160,8 @@ def compile_plan(plan: SyscallPlan, unwinder: Any = None) -> bytes:
         rows.append(_ops(entry, plan))
         rows.append(_ops(exit_, plan))
     return b"".join(rows)
+
+
+def c_ok_numbers(rows: bytes) -> list[bool]:
+    """Per syscall number: may C handle the call whole (P_C_OK in its plan row)."""
+    return [bool(rows[nr * ROW_SIZE] & P_C_OK) for nr in range(NR_MAX)]

@@ -116,9 +116,10 @@ class ProcessStops(_Base):
         tgid = task.tgid
         if former > 0 and former != task.tid:
             # A non-leader thread exec'd: it now carries the leader's tid.
-            old = self.tasks.pop(former, None)
             if self.core is not None:
+                self._adopt_core_call(former)  # its execve, entered in C
                 self.core.forget(former)
+            old = self.tasks.pop(former, None)
             if old is not None and old.inflight is not None:
                 # The leader's own call (a wait, a futex) never returns: the assembler
                 # ends it when it moves the thread's execve to the leader's id.

@@ -31,7 +31,7 @@ from tracer.engine.core import (
     held_limits,
     load_core,
 )
-from tracer.engine.core_plan import compile_plan
+from tracer.engine.core_plan import c_ok_numbers, compile_plan
 from tracer.engine.fdnames import CoreFdNames, FdNames
 from tracer.engine.launcher import fork_stopped_child, seccomp_program
 from tracer.engine.process_stops import ProcessStops
@@ -114,6 +114,7 @@ class Worker(SyscallStops, ProcessStops):
         self._commands: deque[tuple[Callable[[], None], threading.Event]] = deque()
         self._doorbell_ok = False
         self.core: Any = None  # the C capture core, when it runs the hot path
+        self._c_ok: list[bool] = []  # numbers the core's plan lets C handle whole
         self.py_stops = 0  # stops the C core handed to Python
         self.unwinder: Any = None
         if options.stack_traces:
@@ -235,10 +236,15 @@ class Worker(SyscallStops, ProcessStops):
             return
         cache = self.opts.trace_syscalls is None  # see FdNames
         self.core = module.Core(self.opts.spin_polls, cache)
-        self.core.set_plan(compile_plan(self.plan, self.unwinder))
+        self._set_core_plan()
         self.queue.attach_core(self.core)
         # One fd-name cache, in C, kept true by the calls either side handles.
         self.fdnames = CoreFdNames(self.core)
+
+    def _set_core_plan(self) -> None:
+        rows = compile_plan(self.plan, self.unwinder)
+        self.core.set_plan(rows)
+        self._c_ok = c_ok_numbers(rows)
 
     def _options(self, launched: bool) -> int:
         opts = pt.PTRACE_O_TRACESYSGOOD | pt.PTRACE_O_TRACEEXEC
@@ -451,9 +457,22 @@ class Worker(SyscallStops, ProcessStops):
             self._fast_syscall_stop(tid)
         elif (status & 0xFF) == 0x7F:
             self._other_stop(tid, status, (status >> 8) & 0xFF)
+            if status >> 16 == pt.PTRACE_EVENT_EXEC:
+                self._sync_core(tid)
+                self._give_core_call(tid)  # execve's return is C's again
+                return
         else:
             self._task_gone(tid, status)
         self._sync_core(tid)
+
+    def _give_core_call(self, tid: int) -> None:
+        """Hand the task's call back to C when C may handle its number."""
+        task = self.tasks.get(tid)
+        call = task.inflight if task is not None else None
+        if call is None or task.launching or call.nr >= len(self._c_ok) or not self._c_ok[call.nr]:
+            return
+        if self.core.give_call(tid, call.nr, call.args):
+            task.inflight = None
 
     def _adopt_core_call(self, tid: int) -> None:
         """Take over the call C entered for `tid` and has not seen return, if any."""
@@ -553,7 +572,7 @@ class Worker(SyscallStops, ProcessStops):
         self.plan.set_stacks(enabled, numbers)
         self._plain = self.plan.plain_numbers()
         if self.core is not None:
-            self.core.set_plan(compile_plan(self.plan, self.unwinder))
+            self._set_core_plan()
 
     def do_stop(self) -> None:
         self.stopping = True

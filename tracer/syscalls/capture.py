@@ -17,6 +17,7 @@ descriptors, so it can record what they referred to (strace -y).
 from __future__ import annotations
 
 import os
+import struct
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -101,6 +102,7 @@ def fd_args(positions: tuple[int, ...], *names: str) -> None:
 LIMIT_PATH = -1  # limits.path_max
 LIMIT_STR = -2  # limits.strsize
 LIMIT_DATA = -3  # limits.data_limit
+LIMIT_STR_PLUS1 = -4  # limits.strsize + 1 (an argv's pointers: one more says "...")
 
 SKIP: Any = object()  # a converter's "leave the key out"
 
@@ -155,7 +157,26 @@ class Cwd:
     dirfds: tuple[int, ...]
 
 
-Op = Read | Cwd
+@dataclass(frozen=True, slots=True)
+class Strings:
+    """A NULL-terminated array of pointers at argument `arg` (execve's argv, envp).
+
+    At most `count` pointers are read; with `strings`, the first `strsize` of them are
+    read as strings of at most `strsize` bytes (as `read_cstr`). The raw outcome is
+    one blob both loops build alike (see `strings_blob`); `convert` makes it what the
+    decoder keeps. Nothing is kept when the address is NULL or no pointer is readable.
+    """
+
+    key: int | str
+    arg: int
+    count: int
+    strings: bool = False
+    strsize: int = 0
+    convert: Callable[[bytes], Any] | None = None
+
+
+Op = Read | Cwd | Strings
+_STRINGS_HEAD = struct.Struct("<IB")
 ENTRY_SPECS: dict[str, tuple[Op, ...]] = {}
 EXIT_SPECS: dict[str, tuple[Op, ...]] = {}
 CWD_KEY = "_cwd"
@@ -170,6 +191,8 @@ def resolve_size(n: int, limits: CaptureLimits) -> int:
         return limits.strsize
     if n == LIMIT_DATA:
         return limits.data_limit
+    if n == LIMIT_STR_PLUS1:
+        return limits.strsize + 1
     return n
 
 
@@ -209,6 +232,63 @@ def read_op(op: Read, mem: MemoryReader, args: tuple[int, ...], ret: int, limits
     return data
 
 
+def read_strings(op: Strings, mem: MemoryReader, args: tuple[int, ...], limits: CaptureLimits):
+    """The raw outcome of a `Strings` op: its blob, or SKIP.
+
+    Blob: u32 count, u8 complete, count x u64 pointers, then (with `strings`) for the
+    first min(count, strsize) pointers an i32 length (-1: unreadable) and the bytes.
+    capture_core.c builds the same bytes."""
+    addr = args[op.arg] & _U64
+    if not addr:
+        return SKIP
+    limit = resolve_size(op.count, limits)
+    ptrs: list[int] = []
+    complete = False
+    while len(ptrs) < limit:
+        want = min(limit - len(ptrs), 64)
+        data = mem.read(addr + 8 * len(ptrs), 8 * want)
+        if data is None or len(data) < 8:
+            break
+        for (p,) in struct.iter_unpack("<Q", data[: len(data) // 8 * 8]):
+            if p == 0:
+                complete = True
+                break
+            ptrs.append(p)
+        if complete:
+            break
+    if not ptrs and not complete:
+        return SKIP
+    parts = [_STRINGS_HEAD.pack(len(ptrs), complete), struct.pack(f"<{len(ptrs)}Q", *ptrs)]
+    if op.strings:
+        strsize = resolve_size(op.strsize, limits)
+        for p in ptrs[:strsize]:
+            text = mem.read_cstr(p, strsize)
+            if text is None:
+                parts.append(b"\xff\xff\xff\xff")
+            else:
+                parts.append(struct.pack("<i", len(text)) + text)
+    return b"".join(parts)
+
+
+def unpack_strings(blob: bytes, with_strings: bool) -> tuple[list[int], bool, list]:
+    """(pointers, complete, strings) from a `Strings` blob."""
+    n, complete = _STRINGS_HEAD.unpack_from(blob)
+    off = _STRINGS_HEAD.size
+    ptrs = list(struct.unpack_from(f"<{n}Q", blob, off)) if n else []
+    off += 8 * n
+    strings: list[bytes | None] = []
+    if with_strings:
+        while off < len(blob):
+            (length,) = struct.unpack_from("<i", blob, off)
+            off += 4
+            if length < 0:
+                strings.append(None)
+            else:
+                strings.append(blob[off : off + length])
+                off += length
+    return ptrs, bool(complete), strings
+
+
 def finish_op(op: Read, value: Any) -> Any:
     """Apply the op's converter to a read's bytes (None and SKIP pass through)."""
     if op.convert is not None and value is not None and value is not SKIP:
@@ -221,6 +301,11 @@ def run_ops(
 ) -> dict[Any, Any]:
     out: dict[Any, Any] = {}
     for op in ops:
+        if type(op) is Strings:
+            value = finish_op(op, read_strings(op, mem, args, limits))
+            if value is not SKIP:
+                out[op.key] = value
+            continue
         if type(op) is Cwd:
             if limits.fd_paths:
                 for i in op.dirfds:

@@ -7,13 +7,18 @@ import struct
 from tracer.events import Syscall
 from tracer.syscalls import fmt
 from tracer.syscalls.capture import (
+    LIMIT_STR,
+    LIMIT_STR_PLUS1,
     CaptureLimits,
     MemoryReader,
     Read,
+    Strings,
+    declare_entry,
     declare_exit,
     fd_args,
     on_entry,
     on_exit,
+    unpack_strings,
 )
 from tracer.syscalls.decoders.arguments import (
     dirfd_arg,
@@ -39,53 +44,29 @@ MAX_ENV_COUNT = 65536
 # --- execve -----------------------------------------------------------------------
 
 
-def _read_pointers(mem: MemoryReader, addr: int, limit: int) -> tuple[list[int], bool] | None:
-    """Pointers of a NULL-terminated array, at most `limit`; (pointers, complete)."""
-    out: list[int] = []
-    chunk = 64
-    while len(out) < limit:
-        data = mem.read(addr + 8 * len(out), 8 * chunk)
-        if data is None or len(data) < 8:
-            return (out, False) if out else None
-        for i in range(len(data) // 8):
-            p = _PTR.unpack_from(data, 8 * i)[0]
-            if p == 0:
-                return out, True
-            out.append(p)
-            if len(out) >= limit:
-                break
-    return out, False
+def _argv(blob: bytes) -> tuple[list[bytes | None], bool, list[int]]:
+    ptrs, complete, strings = unpack_strings(blob, True)
+    # At most strsize + 1 pointers are read: a complete array has at most strsize.
+    return strings, complete, ptrs
 
 
-def _capture_exec(mem: MemoryReader, args: tuple[int, ...], limits: CaptureLimits, base: int):
-    dirfds = (0,) if base else ()
-    out: dict = path_capture(base, dirfds=dirfds)(mem, args, limits)
-    argv_addr, envp_addr = args[base + 1], args[base + 2]
-    if argv_addr:
-        got = _read_pointers(mem, argv_addr, limits.strsize + 1)
-        if got is not None:
-            ptrs, complete = got
-            strings = [mem.read_cstr(p, limits.strsize) for p in ptrs[: limits.strsize]]
-            out[base + 1] = (strings, complete and len(ptrs) <= limits.strsize, ptrs)
-    if envp_addr:
-        got = _read_pointers(mem, envp_addr, MAX_ENV_COUNT)
-        if got is not None:
-            out[base + 2] = len(got[0])
-            if not got[1] and len(got[0]) < MAX_ENV_COUNT:
-                out[_ENVP_UNTERMINATED] = True
-    return out
+def _env_count(blob: bytes) -> tuple[int, bool]:
+    """(variables, unterminated): an array whose end could not be read is unterminated
+    (strace: `/* 5 vars, unterminated */`); one longer than we count is not."""
+    ptrs, complete, _ = unpack_strings(blob, False)
+    return len(ptrs), not complete and len(ptrs) < MAX_ENV_COUNT
 
 
-@on_entry("execve")
-def capture_execve(mem: MemoryReader, args: tuple[int, ...], limits: CaptureLimits):
-    return _capture_exec(mem, args, limits, 0)
+def _exec_ops(base: int) -> tuple:
+    return (
+        *path_capture(base, dirfds=(0,) if base else ()).ops,
+        Strings(base + 1, base + 1, LIMIT_STR_PLUS1, True, LIMIT_STR, convert=_argv),
+        Strings(base + 2, base + 2, MAX_ENV_COUNT, convert=_env_count),
+    )
 
 
-@on_entry("execveat")
-def capture_execveat(mem: MemoryReader, args: tuple[int, ...], limits: CaptureLimits):
-    return _capture_exec(mem, args, limits, 1)
-
-
+declare_entry("execve", *_exec_ops(0))
+declare_entry("execveat", *_exec_ops(1))
 fd_args((0,), "execveat")
 
 
@@ -110,9 +91,6 @@ def argv_arg(call: Syscall, ctx: RenderContext, pos: int) -> Arg:
     return Arg("[" + ", ".join(parts) + "]", raw, "struct", value)
 
 
-# An environment array whose end could not be read (strace: `/* 5 vars, unterminated */`).
-_ENVP_UNTERMINATED = "envp_unterminated"
-
 # Where a consumer that saw the exec (the text writer) puts the environment the new
 # image started with, for strace -v; the capture itself only counts the variables.
 ENVIRONMENT_KEY = "environment"
@@ -129,7 +107,8 @@ def envp_arg(call: Syscall, pos: int, ctx: RenderContext | None = None) -> Arg:
         return Arg("[" + ", ".join(parts) + "]", raw, "struct", list(env))
     if not raw or count is None:
         return ptr_arg(raw)
-    unterminated = ", unterminated" if mem_of(call, _ENVP_UNTERMINATED) else ""
+    count, unterminated = count if isinstance(count, tuple) else (count, False)
+    unterminated = ", unterminated" if unterminated else ""
     text = f"{raw:#x} /* {count} var{'' if count == 1 else 's'}{unterminated} */"
     return Arg(text, raw, "ptr", count)
 
