@@ -60,6 +60,12 @@ STATE_STYLES = {
 }
 
 
+def _cell_sig(cell: object) -> tuple:
+    if isinstance(cell, Text):
+        return (cell.plain, str(cell.style), tuple(cell.spans))
+    return (cell, None, ())
+
+
 class _Pane(ContainedPump, DataTable):
     BINDINGS = [
         # DataTable's Home/End scroll sideways; in a table of rows they mean the first/last row.
@@ -70,6 +76,8 @@ class _Pane(ContainedPump, DataTable):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id, cursor_type="row", zebra_stripes=True)
         self._signature: object = None
+        self._keys: list[str] = []  # the rows shown, in order
+        self._cells: dict[str, tuple] = {}  # their cells, to update only what changed
 
     def action_first_row(self) -> None:
         if self.row_count:
@@ -80,16 +88,39 @@ class _Pane(ContainedPump, DataTable):
             self.move_cursor(row=self.row_count - 1, animate=False)
 
     def _replace(self, signature: object, rows: list[tuple], keys: list[str]) -> bool:
-        """Rebuild only when the content changed; keep the cursor on the same key."""
+        """Show `rows`: nothing when the content is unchanged; when the old rows are a
+        prefix of the new ones (a process tree growing, counts moving), update the
+        changed cells and append the rest; else rebuild, keeping the cursor's key.
+
+        A thousand processes must not cost a rebuild (and a re-measure of every
+        cell) at each refresh while events pour in."""
         if signature == self._signature:
             return False
         self._signature = signature
+        cells_of = self._cells
+        old_keys = self._keys
+        if old_keys and len(old_keys) == self.row_count and keys[: len(old_keys)] == old_keys:
+            columns = [c.key for c in self.ordered_columns]
+            for key, cells in zip(keys, rows, strict=False):
+                before = cells_of[key]
+                for i, cell in enumerate(cells):
+                    if _cell_sig(cell) != _cell_sig(before[i]):
+                        self.update_cell(key, columns[i], cell)
+                cells_of[key] = cells
+            for key, cells in zip(keys[len(old_keys) :], rows[len(old_keys) :], strict=True):
+                self.add_row(*cells, key=key)
+                cells_of[key] = cells
+            self._keys = list(keys)
+            return True
         old_key = None
         if self.row_count and 0 <= self.cursor_row < self.row_count:
             old_key = self.coordinate_to_cell_key((self.cursor_row, 0)).row_key.value
         self.clear()
+        self._cells = {}
         for key, cells in zip(keys, rows, strict=True):
             self.add_row(*cells, key=key)
+            self._cells[key] = cells
+        self._keys = list(keys)
         if old_key in keys:
             self.move_cursor(row=keys.index(old_key), animate=False)
         return True
