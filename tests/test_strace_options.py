@@ -230,3 +230,24 @@ def test_unsupported_strace_option_is_named_in_one_line(flag):
 def test_version_still_names_the_capture_loop():
     proc = run_tracetui("-V")
     assert proc.returncode == 0 and "capture loop" in proc.stdout
+
+
+def test_output_to_a_command_gets_the_whole_trace(tmp_path):
+    # strace's -o |COMMAND (and -o !COMMAND): the trace is the command's stdin; tracetui
+    # waits for the command, and the program's status is still its own.
+    got = tmp_path / "got.txt"
+    for mark in ("|", "!"):
+        proc = run_tracetui(
+            "--no-ui",
+            "-e",
+            "trace=openat",
+            "-o",
+            f"{mark}grep -c hostname > {got}",
+            "sh",
+            "-c",
+            "cat /etc/hostname > /dev/null; exit 3",
+        )
+        assert proc.returncode == 3, proc.stderr
+        assert got.read_text().strip() == "1"
+    proc = run_tracetui("--no-ui", "-ff", "-o", "|cat", "true")
+    assert proc.returncode != 0 and "-ff cannot write to a command" in proc.stderr

@@ -185,9 +185,10 @@ def options_from_args(args: argparse.Namespace) -> TraceOptions:
             raise UsageError("-ff (--output-separately) needs -o PREFIX")
         text.per_process_prefix = args.output
     if args.output and args.output[:1] in ("|", "!"):
-        raise UsageError(
-            "strace's -o |COMMAND is not supported by tracetui: use -o /dev/stdout | COMMAND"
-        )
+        if text.per_process_prefix:
+            raise UsageError("-ff cannot write to a command (-o |COMMAND)")
+        if not args.output[1:].strip():
+            raise UsageError("-o |COMMAND needs a command")
     if args.D_count or args.daemonize:
         say(
             "-D: tracetui traces from a thread of its own and stays the program's parent; "
@@ -331,7 +332,19 @@ def run_headless(opts: TraceOptions, args: argparse.Namespace) -> int:
             return 1
     out_fd = -1
     text_opts = args.strace.text
-    if args.output and not text_opts.per_process_prefix:
+    command = None
+    if args.output and args.output[:1] in ("|", "!"):
+        # strace's -o |COMMAND: the trace is the command's standard input.
+        import subprocess
+
+        try:
+            command = subprocess.Popen(["/bin/sh", "-c", args.output[1:]], stdin=subprocess.PIPE)
+        except OSError as e:
+            say(f"cannot run the output command {args.output[1:]!r}: {e.strerror}")
+            return 1
+        out_fd = os.dup(command.stdin.fileno())
+        command.stdin.close()
+    elif args.output and not text_opts.per_process_prefix:
         # Opened once, here: a FIFO's reader then sees one writer from start to end (an
         # open-and-close as a check would give it end-of-file). Blocking on a FIFO with
         # no reader yet happens before anything is traced, with our default signals.
@@ -361,6 +374,8 @@ def run_headless(opts: TraceOptions, args: argparse.Namespace) -> int:
         except TraceError as e:
             sink.close()
             os.waitpid(writer_pid, 0)
+            if command is not None:
+                command.wait()
             say(str(e))
             return 1
         for warning in session.warnings:
@@ -380,6 +395,8 @@ def run_headless(opts: TraceOptions, args: argparse.Namespace) -> int:
     sink.close()
     _, wstatus = os.waitpid(writer_pid, 0)
     writer_status = os.waitstatus_to_exitcode(wstatus)
+    if command is not None:
+        command.wait()  # it has read the whole trace: the writer's end is closed
     if ending.writer_killed:
         say("the output stopped moving; the rest of the trace is lost")
         return 128 + (interrupted.signal or signal.SIGTERM)
