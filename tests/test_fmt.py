@@ -23,3 +23,27 @@ def test_fast_paths_agree_with_the_octal_loop():
     for _ in range(5000):
         data = bytes(rng.choice(alphabet) for _ in range(rng.randint(0, 24)))
         assert _escape(data) == _escape_octal(data), data
+
+
+def test_render_cache_reuses_only_what_has_the_same_text():
+    from tracer.events import Syscall
+    from tracer.syscalls.render import RenderContext, render
+
+    ctx = RenderContext(render_cache={})
+    nr = ctx.table.number("write")
+
+    def write(pid: int, data: bytes, ret: int) -> Syscall:
+        c = Syscall(0, pid, pid, nr, (1, 0x1000, len(data), 0, 0, 0), 0.0, 0.0, ret, 0)
+        c.mem = {1: data}
+        c.done = True
+        return c
+
+    a = render(write(10, b"abc", 3), ctx)
+    assert render(write(11, b"abc", 3), ctx) is a  # another process, the same text
+    b = render(write(10, b"abd", 3), ctx)
+    assert b is not a and b.args_text() == '1, "abd", 3'
+    assert render(write(10, b"abc", 2), ctx).ret == "2"
+    listed = write(10, b"abc", 3)
+    listed.mem = {1: [b"a", b"bc"]}  # unhashable captures render, uncached
+    render(listed, ctx)
+    assert len(ctx.render_cache) == 3

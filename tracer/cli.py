@@ -513,7 +513,7 @@ def make_writer(opts: TraceOptions, args: argparse.Namespace, out_fd: int = -1):
     load_decoders()
     settings = getattr(args, "strace", None)
     text_opts = settings.text if settings is not None else None
-    ctx = RenderContext(strsize=opts.strsize, show_fd_paths=opts.resolve_fds)
+    ctx = RenderContext(strsize=opts.strsize, show_fd_paths=opts.resolve_fds, render_cache={})
     if settings is not None:
         fmt.configure(settings.strings_in_hex, settings.const_style)
         ctx.abbrev, ctx.verbose, ctx.raw = settings.abbrev, settings.verbose, settings.raw

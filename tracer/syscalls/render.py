@@ -65,6 +65,10 @@ class RenderContext:
     # -yy's extra text after an fd's path (socket endpoints, device numbers); set by
     # the text writer, which knows how to find them.
     fd_details: Callable[[Syscall, int, str], str | None] | None = None
+    # Rendered calls by content, for a consumer that renders every call once and in
+    # order (the headless writer): loops repeat the same call, and a repeat costs a
+    # dict lookup instead of a decode. None: no cache.
+    render_cache: dict | None = None
 
     def abbreviated(self, call: Syscall) -> bool:
         """Whether big structures (stat, execve's environment, ...) are cut short."""
@@ -217,8 +221,42 @@ def render_ret(call: Syscall, ctx: RenderContext, dec: Decoded | None, classes: 
     return str(ret)
 
 
+_CACHE_MAX = 4096
+
+
 def render(call: Syscall, ctx: RenderContext) -> RenderedCall:
-    """Render a call; never raises: a failing decoder falls back to raw words."""
+    """Render a call; never raises: a failing decoder falls back to raw words.
+
+    With `ctx.render_cache`, a call equal in everything its text depends on (number,
+    arguments, outcome, captured memory and fd names) to one rendered before gets the
+    same `RenderedCall` (callers only read it). Not with -yy's details, which are
+    looked up per process when rendered."""
+    cache = ctx.render_cache
+    if cache is None or ctx.fd_details is not None:
+        return _render(call, ctx)
+    mem, fds = call.mem, call.fds
+    key = (
+        call.nr,
+        call.args,
+        call.ret,
+        call.error,
+        call.no_return,
+        tuple(mem.items()) if mem else None,
+        tuple(fds.items()) if fds else None,
+    )
+    try:
+        got = cache.get(key)
+    except TypeError:  # a capture kept as a list (iovecs): not hashable, not cached
+        return _render(call, ctx)
+    if got is None:
+        got = _render(call, ctx)
+        if len(cache) >= _CACHE_MAX:
+            cache.clear()
+        cache[key] = got
+    return got
+
+
+def _render(call: Syscall, ctx: RenderContext) -> RenderedCall:
     d = ctx.table.get(call.nr)
     name = d.name if d else f"syscall_{call.nr:#x}"
     nargs = d.nargs if d else 6
