@@ -47,6 +47,13 @@ def _ops_by_nr() -> tuple[dict[int, tuple[Op, ...]], dict[int, tuple[Op, ...]]]:
     return entry, exit_
 
 
+@cache
+def _never_returns() -> frozenset[int]:
+    from tracer.syscalls.table import Class, get_table
+
+    return frozenset(nr for nr, d in get_table().by_nr.items() if d.classes & Class.NEVER_RETURNS)
+
+
 def _captures(
     data: bytes, off: int, n: int, ops: tuple[Op, ...]
 ) -> tuple[dict[Any, Any] | None, dict[int, str] | None, int]:
@@ -86,6 +93,7 @@ def unpack_core_batch(batch: CoreBatch) -> list[Any]:
     """The parts a batch holds, in order. An entry followed at once by its exit (the
     common case) becomes one whole `Syscall`, as the assembler would have made it."""
     entry_ops, exit_ops = _ops_by_nr()
+    never = _never_returns()
     data = batch.data
     out: list[Any] = []
     append = out.append
@@ -105,6 +113,13 @@ def unpack_core_batch(batch: CoreBatch) -> list[Any]:
                 call.fds = {}
             if last is not None:
                 append(last)
+            if v[5] in never:
+                # exit/exit_group: complete at once, as the Python loop sends it (strace
+                # prints `exit_group(0) = ?` before the other threads' ends).
+                call.done = call.no_return = True
+                append(call)
+                last = None
+                continue
             last = call
             continue
         _kind, flags, ncaps, tid, _tgid, nr, t, ret = exit_(data, off)
