@@ -97,7 +97,8 @@ OUTPUT = [
     # -X styles flags and constants rendered through the shared helpers (see README).
     ["-X", "raw", "-e", "trace=openat,mmap,newfstatat,access,mprotect,write"],
     ["-X", "verbose", "-e", "trace=openat,mmap,newfstatat,access,mprotect,write"],
-    # -v: stat structs and execve's environment (getdents entries are not captured).
+    # -v: stat structs and execve's environment (getdents entries: see below, on a
+    # directory both runs share, since inode numbers differ between two made alike).
     ["-v", "-e", "trace=!getdents64"],
     ["-e", "abbrev=none", "-e", "trace=execve,newfstatat,openat"],
     ["-e", "abbrev=newfstatat", "-e", "trace=!getdents64"],
@@ -251,3 +252,30 @@ def test_output_to_a_command_gets_the_whole_trace(tmp_path):
         assert got.read_text().strip() == "1"
     proc = run_tracetui("--no-ui", "-ff", "-o", "|cat", "true")
     assert proc.returncode != 0 and "-ff cannot write to a command" in proc.stderr
+
+
+def test_verbose_prints_directory_entries_statx_and_uname_as_strace(tmp_path):
+    # strace -v prints getdents64's entries, statx's every field and uname's six.
+    d = tmp_path / "dir"
+    d.mkdir()
+    for name in ("plain", "with space", 'quote"d', "tab\tname", "ünï"):
+        (d / name).write_text("x")
+    (d / "sub").mkdir()
+    os.symlink("plain", d / "link")
+    script = f"ls -a -U {d} >/dev/null; stat {d} >/dev/null; uname >/dev/null"
+    subprocess.run(["sh", "-c", script], check=True)  # the atime moves at the first listing
+    for flags in (["-v"], ["-v", "-x"], ["-v", "-xx"]):
+        outs = []
+        for cmd in (["strace"], ["--no-ui"]):
+            out = tmp_path / "out.txt"
+            args = [*flags, "-f", "-e", "trace=getdents64,statx,uname", "-o", str(out)]
+            args += ["sh", "-c", script]
+            if cmd == ["strace"]:
+                subprocess.run(["strace", *args], check=True, timeout=60)
+            else:
+                proc = run_tracetui(*cmd, *args)
+                assert proc.returncode == 0, proc.stderr
+            lines = [x.split(" ", 1)[-1].lstrip() for x in out.read_text().splitlines()]
+            outs.append([x for x in lines if x.startswith(("getdents64", "statx", "uname"))])
+        assert outs[0] == outs[1]
+        assert any("d_name=" in x for x in outs[1]) and any("stx_ino=" in x for x in outs[1])

@@ -179,6 +179,15 @@ def options_from_args(args: argparse.Namespace) -> TraceOptions:
     except StraceOptionError as e:
         raise UsageError(str(e)) from None
     args.strace = settings
+    if settings.abbrev is not None:
+        # -v (or -e abbrev= without getdents): its entries must be kept to be printed.
+        from tracer.syscalls.decoders.stat import keep_dirent_entries
+        from tracer.syscalls.table import get_table
+
+        names = ("getdents", "getdents64")
+        table = get_table()
+        nrs = {n for name in names for n in table.numbers_named(name)}
+        keep_dirent_entries(not nrs <= settings.abbrev)
     text = settings.text
     if args.f_count >= 2 or args.separately:
         if not args.output:

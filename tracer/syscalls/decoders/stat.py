@@ -30,8 +30,16 @@ from tracer.syscalls.xlat import file as x
 
 # struct stat on x86_64: dev, ino, nlink, mode, uid, gid, pad, rdev, size, blksize, blocks, times
 STAT = struct.Struct("<QQQIIIiQqqq" + "qq" * 3 + "24x")
-# struct statx, up to the dev minor (the rest is spare)
-STATX = struct.Struct("<IIQIIIHxxQQQQ" + "qIi" * 4 + "IIII")
+# struct statx, up to stx_mnt_id (what strace 6.1 prints)
+STATX = struct.Struct("<IIQIIIHxxQQQQ" + "qIi" * 4 + "IIIIQ")
+_STATX_MNT_ID = 0x1000
+# (mask bit, field, index of tv_sec in the STATX tuple), in the struct's order
+_STATX_TIMES = (
+    (0x20, "stx_atime", 11),
+    (0x800, "stx_btime", 14),
+    (0x80, "stx_ctime", 17),
+    (0x40, "stx_mtime", 20),
+)
 # struct statfs on x86_64
 STATFS = struct.Struct("<qqQQQQQiiqqq32x")
 
@@ -120,6 +128,38 @@ def format_statx(sx: tuple) -> str:
     )
 
 
+def _statx_time(name: str, sec: int, nsec: int) -> str:
+    comment = fmt.timestamp_comment(sec, nsec)
+    return f"{name}={{tv_sec={sec}, tv_nsec={nsec}}}" + (f" /* {comment} */" if comment else "")
+
+
+def format_statx_verbose(sx: tuple) -> str:
+    """strace -v: every field strace 6.1 prints (btime and mnt_id when the mask has them)."""
+    mask = sx[0]
+    parts = [
+        f"stx_mask={fmt.flags(mask, x.STATX_MASKS)}",
+        f"stx_blksize={sx[1]}",
+        f"stx_attributes={fmt.flags(sx[2], x.STATX_ATTRS)}",
+        f"stx_nlink={sx[3]}",
+        f"stx_uid={sx[4]}",
+        f"stx_gid={sx[5]}",
+        f"stx_mode={fmt.symbolic_mode(sx[6])}",
+        f"stx_ino={sx[7]}",
+        f"stx_size={sx[8]}",
+        f"stx_blocks={sx[9]}",
+        f"stx_attributes_mask={fmt.flags(sx[10], x.STATX_ATTRS)}",
+    ]
+    # Each time only when the kernel says it filled it in (strace 6.1 on this kernel).
+    for bit, name, at in _STATX_TIMES:
+        if mask & bit:
+            parts.append(_statx_time(name, sx[at], sx[at + 1]))
+    parts.append(f"stx_rdev_major={sx[23]}, stx_rdev_minor={sx[24]}")
+    parts.append(f"stx_dev_major={sx[25]}, stx_dev_minor={sx[26]}")
+    if mask & _STATX_MNT_ID:
+        parts.append(f"stx_mnt_id={sx[27]:#x}")
+    return "{" + ", ".join(parts) + "}"
+
+
 @fmt.constant_text
 def statx_flags(value: int) -> str:
     value &= 0xFFFFFFFF
@@ -136,7 +176,8 @@ def decode_statx(call: Syscall, ctx: RenderContext) -> Decoded:
     args.append(flags_arg(a[3], x.STATX_MASKS))
     sx = mem_of(call, 4)
     if ok(call) and sx is not None:
-        args.append(struct_arg(format_statx(sx), a[4], sx, at_exit=True))
+        text = format_statx(sx) if ctx.abbreviated(call) else format_statx_verbose(sx)
+        args.append(struct_arg(text, a[4], sx, at_exit=True))
     else:
         args.append(ptr_arg(a[4], at_exit=True))
     return Decoded(args)
@@ -177,8 +218,21 @@ _RECLEN = struct.Struct("<H")
 _DIRENT_BUF_CAP = 1 << 20
 
 
+_DIRENT64 = struct.Struct("<QqHB")  # d_ino, d_off, d_reclen, d_type; d_name follows
+_DIRENT = struct.Struct("<QQH")  # linux_dirent: d_name follows, d_type is the last byte
+_keep_entries = False
+
+
+def keep_dirent_entries(keep: bool) -> None:
+    """Keep getdents' entries (strace -v prints them) rather than only their number.
+
+    Set once before tracing starts (the writer process and the worker inherit it):
+    by default only the count is kept, as strace's default output shows only that."""
+    global _keep_entries
+    _keep_entries = keep
+
+
 def _count_dirents(data: bytes) -> int:
-    """Counts the entries now: strace's default output shows only their number."""
     count = off = 0
     # d_reclen sits at offset 16 in both linux_dirent and linux_dirent64.
     while off + 18 <= len(data):
@@ -190,26 +244,75 @@ def _count_dirents(data: bytes) -> int:
     return count
 
 
-declare_exit(
-    ("getdents", "getdents64"),
-    Read(
-        1,
-        1,
-        size_ret=True,
-        cap=_DIRENT_BUF_CAP,
-        nonpos_first=True,
-        null_skip=True,
-        bad_skip=True,
-        convert=_count_dirents,
-    ),
-)
+def _entries(data: bytes, old: bool) -> tuple:
+    """(d_ino, d_off, d_reclen, d_type, d_name) of each whole entry."""
+    out = []
+    off = 0
+    head = _DIRENT if old else _DIRENT64
+    while off + head.size <= len(data):
+        if old:
+            ino, doff, reclen = head.unpack_from(data, off)
+            name_at, dtype = off + head.size, data[off + reclen - 1] if reclen else 0
+        else:
+            ino, doff, reclen, dtype = head.unpack_from(data, off)
+            name_at = off + head.size
+        if reclen < head.size or off + reclen > len(data):
+            break
+        name = data[name_at : off + reclen].split(b"\0", 1)[0]
+        out.append((ino, doff, reclen, dtype, name))
+        off += reclen
+    return tuple(out)
+
+
+def _dirents64(data: bytes) -> int | tuple:
+    return _entries(data, False) if _keep_entries else _count_dirents(data)
+
+
+def _dirents(data: bytes) -> int | tuple:
+    return _entries(data, True) if _keep_entries else _count_dirents(data)
+
+
+for _name, _convert in (("getdents", _dirents), ("getdents64", _dirents64)):
+    declare_exit(
+        _name,
+        Read(
+            1,
+            1,
+            size_ret=True,
+            cap=_DIRENT_BUF_CAP,
+            nonpos_first=True,
+            null_skip=True,
+            bad_skip=True,
+            convert=_convert,
+        ),
+    )
+
+_DT = {0: "DT_UNKNOWN", 1: "DT_FIFO", 2: "DT_CHR", 4: "DT_DIR", 6: "DT_BLK", 8: "DT_REG"}
+_DT.update({10: "DT_LNK", 12: "DT_SOCK", 14: "DT_WHT"})
+
+
+def _format_entries(entries: tuple, old: bool) -> str:
+    parts = []
+    for ino, doff, reclen, dtype, name in entries:
+        head = f"{{d_ino={ino}, d_off={doff}, d_reclen={reclen}"
+        quoted = fmt.quote_cstr(name, len(name) + 1)
+        dt = _DT.get(dtype, f"{dtype:#x} /* DT_??? */")
+        if old:
+            parts.append(f"{head}, d_name={quoted}, d_type={dt}}}")
+        else:
+            parts.append(f"{head}, d_type={dt}, d_name={quoted}}}")
+    return "[" + ", ".join(parts) + "]"
 
 
 @decoder("getdents", "getdents64")
 def decode_getdents(call: Syscall, ctx: RenderContext) -> Decoded:
     a = call.args
-    count = mem_of(call, 1)
-    if ok(call) and count is not None:
+    got = mem_of(call, 1)
+    if ok(call) and isinstance(got, tuple) and not ctx.abbreviated(call):
+        text = _format_entries(got, ctx.table.name(call.nr) == "getdents")
+        buf = Arg(text, a[1], "struct", len(got), True)
+    elif ok(call) and got is not None:
+        count = len(got) if isinstance(got, tuple) else got
         text = f"{fmt.pointer(a[1])} /* {count} entries */"
         buf = Arg(text, a[1], "struct", count, True)
     else:

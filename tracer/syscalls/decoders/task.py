@@ -92,8 +92,12 @@ def decode_uname(call: Syscall, ctx: RenderContext) -> Decoded:
     data = mem_of(call, 0)
     if data is None or len(data) < _UTS_FIELD * 2 or not ok(call):
         return Decoded([ptr_arg(raw, at_exit=True)])
-    fields = [data[i * _UTS_FIELD : (i + 1) * _UTS_FIELD].split(b"\0", 1)[0] for i in range(2)]
-    text = f"{{sysname={fmt.quote_cstr(fields[0], 64)}, nodename={fmt.quote_cstr(fields[1], 64)}, ...}}"
+    shown = 2 if ctx.abbreviated(call) else len(data) // _UTS_FIELD  # strace -v: all six
+    fields = [data[i * _UTS_FIELD : (i + 1) * _UTS_FIELD].split(b"\0", 1)[0] for i in range(shown)]
+    parts = [
+        f"{name}={fmt.quote_cstr(f, 64)}" for name, f in zip(_UTS_FIELDS, fields, strict=False)
+    ]
+    text = "{" + ", ".join(parts) + (", ...}" if shown < len(_UTS_FIELDS) else "}")
     value = dict(zip(_UTS_FIELDS, (f.decode("utf-8", "replace") for f in fields), strict=False))
     return Decoded([struct_arg(text, raw, value, at_exit=True)])
 
