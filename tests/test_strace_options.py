@@ -279,3 +279,37 @@ def test_verbose_prints_directory_entries_statx_and_uname_as_strace(tmp_path):
             outs.append([x for x in lines if x.startswith(("getdents64", "statx", "uname"))])
         assert outs[0] == outs[1]
         assert any("d_name=" in x for x in outs[1]) and any("stx_ino=" in x for x in outs[1])
+
+
+VECTORED = """
+import os, socket
+r, w = os.pipe()
+os.writev(w, [b"hello ", b"world, this is a longer second buffer!\\n", b""])
+os.readv(r, [bytearray(4), bytearray(100)])
+a, b = socket.socketpair()
+a.sendmsg([b"abc", b"defgh"])
+b.recvmsg_into([bytearray(2), bytearray(10)])
+"""
+
+
+def test_read_and_write_dumps_of_vectored_calls_are_strace_s(tmp_path):
+    # -e read=/-e write= dump readv/writev/recvmsg/sendmsg buffer by buffer, as strace.
+    import re
+
+    script = tmp_path / "vectored.py"
+    script.write_text(VECTORED)
+    outs = []
+    for tracer in ("strace", "tracetui"):
+        out = tmp_path / f"{tracer}.txt"
+        args = ["-f", "-e", "trace=writev,readv,sendmsg,recvmsg", "-e", "write=all"]
+        args += ["-e", "read=all"]
+        args += ["-o", str(out), sys.executable, str(script)]
+        if tracer == "strace":
+            subprocess.run(["strace", *args], check=True, timeout=60)
+        else:
+            proc = run_tracetui("--no-ui", *args)
+            assert proc.returncode == 0, proc.stderr
+        lines = [re.sub(r"^\d+ +", "", x) for x in out.read_text().splitlines()]
+        outs.append([re.sub(r"0x[0-9a-f]+", "ADDR", x) for x in lines if "SIGCHLD" not in x])
+    assert outs[0] == outs[1]
+    assert sum(1 for x in outs[1] if "bytes in buffer" in x) == 8

@@ -153,8 +153,27 @@ PREFIX_NONE = "none"  # one process, not following forks
 
 
 # Calls whose data buffer -e read=FD / -e write=FD dump (strace's dumpio).
-DUMPED_READS = frozenset({"read", "pread64", "recvfrom"})
-DUMPED_WRITES = frozenset({"write", "pwrite64", "sendto"})
+DUMPED_READS = frozenset({"read", "pread64", "recvfrom", "readv", "preadv", "preadv2", "recvmsg"})
+DUMPED_WRITES = frozenset(
+    {"write", "pwrite64", "sendto", "writev", "pwritev", "pwritev2", "sendmsg"}
+)
+_VECTORED = frozenset({"readv", "preadv", "preadv2", "writev", "pwritev", "pwritev2"})
+
+
+def _vector_dumps(buffers: list[tuple[int, bytes | None]], total: int) -> list[str]:
+    """strace's dump of a vectored call: ` * N bytes in buffer I` and the hex lines of
+    each buffer the call's `total` bytes reached (empty ones are left out)."""
+    lines: list[str] = []
+    for i, (length, data) in enumerate(buffers):
+        n = min(length, total)
+        if total <= 0:
+            break
+        total -= n
+        if n <= 0 or data is None:
+            continue
+        lines.append(f" * {n} bytes in buffer {i}")
+        lines.extend(dump_lines(data[:n]))
+    return lines
 
 
 class StraceTextWriter(TextOutput):
@@ -332,9 +351,16 @@ class StraceTextWriter(TextOutput):
             fds = self.opts.dump_write
         else:
             return []
-        if not call.args or to_int(call.args[0]) not in fds:
+        if not call.args or to_int(call.args[0]) not in fds or not call.mem:
             return []
-        data = call.mem.get(1) if call.mem else None
+        if name in _VECTORED:
+            vecs = call.mem.get(1)
+            return _vector_dumps([(v[1], v[2]) for v in vecs], call.ret) if vecs else []
+        if name in ("sendmsg", "recvmsg"):
+            msg = call.mem.get("msg")
+            items = msg.get("iov") if isinstance(msg, dict) else None
+            return _vector_dumps([(v[1], v[3]) for v in items], call.ret) if items else []
+        data = call.mem.get(1)
         if not isinstance(data, bytes):
             return []
         return dump_lines(data[: call.ret])
