@@ -155,3 +155,44 @@ def test_getdents64_shows_the_entry_count(tmp_path, cc):
     """A directory listing shows the buffer address and how many entries came back."""
     expected, trace = expected_and_trace(tmp_path, cc, GETDENTS, "decode_getdents")
     assert_in_order(expected, trace)
+
+
+UNTERMINATED = r"""
+#include <fcntl.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+int main(void) {
+    char *p = mmap(0, 8192, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    munmap(p + 4096, 4096);
+    memcpy(p + 4090, "abcdef", 6);        /* no NUL before the unmapped page */
+    openat(AT_FDCWD, p + 4095, O_RDONLY);
+    openat(AT_FDCWD, p + 4090, O_RDONLY);
+    write(1, p + 4094, 2);                /* a buffer, not a string: read as it is */
+    p[4095] = 0;
+    openat(AT_FDCWD, p + 4090, O_RDONLY);  /* now terminated */
+    return 0;
+}
+"""
+
+
+def test_a_string_cut_by_the_end_of_memory_prints_as_its_address(tmp_path):
+    # strace prints the address of a string whose NUL is not readable, not the bytes
+    # before the unmapped page.
+    import subprocess
+
+    from conftest import compile_c
+
+    prog = compile_c(UNTERMINATED, name="unterminated")
+    outs = []
+    for tracer in ("strace", "tracetui"):
+        out = tmp_path / f"{tracer}.txt"
+        args = ["-f", "-e", "trace=openat,write", "-o", str(out), str(prog)]
+        if tracer == "strace":
+            subprocess.run(["strace", *args], check=True, timeout=60, capture_output=True)
+        else:
+            assert run_tracetui("--no-ui", *args).returncode == 0
+        lines = out.read_text().splitlines()[-4:]
+        outs.append([re.sub(r"0x[0-9a-f]+", "ADDR", strip_pid(x)) for x in lines])
+    assert outs[0] == outs[1]
+    assert outs[1][0].startswith("openat(AT_FDCWD, ADDR, O_RDONLY)")

@@ -277,7 +277,8 @@ static ssize_t read_mem(pid_t tid, uint64_t addr, size_t size, char *out) {
 }
 
 /* A NUL-terminated string, at most limit+1 bytes (the extra byte says "longer");
- * -1 if the first byte is unreadable. Mirrors ProcessMemory.read_cstr. */
+ * -1 if memory ends before its NUL and before the limit (strace then prints the
+ * address, not the bytes it could read). Mirrors ProcessMemory.read_cstr. */
 static ssize_t read_cstr(pid_t tid, uint64_t addr, size_t limit, char *out) {
     size_t want = limit + 1, got = 0;
     if (want > READ_MAX) want = READ_MAX;
@@ -286,11 +287,11 @@ static ssize_t read_cstr(pid_t tid, uint64_t addr, size_t limit, char *out) {
         size_t chunk = (size_t)((a / PAGE + 1) * PAGE - a);
         if (chunk > want - got) chunk = want - got;
         ssize_t r = read_mem(tid, a, chunk, out + got);
-        if (r < 0) return got ? (ssize_t)got : -1;
+        if (r < 0) return -1;
         char *nul = memchr(out + got, 0, (size_t)r);
         if (nul) return (ssize_t)(got + (size_t)(nul - (out + got)));
         got += (size_t)r;
-        if ((size_t)r < chunk) return (ssize_t)got;
+        if ((size_t)r < chunk) return -1;
         a += chunk;
     }
     return (ssize_t)got;

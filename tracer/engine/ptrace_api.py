@@ -227,13 +227,13 @@ class ProcessMemory:
             chunk = min(want - len(out), (a // PAGE + 1) * PAGE - a)
             data = self.read(a, chunk)
             if data is None:
-                return out if out else None
+                return None  # memory ends before the NUL: strace prints the address
             nul = data.find(b"\0")
             if nul >= 0:
                 return out + data[:nul]
             out += data
             if len(data) < chunk:
-                return out
+                return None
             a += chunk
         return out
 

@@ -31,7 +31,8 @@ class MemoryReader(Protocol):
         """The NUL-terminated string at `addr` without its NUL, at most `limit` bytes.
 
         Returns `limit + 1` bytes' worth only when the string is longer than
-        `limit` (the extra byte tells the renderer to print `...`).
+        `limit` (the extra byte tells the renderer to print `...`). None when memory
+        ends before the NUL and before the limit: strace prints the address then.
         """
 
 
