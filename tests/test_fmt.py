@@ -47,3 +47,33 @@ def test_render_cache_reuses_only_what_has_the_same_text():
     listed.mem = {1: [b"a", b"bc"]}  # unhashable captures render, uncached
     render(listed, ctx)
     assert len(ctx.render_cache) == 3
+
+
+def test_x_styles_reach_the_long_tail_helpers():
+    # -X raw / -X verbose as strace 6.1 prints them (checked against it):
+    # prlimit64(0, 0x3 /* RLIMIT_STACK */, NULL, {rlim_cur=8388608 /* 8192*1024 */, ...
+    from tracer.syscalls import fmt
+    from tracer.syscalls.decoders.kstructs import xflags, xval
+    from tracer.syscalls.decoders.misc import _rlim_value
+
+    table = {3: "RLIMIT_STACK"}
+    bits = [(1, "A"), (2, "B")]
+    expected = {
+        "abbrev": ("RLIMIT_STACK", "0x9 /* X_??? */", "A|B", "8192*1024"),
+        "raw": ("0x3", "0x9", "0x3", "8388608"),
+        "verbose": (
+            "0x3 /* RLIMIT_STACK */",
+            "0x9 /* X_??? */",
+            "0x3 /* A|B */",
+            "8388608 /* 8192*1024 */",
+        ),
+    }
+    try:
+        for style, (known, unknown, flagged, rlim) in expected.items():
+            fmt.configure(constants=style)
+            assert xval(3, table, "X_???") == known
+            assert xval(9, table, "X_???") == (unknown if style != "abbrev" else "0x9 /* X_??? */")
+            assert xflags(3, bits, "X_???") == flagged
+            assert _rlim_value(8 << 20) == rlim
+    finally:
+        fmt.configure()

@@ -9,7 +9,7 @@ from __future__ import annotations
 import struct
 from collections.abc import Mapping
 
-from tracer.syscalls.fmt import pointer
+from tracer.syscalls.fmt import STYLE, pointer
 from tracer.syscalls.render import Arg, to_int, to_long
 
 _I32 = struct.Struct("<i")
@@ -40,12 +40,17 @@ def complete(data: bytes | None, size: int) -> bytes | None:
 
 
 def xval(value: int, table: Mapping[int, str], unknown: str, fmt: str = "{:#x}") -> str:
-    """An enumeration value: its name, or `0x2a /* AF_??? */` as strace prints unknowns."""
+    """An enumeration value: its name, or `0x2a /* AF_??? */` as strace prints unknowns.
+
+    Under -X raw the number alone, under -X verbose `number /* NAME */`."""
     name = table.get(value)
-    if name is not None:
+    style = STYLE.constants
+    if name is not None and style == "abbrev":
         return name
     number = "0" if value == 0 and fmt == "{:#x}" else fmt.format(value)  # C's %#x
-    return f"{number} /* {unknown} */"
+    if style == "raw":
+        return number
+    return f"{number} /* {name or unknown} */"
 
 
 def xflags(value: int, table: list[tuple[int, str]], unknown: str, zero: str = "0") -> str:
@@ -58,10 +63,15 @@ def xflags(value: int, table: list[tuple[int, str]], unknown: str, zero: str = "
         if bit and rest & bit == bit:
             names.append(name)
             rest &= ~bit
+    style = STYLE.constants
+    if style == "raw":
+        return f"{value:#x}"
     if not names:
         return f"{value:#x} /* {unknown} */"
     if rest:
         names.append(f"{rest:#x}")
+    if style == "verbose":
+        return f"{value:#x} /* {'|'.join(names)} */"
     return "|".join(names)
 
 

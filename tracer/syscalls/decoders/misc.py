@@ -15,7 +15,7 @@ from tracer.syscalls.capture import (
     on_entry,
     on_exit,
 )
-from tracer.syscalls.fmt import flags, pointer
+from tracer.syscalls.fmt import STYLE, flags, pointer
 from tracer.syscalls.render import Arg, Decoded, RenderContext, decoder, to_int
 from tracer.syscalls.xlat import misc as x
 
@@ -48,10 +48,15 @@ def _out(call: Syscall, key: str) -> bytes | None:
 
 def _rlim_value(v: int) -> str:
     if v == _RLIM_INFINITY:
-        return "RLIM64_INFINITY"
-    if v > 1024 and v % 1024 == 0:
-        return f"{v // 1024}*1024"
-    return str(v)
+        name = "RLIM64_INFINITY"
+    elif v > 1024 and v % 1024 == 0:
+        name = f"{v // 1024}*1024"
+    else:
+        return str(v)
+    style = STYLE.constants  # -X: the number, alone or with the name as a comment
+    if style == "abbrev":
+        return name
+    return str(v) if style == "raw" else f"{v} /* {name} */"
 
 
 def render_rlimit(data: bytes | None, addr: int) -> str:

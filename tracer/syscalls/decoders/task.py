@@ -28,6 +28,8 @@ from tracer.syscalls.decoders.arguments import (
 from tracer.syscalls.render import Arg, Decoded, RenderContext, decoder
 from tracer.syscalls.xlat import process as x
 
+from .kstructs import xval
+
 _PTR = struct.Struct("<Q")
 
 
@@ -54,8 +56,7 @@ def decode_arch_prctl(call: Syscall, ctx: RenderContext) -> Decoded:
     a = call.args
     code = a[0] & 0xFFFFFFFF
     name = x.ARCH_PRCTL_CODES.get(code)
-    unknown = f"{code:#x} /* ARCH_??? */" if code else "0 /* ARCH_??? */"
-    first = Arg(name or unknown, a[0], "flags", name)
+    first = Arg(xval(code, x.ARCH_PRCTL_CODES, "ARCH_???"), a[0], "flags", name)
     if code in (0x1003, 0x1004, 0x1021, 0x1022, 0x1024):
         v = mem_of(call, 1)
         if v is not None and ok(call):
