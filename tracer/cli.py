@@ -90,6 +90,19 @@ def build_parser() -> argparse.ArgumentParser:
         "--format", choices=["text", "jsonl"], default="text", help="headless output format"
     )
     p.add_argument(
+        "-w",
+        "--write-session",
+        dest="write",
+        metavar="FILE",
+        help="record the session to FILE (SQLite, docs/FORMAT.md); with --no-ui and no -o, only record",
+    )
+    p.add_argument(
+        "--read-session",
+        dest="read",
+        metavar="FILE",
+        help="read a recorded session instead of tracing (also `-r FILE` when FILE is one)",
+    )
+    p.add_argument(
         "-s",
         "--string-limit",
         type=int,
@@ -165,7 +178,13 @@ def options_from_args(args: argparse.Namespace) -> TraceOptions:
 
     if args.command and args.command[0] == "--":
         args.command = args.command[1:]
-    if not args.command and not args.attach:
+    if args.read and (args.command or args.attach):
+        raise UsageError("-r FILE (--read-session) reads a recorded session: give no program or -p")
+    if args.read and not args.no_ui:
+        raise UsageError("reading a session in the explorer is not built yet: use --no-ui -r FILE")
+    if args.write and not args.no_ui:
+        raise UsageError("recording from the explorer is not built yet: use --no-ui -w FILE")
+    if not args.command and not args.attach and not args.read:
         raise UsageError("nothing to trace: give a program to run or -p PID")
     if not 0 <= args.string_limit <= MAX_STRSIZE:
         raise UsageError(f"invalid -s argument: '{args.string_limit}' (0 to {MAX_STRSIZE})")
@@ -273,7 +292,8 @@ def _main(argv: list[str] | None, interactive: Interactive | None, ignored: tupl
     from tracer.syscall_selection import SelectionError
 
     try:
-        args = build_parser().parse_args(argv)
+        argv = list(sys.argv[1:] if argv is None else argv)
+        args = build_parser().parse_args(_session_read_option(argv))
         if args.version:
             print(version_line())
             return 0
@@ -284,6 +304,8 @@ def _main(argv: list[str] | None, interactive: Interactive | None, ignored: tupl
         return 1
     if opts.attach and not _drop_unattachable(opts):
         return 1
+    if args.read:
+        return convert_session(opts, args)
     if args.no_ui:
         return run_headless(opts, args)
     if interactive is None:
@@ -293,6 +315,21 @@ def _main(argv: list[str] | None, interactive: Interactive | None, ignored: tupl
         )
         return 1
     return interactive(opts, args)
+
+
+def _session_read_option(argv: list[str]) -> list[str]:
+    """`-r FILE` reads a session when FILE is one; otherwise `-r` is strace's relative
+    timestamps (a flag), so `tracetui -r ./prog` still means what it means in strace.
+    Decided where the program would start: the first word no option of ours takes."""
+    from tracer.formats.session_file import is_session_file
+
+    command = build_parser().parse_args(argv).command
+    if not command or not is_session_file(command[0]):
+        return argv
+    at = len(argv) - len(command)  # where argparse found the "program"
+    if at > 0 and argv[at - 1] == "-r" and argv[at] == command[0]:
+        return [*argv[: at - 1], "--read-session", *argv[at:]]
+    return argv
 
 
 def _drop_unattachable(opts: TraceOptions) -> bool:
@@ -427,6 +464,45 @@ def run_headless(opts: TraceOptions, args: argparse.Namespace) -> int:
     return session.exit_status
 
 
+def convert_session(opts: TraceOptions, args: argparse.Namespace) -> int:
+    """`--no-ui -r FILE [-o OUT]`: a recorded session written as text or JSON lines, the
+    same text `-o` wrote while it was recorded (given the same output options)."""
+    from tracer.formats.session_file import SessionFileError, read_session
+
+    out_fd = -1
+    if args.output:
+        try:
+            out_fd = os.open(
+                args.output, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o666
+            )
+        except OSError as e:
+            say(f"cannot write {args.output}: {e.strerror}")
+            return 1
+    try:
+        batches = read_session(args.read)
+        writer = make_writer(opts, args, out_fd, record=False)
+    except SessionFileError as e:
+        say(str(e))
+        return 1
+    except OSError as e:
+        say(f"cannot write the trace: {e.strerror or e}")
+        return 1
+    try:
+        for batch in batches:
+            writer.write(batch)
+        writer.close()
+    except SessionFileError as e:
+        writer.close()
+        say(str(e))
+        return 1
+    except BrokenPipeError:
+        return 128 + signal.SIGPIPE
+    except OSError as e:
+        say(f"cannot write {getattr(writer, 'target', 'the output')}: {e.strerror or e}")
+        return 1
+    return 0
+
+
 class _Flusher(threading.Thread):
     """Sends what the worker holds while the tracee is blocked. On its own thread, so
     that a clogged output (a reader that stopped reading) never blocks the main thread,
@@ -509,7 +585,9 @@ def _blocked_writing(pid: int) -> bool:
         return False
 
 
-def make_writer(opts: TraceOptions, args: argparse.Namespace, out_fd: int = -1):
+def make_writer(
+    opts: TraceOptions, args: argparse.Namespace, out_fd: int = -1, record: bool = True
+):
     """Runs in the writer process: wrap the output and build the chosen format's writer.
 
     Text goes out as UTF-8; anything that could not be encoded (it never should: paths
@@ -531,6 +609,13 @@ def make_writer(opts: TraceOptions, args: argparse.Namespace, out_fd: int = -1):
             from tracer.formats.fd_details import FdDetails
 
             ctx.fd_details = FdDetails(text_opts.decode_fds)
+    recorder = None
+    if record and getattr(args, "write", None):
+        from tracer.formats.session_file import SessionRecorder
+
+        recorder = SessionRecorder(args.write, ctx, opts.command)
+        if not args.output:
+            return recorder  # -w alone only records
     if text_opts is not None and text_opts.per_process_prefix:
         fd, target = -1, f"{args.output}.PID"
     elif out_fd >= 0:
@@ -562,6 +647,10 @@ def make_writer(opts: TraceOptions, args: argparse.Namespace, out_fd: int = -1):
             prefix = PREFIX_FILE if args.output else PREFIX_TERMINAL
         writer = StraceTextWriter(out, ctx, prefix, text_opts)
     writer.target = target
+    if recorder is not None:
+        from tracer.formats.session_file import Tee
+
+        return Tee(writer, recorder)
     return writer
 
 

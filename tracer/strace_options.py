@@ -25,7 +25,6 @@ class StraceOptionError(Exception):
 UNSUPPORTED = {
     "-c": "--summary-only",
     "-C": "--summary",
-    "-w": "--summary-wall-clock",
     "-S": "--summary-sort-by",
     "-U": "--summary-columns",
     "-O": "--summary-syscall-overhead",

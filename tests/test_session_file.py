@@ -1,0 +1,84 @@
+"""Session files: recorded with -w while tracing, read back with -r into the same text."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+from conftest import compile_c, run_tracetui
+
+pytestmark = [pytest.mark.timeout(120), pytest.mark.usefixtures("tracer_loop")]
+
+PROGRAM = r"""
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <sys/wait.h>
+#include <unistd.h>
+static void *worker(void *a) { char b[8]; int fd = open("/etc/hostname", O_RDONLY);
+                               read(fd, b, sizeof b); close(fd); return 0; }
+int main(void) {
+    pthread_t t;
+    pthread_create(&t, 0, worker, 0);
+    pthread_join(t, 0);
+    open("/nonexistent/file", O_RDONLY);
+    pid_t c = fork();
+    if (c == 0) { execl("/bin/true", "true", (char *)0); _exit(1); }
+    int st; waitpid(c, &st, 0);
+    raise(SIGUSR1 * 0 + SIGCHLD);
+    printf("done\n");
+    return 4;
+}
+"""
+
+
+def test_a_recorded_session_reads_back_as_the_text_written_live(tmp_path):
+    prog = compile_c(PROGRAM, name="session_prog")
+    db, live, again = tmp_path / "run.db", tmp_path / "live.txt", tmp_path / "again.txt"
+    flags = ["-f", "-tt", "-T", "-y", "-s", "64"]
+    proc = run_tracetui("--no-ui", *flags, "-w", str(db), "-o", str(live), str(prog))
+    assert proc.returncode == 4, proc.stderr  # the program's status, as without -w
+    proc = run_tracetui("--no-ui", *flags, "-r", str(db), "-o", str(again))
+    assert proc.returncode == 0, proc.stderr
+    text = live.read_text()
+    assert "execve" in text and "+++ exited with 4 +++" in text
+    assert again.read_text() == text
+    # SQL over the trace, through the documented view.
+    rows = sqlite3.connect(db).execute(
+        "select name, count(*) from syscalls where errno = 'ENOENT' group by name"
+    )
+    assert ("openat", 1) in set(rows) or any(n == "openat" for n, _ in rows)
+    version = sqlite3.connect(db).execute("select value from meta where key='format_version'")
+    assert version.fetchone() == ("1",)
+
+
+def test_record_only_writes_no_text_and_r_without_a_session_is_strace_s(tmp_path):
+    db = tmp_path / "only.db"
+    proc = run_tracetui("--no-ui", "-w", str(db), "true")
+    assert proc.returncode == 0 and proc.stderr == ""
+    assert sqlite3.connect(db).execute("select count(*) from syscalls").fetchone()[0] > 10
+    # strace's -r (relative timestamps) still works: `true` is not a session file.
+    proc = run_tracetui("--no-ui", "-r", "-e", "trace=exit_group", "true")
+    assert proc.returncode == 0 and "exit_group(0)" in proc.stderr
+
+
+@pytest.mark.parametrize("kind", ["missing", "text", "foreign", "truncated"])
+def test_a_bad_session_file_gets_one_line(tmp_path, kind):
+    path = tmp_path / "bad.db"
+    if kind == "text":
+        path.write_text("not a trace\n")
+    elif kind == "foreign":
+        sqlite3.connect(path).execute("create table t(x)").connection.commit()
+    elif kind == "truncated":
+        run_tracetui("--no-ui", "-w", str(path), "true")
+        data = path.read_bytes()
+        path.write_bytes(data[: len(data) // 3])
+    arg = ["--read-session", str(path)] if kind in ("missing", "text") else ["-r", str(path)]
+    proc = run_tracetui("--no-ui", *arg)
+    assert proc.returncode != 0
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("tracetui: "), proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert Path(path).name in lines[0] or "no such file" in lines[0]

@@ -1,0 +1,193 @@
+"""Session files: a trace recorded to SQLite (`-w FILE`) and read back (`-r FILE`).
+
+The recorder runs in the headless writer process, off the ptrace thread: each
+batch of events is one transaction (WAL mode), so a killed tracer leaves a file
+readable up to its last batch. Every event is kept whole (`raw`: the
+pipeline's own tuple encoding, marshalled), which is what reading back uses;
+the other columns are there for SQL (`docs/FORMAT.md`).
+"""
+
+from __future__ import annotations
+
+import marshal
+import os
+import sqlite3
+from collections.abc import Iterator
+from typing import Any
+
+from tracer.events import Resumed, Syscall, Unfinished
+from tracer.formats.pipeline import decode, encode
+from tracer.syscalls.render import RenderContext, errno_name, render
+
+FORMAT_VERSION = 1
+APPLICATION = "tracetui-session"
+_SQLITE_MAGIC = b"SQLite format 3\x00"
+_READ_BATCH = 4096
+
+_SCHEMA = """
+CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE events(
+    id INTEGER PRIMARY KEY,      -- stream order
+    type TEXT NOT NULL,          -- syscall, unfinished, resumed, process_started, exec, ...
+    pid INTEGER, tid INTEGER,
+    nr INTEGER, name TEXT,       -- syscalls only
+    start_ns INTEGER, dur_ns INTEGER,
+    ret INTEGER, errno TEXT,     -- errno's name (ENOENT), NULL on success
+    args TEXT,                   -- the arguments as strace prints them
+    raw BLOB NOT NULL            -- the whole event, as tracetui reads it back
+);
+CREATE VIEW syscalls AS
+    SELECT pid, tid, name, start_ns, dur_ns, ret, errno, args
+    FROM events WHERE type IN ('syscall', 'resumed');
+"""
+
+
+class SessionFileError(Exception):
+    """A file that is not a readable session; the message is one line."""
+
+
+def _type_name(ev: Any) -> str:
+    name = type(ev).__name__
+    return "".join("_" + c.lower() if c.isupper() else c for c in name).lstrip("_")
+
+
+class SessionRecorder:
+    """Writes events to a new session file: one transaction per batch."""
+
+    target = "the session file"
+
+    def __init__(self, path: str, ctx: RenderContext, command: list[str] | None = None) -> None:
+        self.target = path
+        self.ctx = ctx
+        if os.path.exists(path):
+            os.unlink(path)  # a new recording replaces the old file, as -o does
+        self.db = sqlite3.connect(path)
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.executescript(_SCHEMA)
+        meta = {
+            "application": APPLICATION,
+            "format_version": str(FORMAT_VERSION),
+            "command": "\0".join(command or []),
+            "strsize": str(ctx.strsize),
+        }
+        self.db.executemany("INSERT INTO meta VALUES (?, ?)", meta.items())
+        self.db.commit()
+
+    def write(self, events: list[Any]) -> None:
+        rows = [self._row(ev) for ev in events]
+        if rows:
+            self.db.executemany("INSERT INTO events VALUES (NULL,?,?,?,?,?,?,?,?,?,?,?)", rows)
+            self.db.commit()
+
+    def _row(self, ev: Any) -> tuple:
+        raw = _dumps(encode(ev))
+        kind = _type_name(ev)
+        call = ev if type(ev) is Syscall else getattr(ev, "call", None)
+        if call is None:
+            start = getattr(ev, "time", None)
+            start_ns = int(start * 1e9) if start is not None else None
+            pid, tid = getattr(ev, "pid", None), getattr(ev, "tid", None)
+            return (kind, pid, tid, None, None, start_ns, None, None, None, None, raw)
+        name = self.ctx.table.name(call.nr)
+        start_ns = int(call.start * 1e9)
+        dur_ns = int((call.end - call.start) * 1e9) if call.done and call.end else None
+        errno = errno_name(call.error) if call.error else None
+        args = None
+        if type(ev) is not Unfinished:
+            try:
+                args = render(call, self.ctx).args_text()
+            except Exception:  # a decoder bug must not lose the recording
+                args = None
+        tid = ev.tid or call.tid if type(ev) is Resumed else call.tid
+        return (kind, call.pid, tid, call.nr, name, start_ns, dur_ns, call.ret, errno, args, raw)
+
+    def flush(self) -> None:
+        self.db.commit()
+
+    def close(self) -> None:
+        self.db.commit()
+        self.db.close()
+
+
+class Tee:
+    """Hands each batch to several writers (text or JSON, and a recorder)."""
+
+    def __init__(self, *writers: Any) -> None:
+        self.writers = writers
+        self.target = writers[0].target
+
+    def write(self, events: list[Any]) -> None:
+        for w in self.writers:
+            w.write(events)
+
+    def flush(self) -> None:
+        for w in self.writers:
+            w.flush()
+
+    def close(self) -> None:
+        for w in self.writers:
+            w.close()
+
+
+def _dumps(item: Any) -> bytes:
+    """marshal, never pickle: a session file may come from anyone, and reading one
+    must not run code. A value marshal cannot carry is kept as its repr."""
+    try:
+        return marshal.dumps(item)
+    except ValueError:
+        return marshal.dumps(_plain(item))
+
+
+def _plain(v: Any) -> Any:
+    if v is None or isinstance(v, int | float | str | bytes | bool):
+        return v
+    if isinstance(v, tuple | list):
+        return type(v)(_plain(x) for x in v)
+    if isinstance(v, dict):
+        return {_plain(k): _plain(x) for k, x in v.items()}
+    if isinstance(v, set | frozenset):
+        return type(v)(_plain(x) for x in v)
+    return repr(v)
+
+
+def is_session_file(path: str) -> bool:
+    try:
+        with open(path, "rb") as f:
+            return f.read(len(_SQLITE_MAGIC)) == _SQLITE_MAGIC
+    except OSError:
+        return False
+
+
+def read_session(path: str) -> Iterator[list[Any]]:
+    """The recorded events in stream order, in batches. Raises SessionFileError."""
+    if not os.path.exists(path):
+        raise SessionFileError(f"cannot read {path}: no such file")
+    if not is_session_file(path):
+        raise SessionFileError(f"{path} is not a tracetui session file")
+    try:
+        db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        meta = dict(db.execute("SELECT key, value FROM meta"))
+    except sqlite3.Error as e:
+        raise SessionFileError(f"{path} is not a readable session file: {e}") from None
+    if meta.get("application") != APPLICATION:
+        raise SessionFileError(f"{path} is an SQLite file, not a tracetui session")
+    version = meta.get("format_version", "?")
+    if version != str(FORMAT_VERSION):
+        raise SessionFileError(
+            f"{path}: session format {version}, this tracetui reads {FORMAT_VERSION}"
+        )
+    return _batches(db, path)
+
+
+def _batches(db: sqlite3.Connection, path: str) -> Iterator[list[Any]]:
+    try:
+        cursor = db.execute("SELECT raw FROM events ORDER BY id")
+        while True:
+            rows = cursor.fetchmany(_READ_BATCH)
+            if not rows:
+                return
+            yield [decode(marshal.loads(raw)) for (raw,) in rows]
+    except (sqlite3.Error, ValueError, EOFError, TypeError) as e:
+        raise SessionFileError(f"{path} is damaged: {e}") from None
+    finally:
+        db.close()
