@@ -82,3 +82,31 @@ def test_a_bad_session_file_gets_one_line(tmp_path, kind):
     assert len(lines) == 1 and lines[0].startswith("tracetui: "), proc.stderr
     assert "Traceback" not in proc.stderr
     assert Path(path).name in lines[0] or "no such file" in lines[0]
+
+
+def test_the_explorer_reopens_a_recording_with_its_panes_and_filter(tmp_path):
+    from tracer.formats.session_file import read_session
+    from tui.app import TraceApp
+    from tui.recorded import RecordedSession
+    from tui.testing import run_async, settle
+
+    prog = compile_c(PROGRAM, name="session_prog")
+    db = tmp_path / "run.db"
+    assert run_tracetui("--no-ui", "-w", str(db), str(prog)).returncode == 4
+    recorded = sum(len(b) for b in read_session(str(db)))
+
+    async def go() -> None:
+        session = RecordedSession(read_session(str(db)))
+        app = TraceApp(session, None, "recorded", read_proc=False)
+        async with app.run_test(size=(140, 40)) as pilot:
+            await settle(app, pilot, until=lambda: session.finished and app.trace_ended)
+            assert len(app.store) >= recorded - 20  # (call parts merge into rows)
+            assert app.store.ended is not None and app.store.ended.exit_status == 4
+            pids = {p.pid for p in app.models.processes.roots()}
+            assert pids, "the process tree is rebuilt from the recording"
+            app.apply_filter_text("hostname")
+            await settle(app, pilot, until=lambda: app.syscall_list.count > 0)
+            lines = [app.store.line(r) for r in app.view.rows[: app.syscall_list.count]]
+            assert any("/etc/hostname" in x for x in lines)
+
+    run_async(go)()

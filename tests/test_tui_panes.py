@@ -46,4 +46,4 @@ def test_process_pane_appends_and_updates_cells_in_place():
             assert [r[0] for r in _cells(pane)] == ["1", "3", "2"]
             assert pane.cursor_row == 0 and pane.highlighted_pid == 1
 
-    run_async(go())
+    run_async(go)()

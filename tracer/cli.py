@@ -180,8 +180,6 @@ def options_from_args(args: argparse.Namespace) -> TraceOptions:
         args.command = args.command[1:]
     if args.read and (args.command or args.attach):
         raise UsageError("-r FILE (--read-session) reads a recorded session: give no program or -p")
-    if args.read and not args.no_ui:
-        raise UsageError("reading a session in the explorer is not built yet: use --no-ui -r FILE")
     if args.write and not args.no_ui:
         raise UsageError("recording from the explorer is not built yet: use --no-ui -w FILE")
     if not args.command and not args.attach and not args.read:
@@ -304,7 +302,7 @@ def _main(argv: list[str] | None, interactive: Interactive | None, ignored: tupl
         return 1
     if opts.attach and not _drop_unattachable(opts):
         return 1
-    if args.read:
+    if args.read and args.no_ui:
         return convert_session(opts, args)
     if args.no_ui:
         return run_headless(opts, args)

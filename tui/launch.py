@@ -36,6 +36,8 @@ def run_interactive(opts: TraceOptions, args: argparse.Namespace) -> int:
     if not _is_tty(sys.stdout) or not _is_tty(sys.stdin):
         say("the explorer needs a terminal; use --no-ui for a text trace")
         return 1
+    if args.read:
+        return _open_recording(args)
     master = None
     slave = None
     if opts.command and args.tty == "pty":
@@ -64,6 +66,22 @@ def run_interactive(opts: TraceOptions, args: argparse.Namespace) -> int:
         return run_app(session, master, title, **_strace_view(args))
     finally:
         session.stop()
+
+
+def _open_recording(args: argparse.Namespace) -> int:
+    """`tracetui -r FILE`: the explorer on a recorded session."""
+    from tracer.cli import say
+    from tracer.formats.session_file import SessionFileError, read_session
+    from tui.app import run_app
+    from tui.recorded import RecordedSession
+
+    try:
+        session = RecordedSession(read_session(args.read))
+    except SessionFileError as e:
+        say(str(e))
+        return 1
+    # Damage found past the first batch is reported in the app, as any error there.
+    return run_app(session, None, f"{args.read} (recorded)", **_strace_view(args))
 
 
 def _strace_view(args: argparse.Namespace) -> dict:

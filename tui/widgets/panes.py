@@ -101,7 +101,7 @@ class _Pane(ContainedPump, DataTable):
         old_keys = self._keys
         if old_keys and len(old_keys) == self.row_count and keys[: len(old_keys)] == old_keys:
             columns = [c.key for c in self.ordered_columns]
-            for key, cells in zip(keys, rows, strict=False):
+            for key, cells in zip(old_keys, rows, strict=False):
                 before = cells_of[key]
                 for i, cell in enumerate(cells):
                     if _cell_sig(cell) != _cell_sig(before[i]):
