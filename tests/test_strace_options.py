@@ -217,7 +217,7 @@ def test_A_appends_to_the_output(tmp_path):
 
 
 @pytest.mark.parametrize(
-    "flag", ["-c", "-C", "-w", "-i", "-n", "-Y", "--summary-only", "-e inject=openat:error=ENOENT"]
+    "flag", ["-c", "-C", "-i", "-n", "-Y", "--summary-only", "-e inject=openat:error=ENOENT"]
 )
 def test_unsupported_strace_option_is_named_in_one_line(flag):
     proc = run_tracetui("--no-ui", *flag.split(), "/bin/true")

@@ -291,7 +291,7 @@ def _main(argv: list[str] | None, interactive: Interactive | None, ignored: tupl
 
     try:
         argv = list(sys.argv[1:] if argv is None else argv)
-        args = build_parser().parse_args(_session_read_option(argv))
+        args = _session_read_option(build_parser(), argv)
         if args.version:
             print(version_line())
             return 0
@@ -315,19 +315,20 @@ def _main(argv: list[str] | None, interactive: Interactive | None, ignored: tupl
     return interactive(opts, args)
 
 
-def _session_read_option(argv: list[str]) -> list[str]:
-    """`-r FILE` reads a session when FILE is one; otherwise `-r` is strace's relative
-    timestamps (a flag), so `tracetui -r ./prog` still means what it means in strace.
-    Decided where the program would start: the first word no option of ours takes."""
+def _session_read_option(parser: argparse.ArgumentParser, argv: list[str]) -> argparse.Namespace:
+    """Parse; `-r FILE` reads a session when FILE is one. Otherwise `-r` is strace's
+    relative timestamps (a flag), so `tracetui -r ./prog` still means what it means in
+    strace: argparse takes FILE for the program, and only then is it looked at."""
     from tracer.formats.session_file import is_session_file
 
-    command = build_parser().parse_args(argv).command
-    if not command or not is_session_file(command[0]):
-        return argv
+    args = parser.parse_args(argv)
+    command = args.command
+    if not args.r_flag or not command or not is_session_file(command[0]):
+        return args
     at = len(argv) - len(command)  # where argparse found the "program"
     if at > 0 and argv[at - 1] == "-r" and argv[at] == command[0]:
-        return [*argv[: at - 1], "--read-session", *argv[at:]]
-    return argv
+        return parser.parse_args([*argv[: at - 1], "--read-session", *argv[at:]])
+    return args
 
 
 def _drop_unattachable(opts: TraceOptions) -> bool:

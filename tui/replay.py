@@ -1,4 +1,5 @@
-"""A fake session that replays a fixed event sequence, for deterministic UI tests and snapshots.
+"""A session that replays a fixed event sequence: deterministic UI tests and snapshots,
+and (as `tui.recorded.RecordedSession`) a recording opened with `tracetui -r FILE`.
 
 `ReplaySession` has the methods the app uses on a `TraceSession` (start, drain,
 pause, resume, stop, paused, finished, exit_status, launched, pids, inflight,
