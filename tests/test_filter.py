@@ -218,6 +218,7 @@ def test_slices_and_carried_marks_agree_with_a_row_by_row_check(monkeypatch):
         c.mem = {1: path}
         evs.append(c)
     s.append(evs)
+    s.text.ensure()
     text = s.text.lines
 
     def brute(pred):

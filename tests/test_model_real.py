@@ -160,6 +160,7 @@ def test_plain_word_search_finds_what_the_lines_show(traced):
     """Every name, fd, path and return value shown on a real trace's lines is found by a plain word."""
     store = traced[0]
     checked = 0
+    assert store.text.ensure()
     for row in range(len(store)):
         text = store.text.lines[row]
         if not store.is_syscall(row):

@@ -12,6 +12,7 @@ from tracer.events import (
     TraceEnded,
     Unfinished,
 )
+from tracer.filter import parse_filter
 from tracer.store import EventStore
 from tracer.syscalls.table import get_table
 
@@ -104,21 +105,42 @@ def test_fd_index_includes_arguments_and_returned_fds():
     assert list(s.fd_index.rows(5)) == [3]
 
 
-def test_search_text_is_built_on_append_and_follows_completion():
+def test_search_text_is_built_when_needed_and_follows_completion():
     s = EventStore()
     c = Syscall(5, 10, 11, T.number("read"), (3, 0x1000, 64), 1.0)
     c.fds = {3: "/etc/hostname"}
     s.append([Unfinished(c), call(6, "close", (3,), fds={3: "/etc/hostname"})])
+    # Appending does not index (the traced program waits for the app's ingest).
+    assert s.text.built_upto == 0 and s.text.pending == 2 and s.text.lines == ["", ""]
+    assert s.text.ensure()
     assert s.text.built_upto == 2
     assert "read(3</etc/hostname>" in s.text.lines[0] and "in progress" in s.text.lines[0]
     c.end, c.done, c.ret, c.mem = 1.25, True, 3, {1: b"ABC"}
     s.append([Resumed(c)])
+    assert s.text.lines[0] == "" and s.text.built_upto == 0  # completed in place: built again
+    assert s.text.ensure_rows(range(0, 1)) and s.text.built_upto == 2
     assert s.text.lines[0] == 'read(3</etc/hostname>, "abc", 64) = 3'
     assert s.line(0).lower() == 'read(3</etc/hostname>, "abc", 64) = 3 <0.250000>'
     assert s.text.lines[1] == s.line(1).lower()
     # Equal texts are one string: repeated calls cost a pointer each.
     s.append([call(7, "close", (3,), fds={3: "/etc/hostname"})])
+    assert s.text.build_some(1.0) == 1 and s.text.pending == 0
     assert s.text.lines[2] is s.text.lines[1]
+
+
+def test_a_filter_indexes_exactly_the_rows_it_scans():
+    s = EventStore()
+    s.append([call(i, "openat", (0xFFFFFF9C, 1, 0), mem={1: b"/etc/f%d" % i}) for i in range(50)])
+    flt = parse_filter("path:/etc/f4")
+    assert s.text.pending == 50
+    assert list(flt.match_rows(s, range(40, 50))) == list(range(40, 50))
+    assert s.text.lines[:40] == [""] * 40 and s.text.built_upto == 0
+    assert list(flt.match_rows(s)) == [4, *range(40, 50)]
+    assert s.text.pending == 0
+    # A cancelled match leaves the rest unindexed and says so.
+    s.append([call(60 + i, "close", (3,)) for i in range(3000)])
+    assert flt.match_rows(s, should_stop=lambda: True) is None
+    assert s.text.built_upto == 50
 
 
 def test_rows_stand_at_their_time_as_strace_prints_them():
@@ -153,3 +175,63 @@ def test_the_launchers_frames_are_not_the_first_execs_stack():
     s.append([again])
     assert 1 not in s.stacks, "the launcher's frames are dropped"
     assert s.stacks[3] == again.stack, "a program's own exec keeps its stack"
+
+
+def test_dropping_the_oldest_rows_renumbers_everything_the_store_holds():
+    """The explorer's memory bound: after drop_oldest(k) the store is exactly the store of
+    the newer events alone (same columns, indexes, captures, texts), rows from 0."""
+    evs = []
+    for i in range(400):
+        name = ("openat", "read", "close", "write")[i % 4]
+        args = (0xFFFFFF9C, 1, 0) if name == "openat" else (3 + i % 5, 0, 64)
+        mem = {1: b"/etc/f%d" % (i % 7)} if name == "openat" else None
+        failed = i % 9 == 0
+        evs.append(
+            call(i, name, args, ret=-2 if failed else 3, error=2 if failed else 0,
+                 pid=10 + i % 3, mem=mem, fds={3 + i % 5: "/tmp/x%d" % i}, start=1.0 + i)
+        )  # fmt: skip
+    evs.insert(150, ProcessStarted(1000, 99, 99, 10, 150.5))
+    whole = EventStore()
+    for at in range(0, len(evs), 50):
+        whole.append(evs[at : at + 50])
+    whole.text.ensure(120)  # partly indexed, as in the app
+    k = whole.drop_oldest(170)
+    assert k == 170 and whole.dropped == 170 and len(whole) == 231
+    newer = EventStore()
+    newer.append(evs[170:])
+    assert len(newer) == len(whole)
+    for row in range(len(whole)):
+        assert whole.line(row) == newer.line(row)
+        assert repr(whole.event(row)) == repr(newer.event(row))
+        assert whole.mem_of(row) == newer.mem_of(row) and whole.fds_of(row) == newer.fds_of(row)
+    for fd in range(3, 8):
+        assert list(whole.fd_index.rows(fd)) == list(newer.fd_index.rows(fd))
+    for pid in (10, 11, 12, 99):
+        assert list(whole.pid_index.rows(pid)) == list(newer.pid_index.rows(pid))
+    assert list(whole.row_ids) == list(range(len(whole)))
+    # Captures of dropped rows are freed: only the blobs rows point at remain.
+    assert sum(b is not None for b in whole.blobs) <= len(newer.blobs)
+    for text in ("path:/etc/f3", "err", "pid:11 close", "fd:4", "x399", "-name:read"):
+        flt = parse_filter(text)
+        assert list(flt.match_rows(whole)) == list(flt.match_rows(newer)), text
+    assert whole.text.lines == newer.text.lines
+    # A second drop leaves most blobs dead: the list is compacted and rows renumbered.
+    assert whole.drop_oldest(200) == 200 and whole.dropped == 370
+    newest = EventStore()
+    newest.append(evs[370:])
+    assert len(whole.blobs) <= len(newest.blobs) + 1
+    for row in range(len(whole)):
+        assert whole.line(row) == newest.line(row)
+        assert whole.mem_of(row) == newest.mem_of(row) and whole.fds_of(row) == newest.fds_of(row)
+
+
+def test_a_call_in_progress_is_never_dropped():
+    s = EventStore()
+    c = Syscall(5, 10, 10, T.number("read"), (0, 0, 64), 1.0)
+    s.append([call(i, "close", (3,)) for i in range(5)] + [Unfinished(c)])
+    s.append([call(10 + i, "close", (3,), start=2.0 + i) for i in range(5)])
+    assert s.drop_oldest(8) == 5  # row 5 is the read still in progress
+    assert s.in_progress(0) and s.name(0) == "read"
+    c.end, c.done, c.ret = 9.0, True, 0
+    upd = s.append([Resumed(c)])
+    assert upd.changed_rows == [0] and not s.in_progress(0)

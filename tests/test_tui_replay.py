@@ -315,3 +315,45 @@ def test_a_call_completing_while_the_worker_matches_is_matched_again():
         assert view.accept(store, FilterResult(flt, array("I", stale), 3, generation))
         assert list(view.rows) == list(flt.match_rows(store))
         assert (0 in view.rows) == expect_blocked_row
+
+
+@run_async
+async def test_past_the_memory_bound_the_oldest_rows_go_with_a_notice():
+    """--max-events: the store keeps the newest rows; the count, the notice, the filter,
+    the cursor of a user scrolled up and the side panes all follow the renumbering."""
+    from tracer.filter import parse_filter
+    from tracer.store import EventStore
+    from tui.app import TraceApp
+
+    events = many_events(6000)
+    session = ReplaySession(events, batch=250, pause_at=2000)
+    app = TraceApp(session, None, "bound", read_proc=False, max_rows=2000)
+    async with app.run_test(size=(140, 34)) as pilot:
+        lst = app.syscall_list
+        await settle(app, pilot, until=lambda: len(app.store) >= 2000)
+        assert app.store.dropped == 0
+        app.set_filter_text("openat")
+        await settle(app, pilot, until=lambda: not app.status.matching)
+        await pilot.press("home")  # scrolled up: the cursor's row is dropped later
+        await pilot.press("down", "down")
+        session.resume()
+        await settle(app, pilot)
+        store = app.store
+        assert store.dropped > 0 and len(store) <= 2000
+        assert len(store) + store.dropped == 6000
+        assert app._drop_noticed
+        text = screen_text(app)
+        assert "6,000 events" in text and f"oldest {store.dropped:,} dropped" in text
+        # The filtered list is the filter's result on what is kept, as a fresh store gives.
+        kept = EventStore()
+        kept.append(events[store.dropped :])
+        assert list(app.view.rows) == list(parse_filter("openat").match_rows(kept))
+        assert lst.current_row is not None and lst.current_row < len(store)
+        # The errors pane counts the whole trace; its rows point into what is kept.
+        for g in app.models.errors.groups("count"):
+            assert all(r < len(store) for r in g.rows)
+            assert g.first_row == -1 or store.failed(g.first_row)
+        # Typing a new filter on the renumbered store works as on a fresh one.
+        app.set_filter_text("close")
+        await settle(app, pilot, until=lambda: not app.status.matching)
+        assert list(app.view.rows) == list(parse_filter("close").match_rows(kept))

@@ -164,6 +164,15 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="BYTES",
         help="bytes of each buffer kept for inspection in the app (default 4096)",
     )
+    p.add_argument(
+        "--max-events",
+        type=int,
+        default=None,
+        metavar="N",
+        help="app: keep at most N events in memory; past it the oldest are dropped, "
+        "with a notice (default: a quarter of the available memory, at most 10 million; "
+        "0: no bound)",
+    )
     add_strace_options(p)
     p.add_argument("command", nargs=argparse.REMAINDER, help="program and its arguments")
     return p
@@ -186,6 +195,8 @@ def options_from_args(args: argparse.Namespace) -> TraceOptions:
         raise UsageError("nothing to trace: give a program to run or -p PID")
     if not 0 <= args.string_limit <= MAX_STRSIZE:
         raise UsageError(f"invalid -s argument: '{args.string_limit}' (0 to {MAX_STRSIZE})")
+    if args.max_events is not None and args.max_events < 0:
+        raise UsageError(f"invalid --max-events argument: '{args.max_events}' (0 or more)")
     if not 0 <= args.capture_size <= MAX_STRSIZE:
         raise UsageError(
             f"invalid --capture-size argument: '{args.capture_size}' (0 to {MAX_STRSIZE})"

@@ -28,7 +28,7 @@ from tracer.syscalls.render import load_decoders
 from tui.actions import SIDE_DEFAULT, TraceActions
 from tui.commands import MAIN_VIEW_ACTIONS, REPLACED_SYSTEM_COMMANDS, palette_commands
 from tui.containment import ContainedPump, ErrorContainment
-from tui.feed import TraceFeed
+from tui.feed import TraceFeed, default_max_rows
 from tui.messages import (
     ErrorGroupChosen,
     FilterClosed,
@@ -98,6 +98,7 @@ class TraceApp(ContainedPump, TraceActions, FilterControl, App[int]):
         strsize: int = 32,
         poll_interval: float = POLL_INTERVAL,
         read_proc: bool = True,
+        max_rows: int = 0,
     ) -> None:
         super().__init__()
         load_decoders()  # rendering needs every decoder family registered
@@ -108,7 +109,7 @@ class TraceApp(ContainedPump, TraceActions, FilterControl, App[int]):
         self.models = Models(read_proc=read_proc)
         self.painter = RowPainter(self.store)
         self.view = ViewFilter()
-        self.feed = TraceFeed(session, self.store, self.models, self.view)
+        self.feed = TraceFeed(session, self.store, self.models, self.view, max_rows)
         self.containment = ErrorContainment()
         self.poll_interval = poll_interval
         self.terminal: ProgramTerminal | None = None
@@ -200,6 +201,7 @@ class TraceApp(ContainedPump, TraceActions, FilterControl, App[int]):
         return self.feed.trace_ended
 
     _error_shown = False
+    _drop_noticed = False
 
     def _first_paint(self) -> None:
         self.first_paint_at = time.monotonic()
@@ -223,6 +225,8 @@ class TraceApp(ContainedPump, TraceActions, FilterControl, App[int]):
     def poll_session(self) -> None:
         """Take the session's new events into the store (tui.feed), then redraw what changed."""
         update = self.feed.drain()
+        if self.feed.last_drop:
+            self._rows_dropped(self.feed.last_drop)
         if update is not None:
             self.syscall_list.rows_added(update.changed_rows)
             self._panes_dirty = True
@@ -232,6 +236,25 @@ class TraceApp(ContainedPump, TraceActions, FilterControl, App[int]):
         ended = self.feed.ended
         if self._panes_dirty and (now - self._last_pane_refresh >= PANE_REFRESH or ended):
             self.refresh_panes()
+        self.feed.index_idle()
+
+    def _rows_dropped(self, k: int) -> None:
+        """The memory bound dropped the oldest `k` rows: every row number moved down by k."""
+        if self.highlighted_row is not None:
+            self.highlighted_row = self.highlighted_row - k if self.highlighted_row >= k else None
+        lst = self.syscall_list
+        lst.rows_dropped(k, self.view.rows if self.view.filter is not None else None)
+        if self.view.filter is not None and self.view.awaiting:
+            self.apply_filter_text(self.view.user_text)  # its worker counted in old numbers
+        if not self._drop_noticed:
+            self._drop_noticed = True
+            self.notify(
+                f"Memory bound: the explorer keeps the newest {self.feed.max_rows:,} events; "
+                "older ones are dropped as new ones come (--max-events N to change).",
+                title="oldest events dropped",
+                severity="warning",
+                timeout=15,
+            )
 
     def _update_inflight(self) -> None:
         """Show calls in progress (a blocked read, accept, wait4) below the tail.
@@ -251,7 +274,8 @@ class TraceApp(ContainedPump, TraceActions, FilterControl, App[int]):
     def _update_status(self) -> None:
         status = self.status
         status.rate = self.feed.rate()
-        status.events = len(self.store)
+        status.events = len(self.store) + self.store.dropped
+        status.dropped = self.store.dropped
         status.shown = self.syscall_list.count
         status.following = self.syscall_list.following
         if self.trace_ended:
@@ -370,7 +394,13 @@ class TraceApp(ContainedPump, TraceActions, FilterControl, App[int]):
 
 
 def run_app(
-    session, tty_master_fd: int | None, title: str, *, clock=None, initial_filter: str = ""
+    session,
+    tty_master_fd: int | None,
+    title: str,
+    *,
+    clock=None,
+    initial_filter: str = "",
+    max_rows: int | None = None,
 ) -> int:
     """Entry point for the CLI: run the app on a started session; returns the exit status.
 
@@ -381,6 +411,7 @@ def run_app(
         tty_master_fd,
         title,
         strsize=getattr(getattr(session, "options", None), "strsize", 32),
+        max_rows=default_max_rows() if max_rows is None else max_rows,
     )
     app.painter.clock = clock
     app.initial_filter = initial_filter

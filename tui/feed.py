@@ -20,17 +20,42 @@ TICK_BUDGET = 0.03  # seconds of ingesting per tick: under a flood the UI still 
 # calls that are merely between entry and exit do not flicker in and out.
 INFLIGHT_AFTER = 0.2
 RATE_WINDOW = 2.0  # seconds the event rate is averaged over
+# Seconds per tick spent indexing rows for search (tracer/store/search_text.py) when the
+# session is not flooding us: while it is, the traced program waits for every CPU cycle
+# the app takes, so indexing waits for a lull (or for a filter that needs it).
+INDEX_BUDGET = 0.004
+INDEX_BUDGET_QUIET = 0.03  # the trace ended, or a tick brought fewer than QUIET events
+QUIET = 100
+# The memory bound: past `max_rows` rows the oldest are dropped, down to this share of it
+# (so a drop, which renumbers every row holder, happens once per quarter of the bound).
+KEEP_AFTER_DROP = 0.75
+BYTES_PER_ROW = 400  # what the app keeps per event, measured (README); sizes the default
+DEFAULT_MAX_ROWS = 10_000_000
+
+
+def default_max_rows() -> int:
+    """The default bound: a quarter of the memory available now, at most 10M rows."""
+    try:
+        with open("/proc/meminfo") as f:
+            avail = next(int(ln.split()[1]) * 1024 for ln in f if ln.startswith("MemAvailable:"))
+    except (OSError, StopIteration, ValueError):
+        return 2_000_000
+    return max(100_000, min(DEFAULT_MAX_ROWS, avail // 4 // BYTES_PER_ROW))
 
 
 class TraceFeed:
-    def __init__(self, session, store: EventStore, models, view) -> None:
+    def __init__(self, session, store: EventStore, models, view, max_rows: int = 0) -> None:
         self.session = session
+        self.max_rows = max_rows  # 0: no bound
         self.store = store
         self.models = models
         self.view = view
         self.ended = False  # the TraceEnded event is in the store
         self._unfinished: set[int] = set()  # id() of calls in the store as in-progress rows
         self._rate_window: deque[tuple[float, int]] = deque()
+        self.behind = False  # the last drain left events waiting
+        self.last_count = 0  # events the last drain took
+        self.last_drop = 0  # rows the last drain dropped (the memory bound), 0 if none
 
     @property
     def trace_ended(self) -> bool:
@@ -44,16 +69,23 @@ class TraceFeed:
         """
         deadline = time.perf_counter() + budget
         events: list = []
+        self.behind = False
+        self.last_count = 0
         while True:
             got = self.session.drain(CHUNK)
             if not got:
                 break
             events.extend(got)
-            if len(got) < CHUNK or time.perf_counter() > deadline:
+            if len(got) < CHUNK:
+                break
+            if time.perf_counter() > deadline:
+                self.behind = True
                 break
         if not events:
             return None
+        self.last_count = len(events)
         update = self.ingest(events)
+        self.last_drop = self._bound()
         # What the store holds lives until the app ends: take it out of the cyclic
         # collector's scans, or each full collection walks millions of objects and
         # a keystroke waits behind it (gc.freeze is O(1)).
@@ -77,6 +109,24 @@ class TraceFeed:
         if self.view.filter is not None:
             self.view.extend(self.store, update)
         return update
+
+    def _bound(self) -> int:
+        """Hold the memory bound: drop the oldest rows past `max_rows`; how many went."""
+        store = self.store
+        if not self.max_rows or len(store) <= self.max_rows:
+            return 0
+        k = store.drop_oldest(len(store) - int(self.max_rows * KEEP_AFTER_DROP))
+        if k:
+            self.models.rows_dropped(k)
+            self.view.rows_dropped(k)
+        return k
+
+    def index_idle(self) -> int:
+        """Index rows for search while events are not flooding in; rows looked at."""
+        if self.behind or not self.store.text.pending:
+            return 0
+        quiet = self.trace_ended or self.last_count < QUIET
+        return self.store.text.build_some(INDEX_BUDGET_QUIET if quiet else INDEX_BUDGET)
 
     def rate(self) -> float:
         """Events per second over the last RATE_WINDOW seconds."""

@@ -96,7 +96,11 @@ def _strace_view(args: argparse.Namespace) -> dict:
         terms.append("err")
     elif text.statuses == frozenset({"successful"}):
         terms.append("-err")
-    return {"clock": list_clock(text), "initial_filter": " ".join(terms)}
+    return {
+        "clock": list_clock(text),
+        "initial_filter": " ".join(terms),
+        "max_rows": getattr(args, "max_events", None),
+    }
 
 
 def _is_tty(stream: object) -> bool:

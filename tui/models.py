@@ -21,6 +21,12 @@ class Models:
         self.fds.update(store, update)
         self.errors.update(store, update)
 
+    def rows_dropped(self, k: int) -> None:
+        """The store forgot its oldest `k` rows (the memory bound): renumber with it."""
+        self.processes.rows_dropped(k)
+        self.fds.rows_dropped(k)
+        self.errors.rows_dropped(k)
+
     # -- processes pane -----------------------------------------------------------
     def process_rows(self) -> list[ProcessRow]:
         out: list[ProcessRow] = []

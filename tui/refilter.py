@@ -116,6 +116,8 @@ class FilterControl:
                 lambda: worker.is_cancelled,
             )
         except Exception:
+            if worker.is_cancelled or generation != self.view.generation:
+                return  # the store dropped its oldest rows under it: the result was stale
             self.call_from_thread(setattr, self.status, "matching", False)
             raise
 

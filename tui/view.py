@@ -13,9 +13,12 @@ rows by index costs more per row than scanning whole columns.
 
 from __future__ import annotations
 
+import operator
 import threading
 from array import array
+from bisect import bisect_left
 from dataclasses import dataclass
+from itertools import repeat
 
 from textual.message import Message
 
@@ -104,6 +107,19 @@ class ViewFilter:
             self.awaiting = False
             self.changed = []
         return True
+
+    def rows_dropped(self, k: int) -> None:
+        """The store forgot its oldest `k` rows and renumbered the rest.
+
+        A worker result still to come counts in the old numbers: it is dropped
+        (generation), and the caller matches the filter again."""
+        if self.rows is not None:
+            i = bisect_left(self.rows, k)
+            self.rows = array("I", map(operator.sub, self.rows[i:], repeat(k)))
+        self.upto = max(0, self.upto - k)
+        self.changed = [r - k for r in self.changed if r >= k]
+        if self.awaiting:
+            self.next_generation()
 
     def extend(self, store, update) -> None:
         """Match the rows of one `store.append`: new rows, and completed rows that may now match."""

@@ -355,6 +355,11 @@ class Filter:
         less than the rendered line (see `tracer/store/row_text.py`)."""
         return any(isinstance(t, WordTerm) for t in self.terms)
 
+    @property
+    def needs_index(self) -> bool:
+        """True when a term reads the lazily built search index (plain words, `path:`)."""
+        return any(isinstance(t, (WordTerm, PathTerm)) for t in self.terms)
+
     def describe(self) -> str:
         """Short human form for the status bar."""
         if not self.terms:
@@ -391,6 +396,8 @@ class Filter:
             cands = rows
         else:
             cands = array("I", rows)
+        if self.needs_index and not store.text.ensure_rows(cands, should_stop):
+            return None  # (search text is built lazily: see tracer/store/search_text.py)
         # keep: when set, a byte per row of the range `cands` (1 = still a candidate). A
         # negated index term over a range gives this instead of a row list: most rows
         # survive it, and the next term can then scan the range contiguously.

@@ -44,6 +44,8 @@ _TAG = {t: i for i, t in enumerate(_TYPES)}
 _FIELDS = {t: tuple(f.name for f in fields(t)) for t in _TYPES}
 _SYSCALL_FIELDS = _FIELDS[Syscall]
 _HEADER = struct.Struct("<BI")  # codec (0 marshal, 1 pickle), length
+PIPE_TAKE_RECORDS = 16384  # C records per message to the writer (a few MB of events there)
+PIPE_TAKES = 16  # messages per flush at most: the lock is held meanwhile
 
 
 def _frames(stack: list[Frame] | None) -> Any:
@@ -138,34 +140,47 @@ class PipeSink:
     def flush(self) -> None:
         """Send what is pending; called by the worker and, when idle, by the main thread."""
         with self._lock:
-            items = self._items
+            self._send_pending()
             core = self._core
-            if core is not None:
-                epoch = core.epoch
-                got = core.take_running(epoch) if not items else None  # all: marshal is cheap
-                if got is not None:
-                    items.append(CoreBatch(*got))
-            n = len(items)
-            if not n or self._fd < 0:
+            if core is None:
                 return
-            pop = items.popleft
-            batch = [encode(pop()) for _ in range(n)]
-            self._weight = 0
-            try:
-                blob = marshal.dumps(batch)
-                codec = 0
-            except ValueError:  # a decoder kept something marshal cannot carry
-                blob = pickle.dumps(batch, protocol=pickle.HIGHEST_PROTOCOL)
-                codec = 1
-            try:
-                os.write(self._fd, _HEADER.pack(codec, len(blob)))
-                view = memoryview(blob)
-                while view:
-                    written = os.write(self._fd, view)
-                    view = view[written:]
-            except BrokenPipeError:  # the writer process ended: its output is gone
-                self._fd = -1
-                self.broken = True
+            # Then what the C core finished, in bounded batches: the writer turns a whole
+            # batch into events at once, and everything the core held (up to queue_max
+            # records when the writer lags) in one batch cost it 100 MB for a moment.
+            epoch = core.epoch
+            for _ in range(PIPE_TAKES):
+                if self._fd < 0:
+                    break
+                got = core.take_running(epoch, PIPE_TAKE_RECORDS)
+                if got is None:
+                    break
+                self._items.append(CoreBatch(*got))
+                self._send_pending()
+
+    def _send_pending(self) -> None:
+        """Send the queued items as one message (the lock held)."""
+        items = self._items
+        n = len(items)
+        if not n or self._fd < 0:
+            return
+        pop = items.popleft
+        batch = [encode(pop()) for _ in range(n)]
+        self._weight = 0
+        try:
+            blob = marshal.dumps(batch)
+            codec = 0
+        except ValueError:  # a decoder kept something marshal cannot carry
+            blob = pickle.dumps(batch, protocol=pickle.HIGHEST_PROTOCOL)
+            codec = 1
+        try:
+            os.write(self._fd, _HEADER.pack(codec, len(blob)))
+            view = memoryview(blob)
+            while view:
+                written = os.write(self._fd, view)
+                view = view[written:]
+        except BrokenPipeError:  # the writer process ended: its output is gone
+            self._fd = -1
+            self.broken = True
 
     def close(self) -> None:
         self.flush()

@@ -6,8 +6,11 @@ One group per distinct failure, with its count and the rows to jump to, so
 
 from __future__ import annotations
 
+import operator
 from array import array
+from bisect import bisect_left
 from dataclasses import dataclass, field
+from itertools import repeat
 
 from tracer.store import EventStore, StoreUpdate
 from tracer.store.event_store import K_SYSCALL
@@ -51,6 +54,17 @@ class ErrorGroups:
     def update(self, store: EventStore, update: StoreUpdate) -> None:
         """Apply one `store.append` result (its `effects`)."""
         self.apply_rows(store, update.effects)
+
+    def rows_dropped(self, k: int) -> None:
+        """The store forgot its oldest `k` rows and renumbered the rest: follow.
+
+        Counts and times stay those of the whole trace; a row that is gone is -1."""
+        for g in self._groups.values():
+            i = bisect_left(g.rows, k)
+            g.rows = array("I", map(operator.sub, g.rows[i:], repeat(k)))
+            g.first_row = g.first_row - k if g.first_row >= k else -1
+            g.last_row = g.last_row - k if g.last_row >= k else -1
+        self.version += 1
 
     def apply_rows(self, store: EventStore, rows) -> None:
         kinds, errnos = store.kinds, store.errnos

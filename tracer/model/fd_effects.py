@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from tracer.syscalls.render import RenderedCall, to_int
@@ -107,6 +108,14 @@ _OPEN_ARGS = {"open": (0, 1), "openat": (1, 2)}
 _O_CLOEXEC = 0o2000000
 
 
+@lru_cache(maxsize=1024)
+def _open_flags_text(flags: int) -> str:
+    """O_RDONLY|O_CLOEXEC: a program opens with a handful of flag sets, all day."""
+    from tracer.syscalls.decoders.file import open_flags
+
+    return open_flags(flags)
+
+
 @effect("open", "openat", "creat", "openat2", "open_by_handle_at", "open_tree", "fspick")
 def opened(c: FdEffectContext) -> None:
     fast = _OPEN_ARGS.get(c.name)
@@ -114,13 +123,11 @@ def opened(c: FdEffectContext) -> None:
         mem = c.store.mem_of(c.row)
         path = mem.get(fast[0]) if mem else None
         if type(path) is bytes:
-            from tracer.syscalls.decoders.file import open_flags
-
             flags = c.raw(fast[1]) & 0xFFFFFFFF
             c.new_entry(
                 c.ret,
                 path.decode("utf-8", "surrogateescape") or c.name,
-                flags=open_flags(flags),
+                flags=_open_flags_text(flags),
                 cloexec=bool(flags & _O_CLOEXEC),
             )
             return

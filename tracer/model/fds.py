@@ -100,8 +100,26 @@ class FdTables:
         self.read_proc = read_proc  # seed new roots from /proc (off for replayed stores)
         self._nofile: dict[int, tuple[int | None, int | None]] = {}
         self._unnamed = False  # some inherited entry's target is not known yet
+        # (pid, fd-names blob) pairs already used to name inherited fds: the same few
+        # blobs repeat on every call, and a blob names what it can the first time.
+        self._named_from: set[tuple[int, int]] = set()
 
     # ---- feeding -----------------------------------------------------------
+
+    def rows_dropped(self, k: int) -> None:
+        """The store forgot its oldest `k` rows and renumbered the rest.
+
+        Entries closed among the dropped rows go too: a program that opens and closes
+        files all day would otherwise keep one entry per open, without bound. An open
+        entry created there keeps its fd, name and flags; its row is gone (None)."""
+        for t in {id(t): t for t in self.tables.values()}.values():  # CLONE_FILES: shared
+            t.closed = [e for e in t.closed if e.closed_row is None or e.closed_row >= k]
+            for e in (*t.open.values(), *t.closed):
+                if e.created_row is not None:
+                    e.created_row = e.created_row - k if e.created_row >= k else None
+                if e.closed_row is not None:
+                    e.closed_row -= k
+        self._named_from.clear()
 
     def update(self, store: EventStore, update: StoreUpdate) -> None:
         """Apply one `store.append` result (its `effects`, in order)."""
@@ -115,7 +133,12 @@ class FdTables:
             k = kinds[row]
             if k == K_SYSCALL:
                 if self._unnamed and store.fds_ix[row]:
-                    self._name_inherited(store.pids[row], store.fds_of(row))
+                    key = (store.pids[row], store.fds_ix[row])
+                    if key not in self._named_from:
+                        if len(self._named_from) >= 1 << 16:
+                            self._named_from.clear()  # bounded: distinct blobs never end
+                        self._named_from.add(key)
+                        self._name_inherited(key[0], store.fds_of(row))
                 if store.ret(row) is None:
                     continue  # in progress, or never returned
                 if errnos[row] and not (errnos[row] == EINPROGRESS and nrs[row] == connect_nr):

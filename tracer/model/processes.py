@@ -60,6 +60,14 @@ class ProcessTree:
 
     # ---- feeding -----------------------------------------------------------
 
+    def rows_dropped(self, k: int) -> None:
+        """The store forgot its oldest `k` rows and renumbered the rest (None: gone)."""
+        for info in self.processes.values():
+            if info.start_row is not None:
+                info.start_row = info.start_row - k if info.start_row >= k else None
+            if info.end_row is not None:
+                info.end_row = info.end_row - k if info.end_row >= k else None
+
     def update(self, store: EventStore, update: StoreUpdate) -> None:
         """Apply one `store.append` result (its `effects`, in order)."""
         self.apply_rows(store, update.effects)

@@ -8,8 +8,11 @@ that key's rows are then re-sorted on the next lookup.
 
 from __future__ import annotations
 
+import operator
 from array import array
+from bisect import bisect_left
 from collections.abc import Iterable
+from itertools import repeat
 
 
 class RowsByKey:
@@ -47,3 +50,14 @@ class RowsByKey:
         if len(parts) == 1:
             return parts[0]
         return array("I", sorted(set().union(*parts)))
+
+    def drop_below(self, k: int) -> None:
+        """Forget rows below `k` and renumber the rest from 0 (the store dropped its oldest)."""
+        kept: dict[int, array] = {}
+        for key in list(self._rows):
+            rows = self.rows(key)  # (sorted)
+            i = bisect_left(rows, k)
+            if i < len(rows):
+                kept[key] = array("I", map(operator.sub, rows[i:], repeat(k)))
+        self._rows = kept
+        self._unsorted.clear()

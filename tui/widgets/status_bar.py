@@ -42,6 +42,7 @@ class StatusBar(ContainedPump, Widget):
     stacks: reactive[bool] = reactive(False)
     note: reactive[str] = reactive("")
     exit_status: reactive[int | None] = reactive(None)
+    dropped: reactive[int] = reactive(0)  # oldest events dropped (the memory bound)
     loop: reactive[str] = reactive("")  # the tracer's capture loop: "c" or "python"
 
     def render(self) -> Text:
@@ -53,7 +54,9 @@ class StatusBar(ContainedPump, Widget):
         text.append(f" {self.events:,} events")
         if self.state == "RUNNING":
             text.append(f" ({self.rate:,.0f}/s)", "dim")
-        if self.shown != self.events:
+        if self.dropped:
+            text.append(f"  oldest {self.dropped:,} dropped (memory bound)", "bold yellow")
+        if self.shown != self.events - self.dropped:
             text.append(f"  shown {self.shown:,}", "bold")
         if self.filter_text:
             text.append("  filter: ", "dim")

@@ -105,6 +105,21 @@ class SyscallList(ContainedPump, ScrollView, can_focus=True):
             self.move_to(target)
         self.refresh()
 
+    def rows_dropped(self, k: int, rows: Sequence[int] | None) -> None:
+        """The store dropped its oldest `k` rows (numbers moved down by k); now show `rows`.
+
+        A cursor on a row that went moves to the first row; following stays following."""
+        current = self.current_row
+        self._cache.clear()
+        self._rows = rows
+        self._update_size()
+        if self.following:
+            self._go_end()
+        else:
+            keep = current - k if current is not None and current >= k else None
+            self.move_to((self.index_of(keep) if keep is not None else None) or 0)
+        self.refresh()
+
     def rows_added(self, changed_rows: Sequence[int] = ()) -> None:
         """New rows were appended to the store or to `rows`; some earlier rows changed text."""
         for row in changed_rows:
