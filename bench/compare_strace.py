@@ -128,6 +128,8 @@ OPTION_SETS: dict[str, list[str]] = {
     "ff": ["-ff"],
     "Z": ["-Z"],
     "P": ["-P", "/etc/ld.so.cache"],
+    "X_raw": ["-X", "raw"],
+    "X_verbose": ["-X", "verbose"],
 }
 
 
@@ -324,8 +326,8 @@ FREE_SPACE = re.compile(r"\b(f_bfree|f_bavail|f_ffree)=\d+")
 FILE_IDENTITY = re.compile(r"\b(st_ino|st_[amc]time(?:_nsec)?)=\d+(?: /\* [^*]* \*/)?")
 # -yy: socket inodes and ephemeral ports.
 SOCKET_INODE = re.compile(
-    r"\b((?:TCP|UDP|UNIX|UNIX-STREAM|UNIX-SEQPACKET|TCPv6|UDPv6|RAW|NETLINK)):\[(\d+)"
-)
+    r"\b((?:TCP|UDP|UNIX|UNIX-STREAM|UNIX-SEQPACKET|TCPv6|UDPv6|RAW|NETLINK)):\[(\d+)(?=[\],-])"
+)  # an inode, not the first number of an address (`TCP:[127.0.0.1:80]`)
 SOCKET_PEER = re.compile(r"(UNIX(?:-STREAM|-SEQPACKET)?:\[INODE)->\d+")
 ENDPOINT_PORT = re.compile(r"((?:\d+\.\d+\.\d+\.\d+|\[[0-9a-f:]+\]):)\d+")
 INTEGER = re.compile(r"-?\d+")

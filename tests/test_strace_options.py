@@ -313,3 +313,124 @@ def test_read_and_write_dumps_of_vectored_calls_are_strace_s(tmp_path):
         outs.append([re.sub(r"0x[0-9a-f]+", "ADDR", x) for x in lines if "SIGCHLD" not in x])
     assert outs[0] == outs[1]
     assert sum(1 for x in outs[1] if "bytes in buffer" in x) == 8
+
+
+SHORT_SOCKETS = r"""
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+int main(void) {
+    int l = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    socklen_t len = sizeof a;
+    bind(l, (struct sockaddr *)&a, sizeof a);
+    listen(l, 1);
+    getsockname(l, (struct sockaddr *)&a, &len);
+    int c = socket(AF_INET, SOCK_STREAM, 0);
+    connect(c, (struct sockaddr *)&a, sizeof a);
+    int s = accept(l, NULL, NULL);
+    send(c, "hello", 5, 0);
+    close(c);
+    close(s);
+    close(l);
+    int u = socket(AF_INET, SOCK_DGRAM, 0);
+    sendto(u, "x", 1, 0, (struct sockaddr *)&a, sizeof a);
+    close(u);
+    int sv[2];
+    char buf[2];
+    socketpair(AF_UNIX, SOCK_STREAM, 0, sv);
+    write(sv[0], "ab", 2);
+    read(sv[1], buf, 2);
+    close(sv[0]);
+    close(sv[1]);
+    return 0;
+}
+"""
+
+
+def test_yy_shows_endpoints_of_sockets_closed_at_once_as_strace(harness, tmp_path, tracer_loop):
+    # -yy: endpoints are looked up while the tracee is stopped at the call, so a
+    # connection closed right after its send still shows them on the send and close.
+    src = tmp_path / "short_sockets.c"
+    src.write_text(SHORT_SOCKETS)
+    exe = tmp_path / "short_sockets"
+    subprocess.run(["gcc", "-O1", "-o", str(exe), str(src)], check=True)
+    calls = "trace=socket,bind,listen,connect,accept,sendto,close,socketpair,write,read"
+    texts = []
+    for tracer in ("strace", "tracetui"):
+        out = tmp_path / f"{tracer}.txt"
+        args = ["-f", "-yy", "-e", calls, "-o", str(out), str(exe)]
+        if tracer == "strace":
+            subprocess.run(["strace", *args], check=True, timeout=60)
+        else:
+            # No seccomp filter: the calls stop the way they do without -e trace.
+            proc = run_tracetui("--no-ui", "--no-seccomp", *args)
+            assert proc.returncode == 0, proc.stderr
+        text = out.read_text()
+        lines = [x for x in text.splitlines() if "(" in x and "ld.so" not in x and "libc" not in x]
+        texts.append("\n".join(lines) + "\n")
+    _agree(harness, texts)
+    got = texts[1]
+    assert "sendto(4<TCP:[127.0.0.1:" in got and "close(4<TCP:[127.0.0.1:" in got
+    assert "close(3<UDP:[0.0.0.0:" in got and "write(3<UNIX-STREAM:[" in got
+    assert "socket:[" not in got
+
+
+MMSG = """
+import ctypes, socket
+libc = ctypes.CDLL(None, use_errno=True)
+class iovec(ctypes.Structure):
+    _fields_ = [("base", ctypes.c_void_p), ("len", ctypes.c_size_t)]
+class msghdr(ctypes.Structure):
+    _fields_ = [("name", ctypes.c_void_p), ("namelen", ctypes.c_uint32),
+                ("iov", ctypes.POINTER(iovec)), ("iovlen", ctypes.c_size_t),
+                ("control", ctypes.c_void_p), ("controllen", ctypes.c_size_t),
+                ("flags", ctypes.c_int)]
+class mmsghdr(ctypes.Structure):
+    _fields_ = [("hdr", msghdr), ("len", ctypes.c_uint)]
+keep = []
+def vec(*datas):
+    bufs = [ctypes.create_string_buffer(d, len(d)) for d in datas]
+    keep.append(bufs)
+    return (iovec * len(datas))(*[iovec(ctypes.addressof(b), len(d)) for b, d in zip(bufs, datas)])
+def msgs(*vecs):
+    m = (mmsghdr * len(vecs))()
+    for i, v in enumerate(vecs):
+        m[i].hdr.iov, m[i].hdr.iovlen = v, len(v)
+    return m
+a, b = socket.socketpair(socket.AF_UNIX, socket.SOCK_DGRAM)
+libc.sendmmsg(a.fileno(), msgs(vec(b"hello ", b"world, first message!\\n"), vec(b"second", b"")), 2, 0)
+libc.recvmmsg(b.fileno(), msgs(vec(b"\\0" * 4, b"\\0" * 40), vec(b"\\0" * 3, b"\\0" * 3)), 2, 0, None)
+"""
+
+
+def test_read_and_write_dumps_of_mmsg_calls_are_strace_s(tmp_path):
+    # sendmmsg/recvmmsg: ` = N buffers in vector K` per message, its buffers up to msg_len.
+    import re
+
+    script = tmp_path / "mmsg.py"
+    script.write_text(MMSG)
+    outs = []
+    for tracer in ("strace", "tracetui"):
+        out = tmp_path / f"{tracer}.txt"
+        args = ["-f", "-e", "trace=sendmmsg,recvmmsg", "-e", "write=all", "-e", "read=all"]
+        args += ["-o", str(out), sys.executable, str(script)]
+        if tracer == "strace":
+            subprocess.run(["strace", *args], check=True, timeout=60)
+        else:
+            proc = run_tracetui("--no-ui", *args)
+            assert proc.returncode == 0, proc.stderr
+        lines = [re.sub(r"^\d+ +", "", x) for x in out.read_text().splitlines()]
+        outs.append([x for x in lines if "SIGCHLD" not in x and "+++" not in x])
+    assert outs[0] == outs[1]
+    assert sum(1 for x in outs[1] if "buffers in vector" in x) == 4
+
+
+@pytest.mark.parametrize("style", ["raw", "verbose"])
+def test_X_styles_signals_clone_flags_futex_and_clocks_as_strace(harness, tmp_path, style):
+    # Values decoders build by hand (signals, siginfo, clone's exit signal, futex ops,
+    # clock ids, epoll_ctl ops, sa_handler) follow -X as strace's do.
+    calls = "trace=kill,rt_sigaction,clone,futex,clock_nanosleep,epoll_ctl,rt_sigprocmask"
+    for program in ("children_signals.c", "poll_epoll.c"):
+        _agree(harness, _run_both(harness, tmp_path, ["-X", style, "-e", calls], program))

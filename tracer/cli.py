@@ -262,6 +262,7 @@ def options_from_args(args: argparse.Namespace) -> TraceOptions:
         stack_traces=stacks,
         stack_syscalls=stack_set,
         resolve_fds=resolve,
+        socket_details=headless and "socket" in text.decode_fds,
         detach_on_exit=args.detach,
         env=env,
         run_as=run_as,

@@ -27,6 +27,8 @@ class TraceOptions:
     stack_traces: bool = False
     stack_syscalls: frozenset[int] | None = None
     resolve_fds: bool = True
+    # strace -yy (--decode-fds=socket): socket endpoints looked up at each call.
+    socket_details: bool = False
     detach_on_exit: bool = False  # --detach: launched programs are detached, not killed
     # Launched program's stdio: None inherits ours; an int is a pty/tty fd to use for 0, 1, 2.
     tty_fd: int | None = None

@@ -25,7 +25,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#define CORE_VERSION 6
+#define CORE_VERSION 7
 #define NR_MAX 1024
 #define OPS_MAX 6
 #define PAGE 4096
@@ -156,6 +156,9 @@ typedef struct {
     FdTab *tabs;
     size_t tcap, tused;
     int fd_cache;
+    /* strace -yy: calls on socket fds, and calls that return one, go to Python, which
+     * looks up the endpoints while the task is stopped (engine/socket_details.py). */
+    int sockets;
     Slot *slots;
     size_t cap, used; /* used counts live and deleted slots */
     char *buf; /* the record being built (the ptrace thread's own) */
@@ -599,9 +602,23 @@ static int end_record(Core *c, size_t at, uint16_t ncaps) {
     return r;
 }
 
-/* A syscall-entry stop C may take: capture, resume, record. 0 ok, -1 out of memory. */
+static int is_socket(const char *name, uint32_t len) {
+    return name && len > 8 && memcmp(name, "socket:[", 8) == 0;
+}
+
+/* A syscall-entry stop C may take: capture, resume, record. 0 ok, -1 out of memory,
+ * 1 when the call is Python's after all (-yy: an fd argument is a socket). */
 static int take_entry(Core *c, Slot *s, uint32_t nr, const uint64_t *args, uint64_t sp) {
     const NrPlan *p = &c->plan[nr];
+    if (c->sockets && p->fdmask) {
+        for (int i = 0; i < 6; i++) {
+            uint32_t fd = (uint32_t)args[i];
+            uint32_t len = 0;
+            if (!((p->fdmask >> i) & 1) || fd >= 0x80000000u) continue;
+            const char *name = fd_name(c, s->tgid, (long)fd, &len);
+            if (is_socket(name, len)) return 1;
+        }
+    }
     double t = now_real();
     int quiet = p->n_entry == 0 && p->fdmask == 0;
     if (quiet) ptrace(PTRACE_SYSCALL, s->tid, 0, 0);
@@ -627,10 +644,19 @@ static int take_entry(Core *c, Slot *s, uint32_t nr, const uint64_t *args, uint6
     return 0;
 }
 
+/* A syscall-exit stop of a call C took: 0 ok, -1 out of memory, 1 when the exit is
+ * Python's (-yy: the new fd is a socket; nothing is applied or recorded yet). */
 static int take_exit(Core *c, Slot *s, int64_t ret, int is_error) {
     const NrPlan *p = &c->plan[s->nr];
-    double t = now_real();
     int returns_fd = (p->flags & P_FD_RETURNS) && !is_error && ret >= 0 && ret < 0x80000000LL;
+    if (returns_fd && c->sockets) {
+        uint32_t len = 0;
+        fd_drop(c, s->tgid, (long)ret);
+        const char *name = fd_name(c, s->tgid, (long)ret, &len);
+        if (is_socket(name, len)) return 1;
+        returns_fd = 2; /* its name is already read */
+    }
+    double t = now_real();
     int quiet = is_error || (p->n_exit == 0 && !returns_fd && !(p->flags & (P_CLOSE_ARG0 | P_DROP_ARG1 | P_CLEAR)));
     if (quiet) ptrace(PTRACE_SYSCALL, s->tid, 0, 0);
     size_t at = begin_record(c, R_EXIT, is_error ? RF_ERROR : 0, s, s->nr, t, 8);
@@ -646,7 +672,7 @@ static int take_exit(Core *c, Slot *s, int64_t ret, int is_error) {
         if (p->flags & P_DROP_ARG1) fd_drop(c, s->tgid, (long)(uint32_t)s->args[1]);
         if (p->flags & P_CLEAR) fd_clear(c, s->tgid);
         if (returns_fd) {
-            fd_drop(c, s->tgid, (long)ret);
+            if (returns_fd == 1) fd_drop(c, s->tgid, (long)ret);
             if (put_fdname(c, &ncaps, s->tgid, (long)ret) < 0) return -1;
         }
     }
@@ -659,9 +685,10 @@ static int take_exit(Core *c, Slot *s, int64_t ret, int is_error) {
 /* ---- the Python type ---- */
 
 static int Core_init(Core *c, PyObject *args, PyObject *kw) {
-    int max_polls = 200, fd_cache = 1;
-    if (!PyArg_ParseTuple(args, "|ip", &max_polls, &fd_cache)) return -1;
+    int max_polls = 200, fd_cache = 1, sockets = 0;
+    if (!PyArg_ParseTuple(args, "|ipp", &max_polls, &fd_cache, &sockets)) return -1;
     c->fd_cache = fd_cache;
+    c->sockets = sockets;
     c->tcap = 16;
     c->tabs = PyMem_RawCalloc(c->tcap, sizeof(FdTab));
     c->plan = PyMem_RawCalloc(NR_MAX, sizeof(NrPlan));
@@ -919,6 +946,7 @@ static PyObject *Core_run(Core *c, PyObject *args) {
             why = WHY_STOP; out_pid = pid; out_status = status; break;
         }
         if (r < 0) { oom = 1; break; }
+        if (r > 0) { why = WHY_STOP; out_pid = pid; out_status = status; break; }
     }
     pthread_mutex_lock(&c->mu);
     c->running = 0;

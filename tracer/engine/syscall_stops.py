@@ -14,6 +14,7 @@ from tracer.engine.stream import CallExit, CallGone
 from tracer.engine.syscall_plan import FD_CLEAR, FD_CLOSE_ARG0, FD_DROP_ARG1, FD_RETURNS
 from tracer.engine.tasks import Task
 from tracer.events import Syscall
+from tracer.syscalls.capture import SOCKETS_KEY
 
 if TYPE_CHECKING:
     from tracer.engine.worker import Worker as _Base
@@ -74,6 +75,12 @@ class SyscallStops(_Base):
                 extra = self._mem_fds(task, call.mem, call.fds)
                 if extra is not None:
                     call.fds = extra
+            if self.sockets is not None and call.fds:
+                found = self._socket_details(task, call.fds)
+                if found:
+                    if call.mem is None:
+                        call.mem = {}
+                    call.mem[SOCKETS_KEY] = found
         if self.unwinder is not None and plan.wants_stack(nr):
             self._capture_stack(task, call)
         task.inflight = call
@@ -94,6 +101,19 @@ class SyscallStops(_Base):
                 if name is not None:
                     out[fd] = name
         return out
+
+    def _socket_details(self, task: Task, fds: dict[int, str]) -> tuple[tuple[int, str], ...]:
+        """strace -yy: the socket fds among `fds` with what strace prints for them, looked
+        up now, while the task is stopped (a socket may be gone by the time a line is
+        written)."""
+        describe = self.sockets.describe
+        out = []
+        for fd, name in fds.items():
+            if name.startswith("socket:["):
+                text = describe(task.tgid, fd, name)
+                if text is not None:
+                    out.append((fd, text))
+        return tuple(out)
 
     def _capture_stack(self, task: Task, call: Syscall) -> None:
         from ptrace.binding import ptrace_getregs  # python-ptrace: register access
@@ -131,9 +151,24 @@ class SyscallStops(_Base):
             effect = plan.fd_effect(nr)
             if effect:
                 fds = self._apply_fd_effect(task, call, effect, ret, mem)
+                if fds and self.sockets is not None:
+                    mem = self._exit_socket_details(task, call, fds, mem)
             if plan.changes_maps(nr) and self.unwinder is not None:
                 self.unwinder.invalidate(tgid)
         self.queue.put(CallExit(task.tid, end, ret, error, mem, fds))
+
+    def _exit_socket_details(
+        self, task: Task, call: Syscall, fds: dict[int, str], mem: dict | None
+    ) -> dict | None:
+        """The exit's new socket fds (accept's, socketpair's) added to the entry's."""
+        found = self._socket_details(task, fds)
+        if not found:
+            return mem
+        merged = dict(call.mem.get(SOCKETS_KEY, ()) if call.mem else ())
+        merged.update(found)
+        mem = mem if mem is not None else {}
+        mem[SOCKETS_KEY] = tuple(merged.items())
+        return mem
 
     def _apply_fd_effect(
         self, task: Task, call: Syscall, effect: int, ret: int, mem: dict | None

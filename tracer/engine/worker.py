@@ -35,6 +35,7 @@ from tracer.engine.core_plan import c_ok_numbers, compile_plan
 from tracer.engine.fdnames import CoreFdNames, FdNames
 from tracer.engine.launcher import fork_stopped_child, seccomp_program
 from tracer.engine.process_stops import ProcessStops
+from tracer.engine.socket_details import SocketDetails
 from tracer.engine.spin import SpinBudget
 from tracer.engine.stream import CallExit, CoreBatch
 from tracer.engine.syscall_plan import SyscallPlan
@@ -93,6 +94,8 @@ class Worker(SyscallStops, ProcessStops):
         self.tasks: dict[int, Task] = {}
         self.known_pids: set[int] = set()
         self.fdnames = FdNames(cache=options.trace_syscalls is None)
+        # strace -yy: socket endpoints found at the call (see socket_details.py).
+        self.sockets = SocketDetails() if options.socket_details and options.resolve_fds else None
         self.mem = pt.ProcessMemory()
         self.info = pt.SyscallInfoReader()
         self.waiter = pt.Waiter()
@@ -235,7 +238,8 @@ class Worker(SyscallStops, ProcessStops):
         if module is None or self.seccomp_active:
             return
         cache = self.opts.trace_syscalls is None  # see FdNames
-        self.core = module.Core(self.opts.spin_polls, cache)
+        # With -yy, C hands Python the calls on socket fds and those returning one.
+        self.core = module.Core(self.opts.spin_polls, cache, self.sockets is not None)
         self._set_core_plan()
         self.queue.attach_core(self.core)
         # One fd-name cache, in C, kept true by the calls either side handles.

@@ -2,10 +2,11 @@
 
 `3</dev/null<char 1:3>>` for devices, `3<TCP:[127.0.0.1:41234->127.0.0.1:5432]>`,
 `3<UNIX-STREAM:[311790->311787,"x.sock"]>`, `3<UDP:[311816]>` for sockets.
-The worker records what each fd referred to (its /proc link) at the call; this
-runs in the writer, which looks up the rest in the kernel's socket tables when it
-writes the line, a moment after the call: a socket closed in between shows as
-`PROTO:[inode]` only, and one whose state changed in between shows its newer state.
+The worker records what each fd referred to (its /proc link) at the call, and with
+-yy what strace prints for each socket fd, found while the tracee was stopped
+(`SOCKETS_KEY`, tracer/engine/socket_details.py). Sockets of calls recorded without
+it (a session file made with -y) are looked up here, when the line is written: one
+closed by then shows as its path only.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import stat
 from tracer.events import Syscall
 from tracer.model.sock_diag import SocketEndpoints
 from tracer.syscalls import fmt
+from tracer.syscalls.capture import SOCKETS_KEY
 
 
 class FdDetails:
@@ -26,6 +28,11 @@ class FdDetails:
 
     def __call__(self, call: Syscall, fd: int, name: str) -> str | None:
         if name.startswith("socket:[") and self.sockets is not None:
+            found = call.mem.get(SOCKETS_KEY) if call.mem else None
+            if found is not None:
+                for f, text in found:
+                    if f == fd:
+                        return f"<{text}>"
             inode = name[8:-1]
             if inode.isdigit():
                 text = self.sockets.describe(call.pid, int(inode))

@@ -153,26 +153,43 @@ PREFIX_NONE = "none"  # one process, not following forks
 
 
 # Calls whose data buffer -e read=FD / -e write=FD dump (strace's dumpio).
-DUMPED_READS = frozenset({"read", "pread64", "recvfrom", "readv", "preadv", "preadv2", "recvmsg"})
+DUMPED_READS = frozenset(
+    {"read", "pread64", "recvfrom", "readv", "preadv", "preadv2", "recvmsg", "recvmmsg"}
+)
 DUMPED_WRITES = frozenset(
-    {"write", "pwrite64", "sendto", "writev", "pwritev", "pwritev2", "sendmsg"}
+    {"write", "pwrite64", "sendto", "writev", "pwritev", "pwritev2", "sendmsg", "sendmmsg"}
 )
 _VECTORED = frozenset({"readv", "preadv", "preadv2", "writev", "pwritev", "pwritev2"})
 
 
 def _vector_dumps(buffers: list[tuple[int, bytes | None]], total: int) -> list[str]:
     """strace's dump of a vectored call: ` * N bytes in buffer I` and the hex lines of
-    each buffer the call's `total` bytes reached (empty ones are left out)."""
+    each buffer the call's `total` bytes reached, up to the first empty one (strace's
+    dumpiov_upto stops there)."""
     lines: list[str] = []
     for i, (length, data) in enumerate(buffers):
         n = min(length, total)
-        if total <= 0:
+        if n <= 0:
             break
         total -= n
-        if n <= 0 or data is None:
+        if data is None:
             continue
         lines.append(f" * {n} bytes in buffer {i}")
         lines.extend(dump_lines(data[:n]))
+    return lines
+
+
+def _mmsg_dumps(items: list | None) -> list[str]:
+    """sendmmsg/recvmmsg, as strace's dumpiov_in_mmsghdr: per message
+    ` = N buffers in vector K`, then its buffers up to the message's msg_len."""
+    lines: list[str] = []
+    for k, (msg, msg_len) in enumerate(items or ()):
+        hdr = msg.get("hdr") if isinstance(msg, dict) else None
+        if not hdr or len(hdr) < 32:
+            break
+        lines.append(f" = {int.from_bytes(hdr[24:32], 'little')} buffers in vector {k}")
+        vecs = msg.get("iov") or ()
+        lines.extend(_vector_dumps([(v[1], v[3]) for v in vecs], msg_len))
     return lines
 
 
@@ -356,6 +373,8 @@ class StraceTextWriter(TextOutput):
         if name in _VECTORED:
             vecs = call.mem.get(1)
             return _vector_dumps([(v[1], v[2]) for v in vecs], call.ret) if vecs else []
+        if name in ("sendmmsg", "recvmmsg"):
+            return _mmsg_dumps(call.mem.get("mmsg"))
         if name in ("sendmsg", "recvmsg"):
             msg = call.mem.get("msg")
             items = msg.get("iov") if isinstance(msg, dict) else None

@@ -181,6 +181,9 @@ _STRINGS_HEAD = struct.Struct("<IB")
 ENTRY_SPECS: dict[str, tuple[Op, ...]] = {}
 EXIT_SPECS: dict[str, tuple[Op, ...]] = {}
 CWD_KEY = "_cwd"
+# strace -yy: what each socket fd of the call was, found while the tracee was stopped
+# (tracer/engine/socket_details.py): ((fd, text), ...), the text strace puts in <...>.
+SOCKETS_KEY = "_sockets"
 _U64 = 0xFFFFFFFFFFFFFFFF
 _AT_FDCWD = 0xFFFFFF9C  # -100 as the low 32 bits of the register
 

@@ -188,6 +188,16 @@ def styled_constant(value: int, name: str) -> str:
     return number
 
 
+def styled_decimal(value: int, name: str) -> str:
+    """A constant strace shows in decimal under -X (signals, clock ids): `9 /* SIGKILL */`."""
+    if STYLE.constants == "abbrev":
+        return name
+    number = str(value)
+    if STYLE.constants == "raw" or name == number:
+        return number
+    return f"{number} /* {name} */"
+
+
 def constant_text(fn: Callable[..., str]) -> Callable[..., str]:
     """For a decoder function that builds one constant's text from several tables
     (`O_RDONLY|O_CLOEXEC`, `MAP_PRIVATE|MAP_ANONYMOUS`): -X styles the whole value once."""

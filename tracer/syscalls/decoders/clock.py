@@ -33,7 +33,7 @@ _TIMEZONE = struct.Struct("<ii")
 def clock_arg(raw: int) -> Arg:
     clk = to_int(raw)
     name = x.CLOCK_IDS.get(clk, str(clk))
-    return Arg(name, raw, "flags", clk)
+    return Arg(fmt.styled_decimal(clk, name), raw, "flags", clk)
 
 
 def timespec_arg(call: Syscall, pos: int, at_exit: bool) -> Arg:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from tracer.events import Syscall
+from tracer.syscalls import fmt
 from tracer.syscalls.capture import Read, declare_entry
 from tracer.syscalls.render import Arg, Decoded, RenderContext, decoder
 from tracer.syscalls.xlat import misc as x
@@ -14,6 +15,7 @@ from .kstructs import hex_arg, ptr_arg, timespec, xval
 _TIMEOUT_OPS = {WAIT, LOCK_PI, WAIT_BITSET, WAIT_REQUEUE_PI, LOCK_PI2}
 
 
+@fmt.constant_text
 def futex_op_name(op: int) -> str:
     cmd = op & 127
     name = x.FUTEX_OPS.get(cmd)

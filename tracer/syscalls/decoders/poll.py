@@ -9,6 +9,7 @@ from __future__ import annotations
 import struct
 
 from tracer.events import Syscall
+from tracer.syscalls import fmt
 from tracer.syscalls.capture import (
     CaptureLimits,
     MemoryReader,
@@ -272,7 +273,7 @@ def decode_epoll_ctl(call: Syscall, ctx: RenderContext) -> Decoded:
         ev = "NULL"
     else:
         ev = _epoll_event(data) if data is not None else pointer(call.args[3])
-    op_text = x.EPOLL_CTL_OPS.get(op, f"{op:#x} /* EPOLL_CTL_??? */")
+    op_text = fmt.enum(op, x.EPOLL_CTL_OPS, "{:#x} /* EPOLL_CTL_??? */")
     return Decoded([ctx.fd_arg(call, call.args[0]), Arg(op_text, call.args[1], "flags", op),
                     ctx.fd_arg(call, call.args[2]), Arg(ev, call.args[3], "struct")])  # fmt: skip
 

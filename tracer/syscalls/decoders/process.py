@@ -128,14 +128,21 @@ def decode_execveat(call: Syscall, ctx: RenderContext) -> Decoded:
 # --- clone, clone3, fork ----------------------------------------------------------------
 
 
-@fmt.constant_text
 def clone_flags(flags: int, table: list[tuple[int, str]]) -> str:
+    """strace's two parts under -X: the flags (hex) and the exit signal (decimal),
+    `0x1200000 /* CLONE_CHILD_CLEARTID|CLONE_CHILD_SETTID */|17 /* SIGCHLD */`."""
     sig = flags & x.CSIGNAL
     rest = flags & ~x.CSIGNAL
+    sig_text = fmt.styled_decimal(sig, fmt.signal_name(sig)) if sig else ""
     if not rest:
-        return fmt.signal_name(sig) if sig else "0"
-    text = fmt.flags(rest, table)
-    return f"{text}|{fmt.signal_name(sig)}" if sig else text
+        return sig_text or "0"
+    text = _clone_flag_names(rest, table)
+    return f"{text}|{sig_text}" if sig else text
+
+
+@fmt.constant_text
+def _clone_flag_names(flags: int, table: list[tuple[int, str]]) -> str:
+    return fmt.flags(flags, table)
 
 
 def _int32(data: bytes) -> int:

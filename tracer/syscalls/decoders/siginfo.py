@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import struct
 
-from tracer.syscalls.fmt import pointer
+from tracer.syscalls.fmt import STYLE, pointer, styled_constant, styled_decimal
 from tracer.syscalls.render import errno_name
 from tracer.syscalls.xlat import signal as x
 
@@ -44,7 +44,7 @@ def render_sigset(data: bytes | None, size: int, addr: int = 0, min_size: int = 
     for bit in range(nbits):
         if mask >> bit & 1:
             name = signal_name(bit + 1)
-            names.append(name[3:] if name.startswith("SIG") else name)
+            names.append(styled_decimal(bit + 1, name[3:] if name.startswith("SIG") else name))
     return prefix + "[" + " ".join(names) + "]"
 
 
@@ -52,7 +52,9 @@ def si_code_name(code: int, signo: int) -> str:
     name = x.SI_CODES.get(code)
     if name is None:
         name = x.SIGNAL_CODES.get(signo, {}).get(code)
-    return name if name is not None else f"{code & 0xFFFFFFFF:#x}"
+    if name is None:
+        return f"{code & 0xFFFFFFFF:#x}"
+    return styled_constant(code & 0xFFFFFFFF, name) if STYLE.constants != "abbrev" else name
 
 
 def _source(si: bytes) -> str:
@@ -74,7 +76,7 @@ def _signal_details(si: bytes, signo: int, code: int) -> str:
         return _source(si) + (_sigval(si) if u64(si, 24) else "")
     if signo == 17:  # SIGCHLD
         status = i32(si, 24)
-        st = str(status) if code == 1 else signal_name(status)
+        st = str(status) if code == 1 else styled_decimal(status, signal_name(status))
         return _source(si) + f", si_status={st}, si_utime={i64(si, 32)}, si_stime={i64(si, 40)}"
     if signo in (4, 8, 7, 11, 5):  # SIGILL, SIGFPE, SIGBUS, SIGSEGV, SIGTRAP
         text = f", si_addr={pointer(u64(si, 16))}"
@@ -113,7 +115,8 @@ def render_siginfo(siginfo: bytes) -> str:
     signo, errno_, code = struct.unpack_from("<iii", siginfo)
     if not signo:
         return "{}"
-    text = f"{{si_signo={signal_name(signo)}, si_code={si_code_name(code, signo)}"
+    signo_text = styled_decimal(signo, signal_name(signo))
+    text = f"{{si_signo={signo_text}, si_code={si_code_name(code, signo)}"
     if errno_:
         text += f", si_errno={errno_name(errno_)}"
     return text + _signal_details(siginfo, signo, code) + "}"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import struct
 
 from tracer.events import Syscall
+from tracer.syscalls import fmt
 from tracer.syscalls.capture import (
     ARG_SP,
     CaptureLimits,
@@ -34,7 +35,7 @@ _SIGRETURN_MASK_OFFSET = 296
 
 def signal_arg(raw: int) -> Arg:
     sig = to_int(raw)
-    return Arg(signal_name(sig), raw, "signal", sig)
+    return Arg(fmt.styled_decimal(sig, signal_name(sig)), raw, "signal", sig)
 
 
 def _sigset_arg(
@@ -64,9 +65,9 @@ def render_sigaction(data: bytes | None, addr: int) -> str:
         return pointer(addr)
     handler, flags, restorer, _mask = _SIGACTION.unpack(data)
     if handler == 0:
-        h = "SIG_DFL"
+        h = fmt.styled_constant(0, "SIG_DFL") if fmt.STYLE.constants != "abbrev" else "SIG_DFL"
     elif handler == 1:
-        h = "SIG_IGN"
+        h = fmt.styled_constant(1, "SIG_IGN") if fmt.STYLE.constants != "abbrev" else "SIG_IGN"
     elif handler == 0xFFFFFFFFFFFFFFFF:
         h = "SIG_ERR"
     else:
