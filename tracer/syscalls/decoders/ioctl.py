@@ -1,30 +1,79 @@
-"""ioctl: request names (or `_IOC(...)`), terminal structures and `int *` arguments."""
+"""ioctl: the request's name (strace's table, size-carrying names, `_IOC(...)`), and its
+argument decoded by the family its type byte names (`FAMILIES`), as strace's ioctl.c
+dispatches.
+
+The argument's memory is captured as data, so the C core takes ioctls whole: for every
+request type some family decodes, a fixed-size read at the argument's address at entry
+and again at exit (a short read where the mapping ends; the families check the size
+they need). Which request wants which phase is the family's business, not the capture's.
+"""
 
 from __future__ import annotations
 
-import struct
+from collections.abc import Callable
 
 from tracer.events import Syscall
-from tracer.syscalls.capture import CaptureLimits, MemoryReader, fd_args, on_entry, on_exit
-from tracer.syscalls.fmt import flags, pointer, quote_buffer
-from tracer.syscalls.render import Arg, Decoded, RenderContext, decoder, to_int
+from tracer.syscalls.capture import Read, declare_entry, declare_exit, fd_args
+from tracer.syscalls.fmt import STYLE, pointer
+from tracer.syscalls.render import Arg, Decoded, RenderContext, decoder
 from tracer.syscalls.xlat import ioctl as x
+from tracer.syscalls.xlat import ioctl_dev as xd
 from tracer.syscalls.xlat.ioctl_requests import REQUESTS
+from tracer.syscalls.xlat.ioctl_requests_strace import OVERRIDES
 
-from .kstructs import complete, i32, u32, xval
+from . import ioctl_block, ioctl_evdev, ioctl_misc, ioctl_tty
+from .ioctl_arg import IoctlArg, IoctlText
 
-_TERMIOS_SIZE = 36  # 4 flag words, c_line, c_cc[19]
-_TERMIOS2_SIZE = 44  # + c_ispeed, c_ospeed
-_TERMIO_SIZE = 18  # 4 u16 flag words, c_line, c_cc[8]
+Family = Callable[[IoctlArg], IoctlText | None]
+
+# strace's ioctl_decode(): request type -> family.
+FAMILIES: dict[int, Family] = {
+    0x03: ioctl_block.hdio_ioctl,
+    0x12: ioctl_block.block_ioctl,
+    0x21: ioctl_misc.seccomp_ioctl,
+    0x24: ioctl_misc.perf_ioctl,
+    0x3E: ioctl_misc.counter_ioctl,
+    0x45: ioctl_evdev.evdev_ioctl,
+    0x49: ioctl_misc.inotify_ioctl,
+    0x4C: ioctl_block.loop_ioctl,
+    0x52: ioctl_misc.random_ioctl,
+    0x54: ioctl_tty.term_ioctl,
+    0x57: ioctl_misc.watchdog_ioctl,
+    0x58: ioctl_block.fs_x_ioctl,
+    0x66: ioctl_block.fs_f_ioctl,
+    0x70: ioctl_misc.rtc_ioctl,
+    0xB7: ioctl_misc.nsfs_ioctl,
+}
+
+# Types of the families strace decodes that are not ported yet (their arguments are
+# pointers to structures: NULL stays NULL).
+_STRUCT_TYPES = frozenset({0x22, 0xAA, 0x3D, 0x4B, 0x4D, 0x4F, 0x6F, 0x56, 0x69, 0x89, 0x94, 0xA4,
+                           0xAB, 0xAE, 0xB4, 0xFD})  # fmt: skip
+_FICLONE = 0x40049409
+
+# Request types whose argument memory is captured: (types, bytes read).
+_CAPTURED: list[tuple[tuple[int, ...], int]] = [
+    ((0x54, 0x12, 0x03, 0x21, 0x22, 0x24), 512),
+    ((0x3D, 0x3E, 0x4B, 0x4C, 0x4D, 0x4F), 512),
+    ((0x52, 0x56, 0x57, 0x58, 0x66, 0x69), 512),
+    ((0x6F, 0x70, 0x89, 0xA4, 0xAA, 0xAB), 512),
+    ((0xAE, 0xB4, 0xB7, 0x49), 512),
+    ((0x45, 0x94, 0xFD), 4096),
+]
 
 
-def request_name(code: int) -> str:
-    name = REQUESTS.get(code) or x.IOCTL_NAMES.get(code)
-    if name is not None:
-        return name
-    direction = x.IOC_DIRS[code >> 30 & 3]
-    typ, nr, size = code >> 8 & 0xFF, code & 0xFF, code >> 16 & 0x3FFF
-    return f"_IOC({direction}, {_hex(typ)}, {_hex(nr)}, {_hex(size)})"
+def _reads(key: str) -> tuple[Read, ...]:
+    return tuple(
+        Read(key, 2, size=size, when=(1, 0xFF00, tuple(t << 8 for t in types)))
+        for types, size in _CAPTURED
+    )
+
+
+declare_entry("ioctl", *_reads("ioc_in"))
+declare_exit("ioctl", *_reads("ioc_out"))
+
+
+# ---- the request ----------------------------------------------------------------------
 
 
 def _hex(v: int) -> str:
@@ -32,144 +81,149 @@ def _hex(v: int) -> str:
     return f"{v:#x}" if v else "0"
 
 
-def _oflag(val: int) -> str:
-    parts = []
-    for mask, names, unknown in x.TERM_OFLAG_FIELDS:
-        parts.append(names.get(val & mask, unknown))
-        val &= ~mask
-    parts.append(flags(val, x.TERM_OFLAGS))
-    return "|".join(parts)
+def _ioc_dir(code: int) -> int:
+    return code >> 30 & 3
 
 
-def _cflag(val: int) -> str:
-    parts = [x.BAUD_RATES.get(val & x.CBAUD, "B???")]
-    if val & x.CIBAUD:
-        parts.append(f"({x.BAUD_RATES.get((val & x.CIBAUD) >> x.IBSHIFT, 'B???')}<<IBSHIFT)")
-    parts.append(x.CSIZES[val & x.CSIZE])
-    parts.append(flags(val & ~(x.CBAUD | x.CIBAUD | x.CSIZE), x.TERM_CFLAGS))
-    return "|".join(parts)
+def _ioc_size(code: int) -> int:
+    return code >> 16 & 0x3FFF
 
 
-def render_termios(data: bytes | None, addr: int, small: bool = False) -> str:
-    """struct termios (or the old struct termio), abbreviated as strace does without -v."""
-    size = _TERMIO_SIZE if small else 16
-    data = complete(data, size)
-    if data is None:
-        return pointer(addr)
-    fmt = "<4H" if small else "<4I"
-    iflag, oflag, cflag, lflag = struct.unpack_from(fmt, data)
-    return (
-        f"{{c_iflag={flags(iflag, x.TERM_IFLAGS)}, c_oflag={_oflag(oflag)}, "
-        f"c_cflag={_cflag(cflag)}, c_lflag={flags(lflag, x.TERM_LFLAGS)}, ...}}"
+def _sized(name: str, value: object) -> str:
+    return f"{name}({value})"
+
+
+def _number_name(code: int, verbose: bool) -> str | None:
+    """strace's ioctl_decode_command_number: names that carry a size or an index."""
+    typ, nr, d, size = code >> 8 & 0xFF, code & 0xFF, _ioc_dir(code), _ioc_size(code)
+    if typ == 0x45:  # 'E'
+        if d == 1 and 0xC0 <= nr <= 0xFF:
+            return _sized("EVIOCSABS", _abs_name(nr - 0xC0, verbose))
+        if d != 2:
+            return None
+        if 0x20 <= nr <= 0x3F:
+            ev = "0" if nr == 0x20 else _xlat_abbrev(nr - 0x20, xd.EVDEV_EV, "EV_???", verbose)
+            return f"EVIOCGBIT({ev}, {size})"
+        if 0x40 <= nr <= 0x7F:
+            return _sized("EVIOCGABS", _abs_name(nr - 0x40, verbose))
+        name = _EVDEV_SIZED.get(nr)
+        return _sized(name, size) if name else None
+    if typ == 0x48:  # 'H'
+        name = {2: _HID_READ, 3: _HID_READWRITE}.get(d, {}).get(nr)
+        return _sized(name, size) if name else None
+    if typ == 0x4D and d in (1, 2):  # 'M'
+        return _sized("MIXER_WRITE" if d == 1 else "MIXER_READ", nr)
+    if typ == 0x55 and d == 2 and nr == 0x2C:
+        return _sized("UI_GET_SYSNAME", size)
+    if typ == 0x6A and d == 2 and nr == 0x13:
+        return _sized("JSIOCGNAME", size)
+    if typ == 0x6B and d == 1 and nr == 0:
+        return _sized("SPI_IOC_MESSAGE", size)
+    return None
+
+
+_NAMES: dict[int, str] = {
+    code: name
+    for code, name in {**x.IOCTL_NAMES, **REQUESTS, **OVERRIDES}.items()
+    if name is not None
+}
+
+_EVDEV_SIZED = {
+    0x06: "EVIOCGNAME", 0x07: "EVIOCGPHYS", 0x08: "EVIOCGUNIQ", 0x09: "EVIOCGPROP",
+    0x0A: "EVIOCGMTSLOTS", 0x18: "EVIOCGKEY", 0x19: "EVIOCGLED", 0x1A: "EVIOCGSND",
+    0x1B: "EVIOCGSW",
+}  # fmt: skip
+_HID_READ = {0x04: "HIDIOCGRAWNAME", 0x05: "HIDIOCGRAWPHYS", 0x06: "HIDIOCSFEATURE",
+             0x08: "HIDIOCGRAWUNIQ", 0x12: "HIDIOCGPHYS"}  # fmt: skip
+_HID_READWRITE = {0x06: "HIDIOCSFEATURE", 0x07: "HIDIOCGFEATURE"}
+
+
+def _xlat_abbrev(value: int, table: dict[int, str], unknown: str, verbose: bool) -> str:
+    """printxval_ex inside the request's name: a name, else hex with a comment (none
+    under -X verbose, which is already inside one)."""
+    name = table.get(value)
+    if name is not None:
+        return name
+    return _hex(value) if verbose else f"{_hex(value)} /* {unknown} */"
+
+
+def _abs_name(value: int, verbose: bool) -> str:
+    return _xlat_abbrev(value, xd.EVDEV_ABS, "ABS_???", verbose)
+
+
+def _ioc_code(code: int, verbose: bool) -> str:
+    d = _ioc_dir(code)
+    direction = x.IOC_DIRS[d]
+    typ, nr, size = code >> 8 & 0xFF, code & 0xFF, _ioc_size(code)
+    return f"_IOC({direction}, {_hex(typ)}, {_hex(nr)}, {_hex(size)})"
+
+
+def request_name(code: int, verbose: bool = False) -> str:
+    """The request as strace -X abbrev prints it (`verbose`: the text inside -X verbose's comment)."""
+    if code == 0x80082102:  # _IOC(_IOC_READ, '!', 2, sizeof(uint64_t))
+        return "SECCOMP_IOCTL_NOTIF_ID_VALID_WRONG_DIR"
+    sized = _number_name(code, verbose)
+    name = _NAMES.get(code)
+    if sized is not None:
+        return f"{sized} or {name}" if name else sized
+    if name is not None:
+        return name
+    return _ioc_code(code, verbose)
+
+
+def request_text(code: int) -> str:
+    style = STYLE.constants
+    if style == "raw":
+        return _hex(code)
+    if style == "verbose":
+        return f"{_hex(code)} /* {request_name(code, True)} */"
+    return request_name(code)
+
+
+# ---- the argument ----------------------------------------------------------------------
+
+
+def _ioctl_arg(call: Syscall, ctx: RenderContext, code: int) -> IoctlArg:
+    mem = call.mem or {}
+    done = call.ret is not None
+    error = call.error if done else 0
+    return IoctlArg(
+        code=code,
+        arg=call.args[2] & 0xFFFFFFFFFFFFFFFF,
+        entry=mem.get("ioc_in"),
+        exit=mem.get("ioc_out") if done else None,
+        finished=done,
+        error=error or 0,
+        abbrev=ctx.abbreviated(call),
+        verbose=ctx.dereferenced(call),
+        ret=call.ret or 0,
+        strsize=ctx.strsize,
     )
-
-
-def render_winsize(data: bytes | None, addr: int) -> str:
-    data = complete(data, 8)
-    if data is None:
-        return pointer(addr)
-    row, col, xp, yp = struct.unpack_from("<4H", data)
-    return f"{{ws_row={row}, ws_col={col}, ws_xpixel={xp}, ws_ypixel={yp}}}"
-
-
-# Request types (the `_IOC_TYPE`) of the device classes whose structures strace decodes:
-# block, evdev, loop, rtc, random, watchdog, fs (f, X), sockets, btrfs, userfaultfd, nbd,
-# gpio, nsfs, device mapper, perf, seccomp, ptp, counter, hdio, kd, mtd, ubi, v4l2, lirc, tee.
-_STRUCT_TYPES = frozenset(
-    {0x12, 0x45, 0x4C, 0x70, 0x52, 0x57, 0x66, 0x58, 0x89, 0x94, 0xAA, 0xAB, 0xB4, 0xB7, 0xFD,
-     0x24, 0x21, 0x3D, 0x3E, 0x03, 0x4B, 0x4D, 0x4F, 0x6F, 0x56, 0x69, 0xA4}
-)  # fmt: skip
-
-_FICLONE = 0x40049409
-
-# What each request's argument is: (kind, read at exit?, size).
-_ARG_KINDS: dict[int, tuple[str, bool, int]] = {}
-for _c in x.TERMIOS_OUT_REQUESTS:
-    _ARG_KINDS[_c] = ("termios", True, _TERMIOS_SIZE)
-for _c in x.TERMIOS_IN_REQUESTS:
-    _ARG_KINDS[_c] = ("termios", False, _TERMIOS_SIZE)
-_ARG_KINDS[x.TCGETS2] = ("termios", True, _TERMIOS2_SIZE)
-for _c in x.TCSETS2_REQUESTS:
-    _ARG_KINDS[_c] = ("termios", False, _TERMIOS2_SIZE)
-for _c in x.TERMIO_OUT_REQUESTS:
-    _ARG_KINDS[_c] = ("termio", True, _TERMIO_SIZE)
-for _c in x.TERMIO_IN_REQUESTS:
-    _ARG_KINDS[_c] = ("termio", False, _TERMIO_SIZE)
-_ARG_KINDS[x.TIOCGWINSZ] = ("winsize", True, 8)
-_ARG_KINDS[x.TIOCSWINSZ] = ("winsize", False, 8)
-for _c in x.INT_OUT_REQUESTS:
-    _ARG_KINDS[_c] = ("int", True, 4)
-for _c in x.INT_IN_REQUESTS:
-    _ARG_KINDS[_c] = ("int", False, 4)
-_ARG_KINDS[x.TIOCMGET] = ("modem", True, 4)
-for _c in x.TIOCM_SET_REQUESTS:
-    _ARG_KINDS[_c] = ("modem", False, 4)
-_ARG_KINDS[0x5412] = ("char", False, 1)  # TIOCSTI
-
-
-@on_entry("ioctl")
-def _capture_ioctl_in(mem: MemoryReader, args, limits: CaptureLimits):
-    kind = _ARG_KINDS.get(args[1] & 0xFFFFFFFF)
-    if kind is None or kind[1] or not args[2]:
-        return None
-    return {"arg": mem.read(args[2], kind[2])}
-
-
-@on_exit("ioctl")
-def _capture_ioctl_out(mem: MemoryReader, args, ret: int, limits: CaptureLimits):
-    kind = _ARG_KINDS.get(args[1] & 0xFFFFFFFF)
-    if ret < 0 or kind is None or not kind[1] or not args[2]:
-        return None
-    return {"arg": mem.read(args[2], kind[2])}
-
-
-def _render_arg(call: Syscall, code: int) -> Arg | None:
-    raw = call.args[2]
-    if code in x.NO_ARG_REQUESTS:
-        return None
-    if code in x.TIOCSCTTY_LIKE:
-        v = to_int(raw)
-        return Arg(str(v), raw, "int", v)
-    if code == x.TCXONC:
-        return Arg(xval(raw, x.TCXONC_OPTIONS, "TC???"), raw, "flags")
-    if code == x.TCFLSH:
-        return Arg(xval(raw, x.TCFLSH_OPTIONS, "TC???"), raw, "flags")
-    kind = _ARG_KINDS.get(code)
-    if kind is None:
-        if code >> 30 and (code >> 8) & 0xFF in _STRUCT_TYPES:
-            # a request strace decodes: its argument is a pointer (NULL, or the address
-            # of a structure we do not print)
-            return Arg(pointer(raw & 0xFFFFFFFFFFFFFFFF), raw, "ptr", raw)
-        return Arg(f"{raw:#x}" if raw else "0", raw, "ptr", raw)
-    name, at_exit, _size = kind
-    data = (call.mem or {}).get("arg")
-    if at_exit and (call.ret is None or call.error):
-        data = None
-    if name == "termios":
-        text = render_termios(data, raw)
-    elif name == "termio":
-        text = render_termios(data, raw, small=True)
-    elif name == "winsize":
-        text = render_winsize(data, raw)
-    elif name == "int":
-        text = f"[{i32(data)}]" if complete(data, 4) else pointer(raw)
-    elif name == "modem":
-        text = f"[{flags(u32(data), x.MODEM_FLAGS)}]" if complete(data, 4) else pointer(raw)
-    else:
-        text = quote_buffer(data, 1, 1 << 20, raw)
-    return Arg(text, raw, "struct", data, at_exit)
 
 
 @decoder("ioctl")
 def decode_ioctl(call: Syscall, ctx: RenderContext) -> Decoded:
     code = call.args[1] & 0xFFFFFFFF
-    args = [ctx.fd_arg(call, call.args[0]), Arg(request_name(code), call.args[1], "flags", code)]
+    args = [ctx.fd_arg(call, call.args[0]), Arg(request_text(code), call.args[1], "flags", code)]
+    raw = call.args[2]
     if code == _FICLONE:  # the source file's fd
-        return Decoded([*args, ctx.fd_arg(call, call.args[2])])
-    arg = _render_arg(call, code)
-    if arg is not None:
-        args.append(arg)
-    return Decoded(args)
+        return Decoded([*args, ctx.fd_arg(call, raw)])
+    typ = code >> 8 & 0xFF
+    family = FAMILIES.get(typ)
+    result = family(_ioctl_arg(call, ctx, code)) if family is not None else None
+    if result is None:
+        v = raw & 0xFFFFFFFFFFFFFFFF
+        if family is None and code >> 30 and typ in _STRUCT_TYPES:
+            # a structure strace decodes and we do not yet: at least NULL as strace has it
+            args.append(Arg(pointer(v), raw, "ptr", v))
+        else:
+            args.append(Arg(_hex(v), raw, "ptr", v))
+        return Decoded(args)
+    if result.text:
+        # verbose= is the family's business (it printed the address where it must)
+        kind = "struct" if result.text[0] in "{[" else "other"
+        args.append(Arg(result.text, raw, kind, None, result.at_exit))
+    return Decoded(args, ret=result.ret, ret_fd=result.ret_fd)
 
 
 fd_args((0,), "ioctl")

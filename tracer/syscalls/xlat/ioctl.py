@@ -75,7 +75,7 @@ TERM_OFLAGS = [
 TERM_OFLAG_FIELDS = [
     (0x100, {0: "NL0", 0x100: "NL1"}, "NL?"),
     (0x600, {0: "CR0", 0x200: "CR1", 0x400: "CR2", 0x600: "CR3"}, "CR?"),
-    (0x1800, {0: "TAB0", 0x800: "TAB1", 0x1000: "TAB2", 0x1800: "TAB3"}, "TAB?"),
+    (0x1800, {0: "TAB0", 0x800: "TAB1", 0x1000: "TAB2", 0x1800: "XTABS"}, "TAB?"),
     (0x2000, {0: "BS0", 0x2000: "BS1"}, "BS?"),
     (0x4000, {0: "VT0", 0x4000: "VT1"}, "VT?"),
     (0x8000, {0: "FF0", 0x8000: "FF1"}, "FF?"),
@@ -100,3 +100,17 @@ TERM_LFLAGS = [
     (0x400, "ECHOPRT"), (0x800, "ECHOKE"), (0x1000, "FLUSHO"), (0x4000, "PENDIN"),
     (0x100, "TOSTOP"), (0x10000, "EXTPROC"),
 ]  # fmt: skip
+
+# c_cc indexes (x86: termio's NCC 8 entries share the names).
+TERMIOS_CC = {
+    0: "VINTR", 1: "VQUIT", 2: "VERASE", 3: "VKILL", 4: "VEOF", 5: "VTIME", 6: "VMIN",
+    7: "VSWTC", 8: "VSTART", 9: "VSTOP", 10: "VSUSP", 11: "VEOL", 12: "VREPRINT",
+    13: "VDISCARD", 14: "VWERASE", 15: "VLNEXT", 16: "VEOL2",
+}  # fmt: skip
+LINE_DISCIPLINES = {
+    0: "N_TTY", 1: "N_SLIP", 2: "N_MOUSE", 3: "N_PPP", 4: "N_STRIP", 5: "N_AX25", 6: "N_X25",
+    7: "N_6PACK", 8: "N_MASC", 9: "N_R3964", 10: "N_PROFIBUS_FDL", 11: "N_IRDA",
+    12: "N_SMSBLOCK", 13: "N_HDLC", 14: "N_SYNC_PPP", 15: "N_HCI", 16: "N_GIGASET_M101",
+    17: "N_SLCAN", 18: "N_PPS", 19: "N_V253", 20: "N_CAIF", 21: "N_GSM0710", 22: "N_TI_WL",
+    23: "N_TRACESINK", 24: "N_TRACEROUTER", 25: "N_NCI", 26: "N_SPEAKUP", 27: "N_NULL",
+}  # fmt: skip
