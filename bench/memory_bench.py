@@ -151,7 +151,9 @@ class AppRun:
         return sum((e - mx) * (b - my) for e, b in pts) / sxx if sxx else float("nan")
 
 
-def app_run(name: str, events: int, every: float, exes: dict[str, Path], extra: list[str]) -> AppRun:
+def app_run(
+    name: str, events: int, every: float, exes: dict[str, Path], extra: list[str]
+) -> AppRun:
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     run = AppRun(name)
     with tempfile.TemporaryDirectory(prefix="memory-app.") as tmp:

@@ -188,7 +188,7 @@ def test_dropping_the_oldest_rows_renumbers_everything_the_store_holds():
         failed = i % 9 == 0
         evs.append(
             call(i, name, args, ret=-2 if failed else 3, error=2 if failed else 0,
-                 pid=10 + i % 3, mem=mem, fds={3 + i % 5: "/tmp/x%d" % i}, start=1.0 + i)
+                 pid=10 + i % 3, mem=mem, fds={3 + i % 5: f"/tmp/x{i}"}, start=1.0 + i)
         )  # fmt: skip
     evs.insert(150, ProcessStarted(1000, 99, 99, 10, 150.5))
     whole = EventStore()

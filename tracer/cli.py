@@ -87,7 +87,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("-o", "--output", metavar="FILE", help="headless output file (default: stderr)")
     p.add_argument(
-        "--format", choices=["text", "jsonl"], default="text", help="headless output format"
+        "--format",
+        choices=["text", "jsonl", "perfetto", "firefox"],
+        default="text",
+        help="headless output format: strace's text, JSON lines, a Chrome/Perfetto trace "
+        "(JSON trace events) or a Firefox Profiler profile",
     )
     p.add_argument(
         "-w",
@@ -220,6 +224,8 @@ def options_from_args(args: argparse.Namespace) -> TraceOptions:
     if args.f_count >= 2 or args.separately:
         if not args.output:
             raise UsageError("-ff (--output-separately) needs -o PREFIX")
+        if args.format in ("perfetto", "firefox"):
+            raise UsageError(f"--format {args.format} writes one file for all tasks: not with -ff")
         text.per_process_prefix = args.output
     if args.output and args.output[:1] in ("|", "!"):
         if text.per_process_prefix:
@@ -328,19 +334,32 @@ def _main(argv: list[str] | None, interactive: Interactive | None, ignored: tupl
 
 
 def _session_read_option(parser: argparse.ArgumentParser, argv: list[str]) -> argparse.Namespace:
-    """Parse; `-r FILE` reads a session when FILE is one. Otherwise `-r` is strace's
-    relative timestamps (a flag), so `tracetui -r ./prog` still means what it means in
-    strace: argparse takes FILE for the program, and only then is it looked at."""
-    from tracer.formats.session_file import is_session_file
+    """Parse; `-r FILE` reads FILE when it is a session file or an strace log (or the
+    PREFIX of strace -ff's PREFIX.PID logs), or a file that could not run anyway.
+    Otherwise `-r` is strace's relative timestamps (a flag), so `tracetui -r ./prog`
+    still means what it means in strace: argparse takes FILE for the program, and
+    only then is it looked at."""
+    from tracer.formats.recording import is_recording
 
     args = parser.parse_args(argv)
     command = args.command
-    if not args.r_flag or not command or not is_session_file(command[0]):
+    if not args.r_flag or not command or not _reads(command[0], is_recording):
         return args
     at = len(argv) - len(command)  # where argparse found the "program"
     if at > 0 and argv[at - 1] == "-r" and argv[at] == command[0]:
         return parser.parse_args([*argv[: at - 1], "--read-session", *argv[at:]])
     return args
+
+
+def _reads(path: str, is_recording: Callable[[str], bool]) -> bool:
+    """`-r PATH` names something to read: a recording, or a plain file that is not a
+    program (then reading it says what it is not, rather than failing to run it)."""
+    if is_recording(path):
+        return True
+    import shutil
+
+    runnable = os.access(path, os.X_OK) or ("/" not in path and shutil.which(path))
+    return os.path.isfile(path) and not runnable
 
 
 def _drop_unattachable(opts: TraceOptions) -> bool:
@@ -477,8 +496,10 @@ def run_headless(opts: TraceOptions, args: argparse.Namespace) -> int:
 
 def convert_session(opts: TraceOptions, args: argparse.Namespace) -> int:
     """`--no-ui -r FILE [-o OUT]`: a recorded session written as text or JSON lines, the
-    same text `-o` wrote while it was recorded (given the same output options)."""
-    from tracer.formats.session_file import SessionFileError, read_session
+    same text `-o` wrote while it was recorded (given the same output options); or an
+    strace log imported and written the same way, then one line on what it held."""
+    from tracer.formats.recording import open_recording
+    from tracer.formats.session_file import SessionFileError
 
     out_fd = -1
     if args.output:
@@ -490,7 +511,8 @@ def convert_session(opts: TraceOptions, args: argparse.Namespace) -> int:
             say(f"cannot write {args.output}: {e.strerror}")
             return 1
     try:
-        batches = read_session(args.read)
+        recording = open_recording(args.read)
+        batches = recording.batches
         writer = make_writer(opts, args, out_fd, record=False)
     except SessionFileError as e:
         say(str(e))
@@ -511,7 +533,10 @@ def convert_session(opts: TraceOptions, args: argparse.Namespace) -> int:
     except OSError as e:
         say(f"cannot write {getattr(writer, 'target', 'the output')}: {e.strerror or e}")
         return 1
-    return 0
+    report = recording.report()
+    if report:
+        say(report)
+    return 1 if recording.incomplete else 0
 
 
 class _Flusher(threading.Thread):
@@ -644,6 +669,14 @@ def make_writer(
         from tracer.formats.jsonl import JsonLinesWriter
 
         writer = JsonLinesWriter(out, ctx)
+    elif args.format == "perfetto":
+        from tracer.formats.trace_events import TraceEventWriter
+
+        writer = TraceEventWriter(out, ctx, opts.command)
+    elif args.format == "firefox":
+        from tracer.formats.firefox_profile import FirefoxProfileWriter
+
+        writer = FirefoxProfileWriter(out, ctx, opts.command)
     else:
         from tracer.formats.strace_text import (
             PREFIX_FILE,

@@ -71,17 +71,20 @@ def run_interactive(opts: TraceOptions, args: argparse.Namespace) -> int:
 def _open_recording(args: argparse.Namespace) -> int:
     """`tracetui -r FILE`: the explorer on a recorded session."""
     from tracer.cli import say
-    from tracer.formats.session_file import SessionFileError, read_session
+    from tracer.formats.recording import open_recording
+    from tracer.formats.session_file import SessionFileError
     from tui.app import run_app
     from tui.recorded import RecordedSession
 
     try:
-        session = RecordedSession(read_session(args.read))
+        recording = open_recording(args.read)
     except SessionFileError as e:
         say(str(e))
         return 1
-    # Damage found past the first batch is reported in the app, as any error there.
-    return run_app(session, None, f"{args.read} (recorded)", **_strace_view(args))
+    session = RecordedSession(recording.batches)
+    # Damage found past the first batch is reported in the app, as any error there (an
+    # strace log's lines not understood: in its TraceEnded, shown and printed at exit).
+    return run_app(session, None, f"{args.read} ({recording.kind})", **_strace_view(args))
 
 
 def _strace_view(args: argparse.Namespace) -> dict:

@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING
 
 from tracer.store.fd_columns import fd_layout
 from tracer.syscalls.decoders.arguments import CWD_KEY
-from tracer.syscalls.render import errno_text, render, to_int
+from tracer.syscalls.render import STRACE_TEXT, errno_text, render, to_int
 
 if TYPE_CHECKING:
     from tracer.events import Syscall
@@ -129,6 +129,10 @@ class RowText:
 
     def syscall(self, call: Syscall, in_progress: bool) -> tuple[str, tuple[str, ...]]:
         """(lowercase search text, the call's path arguments and fd names) of one call."""
+        if call.mem and STRACE_TEXT in call.mem:  # imported from an strace log: its own text
+            from tracer.syscalls.imported import search_text
+
+            return search_text(call, self.ctx, in_progress)
         nr = call.nr
         head = self._heads.get(nr)
         if head is None:

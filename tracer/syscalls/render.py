@@ -97,6 +97,9 @@ class RenderContext:
 
 Decoder = Callable[[Syscall, RenderContext], Decoded]
 DECODERS: dict[str, Decoder] = {}
+# The mem key of a call imported from an strace log: strace's own text, rendered as
+# given (tracer/syscalls/imported.py).
+STRACE_TEXT = "_strace"
 
 
 def decoder(*names: str) -> Callable[[Decoder], Decoder]:
@@ -257,6 +260,11 @@ def render(call: Syscall, ctx: RenderContext) -> RenderedCall:
 
 
 def _render(call: Syscall, ctx: RenderContext) -> RenderedCall:
+    mem = call.mem
+    if mem and STRACE_TEXT in mem:
+        from tracer.syscalls.imported import render_imported
+
+        return render_imported(call, ctx, mem[STRACE_TEXT])
     d = ctx.table.get(call.nr)
     name = d.name if d else f"syscall_{call.nr:#x}"
     nargs = d.nargs if d else 6
