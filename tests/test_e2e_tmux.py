@@ -233,3 +233,68 @@ def test_a_signal_to_the_app_gives_the_terminal_back(tmp_path, signo):
         assert wait_for(lambda: proc_state(pid) in (None, "Z"), timeout=10)
     finally:
         tmux.kill()
+
+
+def test_the_explorer_records_what_it_shows_with_w(tmp_path):
+    """`tracetui -w FILE PROG`: explore live and record; the recording reads back as the
+    text the headless tracer writes for the same program (pids and times aside)."""
+    from conftest import compile_c, run_tracetui
+
+    prog = compile_c(
+        r"""
+#include <fcntl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+int main(void) {
+    for (int i = 0; i < 300; i++) {
+        int fd = open("/etc/hostname", O_RDONLY);
+        char b[16];
+        read(fd, b, sizeof b);
+        close(fd);
+    }
+    open("/no/such/file", O_RDONLY);
+    if (fork() == 0) { execl("/bin/true", "true", (char *)0); _exit(1); }
+    wait(0);
+    return 3;
+}
+""",
+        name="record_from_app",
+    )
+    db = tmp_path / "run.db"
+    tmux = Tmux("tracetui-rec-" + uuid.uuid4().hex[:8])
+    env = {"PYTHONPATH": str(ROOT), "TERM": "xterm-256color"}
+    tmux.start([sys.executable, "-m", "tui", "-f", "-w", str(db), str(prog)], env)
+    try:
+        tmux.wait_screen(lambda s: "EXITED (3)" in s)
+        tmux.keys("q")
+        assert wait_for(lambda: not tmux.alive(), timeout=20), tmux.screen()
+    finally:
+        tmux.kill()
+    flags = ("-f", "-s", "32")
+    again = tmp_path / "again.txt"
+    proc = run_tracetui("--no-ui", *flags, "-r", str(db), "-o", str(again))
+    assert proc.returncode == 0, proc.stderr
+    live = tmp_path / "live.txt"
+    proc = run_tracetui("--no-ui", *flags, "-o", str(live), str(prog))
+    assert proc.returncode == 3, proc.stderr
+
+    def calls(text: str) -> list[str]:
+        import re
+
+        out = []
+        for line in text.splitlines():
+            line = re.sub(r"^\[?(pid +)?\d+\]? +", "", line)  # the pid prefix
+            line = re.sub(r"0x[0-9a-f]+", "ADDR", line)
+            line = re.sub(r"\b\d{3,}\b", "N", line)  # pids in clone/wait4/exit lines
+            line = re.sub(r"/\* \d+ vars \*/", "/* VARS */", line)  # the app's env differs
+            out.append(line)
+        return out
+
+    recorded, headless = calls(again.read_text()), calls(live.read_text())
+    assert len(recorded) > 900
+    # The launcher's own calls before the program's execve differ between the app
+    # (a pty) and headless: compare from the program's execve on.
+    start = next(i for i, ln in enumerate(recorded) if ln.startswith("execve("))
+    start2 = next(i for i, ln in enumerate(headless) if ln.startswith("execve("))
+    assert recorded[start:] == headless[start2:]
+    assert any("/no/such/file" in ln and "ENOENT" in ln for ln in recorded)

@@ -193,8 +193,6 @@ def options_from_args(args: argparse.Namespace) -> TraceOptions:
         args.command = args.command[1:]
     if args.read and (args.command or args.attach):
         raise UsageError("-r FILE (--read-session) reads a recorded session: give no program or -p")
-    if args.write and not args.no_ui:
-        raise UsageError("recording from the explorer is not built yet: use --no-ui -w FILE")
     if not args.command and not args.attach and not args.read:
         raise UsageError("nothing to trace: give a program to run or -p PID")
     if not 0 <= args.string_limit <= MAX_STRSIZE:

@@ -25,6 +25,7 @@ class EventQueue:
         self._put_extra = 0  # the producer's
         self._taken_extra = 0  # the consumer's
         self._core: Any = None
+        self.tap: Any = None  # a RecordingTap: what is drained is also recorded (-w)
         self.maxlen = maxlen
         self._space = threading.Event()
         self._closed = threading.Event()
@@ -80,6 +81,8 @@ class EventQueue:
             if got is not None:
                 out.append(CoreBatch(*got))
         self._space.set()
+        if self.tap is not None and out:
+            self.tap.forward(out)
         return out
 
     def wait(self, timeout: float) -> bool:

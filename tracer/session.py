@@ -90,6 +90,29 @@ class TraceSession:
         pop = ready.popleft
         return [pop() for _ in range(n)]
 
+    def record(self, tap: Any) -> None:
+        """Also record everything drained (the explorer's -w): `tap` is a RecordingTap."""
+        self.queue.tap = tap
+
+    def flush_recording(self) -> None:
+        tap = getattr(self.queue, "tap", None)
+        if tap is not None:
+            tap.flush()
+
+    def close_recording(self) -> int | None:
+        """After the trace: record what the consumer did not take, end the recording;
+        the writer's exit status (None: not recording)."""
+        tap = getattr(self.queue, "tap", None)
+        if tap is None:
+            return None
+        self.queue.tap = None
+        while True:  # what is left: the worker has ended, so this ends
+            items = self.queue.drain(None)
+            if not items:
+                break
+            tap.forward(items)
+        return tap.close()
+
     @property
     def finished(self) -> bool:
         """The worker ended and every event has been drained."""

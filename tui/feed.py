@@ -81,6 +81,9 @@ class TraceFeed:
             if time.perf_counter() > deadline:
                 self.behind = True
                 break
+        flush = getattr(self.session, "flush_recording", None)
+        if flush is not None:
+            flush()  # the explorer's -w: what was drained goes to the recorder now
         if not events:
             return None
         self.last_count = len(events)

@@ -48,6 +48,8 @@ def run_interactive(opts: TraceOptions, args: argparse.Namespace) -> int:
         # Nobody drains events until the program exits: the queue must not make it wait.
         opts.queue_max = 1 << 62
     session = TraceSession(opts)
+    if args.write:
+        _record(session, opts, args)  # before any thread starts: it forks the recorder
     try:
         session.start()
         for warning in session.warnings:
@@ -66,6 +68,32 @@ def run_interactive(opts: TraceOptions, args: argparse.Namespace) -> int:
         return run_app(session, master, title, **_strace_view(args))
     finally:
         session.stop()
+        if args.write:
+            _end_recording(session, args.write)
+
+
+def _record(session, opts: TraceOptions, args: argparse.Namespace) -> None:
+    """`tracetui -w FILE PROG`: record in a writer process while the explorer runs."""
+    import copy
+
+    from tracer.cli import make_writer
+    from tracer.formats.pipeline import RecordingTap, start_writer_process
+
+    only = copy.copy(args)
+    only.output = None  # the writer only records: the explorer is the live view
+    pid, fd = start_writer_process(lambda: make_writer(opts, only))
+    session.record(RecordingTap(fd, pid))
+
+
+def _end_recording(session, path: str) -> None:
+    from tracer.cli import say
+    from tracer.formats.pipeline import WRITER_OK
+
+    status = session.close_recording()
+    if status is not None and status != WRITER_OK:
+        say(f"the recording {path} may be incomplete (its writer ended with status {status})")
+    elif status is not None:
+        say(f"recorded to {path} (open it with: tracetui -r {path})")
 
 
 def _open_recording(args: argparse.Namespace) -> int:

@@ -166,19 +166,7 @@ class PipeSink:
         pop = items.popleft
         batch = [encode(pop()) for _ in range(n)]
         self._weight = 0
-        try:
-            blob = marshal.dumps(batch)
-            codec = 0
-        except ValueError:  # a decoder kept something marshal cannot carry
-            blob = pickle.dumps(batch, protocol=pickle.HIGHEST_PROTOCOL)
-            codec = 1
-        try:
-            os.write(self._fd, _HEADER.pack(codec, len(blob)))
-            view = memoryview(blob)
-            while view:
-                written = os.write(self._fd, view)
-                view = view[written:]
-        except BrokenPipeError:  # the writer process ended: its output is gone
+        if not _send(self._fd, batch):  # the writer process ended: its output is gone
             self._fd = -1
             self.broken = True
 
@@ -257,6 +245,62 @@ def _report(message: str) -> None:
         print(f"tracetui: {message}", file=sys.stderr, flush=True)
     except (OSError, ValueError):
         pass
+
+
+def _send(fd: int, batch: list) -> bool:
+    """One message to the writer process (blocking: its backpressure); False if it is gone."""
+    try:
+        blob = marshal.dumps(batch)
+        codec = 0
+    except ValueError:  # a decoder kept something marshal cannot carry
+        blob = pickle.dumps(batch, protocol=pickle.HIGHEST_PROTOCOL)
+        codec = 1
+    try:
+        os.write(fd, _HEADER.pack(codec, len(blob)))
+        view = memoryview(blob)
+        while view:
+            written = os.write(fd, view)
+            view = view[written:]
+    except BrokenPipeError:
+        return False
+    return True
+
+
+class RecordingTap:
+    """The explorer's recording (`tracetui -w FILE PROG`): what the app's queue hands the
+    app is also sent to a writer process, which records it (`SessionRecorder`), so the
+    ptrace thread does nothing more and SQLite runs in another process.
+
+    Items are encoded when forwarded: the app goes on to assemble them into events,
+    which changes the entry parts' objects.
+    """
+
+    def __init__(self, fd: int, writer_pid: int) -> None:
+        self._fd = fd
+        self.writer_pid = writer_pid
+        self._pending: list = []
+        self.broken = False
+
+    def forward(self, items: list) -> None:
+        if self._fd >= 0:
+            self._pending.extend(map(encode, items))
+
+    def flush(self) -> None:
+        if self._pending and self._fd >= 0:
+            batch, self._pending = self._pending, []
+            if not _send(self._fd, batch):
+                os.close(self._fd)
+                self._fd = -1
+                self.broken = True
+
+    def close(self) -> int:
+        """Send the rest, end the writer; its exit status (WRITER_*)."""
+        self.flush()
+        if self._fd >= 0:
+            os.close(self._fd)
+            self._fd = -1
+        _, status = os.waitpid(self.writer_pid, 0)
+        return os.waitstatus_to_exitcode(status)
 
 
 def _writer_main(rfd: int, wfd: int, make_writer: Callable[[], Any]) -> int:
