@@ -129,6 +129,11 @@ class FdTables:
         kinds, nrs, errnos = store.kinds, store.nrs, store.errnos
         table = store.table
         connect_nr = table.number("connect")
+        if not self._unnamed:
+            # Only process events and calls with an fd effect matter: skip the rest in a
+            # comprehension, not the loop below (a flood of getppid costs nothing here).
+            effect_nrs = self._effect_nrs(table)
+            rows = [r for r in rows if kinds[r] or nrs[r] in effect_nrs]
         for row in rows:
             k = kinds[row]
             if k == K_SYSCALL:
@@ -161,6 +166,16 @@ class FdTables:
                 ev2: Exited = store.event(row)
                 if not ev2.is_thread and ev2.tid in (ev2.pid, 0):
                     pass  # keep the table for inspection after the process ended
+
+    _effect_nrs_cache: tuple[object, frozenset[int]] | None = None
+
+    def _effect_nrs(self, table) -> frozenset[int]:
+        """Syscall numbers that have an fd effect (FD_EFFECTS), per table."""
+        cached = self._effect_nrs_cache
+        if cached is None or cached[0] is not table:
+            nrs = frozenset(nr for nr, d in table.by_nr.items() if d.name in FD_EFFECTS)
+            cached = self._effect_nrs_cache = (table, nrs)
+        return cached[1]
 
     def _name_inherited(self, pid: int, names: dict[int, str]) -> None:
         """Name inherited fds (unreadable in /proc when seeded) from the fds a syscall mentions."""

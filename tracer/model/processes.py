@@ -6,7 +6,9 @@ can be rebuilt from a saved store as well as followed live.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
+from itertools import groupby
 
 from tracer.events import Detached, Exec, Exited, ProcessStarted, SignalDelivered, Stopped
 from tracer.store import EventStore, StoreUpdate
@@ -74,14 +76,21 @@ class ProcessTree:
 
     def apply_rows(self, store: EventStore, rows) -> None:
         kinds, errnos, pids, tids = store.kinds, store.errnos, store.pids, store.tids
-        for row in rows:
-            if kinds[row] == K_SYSCALL:
-                info = self._info(pids[row], tids[row], row)
-                info.syscalls += 1
-                if errnos[row]:
-                    info.errors += 1
-            else:
-                self.apply(store.event(row), row)
+        # Runs of syscall rows are counted per (pid, tid) at once; other rows (process
+        # events) are applied one by one, in order.
+        for kind, group in groupby(rows, kinds.__getitem__):
+            if kind != K_SYSCALL:
+                for row in group:
+                    self.apply(store.event(row), row)
+                continue
+            run = list(group)
+            keys = list(zip(map(pids.__getitem__, run), map(tids.__getitem__, run), strict=True))
+            first = dict(zip(reversed(keys), reversed(run), strict=True))
+            for key, n in Counter(keys).items():
+                self._info(key[0], key[1], first[key]).syscalls += n
+            failed = [r for r in run if errnos[r]]
+            for r in failed:
+                self._info(pids[r], tids[r], r).errors += 1
 
     def apply_many(self, events, first_row: int | None = None) -> None:
         """Apply events directly (no store); rows are numbered from `first_row` if given."""
