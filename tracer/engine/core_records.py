@@ -22,6 +22,8 @@ _HEAD = struct.Struct("<BBHiiid")
 _ENTRY = struct.Struct("<BBHiiid6Q")  # head + args
 _EXIT = struct.Struct("<BBHiiidq")  # head + ret
 _CAP = struct.Struct("<BBhiI")
+# An entry and its exit back to back, neither with captures: the common case, read at once.
+_PAIR = struct.Struct("<BBHiiid6QBBHiiidq")
 R_ENTRY = 1
 RF_ERROR, RF_FDS = 1, 2
 C_BYTES, C_NONE, C_FDNAME, C_CWD = 1, 2, 3, 4
@@ -101,9 +103,31 @@ def unpack_core_batch(batch: CoreBatch) -> list[Any]:
     end = len(data)
     entry = _ENTRY.unpack_from
     exit_ = _EXIT.unpack_from
+    pair = _PAIR.unpack_from
+    pair_end = end - _PAIR.size
     last: Syscall | None = None  # the entry just read, if its exit may follow
     while off < end:
         if data[off] == R_ENTRY:
+            if (
+                off <= pair_end
+                and not data[off + 2]  # no captures at entry (ncaps, little-endian)...
+                and not data[off + 3]
+                and data[off + 72] != R_ENTRY  # ... its exit next...
+                and not data[off + 74]  # ... with none either
+                and not data[off + 75]
+                and not data[off + 1] & RF_FDS
+            ):
+                p = pair(data, off)
+                if p[16] == p[3] and p[5] not in never:
+                    if last is not None:
+                        append(last)
+                        last = None
+                    append(
+                        Syscall(0, p[4], p[3], p[5], p[7:13], p[6], p[19], p[20],
+                                -p[20] if p[14] & RF_ERROR else 0, None, None, None, True)
+                    )  # fmt: skip
+                    off += 104
+                    continue
             v = entry(data, off)
             off += 72
             call = Syscall(0, v[4], v[3], v[5], v[7:13], v[6])
