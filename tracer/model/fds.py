@@ -129,9 +129,11 @@ class FdTables:
         kinds, nrs, errnos = store.kinds, store.nrs, store.errnos
         table = store.table
         connect_nr = table.number("connect")
-        if not self._unnamed:
+        if not self._unnamed and K_STARTED not in map(kinds.__getitem__, rows):
             # Only process events and calls with an fd effect matter: skip the rest in a
             # comprehension, not the loop below (a flood of getppid costs nothing here).
+            # (Not when a process starts in the batch: its inherited fds may be unnamed,
+            # and the calls after it name them.)
             effect_nrs = self._effect_nrs(table)
             rows = [r for r in rows if kinds[r] or nrs[r] in effect_nrs]
         for row in rows:
