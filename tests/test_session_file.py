@@ -110,3 +110,34 @@ def test_the_explorer_reopens_a_recording_with_its_panes_and_filter(tmp_path):
             assert any("/etc/hostname" in x for x in lines)
 
     run_async(go)()
+
+
+def test_stack_symbols_are_resolved_when_the_recording_ends(tmp_path):
+    """-k with -w: the file names each frame's function and line itself, so it reads
+    back on a machine without the binaries (here: the program is deleted first)."""
+    import shutil
+
+    src = compile_c(
+        r"""
+#include <unistd.h>
+__attribute__((noinline)) void deep_writer(void) { write(1, "x", 1); }
+int main(void) { deep_writer(); return 0; }
+""",
+        "-g",
+        "-O0",
+        name="stack_rec",
+    )
+    prog = tmp_path / "stack_rec"
+    shutil.copy(src, prog)
+    db = tmp_path / "run.db"
+    proc = run_tracetui("--no-ui", "-k", "-w", str(db), str(prog))
+    assert proc.returncode == 0, proc.stderr
+    prog.unlink()
+    out = tmp_path / "again.txt"
+    proc = run_tracetui("--no-ui", "-k", "-r", str(db), "-o", str(out))
+    assert proc.returncode == 0, proc.stderr
+    text = out.read_text()
+    write_at = text.index('write(1, "x", 1)')
+    frames = text[write_at:].split("\n+++")[0]
+    assert f"{prog}(deep_writer+" in frames, frames
+    assert f"{prog}(main+" in frames, frames

@@ -21,7 +21,10 @@ if TYPE_CHECKING:
     from tracer.options import TraceOptions
     from tracer.session import TraceSession
 
-USAGE = "tracetui [options] PROG [ARGS...]  |  tracetui [options] -p PID [-p PID...]"
+USAGE = (
+    "tracetui [options] PROG [ARGS...]  |  tracetui [options] -p PID [-p PID...]  |  "
+    "tracetui [--no-ui] diff A B (or diff -- CMD1 -- CMD2)"
+)
 
 
 # strace's bound for -s (larger values are refused as invalid); also for --capture-size.
@@ -60,6 +63,7 @@ def version_line() -> str:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from tracer.flight.options import add_flight_options
     from tracer.strace_options import add_strace_options
 
     p = _Parser(
@@ -178,6 +182,7 @@ def build_parser() -> argparse.ArgumentParser:
         "0: no bound)",
     )
     add_strace_options(p)
+    add_flight_options(p)
     p.add_argument("command", nargs=argparse.REMAINDER, help="program and its arguments")
     return p
 
@@ -193,6 +198,13 @@ def options_from_args(args: argparse.Namespace) -> TraceOptions:
         args.command = args.command[1:]
     if args.read and (args.command or args.attach):
         raise UsageError("-r FILE (--read-session) reads a recorded session: give no program or -p")
+    from tracer.flight.options import flight_from_args
+    from tracer.flight.spec import FlightSpecError
+
+    try:
+        args.flight = flight_from_args(args)  # --ring/--trigger: -w FILE names the dumps
+    except FlightSpecError as e:
+        raise UsageError(str(e)) from None
     if not args.command and not args.attach and not args.read:
         raise UsageError("nothing to trace: give a program to run or -p PID")
     if not 0 <= args.string_limit <= MAX_STRSIZE:
@@ -311,11 +323,15 @@ def _main(argv: list[str] | None, interactive: Interactive | None, ignored: tupl
         if args.version:
             print(version_line())
             return 0
-        opts = options_from_args(args)
-        opts.ignored_signals = ignored
+        diff = _diff_request(args)
+        if diff is None:
+            opts = options_from_args(args)
+            opts.ignored_signals = ignored
     except (UsageError, SelectionError) as e:
         say(str(e))
         return 1
+    if diff is not None:
+        return _run_diff(diff, args, interactive)
     if opts.attach and not _drop_unattachable(opts):
         return 1
     if args.read and args.no_ui:
@@ -329,6 +345,32 @@ def _main(argv: list[str] | None, interactive: Interactive | None, ignored: tupl
         )
         return 1
     return interactive(opts, args)
+
+
+def _diff_request(args: argparse.Namespace):
+    """`tracetui diff A B` (tracer/diff/command.py), or None: a program to trace."""
+    if args.command[:1] != ["diff"]:
+        return None
+    from tracer.diff.command import DiffError, diff_request
+    from tracer.formats.recording import is_recording
+
+    try:
+        return diff_request(args.command, is_recording)
+    except DiffError as e:
+        raise UsageError(str(e)) from None
+
+
+def _run_diff(request, args: argparse.Namespace, interactive: Interactive | None) -> int:
+    from tracer.diff.command import run_text
+
+    request.output = request.output or args.output
+    if args.no_ui or request.no_ui:
+        return run_text(request, say)
+    if interactive is None:
+        say("the diff view is started with `tracetui diff` (or `python -m tui diff`)")
+        return 1
+    args.diff = request
+    return interactive(None, args)
 
 
 def _session_read_option(parser: argparse.ArgumentParser, argv: list[str]) -> argparse.Namespace:
@@ -442,6 +484,12 @@ def run_headless(opts: TraceOptions, args: argparse.Namespace) -> int:
         s for s in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP) if s not in opts.ignored_signals
     ]
     previous = {s: signal.signal(s, interrupted) for s in handled}
+    dumps = None
+    if getattr(args, "flight", None) is not None:  # SIGUSR1: the writer dumps its ring
+        from tracer.flight.options import DumpRequests
+
+        dumps = DumpRequests(sink, writer_pid)
+        previous[signal.SIGUSR1] = signal.signal(signal.SIGUSR1, dumps)
     try:
         try:
             session.start()
@@ -462,6 +510,8 @@ def run_headless(opts: TraceOptions, args: argparse.Namespace) -> int:
                 ending.stop()
                 break
             ending.check(interrupted)
+            if dumps is not None:
+                dumps.forward()
         flusher.stop()
     finally:
         for s, h in previous.items():
@@ -643,6 +693,10 @@ def make_writer(
             from tracer.formats.fd_details import FdDetails
 
             ctx.fd_details = FdDetails(text_opts.decode_fds)
+    if record and getattr(args, "flight", None) is not None:
+        from tracer.flight import FlightRecorder
+
+        return FlightRecorder(args.flight, ctx, opts.command)  # writes only when triggered
     recorder = None
     if record and getattr(args, "write", None):
         from tracer.formats.session_file import SessionRecorder

@@ -29,6 +29,7 @@ from tui.actions import SIDE_DEFAULT, TraceActions
 from tui.commands import MAIN_VIEW_ACTIONS, REPLACED_SYSTEM_COMMANDS, palette_commands
 from tui.containment import ContainedPump, ErrorContainment
 from tui.feed import TraceFeed, default_max_rows
+from tui.flight import FlightControl
 from tui.messages import (
     ErrorGroupChosen,
     FilterClosed,
@@ -82,6 +83,7 @@ class TraceApp(ContainedPump, TraceActions, FilterControl, App[int]):
         Binding("o", "focus_output", "Program terminal"),
         Binding("l,escape", "focus_list", "Syscall list", show=False),
         Binding("f", "follow", "Follow", show=False),
+        Binding("d", "open_dump", "Open dump", show=False),
         Binding("question_mark", "help", "Keys"),
         Binding("q", "quit_trace", "Quit"),
     ]
@@ -99,6 +101,7 @@ class TraceApp(ContainedPump, TraceActions, FilterControl, App[int]):
         poll_interval: float = POLL_INTERVAL,
         read_proc: bool = True,
         max_rows: int = 0,
+        flight=None,
     ) -> None:
         super().__init__()
         load_decoders()  # rendering needs every decoder family registered
@@ -110,6 +113,8 @@ class TraceApp(ContainedPump, TraceActions, FilterControl, App[int]):
         self.painter = RowPainter(self.store)
         self.view = ViewFilter()
         self.feed = TraceFeed(session, self.store, self.models, self.view, max_rows)
+        self.flight = FlightControl(self, flight) if flight is not None else None
+        self.feed.flight = self.flight.recorder if self.flight is not None else None
         self.containment = ErrorContainment()
         self.poll_interval = poll_interval
         self.terminal: ProgramTerminal | None = None
@@ -190,6 +195,8 @@ class TraceApp(ContainedPump, TraceActions, FilterControl, App[int]):
         for signo in (signal.SIGTERM, signal.SIGHUP):
             if signal.getsignal(signo) is not signal.SIG_IGN:  # nohup: stays ignored
                 loop.add_signal_handler(signo, self._terminated, signo)
+        if self.flight is not None:  # SIGUSR1 dumps the ring, as headless
+            loop.add_signal_handler(signal.SIGUSR1, self.flight.recorder.request_dump)
         self.call_after_refresh(self._first_paint)
         self.containment.armed = True
         if self.initial_filter:  # strace's -P, -z, -Z given on the command line
@@ -231,6 +238,8 @@ class TraceApp(ContainedPump, TraceActions, FilterControl, App[int]):
             self.syscall_list.rows_added(update.changed_rows)
             self._panes_dirty = True
         self._update_inflight()
+        if self.flight is not None:
+            self.flight.update()
         self._update_status()
         now = time.monotonic()
         ended = self.feed.ended
@@ -373,6 +382,12 @@ class TraceApp(ContainedPump, TraceActions, FilterControl, App[int]):
         if self.terminal is not None:
             self.terminal.write(message.data)
 
+    def action_open_dump(self) -> None:
+        if self.flight is None:
+            self.notify("no flight recorder: start tracetui with --ring or --trigger")
+        else:
+            self.flight.open_last()
+
     def open_detail(self, row: int) -> None:
         from tui.screens.detail import SyscallDetailScreen
 
@@ -401,6 +416,7 @@ def run_app(
     clock=None,
     initial_filter: str = "",
     max_rows: int | None = None,
+    flight=None,
 ) -> int:
     """Entry point for the CLI: run the app on a started session; returns the exit status.
 
@@ -412,6 +428,7 @@ def run_app(
         title,
         strsize=getattr(getattr(session, "options", None), "strsize", 32),
         max_rows=default_max_rows() if max_rows is None else max_rows,
+        flight=flight,
     )
     app.painter.clock = clock
     app.initial_filter = initial_filter
@@ -426,6 +443,8 @@ def run_app(
     finally:
         sys.setswitchinterval(previous_interval)
         session.stop()
+        if app.flight is not None:
+            app.flight.close()  # a dump still waiting for its --after events, writers
     error = getattr(session, "error", None)
     if error:
         print(f"tracetui: {error}", file=sys.stderr)

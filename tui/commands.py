@@ -30,6 +30,10 @@ ACTION_TITLES = {
         "Hide the side pane for a full-width list, or show it (s)",
     ),
     "follow": ("Follow", "Jump to the newest event and follow (f / End)"),
+    "open_dump": (
+        "Open the last flight recorder dump",
+        "Open the ring written by the last trigger in another explorer (d)",
+    ),
     "help": ("Keys", "Show every key (?)"),
     "quit_trace": ("Quit", "Quit; launched programs are killed, attached ones detached (q)"),
 }

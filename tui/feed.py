@@ -56,6 +56,7 @@ class TraceFeed:
         self.behind = False  # the last drain left events waiting
         self.last_count = 0  # events the last drain took
         self.last_drop = 0  # rows the last drain dropped (the memory bound), 0 if none
+        self.flight = None  # a FlightRecorder (--ring/--trigger) fed every batch, or None
 
     @property
     def trace_ended(self) -> bool:
@@ -81,6 +82,11 @@ class TraceFeed:
             if time.perf_counter() > deadline:
                 self.behind = True
                 break
+        if self.flight is not None:  # the flight recorder's ring (tracer/flight)
+            if events:
+                self.flight.write(events)
+            else:
+                self.flight.poll()
         flush = getattr(self.session, "flush_recording", None)
         if flush is not None:
             flush()  # the explorer's -w: what was drained goes to the recorder now

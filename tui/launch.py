@@ -36,6 +36,8 @@ def run_interactive(opts: TraceOptions, args: argparse.Namespace) -> int:
     if not _is_tty(sys.stdout) or not _is_tty(sys.stdin):
         say("the explorer needs a terminal; use --no-ui for a text trace")
         return 1
+    if getattr(args, "diff", None) is not None:  # `tracetui diff A B` (opts is None)
+        return _open_diff(args)
     if args.read:
         return _open_recording(args)
     master = None
@@ -48,7 +50,9 @@ def run_interactive(opts: TraceOptions, args: argparse.Namespace) -> int:
         # Nobody drains events until the program exits: the queue must not make it wait.
         opts.queue_max = 1 << 62
     session = TraceSession(opts)
-    if args.write:
+    # -w records the session; with --ring/--trigger it names the flight recorder's dumps.
+    recording = bool(args.write) and getattr(args, "flight", None) is None
+    if recording:
         _record(session, opts, args)  # before any thread starts: it forks the recorder
     try:
         session.start()
@@ -68,7 +72,7 @@ def run_interactive(opts: TraceOptions, args: argparse.Namespace) -> int:
         return run_app(session, master, title, **_strace_view(args))
     finally:
         session.stop()
-        if args.write:
+        if recording:
             _end_recording(session, args.write)
 
 
@@ -115,6 +119,23 @@ def _open_recording(args: argparse.Namespace) -> int:
     return run_app(session, None, f"{args.read} ({recording.kind})", **_strace_view(args))
 
 
+def _open_diff(args: argparse.Namespace) -> int:
+    """`tracetui diff A B`: the report computed (commands traced) first, then shown."""
+    from tracer.cli import say
+    from tracer.diff.command import DiffError, compute
+    from tui.diff_app import run_diff_app
+
+    try:
+        report = compute(args.diff)
+    except DiffError as e:
+        say(str(e))
+        return 2
+    status = run_diff_app(report)
+    for note in args.diff.notes:
+        say(note)
+    return status
+
+
 def _strace_view(args: argparse.Namespace) -> dict:
     """strace's -t/-tt/-ttt/-r as the time column, -P/-z/-Z as the starting filter."""
     from tracer.formats.leader import list_clock
@@ -130,8 +151,18 @@ def _strace_view(args: argparse.Namespace) -> dict:
     return {
         "clock": list_clock(text),
         "initial_filter": " ".join(terms),
-        "max_rows": getattr(args, "max_events", None),
+        "max_rows": _max_rows(args),
+        "flight": getattr(args, "flight", None),
     }
+
+
+def _max_rows(args: argparse.Namespace) -> int | None:
+    """--max-events, else a --ring of N events bounds the list to them too."""
+    flight = getattr(args, "flight", None)
+    max_events = getattr(args, "max_events", None)
+    if max_events is None and flight is not None and flight.events:
+        return flight.events
+    return max_events
 
 
 def _is_tty(stream: object) -> bool:

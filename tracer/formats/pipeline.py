@@ -207,7 +207,9 @@ WRITER_CANNOT_WRITE = 2  # the output refused a write (already reported in one l
 WRITER_READER_GONE = 3  # the output is a pipe whose reader went away (like SIGPIPE)
 
 
-_WRITER_IGNORES = ("SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT")
+# SIGUSR1 too: tracetui forwards it to the writer (the flight recorder's dump request),
+# whose writer then handles it; ignored until then, so an early one cannot kill it.
+_WRITER_IGNORES = ("SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT", "SIGUSR1")
 
 
 def start_writer_process(make_writer: Callable[[], Any]) -> tuple[int, int]:
@@ -328,7 +330,12 @@ def _writer_main(rfd: int, wfd: int, make_writer: Callable[[], Any]) -> int:
     except Exception as e:
         _report(f"internal error in the output writer: {type(e).__name__}: {e}")
         status = WRITER_FAILED
+    # A writer that acts on its own between batches (the flight recorder: SIGUSR1, its
+    # dump writers) waits for the pipe itself.
+    wait_readable = getattr(writer, "wait_readable", None)
     while True:
+        if wait_readable is not None and writer is not None:
+            wait_readable(rfd)
         head = _read_exact(rfd, _HEADER.size)
         if len(head) < _HEADER.size:
             break

@@ -15,7 +15,7 @@ import sqlite3
 from collections.abc import Iterator
 from typing import Any
 
-from tracer.events import Resumed, Syscall, Unfinished
+from tracer.events import Exec, ProcessStarted, Resumed, Syscall, Unfinished
 from tracer.formats.pipeline import decode, encode
 from tracer.syscalls.render import RenderContext, errno_name, render
 
@@ -35,6 +35,11 @@ CREATE TABLE events(
     ret INTEGER, errno TEXT,     -- errno's name (ENOENT), NULL on success
     args TEXT,                   -- the arguments as strace prints them
     raw BLOB NOT NULL            -- the whole event, as tracetui reads it back
+);
+CREATE TABLE frames(             -- stack frames resolved when the recording ended
+    module TEXT, module_offset INTEGER, is_return INTEGER,
+    function TEXT, offset INTEGER, file TEXT, line INTEGER,
+    PRIMARY KEY (module, module_offset, is_return)
 );
 CREATE VIEW syscalls AS
     SELECT pid, tid, name, start_ns, dur_ns, ret, errno, args
@@ -56,7 +61,13 @@ class SessionRecorder:
 
     target = "the session file"
 
-    def __init__(self, path: str, ctx: RenderContext, command: list[str] | None = None) -> None:
+    def __init__(
+        self,
+        path: str,
+        ctx: RenderContext,
+        command: list[str] | None = None,
+        extra_meta: dict[str, str] | None = None,
+    ) -> None:
         self.target = path
         self.ctx = ctx
         if os.path.exists(path):
@@ -69,9 +80,15 @@ class SessionRecorder:
             "format_version": str(FORMAT_VERSION),
             "command": "\0".join(command or []),
             "strsize": str(ctx.strsize),
+            **(extra_meta or {}),
         }
         self.db.executemany("INSERT INTO meta VALUES (?, ?)", meta.items())
         self.db.commit()
+        # Call sites of the stacks recorded, resolved to symbols and lines at close(), so
+        # the file reads on a machine without the binaries.
+        self._sites: set[tuple[str, int, bool]] = set()
+        self._launching: set[int] = set()  # launched, first exec to come: tracetui's frames
+        self._known: set[int | None] = set()  # pids seen in process events
 
     def write(self, events: list[Any]) -> None:
         rows = [self._row(ev) for ev in events]
@@ -79,11 +96,28 @@ class SessionRecorder:
             self.db.executemany("INSERT INTO events VALUES (NULL,?,?,?,?,?,?,?,?,?,?,?)", rows)
             self.db.commit()
 
-    def _row(self, ev: Any) -> tuple:
-        raw = _dumps(encode(ev))
+    def write_blobs(self, blobs: list[bytes]) -> None:
+        """Events already encoded (`event_blob`), kept as they are: the flight recorder's dumps."""
+        for i in range(0, len(blobs), _READ_BATCH):
+            part = blobs[i : i + _READ_BATCH]
+            rows = [self._row(decode_blob(raw), raw) for raw in part]
+            self.db.executemany("INSERT INTO events VALUES (NULL,?,?,?,?,?,?,?,?,?,?,?)", rows)
+        self.db.commit()
+
+    def _row(self, ev: Any, raw: bytes | None = None) -> tuple:
+        if raw is None:
+            raw = event_blob(ev)
         kind = _type_name(ev)
         call = ev if type(ev) is Syscall else getattr(ev, "call", None)
+        if call is not None and call.stack:
+            self._note_sites(call)
+        elif type(ev) is ProcessStarted and not ev.attached and not ev.is_thread:
+            if ev.parent not in self._known:
+                self._launching.add(ev.pid)
+        elif type(ev) is Exec:
+            self._launching.discard(ev.pid)
         if call is None:
+            self._known.add(getattr(ev, "pid", None))
             start = getattr(ev, "time", None)
             start_ns = int(start * 1e9) if start is not None else None
             pid, tid = getattr(ev, "pid", None), getattr(ev, "tid", None)
@@ -101,10 +135,32 @@ class SessionRecorder:
         tid = ev.tid or call.tid if type(ev) is Resumed else call.tid
         return (kind, call.pid, tid, call.nr, name, start_ns, dur_ns, call.ret, errno, args, raw)
 
+    def _note_sites(self, call: Syscall) -> None:
+        if call.pid in self._launching and self.ctx.table.name(call.nr).startswith("execve"):
+            return  # the launcher's exec of the program: tracetui's own frames
+        for i, f in enumerate(call.stack):
+            if f.module and f.function is None:
+                self._sites.add((f.module, f.module_offset, i > 0))
+
+    def _resolve_sites(self) -> None:
+        from tracer.stack.frame import resolve_site
+
+        rows = []
+        for module, module_offset, is_return in self._sites:
+            try:
+                found = resolve_site(module, module_offset, is_return)
+            except Exception:  # an unreadable binary: the frame stays an address
+                continue
+            if found[0] is not None or found[2] is not None:
+                rows.append((module, module_offset, int(is_return), *found))
+        self.db.executemany("INSERT OR REPLACE INTO frames VALUES (?,?,?,?,?,?,?)", rows)
+        self._sites.clear()
+
     def flush(self) -> None:
         self.db.commit()
 
     def close(self) -> None:
+        self._resolve_sites()
         self.db.commit()
         self.db.close()
 
@@ -129,6 +185,15 @@ class Tee:
             w.close()
 
 
+def event_blob(ev: Any) -> bytes:
+    """An event as the `raw` column holds it (what `decode_blob` reads back)."""
+    return _dumps(encode(ev))
+
+
+def decode_blob(raw: bytes) -> Any:
+    return decode(marshal.loads(raw))
+
+
 def _dumps(item: Any) -> bytes:
     """marshal, never pickle: a session file may come from anyone, and reading one
     must not run code. A value marshal cannot carry is kept as its repr."""
@@ -148,6 +213,28 @@ def _plain(v: Any) -> Any:
     if isinstance(v, set | frozenset):
         return type(v)(_plain(x) for x in v)
     return repr(v)
+
+
+def _resolved_sites(db: sqlite3.Connection) -> dict[tuple, tuple]:
+    """The frames table: (module, module_offset, is_return) -> (function, offset, file, line).
+    Empty for a file recorded before it existed, or by a tracer killed before the end."""
+    try:
+        rows = db.execute("SELECT * FROM frames").fetchall()
+    except sqlite3.OperationalError:
+        return {}
+    return {(r[0], r[1], bool(r[2])): r[3:] for r in rows}
+
+
+def _apply_sites(events: list[Any], sites: dict[tuple, tuple]) -> None:
+    for ev in events:
+        call = ev if type(ev) is Syscall else getattr(ev, "call", None)
+        if call is None or not call.stack:
+            continue
+        for i, f in enumerate(call.stack):
+            if f.function is None and f.module:
+                found = sites.get((f.module, f.module_offset, i > 0))
+                if found is not None:
+                    f.function, f.offset, f.file, f.line = found
 
 
 def is_session_file(path: str) -> bool:
@@ -181,12 +268,16 @@ def read_session(path: str) -> Iterator[list[Any]]:
 
 def _batches(db: sqlite3.Connection, path: str) -> Iterator[list[Any]]:
     try:
+        sites = _resolved_sites(db)
         cursor = db.execute("SELECT raw FROM events ORDER BY id")
         while True:
             rows = cursor.fetchmany(_READ_BATCH)
             if not rows:
                 return
-            yield [decode(marshal.loads(raw)) for (raw,) in rows]
+            batch = [decode(marshal.loads(raw)) for (raw,) in rows]
+            if sites:
+                _apply_sites(batch, sites)
+            yield batch
     except (sqlite3.Error, ValueError, EOFError, TypeError) as e:
         raise SessionFileError(f"{path} is damaged: {e}") from None
     finally:

@@ -101,6 +101,17 @@ def resolve_by_module(frames: list[Frame], lines: bool = True) -> None:
         fr.function, fr.offset, fr.file, fr.line = found
 
 
+def resolve_site(
+    module: str, module_offset: int, is_return: bool, lines: bool = True
+) -> tuple[str | None, int, str | None, int | None]:
+    """(function, offset, file, line) of a pc given as its module and file offset (cached)."""
+    key = (module, module_offset, is_return)
+    found = _by_module.get(key)
+    if found is None:
+        found = _by_module[key] = _resolve_module_offset(module, module_offset, is_return, lines)
+    return found
+
+
 def _resolve_module_offset(
     module: str, module_offset: int, is_return: bool, lines: bool
 ) -> tuple[str | None, int, str | None, int | None]:

@@ -44,6 +44,7 @@ class StatusBar(ContainedPump, Widget):
     exit_status: reactive[int | None] = reactive(None)
     dropped: reactive[int] = reactive(0)  # oldest events dropped (the memory bound)
     loop: reactive[str] = reactive("")  # the tracer's capture loop: "c" or "python"
+    flight: reactive[str] = reactive("")  # the flight recorder's ring fill and triggers
 
     def render(self) -> Text:
         text = Text(no_wrap=True, overflow="ellipsis")
@@ -71,6 +72,8 @@ class StatusBar(ContainedPump, Widget):
         )
         if self.stacks:
             text.append("  STACKS ON", "bold magenta")
+        if self.flight:
+            text.append(f"  {self.flight}", "bold cyan")
         if self.note:
             text.append(f"  {self.note}", "dim italic")
         if self.loop:
