@@ -20,27 +20,14 @@ import os
 import socket
 import struct
 
+from tracer import sock_diag_wire as wire
 from tracer.syscalls import fmt
 from tracer.syscalls.xlat.net import NETLINK_PROTOCOLS
 
-NETLINK_SOCK_DIAG = 4
-SOCK_DIAG_BY_FAMILY = 20
-NLM_F_REQUEST = 0x1
-NLM_F_DUMP = 0x300
 CACHE_SIZE = 1024
 
-_NLMSG = struct.Struct("=IHHII")
-_INET_REQ = struct.Struct("=BBBxI" + "HH16s16sI8s")  # inet_diag_req_v2
-_INET_MSG = struct.Struct("=BBBB" + "2s2s16s16sI8s" + "IIIII")  # inet_diag_msg
-_UNIX_REQ = struct.Struct("=BBxxIIIII")  # unix_diag_req
-_UNIX_MSG = struct.Struct("=BBBxIII")  # unix_diag_msg
 _NETLINK_REQ = struct.Struct("=BBxxIIII")  # netlink_diag_req
 _NETLINK_MSG = struct.Struct("=BBBBIIII8s")  # netlink_diag_msg
-_RTA = struct.Struct("=HH")
-UDIAG_SHOW_NAME = 0x01
-UDIAG_SHOW_PEER = 0x04
-UNIX_DIAG_NAME = 0
-UNIX_DIAG_PEER = 2
 NDIAG_PROTO_ALL = 255
 UNIX_PATH_MAX = 108
 
@@ -107,7 +94,7 @@ class SocketDetails:
     def _lookup(self, inode: int, proto: str) -> str | None:
         names = [proto] if proto in _PROTOCOLS else list(_PROTOCOLS)
         try:
-            with socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, NETLINK_SOCK_DIAG) as s:
+            with socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, wire.NETLINK_SOCK_DIAG) as s:
                 for name in names:
                     self.lookups += 1
                     family, protocol = _PROTOCOLS[name]
@@ -125,8 +112,11 @@ class SocketDetails:
 
 
 def _query(s: socket.socket, request: bytes, dump: bool) -> None:
-    flags = NLM_F_REQUEST | (NLM_F_DUMP if dump else 0)
-    s.send(_NLMSG.pack(_NLMSG.size + len(request), SOCK_DIAG_BY_FAMILY, flags, 0, 0) + request)
+    flags = wire.NLM_F_REQUEST | (wire.NLM_F_DUMP if dump else 0)
+    s.send(
+        wire.NLMSG.pack(wire.NLMSG.size + len(request), wire.SOCK_DIAG_BY_FAMILY, flags, 0, 0)
+        + request
+    )
 
 
 def _find(s: socket.socket, inode: int, parse) -> str | None:
@@ -148,12 +138,16 @@ def _find(s: socket.socket, inode: int, parse) -> str | None:
         if needle not in data:
             continue  # after the dump's end the next read finds nothing (EAGAIN)
         off = 0
-        while off + _NLMSG.size <= len(data):
-            length, kind, _, _, _ = _NLMSG.unpack_from(data, off)
-            if length < _NLMSG.size or off + length > len(data) or kind != SOCK_DIAG_BY_FAMILY:
+        while off + wire.NLMSG.size <= len(data):
+            length, kind, _, _, _ = wire.NLMSG.unpack_from(data, off)
+            if (
+                length < wire.NLMSG.size
+                or off + length > len(data)
+                or kind != wire.SOCK_DIAG_BY_FAMILY
+            ):
                 _drain(s)
                 return None
-            got = parse(data[off + _NLMSG.size : off + length], inode)
+            got = parse(data[off + wire.NLMSG.size : off + length], inode)
             if got is False:
                 _drain(s)
                 return None
@@ -173,20 +167,20 @@ def _drain(s: socket.socket) -> None:
         if not data:
             return
         off = 0
-        while off + _NLMSG.size <= len(data):
-            length, kind, _, _, _ = _NLMSG.unpack_from(data, off)
-            if kind in (2, 3) or length < _NLMSG.size:  # NLMSG_ERROR, NLMSG_DONE
+        while off + wire.NLMSG.size <= len(data):
+            length, kind, _, _, _ = wire.NLMSG.unpack_from(data, off)
+            if kind in (2, 3) or length < wire.NLMSG.size:  # NLMSG_ERROR, NLMSG_DONE
                 return
             off += (length + 3) & ~3
 
 
 def _inet(s: socket.socket, inode: int, name: str, family: int, protocol: int) -> str | None:
-    _query(s, _INET_REQ.pack(family, protocol, 0, 0xFFFFFFFF, 0, 0, b"", b"", 0, b""), True)
+    _query(s, wire.INET_REQ.pack(family, protocol, 0, 0xFFFFFFFF, 0, 0, b"", b"", 0, b""), True)
 
     def parse(msg: bytes, inode: int):
-        if len(msg) < _INET_MSG.size:
+        if len(msg) < wire.INET_MSG.size:
             return False
-        f = _INET_MSG.unpack_from(msg)
+        f = wire.INET_MSG.unpack_from(msg)
         if f[14] != inode:
             return None
         fam = f[0]
@@ -207,28 +201,28 @@ def _inet(s: socket.socket, inode: int, name: str, family: int, protocol: int) -
 
 
 def _unix(s: socket.socket, inode: int, name: str) -> str | None:
-    show = UDIAG_SHOW_NAME | UDIAG_SHOW_PEER
-    req = _UNIX_REQ.pack(socket.AF_UNIX, 0, 0xFFFFFFFF, inode, show, 0xFFFFFFFF, 0xFFFFFFFF)
+    show = wire.UDIAG_SHOW_NAME | wire.UDIAG_SHOW_PEER
+    req = wire.UNIX_REQ.pack(socket.AF_UNIX, 0, 0xFFFFFFFF, inode, show, 0xFFFFFFFF, 0xFFFFFFFF)
     _query(s, req, False)
 
     def parse(msg: bytes, inode: int):
-        if len(msg) < _UNIX_MSG.size:
+        if len(msg) < wire.UNIX_MSG.size:
             return False
-        family, _, _, ino, _, _ = _UNIX_MSG.unpack_from(msg)
+        family, _, _, ino, _, _ = wire.UNIX_MSG.unpack_from(msg)
         if ino != inode:
             return None
         if family != socket.AF_UNIX:
             return False
         path, peer = None, 0
-        off = _UNIX_MSG.size
-        while off + _RTA.size <= len(msg):
-            length, rtype = _RTA.unpack_from(msg, off)
-            if length < _RTA.size or off + length > len(msg):
+        off = wire.UNIX_MSG.size
+        while off + wire.RTA.size <= len(msg):
+            length, rtype = wire.RTA.unpack_from(msg, off)
+            if length < wire.RTA.size or off + length > len(msg):
                 break
-            value = msg[off + _RTA.size : off + length]
-            if rtype == UNIX_DIAG_NAME and path is None and value:
+            value = msg[off + wire.RTA.size : off + length]
+            if rtype == wire.UNIX_DIAG_NAME and path is None and value:
                 path = value[:UNIX_PATH_MAX]
-            elif rtype == UNIX_DIAG_PEER and len(value) >= 4:
+            elif rtype == wire.UNIX_DIAG_PEER and len(value) >= 4:
                 peer = struct.unpack_from("=I", value)[0]
             off += (length + 3) & ~3
         if not peer and not path:

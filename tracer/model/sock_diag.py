@@ -14,23 +14,8 @@ import socket
 import struct
 import time
 
-NETLINK_SOCK_DIAG = 4
-SOCK_DIAG_BY_FAMILY = 20
-NLM_F_REQUEST = 0x1
-NLM_F_DUMP = 0x300
-NLMSG_DONE = 3
-NLMSG_ERROR = 2
+from tracer import sock_diag_wire as wire
 
-_NLMSG = struct.Struct("=IHHII")
-_INET_REQ = struct.Struct("=BBBxI" + "HH16s16sI8s")  # inet_diag_req_v2
-_INET_MSG = struct.Struct("=BBBB" + "2s2s16s16sI8s" + "IIIII")  # inet_diag_msg
-_UNIX_REQ = struct.Struct("=BBxxIIIII")  # unix_diag_req
-_UNIX_MSG = struct.Struct("=BBBxIII")  # unix_diag_msg
-_RTA = struct.Struct("=HH")
-UDIAG_SHOW_NAME = 0x01
-UDIAG_SHOW_PEER = 0x04
-UNIX_DIAG_NAME = 0
-UNIX_DIAG_PEER = 2
 _UNIX_NAMES = {1: "UNIX-STREAM", 2: "UNIX", 5: "UNIX-SEQPACKET"}
 _INET = (
     (socket.AF_INET, socket.IPPROTO_TCP, "TCP"),
@@ -59,19 +44,23 @@ def _addr(family: int, raw: bytes, port: bytes) -> tuple[str, int]:
 def _dump(request: bytes) -> list[bytes]:
     """The payloads of one netlink dump."""
     out: list[bytes] = []
-    with socket.socket(socket.AF_NETLINK, socket.SOCK_DGRAM, NETLINK_SOCK_DIAG) as s:
-        header = _NLMSG.pack(
-            _NLMSG.size + len(request), SOCK_DIAG_BY_FAMILY, NLM_F_REQUEST | NLM_F_DUMP, 1, 0
+    with socket.socket(socket.AF_NETLINK, socket.SOCK_DGRAM, wire.NETLINK_SOCK_DIAG) as s:
+        header = wire.NLMSG.pack(
+            wire.NLMSG.size + len(request),
+            wire.SOCK_DIAG_BY_FAMILY,
+            wire.NLM_F_REQUEST | wire.NLM_F_DUMP,
+            1,
+            0,
         )
         s.send(header + request)
         while True:
             data = s.recv(1 << 16)
             off = 0
-            while off + _NLMSG.size <= len(data):
-                length, kind, _, _, _ = _NLMSG.unpack_from(data, off)
-                if kind in (NLMSG_DONE, NLMSG_ERROR) or length < _NLMSG.size:
+            while off + wire.NLMSG.size <= len(data):
+                length, kind, _, _, _ = wire.NLMSG.unpack_from(data, off)
+                if kind in (wire.NLMSG_DONE, wire.NLMSG_ERROR) or length < wire.NLMSG.size:
                     return out
-                out.append(data[off + _NLMSG.size : off + length])
+                out.append(data[off + wire.NLMSG.size : off + length])
                 off += (length + 3) & ~3
 
 
@@ -97,11 +86,11 @@ class SocketEndpoints:
             pass
 
     def _inet(self, family: int, proto: int, name: str) -> None:
-        req = _INET_REQ.pack(family, proto, 0, 0xFFFFFFFF, 0, 0, b"", b"", 0, b"")
+        req = wire.INET_REQ.pack(family, proto, 0, 0xFFFFFFFF, 0, 0, b"", b"", 0, b"")
         for msg in _dump(req):
-            if len(msg) < _INET_MSG.size:
+            if len(msg) < wire.INET_MSG.size:
                 continue
-            f = _INET_MSG.unpack_from(msg)
+            f = wire.INET_MSG.unpack_from(msg)
             fam, sport, dport, src, dst, inode = f[0], f[4], f[5], f[6], f[7], f[14]
             if not inode:
                 continue
@@ -111,29 +100,29 @@ class SocketEndpoints:
             self.known[inode] = f"{name}:[{local}->{peer}]" if connected else f"{name}:[{local}]"
 
     def _unix(self) -> None:
-        req = _UNIX_REQ.pack(
+        req = wire.UNIX_REQ.pack(
             socket.AF_UNIX,
             0,
             0xFFFFFFFF,
             0,
-            UDIAG_SHOW_NAME | UDIAG_SHOW_PEER,
+            wire.UDIAG_SHOW_NAME | wire.UDIAG_SHOW_PEER,
             0xFFFFFFFF,
             0xFFFFFFFF,
         )
         for msg in _dump(req):
-            if len(msg) < _UNIX_MSG.size:
+            if len(msg) < wire.UNIX_MSG.size:
                 continue
-            _, kind, _, inode, _, _ = _UNIX_MSG.unpack_from(msg)
+            _, kind, _, inode, _, _ = wire.UNIX_MSG.unpack_from(msg)
             path, peer = None, 0
-            off = _UNIX_MSG.size
-            while off + _RTA.size <= len(msg):
-                length, rtype = _RTA.unpack_from(msg, off)
-                if length < _RTA.size:
+            off = wire.UNIX_MSG.size
+            while off + wire.RTA.size <= len(msg):
+                length, rtype = wire.RTA.unpack_from(msg, off)
+                if length < wire.RTA.size:
                     break
-                value = msg[off + _RTA.size : off + length]
-                if rtype == UNIX_DIAG_NAME:
+                value = msg[off + wire.RTA.size : off + length]
+                if rtype == wire.UNIX_DIAG_NAME:
                     path = value
-                elif rtype == UNIX_DIAG_PEER and len(value) >= 4:
+                elif rtype == wire.UNIX_DIAG_PEER and len(value) >= 4:
                     peer = struct.unpack_from("=I", value)[0]
                 off += (length + 3) & ~3
             text = f"{inode}->{peer}" if peer else str(inode)
