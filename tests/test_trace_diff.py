@@ -57,6 +57,20 @@ def test_the_terminfo_lookups_head_the_report_of_a_run_without_term():
     assert "/etc/terminfo/" in changed[0]
 
 
+def test_a_wrapper_run_in_one_side_only_does_not_bury_the_program_s_differences():
+    """As a user types it: the program itself against `env -u TERM` and the program.
+    env's own calls (its exec, its locale files) are one line, and the program is
+    compared from its exec on: the terminfo lookups still head the report."""
+    done = run_tracetui("--no-ui", "diff", "--", sys.executable, LOGGER, "--", *WITHOUT_TERM)
+    assert done.returncode == 1, done.stderr
+    lines = difference_lines(done.stdout)
+    top = lines[:3]
+    assert all("terminfo" in ln and "never tried in B" in ln for ln in top), done.stdout
+    wrapper = [ln for ln in lines if "B ran env first" in ln]
+    assert len(wrapper) == 1, done.stdout
+    assert not any("/usr/lib/locale" in ln for ln in lines), done.stdout
+
+
 def test_two_runs_of_a_deterministic_program_do_not_differ(tmp_path: Path):
     """Identical runs give an empty diff although every pid and address differs."""
     request = DiffRequest([DiffSide(command=DETERMINISTIC), DiffSide(command=DETERMINISTIC)])

@@ -184,6 +184,60 @@ def align(ka: list, kb: list) -> list[tuple[str, int, int, int, int]]:
     return ops
 
 
+def _last_exec(task: Task) -> int:
+    """Index of the task's last successful exec among its calls (0: none)."""
+    for i in range(len(task.calls) - 1, -1, -1):
+        c = task.calls[i]
+        if not c.error and c.ret is not None and _name(c) in EXECS:
+            return i
+    return 0
+
+
+def _name(call: Syscall) -> str:
+    from tracer.syscalls.table import get_table
+
+    return get_table().name(call.nr)
+
+
+def _program(argv: list[str]) -> str:
+    return argv[0].rsplit("/", 1)[-1] if argv else ""
+
+
+def _wrapper(pair: TaskPair) -> tuple[int, int, Difference | None]:
+    """Where to start aligning: the same program reached through other execs (`env -u
+    TERM python ...` against `python ...`, `sudo`, a shell) is compared from its own
+    exec on, and what ran before it in one run only is one difference, not the
+    wrapper's every call (its locale files would bury the program's own)."""
+    a, b = pair.a, pair.b
+    assert a is not None and b is not None
+    if not a.execs or not b.execs or len(a.execs) == len(b.execs):
+        return 0, 0, None
+    if _program(a.execs[-1]) != _program(b.execs[-1]):
+        return 0, 0, None
+    la, lb = _last_exec(a), _last_exec(b)
+    side_b = len(b.execs) > len(a.execs)
+    task, start = (b, lb) if side_b else (a, la)
+    wrappers = task.execs[:-1]
+    shown = " ".join(" ".join(w) for w in wrappers) or task.title
+    prefix = task.calls[:start]
+    d = Difference(
+        ONLY_B if side_b else ONLY_A,
+        pair,
+        "execve",
+        shown,
+        f"{'B' if side_b else 'A'} ran {', '.join(_program(w) for w in wrappers)} first "
+        f"({len(prefix)} calls before it exec'd {_program(task.execs[-1])}); "
+        "compared from there",
+        1,
+        0,
+        calls_a=[] if side_b else prefix,
+        calls_b=prefix if side_b else [],
+        anchor_a=None if side_b else (prefix[0] if prefix else None),
+        anchor_b=(prefix[0] if prefix else None) if side_b else None,
+    )
+    return la, lb, d
+
+
 def _compare(pair: TaskPair, paths_a: set[str], paths_b: set[str]) -> None:
     a, b = pair.a, pair.b
     assert a is not None and b is not None
@@ -191,11 +245,14 @@ def _compare(pair: TaskPair, paths_a: set[str], paths_b: set[str]) -> None:
     interned: dict[tuple, int] = {}
     ka = [interned.setdefault(f.key, len(interned)) for f in fa]
     kb = [interned.setdefault(f.key, len(interned)) for f in fb]
-    pair.opcodes = align(ka, kb)
+    la, lb, wrapper = _wrapper(pair)
+    pair.opcodes = [
+        (op, i1 + la, i2 + la, j1 + lb, j2 + lb) for op, i1, i2, j1, j2 in align(ka[la:], kb[lb:])
+    ]
     # Calls left over, with the call at the aligned spot in the other run.
     only_a: dict[tuple, list[tuple[int, Syscall | None]]] = defaultdict(list)
     only_b: dict[tuple, list[tuple[int, Syscall | None]]] = defaultdict(list)
-    found: list[Difference] = []
+    found: list[Difference] = [wrapper] if wrapper is not None else []
     for op, i1, i2, j1, j2 in pair.opcodes:
         if op == "equal":
             found.extend(_other_argv(pair, i1, i2, j1))
@@ -211,7 +268,7 @@ def _compare(pair: TaskPair, paths_a: set[str], paths_b: set[str]) -> None:
     for group in only_a.keys() | only_b.keys():
         found.append(_difference(pair, group, only_a.get(group, []), only_b.get(group, [])))
     for d in found:
-        if d.kind != ARGV:
+        if d.kind != ARGV and d is not wrapper:
             d.tier, d.why = _rank(d, paths_a, paths_b, fa, fb)
     if a.ending != b.ending:
         found.append(
