@@ -43,6 +43,26 @@ def default_max_rows() -> int:
     return max(100_000, min(DEFAULT_MAX_ROWS, avail // 4 // BYTES_PER_ROW))
 
 
+def _release_free_memory() -> None:
+    """Give the heap's free pages back to the system (glibc's malloc_trim). A drop
+    frees a quarter of the store's columns at once; without this, the freed pages
+    stay with the process and the live app's RSS crept up by ~20 B/event past the
+    bound, with no Python object growing (bench/memory_bench.py)."""
+    global _malloc_trim
+    if _malloc_trim is None:
+        try:
+            import ctypes
+
+            _malloc_trim = ctypes.CDLL("libc.so.6").malloc_trim
+        except (OSError, AttributeError):
+            _malloc_trim = False
+    if _malloc_trim:
+        _malloc_trim(0)
+
+
+_malloc_trim = None
+
+
 class TraceFeed:
     def __init__(self, session, store: EventStore, models, view, max_rows: int = 0) -> None:
         self.session = session
@@ -128,6 +148,7 @@ class TraceFeed:
         if k:
             self.models.rows_dropped(k)
             self.view.rows_dropped(k)
+            _release_free_memory()
         return k
 
     def index_idle(self) -> int:

@@ -38,6 +38,7 @@ MORE_STYLE = Style(color="yellow", bold=True)
 MORE_LEFT = Strip([Segment("«", MORE_STYLE)], 1)
 MORE_RIGHT = Strip([Segment("»", MORE_STYLE)], 1)
 COLUMN_STEP = 8
+STRIP_CACHE_ROWS = 512
 
 
 class SyscallList(ContainedPump, ScrollView, can_focus=True):
@@ -67,7 +68,9 @@ class SyscallList(ContainedPump, ScrollView, can_focus=True):
         self.store = store
         self.painter = painter
         self._rows: Sequence[int] | None = None
-        self._cache: LRUCache[int, tuple[Strip, int]] = LRUCache(4096)
+        # Painted rows: a few screens back and forth. Each Strip keeps its own caches of
+        # crops and styles (several KB), so 4,096 of them held ~100 MB in a long trace.
+        self._cache: LRUCache[int, tuple[Strip, int]] = LRUCache(STRIP_CACHE_ROWS)
         self._last_highlight: int | None = -1
         self.column = 0  # cells of each line hidden left of the fixed time/pid prefix
         self._inflight: list[tuple[Strip, int]] = []
