@@ -182,11 +182,22 @@ _CALL = re.compile(r"([a-z_0-9]+)\(")
 _SIGNAL = re.compile(r"--- (SIG[A-Z0-9]+) ")
 
 
+_RESTARTED = re.compile(r"(?:<\.\.\. )?([a-z_0-9]+)[( ].*= \? ERESTART")
+
+
 def counts(lines: list[str], *, signals: bool = True) -> Counter:
-    """Calls per name (an `<unfinished ...>` call counts once), signals, stops and exits."""
+    """Calls per name (an `<unfinished ...>` call counts once), signals, stops and exits.
+
+    A call the kernel restarts (`= ? ERESTARTNOINTR`: a fork that a SIGCHLD
+    interrupted) is not counted: it is made again, and whether it happens depends
+    on when the signals arrive, in any tracer."""
     found: Counter = Counter()
     for line in lines:
         body = strip_pid(line)
+        if m := _RESTARTED.match(body):
+            if body.startswith("<..."):
+                found[m.group(1)] -= 1  # its `<unfinished ...>` line was counted
+            continue
         if m := _CALL.match(body):
             found[m.group(1)] += 1
         elif body.startswith("+++ ") or body.startswith("--- stopped by"):
