@@ -141,3 +141,20 @@ int main(void) { deep_writer(); return 0; }
     frames = text[write_at:].split("\n+++")[0]
     assert f"{prog}(deep_writer+" in frames, frames
     assert f"{prog}(main+" in frames, frames
+
+
+def test_a_call_keeps_only_its_own_arguments_in_the_file(tmp_path):
+    """Registers past a syscall's arguments are noise nothing shows: not recorded (they
+    were half of a getppid's bytes). The text read back is unchanged (test above)."""
+    from tracer.formats.session_file import read_session
+    from tracer.syscalls.table import get_table
+
+    db = tmp_path / "run.db"
+    proc = run_tracetui("--no-ui", "-w", str(db), "/bin/true")
+    assert proc.returncode == 0, proc.stderr
+    table = get_table()
+    calls = [ev for batch in read_session(str(db)) for ev in batch if hasattr(ev, "nr")]
+    assert calls
+    for c in calls:
+        d = table.get(c.nr)
+        assert d is None or len(c.args) == d.nargs, (d.name, c.args)

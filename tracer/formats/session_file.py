@@ -13,6 +13,8 @@ import marshal
 import os
 import sqlite3
 from collections.abc import Iterator
+from dataclasses import replace
+from functools import cache
 from typing import Any
 
 from tracer.events import Exec, ProcessStarted, Resumed, Syscall, Unfinished
@@ -187,7 +189,30 @@ class Tee:
 
 def event_blob(ev: Any) -> bytes:
     """An event as the `raw` column holds it (what `decode_blob` reads back)."""
-    return _dumps(encode(ev))
+    return _dumps(encode(_shown_args_only(ev)))
+
+
+def _shown_args_only(ev: Any) -> Any:
+    """The event with its call's arguments cut to the syscall's own count: the registers
+    past it hold whatever was there (nothing shows them, strace neither), and as large
+    integers they were half of a getppid's bytes in the file. Unknown syscalls keep six."""
+    call = ev if type(ev) is Syscall else getattr(ev, "call", None)
+    if call is None:
+        return ev
+    d = _table().get(call.nr)
+    if d is None or len(call.args) <= d.nargs:
+        return ev
+    cut = replace(call, args=call.args[: d.nargs])
+    if ev is call:
+        return cut
+    return Unfinished(cut) if type(ev) is Unfinished else Resumed(cut, ev.tid)
+
+
+@cache
+def _table() -> Any:
+    from tracer.syscalls.table import get_table
+
+    return get_table()
 
 
 def decode_blob(raw: bytes) -> Any:
