@@ -27,7 +27,7 @@ from tracer.store import EventStore
 from tracer.syscalls.render import load_decoders
 from tui.actions import SIDE_DEFAULT, TraceActions
 from tui.commands import MAIN_VIEW_ACTIONS, REPLACED_SYSTEM_COMMANDS, palette_commands
-from tui.containment import ContainedPump, ErrorContainment
+from tui.containment import ContainedPump, ErrorContainment, report_contained
 from tui.feed import TraceFeed, default_max_rows
 from tui.flight import FlightControl
 from tui.messages import (
@@ -448,12 +448,5 @@ def run_app(
     error = getattr(session, "error", None)
     if error:
         print(f"tracetui: {error}", file=sys.stderr)
-    if app.contained_errors:
-        print(
-            f"tracetui: {len(app.contained_errors)} internal error(s) were contained while "
-            "the trace ran; please report:",
-            file=sys.stderr,
-        )
-        for text in app.contained_errors:
-            print(text, file=sys.stderr)
+    report_contained(app.contained_errors, " while the trace ran")
     return result if isinstance(result, int) else 0

@@ -53,3 +53,17 @@ class ContainedPump:
             containment = getattr(app, "containment", None)
             if containment is None or not containment.contain(app, error):
                 raise
+
+
+def report_contained(errors: list[str], while_: str = "") -> None:
+    """At exit: the errors the app contained, on stderr (they are our bugs: say so)."""
+    import sys
+
+    if not errors:
+        return
+    print(
+        f"tracetui: {len(errors)} internal error(s) were contained{while_}; please report:",
+        file=sys.stderr,
+    )
+    for text in errors:
+        print(text, file=sys.stderr)

@@ -172,16 +172,9 @@ def _short(text: str, width: int) -> str:
 
 def run_diff_app(report: DiffReport) -> int:
     """Entry point for the CLI (tui.launch): run the diff view; returns the exit status."""
-    import sys
+    from tui.containment import report_contained
 
     app = DiffApp(report)
     result = app.run()
-    if app.contained_errors:
-        print(
-            f"tracetui: {len(app.contained_errors)} internal error(s) were contained; "
-            "please report:",
-            file=sys.stderr,
-        )
-        for text in app.contained_errors:
-            print(text, file=sys.stderr)
+    report_contained(app.contained_errors)
     return result if isinstance(result, int) else 0

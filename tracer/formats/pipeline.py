@@ -41,6 +41,7 @@ _TYPES: list[type] = [
     CoreBatch,
 ]
 _TAG = {t: i for i, t in enumerate(_TYPES)}
+CALL_TAGS = frozenset(_TAG[t] for t in (Syscall, Unfinished, Resumed))  # bodies: a call's tuple
 _FIELDS = {t: tuple(f.name for f in fields(t)) for t in _TYPES}
 _SYSCALL_FIELDS = _FIELDS[Syscall]
 _HEADER = struct.Struct("<BI")  # codec (0 marshal, 1 pickle), length

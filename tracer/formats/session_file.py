@@ -13,12 +13,11 @@ import marshal
 import os
 import sqlite3
 from collections.abc import Iterator
-from dataclasses import replace
 from functools import cache
 from typing import Any
 
 from tracer.events import Exec, ProcessStarted, Resumed, Syscall, Unfinished
-from tracer.formats.pipeline import decode, encode
+from tracer.formats.pipeline import CALL_TAGS, decode, encode
 from tracer.syscalls.render import RenderContext, errno_name, render
 
 FORMAT_VERSION = 1
@@ -189,23 +188,22 @@ class Tee:
 
 def event_blob(ev: Any) -> bytes:
     """An event as the `raw` column holds it (what `decode_blob` reads back)."""
-    return _dumps(encode(_shown_args_only(ev)))
+    return _dumps(_shown_args_only(encode(ev)))
 
 
-def _shown_args_only(ev: Any) -> Any:
-    """The event with its call's arguments cut to the syscall's own count: the registers
-    past it hold whatever was there (nothing shows them, strace neither), and as large
-    integers they were half of a getppid's bytes in the file. Unknown syscalls keep six."""
-    call = ev if type(ev) is Syscall else getattr(ev, "call", None)
-    if call is None:
-        return ev
-    d = _table().get(call.nr)
-    if d is None or len(call.args) <= d.nargs:
-        return ev
-    cut = replace(call, args=call.args[: d.nargs])
-    if ev is call:
-        return cut
-    return Unfinished(cut) if type(ev) is Unfinished else Resumed(cut, ev.tid)
+def _shown_args_only(item: tuple) -> tuple:
+    """An encoded event with its call's arguments cut to the syscall's own count: the
+    registers past it hold whatever was there (nothing shows them, strace neither), and
+    as large integers they were half of a getppid's bytes in the file. Unknown syscalls
+    keep six. (Cut in the encoded tuple: copying the event cost more than writing it.)"""
+    tag, body = item
+    if tag not in CALL_TAGS:
+        return item
+    d = _table().get(body[3])
+    args = body[4]
+    if d is None or len(args) <= d.nargs:
+        return item
+    return (tag, (*body[:4], args[: d.nargs], *body[5:]))
 
 
 @cache

@@ -101,6 +101,8 @@ class SearchText:
     ) -> bool:
         """Build the text of `rows` (ascending; default all); False if stopped first."""
         lines = self.lines
+        if self.low >= len(lines):
+            return True  # all built: a keystroke on an indexed store pays nothing here
         epoch = self.epoch
         if rows is None:
             rows = range(len(lines))
