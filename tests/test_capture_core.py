@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import re
+import signal
 import subprocess
 import time
 
@@ -12,7 +13,7 @@ import pytest
 from conftest import ROOT, collect, compile_c, proc_state, strip_pid, tracetui_cmd, wait_for
 
 from tracer.engine.core import load_core
-from tracer.events import Resumed, Syscall
+from tracer.events import Exec, ProcessStarted, Resumed, SignalDelivered, Syscall
 from tracer.options import TraceOptions
 from tracer.session import TraceSession
 from tracer.syscalls.table import get_table
@@ -94,15 +95,22 @@ int main(int argc, char **argv) {
 
 
 def test_fork_signal_and_exit_leave_the_calls_to_c(monkeypatch):
-    # Python sees the fork event, the child's first stop, its end and the SIGCHLD;
-    # the calls around them (fork's return, exit_group, rt_sigreturn) stay in C.
+    # Python sees the fork event and the child's end; C resumes the child's first stop
+    # and delivers the SIGCHLD (recording it), and the calls around them (fork's
+    # return, exit_group, rt_sigreturn) stay in C.
     monkeypatch.delenv("TRACETUI_LOOP", raising=False)
     prog = compile_c(FORKS, name="core_forks")
     s = TraceSession(TraceOptions(command=[str(prog), "100"]))
     s.start()
     events = collect(s)
     worker = s.worker
-    assert worker.py_stops < 100 * 4 + 40
+    assert worker.py_stops < 100 * 2 + 40
+    chld = [e for e in events if type(e) is SignalDelivered and e.signo == signal.SIGCHLD]
+    # Each SIGCHLD with its siginfo: si_signo first, si_pid (offset 16) one of the children.
+    children = {e.pid for e in events if type(e) is ProcessStarted and e.pid != worker.main_pid}
+    assert len(chld) >= 90 and all(e.pid == worker.main_pid for e in chld)
+    assert all(int.from_bytes(e.siginfo[:4], "little") == signal.SIGCHLD for e in chld)
+    assert {int.from_bytes(e.siginfo[16:20], "little") for e in chld} <= children
     name = get_table().name
     calls = _calls(events)
     forks = [c for c in calls if c.pid == worker.main_pid and name(c.nr) in ("fork", "clone")]
@@ -113,6 +121,62 @@ def test_fork_signal_and_exit_leave_the_calls_to_c(monkeypatch):
     returns = [c for c in calls if name(c.nr) == "rt_sigreturn"]
     # The mask comes from the signal frame on the stack (C reads at sp + offset).
     assert len(returns) >= 90 and all(len(c.mem["mask"]) == 8 for c in returns)
+
+
+FORK_EXEC = r"""
+#include <stdlib.h>
+#include <sys/wait.h>
+#include <unistd.h>
+int main(int argc, char **argv) {
+    int n = atoi(argv[1]);
+    for (int i = 0; i < n; i++) {
+        pid_t c = fork();
+        if (c == 0) {
+            char *args[] = {"true", "a\xff" "b", NULL};
+            char *env[] = {"ONE=1", "TWO=\xfe", NULL};
+            execve("/bin/true", args, env);
+            _exit(127);
+        }
+        int st;
+        while (waitpid(c, &st, 0) < 0) {}
+    }
+    return 0;
+}
+"""
+
+
+def _exec_events(loop: str, monkeypatch) -> tuple[list[Exec], int, int]:
+    if loop == "python":
+        monkeypatch.setenv("TRACETUI_LOOP", "python")
+    else:
+        monkeypatch.delenv("TRACETUI_LOOP", raising=False)
+    prog = compile_c(FORK_EXEC, name="core_fork_exec")
+    s = TraceSession(TraceOptions(command=[str(prog), "40"]))
+    s.start()
+    events = collect(s)
+    execs = [e for e in events if type(e) is Exec and e.pid != s.worker.main_pid]
+    return execs, s.worker.py_stops, s.worker.main_pid
+
+
+def test_a_plain_exec_is_taken_by_c_as_the_python_loop_reports_it(monkeypatch):
+    # Per child Python sees only the fork event and the end; the exec event (the new
+    # image read from /proc while the child is stopped) is C's record.
+    execs, py_stops, _ = _exec_events("c", monkeypatch)
+    assert py_stops < 40 * 2 + 30
+    py_execs, _, _ = _exec_events("python", monkeypatch)
+    assert len(execs) == len(py_execs) == 40
+
+    def shape(e: Exec) -> tuple:
+        return (e.filename, tuple(e.argv), tuple(e.envp or ()), e.former_tid, e.tid == e.pid)
+
+    assert {shape(e) for e in execs} == {shape(e) for e in py_execs}
+    assert shape(execs[0]) == (
+        os.path.realpath("/bin/true"),
+        ("true", "a\udcffb"),
+        ("ONE=1", "TWO=\udcfe"),
+        0,
+        True,
+    )
 
 
 CORPUS = r"""

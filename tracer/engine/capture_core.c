@@ -13,9 +13,13 @@
 #include <Python.h>
 
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <pthread.h>
 #include <sched.h>
+#include <signal.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <stdint.h>
 #include <string.h>
@@ -25,13 +29,17 @@
 #include <time.h>
 #include <unistd.h>
 
-#define CORE_VERSION 7
+#define CORE_VERSION 8
 #define NR_MAX 1024
 #define OPS_MAX 6
 #define PAGE 4096
 #define READ_MAX (64 * PAGE)
 #define ARCH_X86_64 0xC000003Eu
 #define GET_SYSCALL_INFO 0x420e
+#define PTRACE_EVENT_STOP_ 128
+#define PTRACE_EVENT_EXEC_ 4
+#define NR_EXECVE 59
+#define NR_EXECVEAT 322
 #define WAIT_FLAGS (__WALL | __WNOTHREAD)
 
 /* plan flags */
@@ -68,9 +76,13 @@
 #define ST_PYCALL 3
 #define ST_PYTASK 4
 #define ST_UNTRACED 5
+#define ST_NEWTASK 6 /* announced by Python at its creator's fork/clone; its first stop is C's */
 /* records and captures */
 #define R_ENTRY 1
 #define R_EXIT 2
+#define R_SIGNAL 3 /* head (nr: the signal) + 128 bytes of siginfo */
+#define R_EXEC 4 /* head + 3 C_BYTES captures: /proc exe, cmdline, environ (aux 0: unreadable) */
+#define SIGINFO_SIZE 128
 #define RF_ERROR 1
 #define RF_FDS 2
 #define C_BYTES 1
@@ -159,6 +171,9 @@ typedef struct {
     /* strace -yy: calls on socket fds, and calls that return one, go to Python, which
      * looks up the endpoints while the task is stopped (engine/socket_details.py). */
     int sockets;
+    /* Python lets C take a plain exec event (no stacks to invalidate, the thread that
+     * called execve is the leader): set_exec(). */
+    int exec_in_c;
     Slot *slots;
     size_t cap, used; /* used counts live and deleted slots */
     char *buf; /* the record being built (the ptrace thread's own) */
@@ -682,6 +697,79 @@ static int take_exit(Core *c, Slot *s, int64_t ret, int is_error) {
     return 0;
 }
 
+/* A signal-delivery-stop: deliver the signal as Python would (unchanged) and record it
+ * with its siginfo. Without siginfo (not a delivery after all) the task just goes on. */
+static int take_signal(Core *c, Slot *s, int sig) {
+    unsigned char info[SIGINFO_SIZE];
+    if (ptrace(PTRACE_GETSIGINFO, s->tid, 0, info) == -1) {
+        ptrace(PTRACE_SYSCALL, s->tid, 0, 0);
+        return 0;
+    }
+    double t = now_real();
+    ptrace(PTRACE_SYSCALL, s->tid, 0, (void *)(long)sig);
+    size_t at = begin_record(c, R_SIGNAL, 0, s, (uint32_t)sig, t, SIGINFO_SIZE);
+    if (at == (size_t)-1) return -1;
+    memcpy(c->buf + c->len, info, SIGINFO_SIZE);
+    c->len += SIGINFO_SIZE;
+    return end_record(c, at, 0);
+}
+
+/* A capture holding a /proc file's contents (or a link's target); aux 0 when it cannot
+ * be read. */
+static int put_proc_file(Core *c, uint16_t *ncaps, uint8_t idx, const char *path, int link) {
+    if (reserve(c, sizeof(CapHead)) < 0) return -1;
+    size_t at = c->len;
+    c->len += sizeof(CapHead);
+    int32_t ok = 0;
+    if (link) {
+        if (reserve(c, PATH_MAX) < 0) return -1;
+        ssize_t n = readlink(path, c->buf + c->len, PATH_MAX);
+        if (n >= 0) c->len += (size_t)n, ok = 1;
+    } else {
+        int fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (fd >= 0) {
+            ok = 1;
+            for (;;) {
+                if (reserve(c, 65536) < 0) {
+                    close(fd);
+                    return -1;
+                }
+                ssize_t n = read(fd, c->buf + c->len, 65536);
+                if (n <= 0) {
+                    if (n < 0) ok = 0;
+                    break;
+                }
+                c->len += (size_t)n;
+            }
+            close(fd);
+        }
+    }
+    if (!ok) c->len = at + sizeof(CapHead);
+    CapHead h = {C_BYTES, idx, 0, ok, (uint32_t)(c->len - at - sizeof(CapHead))};
+    memcpy(c->buf + at, &h, sizeof h);
+    (*ncaps)++;
+    return 0;
+}
+
+/* The exec event of a leader whose execve C entered: the process's new image as Python
+ * would read it (exe, argv, environment), its fd names forgotten, execve's return C's. */
+static int take_exec(Core *c, Slot *s) {
+    char path[64];
+    double t = now_real();
+    fd_clear(c, s->tgid);
+    size_t at = begin_record(c, R_EXEC, 0, s, 0, t, 0);
+    if (at == (size_t)-1) return -1;
+    uint16_t ncaps = 0;
+    snprintf(path, sizeof path, "/proc/%d/exe", s->tgid);
+    if (put_proc_file(c, &ncaps, 0, path, 1) < 0) return -1;
+    snprintf(path, sizeof path, "/proc/%d/cmdline", s->tgid);
+    if (put_proc_file(c, &ncaps, 1, path, 0) < 0) return -1;
+    snprintf(path, sizeof path, "/proc/%d/environ", s->tgid);
+    if (put_proc_file(c, &ncaps, 2, path, 0) < 0) return -1;
+    ptrace(PTRACE_SYSCALL, s->tid, 0, 0);
+    return end_record(c, at, ncaps);
+}
+
 /* ---- the Python type ---- */
 
 static int Core_init(Core *c, PyObject *args, PyObject *kw) {
@@ -751,6 +839,13 @@ static PyObject *Core_set_task(Core *c, PyObject *args) {
     Py_RETURN_NONE;
 }
 
+static PyObject *Core_set_exec(Core *c, PyObject *arg) {
+    int on = PyObject_IsTrue(arg);
+    if (on < 0) return NULL;
+    c->exec_in_c = on;
+    Py_RETURN_NONE;
+}
+
 static PyObject *Core_forget(Core *c, PyObject *arg) {
     int tid = (int)PyLong_AsLong(arg);
     if (tid == -1 && PyErr_Occurred()) return NULL;
@@ -795,7 +890,7 @@ static size_t prefix_len(Core *c, uint32_t n) {
     for (uint32_t i = 0; i < n; i++) {
         RecHead h;
         memcpy(&h, c->out + off, sizeof h);
-        off += sizeof h + (h.kind == R_ENTRY ? 48 : 8);
+        off += sizeof h + (h.kind == R_ENTRY ? 48 : h.kind == R_SIGNAL ? SIGINFO_SIZE : h.kind == R_EXEC ? 0 : 8);
         for (uint16_t k = 0; k < h.ncaps; k++) {
             CapHead ch;
             memcpy(&ch, c->out + off, sizeof ch);
@@ -915,8 +1010,33 @@ static PyObject *Core_run(Core *c, PyObject *args) {
             break;
         }
         c->stops++;
-        if ((status & 0xFFFF) != 0x857F) { why = WHY_STOP; out_pid = pid; out_status = status; break; }
         Slot *s = slot_find(c, pid);
+        if ((status & 0xFFFF) != 0x857F) {
+            /* Two process stops that need no decision: a new task's first stop (Python
+             * announced it at the fork/clone event), and a signal's delivery, which goes
+             * on unchanged (Python takes a task's signals while it owns the task). */
+            if (s && (status & 0xFF) == 0x7F && WSTOPSIG(status) == SIGTRAP
+                && (status >> 16) == PTRACE_EVENT_STOP_ && s->state == ST_NEWTASK) {
+                ptrace(PTRACE_SYSCALL, pid, 0, 0);
+                s->state = ST_NONE;
+                continue;
+            }
+            if (s && (status & 0xFF) == 0x7F && (status >> 16) == PTRACE_EVENT_EXEC_ && c->exec_in_c
+                && s->state == ST_CCALL && (s->nr == NR_EXECVE || s->nr == NR_EXECVEAT)
+                && s->tid == s->tgid) {
+                unsigned long former = 0;
+                if (ptrace(PTRACE_GETEVENTMSG, pid, 0, &former) == 0 && (pid_t)former == pid) {
+                    if (take_exec(c, s) < 0) { oom = 1; break; }
+                    continue;
+                }
+            }
+            if (s && (status & 0xFF) == 0x7F && (status >> 16) == 0 && s->state != ST_PYTASK
+                && s->state != ST_NEWTASK) {
+                if (take_signal(c, s, WSTOPSIG(status)) < 0) { oom = 1; break; }
+                continue;
+            }
+            why = WHY_STOP; out_pid = pid; out_status = status; break;
+        }
         if (!s || s->state == ST_PYTASK || s->state == ST_PYCALL) {
             why = WHY_STOP; out_pid = pid; out_status = status; break;
         }
@@ -1012,6 +1132,7 @@ static PyMethodDef Core_methods[] = {
     {"set_plan", (PyCFunction)Core_set_plan, METH_O, "Replace the plan (bytes from core_plan)."},
     {"set_task", (PyCFunction)Core_set_task, METH_VARARGS, "set_task(tid, tgid, state)"},
     {"forget", (PyCFunction)Core_forget, METH_O, "Forget a task that is gone."},
+    {"set_exec", (PyCFunction)Core_set_exec, METH_O, "Let C take plain exec events."},
     {"take_call", (PyCFunction)Core_take_call, METH_O, "Hand a call in progress to Python."},
     {"give_call", (PyCFunction)Core_give_call, METH_VARARGS, "Hand a call in progress back to C."},
     {"fd_lookup", (PyCFunction)Core_fd_lookup, METH_VARARGS, "fd_lookup(tgid, fd) -> str | None"},

@@ -16,8 +16,10 @@ from tracer.engine.core_plan import NR_MAX, OPS_MAX, ROW_SIZE
 WHY_STOP, WHY_EINTR, WHY_ERROR = 1, 3, 4
 # Task states (capture_core.c ST_*).
 ST_NONE, ST_CCALL, ST_PYCALL, ST_PYTASK = 1, 2, 3, 4
+# A task announced at its creator's fork/clone event: C resumes its first stop.
+ST_NEWTASK = 6
 ST_KEEP = 0  # set_task: leave the task's state as C has it (a call C entered goes on)
-CORE_VERSION = 7  # capture_core.c CORE_VERSION: the layout this code speaks
+CORE_VERSION = 8  # capture_core.c CORE_VERSION: the layout this code speaks
 # Bytes of records the core holds for its consumer before the tracees are made to
 # wait (backpressure); the number of records is bounded by TraceOptions.queue_max,
 # as the EventQueue's items are. An unbounded queue (--tty=inherit, where nobody

@@ -9,12 +9,13 @@ both loops give the same values (tests/test_capture_core.py compares them).
 
 from __future__ import annotations
 
+import os
 import struct
 from functools import cache
 from typing import Any
 
 from tracer.engine.stream import CallExit, CoreBatch
-from tracer.events import Syscall
+from tracer.events import Exec, SignalDelivered, Syscall
 from tracer.syscalls import capture
 from tracer.syscalls.capture import CWD_KEY, SKIP, Op
 
@@ -25,6 +26,10 @@ _CAP = struct.Struct("<BBhiI")
 # An entry and its exit back to back, neither with captures: the common case, read at once.
 _PAIR = struct.Struct("<BBHiiid6QBBHiiidq")
 R_ENTRY = 1
+R_EXIT = 2
+R_SIGNAL = 3  # a signal delivered by C: head (nr = the signal) + 128 bytes of siginfo
+SIGINFO_SIZE = 128
+R_EXEC = 4  # an exec event taken by C: head + 3 captures (exe, cmdline, environ)
 RF_ERROR, RF_FDS = 1, 2
 C_BYTES, C_NONE, C_FDNAME, C_CWD = 1, 2, 3, 4
 
@@ -91,6 +96,35 @@ def _captures(
     return mem, fds, off
 
 
+def _split_nul(data: bytes) -> list[str]:
+    return [os.fsdecode(a) for a in data.split(b"\0")[:-1]]  # as tasks.read_cmdline
+
+
+def _exec_record(data: bytes, off: int) -> tuple[Exec, int]:
+    """An exec event C took, as `ProcessStops._exec_stop` makes it from /proc."""
+    _kind, _flags, _n, tid, tgid, _nr, t = _HEAD.unpack_from(data, off)
+    off += 24
+    parts: list[bytes | None] = []
+    for _ in range(3):
+        _c, _idx, _pad, ok, length = _CAP.unpack_from(data, off)
+        off += 12
+        parts.append(data[off : off + length] if ok else None)
+        off += length
+    exe, cmdline, environ = parts
+    return (
+        Exec(
+            0,
+            tgid,
+            tid,
+            t,
+            os.fsdecode(exe) if exe else "",
+            _split_nul(cmdline) if cmdline is not None else [],
+            _split_nul(environ) if environ is not None else None,
+        ),
+        off,
+    )
+
+
 def unpack_core_batch(batch: CoreBatch) -> list[Any]:
     """The parts a batch holds, in order. An entry followed at once by its exit (the
     common case) becomes one whole `Syscall`, as the assembler would have made it."""
@@ -112,7 +146,7 @@ def unpack_core_batch(batch: CoreBatch) -> list[Any]:
                 off <= pair_end
                 and not data[off + 2]  # no captures at entry (ncaps, little-endian)...
                 and not data[off + 3]
-                and data[off + 72] != R_ENTRY  # ... its exit next...
+                and data[off + 72] == R_EXIT  # ... its exit next...
                 and not data[off + 74]  # ... with none either
                 and not data[off + 75]
                 and not data[off + 1] & RF_FDS
@@ -145,6 +179,22 @@ def unpack_core_batch(batch: CoreBatch) -> list[Any]:
                 last = None
                 continue
             last = call
+            continue
+        if data[off] == R_EXEC:
+            if last is not None:
+                append(last)
+                last = None
+            exec_event, off = _exec_record(data, off)
+            append(exec_event)
+            continue
+        if data[off] == R_SIGNAL:
+            _kind, _flags, _n, tid, tgid, sig, t = _HEAD.unpack_from(data, off)
+            off += 24
+            if last is not None:
+                append(last)
+                last = None
+            append(SignalDelivered(0, tgid, tid, t, sig, data[off : off + SIGINFO_SIZE]))
+            off += SIGINFO_SIZE
             continue
         _kind, flags, ncaps, tid, _tgid, nr, t, ret = exit_(data, off)
         off += 32

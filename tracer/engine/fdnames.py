@@ -7,7 +7,7 @@ call. The worker drops entries whenever a call may have changed the table.
 
 from __future__ import annotations
 
-import os
+from tracer.engine.ptrace_api import read_link
 
 
 class FdNames:
@@ -23,10 +23,7 @@ class FdNames:
         if not self._cache:
             if fd < 0:
                 return None
-            try:
-                return os.readlink(f"/proc/{tgid}/fd/{fd}")
-            except OSError:
-                return None
+            return read_link(f"/proc/{tgid}/fd/{fd}")
         table = self._by_pid.get(tgid)
         if table is None:
             table = self._by_pid[tgid] = {}
@@ -34,9 +31,8 @@ class FdNames:
         if name is None:
             if fd < 0:
                 return None
-            try:
-                name = os.readlink(f"/proc/{tgid}/fd/{fd}")
-            except OSError:
+            name = read_link(f"/proc/{tgid}/fd/{fd}")
+            if name is None:
                 return None
             table[fd] = name
         return name

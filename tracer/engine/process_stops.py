@@ -11,6 +11,7 @@ import time
 from typing import TYPE_CHECKING
 
 from tracer.engine import ptrace_api as pt
+from tracer.engine.core import ST_NEWTASK
 from tracer.engine.stream import CallMoved
 from tracer.engine.tasks import Task, read_cmdline, read_comm, read_environ, read_ppid, read_tgid
 from tracer.events import Exec, Exited, ProcessStarted, SignalDelivered, Stopped
@@ -95,6 +96,10 @@ class ProcessStops(_Base):
                 ctask = Task(child, task.tgid if is_thread else child, attached=task.attached)
                 self.tasks[child] = ctask
                 self._announce(ctask, task.tgid)
+                if self.core is not None and not self.paused:
+                    # Its first stop (PTRACE_EVENT_STOP) needs nothing from Python: C
+                    # resumes it, one wait for the GIL fewer per child.
+                    self.core.set_task(child, ctask.tgid, ST_NEWTASK)
             self._restart(task)
         elif event == pt.PTRACE_EVENT_EXEC:
             self._exec_stop(task)
@@ -134,10 +139,7 @@ class ProcessStops(_Base):
         self.fdnames.clear(tgid)
         if self.unwinder is not None:
             self.unwinder.invalidate(tgid)
-        try:
-            filename = os.readlink(f"/proc/{tgid}/exe")
-        except OSError:
-            filename = ""
+        filename = pt.read_link(f"/proc/{tgid}/exe") or ""
         self._emit(
             Exec(
                 self._next(),

@@ -16,7 +16,14 @@ import struct
 
 from tracer.syscalls.table import AUDIT_ARCH_X86_64, COMPAT_BASE
 
-_libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+_LIBC_PATH = ctypes.util.find_library("c") or "libc.so.6"
+_libc = ctypes.CDLL(_LIBC_PATH, use_errno=True)
+# The same libc, called without releasing the GIL. ctypes drops the GIL around every
+# foreign call, and taking it back waits for whichever thread holds it: in the
+# explorer the app's thread, for up to the switch interval. ptrace requests,
+# process_vm_readv, a WNOHANG waitpid and /proc reads return in microseconds, so the
+# worker keeps the GIL through them and a stop handled in Python waits for it once.
+_libc_held = ctypes.PyDLL(_LIBC_PATH, use_errno=True)
 
 PTRACE_TRACEME = 0
 PTRACE_PEEKDATA = 2
@@ -65,15 +72,18 @@ WNOTHREAD = 0x20000000
 WAIT_FLAGS = WALL | WNOTHREAD
 WNOHANG = 1
 
-_ptrace = _libc.ptrace
+_ptrace = _libc_held.ptrace
 _ptrace.argtypes = [ctypes.c_long, ctypes.c_long, ctypes.c_void_p, ctypes.c_void_p]
 _ptrace.restype = ctypes.c_long
 
 _waitpid = _libc.waitpid
 _waitpid.argtypes = [ctypes.c_int, ctypes.POINTER(ctypes.c_int), ctypes.c_int]
 _waitpid.restype = ctypes.c_int
+_waitpid_nohang = _libc_held.waitpid
+_waitpid_nohang.argtypes = [ctypes.c_int, ctypes.POINTER(ctypes.c_int), ctypes.c_int]
+_waitpid_nohang.restype = ctypes.c_int
 
-_process_vm_readv = _libc.process_vm_readv
+_process_vm_readv = _libc_held.process_vm_readv
 _process_vm_readv.argtypes = [
     ctypes.c_int,
     ctypes.c_void_p,
@@ -127,7 +137,10 @@ class Waiter:
 
     def wait(self, nohang: bool = False) -> tuple[int, int]:
         """(pid, status); pid 0 with WNOHANG and nothing ready; -errno on failure."""
-        pid = _waitpid(-1, self._ref, WAIT_FLAGS | (WNOHANG if nohang else 0))
+        if nohang:
+            pid = _waitpid_nohang(-1, self._ref, WAIT_FLAGS | WNOHANG)
+        else:
+            pid = _waitpid(-1, self._ref, WAIT_FLAGS)
         if pid < 0:
             return -ctypes.get_errno(), 0
         return pid, self._status.value
@@ -259,3 +272,48 @@ def get_siginfo(tid: int) -> bytes | None:
     if _ptrace(PTRACE_GETSIGINFO, tid, 0, _siginfo_addr) == -1:
         return None
     return _siginfo.raw
+
+
+_open_held = _libc_held.open
+_open_held.argtypes = [ctypes.c_char_p, ctypes.c_int]
+_open_held.restype = ctypes.c_int
+_read_held = _libc_held.read
+_read_held.argtypes = [ctypes.c_int, ctypes.c_void_p, ctypes.c_size_t]
+_read_held.restype = ctypes.c_ssize_t
+_close_held = _libc_held.close
+_close_held.argtypes = [ctypes.c_int]
+_close_held.restype = ctypes.c_int
+_readlink_held = _libc_held.readlink
+_readlink_held.argtypes = [ctypes.c_char_p, ctypes.c_void_p, ctypes.c_size_t]
+_readlink_held.restype = ctypes.c_ssize_t
+_CHUNK = 8192
+_O_RDONLY_CLOEXEC = os.O_RDONLY | os.O_CLOEXEC
+
+
+def read_proc_file(path: str) -> bytes | None:
+    """A /proc file's contents (open, read, close) with the GIL kept; None if it cannot
+    be read."""
+    fd = _open_held(os.fsencode(path), _O_RDONLY_CLOEXEC)
+    if fd < 0:
+        return None
+    buf = ctypes.create_string_buffer(_CHUNK)
+    try:
+        chunks = []
+        while True:
+            n = _read_held(fd, buf, _CHUNK)
+            if n < 0:
+                return None
+            if n == 0:
+                return b"".join(chunks)
+            chunks.append(ctypes.string_at(buf, n))
+    finally:
+        _close_held(fd)
+
+
+def read_link(path: str) -> str | None:
+    """readlink() with the GIL kept, decoded as os.readlink decodes; None on failure."""
+    buf = ctypes.create_string_buffer(_CHUNK)
+    n = _readlink_held(os.fsencode(path), buf, _CHUNK)
+    if n < 0:
+        return None
+    return os.fsdecode(ctypes.string_at(buf, n))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
+from tracer.engine.ptrace_api import read_proc_file
 from tracer.events import Syscall
 
 
@@ -24,23 +25,10 @@ class Task:
 
 
 def read_proc(path: str) -> bytes | None:
-    """A /proc file's contents in three syscalls (the worker reads several per new process;
-    `open()` would add a stat, an ioctl and two seeks to each)."""
-    try:
-        fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
-    except OSError:
-        return None
-    try:
-        chunks = []
-        while True:
-            data = os.read(fd, 65536)
-            if not data:
-                return b"".join(chunks)
-            chunks.append(data)
-    except OSError:
-        return None
-    finally:
-        os.close(fd)
+    """A /proc file's contents in three syscalls, without letting go of the GIL (the
+    worker reads several per new process; `open()` would add a stat, an ioctl and two
+    seeks to each, and each os call would wait to take the GIL back)."""
+    return read_proc_file(path)
 
 
 def _status_field(pid: int, name: bytes) -> int | None:

@@ -248,6 +248,8 @@ class Worker(SyscallStops, ProcessStops):
     def _set_core_plan(self) -> None:
         rows = compile_plan(self.plan, self.unwinder)
         self.core.set_plan(rows)
+        # A plain exec event is C's when no unwinder must forget the old image's maps.
+        self.core.set_exec(self.unwinder is None)
         self._c_ok = c_ok_numbers(rows)
 
     def _options(self, launched: bool) -> int:
@@ -358,6 +360,7 @@ class Worker(SyscallStops, ProcessStops):
         queue = self.queue
         fast = self._fast_syscall_stop
         waitpid = pt._waitpid
+        poll_waitpid = pt._waitpid_nohang
         status_box = ctypes.c_int(0)
         status_ref = ctypes.byref(status_box)
         flags = pt.WAIT_FLAGS
@@ -405,7 +408,7 @@ class Worker(SyscallStops, ProcessStops):
                     # arrives within microseconds. The budget adapts (see `SpinBudget`).
                     pid = 0
                     for _ in range(spin.polls):
-                        pid = waitpid(-1, status_ref, nohang)
+                        pid = poll_waitpid(-1, status_ref, nohang)
                         if pid:
                             break
                         yield_cpu()  # to the tracee, if it waits for this CPU
