@@ -235,3 +235,27 @@ def test_a_call_in_progress_is_never_dropped():
     c.end, c.done, c.ret = 9.0, True, 0
     upd = s.append([Resumed(c)])
     assert upd.changed_rows == [0] and not s.in_progress(0)
+
+
+def test_rows_by_key_add_many_equals_one_add_per_row():
+    # The ingest adds a batch a key at a time; lookups must answer as row-by-row adds.
+    import random
+
+    from tracer.store.rows_by_key import RowsByKey
+
+    rnd = random.Random(7)
+    one, many = RowsByKey(), RowsByKey()
+    row = 0
+    for batch in range(60):
+        n = rnd.randint(0, 40)
+        rows = list(range(row, row + n))
+        keys = [rnd.choice((1, 2, 3, 99)) for _ in rows] if batch % 3 else [5] * n
+        if batch % 7 == 0 and row:
+            rows = [r - 3 for r in rows]  # late rows (a call completed in place)
+        for r, k in zip(rows, keys, strict=True):
+            one.add(r, k)
+        many.add_many(rows, keys)
+        row += n
+    for key in (1, 2, 3, 5, 99, 4):
+        assert list(many.rows(key)) == list(one.rows(key))
+    assert list(many.rows_of_any([1, 5])) == list(one.rows_of_any([1, 5]))

@@ -301,23 +301,23 @@ class EventStore:
             col.extend([a[i] & _U64 if len(a) > i else 0 for a in argss])
         rows = range(r0, r0 + n)
         effect_of.update(zip(map(id, calls), rows, strict=False))
-        # Indexes: by pid (and tid), by syscall number, by fd.
-        add_pid, add_nr, add_fd = self.pid_index.add, self.nr_index.add, self.fd_index.add
+        # Indexes: by pid (and tid), by syscall number, by fd; a key at a time.
+        self.pid_index.add_many(rows, pids)
+        if tids != pids:
+            threads = [(r, t) for r, p, t in zip(rows, pids, tids, strict=False) if t != p]
+            self.pid_index.add_many([r for r, _ in threads], [t for _, t in threads])
+        self.nr_index.add_many(rows, nrs)
+        add_fd = self.fd_index.add
         layouts = self._fd_layout
-        for row, pid, tid, nr, args, ret, err in zip(
-            rows, pids, tids, nrs, argss, rets, errors, strict=False
-        ):
-            add_pid(row, pid)
-            if tid != pid:
-                add_pid(row, tid)
-            add_nr(row, nr)
-            layout = layouts.get(nr)
-            if layout is not None:
-                for pos in layout[0]:
-                    if pos < len(args):
-                        add_fd(row, to_int(args[pos]))
-                if layout[1] and ret is not None and not err and 0 <= ret < 1 << 31:
-                    add_fd(row, ret)
+        if not layouts.keys().isdisjoint(nrs):
+            for row, nr, args, ret, err in zip(rows, nrs, argss, rets, errors, strict=False):
+                layout = layouts.get(nr)
+                if layout is not None:
+                    for pos in layout[0]:
+                        if pos < len(args):
+                            add_fd(row, to_int(args[pos]))
+                    if layout[1] and ret is not None and not err and 0 <= ret < 1 << 31:
+                        add_fd(row, ret)
         if any(stacks):
             for row, call, stack in zip(rows, calls, stacks, strict=False):
                 if stack and not (call.pid in self._launching and call.nr in self._exec_nrs):

@@ -11,8 +11,8 @@ from __future__ import annotations
 import operator
 from array import array
 from bisect import bisect_left
-from collections.abc import Iterable
-from itertools import repeat
+from collections.abc import Iterable, Sequence
+from itertools import groupby, repeat
 
 
 class RowsByKey:
@@ -32,6 +32,30 @@ class RowsByKey:
                 return
             self._unsorted.add(key)
         rows.append(row)
+
+    def add_many(self, rows: Sequence[int], keys: Sequence[int]) -> None:
+        """`add` for each (row, key) pair, rows ascending: a batch of the app's ingest
+        costs one sort and one extend per distinct key instead of a call per row."""
+        if not rows:
+            return
+        first = keys[0]
+        if keys.count(first) == len(keys):  # one process, one syscall: the usual flood
+            self._extend(first, rows)
+            return
+        order = sorted(range(len(keys)), key=keys.__getitem__)  # stable: rows stay ascending
+        for key, idx in groupby(order, keys.__getitem__):
+            self._extend(key, map(rows.__getitem__, idx))
+
+    def _extend(self, key: int, rows: Iterable[int]) -> None:
+        have = self._rows.get(key)
+        if have is None:
+            self._rows[key] = array("I", rows)
+            return
+        n = len(have)
+        last = have[-1] if n else -1
+        have.extend(rows)
+        if len(have) > n and have[n] <= last:
+            self._unsorted.add(key)  # (an equal row is a duplicate: rows() drops it)
 
     def rows(self, key: int) -> array:
         rows = self._rows.get(key)
