@@ -58,3 +58,68 @@ def check_oracle(tmp_path: Path, runner: str, program: str) -> list[str]:
             missing.append(line)
     assert not missing, "missing or out of order:\n" + "\n".join(missing)
     return expected
+
+
+_MARKER = re.compile(r"write\(-1, \S+, 5\) = -1 EBADF")  # "start", in any -x style
+_VOLATILE = (
+    (re.compile(r"0x[0-9a-f]{8,}"), "ADDR"),  # pointers (and -X raw's 64-bit words)
+    (re.compile(r"(tv_n?sec|tv_usec)=\d+"), r"\1=N"),
+    (re.compile(r"(:\[)\d+(->\d+)?"), r"\1INODE"),  # -yy socket inodes
+)
+
+
+def compare_with_strace(tmp_path: Path, program: str, options: list[str]) -> list[str]:
+    """Trace `program` (given an empty directory) under strace and tracetui with the same
+    options; the lines after its `write(-1, "start", 5)` marker must be equal once pids,
+    addresses, times and socket inodes are masked. strace is the oracle: the expected
+    text is whatever it prints on this machine. Returns tracetui's lines."""
+    if shutil.which("strace") is None:
+        pytest.skip("strace is not installed")
+    prog = compile_c(PROGRAMS / f"{program}.c", f"-I{PROGRAMS}")
+    traces = {}
+    for runner in RUNNERS:
+        work = tmp_path / runner
+        work.mkdir()
+        # The same directory name for both runs: paths are part of the compared text.
+        scratch = tmp_path / "scratch"
+        scratch.mkdir(exist_ok=True)
+        out = work / "trace.txt"
+        args = [*options, "-o", str(out), str(prog), str(scratch)]
+        if runner == "strace":
+            subprocess.run(["strace", *args], capture_output=True, timeout=60, check=False)
+            lines = [_STRACE_PID.sub("", line) for line in out.read_text().splitlines()]
+        else:
+            proc = run_tracetui("--no-ui", *args)
+            assert out.exists(), proc.stderr
+            lines = [strip_pid(line) for line in out.read_text().splitlines()]
+        traces[runner] = _after_marker([_normalize(line) for line in lines])
+    pid = _pid_of(traces["strace"])
+    assert traces["tracetui"], "tracetui printed nothing after the marker"
+    assert _mask(traces["tracetui"], _pid_of(traces["tracetui"])) == _mask(traces["strace"], pid)
+    return traces["tracetui"]
+
+
+def _after_marker(lines: list[str]) -> list[str]:
+    for i, line in enumerate(lines):
+        if _MARKER.match(line):
+            return [x for x in lines[i + 1 :] if not x.startswith("+++")]
+    return []
+
+
+def _pid_of(lines: list[str]) -> str | None:
+    for line in lines:
+        m = re.match(r"getpid\(\) = (\d+)", line)
+        if m:
+            return m.group(1)
+    return None
+
+
+def _mask(lines: list[str], pid: str | None) -> list[str]:
+    out = []
+    for line in lines:
+        if pid:
+            line = re.sub(rf"\b{pid}\b", "PID", line)
+        for pattern, repl in _VOLATILE:
+            line = pattern.sub(repl, line)
+        out.append(line)
+    return out

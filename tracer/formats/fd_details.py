@@ -12,6 +12,7 @@ closed by then shows as its path only.
 from __future__ import annotations
 
 import os
+import re
 import stat
 
 from tracer.events import Syscall
@@ -32,12 +33,12 @@ class FdDetails:
             if found is not None:
                 for f, text in found:
                     if f == fd:
-                        return f"<{text}>"
+                        return f"<{restyle_unix_path(text)}>"
             inode = name[8:-1]
             if inode.isdigit():
                 text = self.sockets.describe(call.pid, int(inode))
                 if text is not None:
-                    return f"<{text}>"
+                    return f"<{restyle_unix_path(text)}>"
             return f"<{fmt.fd_path(name)[1:-1]}>" if "path" in self.decode else ""
         if name == "anon_inode:[pidfd]" and "pidfd" in self.decode:
             pid = _pidfd_pid(call.pid, fd)
@@ -74,3 +75,41 @@ def _pidfd_pid(pid: int, fd: int) -> int | None:
     except (OSError, ValueError, IndexError):
         return None
     return None
+
+
+_QUOTED_PATH = re.compile(r'(,@?)"((?:[^"\\]|\\.)*)"(\]?)$')
+_ESCAPE = re.compile(r"\\(x[0-9a-fA-F]{2}|[0-7]{1,3}|.)", re.S)
+_SIMPLE = {"n": 10, "t": 9, "v": 11, "f": 12, "r": 13}
+
+
+def _unescape(text: str) -> bytes:
+    """The bytes behind a string quoted as strace quotes it (`\\303`, `\\x2f`, `\\n`)."""
+    out = bytearray()
+    pos = 0
+    for m in _ESCAPE.finditer(text):
+        out += os.fsencode(text[pos : m.start()])
+        esc = m.group(1)
+        if esc[0] == "x" and len(esc) == 3:
+            out.append(int(esc[1:], 16))
+        elif esc[0] in "01234567":
+            out.append(int(esc, 8) & 0xFF)
+        else:
+            out.append(_SIMPLE.get(esc, ord(esc) if ord(esc) < 256 else 0x3F))
+        pos = m.end()
+    out += os.fsencode(text[pos:])
+    return bytes(out)
+
+
+def restyle_unix_path(text: str) -> str:
+    """A UNIX socket's path in its -yy text, quoted in this session's -x/-xx style.
+
+    The endpoint text is made where the socket was looked up (the tracer's process, in
+    strace's default quoting); strace quotes the path with the same -x rules as any
+    string, so it is quoted again here, where the style is known."""
+    if fmt.STYLE.strings_in_hex == "none" or not text.startswith("UNIX"):
+        return text
+    m = _QUOTED_PATH.search(text)
+    if m is None:
+        return text
+    quoted = fmt.quote_path(_unescape(m.group(2)))
+    return text[: m.start()] + m.group(1) + quoted + m.group(3)

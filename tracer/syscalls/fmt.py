@@ -216,6 +216,18 @@ def constant_text(fn: Callable[..., str]) -> Callable[..., str]:
     return styled
 
 
+def abbreviated(fn: Callable[..., str], *args: Any) -> str:
+    """`fn(*args)` in strace's default style, whatever -X says: strace builds some texts
+    (auxiliary return strings such as `(flags O_RDWR)`, `(SIGRT_3)`) without -X."""
+    if STYLE.constants == "abbrev":
+        return fn(*args)
+    saved, STYLE.constants = STYLE.constants, "abbrev"
+    try:
+        return fn(*args)
+    finally:
+        STYLE.constants = saved
+
+
 def _flags(value: int, table: Iterable[tuple[int, str]], zero: str = "0") -> str:
     if value == 0:
         return zero
@@ -292,10 +304,16 @@ def _symbolic_mode(mode: int) -> str:
 
 
 def makedev(dev: int) -> str:
-    """A dev_t as strace prints it: `makedev(0x1, 0x3)`."""
+    """A dev_t as strace prints it: `makedev(0x1, 0x3)`; under -X the number first
+    (`0x103`, or `0x103 /* makedev(0x1, 0x3) */`), as strace's print_dev_t."""
     major = ((dev >> 32) & 0xFFFFF000) | ((dev >> 8) & 0xFFF)
     minor = ((dev >> 12) & 0xFFFFFF00) | (dev & 0xFF)
-    return f"makedev({_c_hex(major)}, {_c_hex(minor)})"
+    text = f"makedev({_c_hex(major)}, {_c_hex(minor)})"
+    if STYLE.constants == "abbrev":
+        return text
+    if STYLE.constants == "raw":
+        return _c_hex(dev)
+    return f"{_c_hex(dev)} /* {text} */"
 
 
 def _c_hex(n: int) -> str:

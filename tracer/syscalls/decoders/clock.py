@@ -26,14 +26,17 @@ from tracer.syscalls.decoders.arguments import (
 from tracer.syscalls.render import Arg, Decoded, RenderContext, decoder, to_int
 from tracer.syscalls.xlat import process as x
 
+from .kstructs import xval
+
 TIMESPEC = struct.Struct("<qq")  # also struct timeval and struct timezone's two ints as longs
 _TIMEZONE = struct.Struct("<ii")
 
 
 def clock_arg(raw: int) -> Arg:
+    """strace 6.1 prints any clockid_t as an xlat value: `0x1 /* CLOCK_MONOTONIC */` under
+    -X verbose, `0xfffffffe /* CLOCK_??? */` for a negative (CPU clock) id."""
     clk = to_int(raw)
-    name = x.CLOCK_IDS.get(clk, str(clk))
-    return Arg(fmt.styled_decimal(clk, name), raw, "flags", clk)
+    return Arg(xval(clk & 0xFFFFFFFF, x.CLOCK_IDS, "CLOCK_???"), raw, "flags", clk)
 
 
 def timespec_arg(call: Syscall, pos: int, at_exit: bool) -> Arg:

@@ -30,7 +30,8 @@ F_SETLEASE, F_GETLEASE, F_NOTIFY, F_DUPFD_CLOEXEC = 1024, 1025, 1026, 1030
 F_ADD_SEALS, F_GET_SEALS = 1033, 1034
 LOCK_SET = (F_SETLK, F_SETLKW, F_OFD_SETLK, F_OFD_SETLKW)
 LOCK_GET = (F_GETLK, F_OFD_GETLK)
-INT_ARG = (8, 10, 1031, F_DUPFD, F_DUPFD_CLOEXEC)  # F_SETOWN, F_SETSIG, F_SETPIPE_SZ
+F_SETSIG, F_GETSIG = 10, 11
+INT_ARG = (8, 1031, F_DUPFD, F_DUPFD_CLOEXEC)  # F_SETOWN, F_SETPIPE_SZ
 NO_ARG = (F_GETFD, F_GETFL, 9, 11, 1032, F_GETLEASE, F_GET_SEALS)
 
 # struct flock on x86_64: l_type, l_whence, l_start, l_len, l_pid
@@ -86,6 +87,9 @@ def decode_fcntl(call: Syscall, ctx: RenderContext) -> Decoded:
     elif cmd == F_SETFL:
         text = open_flags(a[2])
         args.append(Arg(text, a[2], "flags", text))
+    elif cmd == F_SETSIG:
+        sig = a[2] & 0xFFFFFFFF
+        args.append(Arg(fmt.styled_decimal(sig, fmt.signal_name(sig)), a[2], "signal", sig))
     elif cmd in INT_ARG:
         args.append(int_arg(a[2]))
     elif cmd in LOCK_SET or cmd in LOCK_GET:
@@ -104,13 +108,22 @@ def decode_fcntl(call: Syscall, ctx: RenderContext) -> Decoded:
     else:
         args.append(hex_arg(a[2]))
     if ok(call):
-        value = call.ret or 0
-        if cmd == F_GETFL:
-            ret = _hex_with(call, f"flags {open_flags(value)}")
-        elif cmd == F_GETFD:
-            ret = _hex_with(call, f"flags {fmt.flags(value, x.FD_FLAGS)}" if value else "")
-        elif cmd == F_GET_SEALS:
-            ret = _hex_with(call, f"seals {fmt.flags(value, x.F_SEALS)}" if value else "")
-        elif cmd == F_GETLEASE:
-            ret = _hex_with(call, fmt.enum(value, x.LOCK_TYPES))
+        ret = _returned(call, cmd)
     return Decoded(args, ret=ret, ret_fd=ret_fd)
+
+
+def _returned(call: Syscall, cmd: int) -> str | None:
+    """The return value with strace's auxiliary text: open modes, lease types and signals
+    are named without -X (as strace does), fd flags and seals follow it."""
+    value = call.ret or 0
+    if cmd == F_GETFL:
+        return _hex_with(call, f"flags {fmt.abbreviated(open_flags, value)}")
+    if cmd == F_GETFD:
+        return _hex_with(call, f"flags {fmt.flags(value, x.FD_FLAGS)}" if value else "")
+    if cmd == F_GET_SEALS:
+        return _hex_with(call, f"seals {fmt.flags(value, x.F_SEALS)}" if value else "")
+    if cmd == F_GETLEASE:
+        return _hex_with(call, fmt.abbreviated(fmt.enum, value, x.LOCK_TYPES))
+    if cmd == F_GETSIG and value:
+        return f"{value} ({fmt.signal_name(value)})"
+    return None

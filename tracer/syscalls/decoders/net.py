@@ -9,7 +9,6 @@ import socket
 import struct
 
 from tracer.events import Syscall
-from tracer.syscalls import fmt
 from tracer.syscalls.capture import CaptureLimits, MemoryReader, fd_args, on_entry, on_exit
 from tracer.syscalls.fmt import pointer, quote_buffer
 from tracer.syscalls.render import Arg, Decoded, RenderContext, decoder, to_int
@@ -25,10 +24,13 @@ def msg_flags(value: int) -> str:
     return xflags(value & 0xFFFFFFFF, x.MSG_FLAGS, "MSG_???")
 
 
-@fmt.constant_text
 def socket_type(value: int) -> str:
+    """The type, then its flags, each styled by -X on its own as strace prints them:
+    `0x1 /* SOCK_STREAM */|0x80800 /* SOCK_CLOEXEC|SOCK_NONBLOCK */`."""
     value &= 0xFFFFFFFF
     base = value & x.SOCK_TYPE_MASK
+    if base not in x.SOCKET_TYPES:  # strace then prints the whole word as flags
+        return xflags(value, x.SOCKET_TYPE_FLAGS, "SOCK_???")
     text = xval(base, x.SOCKET_TYPES, "SOCK_???")
     rest = value & ~x.SOCK_TYPE_MASK
     if rest:

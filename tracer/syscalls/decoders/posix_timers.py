@@ -31,9 +31,12 @@ def render_sigevent(data: bytes | None, addr: int) -> str:
     value, signo, notify, fn, attrs = _SIGEVENT.unpack(data)
     sival_int = value & 0xFFFFFFFF
     sival_int = sival_int - (1 << 32) if sival_int & 0x80000000 else sival_int
-    parts = [f"sigev_value={{sival_int={sival_int}, sival_ptr={fmt.pointer(value)}}}"]
+    # strace leaves the value out when it is all zero
+    parts = (
+        [f"sigev_value={{sival_int={sival_int}, sival_ptr={fmt.pointer(value)}}}"] if value else []
+    )
     if notify in (x.SIGEV_SIGNAL, x.SIGEV_THREAD_ID) or 0 < signo < 65:
-        parts.append(f"sigev_signo={fmt.signal_name(signo)}")
+        parts.append(f"sigev_signo={fmt.styled_decimal(signo, fmt.signal_name(signo))}")
     else:
         parts.append(f"sigev_signo={signo}")
     parts.append(f"sigev_notify={xval(notify, x.SIGEV_NOTIFY, 'SIGEV_???')}")

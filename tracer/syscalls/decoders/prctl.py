@@ -10,14 +10,15 @@ from __future__ import annotations
 
 from tracer.events import Syscall
 from tracer.syscalls.capture import CaptureLimits, MemoryReader, on_entry, on_exit
-from tracer.syscalls.fmt import pointer, quote_cstr
+from tracer.syscalls.fmt import abbreviated, pointer, quote_cstr, styled_decimal
 from tracer.syscalls.render import Arg, Decoded, RenderContext, decoder, to_int, to_long
 from tracer.syscalls.xlat import misc as x
 
-from .kstructs import complete, i32, u32, u64, xflags
+from .kstructs import complete, i32, u32, u64, xflags, xval
 from .siginfo import signal_name
 
 _COMM_LEN = 16
+_CAPABILITIES = {i: name for i, name in enumerate(x.CAPABILITIES) if name}
 _U64 = 0xFFFFFFFFFFFFFFFF
 
 # Options that print nothing after their name.
@@ -47,8 +48,7 @@ def _hex(raw: int) -> Arg:
 
 def _xval64(raw: int, table: dict[int, str], unknown: str) -> Arg:
     v = raw & _U64
-    name = table.get(v)
-    return Arg(name if name else f"{_chex(v)} /* {unknown} */", raw, "flags", v)
+    return Arg(xval(v, table, unknown), raw, "flags", v)
 
 
 def _flags64(raw: int, table: list[tuple[int, str]], unknown: str) -> Arg:
@@ -58,8 +58,7 @@ def _flags64(raw: int, table: list[tuple[int, str]], unknown: str) -> Arg:
 
 def _capability(raw: int) -> Arg:
     v = raw & _U64
-    name = x.CAPABILITIES[v] if v < len(x.CAPABILITIES) else None
-    return Arg(name or f"{_chex(v)} /* CAP_??? */", raw, "flags", v)
+    return Arg(xval(v, _CAPABILITIES, "CAP_???"), raw, "flags", v)
 
 
 def _vector_length(v: int, onexec: str, inherit: str) -> str:
@@ -120,10 +119,9 @@ def _int_out(call: Syscall, kind: str) -> Arg:
     if data is None:
         return Arg(pointer(raw & _U64), raw, "ptr", raw, at_exit=True)
     if kind == "signal":
-        text = signal_name(i32(data))
+        text = styled_decimal(i32(data), signal_name(i32(data)))
     elif kind == "tsc":
-        v = u32(data)
-        text = x.PR_TSC.get(v) or f"{_chex(v)} /* PR_TSC_??? */"
+        text = xval(u32(data), x.PR_TSC, "PR_TSC_???")
     elif kind == "unalign":
         text = xflags(u32(data), x.PR_UNALIGN, "PR_UNALIGN_???")
     else:
@@ -143,7 +141,7 @@ def _returned(call: Syscall, table, flags: bool = False, hex_ret: bool = False) 
     if flags:
         if not r:
             return None
-        return f"{r:#x} ({xflags(r, table, '???').split(' /* ')[0]})"
+        return f"{r:#x} ({abbreviated(xflags, r, table, '???').split(' /* ')[0]})"
     name = table.get(r)
     num = f"{r:#x}" if hex_ret else str(r)
     return f"{num} ({name})" if name else None
@@ -154,7 +152,7 @@ def decode_prctl(call: Syscall, ctx: RenderContext) -> Decoded:
     a = call.args
     opt = a[0] & 0xFFFFFFFF
     name = x.PRCTL_OPTIONS.get(opt)
-    first = Arg(name or f"{opt:#x} /* PR_??? */", a[0], "flags", opt)
+    first = Arg(xval(opt, x.PRCTL_OPTIONS, "PR_???"), a[0], "flags", opt)
     mem = call.mem or {}
     ret = None
     rest: list[Arg]
@@ -195,7 +193,7 @@ def decode_prctl(call: Syscall, ctx: RenderContext) -> Decoded:
             ret = _returned(call, x.PR_MCE_KILL_POLICY)
     elif opt == 1:  # PR_SET_PDEATHSIG
         v = a[1] & _U64
-        rest = [Arg(str(v) if v > 128 else signal_name(v), a[1], "signal", v)]
+        rest = [Arg(str(v) if v > 128 else styled_decimal(v, signal_name(v)), a[1], "signal", v)]
     elif opt == 4:
         rest = [_xval64(a[1], x.DUMPABLE, "SUID_DUMP_???")]
     elif opt in (23, 24):
@@ -224,7 +222,7 @@ def decode_prctl(call: Syscall, ctx: RenderContext) -> Decoded:
             rest += _rest(a, 2)
     elif opt == 35:  # PR_SET_MM
         v = a[1] & 0xFFFFFFFF
-        rest = [Arg(x.PR_SET_MM.get(v) or f"{_chex(v)} /* PR_SET_MM_??? */", a[1], "flags"),
+        rest = [Arg(xval(v, x.PR_SET_MM, "PR_SET_MM_???"), a[1], "flags"),
                 *_rest(a, 2)]  # fmt: skip
     elif opt == 28:
         rest = [_flags64(a[1], x.SECBITS, "SECBIT_???")]
@@ -232,7 +230,7 @@ def decode_prctl(call: Syscall, ctx: RenderContext) -> Decoded:
         rest = [Arg(str(to_long(a[1])), a[1], "int", to_long(a[1]))]
     elif opt == 26:
         v = a[1] & 0xFFFFFFFF
-        rest = [Arg(x.PR_TSC.get(v) or f"{_chex(v)} /* PR_TSC_??? */", a[1], "flags", v)]
+        rest = [Arg(xval(v, x.PR_TSC, "PR_TSC_???"), a[1], "flags", v)]
     elif opt == 6:
         rest = [Arg(xflags(a[1] & 0xFFFFFFFF, x.PR_UNALIGN, "PR_UNALIGN_???"), a[1], "flags")]
     elif opt == 45:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from tracer.events import Syscall
 from tracer.syscalls.capture import CaptureLimits, MemoryReader, on_exit
 from tracer.syscalls.decoders.arguments import ok
+from tracer.syscalls.fmt import STYLE
 from tracer.syscalls.render import Arg, Decoded, RenderContext, decoder, to_int
 from tracer.syscalls.xlat import misc as x
 
@@ -29,15 +30,24 @@ def decode_setpriority(call: Syscall, ctx: RenderContext) -> Decoded:
 
 def ioprio_text(value: int) -> str:
     """`IOPRIO_PRIO_VALUE(IOPRIO_CLASS_BE, 4)`: the class in the top 3 bits of 16, data below."""
-    cls = x.IOPRIO_CLASSES.get(value >> 13, f"{value >> 13:#x} /* IOPRIO_CLASS_??? */")
+    cls = xval(value >> 13, x.IOPRIO_CLASSES, "IOPRIO_CLASS_???")
     return f"IOPRIO_PRIO_VALUE({cls}, {value & 0x1FFF})"
+
+
+def ioprio_styled(value: int) -> str:
+    """An ioprio argument under -X: `16388`, or `16388 /* IOPRIO_PRIO_VALUE(...) */`."""
+    if STYLE.constants == "abbrev":
+        return ioprio_text(value)
+    if STYLE.constants == "raw":
+        return str(value)
+    return f"{value} /* {ioprio_text(value)} */"
 
 
 @decoder("ioprio_get")
 def decode_ioprio_get(call: Syscall, ctx: RenderContext) -> Decoded:
     a = call.args
     ret = None
-    if ok(call) and call.ret is not None:
+    if ok(call) and call.ret is not None and STYLE.constants != "raw":
         ret = f"{call.ret} ({ioprio_text(call.ret)})"
     return Decoded([_which(a[0], x.IOPRIO_WHO, "IOPRIO_WHO_???"), int_arg(a[1])], ret=ret)
 
@@ -46,7 +56,7 @@ def decode_ioprio_get(call: Syscall, ctx: RenderContext) -> Decoded:
 def decode_ioprio_set(call: Syscall, ctx: RenderContext) -> Decoded:
     a = call.args
     prio = a[2] & 0xFFFFFFFF
-    text = ioprio_text(prio)  # strace splits any int: the class is everything above 13 bits
+    text = ioprio_styled(prio)  # strace splits any int: the class is everything above 13 bits
     return Decoded(
         [
             _which(a[0], x.IOPRIO_WHO, "IOPRIO_WHO_???"),

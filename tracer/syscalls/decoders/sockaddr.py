@@ -5,10 +5,10 @@ from __future__ import annotations
 import socket
 import struct
 
-from tracer.syscalls.fmt import pointer, quote_path
+from tracer.syscalls.fmt import STYLE, pointer, quote_path
 from tracer.syscalls.xlat.net import ADDRESS_FAMILIES
 
-from .kstructs import u32, xval
+from .kstructs import hex_quote, u32, xval
 
 SOCKADDR_MAX = 128  # sizeof(struct sockaddr_storage)
 
@@ -17,10 +17,23 @@ def family_name(family: int) -> str:
     return xval(family, ADDRESS_FAMILIES, "AF_???")
 
 
+def _field(name: str, raw: bytes, decoded: str) -> str:
+    """A network-order field: `htons(80)`; under -X its bytes first, as strace prints
+    them (`sin_port="\\x00\\x50"`, with `/* htons(80) */` under verbose)."""
+    if STYLE.constants == "abbrev":
+        return f"{name}={decoded}"
+    text = f"{name}={hex_quote(raw)}"
+    return text if STYLE.constants == "raw" else f"{text} /* {decoded} */"
+
+
 def _inet(data: bytes) -> tuple[str, str]:
     port = struct.unpack_from(">H", data, 2)[0]
     addr = socket.inet_ntop(socket.AF_INET, data[4:8])
-    text = f'sin_port=htons({port}), sin_addr=inet_addr("{addr}")'
+    text = (
+        _field("sin_port", data[2:4], f"htons({port})")
+        + ", "
+        + _field("sin_addr", data[4:8], f"inet_addr({quote_path(addr.encode())})")
+    )
     return text, f"{addr}:{port}"
 
 
@@ -28,9 +41,16 @@ def _inet6(data: bytes) -> tuple[str, str]:
     port = struct.unpack_from(">H", data, 2)[0]
     flow = struct.unpack_from(">I", data, 4)[0]
     addr = socket.inet_ntop(socket.AF_INET6, data[8:24])
-    text = (
-        f"sin6_port=htons({port}), sin6_flowinfo=htonl({flow}), "
-        f'inet_pton(AF_INET6, "{addr}", &sin6_addr)'
+    if STYLE.constants == "abbrev":
+        where = f"inet_pton(AF_INET6, {quote_path(addr.encode())}, &sin6_addr)"
+    else:
+        where = _field("sin6_addr", data[8:24], f"inet_pton(AF_INET6, {quote_path(addr.encode())})")
+    text = ", ".join(
+        (
+            _field("sin6_port", data[2:4], f"htons({port})"),
+            _field("sin6_flowinfo", data[4:8], f"htonl({flow})"),
+            where,
+        )
     )
     if len(data) >= 28:
         text += f", sin6_scope_id={u32(data, 24)}"

@@ -160,10 +160,19 @@ def format_statx_verbose(sx: tuple) -> str:
     return "{" + ", ".join(parts) + "}"
 
 
-@fmt.constant_text
+_STATX_SYNC_BITS = [(0x2000, "AT_STATX_FORCE_SYNC"), (0x4000, "AT_STATX_DONT_SYNC")]
+
+
 def statx_flags(value: int) -> str:
+    """The sync type as flags, then the AT_* flags, each styled by -X on its own
+    (`0x2000 /* AT_STATX_FORCE_SYNC */|0x100 /* AT_SYMLINK_NOFOLLOW */`). A zero
+    sync type prints nothing under -X raw: strace's printflags without a default."""
     value &= 0xFFFFFFFF
-    text = fmt.enum(value & x.AT_STATX_SYNC_TYPE, x.AT_STATX_SYNC)
+    sync = value & x.AT_STATX_SYNC_TYPE
+    if sync == 0 and fmt.STYLE.constants == "raw":
+        text = ""
+    else:
+        text = fmt.flags(sync, _STATX_SYNC_BITS, "AT_STATX_SYNC_AS_STAT")
     rest = value & ~x.AT_STATX_SYNC_TYPE
     return text + "|" + fmt.flags(rest, x.AT_FLAGS) if rest else text
 
