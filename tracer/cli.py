@@ -182,7 +182,13 @@ def build_parser() -> argparse.ArgumentParser:
         "0: no bound)",
     )
     add_strace_options(p)
+    from tracer.summary.options import add_summary_options
+
+    add_summary_options(p)
     add_flight_options(p)
+    from tracer.steer.cli_options import add_steer_options
+
+    add_steer_options(p)  # --inject FILTER ACTION, --break FILTER (tracer/steer)
     p.add_argument("command", nargs=argparse.REMAINDER, help="program and its arguments")
     return p
 
@@ -221,6 +227,15 @@ def options_from_args(args: argparse.Namespace) -> TraceOptions:
     except StraceOptionError as e:
         raise UsageError(str(e)) from None
     args.strace = settings
+    from tracer.steer.cli_options import SteerSpecError, steering_from_args
+
+    try:
+        args.steering = steering_from_args(args, settings.inject)
+    except SteerSpecError as e:
+        raise UsageError(str(e)) from None
+    if args.steering is not None and args.steering.breakpoints and args.no_ui:
+        raise UsageError("--break holds a thread for the explorer to decide: not with --no-ui")
+    args.summary_options = _summary_options(args)
     if settings.abbrev is not None:
         # -v (or -e abbrev= without getdents): its entries must be kept to be printed.
         from tracer.syscalls.decoders.stat import keep_dirent_entries
@@ -285,6 +300,29 @@ def options_from_args(args: argparse.Namespace) -> TraceOptions:
     )
 
 
+def _summary_options(args: argparse.Namespace):
+    """-c/-C and their -S/-U/-O (tracer/summary), refused where strace refuses them
+    and where a table cannot go (another --format, the flight recorder)."""
+    from tracer.summary.options import summary_from_args
+    from tracer.summary.table import SummaryOptionError
+
+    try:
+        summary = summary_from_args(args)
+    except SummaryOptionError as e:
+        raise UsageError(str(e)) from None
+    if summary is None:
+        return None
+    if args.f_count >= 2 or args.separately:
+        raise UsageError(
+            "(-c/--summary-only or -C/--summary) and -ff/--output-separately are mutually exclusive"
+        )
+    if args.no_ui and args.format != "text":
+        raise UsageError(f"-c/-C print strace's table: not with --format {args.format}")
+    if getattr(args, "flight", None) is not None:
+        raise UsageError("-c/-C: not with --ring/--trigger (the flight recorder)")
+    return summary
+
+
 # Bytes of each read/write buffer kept for -e read=/write= dumps.
 DUMP_BUFSIZE = 1 << 20
 
@@ -319,7 +357,10 @@ def _main(argv: list[str] | None, interactive: Interactive | None, ignored: tupl
 
     try:
         argv = list(sys.argv[1:] if argv is None else argv)
-        args = _session_read_option(build_parser(), argv)
+        from tracer.steer.cli_options import spell_strace_long
+
+        parser = build_parser()
+        args = _session_read_option(parser, spell_strace_long(parser, argv))
         if args.version:
             print(version_line())
             return 0
@@ -476,7 +517,7 @@ def run_headless(opts: TraceOptions, args: argparse.Namespace) -> int:
         if out_fd >= 0:
             os.close(out_fd)  # the writer process holds it now
     sink = PipeSink(pipe_fd)
-    session = TraceSession(opts, sink=sink)
+    session = TraceSession(opts, sink=sink, steering=getattr(args, "steering", None))
     interrupted = _Interrupted()
     # Signals ignored by whoever started us (nohup, a background job) stay ignored:
     # neither tracetui nor the program reacts to them.
@@ -702,7 +743,7 @@ def make_writer(
         from tracer.formats.session_file import SessionRecorder
 
         recorder = SessionRecorder(args.write, ctx, opts.command)
-        if not args.output:
+        if not args.output and getattr(args, "summary_options", None) is None:
             return recorder  # -w alone only records
     if text_opts is not None and text_opts.per_process_prefix:
         fd, target = -1, f"{args.output}.PID"
@@ -743,6 +784,10 @@ def make_writer(
             prefix = PREFIX_FILE if args.output else PREFIX_TERMINAL
         writer = StraceTextWriter(out, ctx, prefix, text_opts)
     writer.target = target
+    if getattr(args, "summary_options", None) is not None:  # -c, -C
+        from tracer.summary.writer import summary_writer
+
+        writer = summary_writer(args.summary_options, writer, out, ctx, text_opts)
     if recorder is not None:
         from tracer.formats.session_file import Tee
 

@@ -23,6 +23,14 @@ class Frame:
     module_offset: int = 0  # pc as an offset into the module file (what strace -k prints)
 
 
+# Fault injection marks, kept in the call's captured memory under INJECTED_KEY (so the
+# store, the pipeline and session files carry them with no change): strace's
+# `(INJECTED)` (error= or retval=) and `(DELAYED)` (delay_enter=/delay_exit=).
+INJECTED_KEY = "_injected"
+INJECTED = 1
+DELAYED = 2
+
+
 @dataclass(slots=True, eq=False)
 class Syscall:
     """One system call, entry and exit merged.
@@ -59,6 +67,12 @@ class Syscall:
     @property
     def failed(self) -> bool:
         return self.error != 0
+
+    @property
+    def injected(self) -> int:
+        """INJECTED and/or DELAYED when steering tampered with the call (0: it did not)."""
+        mem = self.mem
+        return mem.get(INJECTED_KEY, 0) if mem else 0
 
 
 @dataclass(slots=True, eq=False)
@@ -165,6 +179,22 @@ class TraceEnded:
     time: float
     exit_status: int = 0
     error: str | None = None
+
+
+@dataclass(slots=True, eq=False)
+class BreakpointHit:
+    """Task `tid` is held by a breakpoint (`breakpoint` is its id; 0: a step or a run to
+    the exit the user asked for), at its call's entry or, with `at_exit`, its exit.
+
+    Not a row: `CallAssembler` turns the held call into an in-progress row and keeps the
+    hit for the app (`TraceSession.take_breakpoint_hits`)."""
+
+    pid: int
+    tid: int
+    time: float
+    breakpoint: int = 0
+    at_exit: bool = False
+    nr: int = -1
 
 
 @dataclass(slots=True)

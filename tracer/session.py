@@ -39,8 +39,9 @@ def _install_doorbell() -> bool:
 
 
 class TraceSession:
-    def __init__(self, options: TraceOptions, sink: Any = None) -> None:
-        """`sink` replaces the event queue (headless output goes to a writer process)."""
+    def __init__(self, options: TraceOptions, sink: Any = None, steering: Any = None) -> None:
+        """`sink` replaces the event queue (headless output goes to a writer process);
+        `steering` (tracer.steer.Steering): injection rules and breakpoints to start with."""
         if not options.command and not options.attach:
             raise TraceError("nothing to trace: give a program or -p PID")
         self.options = options
@@ -51,6 +52,7 @@ class TraceSession:
         self.worker: Worker | None = None
         self._thread: threading.Thread | None = None
         self.started_at = 0.0
+        self._steering = steering
 
     @property
     def launched(self) -> bool:
@@ -65,7 +67,7 @@ class TraceSession:
             except LaunchError as e:
                 raise TraceError(str(e)) from None
         doorbell = _install_doorbell()
-        self.worker = Worker(self.options, self.queue, path)
+        self.worker = Worker(self.options, self.queue, path, self._steering)
         self._thread = threading.Thread(
             target=self.worker.run, args=(doorbell,), name="tracetui-ptrace", daemon=True
         )
@@ -174,6 +176,40 @@ class TraceSession:
             self.options.stack_syscalls = numbers
             return True
         return w.request(lambda: w.set_stack_traces(enabled, numbers))
+
+    # ---- steering: fault injection and breakpoints (tracer/steer) -------------------------
+
+    @property
+    def steering(self) -> Any:
+        """The session's `Steering` (rules and breakpoints): read it, change it with `steer`."""
+        return self.worker.steering if self.worker is not None else self._steering
+
+    def steer(self, change: Any) -> bool:
+        """Apply `change(steering)` on the worker thread (it owns the counters and the plan)."""
+        w = self.worker
+        return bool(w and w.request(lambda: w.steer_change(change)))
+
+    def take_breakpoint_hits(self) -> list[Any]:
+        """Breakpoint hits drained so far (`BreakpointHit`), oldest first; each is taken once."""
+        hits = self._assembler.hits
+        out, hits[:] = list(hits), []
+        return out
+
+    def break_action(self, tid: int, action: str, error: int = 0) -> bool:
+        """A held thread goes on: "continue", "step" (hold at its next syscall entry),
+        "exit" (hold at this call's exit) or "fail" (with `error`, at entry)."""
+        w = self.worker
+        done: list[bool] = []
+        if not w or not w.request(lambda: done.append(w.do_break_action(tid, action, error))):
+            return False
+        return bool(done and done[0])
+
+    def held_tids(self) -> set[int]:
+        """Threads a breakpoint or a delay holds stopped now."""
+        w = self.worker
+        if w is None:
+            return set()
+        return {tid for tid, st in list(w._steer_tasks.items()) if st.hold}
 
     def signal_launched(self, signo: int) -> None:
         """Pass a signal on to the launched program's first process (not to attached ones)."""

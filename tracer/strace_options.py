@@ -11,7 +11,7 @@ from __future__ import annotations
 import argparse
 import os
 import signal as signal_mod
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from tracer.formats.text_options import PRECISION_DIGITS, STATUSES, TextOptions
 from tracer.syscall_selection import SelectionError, parse_syscall_set
@@ -23,11 +23,6 @@ class StraceOptionError(Exception):
 
 # strace options tracetui does not implement: flag -> what it does in strace.
 UNSUPPORTED = {
-    "-c": "--summary-only",
-    "-C": "--summary",
-    "-S": "--summary-sort-by",
-    "-U": "--summary-columns",
-    "-O": "--summary-syscall-overhead",
     "-b": "--detach-on",
     "-I": "--interruptible",
     "-i": "--instruction-pointer",
@@ -36,12 +31,6 @@ UNSUPPORTED = {
     "-d": "--debug",
 }
 UNSUPPORTED_LONG = (
-    "--summary-only",
-    "--summary",
-    "--summary-wall-clock",
-    "--summary-sort-by",
-    "--summary-columns",
-    "--summary-syscall-overhead",
     "--detach-on",
     "--interruptible",
     "--instruction-pointer",
@@ -49,14 +38,12 @@ UNSUPPORTED_LONG = (
     "--decode-pids",
     "--pidns-translation",
     "--debug",
-    "--inject",
-    "--fault",
     "--kvm",
     "--tips",
 )
-UNSUPPORTED_EXPR = ("inject", "fault", "kvm", "decode-pids", "decode-pid")
-# Options taking a value (so `-S time` is refused as one option, not as a program).
-_UNSUPPORTED_WITH_VALUE = {"-S", "-U", "-O", "-b", "-I"}
+UNSUPPORTED_EXPR = ("kvm", "decode-pids", "decode-pid")
+# Options taking a value (so `-I 1` is refused as one option, not as a program).
+_UNSUPPORTED_WITH_VALUE = {"-b", "-I"}
 
 
 class _Refuse(argparse.Action):
@@ -248,6 +235,8 @@ _EXPR_KEYS = {
     "silence": "quiet",
     "decode-fds": "decode-fds",
     "decode-fd": "decode-fds",
+    "inject": "inject",  # fault injection: tracer/steer (kept in order, parsed there)
+    "fault": "fault",
 }
 QUIET = ("attach", "exit", "exits", "path-resolution", "personality", "thread-execve", "superseded")
 DECODE_FDS = ("path", "socket", "dev", "pidfd")
@@ -264,6 +253,7 @@ class StraceSettings:
     raw: frozenset[int] = frozenset()
     const_style: str = "abbrev"
     strings_in_hex: str = "none"
+    inject: list[tuple[str, str]] = field(default_factory=list)  # -e inject=/fault=, in order
 
 
 def settings_from_args(args: argparse.Namespace) -> StraceSettings:
@@ -342,7 +332,9 @@ def _expressions(args: argparse.Namespace) -> list[tuple[str, str]]:
 
 def _apply_expr(s: StraceSettings, key: str, value: str, decode: set[str]) -> None:
     text = s.text
-    if key == "trace":
+    if key in ("inject", "fault"):
+        s.inject.append((key, value))
+    elif key == "trace":
         s.trace = parse_syscall_set(value)
     elif key == "abbrev":
         s.abbrev = parse_syscall_set(value)

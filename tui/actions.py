@@ -16,7 +16,7 @@ SIDE_WIDTHS = (0, 30, 40, 50, 60)  # percent of the screen the side pane takes (
 SIDE_DEFAULT = 40
 # Panes whose number key also focuses them; the Output pane is focused only by `o`,
 # since there keys go to the program (`q` would not quit).
-FOCUSED_PANES = {"processes", "files", "errors", "stack"}
+FOCUSED_PANES = {"processes", "files", "errors", "stack", "inflight", "summary"}
 
 
 class TraceActions:

@@ -43,6 +43,7 @@ from tui.messages import (
 from tui.models import Models
 from tui.refilter import FilterControl
 from tui.row_style import RowPainter
+from tui.steer_control import SteerControl
 from tui.terminal import ProgramTerminal
 from tui.view import ViewFilter
 from tui.widgets.filter_bar import FilterBar
@@ -57,7 +58,7 @@ PANE_REFRESH = 0.5  # seconds between side-pane rebuilds while events stream
 SWITCH_INTERVAL = 0.00005  # the GIL's, while the app runs (see run_app)
 
 
-class TraceApp(ContainedPump, TraceActions, FilterControl, App[int]):
+class TraceApp(ContainedPump, TraceActions, FilterControl, SteerControl, App[int]):
     """Live explorer of one trace session (a TraceSession, or a ReplaySession in tests)."""
 
     CSS_PATH = Path(__file__).parent / "app.tcss"  # absolute: subclasses live elsewhere
@@ -77,6 +78,8 @@ class TraceApp(ContainedPump, TraceActions, FilterControl, App[int]):
         Binding("3", "show_pane('errors')", "Errors", show=False),
         Binding("4", "show_pane('stack')", "Stack", show=False),
         Binding("5", "show_pane('output')", "Output", show=False),
+        Binding("6", "show_pane('inflight')", "In flight", show=False),
+        Binding("7", "show_pane('summary')", "Summary", show=False),
         Binding("s", "toggle_side", "Side pane", show=False),
         Binding("less_than_sign", "resize_side(-1)", "Narrower side pane", show=False),
         Binding("greater_than_sign", "resize_side(1)", "Wider side pane", show=False),
@@ -84,6 +87,9 @@ class TraceApp(ContainedPump, TraceActions, FilterControl, App[int]):
         Binding("l,escape", "focus_list", "Syscall list", show=False),
         Binding("f", "follow", "Follow", show=False),
         Binding("d", "open_dump", "Open dump", show=False),
+        Binding("b", "add_breakpoint", "Breakpoint"),
+        Binding("B", "steering", "Breakpoints", show=False),
+        Binding("i", "inject_like", "Inject", show=False),
         Binding("question_mark", "help", "Keys"),
         Binding("q", "quit_trace", "Quit"),
     ]
@@ -175,6 +181,7 @@ class TraceApp(ContainedPump, TraceActions, FilterControl, App[int]):
             )
         }
         self.filter_bar.display = False
+        self._wire_panes()
         self.syscall_list.focus()
         self.status.stacks = bool(getattr(self.session, "stack_traces", False))
         self.status.loop = getattr(self.session, "capture_loop", "")
@@ -201,6 +208,18 @@ class TraceApp(ContainedPump, TraceActions, FilterControl, App[int]):
         self.containment.armed = True
         if self.initial_filter:  # strace's -P, -z, -Z given on the command line
             self.set_filter_text(self.initial_filter)
+
+    def _wire_panes(self) -> None:
+        """The In-flight and Summary panes read the session, store and filter themselves,
+        on their own timers while on screen (the timer moves, a filter applies)."""
+        from tui.widgets.inflight_pane import InflightPane, InflightSource
+        from tui.widgets.summary_pane import SummaryPane
+
+        screen = self.main_screen
+        screen.query_one(InflightPane).source = InflightSource(
+            self.session, self.store, self.models, lambda: self.trace_ended
+        )
+        screen.query_one(SummaryPane).watch_store(self.store, self.view)
 
     @property
     def trace_ended(self) -> bool:
@@ -238,6 +257,7 @@ class TraceApp(ContainedPump, TraceActions, FilterControl, App[int]):
             self.syscall_list.rows_added(update.changed_rows)
             self._panes_dirty = True
         self._update_inflight()
+        self.steer_poll()  # breakpoint hits: select the held call, ask (tui/steer_control.py)
         if self.flight is not None:
             self.flight.update()
         self._update_status()
@@ -300,6 +320,8 @@ class TraceApp(ContainedPump, TraceActions, FilterControl, App[int]):
             status.note = (
                 f"{ended.error}; q quits" if ended is not None and ended.error else "q quits"
             )
+        elif getattr(self, "_held", None):
+            status.state = "HELD"  # a breakpoint holds a thread (stopped, state t)
         elif self.session.paused:
             status.state = "PAUSED"
         else:

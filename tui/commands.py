@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from textual.app import SystemCommand
 from textual.binding import Binding
 
-PANES = ("processes", "files", "errors", "stack", "output")
+PANES = ("processes", "files", "errors", "stack", "output", "inflight", "summary")
 
 ACTION_TITLES = {
     "open_filter": ("Filter", "Open the filter bar (/)"),
@@ -34,6 +34,12 @@ ACTION_TITLES = {
         "Open the last flight recorder dump",
         "Open the ring written by the last trigger in another explorer (d)",
     ),
+    "add_breakpoint": (
+        "Breakpoint",
+        "Hold a thread at the entry of a call matching a filter (b)",
+    ),
+    "steering": ("Breakpoints and injections", "List, toggle, delete; held threads (B)"),
+    "inject_like": ("Inject on calls like this", "Fail the next calls like the selected one (i)"),
     "help": ("Keys", "Show every key (?)"),
     "quit_trace": ("Quit", "Quit; launched programs are killed, attached ones detached (q)"),
 }
@@ -70,6 +76,9 @@ MAIN_VIEW_ACTIONS = frozenset(
         "help",
         "toggle_side",
         "resize_side",
+        "add_breakpoint",
+        "steering",
+        "inject_like",
     }
 )
 

@@ -49,7 +49,7 @@ def run_interactive(opts: TraceOptions, args: argparse.Namespace) -> int:
     if opts.command and args.tty == "inherit":
         # Nobody drains events until the program exits: the queue must not make it wait.
         opts.queue_max = 1 << 62
-    session = TraceSession(opts)
+    session = TraceSession(opts, steering=getattr(args, "steering", None))
     # -w records the session; with --ring/--trigger it names the flight recorder's dumps.
     recording = bool(args.write) and getattr(args, "flight", None) is None
     if recording:

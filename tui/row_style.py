@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from rich.style import Style
 from rich.text import Text
 
-from tracer.events import Syscall
+from tracer.events import DELAYED, INJECTED, INJECTED_KEY, Syscall
 from tracer.store.lines import IN_PROGRESS, render_syscall_line
 from tracer.syscalls.render import render
 
@@ -27,6 +27,7 @@ SIGNAL_STYLE = Style(color="yellow", italic=True)
 PROCESS_STYLE = Style(color="bright_magenta", bold=True)
 IN_PROGRESS_STYLE = Style(dim=True)
 BLOCKED_STYLE = Style(dim=True, italic=True)
+INJECTED_STYLE = Style(color="black", bgcolor="bright_yellow", bold=True)
 _ERRNO_RE = re.compile(r"= -1 (E[A-Z0-9_]+)")
 _NAME_RE = re.compile(r"^[a-z0-9_]+(?=\()")
 
@@ -84,7 +85,22 @@ class RowPainter:
         m = _NAME_RE.match(line)
         if m and kind == "syscall":
             text.stylize(NAME_STYLE, start, start + m.end())
+            marks = self._injected(row)
+            if marks:  # strace's markers for a call fault injection changed
+                text.append(" ")
+                if marks & INJECTED:
+                    text.append("(INJECTED)", INJECTED_STYLE)
+                if marks & DELAYED:
+                    text.append("(DELAYED)", INJECTED_STYLE)
         return PaintedRow(text, start)
+
+    def _injected(self, row: int) -> int:
+        store = self.store
+        ix = getattr(store, "mem_ix", None)
+        if ix is None or not ix[row]:
+            return 0
+        mem = store.mem_of(row)
+        return mem.get(INJECTED_KEY, 0) if mem else 0
 
     def paint_inflight(self, call: Syscall) -> PaintedRow:
         """A call the tracer saw enter and not return (not a store row): dimmed, entry args only."""

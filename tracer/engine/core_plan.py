@@ -119,6 +119,8 @@ def c_may_handle(plan: SyscallPlan, nr: int, name: str, unwinder: Any) -> bool:
     if effect & FD_RETURNS and name.startswith("fcntl"):
         return False  # a new fd only for some commands: decided in Python
     # A call that never returns (exit, exit_group) is fine: the task's end completes it.
+    if plan.is_steered(nr):
+        return False  # an injection rule or breakpoint decides at its entry (tracer/steer)
     if plan.wants_stack(nr):
         return False
     return not (unwinder is not None and plan.changes_maps(nr))

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from tracer.events import (
+    BreakpointHit,
     Exec,
     Exited,
     ProcessStarted,
@@ -78,6 +79,8 @@ class CallAssembler:
         self._emitted: set[int] = set()  # tids whose pending call went out as Unfinished
         self.seq = 0
         self._unpack = unpack_batch
+        # Breakpoint hits, in order, for the app (`TraceSession.take_breakpoint_hits`).
+        self.hits: list[BreakpointHit] = []
 
     def inflight(self) -> list[Syscall]:
         """Calls entered and not returned yet (a blocked read, accept, wait4)."""
@@ -106,6 +109,13 @@ class CallAssembler:
                 self._one(part, out)
         elif t is CallGone:
             self._gone(item.tid, out)
+        elif t is BreakpointHit:
+            # The held call becomes a row now, in progress (strace's `<unfinished ...>`).
+            call = self.pending.get(item.tid)
+            if call is not None and item.tid not in self._emitted:
+                self._emitted.add(item.tid)
+                out.append(Unfinished(call))
+            self.hits.append(item)
         elif t is CallMoved:
             # As strace: the thread's execve goes out unfinished under the thread, the
             # leader's own call ends (`= ?`), and the execve returns under the

@@ -95,6 +95,20 @@ class SyscallPlan:
             self._never[nr] = bool(d.classes & Class.NEVER_RETURNS)
             self._maps[nr] = bool(d.classes & Class.MEMORY_MAPPING)
         self._fcntl = table.number("fcntl")
+        # Numbers an injection rule or a breakpoint may act on: their stops go to Python
+        # (the C core's plan leaves them out; never on the Python loop's plain fast path).
+        self._steered = [False] * SIZE
+        self.steered_numbers: frozenset[int] | None = frozenset()
+
+    def set_steered(self, numbers: frozenset[int] | None) -> None:
+        """Calls with these numbers (None: all) are Python's, at entry and exit."""
+        self.steered_numbers = numbers
+        self._steered = [numbers is None or nr in numbers for nr in range(SIZE)]
+
+    def is_steered(self, nr: int) -> bool:
+        if nr < SIZE:
+            return self._steered[nr]
+        return self.steered_numbers is None or nr in self.steered_numbers
 
     def set_stacks(self, enabled: bool, numbers: frozenset[int] | None = None) -> None:
         """Capture stacks from now on for `numbers` (None: all), or not at all."""
@@ -113,6 +127,7 @@ class SyscallPlan:
                 and not self._never[nr]
                 and not self._stack[nr]
                 and not self._maps[nr]
+                and not self._steered[nr]
             )
         return out
 

@@ -13,7 +13,7 @@ from tracer.engine import ptrace_api as pt
 from tracer.engine.stream import CallExit, CallGone
 from tracer.engine.syscall_plan import FD_CLEAR, FD_CLOSE_ARG0, FD_DROP_ARG1, FD_RETURNS
 from tracer.engine.tasks import Task
-from tracer.events import Syscall
+from tracer.events import INJECTED_KEY, Syscall
 from tracer.syscalls.capture import SOCKETS_KEY
 
 if TYPE_CHECKING:
@@ -88,6 +88,8 @@ class SyscallStops(_Base):
         if plan.never_returns(nr):
             # exit/exit_group: the task disappears without an exit stop.
             self._complete_without_return(task)
+        elif plan.is_steered(nr) or task.tid in self._steer_tasks:
+            self._steer_entry(task, call)  # injection, breakpoints (steer_stops.py)
 
     def _mem_fds(self, task: Task, mem: dict, fds: dict[int, str] | None) -> dict[int, str] | None:
         """Names of the fds a capture found in memory (`mem["_fds"]`), added to `fds`."""
@@ -137,7 +139,10 @@ class SyscallStops(_Base):
         nr = call.nr
         tgid = task.tgid
         mem = fds = None
-        error = 0
+        error = marks = 0
+        steered = task.tid in self._steer_tasks
+        if steered:
+            ret, is_error, marks = self._steer_exit(task, ret, is_error)
         if is_error:
             error = -ret
         else:
@@ -155,7 +160,11 @@ class SyscallStops(_Base):
                     mem = self._exit_socket_details(task, call, fds, mem)
             if plan.changes_maps(nr) and self.unwinder is not None:
                 self.unwinder.invalidate(tgid)
+        if marks:  # strace's (INJECTED) / (DELAYED), carried in the call's memory
+            mem = {**(mem or {}), INJECTED_KEY: marks}
         self.queue.put(CallExit(task.tid, end, ret, error, mem, fds))
+        if steered:
+            self._steer_after_exit(task, call)
 
     def _exit_socket_details(
         self, task: Task, call: Syscall, fds: dict[int, str], mem: dict | None

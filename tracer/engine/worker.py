@@ -37,6 +37,7 @@ from tracer.engine.launcher import fork_stopped_child, seccomp_program
 from tracer.engine.process_stops import ProcessStops
 from tracer.engine.socket_details import SocketDetails
 from tracer.engine.spin import SpinBudget
+from tracer.engine.steer_stops import SteerStops
 from tracer.engine.stream import CallExit, CoreBatch
 from tracer.engine.syscall_plan import SyscallPlan
 from tracer.engine.syscall_stops import SyscallStops
@@ -55,6 +56,7 @@ from tracer.events import (
     TraceEnded,
 )
 from tracer.options import TraceOptions
+from tracer.steer.steering import Steering
 from tracer.syscalls.table import AUDIT_ARCH_X86_64, COMPAT_BASE
 
 SIGTRAP_SYSGOOD = signal.SIGTRAP | 0x80
@@ -80,8 +82,14 @@ class StartError(Exception):
     """One-line reason the session could not start (reported before any UI)."""
 
 
-class Worker(SyscallStops, ProcessStops):
-    def __init__(self, options: TraceOptions, queue: EventQueue, path: str | None = None) -> None:
+class Worker(SyscallStops, ProcessStops, SteerStops):
+    def __init__(
+        self,
+        options: TraceOptions,
+        queue: EventQueue,
+        path: str | None = None,
+        steering: Steering | None = None,
+    ) -> None:
         self.opts = options
         self.queue = queue
         self.path = path
@@ -124,6 +132,7 @@ class Worker(SyscallStops, ProcessStops):
             from tracer.stack import StackUnwinder
 
             self.unwinder = StackUnwinder()
+        self._steer_init(steering)  # fault injection and breakpoints (steer_stops.py)
 
     # ---- control from other threads -------------------------------------------------
 
@@ -493,7 +502,8 @@ class Worker(SyscallStops, ProcessStops):
         task = self.tasks.get(tid)
         if task is None:
             self.core.forget(tid)
-        elif task.launching:
+        elif task.launching or (tid in self._steer_tasks and task.inflight is None):
+            # (steering: a step waits for the task's next entry, whatever its number)
             self.core.set_task(tid, task.tgid, ST_PYTASK)
         else:
             self.core.set_task(tid, task.tgid, ST_PYCALL if task.inflight else ST_NONE)
@@ -507,7 +517,13 @@ class Worker(SyscallStops, ProcessStops):
         (on VMs, waking an idle CPU costs more than the syscall itself).
         """
         task = self.tasks.get(tid)
-        if task is None or task.launching or self.paused or self.seccomp_active:
+        if (
+            task is None
+            or task.launching
+            or self.paused
+            or self.seccomp_active
+            or tid in self._steer_tasks
+        ):
             self._syscall_stop(tid)
             return
         if _ptrace(_GET_INFO, tid, _INFO_SIZE, self._info_addr) <= 0:
@@ -539,12 +555,24 @@ class Worker(SyscallStops, ProcessStops):
             if ret & _SIGN:
                 ret -= _WRAP
             self._leave(task, ret, bool(v[5] & 0xFF))
+        if tid in self._steer_tasks:  # held, or a signal to deliver (steer_stops.py)
+            self._restart(task)
+            return
         _ptrace(24, tid, None, None)
 
     def _restart(self, task: Task, sig: int = 0) -> None:
         req = pt.PTRACE_SYSCALL
         if self.seccomp_active and not task.in_seccomp_call:
             req = pt.PTRACE_CONT
+        st = self._steer_tasks.get(task.tid) if self._steer_tasks else None
+        if st is not None:
+            if st.signal:  # strace's inject signal=: delivered as the call is entered
+                sig, st.signal = sig or st.signal, 0
+            if st.hold:  # a delay or a breakpoint: resumed later (`_steer_release`)
+                task.held, task.held_request, task.held_sig = True, req, sig
+                return
+            if st.idle:
+                del self._steer_tasks[task.tid]
         if self.paused:
             task.held = True
             task.held_request = req
@@ -565,7 +593,7 @@ class Worker(SyscallStops, ProcessStops):
             return
         self.paused = False
         for t in list(self.tasks.values()):
-            if t.held:
+            if t.held and not self.steer_held(t.tid):
                 t.held = False
                 pt.ptrace_quiet(t.held_request, t.tid, 0, t.held_sig)
 
@@ -586,6 +614,7 @@ class Worker(SyscallStops, ProcessStops):
 
     def _cleanup(self) -> None:
         """Leave no task stopped: kill launched ones (unless --detach), detach attached ones."""
+        self._steer_let_go()
         if self.exec_error_fd is not None:
             try:
                 os.close(self.exec_error_fd)

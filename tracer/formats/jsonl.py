@@ -13,6 +13,8 @@ import json
 from typing import Any, TextIO
 
 from tracer.events import (
+    DELAYED,
+    INJECTED,
     Detached,
     Exec,
     Exited,
@@ -89,6 +91,10 @@ def syscall_object(call: Syscall, ctx: RenderContext, kind: str = "syscall") -> 
     }
     if call.error:
         obj["errno"] = errno_name(call.error)
+    if call.injected:  # fault injection (strace's `(INJECTED)`, `(DELAYED)`)
+        obj["injected"] = [
+            m for bit, m in ((INJECTED, "injected"), (DELAYED, "delayed")) if call.injected & bit
+        ]
     if call.fds:
         _put_fds(obj, call.fds)
     if call.stack:

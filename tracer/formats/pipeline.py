@@ -39,6 +39,7 @@ _TYPES: list[type] = [
     CallGone,
     CallMoved,
     CoreBatch,
+    ev_mod.BreakpointHit,  # (the app's -w tap forwards what the queue held)
 ]
 _TAG = {t: i for i, t in enumerate(_TYPES)}
 CALL_TAGS = frozenset(_TAG[t] for t in (Syscall, Unfinished, Resumed))  # bodies: a call's tuple

@@ -12,6 +12,8 @@ import signal as signal_mod
 from typing import TextIO
 
 from tracer.events import (
+    DELAYED,
+    INJECTED,
     Exec,
     Exited,
     ProcessStarted,
@@ -67,6 +69,14 @@ def stack_lines(call: Syscall) -> list[str]:
         return [f" > [{f.pc:#x}]" for f in call.stack]
 
 
+def injected_marks(call: Syscall) -> str:
+    """strace's ` (INJECTED)` / ` (DELAYED)` after the result of a call steering changed."""
+    marks = call.injected
+    if not marks:
+        return ""
+    return (" (INJECTED)" if marks & INJECTED else "") + (" (DELAYED)" if marks & DELAYED else "")
+
+
 def call_line(r: RenderedCall, pad: int = 39) -> str:
     """`pad`: strace puts ` = ` at column 40 of the whole line, pid prefix included."""
     head = f"{r.name}({r.args_text()})"
@@ -118,7 +128,7 @@ def event_text(ev: object, ctx: RenderContext, pad: int = 39) -> list[str] | Non
             # or `pause() = ?` when nothing was left to print at the exit.
             head = unfinished_head(r) if _decoded_at_exit(r) else f"{r.name}({r.args_text()}"
             return [f"{head + ')':<{pad}} = ?"] + stack_lines(ev)
-        return [call_line(r, pad)] + stack_lines(ev)
+        return [call_line(r, pad) + injected_marks(ev)] + stack_lines(ev)
     if isinstance(ev, Unfinished):
         return [unfinished_head(render(ev.call, ctx))] + stack_lines(ev.call)
     if isinstance(ev, Resumed):
@@ -128,7 +138,7 @@ def event_text(ev: object, ctx: RenderContext, pad: int = 39) -> list[str] | Non
             # the exit (`<... read resumed> <unfinished ...>) = ?`, `<... pause resumed>) = ?`).
             rest = " <unfinished ...>" if _decoded_at_exit(r) else ""
             return [f"{f'<... {r.name} resumed>{rest})':<{pad}} = ?"]
-        return [resumed_tail(r, pad)]
+        return [resumed_tail(r, pad) + injected_marks(ev.call)]
     if isinstance(ev, SignalDelivered):
         return [f"--- {signal_name(ev.signo)} {siginfo_text(ev)} ---"]
     if isinstance(ev, Exited):

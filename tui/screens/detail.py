@@ -18,7 +18,7 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
-from tracer.events import Exec, Syscall
+from tracer.events import DELAYED, INJECTED, Exec, Syscall
 from tracer.syscalls.render import RenderContext, errno_meaning, errno_name, errno_text, render
 from tui.containment import ContainedPump
 from tui.hexdump import hexdump
@@ -26,6 +26,16 @@ from tui.messages import FrameChosen
 from tui.widgets.stack_view import StackView
 
 FULL_STRSIZE = 1 << 20  # "untruncated": the capture limit is the only limit left
+
+
+def _injected_text(marks: int) -> Text:
+    """What fault injection did to the call (strace's `(INJECTED)`, `(DELAYED)`)."""
+    parts = []
+    if marks & INJECTED:
+        parts.append("INJECTED: tracetui skipped the call and set this result (fault injection)")
+    if marks & DELAYED:
+        parts.append("DELAYED: tracetui held the thread at the call's entry or exit")
+    return Text("\n".join(parts), style="bold yellow")
 
 
 def _kv_table() -> Table:
@@ -105,6 +115,8 @@ class SyscallDetailScreen(ContainedPump, Screen[None]):
 
         yield Static("[b]Return value[/]", classes="detail-heading")
         yield Static(self._return_text(call, rc.ret), id="detail-ret")
+        if call.injected:
+            yield Static(_injected_text(call.injected), id="detail-injected")
 
         exec_event = self._exec_of(call)
         if exec_event is not None:

@@ -19,6 +19,20 @@ EXTRA_KEYS = [
         "Enter on a process narrows the list; on an fd jumps to its syscall; on an error group shows its calls",
     ),
     ("Stack", "Enter on a frame with a source file shows the source around it"),
+    (
+        "Held thread",
+        "c continue, s step to its next syscall, x run to its exit, f fail it with an errno",
+    ),
+    (
+        "In flight (6)",
+        "each live thread's call now, longest wait first; Enter goes to the call "
+        "(or the thread's last row while the call has none)",
+    ),
+    (
+        "Summary (7)",
+        "strace -c of the rows shown (follows the filter): t sorts by the next column, "
+        "r reverses, a click on a header sorts by it",
+    ),
     ("Command palette", "Ctrl+P: every action by name"),
 ]
 

@@ -1,4 +1,5 @@
-"""The tabbed side panes: processes, files, errors, stack, and the program's output.
+"""The tabbed side panes: processes, files, errors, stack, the program's output, the calls
+in flight and the summary.
 
 The app tells it what to show (`refresh_from`); only the visible tab is rebuilt.
 """
@@ -10,9 +11,11 @@ from textual.containers import Vertical
 from textual.widgets import TabbedContent, TabPane
 
 from tui.containment import ContainedPump
+from tui.widgets.inflight_pane import InflightPane
 from tui.widgets.output_pane import OutputPane
 from tui.widgets.panes import ErrorsPane, FilesPane, ProcessesPane
 from tui.widgets.stack_view import StackView
+from tui.widgets.summary_pane import SummaryPane
 
 
 class SidePanes(ContainedPump, Vertical):
@@ -30,6 +33,10 @@ class SidePanes(ContainedPump, Vertical):
                 yield StackView(id="stack-view")
             with TabPane("Output", id="output"):
                 yield OutputPane(id="output-pane")
+            with TabPane("In flight", id="inflight"):
+                yield InflightPane(id="inflight-table")
+            with TabPane("Summary", id="summary"):
+                yield SummaryPane(id="summary-table")
 
     @property
     def tabs(self) -> TabbedContent:
@@ -64,3 +71,7 @@ class SidePanes(ContainedPump, Vertical):
             pane = self.query_one(ErrorsPane)
             pane.t0 = t0
             pane.show(models.error_rows(pane.order))
+        elif active == "inflight":
+            self.query_one(InflightPane).refresh_rows()
+        elif active == "summary":
+            self.query_one(SummaryPane).refresh_summary()
