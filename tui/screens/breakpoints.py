@@ -93,7 +93,9 @@ class HeldCallScreen(ContainedPump, ModalScreen[tuple[str, str] | None]):
             return
         if self.query("#held-errno"):
             return
-        box = Input(value="EACCES", placeholder="errno, e.g. ENOSPC; Enter fails the call")
+        # Empty, EACCES when left so: a prefilled value is selected on focus, and what
+        # the user types must not depend on clearing it first.
+        box = Input(placeholder="errno, e.g. ENOSPC (Enter alone: EACCES)")
         box.id = "held-errno"
         self.query_one(".steer-box").mount(box)
         box.focus()
