@@ -229,3 +229,42 @@ def test_when_expressions():
     assert rule.error == 13 and rule.delay_exit == pytest.approx(0.001) and rule.signal == 10
     with pytest.raises(SteerSpecError):
         parse_strace_inject("openat:poke_enter=@arg1=00")
+
+
+SIGNALLED = r"""
+/* Counts the SIGUSR1s the tracer injects into its getppid() calls, and what each
+ * call returned (a signal alone leaves the call to run). */
+#include <signal.h>
+#include <stdio.h>
+#include <unistd.h>
+static volatile sig_atomic_t got;
+static void on_usr1(int sig) { (void)sig; got++; }
+int main(void) {
+    signal(SIGUSR1, on_usr1);
+    pid_t parent = getppid(), seen[5];
+    int ok = 1;
+    for (int i = 0; i < 5; i++) seen[i] = getppid();
+    for (int i = 0; i < 5; i++) ok &= seen[i] == parent || seen[i] == -1;
+    printf("signals %d ok %d\n", (int)got, ok);
+    return 0;
+}
+"""
+
+
+@needs_strace
+def test_signal_is_delivered_at_the_chosen_calls_as_under_strace(tracer_loop):
+    prog = str(compile_c(SIGNALLED, name="inject_signalled"))
+    for spec in (
+        "inject=getppid:signal=SIGUSR1:when=2+2",
+        "inject=getppid:error=EPERM:signal=USR1",
+    ):
+        ours = run_tracetui("--no-ui", "-o", "/dev/null", "-e", spec, "--", prog)
+        ref = _strace_run("-e", spec, prog)
+        assert ours.returncode == 0, ours.stderr
+        assert ours.stdout == ref.stdout
+    assert (
+        run_tracetui(
+            "--no-ui", "-o", "/dev/null", "-e", "inject=getppid:signal=SIGUSR1:when=2+2", "--", prog
+        ).stdout
+        == "signals 3 ok 1\n"
+    )

@@ -111,3 +111,38 @@ async def test_summary_pane_counts_sorts_and_follows_the_filter():
         filtered = pane_counts(pane)
         assert filtered == store_counts(app.store, app.view.rows)
         assert filtered["openat"] == (3, 3) and all(c == e for c, e in filtered.values())
+
+
+@run_async
+async def test_dash_c_opens_the_explorer_on_the_summary_pane():
+    """`tracetui -c prog`: strace's summary, live, is what the explorer shows first."""
+    from tracer.cli import main
+    from tui.launch import _strace_view
+
+    prog = str(compile_c(PROGRAM, name="summary_prog"))
+    seen = {}
+
+    def launcher(opts, args) -> int:
+        seen["view"] = _strace_view(args)
+        return 0
+
+    assert main(["-c", "--", prog], interactive=launcher) == 0
+    assert seen["view"]["initial_pane"] == "summary"
+    assert main(["--", prog], interactive=launcher) == 0
+    assert seen["view"]["initial_pane"] == ""
+
+    master, slave = os.openpty()
+    session = TraceSession(TraceOptions(command=[prog], tty_fd=slave))
+    session.start()
+    os.close(slave)
+    app = TraceApp(session, master, "test")
+    app.initial_pane = "summary"
+    try:
+        async with app.run_test(size=(200, 45)) as pilot:
+            pane = app.query_one(SummaryPane)
+            await settle(app, pilot, until=lambda: pane.row_count > 5)
+            assert app.side_panes.tabs.active == "summary"
+            assert pane_counts(pane) == store_counts(app.store)
+    finally:
+        session.stop()
+        os.close(master)

@@ -96,6 +96,7 @@ class TraceApp(ContainedPump, TraceActions, FilterControl, SteerControl, App[int
     # Every binding above is also in the command palette: see tui.commands.
 
     initial_filter = ""  # the filter the list starts with (strace's -P, -z, -Z)
+    initial_pane = ""  # the side pane shown first (strace's -c, -C: "summary")
 
     def __init__(
         self,
@@ -208,6 +209,8 @@ class TraceApp(ContainedPump, TraceActions, FilterControl, SteerControl, App[int
         self.containment.armed = True
         if self.initial_filter:  # strace's -P, -z, -Z given on the command line
             self.set_filter_text(self.initial_filter)
+        if self.initial_pane:
+            self.side_panes.show(self.initial_pane)
 
     def _wire_panes(self) -> None:
         """The In-flight and Summary panes read the session, store and filter themselves,
@@ -437,6 +440,7 @@ def run_app(
     *,
     clock=None,
     initial_filter: str = "",
+    initial_pane: str = "",
     max_rows: int | None = None,
     flight=None,
 ) -> int:
@@ -454,6 +458,7 @@ def run_app(
     )
     app.painter.clock = clock
     app.initial_filter = initial_filter
+    app.initial_pane = initial_pane
     # The ptrace thread needs the GIL for the stops Python handles (a fork, an exec, a
     # signal); the app's thread yields it after 50 us instead of 5 ms, so those stops do
     # not wait behind an ingest or a repaint (2-vCPU EPYC VM, fork/exec loop in the app:

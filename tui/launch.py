@@ -137,7 +137,8 @@ def _open_diff(args: argparse.Namespace) -> int:
 
 
 def _strace_view(args: argparse.Namespace) -> dict:
-    """strace's -t/-tt/-ttt/-r as the time column, -P/-z/-Z as the starting filter."""
+    """strace's -t/-tt/-ttt/-r as the time column, -P/-z/-Z as the starting filter, -c/-C
+    as the Summary pane."""
     from tracer.formats.leader import list_clock
 
     text = args.strace.text
@@ -153,6 +154,8 @@ def _strace_view(args: argparse.Namespace) -> dict:
         "initial_filter": " ".join(terms),
         "max_rows": _max_rows(args),
         "flight": getattr(args, "flight", None),
+        # -c/-C ask for strace's summary: the explorer opens on its live Summary pane.
+        "initial_pane": "summary" if getattr(args, "summary_options", None) else "",
     }
 
 
