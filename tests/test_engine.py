@@ -397,6 +397,44 @@ int main(void) { pthread_t t; pthread_create(&t, 0, run, 0); for (;;) pause(); }
     assert execs[-1]["former_tid"] != execs[-1]["pid"]
 
 
+@pytest.mark.parametrize("inject", [(), ("-e", "inject=execve:delay_exit=100ms")])
+def test_exec_by_a_thread_with_no_leader_call_reads_as_strace_prints_it(inject):
+    """With the leader's call untraced, strace ends the thread's execve line with
+    `<pid changed to N ...>`, drops the `[pid N]` prefix once one task is left, and a
+    delay on that execve marks its return under the new id `(DELAYED)`."""
+    import shutil
+
+    if shutil.which("strace") is None:
+        pytest.skip("strace is not installed")
+    prog = str(
+        compile_c(
+            r"""
+#include <pthread.h>
+#include <unistd.h>
+static void *run(void *a) { execl("/bin/true", "true", (char*)0); return a; }
+int main(void) { pthread_t t; pthread_create(&t, 0, run, 0); for (;;) pause(); }
+""",
+            name="thread_exec_alone",
+        )
+    )
+    args = ("-f", "-e", "trace=execve", *inject)
+
+    def shape(text: str) -> list[str]:
+        lines = [ln for ln in text.splitlines() if not ln.startswith(("strace:", 'execve("/'))]
+        pids = {p: f"P{i}" for i, p in enumerate(dict.fromkeys(re.findall(r"\b\d{3,}\b", text)))}
+        out = []
+        for line in lines:
+            line = re.sub(r"0x[0-9a-f]+ /\* \d+ vars \*/", "ENV", line)
+            out.append(re.sub(r"\b\d{3,}\b", lambda m: pids[m.group()], line))
+        return out
+
+    ref = subprocess.run(["strace", *args, prog], capture_output=True, text=True, timeout=30)
+    mine = run_tracetui("--no-ui", *args, "--", prog)
+    assert mine.returncode == 0, mine.stderr
+    assert "pid changed to" in mine.stderr
+    assert shape(mine.stderr) == shape(ref.stderr)
+
+
 def test_internal_error_detaches_the_program_which_runs_on(tmp_path, monkeypatch):
     # A bug in the tracer must not kill what it traces: the program is detached,
     # runs to its end untraced, its exit status passes and the error is reported.

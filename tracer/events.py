@@ -77,9 +77,13 @@ class Syscall:
 
 @dataclass(slots=True, eq=False)
 class Unfinished:
-    """`call` was still in progress when another event was emitted (strace's `<unfinished ...>`)."""
+    """`call` was still in progress when another event was emitted (strace's `<unfinished ...>`).
+
+    `moved_to` is set when a thread's execve is cut by its exec event while its process's
+    leader had no call to end: strace then prints `<pid changed to N ...>`."""
 
     call: Syscall
+    moved_to: int = 0
 
 
 @dataclass(slots=True, eq=False)

@@ -125,6 +125,9 @@ class ProcessStops(_Base):
                 self._adopt_core_call(former)  # its execve, entered in C
                 self.core.forget(former)
             old = self.tasks.pop(former, None)
+            steer = self._steer_tasks.pop(former, None)
+            if steer is not None:  # its execve's injection or delay is the leader id's now
+                self._steer_tasks[task.tid] = steer
             if old is not None and old.inflight is not None:
                 # The leader's own call (a wait, a futex) never returns: the assembler
                 # ends it when it moves the thread's execve to the leader's id.

@@ -124,7 +124,9 @@ class CallAssembler:
             if call is not None and item.from_tid in self._emitted:
                 self._emitted.discard(item.from_tid)
             elif call is not None:
-                out.append(Unfinished(call))
+                # No leader's call to end in between: strace goes on the same line.
+                moved = item.to_tid if item.to_tid not in self.pending else 0
+                out.append(Unfinished(call, moved))
             self._gone(item.to_tid, out)
             if call is not None:
                 self.pending[item.to_tid] = call

@@ -130,7 +130,10 @@ def event_text(ev: object, ctx: RenderContext, pad: int = 39) -> list[str] | Non
             return [f"{head + ')':<{pad}} = ?"] + stack_lines(ev)
         return [call_line(r, pad) + injected_marks(ev)] + stack_lines(ev)
     if isinstance(ev, Unfinished):
-        return [unfinished_head(render(ev.call, ctx))] + stack_lines(ev.call)
+        head = unfinished_head(render(ev.call, ctx))
+        if ev.moved_to:
+            head = head[: -len(" <unfinished ...>")] + f" <pid changed to {ev.moved_to} ...>"
+        return [head] + stack_lines(ev.call)
     if isinstance(ev, Resumed):
         r = render(ev.call, ctx)
         if ev.call.no_return and not _never_returns(ev.call, ctx):
@@ -252,6 +255,7 @@ class StraceTextWriter(TextOutput):
             if tp is Exec:
                 if ev.envp is not None:
                     self._environ[ev.pid] = ev.envp
+                live.discard(ev.former_tid)  # the thread now goes by its process's id
                 if not ev.former_tid or self.opts.quiet_superseded:
                     continue
             if tp is Resumed:
