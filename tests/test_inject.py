@@ -268,3 +268,23 @@ def test_signal_is_delivered_at_the_chosen_calls_as_under_strace(tracer_loop):
         ).stdout
         == "signals 3 ok 1\n"
     )
+
+
+def test_an_endpoint_filter_fails_the_calls_that_talk_to_it(tracer_loop, tmp_path):
+    # `--inject '127.0.0.1:9' ...`: the connect naming that endpoint fails; with -yy a
+    # send on the connected socket is found by the socket's endpoints too.
+    script = tmp_path / "udp.py"
+    script.write_text(
+        "import socket\n"
+        "s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)\n"
+        "try:\n    s.connect(('127.0.0.1', 9))\nexcept OSError as e:\n    print('connect', e)\n"
+        "t = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)\n"
+        "t.connect(('127.0.0.1', 10))\n"
+        "try:\n    t.send(b'x')\nexcept OSError as e:\n    print('send', e)\n"
+    )
+    spec = ("--inject", "127.0.0.1:9", "error=ENETDOWN")
+    proc = run_tracetui("--no-ui", "-o", "/dev/null", *spec, "--", "python3", str(script))
+    assert proc.stdout == "connect [Errno 100] Network is down\n"
+    spec = ("--inject", "name:sendto 127.0.0.1:10", "error=ENETDOWN")
+    proc = run_tracetui("--no-ui", "-yy", "-o", "/dev/null", *spec, "--", "python3", str(script))
+    assert proc.stdout == "send [Errno 100] Network is down\n"

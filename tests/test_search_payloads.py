@@ -68,3 +68,40 @@ def test_words_find_the_data_of_sendmsg_and_recvmsg(store):
 
 def test_a_write_is_searched_past_the_bytes_the_list_shows(store):
     assert matched_names(store, "needle-in-a-write") == ["write"]
+
+
+ENDPOINTS = textwrap.dedent(
+    """
+    import os, socket, tempfile
+    u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    # (the script is read by python, so it never spells an endpoint as searched)
+    u.connect(("127.0.0.1", 9))
+    u.sendto(b"x", ("127.0.0.2", 5353))
+    path = os.path.join(tempfile.mkdtemp(), "srv" + ".sock")
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    s.bind(path)
+    v6 = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+    v6.connect(("::1", 853))
+    """
+)
+
+
+def test_a_search_finds_calls_by_their_endpoint(tmp_path):
+    """`127.0.0.1:9`, `[::1]:853` or a UNIX path finds the connect, sendto, bind that
+    name it (the sockaddr itself is a struct the search text leaves out)."""
+    load_decoders()
+    script = tmp_path / "endpoints.py"
+    script.write_text(ENDPOINTS)
+    session = TraceSession(TraceOptions(command=[sys.executable, str(script)]))
+    session.start()
+    s = EventStore(strsize=32)
+    s.append(collect(session))
+    # (python asks getsockname/getpeername for them too, as it closes the sockets)
+    for endpoint, call in (
+        ("127.0.0.1:9", "connect"),
+        ("127.0.0.2:5353", "sendto"),
+        ("[::1]:853", "connect"),
+        ("srv.sock", "bind"),
+    ):
+        found = matched_names(s, endpoint)
+        assert found[0] == call and set(found[1:]) <= {"getsockname", "getpeername"}, found

@@ -33,7 +33,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from tracer.store.endpoint_text import sockaddr_endpoint
 from tracer.store.fd_columns import fd_layout
+from tracer.syscalls.capture import SOCKETS_KEY
 from tracer.syscalls.decoders.arguments import CWD_KEY
 from tracer.syscalls.render import STRACE_TEXT, errno_text, render, to_int
 
@@ -172,12 +174,19 @@ class RowText:
                 for p, text in zip(flag_pos, names, strict=True):
                     if text and p < len(parts):
                         parts[p] = text
+        endpoints: list[str] = []
         if mem:
             pos = self.path_positions(call)
             structs = self._struct_pos.get(nr, ())
             bufs = self._buf_pos.get(nr, ())
             for k, v in mem.items():
                 if type(k) is not int:
+                    if k == "sockaddr":  # connect, bind, sendto, accept...: its endpoint
+                        where = sockaddr_endpoint(v if type(v) is bytes else None)
+                        if where:
+                            endpoints.append(where)
+                    elif k == SOCKETS_KEY:  # -yy: what each socket fd is connected to
+                        endpoints.extend(text for _fd, text in v)
                     if k in _NAMED_PAYLOADS:
                         data = payload_bytes(v)
                         at = bufs[0] if bufs and k == "buf" else 1
@@ -211,6 +220,8 @@ class RowText:
         else:
             ret = ") = " + _number(call.ret)
         text = f"{name}({', '.join(parts)}{ret}".lower()
+        if endpoints:
+            text += " " + " ".join(endpoints).lower()
         intern = self._intern
         shared = intern.get(text)
         if shared is None:
