@@ -830,6 +830,9 @@ static PyObject *Core_set_task(Core *c, PyObject *args) {
     Slot *s = slot_find(c, tid);
     if (s && state == 0) { /* keep: a call C entered goes on in C */
         s->tgid = tgid;
+        /* A stop of a new task reached Python (a group-stop came first): its first stop
+         * is past, and a later PTRACE_EVENT_STOP (the end of a group-stop) is Python's. */
+        if (s->state == ST_NEWTASK) s->state = ST_NONE;
         Py_RETURN_NONE;
     }
     s = slot_put(c, tid);
