@@ -17,6 +17,7 @@ from tracer.syscalls.xlat.net import SCM_TYPES, SOCKET_LEVELS
 
 from .kstructs import complete, i32, timespec, u32, xval
 from .net import msg_flags
+from .netlink import NETLINK_KEY, NETLINK_READ_MAX, capture_family, render_netlink
 from .sockaddr import SOCKADDR_MAX, render_sockaddr
 
 _MSGHDR = struct.Struct("<QI4xQQQQi4x")  # name, namelen, iov, iovlen, control, controllen, flags
@@ -43,10 +44,12 @@ def _capture_msghdr(mem: MemoryReader, raw: bytes, limits: CaptureLimits, data_s
             # The data is kept up to the capture size, as write's is: the list shows `-s`
             # of it, the detail screen and plain-word search all of it.
             budget = limits.data_limit
+            if (out.get("name") or b"")[:2] == b"\x10\x00":  # netlink: decoded whole
+                budget = NETLINK_READ_MAX
             for i in range(count):
                 base, length = struct.unpack_from("<QQ", vecs, i * 16)
                 want = length if remaining is None else min(length, remaining)
-                take = min(want, max(budget, limits.strsize + 1))
+                take = min(want, max(budget, limits.strsize + 1), NETLINK_READ_MAX)
                 data = mem.read(base, take) if base and want else b""
                 budget -= len(data or b"")
                 items.append((base, length, want, data))
@@ -113,6 +116,17 @@ def render_msghdr(call: Syscall, ctx: RenderContext, cap: dict | None, addr: int
     else:
         parts.append(f"msg_namelen={nlen}")
     items = cap.get("iov")
+    # strace decodes the data as netlink messages when the name is a netlink address.
+    netlink = None
+    name_bytes = cap.get("name")
+    if (
+        name
+        and nlen >= 2
+        and name_bytes
+        and name_bytes[:2] == b"\x10\x00"
+        and ctx.dereferenced(call)
+    ):
+        netlink = (call.mem or {}).get(NETLINK_KEY, -1)
     if not iov:
         parts.append("msg_iov=NULL")
     elif items is None:
@@ -123,7 +137,12 @@ def render_msghdr(call: Syscall, ctx: RenderContext, cap: dict | None, addr: int
             if i >= ctx.strsize:
                 shown.append("...")
                 break
-            buf = quote_buffer(data, want, ctx.strsize, base) if base else "NULL"
+            if not base:
+                buf = "NULL"
+            elif netlink is not None:
+                buf = render_netlink(data, want, netlink, ctx.strsize, ctx.abbreviated(call), base)
+            else:
+                buf = quote_buffer(data, want, ctx.strsize, base)
             shown.append(f"{{iov_base={buf}, iov_len={length}}}")
         parts.append("msg_iov=[" + ", ".join(shown) + "]")
     parts.append(f"msg_iovlen={iovlen}")
@@ -147,7 +166,17 @@ def _capture_sendmsg(mem: MemoryReader, args, limits: CaptureLimits):
     if raw is None:
         return None
     msg = _capture_msghdr(mem, raw, limits, None)
-    return {"msg": msg, "_fds": msg["_fds"]} if "_fds" in msg else {"msg": msg}
+    got = {"msg": msg, "_fds": msg["_fds"]} if "_fds" in msg else {"msg": msg}
+    return _with_netlink(mem, args, msg, got)
+
+
+def _with_netlink(mem: MemoryReader, args, msg: dict, got: dict) -> dict:
+    """A netlink name: note the socket's protocol, which names the messages' types."""
+    name = msg.get("name")
+    if name and name[:2] == b"\x10\x00":
+        family = capture_family(mem, args[0] & 0xFFFFFFFF)
+        got[NETLINK_KEY] = -1 if family is None else family
+    return got
 
 
 @on_entry("recvmsg")
@@ -167,7 +196,7 @@ def _capture_recvmsg_out(mem: MemoryReader, args, ret: int, limits: CaptureLimit
     got = {"msg": msg}
     if "_fds" in msg:
         got["_fds"] = msg["_fds"]
-    return got
+    return _with_netlink(mem, args, msg, got)
 
 
 @decoder("sendmsg")

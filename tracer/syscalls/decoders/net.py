@@ -1,6 +1,6 @@
-"""Socket calls: socket, socketpair, bind/connect/accept, names, listen/shutdown, sendto/recvfrom, socket options.
+"""Socket calls: socket, socketpair, bind/connect/accept, names, listen/shutdown, sendto/recvfrom.
 
-Message calls (sendmsg/recvmsg/...) live in `msghdr.py`.
+Message calls (sendmsg/recvmsg/...) live in `msghdr.py`, socket options in `sockopt.py`.
 """
 
 from __future__ import annotations
@@ -14,7 +14,8 @@ from tracer.syscalls.fmt import pointer, quote_buffer
 from tracer.syscalls.render import Arg, Decoded, RenderContext, decoder, to_int
 from tracer.syscalls.xlat import net as x
 
-from .kstructs import complete, hex_quote, i32, int_arg, timeval, u32, xflags, xval
+from .kstructs import complete, i32, int_arg, xflags, xval
+from .netlink import NETLINK_KEY, NETLINK_READ_MAX, capture_family, render_netlink
 from .sockaddr import SOCKADDR_MAX, family_name, render_sockaddr
 
 # ---- rendering helpers shared with msghdr.py ---------------------------------------------------
@@ -45,8 +46,7 @@ def socket_protocol(family: int, proto: int) -> str:
         return xval(proto, x.NETLINK_PROTOCOLS, "NETLINK_???")
     if family == socket.AF_PACKET:
         eth = socket.ntohs(proto & 0xFFFF)
-        name = x.ETHERNET_PROTOCOLS.get(eth)
-        return f"htons({name})" if name else f"htons({eth:#x})"
+        return f"htons({xval(eth, x.ETHERNET_PROTOCOLS, 'ETH_P_???')})"
     return str(proto)
 
 
@@ -232,14 +232,27 @@ def _capture_sendto(mem: MemoryReader, args, limits: CaptureLimits):
     alen = to_int(args[5])
     if args[4] and alen > 0:
         got["sockaddr"] = mem.read(args[4], min(alen, SOCKADDR_MAX))
+    family = capture_family(mem, to_int(args[0]))
+    if family is not None:
+        got[NETLINK_KEY] = family
+        if args[1] and n > limits.data_limit:
+            got["buf"] = mem.read(args[1], min(n, NETLINK_READ_MAX))
     return got
+
+
+def socket_buffer(call: Syscall, ctx: RenderContext, data: bytes | None, length: int, addr: int) -> str:  # fmt: skip
+    """decode_sockbuf: netlink messages on a netlink socket (when dereferenced), else the bytes."""
+    family = (call.mem or {}).get(NETLINK_KEY)
+    if family is not None and ctx.dereferenced(call) and addr:
+        return render_netlink(data, length, family, ctx.strsize, ctx.abbreviated(call), addr)
+    return quote_buffer(data, length, ctx.strsize, addr)
 
 
 @decoder("sendto")
 def decode_sendto(call: Syscall, ctx: RenderContext) -> Decoded:
     mem = call.mem or {}
     n = call.args[2] & 0xFFFFFFFFFFFFFFFF
-    buf = quote_buffer(mem.get("buf"), n, ctx.strsize, call.args[1])
+    buf = socket_buffer(call, ctx, mem.get("buf"), n, call.args[1])
     if call.args[4]:
         addr_text, value = render_sockaddr(mem.get("sockaddr"), to_int(call.args[5]), call.args[4])
     else:
@@ -263,6 +276,11 @@ def _capture_recvfrom(mem: MemoryReader, args, ret: int, limits: CaptureLimits):
     got = _capture_addr_out(4, 5)(mem, args, ret, limits) or {}
     if args[1] and ret:
         got["buf"] = mem.read(args[1], min(ret, limits.data_limit))
+    family = capture_family(mem, to_int(args[0]))
+    if family is not None:
+        got[NETLINK_KEY] = family
+        if args[1] and ret > limits.data_limit:
+            got["buf"] = mem.read(args[1], min(ret, NETLINK_READ_MAX))
     return got
 
 
@@ -270,7 +288,10 @@ def _capture_recvfrom(mem: MemoryReader, args, ret: int, limits: CaptureLimits):
 def decode_recvfrom(call: Syscall, ctx: RenderContext) -> Decoded:
     mem = call.mem or {}
     ok = call.ret is not None and not call.error
-    buf = quote_buffer(mem.get("buf", b""), call.ret, ctx.strsize) if ok else pointer(call.args[1])
+    if ok:
+        buf = socket_buffer(call, ctx, mem.get("buf", b""), call.ret, call.args[1])
+    else:
+        buf = pointer(call.args[1])
     return Decoded(
         [
             ctx.fd_arg(call, call.args[0]),
@@ -278,105 +299,6 @@ def decode_recvfrom(call: Syscall, ctx: RenderContext) -> Decoded:
             Arg(str(call.args[2] & 0xFFFFFFFFFFFFFFFF), call.args[2], "int"),
             Arg(msg_flags(call.args[3]), call.args[3], "flags"),
             *sockaddr_out_args(call, 4, 5),
-        ]
-    )
-
-
-# ---- setsockopt, getsockopt --------------------------------------------------------------------
-
-_STRING_OPTIONS = {(1, 25), (6, 13), (6, 31)}  # SO_BINDTODEVICE, TCP_CONGESTION, TCP_ULP
-_OPTVAL_MAX = 256
-
-
-def option_name(level: int, name: int) -> str:
-    table = x.OPTIONS_BY_LEVEL.get(level)
-    if table is None:
-        return str(name & 0xFFFFFFFF)
-    return xval(name, table[0], table[1])
-
-
-def option_value(level: int, name: int, data: bytes | None, length: int, addr: int) -> str:
-    """An option value as strace prints it: `[1]`, `{l_onoff=1, l_linger=0}`, ..."""
-    if data is None or not addr or length <= 0:
-        return pointer(addr)
-    data = data[:length]
-    if len(data) < min(length, _OPTVAL_MAX):
-        return pointer(addr)
-    if level == 1 and name == 13 and len(data) >= 8:  # SO_LINGER
-        return f"{{l_onoff={i32(data)}, l_linger={i32(data, 4)}}}"
-    if level == 1 and name == 17 and len(data) >= 12:  # SO_PEERCRED
-        return f"{{pid={i32(data)}, uid={u32(data, 4)}, gid={u32(data, 8)}}}"
-    if level == 1 and name in (20, 21) and len(data) >= 16:  # SO_RCVTIMEO_OLD, SO_SNDTIMEO_OLD
-        return timeval(data, addr)
-    if (level, name) in _STRING_OPTIONS:
-        return quote_buffer(data, length, 1 << 30)
-    if len(data) == 4:
-        return f"[{i32(data)}]"
-    return hex_quote(data)
-
-
-@on_entry("setsockopt")
-def _capture_setsockopt(mem: MemoryReader, args, limits: CaptureLimits):
-    n = to_int(args[4])
-    if not args[3] or n <= 0:
-        return None
-    return {"optval": mem.read(args[3], min(n, _OPTVAL_MAX))}
-
-
-@decoder("setsockopt")
-def decode_setsockopt(call: Syscall, ctx: RenderContext) -> Decoded:
-    level, name, n = to_int(call.args[1]), to_int(call.args[2]), to_int(call.args[4])
-    value = option_value(level, name, (call.mem or {}).get("optval"), n, call.args[3])
-    return Decoded(
-        [
-            ctx.fd_arg(call, call.args[0]),
-            Arg(xval(level, x.SOCKET_LEVELS, "SOL_???"), call.args[1], "flags", level),
-            Arg(option_name(level, name), call.args[2], "flags", name),
-            Arg(value, call.args[3], "struct"),
-            int_arg(call.args[4]),
-        ]
-    )
-
-
-@on_entry("getsockopt")
-def _capture_getsockopt_in(mem: MemoryReader, args, limits: CaptureLimits):
-    return {"optlen_in": _read_socklen(mem, args[4])} if args[4] else None
-
-
-@on_exit("getsockopt")
-def _capture_getsockopt_out(mem: MemoryReader, args, ret: int, limits: CaptureLimits):
-    if ret < 0 or not args[4]:
-        return None
-    out = _read_socklen(mem, args[4])
-    got: dict = {"optlen_out": out}
-    if args[3] and out and out > 0:
-        got["optval"] = mem.read(args[3], min(out, _OPTVAL_MAX))
-    return got
-
-
-@decoder("getsockopt")
-def decode_getsockopt(call: Syscall, ctx: RenderContext) -> Decoded:
-    mem = call.mem or {}
-    level, name = to_int(call.args[1]), to_int(call.args[2])
-    ok = call.ret is not None and not call.error
-    len_in, len_out = mem.get("optlen_in"), mem.get("optlen_out") if ok else None
-    if ok and len_out is not None:
-        n = min(len_out, len_in) if len_in is not None else len_out
-        value = option_value(level, name, mem.get("optval"), n, call.args[3])
-    else:
-        value = pointer(call.args[3])
-    return Decoded(
-        [
-            ctx.fd_arg(call, call.args[0]),
-            Arg(xval(level, x.SOCKET_LEVELS, "SOL_???"), call.args[1], "flags", level),
-            Arg(option_name(level, name), call.args[2], "flags", name),
-            Arg(value, call.args[3], "struct", at_exit=True),
-            Arg(
-                socklen_text(len_in, len_out, call.args[4]) if call.args[4] else "NULL",
-                call.args[4],
-                "struct",
-                at_exit=True,
-            ),  # fmt: skip
         ]
     )
 

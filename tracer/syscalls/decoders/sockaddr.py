@@ -26,13 +26,49 @@ def _field(name: str, raw: bytes, decoded: str) -> str:
     return text if STYLE.constants == "raw" else f"{text} /* {decoded} */"
 
 
+def inet_addr_field(name: str, raw: bytes) -> str:
+    """An IPv4 address field (print_inet_addr): `imr_multiaddr=inet_addr("224.0.0.1")`."""
+    addr = socket.inet_ntop(socket.AF_INET, raw)
+    return _field(name, raw, f"inet_addr({quote_path(addr.encode())})")
+
+
+def inet6_addr_field(name: str, raw: bytes) -> str:
+    """An IPv6 address field: `inet_pton(AF_INET6, "::1", &name)`, or its bytes under -X."""
+    addr = socket.inet_ntop(socket.AF_INET6, raw)
+    if STYLE.constants == "abbrev":
+        return f"inet_pton(AF_INET6, {quote_path(addr.encode())}, &{name})"
+    return _field(name, raw, f"inet_pton(AF_INET6, {quote_path(addr.encode())})")
+
+
+def ifindex_text(index: int) -> str:
+    """An interface index (print_ifindex): `if_nametoindex("lo")` while that interface exists."""
+    try:
+        name = socket.if_indextoname(index) if index else None
+    except OSError:
+        name = None
+    if name is None:
+        return str(index)
+    text = f"if_nametoindex({quote_path(name.encode())})"
+    if STYLE.constants == "abbrev":
+        return text
+    return str(index) if STYLE.constants == "raw" else f"{index} /* {text} */"
+
+
+def mac_text(raw: bytes) -> str:
+    """A hardware address (print_mac_addr): `01:02:03:04:05:06`, its bytes first under -X."""
+    text = ":".join(f"{b:02x}" for b in raw)
+    if STYLE.constants == "abbrev":
+        return text
+    return hex_quote(raw) if STYLE.constants == "raw" else f"{hex_quote(raw)} /* {text} */"
+
+
 def _inet(data: bytes) -> tuple[str, str]:
     port = struct.unpack_from(">H", data, 2)[0]
     addr = socket.inet_ntop(socket.AF_INET, data[4:8])
     text = (
         _field("sin_port", data[2:4], f"htons({port})")
         + ", "
-        + _field("sin_addr", data[4:8], f"inet_addr({quote_path(addr.encode())})")
+        + inet_addr_field("sin_addr", data[4:8])
     )
     return text, f"{addr}:{port}"
 
@@ -41,15 +77,11 @@ def _inet6(data: bytes) -> tuple[str, str]:
     port = struct.unpack_from(">H", data, 2)[0]
     flow = struct.unpack_from(">I", data, 4)[0]
     addr = socket.inet_ntop(socket.AF_INET6, data[8:24])
-    if STYLE.constants == "abbrev":
-        where = f"inet_pton(AF_INET6, {quote_path(addr.encode())}, &sin6_addr)"
-    else:
-        where = _field("sin6_addr", data[8:24], f"inet_pton(AF_INET6, {quote_path(addr.encode())})")
     text = ", ".join(
         (
             _field("sin6_port", data[2:4], f"htons({port})"),
             _field("sin6_flowinfo", data[4:8], f"htonl({flow})"),
-            where,
+            inet6_addr_field("sin6_addr", data[8:24]),
         )
     )
     if len(data) >= 28:
