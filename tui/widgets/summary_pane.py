@@ -33,10 +33,10 @@ COLUMNS = (
     ("syscall", NAME, 16),
     ("calls", CALLS, 7),
     ("errors", ERRORS, 8),
+    ("% time", TIME_PERCENT, 8),  # before the times: a narrow pane still shows it
     ("seconds", TOTAL_TIME, 10),
     ("avg us", AVG_TIME, 8),
     ("max us", MAX_TIME, 8),
-    ("% time", TIME_PERCENT, 8),
 )
 SORTS = tuple(c[1] for c in COLUMNS)
 REFRESH = 0.5  # seconds between looks at the store while the pane is on screen
@@ -116,10 +116,10 @@ class SummaryPane(_Pane):
             Text(label, style="bold" if bold else "bold cyan"),
             Text(str(s.calls), style=style, justify="right"),
             Text(str(s.errors) if s.errors else "", style="bold red", justify="right"),
+            Text(f"{percent:.2f}", style=style, justify="right"),
             Text(f"{s.total_ns / NS:.6f}", style=style, justify="right"),
             Text(str(s.avg_ns // 1000), style=style, justify="right"),
             Text(str(s.max_ns // 1000), style=style, justify="right"),
-            Text(f"{percent:.2f}", style=style, justify="right"),
         )
 
     def _show_sort(self) -> None:
