@@ -9,6 +9,7 @@ A real program is recorded headless (`tracetui --no-ui -w FILE PROG`); then:
               start to the first paint that shows rows
   loaded      ... until every event is in the store (the status bar's count)
   convert     `tracetui --no-ui -r FILE -o /dev/null`: the whole file back to text
+  load avg    the 1-minute load average after the row (a shared machine skews it all)
 
 Workloads: `getppid_loop` (one call an iteration, no captured memory) and the
 open/read/close loop (a path and 16 bytes of data captured per iteration).
@@ -98,9 +99,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     print(
         "| workload | events | bytes/event | recording (s) | first screen (s) "
-        "| fully loaded (s) | to text (s) |"
+        "| fully loaded (s) | to text (s) | load avg |"
     )
-    print("|---|---:|---:|---:|---:|---:|---:|")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|")
     workloads = [
         ("getppid loop", [str(exes["getppid_loop"]), str(args.events)]),
         ("open/read/close loop", [str(exes["open_read_close"]), str(args.events // 3)]),
@@ -113,9 +114,10 @@ def main(argv: list[str] | None = None) -> int:
             size = path.stat().st_size
             first, loaded = asyncio.run(reopen(path, n))
             text = convert(path)
+            load = os.getloadavg()[0]  # the machine may be shared: say how busy it was
             print(
                 f"| {name} | {n:,} | {size / n:.0f} | {took:.1f} | {first:.2f} | {loaded:.1f} "
-                f"| {text:.1f} |",
+                f"| {text:.1f} | {load:.1f} |",
                 flush=True,
             )
             path.unlink()

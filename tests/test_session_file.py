@@ -158,3 +158,80 @@ def test_a_call_keeps_only_its_own_arguments_in_the_file(tmp_path):
     for c in calls:
         d = table.get(c.nr)
         assert d is None or len(c.args) == d.nargs, (d.name, c.args)
+
+
+def _store_from(batches: list[list]) -> tuple:
+    """A store and the app's models fed `batches` as the app's feed does, and the updates."""
+    from tracer.store import EventStore
+    from tui.models import Models
+
+    store, models, updates = EventStore(), Models(read_proc=False), []
+    for batch in batches:
+        update = store.append(batch)
+        models.update(store, update)
+        updates.append(
+            (update.first_new_row, update.count_new, update.changed_rows, list(update.effects))
+        )
+    return store, models, updates
+
+
+def _same_store(old, new) -> None:
+    """Row by row, column by column: every column, blob, index, stack and event; the lines."""
+    columns = ["kinds", "pids", "tids", "nrs", "seqs", "starts", "ends", "durations", "rets"]
+    columns += ["errnos", "flags", "mem_ix", "fds_ix", "path_ix", "row_ids"]
+    for name in columns:
+        assert list(getattr(new, name)) == list(getattr(old, name)), name
+    for i, (a, b) in enumerate(zip(old.args, new.args, strict=True)):
+        assert list(b) == list(a), f"args[{i}]"
+    assert new.blobs == old.blobs
+    assert new.stacks == old.stacks  # (Frames compare by value)
+    assert {r: repr(e) for r, e in new.others.items()} == {
+        r: repr(e) for r, e in old.others.items()
+    }
+    for index in ("pid_index", "nr_index", "fd_index"):
+        a, b = getattr(old, index), getattr(new, index)
+        assert set(b._rows) == set(a._rows), index
+        for key in a._rows:
+            assert list(b.rows(key)) == list(a.rows(key)), (index, key)
+    assert repr(new.ended) == repr(old.ended)
+    for row in range(len(old)):
+        assert repr(new.event(row)) == repr(old.event(row)), row
+        assert new.line(row) == old.line(row), row
+
+
+@pytest.mark.parametrize("batch", [None, 7])
+def test_a_reopened_session_is_the_store_its_events_build(tmp_path, monkeypatch, batch):
+    """Reopening reads calls in the store's bulk form (marshal's tuples, no Syscall each):
+    the store and the panes' models are those the decoded events build, batch for batch
+    (also with tiny batches, so threads' calls cross batch boundaries out of order)."""
+    from tracer.formats import session_file
+    from tracer.formats.session_file import read_session
+
+    if batch is not None:
+        monkeypatch.setattr(session_file, "_ROWS_BATCH", batch)
+    prog = compile_c(PROGRAM, name="session_prog")
+    db = tmp_path / "run.db"
+    proc = run_tracetui("--no-ui", "-f", "-k", "-y", "-w", str(db), str(prog))
+    assert proc.returncode == 4, proc.stderr
+    types = {t for (t,) in sqlite3.connect(db).execute("select distinct type from events")}
+    assert {"syscall", "process_started", "exec", "exited", "signal_delivered"} <= types
+
+    bulk = list(read_session(str(db)).store_rows())
+    rows = [x for b in bulk for x in b]
+    assert sum(type(x) is tuple for x in rows) > 50, "calls stay tuples"
+    assert any(type(x) is tuple and x[11] for x in rows), "with their stacks (-k)"
+    events = [ev for b in read_session(str(db)) for ev in b]
+    assert len(events) == len(rows)
+    cuts = [0]
+    for b in bulk:
+        cuts.append(cuts[-1] + len(b))
+    old_batches = [events[a:b] for a, b in zip(cuts, cuts[1:], strict=False)]
+
+    old, old_models, old_updates = _store_from(old_batches)
+    new, new_models, new_updates = _store_from(bulk)
+    _same_store(old, new)
+    assert new_updates == old_updates
+    assert new_models.process_rows() == old_models.process_rows()
+    assert new_models.error_rows() == old_models.error_rows()
+    for pid in {p for p in old.pids}:
+        assert new_models.fd_rows(pid) == old_models.fd_rows(pid), pid

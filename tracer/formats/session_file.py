@@ -12,8 +12,9 @@ from __future__ import annotations
 import marshal
 import os
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from functools import cache
+from operator import itemgetter
 from typing import Any
 
 from tracer.events import Exec, ProcessStarted, Resumed, Syscall, Unfinished
@@ -24,6 +25,7 @@ FORMAT_VERSION = 1
 APPLICATION = "tracetui-session"
 _SQLITE_MAGIC = b"SQLite format 3\x00"
 _READ_BATCH = 4096
+_ROWS_BATCH = 4096  # (the app's ticks take what their budget allows, across batches)
 
 _SCHEMA = """
 CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -213,6 +215,9 @@ def _table() -> Any:
     return get_table()
 
 
+_SYSCALL_TAG = encode(Syscall(0, 0, 0, 0, (), 0.0))[0]
+
+
 def decode_blob(raw: bytes) -> Any:
     return decode(marshal.loads(raw))
 
@@ -268,7 +273,7 @@ def is_session_file(path: str) -> bool:
         return False
 
 
-def read_session(path: str) -> Iterator[list[Any]]:
+def read_session(path: str) -> SessionBatches:
     """The recorded events in stream order, in batches. Raises SessionFileError."""
     if not os.path.exists(path):
         raise SessionFileError(f"cannot read {path}: no such file")
@@ -286,22 +291,81 @@ def read_session(path: str) -> Iterator[list[Any]]:
         raise SessionFileError(
             f"{path}: session format {version}, this tracetui reads {FORMAT_VERSION}"
         )
-    return _batches(db, path)
+    return SessionBatches(db, path)
 
 
-def _batches(db: sqlite3.Connection, path: str) -> Iterator[list[Any]]:
+class SessionBatches:
+    """A session file's events in stream order, in batches: iterate for events.
+
+    `store_rows()` reads the same records in the bulk form `EventStore.append` takes
+    instead: a complete call stays the tuple marshal made of it (CALL_ROW order, its
+    stack as Frames), so reopening a session builds no `Syscall` per record; other
+    events (a few per process) are events. Choose one before the first batch.
+    """
+
+    def __init__(self, db: sqlite3.Connection, path: str) -> None:
+        self._db = db
+        self._path = path
+        self._it: Iterator[list[Any]] | None = None
+
+    def __iter__(self) -> SessionBatches:
+        return self
+
+    def __next__(self) -> list[Any]:
+        if self._it is None:
+            self._it = _batches(self._db, self._path, _decode_events, _READ_BATCH)
+        return next(self._it)
+
+    def store_rows(self) -> Iterator[list[Any]]:
+        """Batches of events where complete calls are CALL_ROW tuples (`EventStore.append`)."""
+        if self._it is not None:
+            raise RuntimeError("store_rows() after the first batch was read")
+        self._it = _batches(self._db, self._path, _decode_rows, _ROWS_BATCH)
+        return self._it
+
+
+def _decode_events(raws: Iterable[bytes], sites: dict[tuple, tuple]) -> list[Any]:
+    batch = [decode(marshal.loads(raw)) for raw in raws]
+    if sites:
+        _apply_sites(batch, sites)
+    return batch
+
+
+def _decode_rows(raws: Iterable[bytes], sites: dict[tuple, tuple]) -> list[Any]:
+    """Records as the store's bulk form: a call without a stack is marshal's own tuple,
+    untouched (the pipeline's call tuple is CALL_ROW); anything else is decoded."""
+    loads = marshal.loads
+    return [
+        body if tag == _SYSCALL_TAG and body[11] is None else _decode_row(tag, body, sites)
+        for tag, body in map(loads, raws)
+    ]
+
+
+def _decode_row(tag: int, body: tuple, sites: dict[tuple, tuple]) -> Any:
+    ev = decode((tag, body))
+    if sites:
+        _apply_sites([ev], sites)
+    if tag != _SYSCALL_TAG:
+        return ev
+    return (*body[:11], ev.stack, *body[12:])  # its frames as Frames, named from `frames`
+
+
+def _batches(
+    db: sqlite3.Connection,
+    path: str,
+    decode_batch: Callable[[Iterable[bytes], dict[tuple, tuple]], list[Any]],
+    size: int,
+) -> Iterator[list[Any]]:
     try:
         sites = _resolved_sites(db)
         cursor = db.execute("SELECT raw FROM events ORDER BY id")
+        first = itemgetter(0)
         while True:
-            rows = cursor.fetchmany(_READ_BATCH)
+            rows = cursor.fetchmany(size)
             if not rows:
                 return
-            batch = [decode(marshal.loads(raw)) for (raw,) in rows]
-            if sites:
-                _apply_sites(batch, sites)
-            yield batch
-    except (sqlite3.Error, ValueError, EOFError, TypeError) as e:
+            yield decode_batch(map(first, rows), sites)
+    except (sqlite3.Error, ValueError, EOFError, TypeError, IndexError) as e:
         raise SessionFileError(f"{path} is damaged: {e}") from None
     finally:
         db.close()

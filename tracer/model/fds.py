@@ -13,10 +13,15 @@ import re
 from dataclasses import dataclass, replace
 
 from tracer.events import Exec, Exited, ProcessStarted
-from tracer.model.fd_effects import ANON_INODE_CREATORS, FD_EFFECTS, FdEffectContext
+from tracer.model.fd_effects import (
+    ANON_INODE_CREATORS,
+    FD_EFFECTS,
+    FdEffectContext,
+    fast_effects,
+)
 from tracer.model.proc_sockets import socket_inode, socket_table
 from tracer.store import EventStore, StoreUpdate
-from tracer.store.event_store import K_EXEC, K_EXITED, K_STARTED, K_SYSCALL
+from tracer.store.event_store import F_HAS_RET, K_EXEC, K_EXITED, K_STARTED, K_SYSCALL
 from tracer.syscalls.decoders.file import open_flags
 
 CLONE_FILES = 0x400
@@ -126,16 +131,20 @@ class FdTables:
         self.apply_rows(store, update.effects)
 
     def apply_rows(self, store: EventStore, rows) -> None:
-        kinds, nrs, errnos = store.kinds, store.nrs, store.errnos
+        kinds, nrs, errnos, flags = store.kinds, store.nrs, store.errnos, store.flags
         table = store.table
+        fast_of = self._fast_effects(table)
         connect_nr = table.number("connect")
+        # Only process events and calls with an fd effect matter: skip the rest in a
+        # comprehension, not the loop below (a flood of getppid costs nothing here).
+        # While inherited fds are unnamed (or a process starts in the batch: its
+        # inherited fds may be), calls that carry fd names (-y) matter too: they name them.
+        effect_nrs = self._effect_nrs(table)
         if not self._unnamed and K_STARTED not in map(kinds.__getitem__, rows):
-            # Only process events and calls with an fd effect matter: skip the rest in a
-            # comprehension, not the loop below (a flood of getppid costs nothing here).
-            # (Not when a process starts in the batch: its inherited fds may be unnamed,
-            # and the calls after it name them.)
-            effect_nrs = self._effect_nrs(table)
             rows = [r for r in rows if kinds[r] or nrs[r] in effect_nrs]
+        else:
+            fds_ix = store.fds_ix
+            rows = [r for r in rows if kinds[r] or nrs[r] in effect_nrs or fds_ix[r]]
         for row in rows:
             k = kinds[row]
             if k == K_SYSCALL:
@@ -146,9 +155,12 @@ class FdTables:
                             self._named_from.clear()  # bounded: distinct blobs never end
                         self._named_from.add(key)
                         self._name_inherited(key[0], store.fds_of(row))
-                if store.ret(row) is None:
+                if not flags[row] & F_HAS_RET:
                     continue  # in progress, or never returned
                 if errnos[row] and not (errnos[row] == EINPROGRESS and nrs[row] == connect_nr):
+                    continue
+                fast = fast_of.get(nrs[row])
+                if fast is not None and fast(self, store, row):
                     continue
                 d = table.get(nrs[row])
                 if d is None:
@@ -170,6 +182,14 @@ class FdTables:
                     pass  # keep the table for inspection after the process ended
 
     _effect_nrs_cache: tuple[object, frozenset[int]] | None = None
+    _fast_cache: tuple[object, dict] | None = None
+
+    def _fast_effects(self, table) -> dict:
+        """nr -> fd_effects' fast effect (open, openat, close), per table."""
+        cached = self._fast_cache
+        if cached is None or cached[0] is not table:
+            cached = self._fast_cache = (table, fast_effects(table))
+        return cached[1]
 
     def _effect_nrs(self, table) -> frozenset[int]:
         """Syscall numbers that have an fd effect (FD_EFFECTS), per table."""

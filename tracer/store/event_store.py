@@ -30,7 +30,7 @@ from array import array
 from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from itertools import chain
+from itertools import chain, groupby
 from typing import Any
 
 from tracer.events import (
@@ -86,11 +86,24 @@ _SHARE_MAX_ITEMS = 4  # dicts with at most this many hashable items are shared
 _SHARE_INDEX_MAX = 1 << 16  # entries kept to find equal blobs (fd names repeat all day)
 
 
-_CALL_FIELDS = operator.attrgetter(
-    "pid", "tid", "nr", "seq", "start", "end", "ret", "error", "done", "no_return", "args",
-    "mem", "fds", "stack",
+# A complete call's fields in CALL_ROW order: `append` also takes a call as a plain tuple
+# in this order (the pipeline's own tuple, `tracer/formats/pipeline.py`, with its stack as
+# Frames), so a session file's records become rows with no Syscall object each.
+CALL_ROW = (
+    "seq", "pid", "tid", "nr", "args", "start", "end", "ret", "error", "mem", "fds", "stack",
+    "done", "no_return",
 )  # fmt: skip
+_CALL_FIELDS = operator.attrgetter(*CALL_ROW)
 _U64 = 0xFFFFFFFFFFFFFFFF
+
+
+_ROW_START = operator.itemgetter(5)  # a CALL_ROW's start
+_FIRST = operator.itemgetter(0)
+_ARG_PADS = tuple((0,) * (6 - k) for k in range(7))  # args + pad: six values
+
+
+def _returned_fd(ret: int | None, err: int) -> bool:
+    return ret is not None and not err and 0 <= ret < 1 << 31
 
 
 def _time_key(ev: Event) -> float:
@@ -98,6 +111,8 @@ def _time_key(ev: Event) -> float:
     t = type(ev)
     if t is Syscall:
         return ev.start
+    if t is tuple:  # a complete call in CALL_ROW form
+        return ev[5]
     if t is Unfinished:
         return ev.call.start
     if t is Resumed:  # after its Unfinished all the same: the sort is stable
@@ -186,21 +201,30 @@ class EventStore:
         """Add a batch of events (stream order); returns the rows added and changed.
 
         Rows are numbered in time order (see the module docstring); `effects` keep the
-        stream order, the order in which the calls took effect.
+        stream order, the order in which the calls took effect. A complete call may come
+        as a CALL_ROW tuple instead of a `Syscall` (the bulk form of a reopened session:
+        `session_file.SessionBatches.store_rows`); the rows are the same.
         """
         first = len(self.kinds)
         changed: list[int] = []
         events = events if isinstance(events, list) else list(events)
         effect_of: dict[int, int] = {}  # id(event) -> its row, for `effects`
+        if events and set(map(type, events)) == {tuple}:
+            return self._append_call_rows(events)
         keys = list(map(_time_key, events))
         if all(map(operator.le, keys, keys[1:])):
             ordered = events  # the usual case: one thread, or threads taking turns
         else:
             ordered = [events[i] for _, i in sorted(zip(keys, range(len(events)), strict=False))]
-        run: list[Syscall] = []  # consecutive complete calls: appended column by column
+        run: list = []  # consecutive complete calls of one form: appended column by column
+        run_type: type = Syscall
         for ev in ordered:
             t = type(ev)
-            if t is Syscall:
+            if t is Syscall or t is tuple:
+                if t is not run_type and run:
+                    self._add_calls(run, effect_of)
+                    run = []
+                run_type = t
                 run.append(ev)
                 continue
             if run:
@@ -263,16 +287,42 @@ class EventStore:
         self.text.add_rows(len(self.kinds) - first)
         return StoreUpdate(first, len(self.kinds) - first, changed, effects, self.ended)
 
-    def _add_calls(self, calls: list[Syscall], effect_of: dict[int, int]) -> None:
-        """Append complete calls as rows, a column at a time (the hot path of the app's ingest).
+    def _append_call_rows(self, rows: list[tuple]) -> StoreUpdate:
+        """`append` of a batch of complete calls in CALL_ROW form only (most batches of a
+        reopened session): the same rows and update, without a look at each event."""
+        first = len(self.kinds)
+        keys = list(map(_ROW_START, rows))
+        effect_of: dict[int, int] = {}
+        if all(map(operator.le, keys, keys[1:])):
+            self._add_calls(rows, effect_of)
+            effects = array("I", range(first, first + len(rows)))
+        else:
+            order = sorted(
+                zip(keys, range(len(rows)), strict=True), key=_FIRST
+            )  # stable, as `append`
+            self._add_calls([rows[i] for _, i in order], effect_of)
+            effects = array("I", map(effect_of.__getitem__, map(id, rows)))
+        self.row_ids.extend(range(len(self.row_ids), len(self.kinds)))
+        self.text.add_rows(len(self.kinds) - first)
+        return StoreUpdate(first, len(self.kinds) - first, [], effects, self.ended)
+
+    def _add_calls(self, calls: list, effect_of: dict[int, int]) -> None:
+        """Append complete calls (all `Syscall`s, or all CALL_ROW tuples) as rows, a column
+        at a time (the hot path of the app's ingest).
 
         Same rows as `_add_call` on each, in a fraction of the time: the per-row work
         runs in C (`map`, `zip`, list comprehensions) instead of 20 method calls a row.
         """
+        rows_in = calls if type(calls[0]) is tuple else map(_CALL_FIELDS, calls)
+        self._add_call_columns(calls, zip(*rows_in, strict=False), effect_of)
+
+    def _add_call_columns(self, calls: list, columns: Iterable[tuple], effect_of: dict) -> None:
+        """Append complete calls given as columns, one tuple per CALL_ROW field; `calls`
+        are what the rows stand for (their ids key `effect_of`)."""
+        (seqs, pids, tids, nrs, argss, starts, ends, rets, errors, mems, fdss, stacks, dones,
+         no_returns) = columns  # fmt: skip
         r0 = len(self.kinds)
         n = len(calls)
-        (pids, tids, nrs, seqs, starts, ends, rets, errors, dones, no_returns, argss,
-         mems, fdss, stacks) = zip(*map(_CALL_FIELDS, calls), strict=False)  # fmt: skip
         self.kinds.frombytes(bytes(n))  # K_SYSCALL == 0
         self.pids.extend(pids)
         self.tids.extend(tids)
@@ -297,8 +347,7 @@ class EventStore:
         self.mem_ix.extend([blob(m, mem_index) if m else 0 for m in mems])
         self.fds_ix.extend([blob(f, fds_index) if f else 0 for f in fdss])
         self.path_ix.frombytes(bytes(4 * n))
-        for i, col in enumerate(self.args):
-            col.extend([a[i] & _U64 if len(a) > i else 0 for a in argss])
+        self._extend_args(argss)
         rows = range(r0, r0 + n)
         effect_of.update(zip(map(id, calls), rows, strict=False))
         # Indexes: by pid (and tid), by syscall number, by fd; a key at a time.
@@ -307,21 +356,50 @@ class EventStore:
             threads = [(r, t) for r, p, t in zip(rows, pids, tids, strict=False) if t != p]
             self.pid_index.add_many([r for r, _ in threads], [t for _, t in threads])
         self.nr_index.add_many(rows, nrs)
-        add_fd = self.fd_index.add
-        layouts = self._fd_layout
-        if not layouts.keys().isdisjoint(nrs):
-            for row, nr, args, ret, err in zip(rows, nrs, argss, rets, errors, strict=False):
-                layout = layouts.get(nr)
-                if layout is not None:
-                    for pos in layout[0]:
-                        if pos < len(args):
-                            add_fd(row, to_int(args[pos]))
-                    if layout[1] and ret is not None and not err and 0 <= ret < 1 << 31:
-                        add_fd(row, ret)
+        if not self._fd_layout.keys().isdisjoint(nrs):
+            self._index_fds(r0, nrs, argss, rets, errors)
         if any(stacks):
-            for row, call, stack in zip(rows, calls, stacks, strict=False):
-                if stack and not (call.pid in self._launching and call.nr in self._exec_nrs):
+            for row, pid, nr, stack in zip(rows, pids, nrs, stacks, strict=False):
+                if stack and not (pid in self._launching and nr in self._exec_nrs):
                     self.stacks[row] = stack
+
+    def _extend_args(self, argss: tuple) -> None:
+        """The six argument columns from each call's argument tuple: padded to six and
+        transposed in C. A value outside 0..2**64-1 (or a seventh argument) takes the
+        masking path, from where the columns stood."""
+        cols = self.args
+        n0 = len(cols[0])
+        try:
+            pads = _ARG_PADS
+            padded = zip(*[a + pads[len(a)] for a in argss], strict=True)
+            for col, values in zip(cols, padded, strict=True):
+                col.extend(values)
+            return
+        except (OverflowError, IndexError, TypeError, ValueError):
+            for col in cols:
+                del col[n0:]
+        for i, col in enumerate(cols):
+            col.extend([a[i] & _U64 if len(a) > i else 0 for a in argss])
+
+    def _index_fds(self, r0: int, nrs: tuple, argss: tuple, rets: tuple, errors: tuple) -> None:
+        """Index new call rows by their fd arguments and returned fds (`fd_layout`), a
+        syscall number and an argument position at a time (RowsByKey.add_many)."""
+        layouts = self._fd_layout
+        add_many = self.fd_index.add_many
+        picked = [i for i, nr in enumerate(nrs) if nr in layouts]
+        picked.sort(key=nrs.__getitem__)  # stable: rows stay ascending within a number
+        for nr, group in groupby(picked, nrs.__getitem__):
+            idx = list(group)
+            positions, returns_fd = layouts[nr]
+            for pos in positions:
+                have = [i for i in idx if len(argss[i]) > pos]
+                if have:
+                    fds = [to_int(argss[i][pos]) for i in have]
+                    add_many([r0 + i for i in have], fds)
+            if returns_fd:
+                ok = [i for i in idx if _returned_fd(rets[i], errors[i])]
+                if ok:
+                    add_many([r0 + i for i in ok], [rets[i] for i in ok])
 
     def _add_call(self, call: Syscall, in_progress: bool = False) -> int:
         row = len(self.kinds)
