@@ -139,6 +139,10 @@ class AppRun:
     final_events: int = 0
     dropped: bool = False
 
+    def rss_at(self, events: int) -> int | None:
+        """KiB at the first sample showing `events` events or more (None: never reached)."""
+        return next((k for e, k in self.points if e >= events), None)
+
     def slope(self, after: int = 0) -> float:
         """Bytes per event: least squares over the samples with more than `after` events."""
         pts = [(e, k * 1024) for e, k in self.points if e > after]
@@ -152,14 +156,20 @@ class AppRun:
 
 
 def app_run(
-    name: str, events: int, every: float, exes: dict[str, Path], extra: list[str]
+    name: str,
+    events: int,
+    every: float,
+    exes: dict[str, Path],
+    extra: list[str],
+    env_extra: dict[str, str] | None = None,
 ) -> AppRun:
-    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    env = dict(os.environ, PYTHONPATH=str(ROOT), **(env_extra or {}))
     run = AppRun(name)
     with tempfile.TemporaryDirectory(prefix="memory-app.") as tmp:
         tmux = Tmux(Path(tmp), env)
         tmux.start(
-            ["env", f"PYTHONPATH={ROOT}", sys.executable, "-m", "tui", *extra,
+            ["env", f"PYTHONPATH={ROOT}", *(f"{k}={v}" for k, v in (env_extra or {}).items()),
+             sys.executable, "-m", "tui", *extra,
              str(exes["getppid_loop"]), str(events)]
         )  # fmt: skip
         try:
@@ -215,12 +225,24 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--app-events", type=int, default=None)
     p.add_argument("--bound", type=int, default=None, help="--max-events of the bounded app run")
     p.add_argument("--every", type=float, default=0.5, help="seconds between samples")
+    p.add_argument("--bound-only", action="store_true", help="only the app run with the bound")
+    p.add_argument(
+        "--env", action="append", default=[], metavar="NAME=VALUE",
+        help="environment of the app runs (an experiment: MALLOC_ARENA_MAX=2)",
+    )  # fmt: skip
+    p.add_argument(
+        "--marks", default="1000000,2000000,4000000",
+        help="event counts at which the bounded run's RSS is reported",
+    )  # fmt: skip
     args = p.parse_args(argv)
+    env_extra = dict(kv.split("=", 1) for kv in args.env)
+    marks = [int(m) for m in args.marks.split(",") if m]
     h_events = args.headless_events or (1_000_000 if args.quick else 10_000_000)
     a_events = args.app_events or (300_000 if args.quick else 2_000_000)
     bound = args.bound or a_events // 4
     exes = overhead.compile_workloads()
     print(overhead.machine())
+    print("load average at start: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
     if args.only in (None, "headless"):
         print(f"\nheadless, getppid_loop {h_events:,} calls: resident memory (MiB) of the tracer")
         print("(tracetui: tracer and writer process), sampled every", args.every, "s\n")
@@ -233,18 +255,28 @@ def main(argv: list[str] | None = None) -> int:
         print("| run | events | RSS at end (MiB) | bytes/event (slope) | slope past the bound "
               "| `p` answered in | oldest dropped |")  # fmt: skip
         print("|---|---:|---:|---:|---:|---:|---|")
-        for name, extra in (
-            ("no bound (--max-events 0)", ["--max-events", "0"]),
-            (f"--max-events {bound:,}", ["--max-events", str(bound)]),
-        ):
-            r = app_run(name, a_events, args.every, exes, extra)
-            past = r.slope(after=bound) if "0" not in extra else float("nan")
+        runs = [(f"--max-events {bound:,}", ["--max-events", str(bound)], bound)]
+        if not args.bound_only:
+            runs.insert(0, ("no bound (--max-events 0)", ["--max-events", "0"], 0))
+        bounded = []
+        for name, extra, run_bound in runs:
+            r = app_run(name, a_events, args.every, exes, extra, env_extra)
+            past = r.slope(after=run_bound) if run_bound else float("nan")
             key = f"{r.key_latency * 1000:.0f} ms" if r.key_latency is not None else "not seen"
             print(
                 f"| {name} | {r.final_events:,} | {r.points[-1][1] / 1024:.0f} "
                 f"| {r.slope():.0f} | {past:.0f} | {key} | {'yes' if r.dropped else 'no'} |",
                 flush=True,
             )
+            if run_bound:
+                bounded.append((name, r))
+        for name, r in bounded:
+            cells = []
+            for m in marks:
+                kib = r.rss_at(m)
+                cells.append(f"{m:,}: {kib / 1024:.0f} MiB" if kib else f"{m:,}: not reached")
+            print(f"\n{name}: RSS at " + ", ".join(cells), flush=True)
+        print("load average at end: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
     return 0
 
 

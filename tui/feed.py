@@ -16,6 +16,9 @@ from tracer.store import EventStore, StoreUpdate
 
 CHUNK = 1000  # events drained at a time
 TICK_BUDGET = 0.03  # seconds of ingesting per tick: under a flood the UI still gets 40% of the time
+# What an event costs to take *and* ingest (store, models, view), first guessed, then
+# measured tick by tick: a tick takes no more events than its budget can ingest.
+FIRST_COST = 20e-6  # seconds per event
 # A call in flight this long is shown below the last row: blocked calls stay on screen,
 # calls that are merely between entry and exit do not flicker in and out.
 INFLIGHT_AFTER = 0.2
@@ -31,6 +34,9 @@ QUIET = 100
 KEEP_AFTER_DROP = 0.75
 BYTES_PER_ROW = 400  # what the app keeps per event, measured (README); sizes the default
 DEFAULT_MAX_ROWS = 10_000_000
+# Rows held at which the store's objects are first taken out of the cyclic collector's
+# scans (gc.freeze, after a full collection); each later freeze waits for twice as many.
+FREEZE_FIRST_ROWS = 1_000_000
 
 
 def default_max_rows() -> int:
@@ -63,6 +69,37 @@ def _release_free_memory() -> None:
 _malloc_trim = None
 
 
+class LongLivedObjects:
+    """Takes what the store holds out of the cyclic collector's scans, rarely and cleanly.
+
+    Full collections walk every tracked object, so millions of stored objects would make
+    a keystroke wait behind one. `gc.freeze()` hides them, but it hides *everything*
+    tracked at that moment, forever: Textual's Strips are cyclic (a strip caches itself
+    as its own extend/crop result) and need the collector. Frozen after every ingest,
+    the strips painted each tick and the garbage of each tick were never freed: the live
+    app crept by ~25 B/event past `--max-events` (bench/memory_bench.py, 4M events
+    through a 500k bound: 157 -> 245 MiB), while nothing in `gc.get_objects()` grew (it
+    does not list frozen objects; `gc.get_freeze_count()` rose by ~150k per 1M events).
+
+    So: freeze only after a full collection (no garbage is frozen), and only when the
+    rows held reach FREEZE_FIRST_ROWS, then twice as many, ...: the few live strips
+    frozen with the store at each freeze are a bounded, logarithmic cost, and a bounded
+    store below the first mark never freezes at all.
+    """
+
+    def __init__(self, first_rows: int = FREEZE_FIRST_ROWS) -> None:
+        self.next_rows = first_rows
+
+    def note_rows(self, rows: int) -> bool:
+        """Called after an ingest with the rows the store holds; True if it froze."""
+        if rows < self.next_rows:
+            return False
+        gc.collect()  # cost ~ the objects tracked since the last freeze
+        gc.freeze()
+        self.next_rows = max(self.next_rows, rows) * 2
+        return True
+
+
 class TraceFeed:
     def __init__(self, session, store: EventStore, models, view, max_rows: int = 0) -> None:
         self.session = session
@@ -77,6 +114,8 @@ class TraceFeed:
         self.last_count = 0  # events the last drain took
         self.last_drop = 0  # rows the last drain dropped (the memory bound), 0 if none
         self.flight = None  # a FlightRecorder (--ring/--trigger) fed every batch, or None
+        self.long_lived = LongLivedObjects()
+        self.cost = FIRST_COST  # seconds to take and ingest one event, measured
 
     @property
     def trace_ended(self) -> bool:
@@ -84,22 +123,28 @@ class TraceFeed:
         return self.ended or bool(self.session.finished)
 
     def drain(self, budget: float = TICK_BUDGET) -> StoreUpdate | None:
-        """Take what the session has (for at most `budget` seconds) into the store, as one batch.
+        """Take what the session has into the store, as one batch that fits `budget` seconds.
 
         One batch, so the store orders the rows of the whole tick by time; None if nothing came.
+        The budget covers the ingest, not only the taking: taking from a replay or a queue
+        that filled before the app started is a list slice, and a tick that took what
+        30 ms of slicing gives (100k events) ingested for seconds before the first paint.
         """
-        deadline = time.perf_counter() + budget
+        started = time.perf_counter()
+        deadline = started + budget
+        most = max(CHUNK, int(budget / self.cost))
         events: list = []
         self.behind = False
         self.last_count = 0
         while True:
-            got = self.session.drain(CHUNK)
+            want = min(CHUNK, most - len(events))
+            got = self.session.drain(want)
             if not got:
                 break
             events.extend(got)
-            if len(got) < CHUNK:
+            if len(got) < want:
                 break
-            if time.perf_counter() > deadline:
+            if len(events) >= most or time.perf_counter() > deadline:
                 self.behind = True
                 break
         if self.flight is not None:  # the flight recorder's ring (tracer/flight)
@@ -114,11 +159,11 @@ class TraceFeed:
             return None
         self.last_count = len(events)
         update = self.ingest(events)
+        if len(events) >= CHUNK:  # a few events measure timer noise, not the ingest
+            took = (time.perf_counter() - started) / len(events)
+            self.cost = (self.cost + took) / 2
         self.last_drop = self._bound()
-        # What the store holds lives until the app ends: take it out of the cyclic
-        # collector's scans, or each full collection walks millions of objects and
-        # a keystroke waits behind it (gc.freeze is O(1)).
-        gc.freeze()
+        self.long_lived.note_rows(len(self.store))
         return update
 
     def ingest(self, events: list) -> StoreUpdate:

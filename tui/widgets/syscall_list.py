@@ -197,7 +197,11 @@ class SyscallList(ContainedPump, ScrollView, can_focus=True):
         row = self.current_row
         if row != self._last_highlight:
             self._last_highlight = row
-            self.post_message(RowHighlighted(row))
+            message = RowHighlighted(row)
+            # Rows the memory bound had dropped when this was posted: a drop before the
+            # app handles it moves every row number down (the app renumbers the row).
+            message.dropped_before = self.store.dropped
+            self.post_message(message)
 
     def action_cursor_up(self) -> None:
         self.move_to(self.cursor - 1)
