@@ -369,6 +369,11 @@ async def test_pilot_b_sets_a_breakpoint_and_capital_b_lists_and_deletes_it(trac
         assert "name:openat path:/etc/hostname" in text
         await pilot.press("d")  # delete the breakpoint
         await settle(app, pilot, until=lambda: not session.steering.breakpoints)
+        await settle(app, pilot, until=lambda: isinstance(app.screen, SteeringScreen))
+        await pilot.press("a")  # a hit holds every thread from now on (--break-all-stop)
+        await settle(app, pilot, until=lambda: session.steering.all_stop)
+        await settle(app, pilot, until=lambda: isinstance(app.screen, SteeringScreen))
+        assert "every thread" in str(app.screen.query_one("#steer-all-stop").render())
         await pilot.press("escape")
         assert len(session.held_tids()) == 1
         tid = next(iter(session.held_tids()))

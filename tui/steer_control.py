@@ -244,4 +244,10 @@ class SteerControl:
             self.session.steer(lambda s: s.toggle(arg))
         elif what == "delete":
             self.session.steer(lambda s: s.remove(arg))
+        elif what == "all_stop":  # (--break-all-stop from the command line)
+
+            def set_all_stop(s: Any) -> None:
+                s.all_stop = arg
+
+            self.session.steer(set_all_stop)
         self.action_steering()

@@ -116,6 +116,7 @@ class SteeringScreen(ContainedPump, ModalScreen[tuple[str, Any] | None]):
         Binding("space,t", "toggle", "Enable/disable"),
         Binding("d,delete", "delete", "Delete"),
         Binding("b", "add", "New breakpoint"),
+        Binding("a", "all_stop", "A hit stops all threads / only its own"),
         Binding("enter", "open", "Held thread: decide"),
         Binding("escape,q,B", "close", "Close"),
     ]
@@ -129,6 +130,12 @@ class SteeringScreen(ContainedPump, ModalScreen[tuple[str, Any] | None]):
         with Vertical(classes="steer-box"):
             yield Static("Breakpoints and injections", classes="steer-title")
             yield DataTable(id="steer-table", cursor_type="row")
+            all_stop = bool(self.steering and self.steering.all_stop)
+            yield Static(
+                "a hit holds "
+                + ("every thread (a: only its own)" if all_stop else "its thread only (a: all)"),
+                id="steer-all-stop",
+            )
             yield Static(
                 "space toggle   d delete   b new breakpoint   Enter on a held thread: decide   "
                 "i on a row of the list: inject on calls like it",
@@ -171,6 +178,9 @@ class SteeringScreen(ContainedPump, ModalScreen[tuple[str, Any] | None]):
 
     def action_add(self) -> None:
         self.dismiss(("add", None))
+
+    def action_all_stop(self) -> None:
+        self.dismiss(("all_stop", not (self.steering and self.steering.all_stop)))
 
     def action_open(self) -> None:
         key = self._current()
