@@ -283,13 +283,14 @@ async def _held(app, pilot):
 
 
 def _run(coro_fn):
+    """The app's flows, on the default loop (the engine tests above run under both)."""
     from tui.testing import run_async
 
     return run_async(coro_fn)
 
 
 @_run
-async def test_pilot_breakpoint_selects_the_held_call_and_continue_lets_it_write(tracer_loop):
+async def test_pilot_breakpoint_selects_the_held_call_and_continue_lets_it_write():
     """--break name:write: the held write is the selected row, in progress; the process
     shows held (t); `c` lets it write."""
     from tui.testing import settle
@@ -309,7 +310,7 @@ async def test_pilot_breakpoint_selects_the_held_call_and_continue_lets_it_write
 
 
 @_run
-async def test_pilot_step_then_run_to_exit_shows_the_result_while_held(tracer_loop):
+async def test_pilot_step_then_run_to_exit_shows_the_result_while_held():
     from tui.testing import settle
 
     prog = str(compile_c(PILOT_PROG, name="bp_pilot"))
@@ -330,7 +331,7 @@ async def test_pilot_step_then_run_to_exit_shows_the_result_while_held(tracer_lo
 
 
 @_run
-async def test_pilot_fail_with_an_errno_makes_the_open_fail(tracer_loop):
+async def test_pilot_fail_with_an_errno_makes_the_open_fail():
     from tui.testing import settle
 
     prog = str(compile_c(PILOT_PROG, name="bp_pilot"))
@@ -348,7 +349,7 @@ async def test_pilot_fail_with_an_errno_makes_the_open_fail(tracer_loop):
 
 
 @_run
-async def test_pilot_b_sets_a_breakpoint_and_capital_b_lists_and_deletes_it(tracer_loop):
+async def test_pilot_b_sets_a_breakpoint_and_capital_b_lists_and_deletes_it():
     from tui.screens.breakpoints import SteeringScreen, SteerInputScreen
     from tui.testing import settle
 
@@ -402,7 +403,7 @@ int main(void) {
 
 
 @_run
-async def test_pilot_i_fails_the_next_call_like_the_selected_one(tracer_loop):
+async def test_pilot_i_fails_the_next_call_like_the_selected_one():
     """`i` on an open of /etc/hostname, `error=ENOSPC count=1`: the next such open fails
     once with ENOSPC (the program says so), and the rule is spent."""
     from tui.screens.breakpoints import SteerInputScreen
