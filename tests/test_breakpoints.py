@@ -8,6 +8,7 @@ import select
 import time
 
 import pytest
+from textual.widgets import Input
 
 from tests.conftest import collect, compile_c, proc_state, tracer_of, wait_for
 from tracer.options import TraceOptions
@@ -358,7 +359,9 @@ async def test_pilot_b_sets_a_breakpoint_and_capital_b_lists_and_deletes_it():
         await pilot.pause(0.2)
         await pilot.press("b")
         await settle(app, pilot, until=lambda: isinstance(app.screen, SteerInputScreen))
-        await pilot.press("ctrl+u", *"name:openat path:/etc/hostname", "enter")
+        # (the filter pasted, not typed: a pilot key waits ~0.4 s for a live app to idle)
+        app.screen.query_one(Input).value = "name:openat path:/etc/hostname"
+        await pilot.press("enter")
         await settle(app, pilot, until=lambda: bool(session.steering.breakpoints))
         texts = [b.text for b in session.steering.breakpoints]
         assert texts == ["name:openat path:/etc/hostname"]
@@ -427,7 +430,9 @@ async def test_pilot_i_fails_the_next_call_like_the_selected_one():
         await settle(app, pilot, until=lambda: isinstance(app.screen, SteerInputScreen))
         values = [i.value for i in app.screen.query("Input")]
         assert values[0] == "name:openat path:/etc/hostname"
-        await pilot.press("enter", "ctrl+u", *"error=ENOSPC count=1", "enter")
+        await pilot.press("enter")  # the filter as prefilled; then the action, pasted
+        app.screen.query("Input")[1].value = "error=ENOSPC count=1"
+        await pilot.press("enter")
         await settle(
             app,
             pilot,
