@@ -138,6 +138,7 @@ def unpack_core_batch(batch: CoreBatch) -> list[Any]:
     entry = _ENTRY.unpack_from
     exit_ = _EXIT.unpack_from
     pair = _PAIR.unpack_from
+    cap = _CAP.unpack_from
     pair_end = end - _PAIR.size
     last: Syscall | None = None  # the entry just read, if its exit may follow
     while off < end:
@@ -163,6 +164,43 @@ def unpack_core_batch(batch: CoreBatch) -> list[Any]:
                     off += 104
                     continue
             v = entry(data, off)
+            if (
+                data[off + 2] == 1  # one capture at entry (a write's buffer)...
+                and not data[off + 3]
+                and not data[off + 1] & RF_FDS
+                and data[off + 72] == C_BYTES
+                and v[5] not in never
+            ):
+                ops = entry_ops.get(v[5])
+                _kind, idx, _pad, _aux, length = cap(data, off + 72)
+                if ops is not None and idx < len(ops):
+                    op = ops[idx]
+                    at = off + 84 + length
+                    value = data[off + 84 : at]
+                    if op.convert is not None:  # as capture.finish_op
+                        value = op.convert(value)
+                    if value is not SKIP:
+                        if last is not None:
+                            append(last)
+                            last = None
+                        if (  # ... and its exit next, with none: the call whole
+                            at + 32 <= end
+                            and data[at] == R_EXIT
+                            and not data[at + 2]
+                            and not data[at + 3]
+                            and (x := exit_(data, at))[3] == v[3]
+                        ):
+                            append(
+                                Syscall(0, v[4], v[3], v[5], v[7:13], v[6], x[6], x[7],
+                                        -x[7] if x[1] & RF_ERROR else 0, {op.key: value},
+                                        None, None, True)
+                            )  # fmt: skip
+                            off = at + 32
+                        else:
+                            last = Syscall(0, v[4], v[3], v[5], v[7:13], v[6])
+                            last.mem = {op.key: value}
+                            off = at
+                        continue
             off += 72
             call = Syscall(0, v[4], v[3], v[5], v[7:13], v[6])
             if v[2]:

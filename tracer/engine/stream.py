@@ -105,8 +105,31 @@ class CallAssembler:
             self._exit(item, out)
         elif t is CoreBatch:
             assert self._unpack is not None, "a CoreBatch needs the core's record reader"
+            pending = self.pending
+            emitted = self._emitted
+            append = out.append
             for part in self._unpack(item):
-                self._one(part, out)
+                tp = type(part)
+                if tp is CallExit:
+                    self._exit(part, out)
+                    continue
+                if tp is not Syscall:
+                    self._one(part, out)
+                elif not part.done:
+                    self._entry(part, out)
+                else:  # `_close`, inlined: most parts
+                    tid = part.tid
+                    if tid in pending:  # an entry with no exit seen: it did not return
+                        self._gone(tid, out)
+                    self.seq += 1
+                    part.seq = self.seq
+                    if len(pending) > len(emitted):
+                        self._flush(tid, out)
+                    if emitted and tid in emitted:
+                        emitted.discard(tid)
+                        append(Resumed(part, 0))
+                    else:
+                        append(part)
         elif t is CallGone:
             self._gone(item.tid, out)
         elif t is BreakpointHit:

@@ -14,6 +14,7 @@ from typing import TextIO
 from tracer.events import (
     DELAYED,
     INJECTED,
+    INJECTED_KEY,
     Exec,
     Exited,
     ProcessStarted,
@@ -235,6 +236,20 @@ class StraceTextWriter(TextOutput):
         self._live: set[int] = set()  # tasks traced now (for the terminal prefix)
         self._environ: dict[int, list[str]] = {}  # -v: environment of each pid's last exec
         self._verbose_exec = ctx.abbrev is not None
+        # The common case, a call printed as its one rendered line (no -e status=, -P,
+        # -e read=/write= dumps or --whole-calls), goes the short way in `write`.
+        self._plain_calls = (
+            not self.whole
+            and self.select.statuses is None
+            and self.select.paths is None
+            and not self.dumping
+        )
+        self._is_exec: dict[int, bool] = {}  # nr -> execve/execveat (-v's environment)
+        self._never: dict[int, bool] = {}  # nr -> never returns (exit_group)
+        # Text by rendered call, when renders repeat (`RenderContext.render_cache`):
+        # id -> [call, pad, whole line, unfinished head, resumed tail].
+        self._texts: dict[int, list] = {}
+        self._leads: dict[int, str] = {}  # tid -> `1234  ` (the file prefix)
 
     def write(self, events: list[object]) -> None:
         if self._verbose_exec:
@@ -243,6 +258,10 @@ class StraceTextWriter(TextOutput):
         live = self._live
         files = self.task_files
         leader = self.leader
+        prefix = self.prefix
+        leads = self._leads
+        column = self.column
+        plain = self._plain_calls
         for ev in events:
             tp = type(ev)
             if tp is ProcessStarted:
@@ -264,10 +283,12 @@ class StraceTextWriter(TextOutput):
                 tid = ev.call.tid
             else:
                 tid = getattr(ev, "tid", 0)
-            if files is not None or self.prefix == PREFIX_NONE:
+            if files is not None or prefix == PREFIX_NONE:
                 lead = ""
-            elif self.prefix == PREFIX_FILE:
-                lead = f"{tid:<5} "
+            elif prefix == PREFIX_FILE:
+                lead = leads.get(tid)
+                if lead is None:
+                    lead = leads[tid] = f"{tid:<5} "
             elif len(live) > 1:
                 lead = f"[pid {tid:>5}] "
             else:
@@ -276,7 +297,21 @@ class StraceTextWriter(TextOutput):
             if leader.active:
                 when = self._when(ev, tp)
                 lead += leader.text(when)
-            texts = self._event_lines(ev, tp, max(0, self.column - len(lead)))
+            pad = column - len(lead)
+            if pad < 0:
+                pad = 0
+            if plain and (tp is Syscall or tp is Unfinished or tp is Resumed):
+                line = self._plain_line(ev, tp, pad)
+                if line is not None:
+                    if line:
+                        if leader.active:
+                            leader.commit(when)
+                        if files is not None:
+                            files.get(tid).write(lead + line + "\n")
+                        else:
+                            lines.append(lead + line)
+                    continue
+            texts = self._event_lines(ev, tp, pad)
             if texts:
                 if leader.active:
                     leader.commit(when)
@@ -289,6 +324,60 @@ class StraceTextWriter(TextOutput):
                 live.discard(ev.tid)
         if lines:
             self.out.write("\n".join(lines) + "\n")
+
+    def _plain_line(self, ev: object, tp: type, pad: int) -> str | None:
+        """`_event_lines` for a call event while `_plain_calls`, when it is one line:
+        the line ("" when not printed); None where the general way is needed (a stack,
+        a call cut short, a moved execve)."""
+        ctx = self.ctx
+        call = ev if tp is Syscall else ev.call
+        if call.stack:
+            return None
+        if tp is Syscall:
+            if self._environ and call.pid in self._environ:
+                self._add_environment(call)
+            if call.no_return and call.ret is None and not self._never_returns(call.nr):
+                return None
+        elif tp is Unfinished:
+            if ev.moved_to:
+                return None
+        elif call.no_return and not self._never_returns(call.nr):
+            return None
+        r = render(call, ctx)
+        if ctx.render_cache is None or ctx.fd_details is not None:
+            texts = [r, pad, None, None, None]  # renders are not shared: nothing to keep
+        else:
+            texts = self._texts.get(id(r))
+            if texts is None or texts[0] is not r or texts[1] != pad:
+                if len(self._texts) >= 4096:
+                    self._texts.clear()
+                texts = self._texts[id(r)] = [r, pad, None, None, None]
+        if tp is Unfinished:
+            line = texts[3]
+            if line is None:
+                line = texts[3] = unfinished_head(r)
+            return line
+        if tp is Syscall:
+            line = texts[2]
+            if line is None:
+                line = texts[2] = call_line(r, pad)
+        else:
+            line = texts[4]
+            if line is None:
+                line = texts[4] = resumed_tail(r, pad)
+        mem = call.mem
+        if mem and INJECTED_KEY in mem:
+            line += injected_marks(call)
+        if self.opts.duration_digits is not None:
+            line += self._duration(call)
+        return line
+
+    def _never_returns(self, nr: int) -> bool:
+        never = self._never.get(nr)
+        if never is None:
+            d = self.ctx.table.get(nr)
+            never = self._never[nr] = bool(d and d.classes & Class.NEVER_RETURNS)
+        return never
 
     def _match_environments(self, events: list[object]) -> None:
         """-v: an execve printed before its exec stop (`<unfinished ...>`) gets the
@@ -359,9 +448,13 @@ class StraceTextWriter(TextOutput):
         env = self._environ.get(call.pid)
         if env is None or call.error or call.ret is None:
             return
-        if self.ctx.table.name(call.nr) in ("execve", "execveat") and not self.ctx.abbreviated(
-            call
-        ):
+        is_exec = self._is_exec.get(call.nr)
+        if is_exec is None:
+            is_exec = self._is_exec[call.nr] = self.ctx.table.name(call.nr) in (
+                "execve",
+                "execveat",
+            )
+        if is_exec and not self.ctx.abbreviated(call):
             if call.mem is None:
                 call.mem = {}
             call.mem[ENVIRONMENT_KEY] = env
