@@ -252,24 +252,13 @@ int main(void) {
 def _app_on(prog: str, *filters: str):
     from contextlib import asynccontextmanager
 
-    from tui.app import TraceApp
+    from tui.testing import traced_app
 
     @asynccontextmanager
     async def run():
-        master, slave = os.openpty()
         steering = Steering(breakpoints=[parse_breakpoint(f) for f in filters])
-        session = TraceSession(TraceOptions(command=[prog], tty_fd=slave), steering=steering)
-        try:
-            session.start()
-        finally:
-            os.close(slave)
-        app = TraceApp(session, master, "test")
-        try:
-            async with app.run_test(size=(160, 40)) as pilot:
-                yield app, pilot, session
-        finally:
-            session.stop()
-            os.close(master)
+        async with traced_app([prog], (160, 40), steering=steering) as (app, pilot):
+            yield app, pilot, app.session
 
     return run()
 

@@ -3,16 +3,10 @@ program whose thread blocks in `read` on a pipe; Enter goes to the call."""
 
 from __future__ import annotations
 
-import os
-from contextlib import asynccontextmanager
-
 import pytest
 from conftest import compile_c
 
-from tracer.options import TraceOptions
-from tracer.session import TraceSession
-from tui.app import TraceApp
-from tui.testing import run_async, settle
+from tui.testing import run_async, settle, traced_app
 from tui.widgets.inflight_pane import InflightPane
 
 pytestmark = pytest.mark.timeout(120)
@@ -46,21 +40,8 @@ int main(void) {
 """
 
 
-@asynccontextmanager
-async def traced(command: list[str], size=(200, 45)):
-    master, slave = os.openpty()
-    session = TraceSession(TraceOptions(command=command, tty_fd=slave))
-    try:
-        session.start()
-    finally:
-        os.close(slave)
-    app = TraceApp(session, master, "test")
-    try:
-        async with app.run_test(size=size) as pilot:
-            yield app, pilot
-    finally:
-        session.stop()
-        os.close(master)
+def traced(command: list[str], size=(200, 45)):
+    return traced_app(command, size)
 
 
 def reader_tid(app) -> int | None:

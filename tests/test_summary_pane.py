@@ -6,17 +6,11 @@ to the same numbers), and against what the program is known to do.
 
 from __future__ import annotations
 
-import os
-from contextlib import asynccontextmanager
-
 import pytest
 from conftest import compile_c
 
-from tracer.options import TraceOptions
-from tracer.session import TraceSession
 from tracer.summary.table import CALLS, NAME
-from tui.app import TraceApp
-from tui.testing import run_async, settle
+from tui.testing import run_async, settle, traced_app
 from tui.widgets.summary_pane import SummaryPane
 
 pytestmark = pytest.mark.timeout(120)
@@ -35,21 +29,8 @@ int main(void) {
 """
 
 
-@asynccontextmanager
-async def traced(command: list[str], size=(200, 45)):
-    master, slave = os.openpty()
-    session = TraceSession(TraceOptions(command=command, tty_fd=slave))
-    try:
-        session.start()
-    finally:
-        os.close(slave)
-    app = TraceApp(session, master, "test")
-    try:
-        async with app.run_test(size=size) as pilot:
-            yield app, pilot
-    finally:
-        session.stop()
-        os.close(master)
+def traced(command: list[str], size=(200, 45)):
+    return traced_app(command, size)
 
 
 def pane_counts(pane: SummaryPane) -> dict[str, tuple[int, int]]:
@@ -131,18 +112,8 @@ async def test_dash_c_opens_the_explorer_on_the_summary_pane():
     assert main(["--", prog], interactive=launcher) == 0
     assert seen["view"]["initial_pane"] == ""
 
-    master, slave = os.openpty()
-    session = TraceSession(TraceOptions(command=[prog], tty_fd=slave))
-    session.start()
-    os.close(slave)
-    app = TraceApp(session, master, "test")
-    app.initial_pane = "summary"
-    try:
-        async with app.run_test(size=(200, 45)) as pilot:
-            pane = app.query_one(SummaryPane)
-            await settle(app, pilot, until=lambda: pane.row_count > 5)
-            assert app.side_panes.tabs.active == "summary"
-            assert pane_counts(pane) == store_counts(app.store)
-    finally:
-        session.stop()
-        os.close(master)
+    async with traced_app([prog], (200, 45), initial_pane="summary") as (app, pilot):
+        pane = app.query_one(SummaryPane)
+        await settle(app, pilot, until=lambda: pane.row_count > 5)
+        assert app.side_panes.tabs.active == "summary"
+        assert pane_counts(pane) == store_counts(app.store)

@@ -20,7 +20,7 @@ from tracer.options import TraceOptions
 from tracer.session import TraceSession
 from tui.app import TraceApp
 from tui.screens.detail import SyscallDetailScreen
-from tui.testing import run_async, screen_text, settle
+from tui.testing import run_async, screen_text, settle, traced_app
 from tui.widgets.panes import ErrorsPane, ProcessesPane
 
 pytestmark = pytest.mark.timeout(90)
@@ -62,24 +62,9 @@ def program(tmp_path: Path) -> tuple[Path, str]:
     return script, missing
 
 
-@asynccontextmanager
-async def traced(program, mode: str, size=(150, 40)):
+def traced(program, mode: str, size=(150, 40)):
     script, missing = program
-    master, slave = os.openpty()
-    session = TraceSession(
-        TraceOptions(command=[sys.executable, str(script), missing, mode], tty_fd=slave)
-    )
-    try:
-        session.start()
-    finally:
-        os.close(slave)
-    app = TraceApp(session, master, "test")
-    try:
-        async with app.run_test(size=size) as pilot:
-            yield app, pilot
-    finally:
-        session.stop()
-        os.close(master)
+    return traced_app([sys.executable, str(script), missing, mode], size)
 
 
 def rows_named(store, name: str) -> list[int]:

@@ -13,39 +13,22 @@ import shutil
 import signal
 import sys
 import textwrap
-from contextlib import asynccontextmanager
 from pathlib import Path
 
 import pytest
 from textual import events
 
-from tracer.options import TraceOptions
-from tracer.session import TraceSession
-from tui.app import TraceApp
 from tui.messages import RowHighlighted
 from tui.screens.detail import SyscallDetailScreen
 from tui.screens.help import HelpScreen
-from tui.testing import run_async, screen_text, settle
+from tui.testing import run_async, screen_text, settle, traced_app
 from tui.widgets.panes import ErrorsPane
 
 pytestmark = pytest.mark.timeout(120)
 
 
-@asynccontextmanager
-async def traced(command: list[str], size=(150, 40)):
-    master, slave = os.openpty()
-    session = TraceSession(TraceOptions(command=command, tty_fd=slave))
-    try:
-        session.start()
-    finally:
-        os.close(slave)
-    app = TraceApp(session, master, "test")
-    try:
-        async with app.run_test(size=size) as pilot:
-            yield app, pilot
-    finally:
-        session.stop()
-        os.close(master)
+def traced(command: list[str], size=(150, 40)):
+    return traced_app(command, size)
 
 
 def script(tmp_path: Path, text: str) -> list[str]:

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import io
-from collections.abc import Callable, Coroutine
+import os
+from collections.abc import AsyncIterator, Callable, Coroutine
 from typing import Any
 
 from rich.console import Console
@@ -68,3 +70,32 @@ def screen_text(app) -> str:
         app.screen._compositor.render_update(full=True, screen_stack=app._background_screens)
     )
     return console.export_text()
+
+
+@contextlib.asynccontextmanager
+async def traced_app(
+    command: list[str], size: tuple[int, int] = (150, 40), *, steering: Any = None, **attrs: Any
+) -> AsyncIterator[tuple[Any, Any]]:
+    """The real app tracing `command` on its own pty, under Textual's pilot: (app, pilot).
+
+    `attrs` are set on the app before it mounts (`initial_pane="summary"`); the session
+    is `app.session`, stopped and its pty closed on the way out."""
+    from tracer.options import TraceOptions
+    from tracer.session import TraceSession
+    from tui.app import TraceApp
+
+    master, slave = os.openpty()
+    session = TraceSession(TraceOptions(command=command, tty_fd=slave), steering=steering)
+    try:
+        session.start()
+    finally:
+        os.close(slave)
+    app = TraceApp(session, master, "test")
+    for name, value in attrs.items():
+        setattr(app, name, value)
+    try:
+        async with app.run_test(size=size) as pilot:
+            yield app, pilot
+    finally:
+        session.stop()
+        os.close(master)
