@@ -425,14 +425,25 @@ int main(void) { pthread_t t; pthread_create(&t, 0, run, 0); for (;;) pause(); }
         out = []
         for line in lines:
             line = re.sub(r"0x[0-9a-f]+ /\* \d+ vars \*/", "ENV", line)
+            line = re.sub(r"\[pid +", "[pid ", line)  # strace pads pids to 5 digits
             out.append(re.sub(r"\b\d{3,}\b", lambda m: pids[m.group()], line))
         return out
 
-    ref = subprocess.run(["strace", *args, prog], capture_output=True, text=True, timeout=30)
+    expected = [
+        '[pid P0] execve("/bin/true", ["true"], ENV <pid changed to P1 ...>',
+        "+++ superseded by execve in pid P0 +++",
+        "<... execve resumed>)                   = 0" + (" (DELAYED)" if inject else ""),
+        "+++ exited with 0 +++",
+    ]
     mine = run_tracetui("--no-ui", *args, "--", prog)
     assert mine.returncode == 0, mine.stderr
-    assert "pid changed to" in mine.stderr
-    assert shape(mine.stderr) == shape(ref.stderr)
+    assert shape(mine.stderr) == expected
+    # strace itself races here under load (seen once in CI: `<unfinished ...>` and a
+    # `[pid N] ???(` line), so its live output is the reference only when it took the
+    # path it takes on a quiet machine, which is the one tracetui prints every time.
+    ref = subprocess.run(["strace", *args, prog], capture_output=True, text=True, timeout=30)
+    if "pid changed to" in ref.stderr:
+        assert shape(ref.stderr) == expected
 
 
 def test_internal_error_detaches_the_program_which_runs_on(tmp_path, monkeypatch):

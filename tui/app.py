@@ -358,7 +358,7 @@ class TraceApp(ContainedPump, TraceActions, FilterControl, SteerControl, App[int
 
     def refresh_panes(self) -> None:
         """Rebuild the visible side pane from the models (small tables, throttled)."""
-        if not self.side_panes.is_attached:  # torn down: the app is closing
+        if not self.is_running or not self.side_panes.is_attached:  # the app is closing
             return
         self._panes_dirty = False
         self._last_pane_refresh = time.monotonic()

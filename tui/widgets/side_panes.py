@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.containers import Vertical
+from textual.css.query import NoMatches
 from textual.widgets import TabbedContent, TabPane
 
 from tui.containment import ContainedPump
@@ -56,8 +57,18 @@ class SidePanes(ContainedPump, Vertical):
             self.refresh_from(*self._models)
 
     def refresh_from(self, models, files_pid: int | None, t0: float) -> None:
-        """Rebuild the visible pane's table from the models."""
+        """Rebuild the visible pane's table from the models.
+
+        At shutdown Textual removes the panes before this widget, and a poll timer
+        may still fire in between: a pane already gone means there is nothing to show."""
         self._models = (models, files_pid, t0)
+        try:
+            self._refresh_active(models, files_pid, t0)
+        except NoMatches:
+            if self.app.is_running:
+                raise
+
+    def _refresh_active(self, models, files_pid: int | None, t0: float) -> None:
         active = self.tabs.active
         if active == "processes":
             self.query_one(ProcessesPane).show(models.process_rows())
