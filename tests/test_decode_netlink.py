@@ -1,12 +1,19 @@
 """Netlink messages print as strace 6.1 prints them: on a NETLINK_ROUTE socket, the
 RTM_GETADDR dump glibc's getaddrinfo sends (sendto) and its replies (recvmsg, recv) with
 their ifaddrmsg headers and IFA_* attributes, NLMSG_DONE, an NLMSG_ERROR answer, a buffer
-shorter than a header and an unknown type, under -v, -s and -X. strace itself is the
+shorter than a header and an unknown type, under -v, -s and -X; link, route, neighbour
+and rule messages (ifinfomsg, rtmsg, ndmsg, fib_rule_hdr and their nested attributes),
+crafted by a C program and as iproute2's `ip` exchanges them. strace itself is the
 oracle: both tracers run the same program with the same options."""
 
 from __future__ import annotations
 
+import re
+import shutil
+import subprocess
+
 import pytest
+from conftest import run_tracetui, strip_pid
 from decode_oracle import compare_with_strace
 
 pytestmark = [pytest.mark.timeout(120), pytest.mark.usefixtures("tracer_loop")]
@@ -21,3 +28,387 @@ def test_route_messages_print_as_strace_does(tmp_path, options):
     lines = compare_with_strace(tmp_path, "netlink", ["-f", *options])
     assert any(line.startswith("recvmsg(") and "nlmsg_len=" in line for line in lines)
     assert any(line.startswith("recvfrom(") and "error=" in line for line in lines)
+
+
+# Link (with tun, bridge and bridge port attributes), route, neighbour, rule, nexthop and
+# netconf messages with the attributes strace decodes, sent without NLM_F_REQUEST so that the kernel
+# ignores them.
+NLROUTE_C = r"""
+#define _GNU_SOURCE
+#include <linux/if_arp.h>
+#include <linux/if_link.h>
+#include <linux/if_addr.h>
+#include <linux/if_bridge.h>
+#include <linux/fib_rules.h>
+#include <linux/neighbour.h>
+#include <linux/netconf.h>
+#include <linux/nexthop.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
+#include <arpa/inet.h>
+
+#include <stdint.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+static char buf[8192] __attribute__((aligned(4)));
+static int len;
+
+static void start(int type, const void *hdr, int hlen)
+{
+        memset(buf, 0, sizeof buf);
+        struct nlmsghdr *nh = (struct nlmsghdr *)buf;
+        nh->nlmsg_type = type;
+        nh->nlmsg_seq = 1;
+        memcpy(buf + NLMSG_HDRLEN, hdr, hlen);
+        len = NLMSG_HDRLEN + NLMSG_ALIGN(hlen);
+}
+
+static int attr(int type, const void *data, int dlen)
+{
+        struct nlattr *a = (struct nlattr *)(buf + len);
+        int at = len;
+        a->nla_type = type;
+        a->nla_len = NLA_HDRLEN + dlen;
+        if (data)
+                memcpy(buf + len + NLA_HDRLEN, data, dlen);
+        len += NLA_ALIGN(a->nla_len);
+        return at;
+}
+
+static int nest(int type) { return attr(type | NLA_F_NESTED, NULL, 0); }
+static void end(int at) { ((struct nlattr *)(buf + at))->nla_len = len - at; }
+static void u8a(int type, uint8_t v) { attr(type, &v, 1); }
+static void u16a(int type, uint16_t v) { attr(type, &v, 2); }
+static void u32a(int type, uint32_t v) { attr(type, &v, 4); }
+static void stra(int type, const char *s) { attr(type, s, strlen(s) + 1); }
+
+static void send_it(int fd)
+{
+        ((struct nlmsghdr *)buf)->nlmsg_len = len;
+        sendto(fd, buf, len, MSG_DONTWAIT, NULL, 0);
+}
+
+int main(void)
+{
+        write(-1, "start", 5);
+        getpid();
+        int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+        struct sockaddr_nl nl = {.nl_family = AF_NETLINK};
+        bind(fd, (struct sockaddr *)&nl, sizeof nl); /* unbound, its protocol is not listed */
+
+        /* RTM_NEWLINK: an ifinfomsg with the attributes ip prints. */
+        struct ifinfomsg ifi = {.ifi_family = AF_UNSPEC, .ifi_type = ARPHRD_ETHER, .ifi_index = 1,
+                                .ifi_flags = IFF_UP | IFF_BROADCAST | IFF_MULTICAST | 0x100000,
+                                .ifi_change = 0xffffffff};
+        start(RTM_NEWLINK, &ifi, sizeof ifi);
+        stra(IFLA_IFNAME, "tun7");
+        uint8_t mac[6] = {2, 0xfc, 0, 0x12, 0x34, 0x56}, bcast[6] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
+        attr(IFLA_ADDRESS, mac, 6);
+        attr(IFLA_BROADCAST, bcast, 6);
+        u32a(IFLA_MTU, 1500);
+        u8a(IFLA_OPERSTATE, 6);
+        stra(IFLA_QDISC, "fq_codel");
+        struct rtnl_link_stats st = {.rx_packets = 1, .tx_packets = 2, .rx_bytes = 300, .rx_nohandler = 9};
+        attr(IFLA_STATS, &st, sizeof st);
+        struct rtnl_link_stats64 st64 = {.rx_packets = 1ULL << 40, .tx_bytes = 5, .collisions = 7};
+        attr(IFLA_STATS64, &st64, sizeof st64);
+        attr(IFLA_STATS64, &st64, 23 * 8); /* an older kernel's size */
+        struct rtnl_link_ifmap map = {.mem_start = 0xd000, .mem_end = 0xdfff, .irq = 11, .dma = 3};
+        attr(IFLA_MAP, &map, sizeof map);
+        int li = nest(IFLA_LINKINFO);
+        stra(IFLA_INFO_KIND, "tun");
+        int data = nest(IFLA_INFO_DATA);
+        u8a(IFLA_TUN_TYPE, 1);
+        u32a(IFLA_TUN_OWNER, 1000);
+        u32a(IFLA_TUN_GROUP, 0xffffffff);
+        u8a(IFLA_TUN_PI, 1);
+        u32a(IFLA_TUN_NUM_QUEUES, 1);
+        end(data);
+        end(li);
+        int af = nest(IFLA_AF_SPEC);
+        int inet = nest(AF_INET);
+        int32_t conf[4] = {1, 0, 0, 1};
+        attr(IFLA_INET_CONF, conf, sizeof conf);
+        end(inet);
+        int inet6 = nest(AF_INET6);
+        u32a(IFLA_INET6_FLAGS, 0x80000010);
+        struct in6_addr tok;
+        inet_pton(AF_INET6, "::1:2", &tok);
+        attr(IFLA_INET6_TOKEN, &tok, sizeof tok);
+        u8a(IFLA_INET6_ADDR_GEN_MODE, 3);
+        struct ifla_cacheinfo ci = {1280, 99, 30000, 1000};
+        attr(IFLA_INET6_CACHEINFO, &ci, sizeof ci);
+        uint64_t stats6[3] = {3, 1, 7};
+        attr(IFLA_INET6_STATS, stats6, sizeof stats6);
+        end(inet6);
+        end(af);
+        u32a(IFLA_EXT_MASK, RTEXT_FILTER_VF | 0x800);
+        u32a(IFLA_EVENT, 2);
+        int xdp = nest(IFLA_XDP);
+        u8a(IFLA_XDP_ATTACHED, 1);
+        u32a(IFLA_XDP_FLAGS, 2);
+        u32a(IFLA_XDP_PROG_ID, 42);
+        end(xdp);
+        int pl = nest(IFLA_PROP_LIST);
+        stra(IFLA_ALT_IFNAME, "alt-name");
+        end(pl);
+        u32a(IFLA_NEW_IFINDEX, 1);
+        u8a(0x43, 1); /* unknown to strace 6.1 */
+        send_it(fd);
+
+        /* A bridge port's RTM_GETNEIGH: an ifinfomsg too; a short one. */
+        struct ifinfomsg br = {.ifi_family = AF_BRIDGE};
+        start(RTM_GETNEIGH, &br, sizeof br);
+        send_it(fd);
+        start(RTM_DELLINK, &br, 8);
+        len = NLMSG_HDRLEN + 8;
+        send_it(fd);
+
+        /* RTM_NEWROUTE: an IPv4 route with metrics, cache info and a multipath. */
+        struct rtmsg rt = {.rtm_family = AF_INET, .rtm_dst_len = 24, .rtm_tos = 0x10,
+                           .rtm_table = RT_TABLE_MAIN, .rtm_protocol = RTPROT_BOOT,
+                           .rtm_scope = RT_SCOPE_LINK, .rtm_type = RTN_UNICAST,
+                           .rtm_flags = RTM_F_NOTIFY | RTM_F_CLONED};
+        start(RTM_NEWROUTE, &rt, sizeof rt);
+        struct in_addr a4;
+        inet_pton(AF_INET, "198.51.100.0", &a4);
+        attr(RTA_DST, &a4, 4);
+        inet_pton(AF_INET, "192.0.2.1", &a4);
+        attr(RTA_GATEWAY, &a4, 4);
+        attr(RTA_PREFSRC, &a4, 4);
+        u32a(RTA_OIF, 1);
+        u32a(RTA_IIF, 99999);
+        u32a(RTA_PRIORITY, 100);
+        u32a(RTA_TABLE, 1000);
+        u32a(RTA_MARK, 7);
+        u8a(RTA_PREF, 3);
+        u16a(RTA_ENCAP_TYPE, 2);
+        int mx = nest(RTA_METRICS);
+        u32a(RTAX_MTU, 1400);
+        u32a(RTAX_HOPLIMIT, 64);
+        stra(RTAX_CC_ALGO, "cubic");
+        end(mx);
+        struct rta_cacheinfo rci = {.rta_clntref = 1, .rta_lastuse = 2, .rta_expires = 3,
+                                    .rta_error = 4, .rta_used = 5, .rta_id = 0x60, .rta_ts = 7};
+        attr(RTA_CACHEINFO, &rci, sizeof rci);
+        int mp = attr(RTA_MULTIPATH, NULL, 0);
+        for (int i = 0; i < 2; i++) {
+                struct rtnexthop *nh = (struct rtnexthop *)(buf + len);
+                nh->rtnh_flags = i ? RTNH_F_ONLINK : 0;
+                nh->rtnh_hops = i;
+                nh->rtnh_ifindex = 1;
+                int at = len;
+                len += RTNH_ALIGN(sizeof *nh);
+                attr(RTA_GATEWAY, &a4, 4);
+                nh->rtnh_len = len - at;
+        }
+        end(mp);
+        send_it(fd);
+
+        /* An IPv6 route asked for, with a via and a table with no name. */
+        struct rtmsg rt6 = {.rtm_family = AF_INET6, .rtm_dst_len = 128, .rtm_table = 100,
+                            .rtm_protocol = 200, .rtm_scope = 100, .rtm_type = 42, .rtm_flags = 0x10000};
+        start(RTM_GETROUTE, &rt6, sizeof rt6);
+        struct in6_addr a6;
+        inet_pton(AF_INET6, "2001:db8::1", &a6);
+        attr(RTA_DST, &a6, 16);
+        attr(RTA_SRC, &a6, 8); /* too short for an address */
+        struct { uint16_t family; uint8_t addr[16]; } via = {AF_INET6};
+        memcpy(via.addr, &a6, 16);
+        attr(RTA_VIA, &via, 18);
+        u32a(RTA_TABLE, RT_TABLE_LOCAL);
+        uint64_t expires = 12345;
+        attr(RTA_EXPIRES, &expires, 8);
+        send_it(fd);
+        start(RTM_DELROUTE, &rt6, 6);
+        len = NLMSG_HDRLEN + 6;
+        send_it(fd);
+
+        /* RTM_NEWNEIGH: an IPv4 and an IPv6 neighbour. */
+        struct ndmsg nd = {.ndm_family = AF_INET, .ndm_ifindex = 1,
+                           .ndm_state = NUD_REACHABLE | NUD_PERMANENT, .ndm_flags = NTF_ROUTER,
+                           .ndm_type = RTN_UNICAST};
+        start(RTM_NEWNEIGH, &nd, sizeof nd);
+        inet_pton(AF_INET, "192.0.2.7", &a4);
+        attr(NDA_DST, &a4, 4);
+        attr(NDA_LLADDR, mac, 6);
+        struct nda_cacheinfo nci = {10, 20, 30, 1};
+        attr(NDA_CACHEINFO, &nci, sizeof nci);
+        u32a(NDA_PROBES, 3);
+        u16a(NDA_PORT, htons(4789));
+        u32a(NDA_IFINDEX, 1);
+        u8a(NDA_PROTOCOL, 6);
+        send_it(fd);
+        struct ndmsg nd6 = {.ndm_family = AF_INET6, .ndm_state = NUD_NONE, .ndm_type = 99};
+        start(RTM_GETNEIGH, &nd6, sizeof nd6);
+        inet_pton(AF_INET6, "fe80::1", &a6);
+        attr(NDA_DST, &a6, 16);
+        u16a(NDA_NDM_STATE_MASK, NUD_FAILED);
+        u8a(NDA_NDM_FLAGS_MASK, 0);
+        send_it(fd);
+
+        /* RTM_NEWRULE: a fib_rule_hdr with its FRA_* attributes. */
+        struct fib_rule_hdr fr = {.family = AF_INET, .src_len = 8, .table = RT_TABLE_MAIN,
+                                  .action = FR_ACT_TO_TBL, .flags = FIB_RULE_INVERT};
+        start(RTM_NEWRULE, &fr, sizeof fr);
+        inet_pton(AF_INET, "10.0.0.0", &a4);
+        attr(FRA_SRC, &a4, 4);
+        u32a(FRA_PRIORITY, 32766);
+        u32a(FRA_TABLE, 254);
+        stra(FRA_IIFNAME, "lo");
+        u8a(FRA_PROTOCOL, RTPROT_KERNEL);
+        struct fib_rule_uid_range ur = {1000, 2000};
+        attr(FRA_UID_RANGE, &ur, sizeof ur);
+        struct fib_rule_port_range pr = {80, 443};
+        attr(FRA_DPORT_RANGE, &pr, sizeof pr);
+        uint64_t tun_id = htobe64(77);
+        attr(FRA_TUN_ID, &tun_id, 8);
+        send_it(fd);
+
+        /* A bridge and its port: IFLA_BR_*, IFLA_BRPORT_* and IFLA_BRIDGE_* attributes. */
+        struct ifinfomsg brl = {.ifi_family = AF_UNSPEC, .ifi_type = ARPHRD_TUNNEL, .ifi_index = 1};
+        start(RTM_NEWLINK, &brl, sizeof brl);
+        attr(IFLA_ADDRESS, mac, 6); /* a tunnel's address has 4 bytes */
+        li = nest(IFLA_LINKINFO);
+        stra(IFLA_INFO_KIND, "bridge");
+        data = nest(IFLA_INFO_DATA);
+        u32a(IFLA_BR_FORWARD_DELAY, 1499);
+        u32a(IFLA_BR_STP_STATE, 1);
+        u16a(IFLA_BR_PRIORITY, 32768);
+        u16a(IFLA_BR_VLAN_PROTOCOL, htons(0x8100));
+        u16a(IFLA_BR_GROUP_FWD_MASK, 0x8);
+        uint8_t bid[8] = {0x80, 0, 2, 0xfc, 0, 0, 0, 1};
+        attr(IFLA_BR_BRIDGE_ID, bid, 8);
+        attr(IFLA_BR_GROUP_ADDR, mac, 6);
+        uint64_t timer = 12345;
+        attr(IFLA_BR_GC_TIMER, &timer, 8);
+        struct br_boolopt_multi bom = {.optval = 1, .optmask = 0x9};
+        attr(IFLA_BR_MULTI_BOOLOPT, &bom, sizeof bom);
+        int qs = nest(IFLA_BR_MCAST_QUERIER_STATE);
+        attr(BRIDGE_QUERIER_IP_ADDRESS, &a4, 4);
+        u32a(BRIDGE_QUERIER_IP_PORT, 1);
+        attr(BRIDGE_QUERIER_IP_OTHER_TIMER, &timer, 8);
+        end(qs);
+        end(data);
+        stra(IFLA_INFO_SLAVE_KIND, "bridge");
+        data = nest(IFLA_INFO_SLAVE_DATA);
+        u8a(IFLA_BRPORT_STATE, 3);
+        u16a(IFLA_BRPORT_PRIORITY, 32);
+        end(data);
+        end(li);
+        li = nest(IFLA_LINKINFO);
+        stra(IFLA_INFO_KIND, "can");
+        uint32_t can_stats[6] = {1, 2, 3, 4, 5, 6};
+        attr(IFLA_INFO_XSTATS, can_stats, sizeof can_stats);
+        end(li);
+        send_it(fd);
+        br.ifi_index = 1;
+        start(RTM_NEWLINK, &br, sizeof br);
+        attr(IFLA_ADDRESS, mac, 6); /* strace sizes it by ifi_family, as ARPHRD_ARCNET */
+        int pi = nest(IFLA_PROTINFO);
+        u8a(IFLA_BRPORT_STATE, 3);
+        u32a(IFLA_BRPORT_COST, 100);
+        attr(IFLA_BRPORT_ROOT_ID, bid, 8);
+        attr(IFLA_BRPORT_MESSAGE_AGE_TIMER, &timer, 8);
+        u16a(IFLA_BRPORT_GROUP_FWD_MASK, 0);
+        u32a(IFLA_BRPORT_BACKUP_PORT, 1);
+        end(pi);
+        af = nest(IFLA_AF_SPEC);
+        u16a(IFLA_BRIDGE_FLAGS, BRIDGE_FLAGS_SELF);
+        u16a(IFLA_BRIDGE_MODE, BRIDGE_MODE_VEPA);
+        struct bridge_vlan_info bvi = {BRIDGE_VLAN_INFO_PVID | BRIDGE_VLAN_INFO_UNTAGGED, 1};
+        attr(IFLA_BRIDGE_VLAN_INFO, &bvi, sizeof bvi);
+        uint8_t bvi2[6] = {0, 0, 10, 0, 0xaa, 0xbb};
+        attr(IFLA_BRIDGE_VLAN_INFO, bvi2, 6);
+        int vt = nest(IFLA_BRIDGE_VLAN_TUNNEL_INFO);
+        u32a(IFLA_BRIDGE_VLAN_TUNNEL_ID, 1000);
+        u16a(IFLA_BRIDGE_VLAN_TUNNEL_VID, 10);
+        u16a(IFLA_BRIDGE_VLAN_TUNNEL_FLAGS, BRIDGE_VLAN_INFO_RANGE_BEGIN);
+        end(vt);
+        end(af);
+        send_it(fd);
+        /* RTM_NEWNEXTHOP and RTM_NEWNETCONF. */
+        struct nhmsg nhm = {.nh_family = AF_INET, .nh_scope = RT_SCOPE_LINK,
+                            .nh_protocol = RTPROT_STATIC, .resvd = 1, .nh_flags = RTNH_F_ONLINK};
+        start(RTM_NEWNEXTHOP, &nhm, sizeof nhm);
+        u32a(NHA_ID, 5);
+        struct nexthop_grp grp[2] = {{.id = 1, .weight = 2}, {.id = 3, .resvd1 = 4}};
+        attr(NHA_GROUP, grp, sizeof grp);
+        u16a(NHA_GROUP_TYPE, NEXTHOP_GRP_TYPE_RES);
+        u32a(NHA_OIF, 1);
+        attr(NHA_GATEWAY, &a4, 4);
+        int rg = nest(NHA_RES_GROUP);
+        u16a(NHA_RES_GROUP_BUCKETS, 8);
+        attr(NHA_RES_GROUP_IDLE_TIMER, &timer, 8);
+        end(rg);
+        send_it(fd);
+        struct netconfmsg ncm = {.ncm_family = AF_INET6};
+        start(RTM_NEWNETCONF, &ncm, sizeof ncm);
+        u32a(NETCONFA_IFINDEX, 1);
+        u32a(NETCONFA_FORWARDING, 1);
+        u32a(NETCONFA_INPUT, 0xffffffff);
+        send_it(fd);
+        close(fd);
+        return 0;
+}
+"""
+
+
+@pytest.mark.parametrize(
+    "options",
+    [["-s", "64"], ["-x", "-X", "raw", "-s", "8"], ["-X", "verbose", "-s", "8"]],
+    ids=["default", "hex-raw-short", "verbose-short"],
+)
+def test_link_route_neigh_rule_messages_print_as_strace_does(tmp_path, options):
+    # compare_with_strace compiles `<program>.c`: an absolute path names this one.
+    (tmp_path / "nlroute.c").write_text(NLROUTE_C)
+    lines = compare_with_strace(tmp_path, str(tmp_path / "nlroute"), ["-f", *options])
+    text = "\n".join(lines)
+    fields = ["ifi_type=", "rtm_table=", "ndm_state=", "action=", "rx_nohandler=",
+              "ndm_confirmed=", "start=1000", "bus_error=", "prio=[128, 0]", "vid=",
+              "nh_scope=", "ncm_family="]  # fmt: skip
+    if "8" not in options:  # -s 8 shows the first 8 attributes only
+        fields += ["rtnh_len=", "max_reasm_len=", "rta_clntref=", "rtvia_family="]
+    for decoded in fields:  # struct fields, which print in every -X style
+        assert decoded in text, decoded
+
+
+IP_COMMANDS = "ip -s -s link show lo; ip -4 route show table all; ip -6 route show table local; ip neigh show dev lo; ip -4 rule; ip netconf show dev lo"  # noqa: E501
+_IP_VOLATILE = (
+    (re.compile(r"nlmsg_(seq|pid)=-?\d+"), r"nlmsg_\1=N"),
+    (re.compile(r"\b((?:rx|tx)_\w+|multicast|collisions)=\d+"), r"\1=N"),  # lo's counters
+    (re.compile(r"\]=\d+"), "]=N"),  # per-family counters (IFLA_INET6_STATS, ...)
+    (re.compile(r"\b(ndm_\w+|rta_\w+|cstamp|tstamp|ifa_prefered|ifa_valid)=\d+"), r"\1=N"),
+    (re.compile(r"(\) +)(?==)"), ") "),
+)
+
+
+def _ip_trace(runner: str, out) -> list[str]:
+    args = ["-f", "-e", "trace=sendmsg,recvmsg,sendto,recvfrom", "-s", "300", "-o", str(out)]
+    command = ["sh", "-c", IP_COMMANDS]
+    if runner == "strace":
+        subprocess.run(["strace", *args, *command], capture_output=True, timeout=60, check=False)
+    else:
+        run_tracetui("--no-ui", *args, "--", *command)
+    lines = []
+    for line in out.read_text().splitlines():
+        line = strip_pid(re.sub(r"^\d+ +", "", line))
+        if line.startswith(("+++", "---")):
+            continue
+        for pattern, repl in _IP_VOLATILE:
+            line = pattern.sub(repl, line)
+        lines.append(line)
+    return lines
+
+
+@pytest.mark.skipif(shutil.which("ip") is None, reason="iproute2's ip is not installed")
+def test_ip_link_route_neigh_dumps_print_as_strace_does(tmp_path):
+    if shutil.which("strace") is None:
+        pytest.skip("strace is not installed")
+    expected = _ip_trace("strace", tmp_path / "strace.txt")
+    got = _ip_trace("tracetui", tmp_path / "tracetui.txt")
+    assert any("ifi_type=ARPHRD_LOOPBACK" in line for line in expected)
+    assert any("RTM_NEWROUTE" in line and "RTA_TABLE" in line for line in expected)
+    assert got == expected

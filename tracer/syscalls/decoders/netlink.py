@@ -3,7 +3,8 @@
 `[{nlmsg_len=20, nlmsg_type=RTM_GETADDR, nlmsg_flags=NLM_F_REQUEST|NLM_F_DUMP, ...},
 {ifa_family=AF_UNSPEC, ...}]`: each message's header, then its payload: NLMSG_DONE's
 int, NLMSG_ERROR's error and the message it answers, and for NETLINK_ROUTE the
-ifaddrmsg header with its IFA_* attributes; other payloads in hex, as strace prints
+ifaddrmsg header with its IFA_* attributes (link, route, neighbour and rule messages
+in netlink_route.py); other payloads in hex, as strace prints
 those it has no decoder for. Which netlink protocol a socket speaks is found while
 the tracee is stopped (`capture_family`), since the fd may be closed by render time.
 """
@@ -149,12 +150,17 @@ def _inet(raw: bytes, family: int, strsize: int) -> str:
 
 
 def _nla_str(raw: bytes, strsize: int) -> str:
-    """decode_nla_str: the string without its trailing NUL."""
-    if len(raw) > strsize:
-        return quote_buffer(raw, len(raw), strsize)
-    if raw.endswith(b"\0"):
-        raw = raw[:-1]
-    return quote_buffer(raw, len(raw), strsize)
+    """decode_nla_str: the string without its trailing NUL, `...` when there is none.
+
+    Under -x a NUL is not printable, so the whole string prints in hex with its NUL
+    and a `...`, as strace prints it."""
+    shown = raw[:strsize]
+    mode = STYLE.strings_in_hex
+    if mode == "all" or (mode == "non-ascii" and any(c > 0x7E or (c < 0x20 and not 9 <= c <= 13) for c in shown)):  # fmt: skip
+        return hex_quote(shown) + ("..." if raw else "")
+    if shown.endswith(b"\0"):
+        return quote_buffer(shown[:-1], len(shown) - 1, strsize)
+    return quote_buffer(shown, len(shown), strsize) + ("..." if raw else "")
 
 
 def _addr_attr(kind: int, raw: bytes, ifa_family: int, strsize: int) -> str | None:
@@ -172,6 +178,13 @@ def _addr_attr(kind: int, raw: bytes, ifa_family: int, strsize: int) -> str | No
     if kind == 10 and len(raw) >= 4:
         return str(i32(raw))
     return None
+
+
+def _flag_name(value: int, name: str) -> str:
+    """print_xlat: a single named constant in the -X style."""
+    if STYLE.constants == "abbrev":
+        return name
+    return f"{value:#x}" if STYLE.constants == "raw" else f"{value:#x} /* {name} */"
 
 
 def _attrs(data: bytes, off: int, length: int, names: dict, unknown: str, decode, strsize: int, abbrev: bool) -> str:  # fmt: skip
@@ -196,9 +209,9 @@ def _attrs(data: bytes, off: int, length: int, names: dict, unknown: str, decode
         kind = nla_type & 0x3FFF
         head = "nla_type="
         if nla_type & 0x8000:
-            head += "NLA_F_NESTED|"
+            head += _flag_name(0x8000, "NLA_F_NESTED") + "|"
         if nla_type & 0x4000:
-            head += "NLA_F_NET_BYTEORDER|"
+            head += _flag_name(0x4000, "NLA_F_NET_BYTEORDER") + "|"
         head = f"{{nla_len={nla_len}, {head}{xval(kind, names, unknown)}}}"
         body_len = min(nla_len, length) - NLA_HDRLEN
         if body_len > 0:
@@ -231,6 +244,11 @@ def _route_payload(data: bytes, off: int, length: int, mtype: int, strsize: int,
             attrs = _attrs(data, off + 8, length - 8, _ADDR_ATTRS, "IFA_???",
                            lambda k, r: _addr_attr(k, r, family, strsize), strsize, abbrev)  # fmt: skip
             return f"{text}, {attrs}"
+        return text
+    from .netlink_route import route_payload
+
+    text = route_payload(data, off, length, mtype, fam, strsize, abbrev)
+    if text is not None:
         return text
     return _family_only(fam, data, off, length, strsize)
 

@@ -1,0 +1,765 @@
+"""NETLINK_ROUTE link, route, neighbour, rule, netconf and nexthop messages, as strace 6.1
+prints them (its rtnl_link.c, rtnl_route.c, rtnl_neigh.c, rtnl_rule.c, rtnl_netconf.c,
+rtnl_nh.c).
+
+`{ifi_family=AF_UNSPEC, ifi_type=ARPHRD_LOOPBACK, ...}, [[{nla_len=7, nla_type=IFLA_IFNAME},
+"lo"], ...]`: the fixed header, then its attributes. An attribute decoder takes the
+payload and a `_Msg` (the header fields nested decoders depend on, -s) and returns its
+text, or None for the hex string strace falls back to. Tables map a name to a decoder;
+attributes beyond strace's decoder tables, or without a decoder, print in hex.
+"""
+
+from __future__ import annotations
+
+import socket
+import struct
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from tracer.syscalls.fmt import STYLE, quote_buffer
+from tracer.syscalls.xlat import netlink_bridge as B
+from tracer.syscalls.xlat import netlink_link as L
+from tracer.syscalls.xlat import netlink_route as R
+from tracer.syscalls.xlat.net import ADDRESS_FAMILIES, ETHERNET_PROTOCOLS, IP_PROTOCOLS
+
+from .kstructs import hex_quote, xflags, xval
+from .sockaddr import ifindex_text, inet6_addr_field, inet_addr_field, mac_text
+
+NLA_HDRLEN = 4
+MAX_ADDR_LEN = 32
+
+
+@dataclass
+class _Msg:
+    strsize: int
+    abbrev: bool
+    family: int = 0
+    kind: str = ""
+    slave_kind: str = ""
+
+
+Decoder = Callable[[bytes, _Msg], "str | None"]
+
+
+def _attrs(raw: bytes, m: _Msg, names: dict, unknown: str, decoders: dict | Decoder) -> str:
+    """decode_nlattr over `raw`; `decoders` by type, or one decoder given every type."""
+    from .netlink import _attrs as nl_attrs
+
+    def one(kind: int, body: bytes) -> str | None:
+        if callable(decoders):
+            return decoders(kind, body, m)
+        fn = decoders.get(kind)
+        return fn(body, m) if fn else None
+
+    return nl_attrs(raw, 0, len(raw), names, unknown, one, m.strsize, m.abbrev)
+
+
+def _by_name(names: dict[int, str], decoders: dict[str, Decoder]) -> dict[int, Decoder]:
+    index = {name: value for value, name in names.items()}
+    return {index[name]: fn for name, fn in decoders.items()}
+
+
+def _nested(names: dict, unknown: str, decoders: dict | Decoder) -> Decoder:
+    return lambda raw, m: _attrs(raw, m, names, unknown, decoders)
+
+
+# ---- scalar decoders (nlattr.c) --------------------------------------------------------------
+
+
+def _hex0(value: int) -> str:
+    """C's %#x: 0 is plain `0`."""
+    return f"{value:#x}" if value else "0"
+
+
+def _int(size: int, signed: bool = False, hexa: bool = False) -> Decoder:
+    """decode_nla_u8 ... decode_nla_x32: too short a payload is printed in hex instead."""
+
+    def dec(raw: bytes, m: _Msg) -> str | None:
+        if len(raw) < size:
+            return None
+        value = int.from_bytes(raw[:size], "little", signed=signed)
+        return _hex0(value) if hexa else str(value)
+
+    return dec
+
+
+u8, u16, u32, u64, s32 = _int(1), _int(2), _int(4), _int(8), _int(4, True)
+x16, x32 = _int(2, hexa=True), _int(4, hexa=True)
+
+
+def nla_str(raw: bytes, m: _Msg) -> str | None:
+    from .netlink import _nla_str
+
+    return _nla_str(raw, m.strsize)
+
+
+def _str0(raw: bytes, m: _Msg) -> str:
+    """printstr_ex(QUOTE_0_TERMINATED): up to the first NUL, `...` if none is seen."""
+    shown = raw[: m.strsize]
+    end = shown.find(b"\0")
+    if end >= 0:
+        return quote_buffer(shown[:end], end, m.strsize)
+    text = quote_buffer(shown, len(shown), m.strsize)
+    return text if len(raw) > m.strsize and raw[m.strsize] == 0 else text + "..."
+
+
+def ifindex(raw: bytes, m: _Msg) -> str | None:
+    return ifindex_text(int.from_bytes(raw[:4], "little")) if len(raw) >= 4 else None
+
+
+def _fd(raw: bytes, m: _Msg) -> str | None:
+    return str(int.from_bytes(raw[:4], "little", signed=True)) if len(raw) >= 4 else None
+
+
+def _uid(raw: bytes, m: _Msg) -> str | None:
+    if len(raw) < 4:
+        return None
+    uid = int.from_bytes(raw[:4], "little")
+    return "-1" if uid == 0xFFFFFFFF else str(uid)
+
+
+def _uint(raw: bytes, size: int) -> int | None:
+    """umoven_to_uint64: 1, 2, 4 or 8 bytes, little-endian."""
+    if len(raw) not in (1, 2, 4, 8):
+        return None
+    return int.from_bytes(raw[:size], "little")
+
+
+def flags_text(value: int, table: list[tuple[int, str]], unknown: str) -> str:
+    """printflags: a table entry for 0 names a zero value."""
+    if value == 0:
+        zero = next((name for bit, name in table if bit == 0), None)
+        if zero is not None and STYLE.constants != "raw":
+            return zero if STYLE.constants == "abbrev" else f"0 /* {zero} */"
+    return xflags(value, table, unknown)
+
+
+def _xlat(table, unknown: str, size: int, flags: bool = False) -> Decoder:
+    """decode_nla_xval / decode_nla_flags: at most 8 bytes, the first `size` of them."""
+
+    def dec(raw: bytes, m: _Msg) -> str | None:
+        if len(raw) > 8 or len(raw) < size:
+            return None
+        value = int.from_bytes(raw[: size or len(raw)], "little")
+        return flags_text(value, table, unknown) if flags else xval(value, table, unknown)
+
+    return dec
+
+
+def xval_nodflt(value: int, table: dict[int, str]) -> str:
+    """printxval with no default: an unknown value is its number alone."""
+    return xval(value, table, "") if value in table else _hex0(value)
+
+
+def _clock_t(raw: bytes, m: _Msg) -> str | None:
+    if len(raw) > 8:
+        return None
+    value = int.from_bytes(raw, "little")
+    if STYLE.constants == "raw" or not value:
+        return str(value)
+    return f"{value} /* {value // 100}.{value % 100:02d} s */"
+
+
+# strace's print_mac.c: how many bytes of a hardware address each ARPHRD type shows.
+_HWADDR_SIZES = {0: 7, 1: 6, 3: 7, 6: 6, 7: 1, 15: 2, 24: 16, 27: 8, 32: 20, 256: 0, 270: 5,
+                 271: 0, 280: 0, 290: 1, 512: 0, 518: 0, 519: 0, 768: 4, 769: 16, 772: 6,
+                 773: 1, 774: 6, 776: 4, 777: 0, 778: 4, 779: 0, 780: 6, 783: 4, 801: 6,
+                 802: 6, 803: 6, 804: 8, 805: 8, 820: 1, 821: 1, 822: 0, 823: 16, 824: 0,
+                 825: 8, 826: 0}  # fmt: skip
+
+
+def hwaddr_text(raw: bytes, devtype: int) -> str | None:
+    """print_hwaddr: its bytes under -X, `01:02:...` (as many as the device type has)."""
+    if len(raw) > MAX_ADDR_LEN:
+        return None
+    shown = raw[: _HWADDR_SIZES.get(devtype, 255)] if devtype >= 0 else raw
+    mac = ":".join(f"{b:02x}" for b in shown)
+    if STYLE.constants == "abbrev":
+        return mac
+    if STYLE.constants == "raw":
+        return hex_quote(raw)
+    return f"{hex_quote(raw)} /* {mac} */"
+
+
+def _hwaddr(raw: bytes, m: _Msg) -> str | None:
+    """IFLA_ADDRESS: strace 6.1 sizes it by ifi_family taken for an ARPHRD_* type (so an
+    AF_BRIDGE message's address shows 1 byte, ARPHRD_ARCNET's size)."""
+    return hwaddr_text(raw, m.family)
+
+
+def _hwaddr_nofamily(raw: bytes, m: _Msg) -> str | None:
+    return hwaddr_text(raw, -1)
+
+
+def _hex(raw: bytes, m: _Msg) -> str:
+    """printstr_ex(QUOTE_FORCE_HEX): the bytes in hex, -s of them."""
+    return hex_quote(raw[: m.strsize]) + ("..." if len(raw) > m.strsize else "")
+
+
+def _inet_of(family: int, raw: bytes, m: _Msg) -> str:
+    from .netlink import _inet
+
+    size = {socket.AF_INET: 4, socket.AF_INET6: 16}.get(family, 0)
+    if not size or len(raw) < size:
+        return _hex(raw, m)
+    return _inet(raw, family, m.strsize)
+
+
+def _msg_addr(raw: bytes, m: _Msg) -> str:
+    """decode_inet_addr in the message's family (RTA_DST, NDA_DST, FRA_SRC, ...)."""
+    return _inet_of(m.family, raw, m)
+
+
+def _in_addr(family: int, size: int) -> Decoder:
+    return lambda raw, m: _inet_of(family, raw, m) if len(raw) >= size else None
+
+
+def _struct(fmt: str, fields: str, hex_fields: tuple[str, ...] = ()) -> Decoder:
+    """A fixed struct of numbers: `{a=1, b=2}`, the fields in `hex_fields` in hex."""
+    layout = struct.Struct("<" + fmt)
+    names = fields.split()
+
+    def dec(raw: bytes, m: _Msg) -> str | None:
+        if len(raw) < layout.size:
+            return None
+        values = layout.unpack_from(raw)
+        parts = [
+            f"{n}={_hex0(v) if n in hex_fields else v}" for n, v in zip(names, values, strict=True)
+        ]
+        return "{" + ", ".join(parts) + "}"
+
+    return dec
+
+
+def _array(elem: str, table: dict[int, str], unknown: str) -> Decoder:
+    """print_array_ex with indices: `[[NAME]=1, ...]`, -s elements at most."""
+    size = struct.calcsize(elem)
+
+    def dec(raw: bytes, m: _Msg) -> str | None:
+        count = len(raw) // size
+        if not count:
+            return None
+        items = []
+        for i in range(count):
+            if m.abbrev and i == m.strsize:
+                items.append("...")
+                break
+            value = struct.unpack_from("<" + elem, raw, i * size)[0]
+            items.append(f"[{xval(i, table, unknown, '{}')}]={value}")
+        return "[" + ", ".join(items) + "]"
+
+    return dec
+
+
+# ---- bridges: IFLA_BR_*, IFLA_BRPORT_*, IFLA_BRIDGE_* (rtnl_link.c) ---------------------------
+
+
+def _bridge_id(raw: bytes, m: _Msg) -> str | None:
+    """struct ifla_bridge_id: `{prio=[128, 0], addr=02:00:00:00:00:01}`."""
+    if len(raw) < 8:
+        return None
+    return f"{{prio=[{raw[0]}, {raw[1]}], addr={mac_text(raw[2:8])}}}"
+
+
+def _ether_proto(raw: bytes, m: _Msg) -> str | None:
+    if len(raw) > 8 or len(raw) < 2:
+        return None
+    return f"htons({xval(int.from_bytes(raw[:2], 'big'), ETHERNET_PROTOCOLS, 'ETHER_P_???')})"
+
+
+def _boolopt(raw: bytes, m: _Msg) -> str | None:
+    if len(raw) < 8:
+        return None
+    val, mask = struct.unpack_from("<II", raw)
+    table, unknown = B.RTNL_IFLA_BR_BOOLOPT_FLAGS, "1<<BR_BOOLOPT_???"
+    return f"{{optval={xflags(val, table, unknown)}, optmask={xflags(mask, table, unknown)}}}"
+
+
+def _vlan_info(raw: bytes, m: _Msg) -> str | None:
+    """struct bridge_vlan_info, then any bytes after it in hex."""
+    if len(raw) < 4:
+        return None
+    flags, vid = struct.unpack_from("<HH", raw)
+    text = f"{{flags={xflags(flags, B.NL_BRIDGE_VLAN_FLAGS, 'BRIDGE_VLAN_INFO_???')}, vid={vid}}}"
+    return text + (", " + _hex(raw[4:], m) if len(raw) > 4 else "")
+
+
+_QUERIER = {1: _in_addr(socket.AF_INET, 4), 2: ifindex, 3: _clock_t,
+            5: _in_addr(socket.AF_INET6, 16), 6: ifindex, 7: _clock_t}  # fmt: skip
+_u8s = dict.fromkeys
+_BR = _by_name(B.RTNL_IFLA_INFO_DATA_BRIDGE_ATTRS, {
+    **_u8s(["IFLA_BR_VLAN_FILTERING", "IFLA_BR_TOPOLOGY_CHANGE",
+            "IFLA_BR_TOPOLOGY_CHANGE_DETECTED", "IFLA_BR_MCAST_ROUTER", "IFLA_BR_MCAST_SNOOPING",
+            "IFLA_BR_MCAST_QUERY_USE_IFADDR", "IFLA_BR_MCAST_QUERIER",
+            "IFLA_BR_NF_CALL_IPTABLES", "IFLA_BR_NF_CALL_IP6TABLES", "IFLA_BR_NF_CALL_ARPTABLES",
+            "IFLA_BR_VLAN_STATS_ENABLED", "IFLA_BR_MCAST_STATS_ENABLED",
+            "IFLA_BR_MCAST_IGMP_VERSION", "IFLA_BR_MCAST_MLD_VERSION",
+            "IFLA_BR_VLAN_STATS_PER_PORT"], u8),
+    **_u8s(["IFLA_BR_FORWARD_DELAY", "IFLA_BR_HELLO_TIME", "IFLA_BR_MAX_AGE",
+            "IFLA_BR_AGEING_TIME", "IFLA_BR_HELLO_TIMER", "IFLA_BR_TCN_TIMER",
+            "IFLA_BR_TOPOLOGY_CHANGE_TIMER", "IFLA_BR_GC_TIMER", "IFLA_BR_MCAST_LAST_MEMBER_INTVL",
+            "IFLA_BR_MCAST_MEMBERSHIP_INTVL", "IFLA_BR_MCAST_QUERIER_INTVL",
+            "IFLA_BR_MCAST_QUERY_INTVL", "IFLA_BR_MCAST_QUERY_RESPONSE_INTVL",
+            "IFLA_BR_MCAST_STARTUP_QUERY_INTVL"], _clock_t),
+    **_u8s(["IFLA_BR_STP_STATE", "IFLA_BR_ROOT_PATH_COST", "IFLA_BR_MCAST_HASH_ELASTICITY",
+            "IFLA_BR_MCAST_HASH_MAX", "IFLA_BR_MCAST_LAST_MEMBER_CNT",
+            "IFLA_BR_MCAST_STARTUP_QUERY_CNT"], u32),
+    **_u8s(["IFLA_BR_PRIORITY", "IFLA_BR_ROOT_PORT", "IFLA_BR_VLAN_DEFAULT_PVID"], u16),
+    "IFLA_BR_VLAN_PROTOCOL": _ether_proto, "IFLA_BR_GROUP_FWD_MASK": x16,
+    "IFLA_BR_ROOT_ID": _bridge_id, "IFLA_BR_BRIDGE_ID": _bridge_id,
+    "IFLA_BR_GROUP_ADDR": _hwaddr_nofamily, "IFLA_BR_MULTI_BOOLOPT": _boolopt,
+    "IFLA_BR_MCAST_QUERIER_STATE": _nested(B.RTNL_IFLA_BR_MCAST_QUERIER_ATTRS,
+                                           "BRIDGE_QUERIER_???", _QUERIER),
+})  # fmt: skip
+_BRPORT = _by_name(L.RTNL_IFLA_BRPORT_ATTRS, {
+    **_u8s(["IFLA_BRPORT_STATE", "IFLA_BRPORT_MODE", "IFLA_BRPORT_GUARD", "IFLA_BRPORT_PROTECT",
+            "IFLA_BRPORT_FAST_LEAVE", "IFLA_BRPORT_LEARNING", "IFLA_BRPORT_UNICAST_FLOOD",
+            "IFLA_BRPORT_PROXYARP", "IFLA_BRPORT_LEARNING_SYNC", "IFLA_BRPORT_PROXYARP_WIFI",
+            "IFLA_BRPORT_TOPOLOGY_CHANGE_ACK", "IFLA_BRPORT_CONFIG_PENDING",
+            "IFLA_BRPORT_MULTICAST_ROUTER", "IFLA_BRPORT_MCAST_FLOOD",
+            "IFLA_BRPORT_MCAST_TO_UCAST", "IFLA_BRPORT_VLAN_TUNNEL", "IFLA_BRPORT_BCAST_FLOOD",
+            "IFLA_BRPORT_NEIGH_SUPPRESS", "IFLA_BRPORT_ISOLATED", "IFLA_BRPORT_MRP_RING_OPEN",
+            "IFLA_BRPORT_MRP_IN_OPEN", "IFLA_BRPORT_LOCKED"], u8),
+    **_u8s(["IFLA_BRPORT_PRIORITY", "IFLA_BRPORT_DESIGNATED_PORT", "IFLA_BRPORT_DESIGNATED_COST",
+            "IFLA_BRPORT_ID", "IFLA_BRPORT_NO"], u16),
+    **_u8s(["IFLA_BRPORT_MESSAGE_AGE_TIMER", "IFLA_BRPORT_FORWARD_DELAY_TIMER",
+            "IFLA_BRPORT_HOLD_TIMER"], _clock_t),
+    **_u8s(["IFLA_BRPORT_COST", "IFLA_BRPORT_MCAST_EHT_HOSTS_LIMIT",
+            "IFLA_BRPORT_MCAST_EHT_HOSTS_CNT"], u32),
+    "IFLA_BRPORT_ROOT_ID": _bridge_id, "IFLA_BRPORT_BRIDGE_ID": _bridge_id,
+    "IFLA_BRPORT_GROUP_FWD_MASK": x16, "IFLA_BRPORT_BACKUP_PORT": ifindex,
+})  # fmt: skip
+_BRIDGE = _by_name(B.RTNL_IFLA_AF_SPEC_BRIDGE_ATTRS, {
+    "IFLA_BRIDGE_FLAGS": _xlat(B.RTNL_IFLA_BRIDGE_FLAGS, "BRIDGE_FLAGS_???", 2, flags=True),
+    "IFLA_BRIDGE_MODE": _xlat(B.RTNL_IFLA_BRIDGE_MODES, "BRIDGE_MODE_???", 2),
+    "IFLA_BRIDGE_VLAN_INFO": _vlan_info,
+    "IFLA_BRIDGE_VLAN_TUNNEL_INFO": _nested(
+        B.RTNL_IFLA_AF_SPEC_BRIDGE_VLAN_TUNNEL_INFO_ATTRS, "IFLA_BRIDGE_VLAN_TUNNEL_???",
+        {1: u32, 2: u16, 3: _xlat(B.NL_BRIDGE_VLAN_FLAGS, "BRIDGE_VLAN_INFO_???", 2, flags=True)}),
+})  # fmt: skip
+
+
+# ---- RTM_*LINK: struct ifinfomsg, IFLA_* (rtnl_link.c) ---------------------------------------
+
+_STATS_FIELDS = ("rx_packets tx_packets rx_bytes tx_bytes rx_errors tx_errors rx_dropped "
+                 "tx_dropped multicast collisions rx_length_errors rx_over_errors rx_crc_errors "
+                 "rx_frame_errors rx_fifo_errors rx_missed_errors tx_aborted_errors "
+                 "tx_carrier_errors tx_fifo_errors tx_heartbeat_errors tx_window_errors "
+                 "rx_compressed tx_compressed rx_nohandler rx_otherhost_dropped").split()  # fmt: skip
+
+
+def _link_stats(elem: str, sizes: tuple[int, ...]) -> Decoder:
+    """rtnl_link_stats(64): the whole struct, or one of the shorter sizes older kernels send."""
+
+    def dec(raw: bytes, m: _Msg) -> str | None:
+        n = len(raw)
+        size = sizes[-1] if n >= sizes[-1] else (n if n in sizes else 0)
+        if not size:
+            return None
+        values = struct.unpack_from(f"<{size // struct.calcsize(elem)}{elem}", raw)
+        return (
+            "{" + ", ".join(f"{k}={v}" for k, v in zip(_STATS_FIELDS, values, strict=False)) + "}"
+        )
+
+    return dec
+
+
+_ifmap = _struct("QQQHBB", "mem_start mem_end base_addr irq dma port", ("mem_start", "mem_end", "base_addr"))  # fmt: skip
+
+_INET6 = _by_name(L.RTNL_IFLA_AF_SPEC_INET6_ATTRS, {
+    "IFLA_INET6_FLAGS": _xlat(L.INET6_IF_FLAGS, "IF_???", 4, flags=True),
+    "IFLA_INET6_CONF": _array("i", L.INET6_DEVCONF_INDICES, "DEVCONF_???"),
+    "IFLA_INET6_STATS": _array("Q", L.SNMP_IP_STATS, "IPSTATS_MIB_???"),
+    "IFLA_INET6_CACHEINFO": _struct("4I", "max_reasm_len tstamp reachable_time retrans_time"),
+    "IFLA_INET6_ICMP6STATS": _array("Q", L.SNMP_ICMP6_STATS, "ICMP6_MIB_???"),
+    "IFLA_INET6_TOKEN": _in_addr(socket.AF_INET6, 16),
+    "IFLA_INET6_ADDR_GEN_MODE": _xlat(L.IN6_ADDR_GEN_MODE, "IN6_ADDR_GEN_MODE_???", 1),
+    "IFLA_INET6_RA_MTU": u32,
+})  # fmt: skip
+_AF_SPEC = {
+    socket.AF_INET: (L.RTNL_IFLA_AF_SPEC_INET_ATTRS, "IFLA_INET_???",
+                     {1: _array("i", L.INET_DEVCONF_INDICES, "IPV4_DEVCONF_???")}),
+    socket.AF_INET6: (L.RTNL_IFLA_AF_SPEC_INET6_ATTRS, "IFLA_INET6_???", _INET6),
+    45: (L.RTNL_IFLA_AF_SPEC_MCTP_ATTRS, "IFLA_MCTP_???", {1: u32}),  # AF_MCTP
+}  # fmt: skip
+
+
+def _af_one(kind: int, raw: bytes, m: _Msg) -> str | None:
+    """decode_ifla_af: one family's attributes inside IFLA_AF_SPEC."""
+    spec = _AF_SPEC.get(kind & 0xFF)
+    if spec is None:
+        return _hex(raw, m)
+    return _attrs(raw, m, *spec)
+
+
+def _af_spec(raw: bytes, m: _Msg) -> str | None:
+    """IFLA_AF_SPEC: per-family attributes, but a bridge's IFLA_BRIDGE_* directly."""
+    if m.family == socket.AF_BRIDGE:
+        return _attrs(raw, m, B.RTNL_IFLA_AF_SPEC_BRIDGE_ATTRS, "IFLA_BRIDGE_???", _BRIDGE)
+    return _attrs(raw, m, ADDRESS_FAMILIES, "AF_???", _af_one)
+
+
+def _protinfo(raw: bytes, m: _Msg) -> str | None:
+    if m.family == socket.AF_INET6:
+        return _attrs(raw, m, L.RTNL_IFLA_AF_SPEC_INET6_ATTRS, "IFLA_INET6_???", _INET6)
+    if m.family == socket.AF_BRIDGE:
+        return _attrs(raw, m, L.RTNL_IFLA_BRPORT_ATTRS, "IFLA_BRPORT_???", _BRPORT)
+    return None
+
+
+def _ctx_str(raw: bytes) -> str:
+    """update_ctx_str: the kind string, if NUL-terminated within 16 bytes."""
+    end = raw.find(b"\0")
+    return raw[:end].decode("latin-1") if len(raw) < 16 and end >= 0 else ""
+
+
+def _info_kind(raw: bytes, m: _Msg) -> str:
+    m.kind = _ctx_str(raw)
+    return _str0(raw, m)
+
+
+def _info_slave_kind(raw: bytes, m: _Msg) -> str:
+    m.slave_kind = _ctx_str(raw)
+    return _str0(raw, m)
+
+
+_TUN = _by_name(L.RTNL_IFLA_INFO_DATA_TUN_ATTRS, {
+    "IFLA_TUN_OWNER": _uid, "IFLA_TUN_GROUP": _uid,
+    "IFLA_TUN_TYPE": _xlat(L.TUN_DEVICE_TYPES, "IFF_???", 1),
+    "IFLA_TUN_PI": u8, "IFLA_TUN_VNET_HDR": u8, "IFLA_TUN_PERSIST": u8,
+    "IFLA_TUN_MULTI_QUEUE": u8, "IFLA_TUN_NUM_QUEUES": u32,
+    "IFLA_TUN_NUM_DISABLED_QUEUES": u32,
+})  # fmt: skip
+
+
+def _info_data(raw: bytes, m: _Msg) -> str | None:
+    if m.kind == "tun":
+        return _attrs(raw, m, L.RTNL_IFLA_INFO_DATA_TUN_ATTRS, "IFLA_TUN_???", _TUN)
+    if m.kind == "bridge":
+        return _attrs(raw, m, B.RTNL_IFLA_INFO_DATA_BRIDGE_ATTRS, "IFLA_BR_???", _BR)
+    return None
+
+
+def _info_slave_data(raw: bytes, m: _Msg) -> str | None:
+    if m.slave_kind == "bridge":
+        return _attrs(raw, m, L.RTNL_IFLA_BRPORT_ATTRS, "IFLA_BRPORT_???", _BRPORT)
+    return None
+
+
+_CAN_STATS = _struct("6I", "bus_error error_warning error_passive bus_off arbitration_lost restarts")  # fmt: skip
+_LINKINFO = _by_name(L.RTNL_IFLA_INFO_ATTRS, {
+    "IFLA_INFO_KIND": _info_kind, "IFLA_INFO_DATA": _info_data,
+    "IFLA_INFO_XSTATS": lambda raw, m: _CAN_STATS(raw, m) if m.kind == "can" else None,
+    "IFLA_INFO_SLAVE_KIND": _info_slave_kind, "IFLA_INFO_SLAVE_DATA": _info_slave_data,
+})  # fmt: skip
+
+
+def _linkinfo(raw: bytes, m: _Msg) -> str:
+    saved = (m.kind, m.slave_kind)
+    m.kind = m.slave_kind = ""
+    try:
+        return _attrs(raw, m, L.RTNL_IFLA_INFO_ATTRS, "IFLA_INFO_???", _LINKINFO)
+    finally:
+        m.kind, m.slave_kind = saved
+
+
+def _prop_one(kind: int, raw: bytes, m: _Msg) -> str | None:
+    return nla_str(raw, m) if kind == 53 else None  # IFLA_ALT_IFNAME
+
+
+_XDP = _by_name(L.RTNL_IFLA_XDP_ATTRS, {
+    "IFLA_XDP_FD": _fd,
+    "IFLA_XDP_ATTACHED": _xlat(L.RTNL_IFLA_XDP_ATTACHED_MODE, "XDP_ATTACHED_???", 1),
+    "IFLA_XDP_FLAGS": lambda raw, m: xflags(int.from_bytes(raw[:4], "little"), L.XDP_FLAGS,
+                                            "XDP_FLAGS_???") if len(raw) >= 4 else None,
+    "IFLA_XDP_PROG_ID": u32, "IFLA_XDP_DRV_PROG_ID": u32, "IFLA_XDP_SKB_PROG_ID": u32,
+    "IFLA_XDP_HW_PROG_ID": u32, "IFLA_XDP_EXPECTED_FD": _fd,
+})  # fmt: skip
+
+
+def _event(raw: bytes, m: _Msg) -> str | None:
+    if len(raw) < 4:
+        return None
+    return xval(int.from_bytes(raw[:4], "little"), L.RTNL_IFLA_EVENTS, "IFLA_EVENT_???")
+
+
+IFLA = _by_name(L.RTNL_LINK_ATTRS, {
+    "IFLA_ADDRESS": _hwaddr, "IFLA_BROADCAST": _hwaddr, "IFLA_IFNAME": nla_str,
+    "IFLA_MTU": u32, "IFLA_LINK": u32, "IFLA_QDISC": nla_str,
+    "IFLA_STATS": _link_stats("I", (92, 96)), "IFLA_MASTER": u32, "IFLA_PROTINFO": _protinfo,
+    "IFLA_TXQLEN": u32, "IFLA_MAP": lambda raw, m: _ifmap(raw[:28], m) if len(raw) >= 28 else None,
+    "IFLA_WEIGHT": u32, "IFLA_OPERSTATE": u8, "IFLA_LINKMODE": u8, "IFLA_LINKINFO": _linkinfo,
+    "IFLA_NET_NS_PID": u32, "IFLA_IFALIAS": nla_str, "IFLA_NUM_VF": u32,
+    "IFLA_STATS64": _link_stats("Q", (184, 192, 200)),
+    "IFLA_AF_SPEC": _af_spec, "IFLA_GROUP": u32, "IFLA_NET_NS_FD": _fd,
+    "IFLA_EXT_MASK": _xlat(L.RTNL_IFLA_EXT_FILTER_FLAGS, "RTEXT_FILTER_???", 4, flags=True),
+    "IFLA_PROMISCUITY": u32, "IFLA_NUM_TX_QUEUES": u32, "IFLA_NUM_RX_QUEUES": u32,
+    "IFLA_CARRIER": u8, "IFLA_CARRIER_CHANGES": u32, "IFLA_LINK_NETNSID": s32,
+    "IFLA_PHYS_PORT_NAME": nla_str, "IFLA_PROTO_DOWN": u8, "IFLA_GSO_MAX_SEGS": u32,
+    "IFLA_GSO_MAX_SIZE": u32, "IFLA_XDP": _nested(L.RTNL_IFLA_XDP_ATTRS, "IFLA_XDP_???", _XDP),
+    "IFLA_EVENT": _event, "IFLA_NEW_NETNSID": s32, "IFLA_IF_NETNSID": s32,
+    "IFLA_CARRIER_UP_COUNT": u32, "IFLA_CARRIER_DOWN_COUNT": u32, "IFLA_NEW_IFINDEX": ifindex,
+    "IFLA_MIN_MTU": u32, "IFLA_MAX_MTU": u32,
+    "IFLA_PROP_LIST": _nested(L.RTNL_LINK_ATTRS, "IFLA_???", _prop_one),
+    "IFLA_ALT_IFNAME": nla_str, "IFLA_PERM_ADDRESS": _hwaddr,
+    "IFLA_PROTO_DOWN_REASON": _nested(L.RTNL_IFLA_PROTO_DOWN_REASON_ATTRS,
+                                      "IFLA_PROTO_DOWN_REASON_???", {1: x32, 2: x32}),
+    "IFLA_PARENT_DEV_NAME": nla_str, "IFLA_PARENT_DEV_BUS_NAME": nla_str,
+    "IFLA_GRO_MAX_SIZE": u32, "IFLA_TSO_MAX_SIZE": u32, "IFLA_TSO_MAX_SEGS": u32,
+    "IFLA_ALLMULTI": u32,
+})  # fmt: skip
+
+
+def _ifinfomsg(data: bytes, off: int, length: int, m: _Msg, fam: str) -> str:
+    if length < 16:
+        return f"{{ifi_family={fam}, ...}}"
+    ifi_type, index, flags, change = struct.unpack_from("<HiII", data, off + 2)
+    text = (f"{{ifi_family={fam}, ifi_type={xval(ifi_type, L.ARP_HARDWARE_TYPES, 'ARPHRD_???')}, "
+            f"ifi_index={ifindex_text(index & 0xFFFFFFFF)}, "
+            f"ifi_flags={flags_text(flags, L.IFFFLAGS, 'IFF_???')}, ifi_change={_hex0(change)}}}")  # fmt: skip
+    return _with_attrs(text, data, off, length, 16, m, L.RTNL_LINK_ATTRS, "IFLA_???", IFLA)
+
+
+def _with_attrs(text: str, data: bytes, off: int, length: int, hdr: int, m: _Msg,
+                names: dict, unknown: str, decoders: dict) -> str:  # fmt: skip
+    if length > hdr:
+        from .netlink import _attrs as nl_attrs
+
+        def one(kind: int, body: bytes) -> str | None:
+            fn = decoders.get(kind)
+            return fn(body, m) if fn else None
+
+        attrs = nl_attrs(data, off + hdr, length - hdr, names, unknown, one, m.strsize, m.abbrev)
+        return f"{text}, {attrs}"
+    return text
+
+
+# ---- RTM_*ROUTE: struct rtmsg, RTA_* (rtnl_route.c) ------------------------------------------
+
+
+def _rt_class(raw: bytes, m: _Msg) -> str | None:
+    if len(raw) < 4:
+        return None
+    return xval_nodflt(int.from_bytes(raw[:4], "little"), R.ROUTING_TABLE_IDS)
+
+
+def _rt_proto(raw: bytes, m: _Msg) -> str | None:
+    return xval(raw[0], R.ROUTING_PROTOCOLS, "RTPROT_???") if raw else None
+
+
+_METRICS = {i: u32 for i in range(1, 16)} | {16: nla_str}  # RTAX_LOCK..RTAX_QUICKACK, CC_ALGO
+
+
+def _rtvia(raw: bytes, m: _Msg) -> str | None:
+    if len(raw) < 2:
+        return None
+    family = int.from_bytes(raw[:2], "little")
+    text = "{rtvia_family=" + xval(family, ADDRESS_FAMILIES, "AF_???")
+    rest = raw[2:]
+    if rest:
+        size = {socket.AF_INET: 4, socket.AF_INET6: 16}.get(family, 0)
+        if size and len(rest) >= size:
+            field = inet_addr_field if family == socket.AF_INET else inet6_addr_field
+            text += ", " + field("rtvia_addr", rest[:size])
+        else:
+            text += ", rtvia_addr=" + _hex(rest, m)
+    return text + "}"
+
+
+def _multipath(raw: bytes, m: _Msg) -> str | None:
+    """RTA_MULTIPATH: struct rtnexthop, each followed by its RTA_* attributes."""
+    if len(raw) < 8:
+        return None
+    items, cur, left = [], 0, len(raw)
+    is_array = False
+    while cur + 8 <= len(raw):
+        nh_len, nh_flags, hops, index = struct.unpack_from("<HBBi", raw, cur)
+        rtnh_len = min(left, nh_len)
+        if cur == 0 and nh_len < len(raw):
+            is_array = True
+        text = (f"{{rtnh_len={nh_len}, rtnh_flags={xflags(nh_flags, R.ROUTE_NEXTHOP_FLAGS, 'RTNH_F_???')}, "
+                f"rtnh_hops={hops}, rtnh_ifindex={ifindex_text(index & 0xFFFFFFFF)}}}")  # fmt: skip
+        if rtnh_len > 8:
+            attrs = _attrs(raw[cur + 8 : cur + rtnh_len], m, R.RTNL_ROUTE_ATTRS, "RTA_???", RTA)
+            text = f"[{text}, {attrs}]"
+        items.append(text)
+        step = (rtnh_len + 3) & ~3
+        if step >= left:
+            break
+        cur += step
+        left -= step
+    return "[" + ", ".join(items) + "]" if is_array else items[0]
+
+
+def _lwt_type(raw: bytes, m: _Msg) -> str | None:
+    if len(raw) < 2:
+        return None
+    return xval(int.from_bytes(raw[:2], "little"), R.LWTUNNEL_ENCAP_TYPES, "LWTUNNEL_ENCAP_???")
+
+
+RTA = _by_name(R.RTNL_ROUTE_ATTRS, {
+    "RTA_DST": _msg_addr, "RTA_SRC": _msg_addr, "RTA_IIF": ifindex, "RTA_OIF": ifindex,
+    "RTA_GATEWAY": _msg_addr, "RTA_PRIORITY": u32, "RTA_PREFSRC": _msg_addr,
+    "RTA_METRICS": _nested(R.RTNL_RTA_METRICS_ATTRS, "RTAX_???", _METRICS),
+    "RTA_MULTIPATH": _multipath, "RTA_PROTOINFO": u32, "RTA_FLOW": u32,
+    "RTA_CACHEINFO": _struct("IIiIIIII", "rta_clntref rta_lastuse rta_expires rta_error "
+                             "rta_used rta_id rta_ts rta_tsage", ("rta_id",)),
+    "RTA_MP_ALGO": u32, "RTA_TABLE": _rt_class, "RTA_MARK": u32,
+    "RTA_MFC_STATS": _struct("QQQ", "mfcs_packets mfcs_bytes mfcs_wrong_if"),
+    "RTA_VIA": _rtvia, "RTA_NEWDST": _msg_addr, "RTA_PREF": u8,
+    "RTA_ENCAP_TYPE": _lwt_type, "RTA_EXPIRES": u64, "RTA_UID": u32,
+    "RTA_TTL_PROPAGATE": u8, "RTA_IP_PROTO": u8, "RTA_SPORT": u16, "RTA_DPORT": u16,
+})  # fmt: skip
+
+
+def _rtmsg(data: bytes, off: int, length: int, m: _Msg, fam: str) -> str:
+    if length < 12:
+        return f"{{rtm_family={fam}, ...}}"
+    dst, src, tos, table, proto, scope, rtype, flags = struct.unpack_from("<BBBBBBBI", data, off + 1)  # fmt: skip
+    text = (f"{{rtm_family={fam}, rtm_dst_len={dst}, rtm_src_len={src}, "
+            f"rtm_tos={xflags(tos, R.IP_TYPE_OF_SERVICES, 'IPTOS_TOS_???')}, "
+            f"rtm_table={xval_nodflt(table, R.ROUTING_TABLE_IDS)}, "
+            f"rtm_protocol={xval(proto, R.ROUTING_PROTOCOLS, 'RTPROT_???')}, "
+            f"rtm_scope={xval_nodflt(scope, R.ROUTING_SCOPES)}, "
+            f"rtm_type={xval(rtype, R.ROUTING_TYPES, 'RTN_???')}, "
+            f"rtm_flags={xflags(flags, R.ROUTING_FLAGS, 'RTM_F_???')}}}")  # fmt: skip
+    return _with_attrs(text, data, off, length, 12, m, R.RTNL_ROUTE_ATTRS, "RTA_???", RTA)
+
+
+# ---- RTM_*NEIGH: struct ndmsg, NDA_* (rtnl_neigh.c) ------------------------------------------
+
+
+def _be16(raw: bytes, m: _Msg) -> str | None:
+    return f"htons({int.from_bytes(raw[:2], 'big')})" if len(raw) >= 2 else None
+
+
+NDA = _by_name(R.RTNL_NEIGH_ATTRS, {
+    "NDA_DST": _msg_addr, "NDA_LLADDR": _hwaddr_nofamily,
+    "NDA_CACHEINFO": _struct("4I", "ndm_confirmed ndm_used ndm_updated ndm_refcnt"),
+    "NDA_PROBES": u32, "NDA_VLAN": u16, "NDA_PORT": _be16, "NDA_VNI": u32,
+    "NDA_IFINDEX": ifindex, "NDA_MASTER": ifindex, "NDA_LINK_NETNSID": u32,
+    "NDA_SRC_VNI": u32, "NDA_PROTOCOL": _xlat(IP_PROTOCOLS, "IPPROTO_???", 0), "NDA_NH_ID": u32,
+    "NDA_FDB_EXT_ATTRS": _nested(R.RTNL_NEIGH_FDB_EXT_ATTRS, "NFEA_???",
+                                 {1: _xlat(R.FDB_NOTIFY_FLAGS, "FDB_NOTIFY_???", 1, flags=True)}),
+    "NDA_FLAGS_EXT": _xlat(R.NEIGHBOR_CACHE_ENTRY_EXT_FLAGS, "NTF_EXT_???", 4, flags=True),
+    "NDA_NDM_STATE_MASK": _xlat(R.NEIGHBOR_CACHE_ENTRY_STATES, "NUD_???", 2, flags=True),
+    "NDA_NDM_FLAGS_MASK": _xlat(R.NEIGHBOR_CACHE_ENTRY_FLAGS, "NTF_???", 1, flags=True),
+})  # fmt: skip
+
+
+def _ndmsg(data: bytes, off: int, length: int, m: _Msg, fam: str) -> str:
+    if length < 12:
+        return f"{{ndm_family={fam}, ...}}"
+    index, state, flags, ntype = struct.unpack_from("<iHBB", data, off + 4)
+    text = (f"{{ndm_family={fam}, ndm_ifindex={ifindex_text(index & 0xFFFFFFFF)}, "
+            f"ndm_state={flags_text(state, R.NEIGHBOR_CACHE_ENTRY_STATES, 'NUD_???')}, "
+            f"ndm_flags={flags_text(flags, R.NEIGHBOR_CACHE_ENTRY_FLAGS, 'NTF_???')}, "
+            f"ndm_type={xval(ntype, R.ROUTING_TYPES, 'RTN_???')}}}")  # fmt: skip
+    return _with_attrs(text, data, off, length, 12, m, R.RTNL_NEIGH_ATTRS, "NDA_???", NDA)
+
+
+# ---- RTM_*RULE: struct fib_rule_hdr, FRA_* (rtnl_rule.c) -------------------------------------
+
+
+def _be64(raw: bytes, m: _Msg) -> str | None:
+    return f"htobe64({int.from_bytes(raw[:8], 'big')})" if len(raw) >= 8 else None
+
+
+_RANGE = _struct("II", "start end")
+_PORT_RANGE = _struct("HH", "start end")
+FRA = _by_name(R.RTNL_RULE_ATTRS, {
+    "FRA_DST": _msg_addr, "FRA_SRC": _msg_addr, "FRA_IIFNAME": nla_str, "FRA_GOTO": u32,
+    "FRA_PRIORITY": u32, "FRA_FWMARK": u32, "FRA_FLOW": u32, "FRA_TUN_ID": _be64,
+    "FRA_SUPPRESS_IFGROUP": u32, "FRA_SUPPRESS_PREFIXLEN": u32, "FRA_TABLE": _rt_class,
+    "FRA_FWMASK": u32, "FRA_OIFNAME": nla_str, "FRA_L3MDEV": u8, "FRA_UID_RANGE": _RANGE,
+    "FRA_PROTOCOL": _rt_proto, "FRA_IP_PROTO": _xlat(IP_PROTOCOLS, "IPPROTO_???", 0),
+    "FRA_SPORT_RANGE": _PORT_RANGE, "FRA_DPORT_RANGE": _PORT_RANGE,
+})  # fmt: skip
+
+
+def _fib_rule_hdr(data: bytes, off: int, length: int, m: _Msg, fam: str) -> str:
+    if length < 12:
+        return f"{{family={fam}, ...}}"
+    dst, src, tos, table, _r1, _r2, action, flags = struct.unpack_from("<BBBBBBBI", data, off + 1)  # fmt: skip
+    text = (f"{{family={fam}, dst_len={dst}, src_len={src}, "
+            f"tos={xflags(tos, R.IP_TYPE_OF_SERVICES, 'IPTOS_TOS_???')}, "
+            f"table={xval(table, R.ROUTING_TABLE_IDS, 'RT_TABLE_???')}, "
+            f"action={xval(action, R.FIB_RULE_ACTIONS, 'FR_ACT_???')}, "
+            f"flags={xflags(flags, R.FIB_RULE_FLAGS, 'FIB_RULE_???')}}}")  # fmt: skip
+    return _with_attrs(text, data, off, length, 12, m, R.RTNL_RULE_ATTRS, "FRA_???", FRA)
+
+
+# ---- RTM_*NETCONF: struct netconfmsg, NETCONFA_* (rtnl_netconf.c) ---------------------------
+
+NETCONFA = {1: ifindex} | dict.fromkeys(range(2, 9), s32)  # NETCONFA_FORWARDING..BC_FORWARDING
+
+
+def _netconfmsg(data: bytes, off: int, length: int, m: _Msg, fam: str) -> str:
+    text = f"{{ncm_family={fam}}}"
+    return _with_attrs(
+        text, data, off, length, 4, m, R.RTNL_NETCONF_ATTRS, "NETCONFA_???", NETCONFA
+    )
+
+
+# ---- RTM_*NEXTHOP: struct nhmsg, NHA_* (rtnl_nh.c) -------------------------------------------
+
+
+def _nh_groups(raw: bytes, m: _Msg) -> str | None:
+    """NHA_GROUP: an array of struct nexthop_grp, reserved fields only when set."""
+    count = len(raw) // 8
+    if not count:
+        return None
+    items = []
+    for i in range(count):
+        if m.abbrev and i == m.strsize:
+            items.append("...")
+            break
+        nh_id, weight, resvd1, resvd2 = struct.unpack_from("<IBBH", raw, i * 8)
+        text = f"{{id={nh_id}, weight={weight}"
+        text += f", resvd1={_hex0(resvd1)}" if resvd1 else ""
+        text += f", resvd2={_hex0(resvd2)}" if resvd2 else ""
+        items.append(text + "}")
+    return "[" + ", ".join(items) + "]"
+
+
+NHA = _by_name(R.RTNL_NEXTHOP_ATTRS, {
+    "NHA_ID": u32, "NHA_GROUP": _nh_groups,
+    "NHA_GROUP_TYPE": _xlat(R.RTNL_NEXTHOP_GRP_TYPES, "NEXTHOP_GRP_TYPE_???", 2),
+    "NHA_BLACKHOLE": u32, "NHA_OIF": ifindex, "NHA_GATEWAY": _msg_addr,
+    "NHA_ENCAP_TYPE": _lwt_type, "NHA_GROUPS": u32, "NHA_MASTER": ifindex, "NHA_FDB": u32,
+    "NHA_RES_GROUP": _nested(R.RTNL_NHA_RES_GROUP_ATTRS, "NHA_RES_GROUP_???",
+                             {1: u16, 2: _clock_t, 3: _clock_t, 4: _clock_t}),
+    "NHA_RES_BUCKET": _nested(R.RTNL_NHA_RES_BUCKET_ATTRS, "NHA_RES_BUCKET_???",
+                              {1: u16, 2: _clock_t, 3: u32}),
+})  # fmt: skip
+
+
+def _nhmsg(data: bytes, off: int, length: int, m: _Msg, fam: str) -> str:
+    if length < 8:
+        return f"{{nh_family={fam}, ...}}"
+    scope, proto, resvd, flags = struct.unpack_from("<BBBI", data, off + 1)
+    text = (f"{{nh_family={fam}, nh_scope={xval_nodflt(scope, R.ROUTING_SCOPES)}, "
+            f"nh_protocol={xval(proto, R.ROUTING_PROTOCOLS, 'RTPROT_???')}, "
+            + (f"resvd={_hex0(resvd)}, " if resvd else "")
+            + f"nh_flags={xflags(flags, R.ROUTE_NEXTHOP_FLAGS, 'RTNH_F_???')}}}")  # fmt: skip
+    return _with_attrs(text, data, off, length, 8, m, R.RTNL_NEXTHOP_ATTRS, "NHA_???", NHA)
+
+
+# ---- dispatch (netlink_route.c's route_decoders) ---------------------------------------------
+
+_DECODERS = {16: _ifinfomsg, 17: _ifinfomsg, 18: _ifinfomsg, 19: _ifinfomsg,
+             24: _rtmsg, 25: _rtmsg, 26: _rtmsg, 28: _ndmsg, 29: _ndmsg, 30: _ndmsg,
+             32: _fib_rule_hdr, 33: _fib_rule_hdr, 34: _fib_rule_hdr,
+             80: _netconfmsg, 81: _netconfmsg, 82: _netconfmsg,
+             104: _nhmsg, 105: _nhmsg, 106: _nhmsg}  # fmt: skip
+
+
+def route_payload(data: bytes, off: int, length: int, mtype: int, fam: str, strsize: int, abbrev: bool) -> str | None:  # fmt: skip
+    """The payload of NETLINK_ROUTE message type `mtype`, or None if not decoded here."""
+    decode = _DECODERS.get(mtype)
+    if decode is None:
+        return None
+    family = data[off]
+    if mtype == 30 and family == socket.AF_BRIDGE:  # RTM_GETNEIGH for AF_BRIDGE: an ifinfomsg
+        decode = _ifinfomsg
+    return decode(data, off, length, _Msg(strsize, abbrev, family), fam)
