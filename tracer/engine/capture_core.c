@@ -29,7 +29,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#define CORE_VERSION 8
+#define CORE_VERSION 9
 #define NR_MAX 1024
 #define OPS_MAX 6
 #define PAGE 4096
@@ -38,6 +38,9 @@
 #define GET_SYSCALL_INFO 0x420e
 #define PTRACE_EVENT_STOP_ 128
 #define PTRACE_EVENT_EXEC_ 4
+#define PTRACE_EVENT_FORK_ 1
+#define PTRACE_EVENT_VFORK_ 2
+#define PTRACE_EVENT_CLONE_ 3
 #define NR_EXECVE 59
 #define NR_EXECVEAT 322
 #define WAIT_FLAGS (__WALL | __WNOTHREAD)
@@ -82,6 +85,12 @@
 #define R_EXIT 2
 #define R_SIGNAL 3 /* head (nr: the signal) + 128 bytes of siginfo */
 #define R_EXEC 4 /* head + 3 C_BYTES captures: /proc exe, cmdline, environ (aux 0: unreadable) */
+#define R_TASK 5 /* a new task (head: the child; nr: its creator's tgid) + 16 bytes of comm */
+#define R_GONE 6 /* a task that exited or was killed (head nr: its wait status) */
+#define COMM_SIZE 16
+/* what take_tasks() reports, in order */
+#define L_NEW 1
+#define L_GONE 2
 #define SIGINFO_SIZE 128
 #define RF_ERROR 1
 #define RF_FDS 2
@@ -174,6 +183,12 @@ typedef struct {
     /* Python lets C take a plain exec event (no stacks to invalidate, the thread that
      * called execve is the leader): set_exec(). */
     int exec_in_c;
+    /* Python lets C take fork/clone events and the ends of tasks other than main_pid
+     * (set_tasks()); it learns of them from take_tasks() when run() returns. */
+    int tasks_in_c;
+    int32_t main_pid;
+    int32_t *life; /* (L_*, tid, tgid, parent tid | wait status) per change, in order */
+    size_t life_n, life_cap;
     Slot *slots;
     size_t cap, used; /* used counts live and deleted slots */
     char *buf; /* the record being built (the ptrace thread's own) */
@@ -407,6 +422,28 @@ static void fd_clear(Core *c, int32_t tgid) {
         tab_clear(t);
         t->tgid = -1;
     }
+}
+
+/* A new process starts with its parent's fds (names copied); -1 out of memory. */
+static int fd_copy(Core *c, int32_t parent, int32_t child) {
+    FdTab *p = tab_find(c, parent);
+    fd_clear(c, child);
+    if (!p || !p->n) return 0;
+    FdTab *t = tab_put(c, child);
+    if (!t) return -1;
+    p = tab_find(c, parent); /* tab_put may have moved it */
+    t->ents = calloc(p->n, sizeof(FdEnt));
+    if (!t->ents) return -1;
+    t->n = p->n;
+    for (uint32_t i = 0; i < p->n; i++) {
+        if (p->ents[i].name) {
+            t->ents[i].name = malloc(p->ents[i].len + 1);
+            if (!t->ents[i].name) return -1;
+            memcpy(t->ents[i].name, p->ents[i].name, p->ents[i].len);
+            t->ents[i].len = p->ents[i].len;
+        }
+    }
+    return 0;
 }
 
 static ssize_t read_link(int32_t pid, const char *what, long fd, char *out, size_t cap);
@@ -770,6 +807,86 @@ static int take_exec(Core *c, Slot *s) {
     return end_record(c, at, ncaps);
 }
 
+static int life_push(Core *c, int32_t kind, int32_t tid, int32_t tgid, int32_t other) {
+    if (c->life_n == c->life_cap) {
+        size_t cap = c->life_cap ? c->life_cap * 2 : 64;
+        int32_t *n = realloc(c->life, cap * 4 * sizeof(int32_t));
+        if (!n) return -1;
+        c->life = n;
+        c->life_cap = cap;
+    }
+    int32_t *q = c->life + 4 * c->life_n++;
+    q[0] = kind, q[1] = tid, q[2] = tgid, q[3] = other;
+    return 0;
+}
+
+/* The Tgid line of /proc/TID/status, or 0. */
+static int32_t read_tgid(int32_t tid) {
+    char path[64], text[512];
+    snprintf(path, sizeof path, "/proc/%d/status", tid);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return 0;
+    ssize_t n = read(fd, text, sizeof text - 1);
+    close(fd);
+    if (n <= 0) return 0;
+    text[n] = 0;
+    char *p = strstr(text, "\nTgid:");
+    return p ? (int32_t)strtol(p + 6, NULL, 10) : 0;
+}
+
+/* A fork/vfork/clone event of a task C may take, as ProcessStops does it: the child
+ * is announced (a record) and its fds copied, its first stop is C's, its creator goes
+ * on; Python learns of it from take_tasks(). A child already known (its first stop came
+ * first, and Python took it) needs nothing. */
+static int take_fork(Core *c, Slot *s, int event) {
+    unsigned long msg = 0;
+    int32_t parent_tid = s->tid, parent = s->tgid;
+    pid_t child = ptrace(PTRACE_GETEVENTMSG, parent_tid, 0, &msg) == 0 ? (pid_t)msg : 0;
+    if (child <= 0 || slot_find(c, child)) {
+        ptrace(PTRACE_SYSCALL, parent_tid, 0, 0);
+        return 0;
+    }
+    int32_t tgid = child;
+    if (event == PTRACE_EVENT_CLONE_ && read_tgid(child) == parent) tgid = parent;
+    double t = now_real();
+    char comm[COMM_SIZE] = {0};
+    if (tgid == child) {
+        char path[64];
+        snprintf(path, sizeof path, "/proc/%d/comm", child);
+        int fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (fd >= 0) {
+            ssize_t n = read(fd, comm, COMM_SIZE - 1);
+            close(fd);
+            if (n > 0 && comm[n - 1] == '\n') comm[n - 1] = 0;
+        }
+        if (fd_copy(c, parent, child) < 0) return -1;
+    }
+    Slot *n = slot_put(c, child); /* (s may have moved) */
+    if (!n) return -1;
+    n->tgid = tgid;
+    n->state = ST_NEWTASK;
+    ptrace(PTRACE_SYSCALL, parent_tid, 0, 0);
+    if (life_push(c, L_NEW, child, tgid, parent_tid) < 0) return -1;
+    size_t at = begin_record(c, R_TASK, 0, n, (uint32_t)parent, t, COMM_SIZE);
+    if (at == (size_t)-1) return -1;
+    memcpy(c->buf + c->len, comm, COMM_SIZE);
+    c->len += COMM_SIZE;
+    return end_record(c, at, 0);
+}
+
+/* A task that exited or was killed: recorded (a call it was in never returns), its
+ * process's fd names forgotten, its slot freed; Python learns of it from take_tasks(). */
+static int take_gone(Core *c, Slot *s, int status) {
+    double t = now_real();
+    int32_t tid = s->tid, tgid = s->tgid;
+    size_t at = begin_record(c, R_GONE, 0, s, (uint32_t)status, t, 0);
+    if (at == (size_t)-1) return -1;
+    if (end_record(c, at, 0) < 0) return -1;
+    if (tid == tgid) fd_clear(c, tgid);
+    s->tid = -1;
+    return life_push(c, L_GONE, tid, tgid, status);
+}
+
 /* ---- the Python type ---- */
 
 static int Core_init(Core *c, PyObject *args, PyObject *kw) {
@@ -806,6 +923,7 @@ static void Core_dealloc(Core *c) {
     PyMem_RawFree(c->slots);
     PyMem_RawFree(c->buf);
     free(c->out);
+    free(c->life);
     PyMem_RawFree(c->scratch);
     pthread_mutex_destroy(&c->mu);
     pthread_cond_destroy(&c->cv);
@@ -893,7 +1011,11 @@ static size_t prefix_len(Core *c, uint32_t n) {
     for (uint32_t i = 0; i < n; i++) {
         RecHead h;
         memcpy(&h, c->out + off, sizeof h);
-        off += sizeof h + (h.kind == R_ENTRY ? 48 : h.kind == R_SIGNAL ? SIGINFO_SIZE : h.kind == R_EXEC ? 0 : 8);
+        off += sizeof h + (h.kind == R_ENTRY    ? 48
+                           : h.kind == R_SIGNAL ? SIGINFO_SIZE
+                           : h.kind == R_TASK   ? COMM_SIZE
+                           : h.kind == R_EXEC || h.kind == R_GONE ? 0
+                                                : 8);
         for (uint16_t k = 0; k < h.ncaps; k++) {
             CapHead ch;
             memcpy(&ch, c->out + off, sizeof ch);
@@ -1033,6 +1155,18 @@ static PyObject *Core_run(Core *c, PyObject *args) {
                     continue;
                 }
             }
+            int ev = (status >> 16) & 0xFF;
+            if (s && c->tasks_in_c && (status & 0xFF) == 0x7F && WSTOPSIG(status) == SIGTRAP
+                && (ev == PTRACE_EVENT_FORK_ || ev == PTRACE_EVENT_VFORK_ || ev == PTRACE_EVENT_CLONE_)
+                && (s->state == ST_NONE || s->state == ST_CCALL || s->state == ST_UNTRACED)) {
+                if (take_fork(c, s, ev) < 0) { oom = 1; break; }
+                continue;
+            }
+            if (s && c->tasks_in_c && (status & 0xFF) != 0x7F && s->tid != c->main_pid
+                && (s->state == ST_NONE || s->state == ST_CCALL || s->state == ST_UNTRACED)) {
+                if (take_gone(c, s, status) < 0) { oom = 1; break; }
+                continue;
+            }
             if (s && (status & 0xFF) == 0x7F && (status >> 16) == 0 && s->state != ST_PYTASK
                 && s->state != ST_NEWTASK) {
                 if (take_signal(c, s, WSTOPSIG(status)) < 0) { oom = 1; break; }
@@ -1107,24 +1241,35 @@ static PyObject *Core_fd_clear(Core *c, PyObject *args) {
 static PyObject *Core_fd_copy(Core *c, PyObject *args) {
     int parent, child;
     if (!PyArg_ParseTuple(args, "ii", &parent, &child)) return NULL;
-    FdTab *p = tab_find(c, parent);
-    fd_clear(c, child);
-    if (!p || !p->n) Py_RETURN_NONE;
-    FdTab *t = tab_put(c, child);
-    if (!t) return PyErr_NoMemory();
-    p = tab_find(c, parent); /* tab_put may have moved it */
-    t->ents = calloc(p->n, sizeof(FdEnt));
-    if (!t->ents) return PyErr_NoMemory();
-    t->n = p->n;
-    for (uint32_t i = 0; i < p->n; i++) {
-        if (p->ents[i].name) {
-            t->ents[i].name = malloc(p->ents[i].len + 1);
-            if (!t->ents[i].name) return PyErr_NoMemory();
-            memcpy(t->ents[i].name, p->ents[i].name, p->ents[i].len);
-            t->ents[i].len = p->ents[i].len;
-        }
-    }
+    if (fd_copy(c, parent, child) < 0) return PyErr_NoMemory();
     Py_RETURN_NONE;
+}
+
+/* Let C take fork/clone events and the ends of tasks (not main_pid's): set_tasks(on, main_pid). */
+static PyObject *Core_set_tasks(Core *c, PyObject *args) {
+    int on, main_pid;
+    if (!PyArg_ParseTuple(args, "pi", &on, &main_pid)) return NULL;
+    c->tasks_in_c = on;
+    c->main_pid = main_pid;
+    Py_RETURN_NONE;
+}
+
+/* The tasks C saw begin and end since the last call, in order: a list of
+ * (L_NEW, tid, tgid, creator tid) and (L_GONE, tid, tgid, wait status). */
+static PyObject *Core_take_tasks(Core *c, PyObject *unused) {
+    PyObject *out = PyList_New((Py_ssize_t)c->life_n);
+    if (!out) return NULL;
+    for (size_t i = 0; i < c->life_n; i++) {
+        int32_t *q = c->life + 4 * i;
+        PyObject *t = Py_BuildValue("iiii", q[0], q[1], q[2], q[3]);
+        if (!t) {
+            Py_DECREF(out);
+            return NULL;
+        }
+        PyList_SET_ITEM(out, (Py_ssize_t)i, t);
+    }
+    c->life_n = 0;
+    return out;
 }
 
 static PyObject *Core_get_stops(Core *c, void *unused) {
@@ -1136,6 +1281,10 @@ static PyMethodDef Core_methods[] = {
     {"set_task", (PyCFunction)Core_set_task, METH_VARARGS, "set_task(tid, tgid, state)"},
     {"forget", (PyCFunction)Core_forget, METH_O, "Forget a task that is gone."},
     {"set_exec", (PyCFunction)Core_set_exec, METH_O, "Let C take plain exec events."},
+    {"set_tasks", (PyCFunction)Core_set_tasks, METH_VARARGS,
+     "set_tasks(on, main_pid): let C take fork/clone events and ends of tasks."},
+    {"take_tasks", (PyCFunction)Core_take_tasks, METH_NOARGS,
+     "take_tasks() -> [(kind, tid, tgid, creator tid | wait status)]: what C saw."},
     {"take_call", (PyCFunction)Core_take_call, METH_O, "Hand a call in progress to Python."},
     {"give_call", (PyCFunction)Core_give_call, METH_VARARGS, "Hand a call in progress back to C."},
     {"fd_lookup", (PyCFunction)Core_fd_lookup, METH_VARARGS, "fd_lookup(tgid, fd) -> str | None"},
@@ -1181,5 +1330,7 @@ PyMODINIT_FUNC PyInit__tracetui_core(void) {
     PyModule_AddIntConstant(m, "NR_PLAN_SIZE", sizeof(NrPlan));
     PyModule_AddIntConstant(m, "NR_MAX", NR_MAX);
     PyModule_AddIntConstant(m, "OPS_MAX", OPS_MAX);
+    PyModule_AddIntConstant(m, "L_NEW", L_NEW);
+    PyModule_AddIntConstant(m, "L_GONE", L_GONE);
     return m;
 }

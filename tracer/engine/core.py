@@ -19,7 +19,9 @@ ST_NONE, ST_CCALL, ST_PYCALL, ST_PYTASK = 1, 2, 3, 4
 # A task announced at its creator's fork/clone event: C resumes its first stop.
 ST_NEWTASK = 6
 ST_KEEP = 0  # set_task: leave the task's state as C has it (a call C entered goes on)
-CORE_VERSION = 8  # capture_core.c CORE_VERSION: the layout this code speaks
+# What take_tasks() reports (capture_core.c L_*): a task C saw begin, or end.
+L_NEW, L_GONE = 1, 2
+CORE_VERSION = 9  # capture_core.c CORE_VERSION: the layout this code speaks
 # Bytes of records the core holds for its consumer before the tracees are made to
 # wait (backpressure); the number of records is bounded by TraceOptions.queue_max,
 # as the EventQueue's items are. An unbounded queue (--tty=inherit, where nobody

@@ -14,8 +14,8 @@ import struct
 from functools import cache
 from typing import Any
 
-from tracer.engine.stream import CallExit, CoreBatch
-from tracer.events import Exec, SignalDelivered, Syscall
+from tracer.engine.stream import CallExit, CallGone, CoreBatch
+from tracer.events import Exec, Exited, ProcessStarted, SignalDelivered, Syscall
 from tracer.syscalls import capture
 from tracer.syscalls.capture import CWD_KEY, SKIP, Op
 
@@ -30,6 +30,9 @@ R_EXIT = 2
 R_SIGNAL = 3  # a signal delivered by C: head (nr = the signal) + 128 bytes of siginfo
 SIGINFO_SIZE = 128
 R_EXEC = 4  # an exec event taken by C: head + 3 captures (exe, cmdline, environ)
+R_TASK = 5  # a new task C announced: head (nr: its creator's tgid) + 16 bytes of comm
+COMM_SIZE = 16
+R_GONE = 6  # a task that ended: head (nr: its wait status)
 RF_ERROR, RF_FDS = 1, 2
 C_BYTES, C_NONE, C_FDNAME, C_CWD = 1, 2, 3, 4
 
@@ -123,6 +126,28 @@ def _exec_record(data: bytes, off: int) -> tuple[Exec, int]:
         ),
         off,
     )
+
+
+def _task_record(data: bytes, off: int, append) -> int:
+    """A task's start or end C took, as `ProcessStops` makes them; the offset after it."""
+    kind, _flags, _n, tid, tgid, nr, t = _HEAD.unpack_from(data, off)
+    off += 24
+    if kind == R_TASK:
+        if tid != tgid:
+            append(ProcessStarted(0, tgid, tid, tgid, t, is_thread=True))
+        else:
+            comm = data[off : off + COMM_SIZE].split(b"\0", 1)[0]
+            append(ProcessStarted(0, tgid, tid, nr, t, comm=comm.decode("utf-8", "replace")))
+        return off + COMM_SIZE
+    # R_GONE: a call it was in never returns (`= ?`), then its end (`+++ exited ...`)
+    append(CallGone(tid))
+    if os.WIFEXITED(nr):
+        code, sig = os.WEXITSTATUS(nr), None
+    else:
+        code, sig = None, os.WTERMSIG(nr)
+    core = bool(os.WCOREDUMP(nr)) if sig is not None else False
+    append(Exited(0, tgid, tid, t, code, sig, core, tid != tgid))
+    return off
 
 
 def unpack_core_batch(batch: CoreBatch) -> list[Any]:
@@ -224,6 +249,12 @@ def unpack_core_batch(batch: CoreBatch) -> list[Any]:
                 last = None
             exec_event, off = _exec_record(data, off)
             append(exec_event)
+            continue
+        if data[off] == R_TASK or data[off] == R_GONE:
+            if last is not None:
+                append(last)
+                last = None
+            off = _task_record(data, off, append)
             continue
         if data[off] == R_SIGNAL:
             _kind, _flags, _n, tid, tgid, sig, t = _HEAD.unpack_from(data, off)

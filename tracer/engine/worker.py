@@ -21,6 +21,7 @@ from typing import Any
 
 from tracer.engine import ptrace_api as pt
 from tracer.engine.core import (
+    L_NEW,
     ST_KEEP,
     ST_NONE,
     ST_PYCALL,
@@ -253,6 +254,24 @@ class Worker(SyscallStops, ProcessStops, SteerStops):
         self.queue.attach_core(self.core)
         # One fd-name cache, in C, kept true by the calls either side handles.
         self.fdnames = CoreFdNames(self.core)
+        # New tasks and ends of tasks are C's too (not the main one's: its exit status
+        # and a failed exec are read here): two waits for the GIL fewer per child.
+        self.core.set_tasks(True, self.main_pid)
+
+    def _take_core_tasks(self) -> None:
+        """Learn of the tasks C saw begin and end (take_fork/take_gone in capture_core.c),
+        as ProcessStops would have recorded them; C already sent their events."""
+        for kind, tid, tgid, other in self.core.take_tasks():
+            if kind == L_NEW:
+                creator = self.tasks.get(other)
+                attached = creator.attached if creator else not self.opts.command
+                self.tasks[tid] = Task(tid, tgid, attached=attached)
+                if tid == tgid:
+                    self.known_pids.add(tgid)
+            else:
+                self.tasks.pop(tid, None)
+                if tid == tgid and self.unwinder is not None:
+                    self.unwinder.forget(tid)
 
     def _set_core_plan(self) -> None:
         rows = compile_plan(self.plan, self.unwinder)
@@ -389,6 +408,7 @@ class Worker(SyscallStops, ProcessStops, SteerStops):
                     # Without the GIL until a stop needs Python; consumers take the records
                     # as they come (see EventQueue.attach_core).
                     why, pid, status = core.run(held_records, held_bytes)
+                    self._take_core_tasks()
                     while True:
                         data, count = core.take(TAKE_RECORDS)
                         if not count:
@@ -614,6 +634,8 @@ class Worker(SyscallStops, ProcessStops, SteerStops):
 
     def _cleanup(self) -> None:
         """Leave no task stopped: kill launched ones (unless --detach), detach attached ones."""
+        if self.core is not None:
+            self._take_core_tasks()  # (if run() ended by an exception)
         self._steer_let_go()
         if self.exec_error_fd is not None:
             try:
