@@ -39,15 +39,36 @@ def socket_type(value: int) -> str:
     return text
 
 
+# socket()'s protocol tables by family: (table, name for unknown values).
+_PROTOCOLS_BY_FAMILY: dict[int, tuple[dict[int, str], str]] = {
+    socket.AF_INET: (x.IP_PROTOCOLS, "IPPROTO_???"),
+    socket.AF_INET6: (x.IP_PROTOCOLS, "IPPROTO_???"),
+    socket.AF_NETLINK: (x.NETLINK_PROTOCOLS, "NETLINK_???"),
+    23: (x.CAN_PROTOCOLS, "IRDAPROTO_???"),  # AF_IRDA, strace looks it up in the CAN table
+    29: (x.CAN_PROTOCOLS, "CAN_???"),  # AF_CAN
+    31: (x.BLUETOOTH_PROTOCOLS, "BTPROTO_???"),  # AF_BLUETOOTH
+    33: (x.ADDRESS_FAMILIES, "AF_???"),  # AF_RXRPC
+    34: (x.ISDN_PROTOCOLS, "ISDN_P_???"),  # AF_ISDN
+    35: (x.PHONET_PROTOCOLS, "PN_PROTO_???"),  # AF_PHONET
+    37: (x.CAIF_PROTOCOLS, "CAIFPROTO_???"),  # AF_CAIF
+    39: (x.NFC_PROTOCOLS, "NFC_SOCKPROTO_???"),  # AF_NFC
+    41: (x.KCM_PROTOCOLS, "KCMPROTO_???"),  # AF_KCM
+    43: (x.SMC_PROTOCOLS, "SMCPROTO_???"),  # AF_SMC
+}
+
+
 def socket_protocol(family: int, proto: int) -> str:
-    if family in (socket.AF_INET, socket.AF_INET6):
-        return xval(proto, x.IP_PROTOCOLS, "IPPROTO_???")
-    if family == socket.AF_NETLINK:
-        return xval(proto, x.NETLINK_PROTOCOLS, "NETLINK_???")
+    """socket()'s protocol: named by the family's table; `family` and `proto` are the
+    whole register words, as strace switches on them (an unknown family: in decimal)."""
+    family &= 0xFFFFFFFFFFFFFFFF
+    proto &= 0xFFFFFFFFFFFFFFFF
     if family == socket.AF_PACKET:
         eth = socket.ntohs(proto & 0xFFFF)
         return f"htons({xval(eth, x.ETHERNET_PROTOCOLS, 'ETH_P_???')})"
-    return str(proto)
+    known = _PROTOCOLS_BY_FAMILY.get(family)
+    if known is None:
+        return str(proto)
+    return xval(proto, *known)
 
 
 def socklen_text(len_in: int | None, len_out: int | None, addr: int) -> str:
@@ -73,9 +94,9 @@ def decode_socket(call: Syscall, ctx: RenderContext) -> Decoded:
     proto = to_int(call.args[2])
     return Decoded(
         [
-            Arg(family_name(fam), call.args[0], "flags", fam),
+            Arg(family_name(call.args[0] & 0xFFFFFFFFFFFFFFFF), call.args[0], "flags", fam),
             Arg(socket_type(call.args[1]), call.args[1], "flags"),
-            Arg(socket_protocol(fam, proto), call.args[2], "flags", proto),
+            Arg(socket_protocol(call.args[0], call.args[2]), call.args[2], "flags", proto),
         ],
         ret_fd=True,
     )
@@ -102,9 +123,9 @@ def decode_socketpair(call: Syscall, ctx: RenderContext) -> Decoded:
         text = pointer(call.args[3])
     return Decoded(
         [
-            Arg(family_name(fam), call.args[0], "flags", fam),
+            Arg(family_name(call.args[0] & 0xFFFFFFFFFFFFFFFF), call.args[0], "flags", fam),
             Arg(socket_type(call.args[1]), call.args[1], "flags"),
-            Arg(socket_protocol(fam, to_int(call.args[2])), call.args[2], "flags"),
+            Arg(str(call.args[2] & 0xFFFFFFFFFFFFFFFF), call.args[2], "flags"),  # in decimal
             Arg(text, call.args[3], "struct", pair, at_exit=True),
         ]
     )

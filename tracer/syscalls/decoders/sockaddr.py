@@ -6,11 +6,29 @@ import socket
 import struct
 
 from tracer.syscalls.fmt import STYLE, pointer, quote_path
-from tracer.syscalls.xlat.net import ADDRESS_FAMILIES
+from tracer.syscalls.xlat.net import ADDRESS_FAMILIES, ETHERNET_PROTOCOLS
+from tracer.syscalls.xlat.netlink_link import ARP_HARDWARE_TYPES
 
 from .kstructs import hex_quote, u32, xval
 
 SOCKADDR_MAX = 128  # sizeof(struct sockaddr_storage)
+PACKET_TYPES = {
+    0: "PACKET_HOST",
+    1: "PACKET_BROADCAST",
+    2: "PACKET_MULTICAST",
+    3: "PACKET_OTHERHOST",
+    4: "PACKET_OUTGOING",
+    5: "PACKET_LOOPBACK",
+    6: "PACKET_USER",
+    7: "PACKET_KERNEL",
+}
+SOCKADDR_LL_SIZE = 20  # sizeof(struct sockaddr_ll)
+SOCKADDR_X25_SIZE = 18  # sizeof(struct sockaddr_x25)
+
+
+def zero_padded_hex(value: int, width: int) -> str:
+    """C's `%#0*x`: `0x000001` for a u32 of 1 in width 8, but `00000000` for 0."""
+    return f"{value:#0{width}x}" if value else "0" * width
 
 
 def family_name(family: int) -> str:
@@ -103,13 +121,56 @@ def _unix(data: bytes, addrlen: int) -> tuple[str, str]:
 
 
 def _netlink(data: bytes) -> tuple[str, str]:
-    pid, groups = struct.unpack_from("<II", data, 4)
-    return f"nl_pid={pid}, nl_groups={groups:08x}", f"netlink:{pid}"
+    pad, pid, groups = struct.unpack_from("<HII", data, 2)
+    text = f"nl_pid={pid}, nl_groups={zero_padded_hex(groups, 8)}"
+    if pad:
+        text = f"nl_pad={pad:#x}, {text}"
+    return text, f"netlink:{pid}"
+
+
+def _packet(data: bytes, addrlen: int) -> str:
+    """struct sockaddr_ll: the protocol in network order, then the link-level fields."""
+    protocol = struct.unpack_from(">H", data, 2)[0]
+    ifindex, hatype, pkttype, halen = struct.unpack_from("<iHBB", data, 4)
+    name = ETHERNET_PROTOCOLS.get(protocol)
+    proto = f"htons({name or f'{protocol:#x} /* ETH_P_??? */'})"
+    if STYLE.constants == "abbrev":
+        proto_text = f"sll_protocol={proto}"
+    elif STYLE.constants == "raw":
+        proto_text = f"sll_protocol={hex_quote(data[2:4])}"
+    else:
+        proto_text = f"sll_protocol={hex_quote(data[2:4])} /* {proto} */"
+    fields = [
+        proto_text,
+        f"sll_ifindex={ifindex_text(ifindex)}",
+        f"sll_hatype={xval(hatype, ARP_HARDWARE_TYPES, 'ARPHRD_???')}",
+        f"sll_pkttype={xval(pkttype, PACKET_TYPES, 'PACKET_???')}",
+        f"sll_halen={halen}",
+    ]
+    if halen:
+        shown = addrlen - 12  # sll_addr's bytes inside the address given
+        items: list[str] = []
+        for i in range(halen):
+            if i >= shown:
+                items.append("...")
+                break
+            byte = data[12 + i] if 12 + i < len(data) else 0
+            items.append(zero_padded_hex(byte, 2))
+        fields.append(f"sll_addr=[{', '.join(items)}]")
+    return ", ".join(fields)
+
+
+def _x25(data: bytes) -> str:
+    """struct sockaddr_x25: x25_addr, a NUL-terminated char[16]."""
+    addr = data[2:17]
+    nul = addr.find(b"\0")
+    text = quote_path(addr[:nul]) if nul >= 0 else quote_path(addr) + "..."
+    return f"sx25_addr={{x25_addr={text}}}"
 
 
 def render_sockaddr(data: bytes | None, addrlen: int, addr: int) -> tuple[str, str | None]:
     """(text, short value for filtering); the address in hex when nothing usable was read."""
-    if data is None or addrlen <= 0:
+    if data is None or addrlen < 2:  # shorter than sa_family: strace shows the address
         return pointer(addr), None
     data = data[: min(addrlen, SOCKADDR_MAX)]
     if len(data) < 2:
@@ -125,6 +186,10 @@ def render_sockaddr(data: bytes | None, addrlen: int, addr: int) -> tuple[str, s
         body, value = _unix(data, addrlen)
     elif family == socket.AF_NETLINK and len(data) >= 12:
         body, value = _netlink(data)
+    elif family == socket.AF_PACKET and len(data) >= SOCKADDR_LL_SIZE:
+        body = _packet(data, addrlen)
+    elif family == socket.AF_X25 and len(data) >= SOCKADDR_X25_SIZE:
+        body = _x25(data)
     elif len(data) > 2:
         body = "sa_data=" + quote_path(data[2:])
     return (head + (", " + body if body else "") + "}"), value
