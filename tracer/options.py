@@ -41,4 +41,4 @@ class TraceOptions:
     queue_max: int = 200_000  # events buffered before the tracee is made to wait
     # Non-blocking waits tried before sleeping for the next stop (0: always sleep);
     # see tracer/engine/spin.py.
-    spin_polls: int = 200
+    spin_polls: int = 30

@@ -890,7 +890,7 @@ static int take_gone(Core *c, Slot *s, int status) {
 /* ---- the Python type ---- */
 
 static int Core_init(Core *c, PyObject *args, PyObject *kw) {
-    int max_polls = 200, fd_cache = 1, sockets = 0;
+    int max_polls = 30, fd_cache = 1, sockets = 0;
     if (!PyArg_ParseTuple(args, "|ipp", &max_polls, &fd_cache, &sockets)) return -1;
     c->fd_cache = fd_cache;
     c->sockets = sockets;
