@@ -337,7 +337,7 @@ def test_the_c_loop_and_the_python_loop_print_the_same_trace(tmp_path):
         cmd = [
             "setarch",
             "-R",
-            *tracetui_cmd("--no-ui", "-y", "-s", "64", "-o", str(out), str(prog)),
+            *tracetui_cmd("--no-ui", "-f", "-y", "-s", "64", "-o", str(out), str(prog)),
         ]
         proc = subprocess.run(cmd, capture_output=True, text=True, timeout=60, env=env)
         assert proc.returncode == 0, proc.stderr

@@ -69,7 +69,7 @@ def test_odd_file_names_and_arguments_print_exactly_as_strace(tmp_path):
     mine = tmp_path / "mine.txt"
     theirs = tmp_path / "strace.txt"
     proc = subprocess.run(
-        [*tracetui_cmd("--no-ui", "-y", "-o", str(mine)), *argv],
+        [*tracetui_cmd("--no-ui", "-f", "-y", "-o", str(mine)), *argv],
         capture_output=True,
         timeout=60,
         env=_env(),

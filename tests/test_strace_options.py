@@ -216,6 +216,28 @@ def test_A_appends_to_the_output(tmp_path):
     assert out.read_text().count("exit_group(0)") == 2
 
 
+def test_o_without_f_prints_a_single_process_as_strace_and_prefixes_once_it_forks(tmp_path):
+    """strace -o FILE without -f prints no pid; tracetui follows children anyway, so
+    its lines take the `PID ` prefix from the first line a second task is traced."""
+    one, forks = tmp_path / "one.txt", tmp_path / "forks.txt"
+    mine = tmp_path / "strace.txt"
+    options = ["-e", "trace=getuid,exit_group"]
+    prog = compile_c(
+        "#include <sys/wait.h>\n#include <unistd.h>\n"
+        "int main(int c, char **v) { getuid(); if (c > 1) { if (fork() == 0) _exit(getuid() > 0);"
+        " wait(0); } getuid(); return 0; }\n",
+        name="fork_once",
+    )
+    run_tracetui("--no-ui", *options, "-o", str(one), str(prog))
+    subprocess.run(["strace", *options, "-o", str(mine), str(prog)], check=True)
+    assert one.read_text() == mine.read_text()  # no pid anywhere, strace's bytes
+    run_tracetui("--no-ui", *options, "-o", str(forks), str(prog), "fork")
+    lines = forks.read_text().splitlines()
+    assert lines[0].startswith("getuid()"), lines
+    assert all(line.split()[0].isdigit() for line in lines[1:]), lines
+    assert len({line.split()[0] for line in lines[1:]}) == 2
+
+
 @pytest.mark.parametrize("flag", ["-i", "-n", "-Y", "-e kvm=vcpu"])
 def test_unsupported_strace_option_is_named_in_one_line(flag):
     proc = run_tracetui("--no-ui", *flag.split(), "/bin/true")

@@ -27,7 +27,7 @@ def strace_lines(*args: str, to_file=None) -> list[str]:
 
 
 def tracetui_lines(*args: str, to_file=None) -> list[str]:
-    proc = run_tracetui("--no-ui", *(["-o", str(to_file)] if to_file else []), *args)
+    proc = run_tracetui("--no-ui", "-f", *(["-o", str(to_file)] if to_file else []), *args)
     text = to_file.read_text() if to_file else proc.stderr
     return text.splitlines()
 

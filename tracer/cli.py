@@ -773,6 +773,7 @@ def make_writer(
     else:
         from tracer.formats.strace_text import (
             PREFIX_FILE,
+            PREFIX_FILE_WHEN_MANY,
             PREFIX_NONE,
             PREFIX_TERMINAL,
             StraceTextWriter,
@@ -780,8 +781,10 @@ def make_writer(
 
         if not opts.follow_forks:
             prefix = PREFIX_NONE
+        elif args.output:
+            prefix = PREFIX_FILE if args.f_count or len(opts.attach) > 1 else PREFIX_FILE_WHEN_MANY
         else:
-            prefix = PREFIX_FILE if args.output else PREFIX_TERMINAL
+            prefix = PREFIX_TERMINAL
         writer = StraceTextWriter(out, ctx, prefix, text_opts)
     writer.target = target
     if getattr(args, "summary_options", None) is not None:  # -c, -C

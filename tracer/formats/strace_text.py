@@ -1,9 +1,10 @@
 """strace-style text, one line per event, as `strace -f` prints them.
 
 Line prefixes follow strace, so scripts written for its logs read ours: to a
-file (`-o`) while following forks, every line starts with the pid (`PID `,
-left-aligned in five columns); to the terminal, `[pid N] ` appears while more
-than one task is traced. The return value is aligned at column 40.
+file (`-f -o`), every line starts with the pid (`PID `, left-aligned in five
+columns; with `-o` alone, from the first line of a second task on); to the
+terminal, `[pid N] ` appears while more than one task is traced. The return
+value is aligned at column 40.
 """
 
 from __future__ import annotations
@@ -164,6 +165,9 @@ def event_text(ev: object, ctx: RenderContext, pad: int = 39) -> list[str] | Non
 PREFIX_FILE = "file"  # `1234  openat(...)`: every line (strace -f -o FILE)
 PREFIX_TERMINAL = "terminal"  # `[pid  1234] openat(...)`: while more than one task is traced
 PREFIX_NONE = "none"  # one process, not following forks
+# `-o FILE` without -f: strace follows nothing then and prints no prefix; tracetui still
+# follows, so lines get the file prefix from the moment a second task is traced.
+PREFIX_FILE_WHEN_MANY = "file-when-many"
 
 
 # Calls whose data buffer -e read=FD / -e write=FD dump (strace's dumpio).
@@ -250,6 +254,7 @@ class StraceTextWriter(TextOutput):
         # id -> [call, pad, whole line, unfinished head, resumed tail].
         self._texts: dict[int, list] = {}
         self._leads: dict[int, str] = {}  # tid -> `1234  ` (the file prefix)
+        self._many = False  # PREFIX_FILE_WHEN_MANY: a second task was seen
 
     def write(self, events: list[object]) -> None:
         if self._verbose_exec:
@@ -285,10 +290,15 @@ class StraceTextWriter(TextOutput):
                 tid = getattr(ev, "tid", 0)
             if files is not None or prefix == PREFIX_NONE:
                 lead = ""
-            elif prefix == PREFIX_FILE:
+            elif prefix == PREFIX_FILE or (
+                prefix == PREFIX_FILE_WHEN_MANY and (self._many or len(live) > 1)
+            ):
+                self._many = True
                 lead = leads.get(tid)
                 if lead is None:
                     lead = leads[tid] = f"{tid:<5} "
+            elif prefix == PREFIX_FILE_WHEN_MANY:
+                lead = ""
             elif len(live) > 1:
                 lead = f"[pid {tid:>5}] "
             else:
