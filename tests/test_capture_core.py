@@ -123,6 +123,13 @@ def test_fork_signal_and_exit_leave_the_calls_to_c(monkeypatch):
     assert len(returns) >= 90 and all(len(c.mem["mask"]) == 8 for c in returns)
 
 
+def _use_loop(loop: str, monkeypatch) -> None:
+    if loop == "python":
+        monkeypatch.setenv("TRACETUI_LOOP", "python")
+    else:
+        monkeypatch.delenv("TRACETUI_LOOP", raising=False)
+
+
 TASKS = r"""
 #include <pthread.h>
 #include <stdlib.h>
@@ -149,10 +156,7 @@ int main(int argc, char **argv) {
 
 
 def _lifecycle(loop: str, monkeypatch) -> tuple[list, list, int, int]:
-    if loop == "python":
-        monkeypatch.setenv("TRACETUI_LOOP", "python")
-    else:
-        monkeypatch.delenv("TRACETUI_LOOP", raising=False)
+    _use_loop(loop, monkeypatch)
     prog = compile_c(TASKS, name="core_tasks")
     s = TraceSession(TraceOptions(command=[str(prog), "60"]))
     s.start()
@@ -217,10 +221,7 @@ int main(int argc, char **argv) {
 
 
 def _exec_events(loop: str, monkeypatch) -> tuple[list[Exec], int, int]:
-    if loop == "python":
-        monkeypatch.setenv("TRACETUI_LOOP", "python")
-    else:
-        monkeypatch.delenv("TRACETUI_LOOP", raising=False)
+    _use_loop(loop, monkeypatch)
     prog = compile_c(FORK_EXEC, name="core_fork_exec")
     s = TraceSession(TraceOptions(command=[str(prog), "40"]))
     s.start()

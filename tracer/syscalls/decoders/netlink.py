@@ -2,25 +2,26 @@
 
 `[{nlmsg_len=20, nlmsg_type=RTM_GETADDR, nlmsg_flags=NLM_F_REQUEST|NLM_F_DUMP, ...},
 {ifa_family=AF_UNSPEC, ...}]`: each message's header, then its payload: NLMSG_DONE's
-int, NLMSG_ERROR's error and the message it answers, and for NETLINK_ROUTE the
-ifaddrmsg header with its IFA_* attributes (link, route, neighbour and rule messages
-in netlink_route.py); other payloads in hex, as strace prints
-those it has no decoder for. Which netlink protocol a socket speaks is found while
+int, NLMSG_ERROR's error and the message it answers, and NETLINK_ROUTE payloads
+(address, link, route, neighbour, rule, netconf and nexthop messages: netlink_route.py;
+attributes: nlattr.py); other payloads in hex, as strace prints those it has no
+decoder for. Which netlink protocol a socket speaks is found while
 the tracee is stopped (`capture_family`), since the fd may be closed by render time.
 """
 
 from __future__ import annotations
 
 import os
-import socket
 import struct
 
-from tracer.syscalls.fmt import STYLE, pointer, quote_buffer, quote_path
+from tracer.syscalls.fmt import STYLE, pointer
+from tracer.syscalls.xlat.net import ADDRESS_FAMILIES
 
-from .kstructs import hex_quote, i32, u32, xflags, xval
-from .sockaddr import ifindex_text, inet6_addr_field, inet_addr_field
+from .kstructs import i32, u32, xflags, xval
+from .netlink_route import route_payload
+from .nlattr import decode_nlattr, hex_bytes
 
-NLMSG_HDRLEN, NLA_HDRLEN = 16, 4
+NLMSG_HDRLEN = 16
 NETLINK_ROUTE = 0
 NETLINK_KEY = "nl_family"
 # strace reads netlink messages whole, not cut at -s: read up to this much of them.
@@ -55,17 +56,6 @@ _NEW_FLAGS = [(0x100, "NLM_F_REPLACE"), (0x200, "NLM_F_EXCL"), (0x400, "NLM_F_CR
               (0x800, "NLM_F_APPEND")]  # fmt: skip
 _DELETE_FLAGS = [(0x100, "NLM_F_NONREC"), (0x200, "NLM_F_BULK")]
 _ACK_FLAGS = [(0x100, "NLM_F_CAPPED"), (0x200, "NLM_F_ACK_TLVS")]
-_ADDR_ATTRS = {0: "IFA_UNSPEC", 1: "IFA_ADDRESS", 2: "IFA_LOCAL", 3: "IFA_LABEL",
-               4: "IFA_BROADCAST", 5: "IFA_ANYCAST", 6: "IFA_CACHEINFO", 7: "IFA_MULTICAST",
-               8: "IFA_FLAGS", 9: "IFA_RT_PRIORITY", 10: "IFA_TARGET_NETNSID",
-               11: "IFA_PROTO"}  # fmt: skip
-_IFA_FLAGS = [(0x1, "IFA_F_SECONDARY"), (0x2, "IFA_F_NODAD"), (0x4, "IFA_F_OPTIMISTIC"),
-              (0x8, "IFA_F_DADFAILED"), (0x10, "IFA_F_HOMEADDRESS"), (0x20, "IFA_F_DEPRECATED"),
-              (0x40, "IFA_F_TENTATIVE"), (0x80, "IFA_F_PERMANENT"),
-              (0x100, "IFA_F_MANAGETEMPADDR"), (0x200, "IFA_F_NOPREFIXROUTE"),
-              (0x400, "IFA_F_MCAUTOJOIN"), (0x800, "IFA_F_STABLE_PRIVACY")]  # fmt: skip
-_SCOPES = {0: "RT_SCOPE_UNIVERSE", 200: "RT_SCOPE_SITE", 253: "RT_SCOPE_LINK",
-           254: "RT_SCOPE_HOST", 255: "RT_SCOPE_NOWHERE"}  # fmt: skip
 _NLMSGERR_ATTRS = {0: "NLMSGERR_ATTR_UNUSED", 1: "NLMSGERR_ATTR_MSG", 2: "NLMSGERR_ATTR_OFFS",
                    3: "NLMSGERR_ATTR_COOKIE", 4: "NLMSGERR_ATTR_POLICY",
                    5: "NLMSGERR_ATTR_MISS_TYPE", 6: "NLMSGERR_ATTR_MISS_NEST"}  # fmt: skip
@@ -132,152 +122,24 @@ def _header(data: bytes, off: int, family: int) -> str:
             f"nlmsg_flags={_flags_text(flags, mtype, family)}, nlmsg_seq={seq}, nlmsg_pid={pid}}}")  # fmt: skip
 
 
-def _hex_bytes(data: bytes, off: int, length: int, strsize: int) -> str:
-    shown = data[off : off + min(length, strsize)]
-    return hex_quote(shown) + ("..." if length > strsize else "")
-
-
-def _inet(raw: bytes, family: int, strsize: int) -> str:
-    """decode_inet_addr without a field name."""
-    if family == socket.AF_INET and len(raw) >= 4:
-        return inet_addr_field("", raw[:4])[1:]
-    if family == socket.AF_INET6 and len(raw) >= 16:
-        if STYLE.constants == "abbrev":
-            text = quote_path(socket.inet_ntop(socket.AF_INET6, raw[:16]).encode())
-            return f"inet_pton(AF_INET6, {text})"
-        return inet6_addr_field("", raw[:16])[1:]
-    return _hex_bytes(raw, 0, len(raw), strsize)
-
-
-def _nla_str(raw: bytes, strsize: int) -> str:
-    """decode_nla_str: the string without its trailing NUL, `...` when there is none.
-
-    Under -x a NUL is not printable, so the whole string prints in hex with its NUL
-    and a `...`, as strace prints it."""
-    shown = raw[:strsize]
-    mode = STYLE.strings_in_hex
-    if mode == "all" or (mode == "non-ascii" and any(c > 0x7E or (c < 0x20 and not 9 <= c <= 13) for c in shown)):  # fmt: skip
-        return hex_quote(shown) + ("..." if raw else "")
-    if shown.endswith(b"\0"):
-        return quote_buffer(shown[:-1], len(shown) - 1, strsize)
-    return quote_buffer(shown, len(shown), strsize) + ("..." if raw else "")
-
-
-def _addr_attr(kind: int, raw: bytes, ifa_family: int, strsize: int) -> str | None:
-    if kind in (1, 2, 4, 5, 7):
-        return _inet(raw, ifa_family, strsize)
-    if kind == 3:
-        return _nla_str(raw, strsize)
-    if kind == 6 and len(raw) >= 16:
-        p, v, c, t = struct.unpack_from("<4I", raw)
-        return f"{{ifa_prefered={p}, ifa_valid={v}, cstamp={c}, tstamp={t}}}"
-    if kind == 8 and len(raw) >= 4:
-        return xflags(u32(raw), _IFA_FLAGS, "IFA_F_???")
-    if kind == 9 and len(raw) >= 4:
-        return str(u32(raw))
-    if kind == 10 and len(raw) >= 4:
-        return str(i32(raw))
-    return None
-
-
-def _flag_name(value: int, name: str) -> str:
-    """print_xlat: a single named constant in the -X style."""
-    if STYLE.constants == "abbrev":
-        return name
-    return f"{value:#x}" if STYLE.constants == "raw" else f"{value:#x} /* {name} */"
-
-
-def _attrs(data: bytes, off: int, length: int, names: dict, unknown: str, decode, strsize: int, abbrev: bool) -> str:  # fmt: skip
-    """decode_nlattr: `[{nla_len=8, nla_type=IFA_ADDRESS}, inet_addr(...)]`, an array when several."""
-    items: list[str] = []
-    is_array = False
-    while True:
-        if length < NLA_HDRLEN:
-            items.append(_hex_bytes(data, off, length, strsize))
-            break
-        if off + NLA_HDRLEN > len(data):
-            items.append("..." if is_array else "")
-            break
-        if abbrev and len(items) == strsize:
-            items.append("...")
-            break
-        nla_len, nla_type = struct.unpack_from("<HH", data, off)
-        step = (nla_len + 3) & ~3
-        nxt = length - step if nla_len >= NLA_HDRLEN and length >= step else 0
-        if not is_array and nxt:
-            is_array = True
-        kind = nla_type & 0x3FFF
-        head = "nla_type="
-        if nla_type & 0x8000:
-            head += _flag_name(0x8000, "NLA_F_NESTED") + "|"
-        if nla_type & 0x4000:
-            head += _flag_name(0x4000, "NLA_F_NET_BYTEORDER") + "|"
-        head = f"{{nla_len={nla_len}, {head}{xval(kind, names, unknown)}}}"
-        body_len = min(nla_len, length) - NLA_HDRLEN
-        if body_len > 0:
-            raw = data[off + NLA_HDRLEN : off + NLA_HDRLEN + body_len]
-            text = decode(kind, raw) if decode else None
-            if text is None:
-                text = _hex_bytes(raw, 0, body_len, strsize)
-            items.append(f"[{head}, {text}]")
-        else:
-            items.append(head)
-        if not nxt:
-            break
-        off += step
-        length = nxt
-    return "[" + ", ".join(items) + "]" if is_array else items[0]
-
-
 def _route_payload(data: bytes, off: int, length: int, mtype: int, strsize: int, abbrev: bool) -> str:  # fmt: skip
-    family = data[off]
-    fam = xval(family, _ADDR_FAMILIES(), "AF_???")
-    if mtype in (20, 21, 22):  # ifaddrmsg
-        if length < 8:
-            return f"{{ifa_family={fam}, ...}}"
-        prefixlen, flags, scope, index = struct.unpack_from("<BBBI", data, off + 1)
-        text = (f"{{ifa_family={fam}, ifa_prefixlen={prefixlen}, "
-                f"ifa_flags={xflags(flags, _IFA_FLAGS, 'IFA_F_???')}, "
-                f"ifa_scope={_scope(scope)}, "
-                f"ifa_index={ifindex_text(index)}}}")  # fmt: skip
-        if length > 8:
-            attrs = _attrs(data, off + 8, length - 8, _ADDR_ATTRS, "IFA_???",
-                           lambda k, r: _addr_attr(k, r, family, strsize), strsize, abbrev)  # fmt: skip
-            return f"{text}, {attrs}"
-        return text
-    from .netlink_route import route_payload
-
+    fam = xval(data[off], ADDRESS_FAMILIES, "AF_???")
     text = route_payload(data, off, length, mtype, fam, strsize, abbrev)
-    if text is not None:
-        return text
-    return _family_only(fam, data, off, length, strsize)
-
-
-def _scope(scope: int) -> str:
-    """printxval without a default: an unknown scope is its number alone."""
-    if scope in _SCOPES:
-        return xval(scope, _SCOPES, "")
-    return f"{scope:#x}" if scope else "0"
+    return text if text is not None else _family_only(fam, data, off, length, strsize)
 
 
 def _family_only(fam: str, data: bytes, off: int, length: int, strsize: int) -> str:
     """decode_family: the family, then the rest in hex."""
     text = f"{{family={fam}"
     if length > 1:
-        text += ", data=" + _hex_bytes(data, off + 1, length - 1, strsize)
+        text += ", data=" + hex_bytes(data, off + 1, length - 1, strsize)
     return text + "}"
-
-
-def _ADDR_FAMILIES() -> dict[int, str]:
-    from tracer.syscalls.xlat.net import ADDRESS_FAMILIES
-
-    return ADDRESS_FAMILIES
 
 
 def _payload(data: bytes, off: int, length: int, mtype: int, flags: int, family: int, strsize: int, abbrev: bool) -> str:  # fmt: skip
     if mtype == 2:  # NLMSG_ERROR
         if length < 20:
-            return _hex_bytes(data, off, length, strsize)
+            return hex_bytes(data, off, length, strsize)
         err = i32(data, off)
         from tracer.syscalls.render import ERRNO_NAMES
 
@@ -291,7 +153,7 @@ def _payload(data: bytes, off: int, length: int, mtype: int, flags: int, family:
         msg = _message(data, off + 4, payload, family, strsize, abbrev)
         text = f"{{error={etext}, msg={msg}}}"
         if length - 4 > payload:
-            attrs = _attrs(data, off + 4 + payload, length - 4 - payload, _NLMSGERR_ATTRS,
+            attrs = decode_nlattr(data, off + 4 + payload, length - 4 - payload, _NLMSGERR_ATTRS,
                            "NLMSGERR_ATTR_???", None, strsize, abbrev)  # fmt: skip
             return f"[{text}, {attrs}]"
         return text
@@ -299,7 +161,7 @@ def _payload(data: bytes, off: int, length: int, mtype: int, flags: int, family:
         return _route_payload(data, off, length, mtype, strsize, abbrev)
     if mtype == 3 and length == 4:  # NLMSG_DONE
         return str(i32(data, off))
-    return _hex_bytes(data, off, length, strsize)
+    return hex_bytes(data, off, length, strsize)
 
 
 def _message(data: bytes, off: int, length: int, family: int, strsize: int, abbrev: bool) -> str:
@@ -323,7 +185,7 @@ def render_netlink(data: bytes | None, length: int, family: int, strsize: int, a
 
 def _messages(data: bytes, length: int, family: int, strsize: int, abbrev: bool, addr: int) -> str:
     if length < NLMSG_HDRLEN:
-        return _hex_bytes(data, 0, length, strsize)
+        return hex_bytes(data, 0, length, strsize)
     if len(data) < min(length, NLMSG_HDRLEN):
         return pointer(addr)
     items: list[str] = []
@@ -331,7 +193,7 @@ def _messages(data: bytes, length: int, family: int, strsize: int, abbrev: bool,
     off = 0
     while True:
         if length < NLMSG_HDRLEN:
-            items.append(_hex_bytes(data, off, length, strsize))
+            items.append(hex_bytes(data, off, length, strsize))
             break
         if off + NLMSG_HDRLEN > len(data):
             items.append(f"... /* {addr + off:#x} */")

@@ -1,6 +1,6 @@
-"""NETLINK_ROUTE link, route, neighbour, rule, netconf and nexthop messages, as strace 6.1
-prints them (its rtnl_link.c, rtnl_route.c, rtnl_neigh.c, rtnl_rule.c, rtnl_netconf.c,
-rtnl_nh.c).
+"""NETLINK_ROUTE address, link, route, neighbour, rule, netconf and nexthop messages, as
+strace 6.1 prints them (its rtnl_addr.c, rtnl_link.c, rtnl_route.c, rtnl_neigh.c,
+rtnl_rule.c, rtnl_netconf.c, rtnl_nh.c).
 
 `{ifi_family=AF_UNSPEC, ifi_type=ARPHRD_LOOPBACK, ...}, [[{nla_len=7, nla_type=IFLA_IFNAME},
 "lo"], ...]`: the fixed header, then its attributes. An attribute decoder takes the
@@ -23,6 +23,7 @@ from tracer.syscalls.xlat import netlink_route as R
 from tracer.syscalls.xlat.net import ADDRESS_FAMILIES, ETHERNET_PROTOCOLS, IP_PROTOCOLS
 
 from .kstructs import hex_quote, xflags, xval
+from .nlattr import decode_nlattr, inet_text, nla_str_text
 from .sockaddr import ifindex_text, inet6_addr_field, inet_addr_field, mac_text
 
 NLA_HDRLEN = 4
@@ -41,9 +42,10 @@ class _Msg:
 Decoder = Callable[[bytes, _Msg], "str | None"]
 
 
-def _attrs(raw: bytes, m: _Msg, names: dict, unknown: str, decoders: dict | Decoder) -> str:
-    """decode_nlattr over `raw`; `decoders` by type, or one decoder given every type."""
-    from .netlink import _attrs as nl_attrs
+def _attrs_at(data: bytes, off: int, length: int, m: _Msg, names: dict, unknown: str,
+              decoders: dict | Decoder) -> str:  # fmt: skip
+    """decode_nlattr over `length` bytes at `off`; `decoders` by type, or one decoder
+    given every type."""
 
     def one(kind: int, body: bytes) -> str | None:
         if callable(decoders):
@@ -51,7 +53,11 @@ def _attrs(raw: bytes, m: _Msg, names: dict, unknown: str, decoders: dict | Deco
         fn = decoders.get(kind)
         return fn(body, m) if fn else None
 
-    return nl_attrs(raw, 0, len(raw), names, unknown, one, m.strsize, m.abbrev)
+    return decode_nlattr(data, off, length, names, unknown, one, m.strsize, m.abbrev)
+
+
+def _attrs(raw: bytes, m: _Msg, names: dict, unknown: str, decoders: dict | Decoder) -> str:
+    return _attrs_at(raw, 0, len(raw), m, names, unknown, decoders)
 
 
 def _by_name(names: dict[int, str], decoders: dict[str, Decoder]) -> dict[int, Decoder]:
@@ -88,9 +94,7 @@ x16, x32 = _int(2, hexa=True), _int(4, hexa=True)
 
 
 def nla_str(raw: bytes, m: _Msg) -> str | None:
-    from .netlink import _nla_str
-
-    return _nla_str(raw, m.strsize)
+    return nla_str_text(raw, m.strsize)
 
 
 def _str0(raw: bytes, m: _Msg) -> str:
@@ -197,12 +201,10 @@ def _hex(raw: bytes, m: _Msg) -> str:
 
 
 def _inet_of(family: int, raw: bytes, m: _Msg) -> str:
-    from .netlink import _inet
-
     size = {socket.AF_INET: 4, socket.AF_INET6: 16}.get(family, 0)
     if not size or len(raw) < size:
         return _hex(raw, m)
-    return _inet(raw, family, m.strsize)
+    return inet_text(raw, family, m.strsize)
 
 
 def _msg_addr(raw: bytes, m: _Msg) -> str:
@@ -522,16 +524,42 @@ def _ifinfomsg(data: bytes, off: int, length: int, m: _Msg, fam: str) -> str:
 
 def _with_attrs(text: str, data: bytes, off: int, length: int, hdr: int, m: _Msg,
                 names: dict, unknown: str, decoders: dict) -> str:  # fmt: skip
+    """A message's fixed header `text`, then the attributes after its `hdr` bytes."""
     if length > hdr:
-        from .netlink import _attrs as nl_attrs
-
-        def one(kind: int, body: bytes) -> str | None:
-            fn = decoders.get(kind)
-            return fn(body, m) if fn else None
-
-        attrs = nl_attrs(data, off + hdr, length - hdr, names, unknown, one, m.strsize, m.abbrev)
+        attrs = _attrs_at(data, off + hdr, length - hdr, m, names, unknown, decoders)
         return f"{text}, {attrs}"
     return text
+
+
+# ---- RTM_*ADDR: struct ifaddrmsg, IFA_* (rtnl_addr.c) -----------------------------------------
+
+
+def _ifa_cacheinfo(raw: bytes, m: _Msg) -> str | None:
+    if len(raw) < 16:
+        return None
+    p, v, c, t = struct.unpack_from("<4I", raw)
+    return f"{{ifa_prefered={p}, ifa_valid={v}, cstamp={c}, tstamp={t}}}"
+
+
+def _ifa_flags(raw: bytes, m: _Msg) -> str | None:
+    if len(raw) < 4:
+        return None
+    return xflags(int.from_bytes(raw[:4], "little"), R.IFADDR_FLAGS, "IFA_F_???")
+
+
+IFA = {1: _msg_addr, 2: _msg_addr, 3: nla_str, 4: _msg_addr, 5: _msg_addr, 6: _ifa_cacheinfo,
+       7: _msg_addr, 8: _ifa_flags, 9: u32, 10: s32}  # fmt: skip
+
+
+def _ifaddrmsg(data: bytes, off: int, length: int, m: _Msg, fam: str) -> str:
+    if length < 8:
+        return f"{{ifa_family={fam}, ...}}"
+    prefixlen, flags, scope, index = struct.unpack_from("<BBBI", data, off + 1)
+    text = (f"{{ifa_family={fam}, ifa_prefixlen={prefixlen}, "
+            f"ifa_flags={xflags(flags, R.IFADDR_FLAGS, 'IFA_F_???')}, "
+            f"ifa_scope={xval_nodflt(scope, R.ROUTING_SCOPES)}, "
+            f"ifa_index={ifindex_text(index)}}}")  # fmt: skip
+    return _with_attrs(text, data, off, length, 8, m, R.RTNL_ADDR_ATTRS, "IFA_???", IFA)
 
 
 # ---- RTM_*ROUTE: struct rtmsg, RTA_* (rtnl_route.c) ------------------------------------------
@@ -748,6 +776,7 @@ def _nhmsg(data: bytes, off: int, length: int, m: _Msg, fam: str) -> str:
 # ---- dispatch (netlink_route.c's route_decoders) ---------------------------------------------
 
 _DECODERS = {16: _ifinfomsg, 17: _ifinfomsg, 18: _ifinfomsg, 19: _ifinfomsg,
+             20: _ifaddrmsg, 21: _ifaddrmsg, 22: _ifaddrmsg,
              24: _rtmsg, 25: _rtmsg, 26: _rtmsg, 28: _ndmsg, 29: _ndmsg, 30: _ndmsg,
              32: _fib_rule_hdr, 33: _fib_rule_hdr, 34: _fib_rule_hdr,
              80: _netconfmsg, 81: _netconfmsg, 82: _netconfmsg,
