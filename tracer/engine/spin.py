@@ -14,12 +14,12 @@ running; on an idle CPU the yield returns at once.
 
 The budget is small (TraceOptions.spin_polls, 30: some 10-30 us of polling here).
 A syscall loop's next stop comes within a few polls; spinning longer only pays when
-a CPU has nothing else to do. On a 2-vCPU VM, in one series of twelve paired runs,
-200 polls made the explorer's fork/exec loop about twice as slow as 30 (1.8-2.6 s
-against 0.8-1.3 s: the app's thread, the tracer and the new processes want more
-CPUs than there are, and a spinning tracer keeps one busy); a later series on the
-same VM showed no difference, and neither did the syscall loops, beyond the runs'
-own spread. 30 was never the slower.
+a CPU has nothing else to do. On a 2-vCPU Intel Xeon VM (2026-12-06), in one series
+of twelve paired runs, 200 polls made the explorer's fork/exec loop about twice as
+slow as 30 (1.8-2.6 s against 0.8-1.3 s: the app's thread, the tracer and the new
+processes want more CPUs than there are, and a spinning tracer keeps one busy); a
+later series on the same VM showed no difference, and neither did the syscall
+loops, beyond the runs' own spread. 30 was never the slower.
 """
 
 from __future__ import annotations
