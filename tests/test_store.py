@@ -105,6 +105,46 @@ def test_fd_index_includes_arguments_and_returned_fds():
     assert list(s.fd_index.rows(5)) == [3]
 
 
+def _threads_interleaving():
+    """Two threads' calls as the worker hands them out when they interleave: each call
+    object is complete by the time the app drains it (the worker filled it in place)."""
+    a = call(1, "openat", (-100, 0x1000, 0), ret=3, pid=10, mem={1: b"/etc/hostname"})
+    a.start, a.end = 1.0, 1.4
+    b = call(2, "write", (1, 0x2000, 3), ret=3, pid=10, mem={1: b"abc"}, start=1.1, end=1.2)
+    b.tid = 11
+    c = call(3, "read", (3, 0x3000, 8), ret=8, pid=10, start=1.5, end=1.6)
+    return a, b, c, [Unfinished(a), b, Resumed(a), Unfinished(c), Resumed(c)]
+
+
+def _columns(s: EventStore) -> tuple:
+    names = ("kinds", "pids", "tids", "nrs", "starts", "ends", "durations", "rets", "errnos",
+             "flags")  # fmt: skip
+    return (
+        *(list(getattr(s, n)) for n in names),
+        [list(a) for a in s.args],
+        [s.mem_of(r) for r in range(len(s))],
+        [s.line(r) for r in range(len(s))],
+        list(s.fd_index.rows(3)),
+    )
+
+
+def test_interleaved_threads_in_one_batch_equal_one_event_at_a_time():
+    a, b, c, events = _threads_interleaving()
+    batch = EventStore()
+    u = batch.append(events)
+    assert (u.first_new_row, u.count_new) == (0, 3) and u.changed_rows == [0, 2]
+    assert list(u.effects) == [1, 0, 2]  # b's write took effect before a's openat returned
+    assert not any(batch.in_progress(r) for r in range(3))
+    # a was overtaken by b's row while it ran (its line ends with its duration); c was not.
+    assert batch.line(0) == 'openat(AT_FDCWD, "/etc/hostname", O_RDONLY) = 3 <0.400000>'
+    assert batch.line(2).endswith(" = 8")
+    assert list(batch.fd_index.rows(3)) == [0, 2]
+    one = EventStore()
+    for ev in _threads_interleaving()[3]:
+        one.append([ev])
+    assert _columns(batch) == _columns(one)
+
+
 def test_search_text_is_built_when_needed_and_follows_completion():
     s = EventStore()
     c = Syscall(5, 10, 11, T.number("read"), (3, 0x1000, 64), 1.0)

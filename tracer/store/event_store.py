@@ -216,8 +216,10 @@ class EventStore:
             ordered = events  # the usual case: one thread, or threads taking turns
         else:
             ordered = [events[i] for _, i in sorted(zip(keys, range(len(events)), strict=False))]
-        run: list = []  # consecutive complete calls of one form: appended column by column
+        run: list = []  # consecutive calls of one form: appended column by column
         run_type: type = Syscall
+        in_progress: list[int] = []  # rows of `run` that are unfinished calls
+        fills: list[tuple[int, Syscall]] = []  # resumed rows, written after the rows
         for ev in ordered:
             t = type(ev)
             if t is Syscall or t is tuple:
@@ -227,28 +229,37 @@ class EventStore:
                 run_type = t
                 run.append(ev)
                 continue
+            if t is Unfinished or t is Resumed:
+                # Threads interleave: these come every few calls, so they join the run
+                # of complete calls (a row each, or a fill once the rows are in) instead of
+                # ending it: the run's rows stay column appends.
+                if run_type is not Syscall and run:
+                    self._add_calls(run, effect_of)
+                    run = []
+                run_type = Syscall
+                call = ev.call
+                next_row = len(self.kinds) + len(run)
+                if t is Unfinished:
+                    if id(call) in self._row_of_live:
+                        continue  # already shown as in progress
+                    self._live[next_row] = call
+                    self._row_of_live[id(call)] = next_row
+                    in_progress.append(next_row)
+                    run.append(call)
+                    continue
+                row = self._row_of_live.pop(id(call), -1)
+                if row < 0:  # never saw it unfinished: just a complete call
+                    effect_of[id(ev)] = next_row
+                    run.append(call)
+                    continue
+                fills.append((row, call))
+                changed.append(row)
+                effect_of[id(ev)] = row
+                continue
             if run:
                 self._add_calls(run, effect_of)
                 run = []
-            if t is Unfinished:
-                call = ev.call
-                if id(call) in self._row_of_live:
-                    continue  # already shown as in progress
-                row = self._add_call(call, in_progress=True)
-                self._live[row] = call
-                self._row_of_live[id(call)] = row
-            elif t is Resumed:
-                row = self._row_of_live.pop(id(ev.call), -1)
-                if row < 0:  # never saw it unfinished: just a complete call
-                    effect_of[id(ev)] = self._add_call(ev.call)
-                    continue
-                del self._live[row]
-                self._fill_call(row, ev.call, overtaken=row < len(self.kinds) - 1)
-                self.text.invalidate(row)  # after the row is rewritten: see SearchText
-                self._lines.pop(row, None)
-                changed.append(row)
-                effect_of[id(ev)] = row
-            elif t is TraceEnded:
+            if t is TraceEnded:
                 self.ended = ev
             else:
                 kind = _KIND_OF_TYPE.get(t)
@@ -281,6 +292,17 @@ class EventStore:
                 effect_of[id(ev)] = row
         if run:
             self._add_calls(run, effect_of)
+        for row in in_progress:
+            self.flags[row] |= F_IN_PROGRESS
+        last = len(self.kinds) - 1
+        for row, call in fills:
+            del self._live[row]
+            # Overtaken: a later row started before it ended (strace printed that line
+            # between its <unfinished ...> and its <... resumed>), whichever batch it came in.
+            overtaken = row < last and self.starts[row + 1] < (call.end or call.start)
+            self._fill_call(row, call, overtaken=overtaken)
+            self.text.invalidate(row)  # after the row is rewritten: see SearchText
+            self._lines.pop(row, None)
         effects = array("I", [effect_of[id(ev)] for ev in events if id(ev) in effect_of])
         changed.sort()
         self.row_ids.extend(range(len(self.row_ids), len(self.kinds)))
@@ -343,9 +365,8 @@ class EventStore:
                 for a, d, r, nor in zip(argss, dones, rets, no_returns, strict=False)
             ]
         )
-        blob, mem_index, fds_index = self._blob, self._mem_index, self._fds_index
-        self.mem_ix.extend([blob(m, mem_index) if m else 0 for m in mems])
-        self.fds_ix.extend([blob(f, fds_index) if f else 0 for f in fdss])
+        self.mem_ix.extend(self._blob_column(mems, self._mem_index))
+        self.fds_ix.extend(self._blob_column(fdss, self._fds_index))
         self.path_ix.frombytes(bytes(4 * n))
         self._extend_args(argss)
         rows = range(r0, r0 + n)
@@ -400,36 +421,6 @@ class EventStore:
                 ok = [i for i in idx if _returned_fd(rets[i], errors[i])]
                 if ok:
                     add_many([r0 + i for i in ok], [rets[i] for i in ok])
-
-    def _add_call(self, call: Syscall, in_progress: bool = False) -> int:
-        row = len(self.kinds)
-        self._index_pid(row, call.pid, call.tid)
-        self.nr_index.add(row, call.nr)
-        self.kinds.append(K_SYSCALL)
-        self.pids.append(call.pid)
-        self.tids.append(call.tid)
-        self.nrs.append(call.nr)
-        self.seqs.append(call.seq)
-        self.starts.append(call.start)
-        self.ends.append(call.start)
-        self.durations.append(0.0)
-        self.rets.append(0)
-        self.errnos.append(0)
-        self.flags.append(0)
-        self.mem_ix.append(0)
-        self.fds_ix.append(0)
-        self.path_ix.append(0)
-        args = call.args
-        n = len(args)
-        for i, col in enumerate(self.args):
-            col.append(args[i] & 0xFFFFFFFFFFFFFFFF if i < n else 0)
-        layout = self._fd_layout.get(call.nr)
-        if layout is not None:
-            for pos in layout[0]:
-                if pos < n:
-                    self.fd_index.add(row, to_int(args[pos]))
-        self._fill_call(row, call, in_progress)
-        return row
 
     def _index_pid(self, row: int, pid: int, tid: int) -> None:
         self.pid_index.add(row, pid)
@@ -543,9 +534,25 @@ class EventStore:
         self._mem_index.clear()
         self._fds_index.clear()
 
+    def _blob_column(self, ds: tuple, index: dict[tuple, int]) -> list[int]:
+        """`_blob` of each dict of a column (0 for none), the lookups of repeats in C: a
+        flood's calls mostly carry what an earlier call did (one fd's name, one buffer)."""
+        flats = [tuple(chain.from_iterable(d.items())) if d else () for d in ds]
+        index[()] = 0  # no dict: no blob (`_blob_flat` never sees an empty one)
+        try:
+            found = list(map(index.get, flats))
+        except TypeError:  # an unhashable value somewhere: one at a time
+            return [self._blob(d, index) if d else 0 for d in ds]
+        if None not in found:
+            return found
+        blob = self._blob_flat
+        return [g if g is not None else blob(f, index) for f, g in zip(flats, found, strict=True)]
+
     def _blob(self, d: dict, index: dict[tuple, int]) -> int:
         """Index of `d`, flattened, in `blobs`; an equal small blob already stored is reused."""
-        flat = tuple(chain.from_iterable(d.items()))
+        return self._blob_flat(tuple(chain.from_iterable(d.items())), index)
+
+    def _blob_flat(self, flat: tuple, index: dict[tuple, int]) -> int:
         if len(flat) <= 2 * _SHARE_MAX_ITEMS:
             try:
                 got = index.get(flat)
