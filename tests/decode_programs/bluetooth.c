@@ -1,11 +1,14 @@
 /*
  * AF_BLUETOOTH socket addresses (tests/test_sockaddr_bluetooth.py): strace 6.1 picks
  * sockaddr_hci, _sco, _rc or _l2 by the length given alone, so every length from 2 to 16
- * is passed once, then each structure with named, dynamic-range and unknown values.
+ * is passed once, then each structure with named, dynamic-range and unknown values, in
+ * connect, bind, sendto, sendmsg and sendmmsg (failed, and sending one message of three).
  * The calls go to an AF_INET socket and fail (EINVAL, EAFNOSUPPORT): the address is
  * still printed. Everything after the `write(-1, "start", 5)` marker is compared.
  */
 #define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <stdint.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -88,6 +91,16 @@ static void rc_sco_and_other_calls(int s)
 	sendmsg(s, &msg, 0);
 	msg.msg_namelen = 6;
 	sendmsg(s, &msg, MSG_DONTWAIT);
+	struct mmsghdr mmsg[3] = {{.msg_hdr = msg}, {.msg_hdr = msg}, {.msg_hdr = msg}};
+	mmsg[1].msg_hdr.msg_namelen = 12;
+	sendmmsg(s, mmsg, 2, 0); /* fails: strace prints the vector all the same */
+	/* sends the first (a datagram to the discard port), stops at the second: = 1 */
+	struct sockaddr_in discard = {.sin_family = AF_INET, .sin_port = htons(9),
+				      .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	mmsg[0].msg_hdr.msg_name = &discard;
+	mmsg[0].msg_hdr.msg_namelen = sizeof discard;
+	mmsg[1].msg_hdr.msg_namelen = 8;
+	sendmmsg(s, mmsg, 3, 0);
 }
 
 int main(int argc, char **argv)
