@@ -21,7 +21,6 @@ import socket
 import struct
 
 from tracer import sock_diag_wire as wire
-from tracer.syscalls import fmt
 from tracer.syscalls.xlat.net import NETLINK_PROTOCOLS
 
 CACHE_SIZE = 1024
@@ -29,7 +28,6 @@ CACHE_SIZE = 1024
 _NETLINK_REQ = struct.Struct("=BBxxIIII")  # netlink_diag_req
 _NETLINK_MSG = struct.Struct("=BBBBIIII8s")  # netlink_diag_msg
 NDIAG_PROTO_ALL = 255
-UNIX_PATH_MAX = 108
 
 # sockprotoname -> (family, protocol), in strace's order (tried in turn when unknown).
 _PROTOCOLS: dict[str, tuple[int, int]] = {
@@ -221,21 +219,12 @@ def _unix(s: socket.socket, inode: int, name: str) -> str | None:
                 break
             value = msg[off + wire.RTA.size : off + length]
             if rtype == wire.UNIX_DIAG_NAME and path is None and value:
-                path = value[:UNIX_PATH_MAX]
+                path = value
             elif rtype == wire.UNIX_DIAG_PEER and len(value) >= 4:
                 peer = struct.unpack_from("=I", value)[0]
             off += (length + 3) & ~3
-        if not peer and not path:
-            return False
-        text = f"{name}:[{inode}"
-        if peer:
-            text += f"->{peer}"
-        if path:
-            if path[0] == 0:  # abstract: @ then the name, as strace
-                text += ",@" + fmt.quote_path(path[1:].split(b"\0", 1)[0])
-            else:
-                text += "," + fmt.quote_path(path.split(b"\0", 1)[0])
-        return text + "]"
+        text = wire.unix_endpoint(name, inode, peer, path)
+        return False if text is None else text
 
     return _find(s, inode, parse)
 

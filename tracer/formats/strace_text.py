@@ -491,7 +491,7 @@ class StraceTextWriter(TextOutput):
             vecs = call.mem.get(1)
             return _vector_dumps([(v[1], v[2]) for v in vecs], call.ret) if vecs else []
         if name in ("sendmmsg", "recvmmsg"):
-            return _mmsg_dumps(call.mem.get("mmsg"))
+            return _mmsg_dumps((call.mem.get("mmsg") or [])[: call.ret])  # the ones sent
         if name in ("sendmsg", "recvmsg"):
             msg = call.mem.get("msg")
             items = msg.get("iov") if isinstance(msg, dict) else None

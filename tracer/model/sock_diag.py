@@ -16,7 +16,6 @@ import time
 
 from tracer import sock_diag_wire as wire
 
-_UNIX_NAMES = {1: "UNIX-STREAM", 2: "UNIX", 5: "UNIX-SEQPACKET"}
 _INET = (
     (socket.AF_INET, socket.IPPROTO_TCP, "TCP"),
     (socket.AF_INET6, socket.IPPROTO_TCP, "TCPv6"),
@@ -24,14 +23,6 @@ _INET = (
     (socket.AF_INET6, socket.IPPROTO_UDP, "UDPv6"),
 )
 REFRESH = 0.005
-
-
-def _quote(name: bytes) -> str:
-    from tracer.syscalls import fmt
-
-    if name.startswith(b"\0"):
-        return '"@' + fmt.quote_path(name[1:])[1:]
-    return fmt.quote_path(name)
 
 
 def _addr(family: int, raw: bytes, port: bytes) -> tuple[str, int]:
@@ -120,12 +111,11 @@ class SocketEndpoints:
                 if length < wire.RTA.size:
                     break
                 value = msg[off + wire.RTA.size : off + length]
-                if rtype == wire.UNIX_DIAG_NAME:
+                if rtype == wire.UNIX_DIAG_NAME and path is None and value:
                     path = value
                 elif rtype == wire.UNIX_DIAG_PEER and len(value) >= 4:
                     peer = struct.unpack_from("=I", value)[0]
                 off += (length + 3) & ~3
-            text = f"{inode}->{peer}" if peer else str(inode)
-            if path:
-                text += "," + _quote(path)
-            self.known[inode] = f"{_UNIX_NAMES.get(kind, 'UNIX')}:[{text}]"
+            protocol = wire.unix_protocol(kind)
+            text = wire.unix_endpoint(protocol, inode, peer, path)
+            self.known[inode] = text or f"{protocol}:[{inode}]"

@@ -235,11 +235,17 @@ def _capture_mmsgs(mem: MemoryReader, addr: int, count: int, limits: CaptureLimi
     return out
 
 
+@on_entry("sendmmsg")
+def _capture_sendmmsg_vector(mem: MemoryReader, args, limits: CaptureLimits):
+    """The whole vector, for a call that fails: strace prints its messages all the same
+    (the kernel changes nothing in them but the msg_len of those it sent)."""
+    return {"mmsg": _capture_mmsgs(mem, args[1], args[2] & 0xFFFFFFFF, limits, False)}
+
+
 @on_exit("sendmmsg")
 def _capture_sendmmsg(mem: MemoryReader, args, ret: int, limits: CaptureLimits):
-    if ret < 0:
-        return None
-    return {"mmsg": _capture_mmsgs(mem, args[1], ret, limits, False)}
+    """Read again once sent: every message, the first `ret` with their msg_len."""
+    return {"mmsg": _capture_mmsgs(mem, args[1], args[2] & 0xFFFFFFFF, limits, False)}
 
 
 @on_exit("recvmmsg")
@@ -261,10 +267,15 @@ def _capture_recvmmsg_timeout(mem: MemoryReader, args, limits: CaptureLimits):
 
 
 def _render_mmsgs(call: Syscall, ctx: RenderContext) -> str:
+    """The captured vector; msg_len for the messages the call sent or received."""
     items = (call.mem or {}).get("mmsg")
-    if call.error or items is None:
+    if items is None:
         return pointer(call.args[1])
-    parts = [f"{{msg_hdr={render_msghdr(call, ctx, m, 0)}, msg_len={n}}}" for m, n in items]
+    with_len = 0 if call.error or call.ret is None else call.ret
+    parts = []
+    for i, (m, n) in enumerate(items):
+        msg_len = f", msg_len={n}" if i < with_len else ""
+        parts.append(f"{{msg_hdr={render_msghdr(call, ctx, m, 0)}{msg_len}}}")
     return "[" + ", ".join(parts) + "]"
 
 

@@ -1,4 +1,4 @@
-"""Rendering `struct sockaddr` as strace does, for every family we meet on loopback and unix sockets."""
+"""Rendering `struct sockaddr` as strace does: inet, inet6, unix, netlink, packet, x25, bluetooth."""
 
 from __future__ import annotations
 
@@ -6,7 +6,18 @@ import socket
 import struct
 
 from tracer.syscalls.fmt import STYLE, pointer, quote_path
-from tracer.syscalls.xlat.net import ADDRESS_FAMILIES, ETHERNET_PROTOCOLS
+from tracer.syscalls.xlat.net import (
+    ADDRESS_FAMILIES,
+    BDADDR_TYPES,
+    ETHERNET_PROTOCOLS,
+    HCI_CHANNELS,
+    L2CAP_CID_DYN_START,
+    L2CAP_CIDS,
+    L2CAP_PSM_DYN_START,
+    L2CAP_PSM_LE_DYN_END,
+    L2CAP_PSM_LE_DYN_START,
+    L2CAP_PSMS,
+)
 from tracer.syscalls.xlat.netlink_link import ARP_HARDWARE_TYPES
 
 from .kstructs import hex_quote, u32, xval
@@ -24,6 +35,12 @@ PACKET_TYPES = {
 }
 SOCKADDR_LL_SIZE = 20  # sizeof(struct sockaddr_ll)
 SOCKADDR_X25_SIZE = 18  # sizeof(struct sockaddr_x25)
+AF_BLUETOOTH = 31  # not in every Python's socket module (built without bluetooth.h)
+# strace tells the Bluetooth address structures apart by the length given, nothing else:
+SOCKADDR_HCI_SIZES = (4, 6)  # up to hci_dev; the whole sockaddr_hci (with hci_channel)
+SOCKADDR_SCO_SIZE = 8
+SOCKADDR_RC_SIZE = 10  # 9 bytes of fields, padded
+SOCKADDR_L2_SIZES = (12, 14)  # up to l2_cid; the whole sockaddr_l2 (with l2_bdaddr_type)
 
 
 def zero_padded_hex(value: int, width: int) -> str:
@@ -72,9 +89,14 @@ def ifindex_text(index: int) -> str:
     return str(index) if STYLE.constants == "raw" else f"{index} /* {text} */"
 
 
+def colon_hex(raw: bytes) -> str:
+    """`01:02:03:04:05:06`: a hardware or Bluetooth device address."""
+    return ":".join(f"{b:02x}" for b in raw)
+
+
 def mac_text(raw: bytes) -> str:
     """A hardware address (print_mac_addr): `01:02:03:04:05:06`, its bytes first under -X."""
-    text = ":".join(f"{b:02x}" for b in raw)
+    text = colon_hex(raw)
     if STYLE.constants == "abbrev":
         return text
     return hex_quote(raw) if STYLE.constants == "raw" else f"{hex_quote(raw)} /* {text} */"
@@ -168,6 +190,66 @@ def _x25(data: bytes) -> str:
     return f"sx25_addr={{x25_addr={text}}}"
 
 
+def _l2cap_number(
+    value: int, names: dict[int, str], dynamic: list[tuple[int, int]], unknown: str
+) -> str:
+    """An L2CAP PSM or CID (little-endian on the wire): `htobs(L2CAP_PSM_SDP)`, or an offset
+    into a dynamic range, `htobs(L2CAP_CID_DYN_START+5)`; under -X the number first."""
+    name = names.get(value)
+    base = next((lo for lo, hi in dynamic if lo <= value <= hi), None)
+    if name is not None:
+        symbol = name
+    elif base is not None:
+        symbol = f"{xval(base, names, '')}+{value - base}"
+    else:
+        symbol = unknown
+    number = f"{value:#x}" if value else "0"
+    style = STYLE.constants
+    if style == "raw":
+        inner = number
+    elif style == "abbrev" and (name is not None or base is not None):
+        inner = symbol
+    else:
+        inner = f"{number} /* {symbol} */"
+    return f"htobs({inner})"
+
+
+def _l2_psm(value: int) -> str:
+    dynamic = [(L2CAP_PSM_LE_DYN_START, L2CAP_PSM_LE_DYN_END), (L2CAP_PSM_DYN_START, 0xFFFF)]
+    return _l2cap_number(value, L2CAP_PSMS, dynamic, "L2CAP_PSM_???")
+
+
+def _l2_cid(value: int) -> str:
+    return _l2cap_number(value, L2CAP_CIDS, [(L2CAP_CID_DYN_START, 0xFFFF)], "L2CAP_CID_???")
+
+
+def _bluetooth(data: bytes) -> tuple[str, str | None]:
+    """sockaddr_hci, _sco, _rc or _l2, chosen by length as strace does; other lengths
+    print as raw sa_data. The short value is the device address, where there is one."""
+    size = len(data)
+    if size in SOCKADDR_HCI_SIZES:
+        text = f"hci_dev=htobs({struct.unpack_from('<H', data, 2)[0]})"
+        if size == SOCKADDR_HCI_SIZES[1]:
+            channel = struct.unpack_from("<H", data, 4)[0]
+            text += f", hci_channel={xval(channel, HCI_CHANNELS, 'HCI_CHANNEL_???')}"
+        return text, None
+    if size == SOCKADDR_SCO_SIZE:
+        return f"sco_bdaddr={mac_text(data[2:8])}", colon_hex(data[2:8])
+    if size == SOCKADDR_RC_SIZE:
+        return f"rc_bdaddr={mac_text(data[2:8])}, rc_channel={data[8]}", colon_hex(data[2:8])
+    if size in SOCKADDR_L2_SIZES:
+        psm, bdaddr, cid = struct.unpack_from("<H6sH", data, 2)
+        fields = [
+            f"l2_psm={_l2_psm(psm)}",
+            f"l2_bdaddr={mac_text(bdaddr)}",
+            f"l2_cid={_l2_cid(cid)}",
+        ]
+        if size == SOCKADDR_L2_SIZES[1]:
+            fields.append(f"l2_bdaddr_type={xval(data[12], BDADDR_TYPES, 'BDADDR_???')}")
+        return ", ".join(fields), colon_hex(bdaddr)
+    return "sa_data=" + quote_path(data[2:]), None
+
+
 def render_sockaddr(data: bytes | None, addrlen: int, addr: int) -> tuple[str, str | None]:
     """(text, short value for filtering); the address in hex when nothing usable was read."""
     if data is None or addrlen < 2:  # shorter than sa_family: strace shows the address
@@ -190,6 +272,8 @@ def render_sockaddr(data: bytes | None, addrlen: int, addr: int) -> tuple[str, s
         body = _packet(data, addrlen)
     elif family == socket.AF_X25 and len(data) >= SOCKADDR_X25_SIZE:
         body = _x25(data)
+    elif family == AF_BLUETOOTH and len(data) > 2:
+        body, value = _bluetooth(data)
     elif len(data) > 2:
         body = "sa_data=" + quote_path(data[2:])
     return (head + (", " + body if body else "") + "}"), value
