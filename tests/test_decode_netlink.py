@@ -412,3 +412,122 @@ def test_ip_link_route_neigh_dumps_print_as_strace_does(tmp_path):
     assert any("ifi_type=ARPHRD_LOOPBACK" in line for line in expected)
     assert any("RTM_NEWROUTE" in line and "RTA_TABLE" in line for line in expected)
     assert got == expected
+
+
+# Messages placed at the end of a mapped page, the page after it unmapped: strace reads
+# each header and value as it prints it and prints the address where a read fails. The
+# page is mapped at a fixed low address, so that the addresses stay unmasked.
+UNREADABLE_C = r"""
+#define _GNU_SOURCE
+#include <linux/if_link.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+static char *page_end;
+
+/* The first `readable` bytes of `src`, copied to the end of the mapped page. */
+static void *at_end(const void *src, size_t readable)
+{
+        char *p = page_end - readable;
+        memcpy(p, src, readable);
+        return p;
+}
+
+struct msg {
+        struct nlmsghdr nh;
+        struct ifinfomsg ifi;
+        char attrs[64];
+};
+
+static size_t attr(char *at, int type, const void *data, int dlen)
+{
+        struct nlattr *a = (struct nlattr *)at;
+        a->nla_type = type;
+        a->nla_len = NLA_HDRLEN + dlen;
+        if (data)
+                memcpy(at + NLA_HDRLEN, data, dlen);
+        return NLA_ALIGN(a->nla_len);
+}
+
+static void send_cut(int fd, struct msg *m, size_t len, size_t readable)
+{
+        m->nh.nlmsg_len = len;
+        sendto(fd, at_end(m, readable), len, MSG_DONTWAIT, NULL, 0);
+}
+
+int main(void)
+{
+        char *map = mmap((void *)0x7000000, 8192, PROT_READ | PROT_WRITE,
+                         MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+        if (map == MAP_FAILED)
+                return 1;
+        munmap(map + 4096, 4096);
+        page_end = map + 4096;
+        write(-1, "start", 5);
+        getpid();
+        int fd = socket(AF_NETLINK, SOCK_RAW, NETLINK_ROUTE);
+        struct sockaddr_nl nl = {.nl_family = AF_NETLINK};
+        bind(fd, (struct sockaddr *)&nl, sizeof nl); /* unbound, its protocol is not listed */
+        struct msg m;
+        size_t hdr = NLMSG_HDRLEN + sizeof m.ifi, n;
+        memset(&m, 0, sizeof m);
+        m.nh.nlmsg_type = RTM_GETLINK;
+        m.nh.nlmsg_flags = NLM_F_REQUEST;
+        m.ifi.ifi_index = 1;
+
+        /* The payload's first byte, then the rest of the ifinfomsg, unreadable. */
+        send_cut(fd, &m, hdr, NLMSG_HDRLEN);
+        send_cut(fd, &m, hdr, NLMSG_HDRLEN + 4);
+        /* A u32 and a string value cut short, and a whole attribute header. */
+        uint32_t mtu = 1500;
+        n = attr(m.attrs, IFLA_MTU, &mtu, 4);
+        send_cut(fd, &m, hdr + n, hdr + n - 1);
+        n = attr(m.attrs, IFLA_IFNAME, "eth-long-name", 14);
+        send_cut(fd, &m, hdr + n, hdr + 8);
+        n = attr(m.attrs, IFLA_MTU, &mtu, 4);
+        n += attr(m.attrs + n, IFLA_MTU, &mtu, 4);
+        send_cut(fd, &m, hdr + n, hdr + 10);
+        send_cut(fd, &m, hdr + n, hdr);
+        /* Nested attributes and an array of numbers cut inside. */
+        size_t af = attr(m.attrs, IFLA_AF_SPEC, NULL, 0);
+        size_t inet6 = attr(m.attrs + af, AF_INET6, NULL, 0);
+        int32_t conf[4] = {1, 2, 3, 4};
+        size_t c = attr(m.attrs + af + inet6, IFLA_INET6_CONF, conf, sizeof conf);
+        ((struct nlattr *)m.attrs)->nla_len = af + inet6 + c;
+        ((struct nlattr *)(m.attrs + af))->nla_len = inet6 + c;
+        n = af + inet6 + c;
+        send_cut(fd, &m, hdr + n, hdr + n - 6);
+        send_cut(fd, &m, hdr + n, hdr + af + inet6 + 2);
+        /* Two messages, the second one's header unreadable; an error's cookie cut. */
+        struct nlmsghdr two[2] = {{.nlmsg_len = 16, .nlmsg_type = NLMSG_NOOP},
+                                  {.nlmsg_len = 16, .nlmsg_type = NLMSG_DONE}};
+        sendto(fd, at_end(two, 20), 32, MSG_DONTWAIT, NULL, 0);
+        struct {
+                struct nlmsghdr nh;
+                struct nlmsgerr err;
+                struct nlattr cookie;
+                uint8_t bytes[4];
+        } e = {{.nlmsg_len = sizeof e, .nlmsg_type = NLMSG_ERROR, .nlmsg_flags = NLM_F_CAPPED},
+               {.error = -13, .msg = {.nlmsg_len = 16}}, {.nla_len = 8, .nla_type = 3}, {1, 2, 3, 4}};
+        sendto(fd, at_end(&e, sizeof e - 2), sizeof e, MSG_DONTWAIT, NULL, 0);
+        sendto(fd, at_end(&e, 18), sizeof e, MSG_DONTWAIT, NULL, 0);
+        close(fd);
+        return 0;
+}
+"""
+
+
+def test_messages_running_into_unmapped_memory_print_addresses_as_strace_does(tmp_path):
+    (tmp_path / "nlcut.c").write_text(UNREADABLE_C)
+    lines = compare_with_strace(tmp_path, str(tmp_path / "nlcut"), ["-f"])
+    text = "\n".join(lines)
+    assert "nlmsg_pid=0}, 0x7001000]" in text  # the payload's family byte
+    assert "{ifi_family=AF_UNSPEC, 0x7000ffd}" in text  # the ifinfomsg past it
+    assert "nla_type=IFLA_MTU}, 0x7000ffd]" in text
+    assert "[DEVCONF_HOPLIMIT]=2, ... /* 0x7000ffe */]" in text
+    assert "[1, 2, ... /* 0x7001000 */]" in text

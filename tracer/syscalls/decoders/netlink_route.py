@@ -6,7 +6,9 @@ rtnl_rule.c, rtnl_netconf.c, rtnl_nh.c).
 "lo"], ...]`: the fixed header, then its attributes. An attribute decoder takes the
 payload and a `_Msg` (the header fields nested decoders depend on, -s) and returns its
 text, or None for the hex string strace falls back to. Tables map a name to a decoder;
-attributes beyond strace's decoder tables, or without a decoder, print in hex.
+attributes beyond strace's decoder tables, or without a decoder, print in hex. A value
+that runs into unreadable memory prints as its address, as strace's failed read does,
+unless the decoder reads less of it (`_needing`) or walks it itself (`_partial`).
 """
 
 from __future__ import annotations
@@ -23,7 +25,16 @@ from tracer.syscalls.xlat import netlink_route as R
 from tracer.syscalls.xlat.net import ADDRESS_FAMILIES, ETHERNET_PROTOCOLS, IP_PROTOCOLS
 
 from .kstructs import hex_quote, xflags, xval
-from .nlattr import decode_nlattr, inet_text, nla_str_text
+from .nlattr import (
+    Body,
+    address,
+    can_read,
+    decode_nlattr,
+    hex_bytes,
+    inet_text,
+    nla_str_text,
+    print_array,
+)
 from .sockaddr import ifindex_text, inet6_addr_field, inet_addr_field, mac_text
 
 NLA_HDRLEN = 4
@@ -42,16 +53,53 @@ class _Msg:
 Decoder = Callable[[bytes, _Msg], "str | None"]
 
 
+def _partial(fn):
+    """Marks a decoder that reads a partly readable value itself: nested attributes and
+    arrays print what strace could read, then where it could not."""
+    fn.partial = True
+    return fn
+
+
+def _needing(need: Callable[[int, _Msg], int]):
+    """Marks a decoder that reads `need(length, m)` bytes of its value, not all of them."""
+
+    def mark(fn):
+        fn.need = need
+        return fn
+
+    return mark
+
+
+def _printstr_need(length: int, m: _Msg) -> int:
+    """printstr_ex reads up to -s + 1 bytes."""
+    return min(length, m.strsize + 1)
+
+
+def _reads(size: int):
+    """Marks a decoder of a `size`-byte number: it reads those bytes only, and a shorter
+    value prints in hex."""
+    return _needing(lambda n, m: size if n >= size else _printstr_need(n, m))
+
+
+def _call(fn: Decoder, body: Body, m: _Msg) -> str | None:
+    """`fn`'s text for `body`, or its address when strace's read of it would fail."""
+    if body.readable < len(body) and not getattr(fn, "partial", False):
+        need = getattr(fn, "need", None)
+        if body.readable < (need(len(body), m) if need else len(body)):
+            return address(body, 0)
+    return fn(body, m)
+
+
 def _attrs_at(data: bytes, off: int, length: int, m: _Msg, names: dict, unknown: str,
               decoders: dict | Decoder) -> str:  # fmt: skip
     """decode_nlattr over `length` bytes at `off`; `decoders` by type, or one decoder
     given every type."""
 
-    def one(kind: int, body: bytes) -> str | None:
+    def one(kind: int, body: Body) -> str | None:
         if callable(decoders):
             return decoders(kind, body, m)
         fn = decoders.get(kind)
-        return fn(body, m) if fn else None
+        return _call(fn, body, m) if fn else None
 
     return decode_nlattr(data, off, length, names, unknown, one, m.strsize, m.abbrev)
 
@@ -66,7 +114,7 @@ def _by_name(names: dict[int, str], decoders: dict[str, Decoder]) -> dict[int, D
 
 
 def _nested(names: dict, unknown: str, decoders: dict | Decoder) -> Decoder:
-    return lambda raw, m: _attrs(raw, m, names, unknown, decoders)
+    return _partial(lambda raw, m: _attrs(raw, m, names, unknown, decoders))
 
 
 # ---- scalar decoders (nlattr.c) --------------------------------------------------------------
@@ -80,6 +128,7 @@ def _hex0(value: int) -> str:
 def _int(size: int, signed: bool = False, hexa: bool = False) -> Decoder:
     """decode_nla_u8 ... decode_nla_x32: too short a payload is printed in hex instead."""
 
+    @_reads(size)
     def dec(raw: bytes, m: _Msg) -> str | None:
         if len(raw) < size:
             return None
@@ -93,10 +142,12 @@ u8, u16, u32, u64, s32 = _int(1), _int(2), _int(4), _int(8), _int(4, True)
 x16, x32 = _int(2, hexa=True), _int(4, hexa=True)
 
 
+@_needing(_printstr_need)
 def nla_str(raw: bytes, m: _Msg) -> str | None:
     return nla_str_text(raw, m.strsize)
 
 
+@_needing(_printstr_need)
 def _str0(raw: bytes, m: _Msg) -> str:
     """printstr_ex(QUOTE_0_TERMINATED): up to the first NUL, `...` if none is seen."""
     shown = raw[: m.strsize]
@@ -107,14 +158,17 @@ def _str0(raw: bytes, m: _Msg) -> str:
     return text if len(raw) > m.strsize and raw[m.strsize] == 0 else text + "..."
 
 
+@_reads(4)
 def ifindex(raw: bytes, m: _Msg) -> str | None:
     return ifindex_text(int.from_bytes(raw[:4], "little")) if len(raw) >= 4 else None
 
 
+@_reads(4)
 def _fd(raw: bytes, m: _Msg) -> str | None:
     return str(int.from_bytes(raw[:4], "little", signed=True)) if len(raw) >= 4 else None
 
 
+@_reads(4)
 def _uid(raw: bytes, m: _Msg) -> str | None:
     if len(raw) < 4:
         return None
@@ -141,6 +195,7 @@ def flags_text(value: int, table: list[tuple[int, str]], unknown: str) -> str:
 def _xlat(table, unknown: str, size: int, flags: bool = False) -> Decoder:
     """decode_nla_xval / decode_nla_flags: at most 8 bytes, the first `size` of them."""
 
+    @_needing(lambda n, m: (size or n) if size <= n <= 8 else _printstr_need(n, m))
     def dec(raw: bytes, m: _Msg) -> str | None:
         if len(raw) > 8 or len(raw) < size:
             return None
@@ -197,7 +252,7 @@ def _hwaddr_nofamily(raw: bytes, m: _Msg) -> str | None:
 
 def _hex(raw: bytes, m: _Msg) -> str:
     """printstr_ex(QUOTE_FORCE_HEX): the bytes in hex, -s of them."""
-    return hex_quote(raw[: m.strsize]) + ("..." if len(raw) > m.strsize else "")
+    return hex_bytes(raw, 0, len(raw), m.strsize)
 
 
 def _inet_of(family: int, raw: bytes, m: _Msg) -> str:
@@ -237,18 +292,14 @@ def _array(elem: str, table: dict[int, str], unknown: str) -> Decoder:
     """print_array_ex with indices: `[[NAME]=1, ...]`, -s elements at most."""
     size = struct.calcsize(elem)
 
-    def dec(raw: bytes, m: _Msg) -> str | None:
-        count = len(raw) // size
-        if not count:
+    def text(raw: bytes, i: int) -> str:
+        return f"[{xval(i, table, unknown, '{}')}]={struct.unpack('<' + elem, raw)[0]}"
+
+    @_partial
+    def dec(raw: Body, m: _Msg) -> str | None:
+        if not len(raw) // size:
             return None
-        items = []
-        for i in range(count):
-            if m.abbrev and i == m.strsize:
-                items.append("...")
-                break
-            value = struct.unpack_from("<" + elem, raw, i * size)[0]
-            items.append(f"[{xval(i, table, unknown, '{}')}]={value}")
-        return "[" + ", ".join(items) + "]"
+        return print_array(raw, size, text, m.strsize, m.abbrev)
 
     return dec
 
@@ -263,6 +314,7 @@ def _bridge_id(raw: bytes, m: _Msg) -> str | None:
     return f"{{prio=[{raw[0]}, {raw[1]}], addr={mac_text(raw[2:8])}}}"
 
 
+@_needing(lambda n, m: 2 if 2 <= n <= 8 else _printstr_need(n, m))
 def _ether_proto(raw: bytes, m: _Msg) -> str | None:
     if len(raw) > 8 or len(raw) < 2:
         return None
@@ -386,6 +438,7 @@ _AF_SPEC = {
 }  # fmt: skip
 
 
+@_partial
 def _af_one(kind: int, raw: bytes, m: _Msg) -> str | None:
     """decode_ifla_af: one family's attributes inside IFLA_AF_SPEC."""
     spec = _AF_SPEC.get(kind & 0xFF)
@@ -394,6 +447,7 @@ def _af_one(kind: int, raw: bytes, m: _Msg) -> str | None:
     return _attrs(raw, m, *spec)
 
 
+@_partial
 def _af_spec(raw: bytes, m: _Msg) -> str | None:
     """IFLA_AF_SPEC: per-family attributes, but a bridge's IFLA_BRIDGE_* directly."""
     if m.family == socket.AF_BRIDGE:
@@ -401,6 +455,7 @@ def _af_spec(raw: bytes, m: _Msg) -> str | None:
     return _attrs(raw, m, ADDRESS_FAMILIES, "AF_???", _af_one)
 
 
+@_partial
 def _protinfo(raw: bytes, m: _Msg) -> str | None:
     if m.family == socket.AF_INET6:
         return _attrs(raw, m, L.RTNL_IFLA_AF_SPEC_INET6_ATTRS, "IFLA_INET6_???", _INET6)
@@ -434,6 +489,7 @@ _TUN = _by_name(L.RTNL_IFLA_INFO_DATA_TUN_ATTRS, {
 })  # fmt: skip
 
 
+@_partial
 def _info_data(raw: bytes, m: _Msg) -> str | None:
     if m.kind == "tun":
         return _attrs(raw, m, L.RTNL_IFLA_INFO_DATA_TUN_ATTRS, "IFLA_TUN_???", _TUN)
@@ -442,6 +498,7 @@ def _info_data(raw: bytes, m: _Msg) -> str | None:
     return None
 
 
+@_partial
 def _info_slave_data(raw: bytes, m: _Msg) -> str | None:
     if m.slave_kind == "bridge":
         return _attrs(raw, m, L.RTNL_IFLA_BRPORT_ATTRS, "IFLA_BRPORT_???", _BRPORT)
@@ -456,6 +513,7 @@ _LINKINFO = _by_name(L.RTNL_IFLA_INFO_ATTRS, {
 })  # fmt: skip
 
 
+@_partial
 def _linkinfo(raw: bytes, m: _Msg) -> str:
     saved = (m.kind, m.slave_kind)
     m.kind = m.slave_kind = ""
@@ -466,7 +524,7 @@ def _linkinfo(raw: bytes, m: _Msg) -> str:
 
 
 def _prop_one(kind: int, raw: bytes, m: _Msg) -> str | None:
-    return nla_str(raw, m) if kind == 53 else None  # IFLA_ALT_IFNAME
+    return _call(nla_str, raw, m) if kind == 53 else None  # IFLA_ALT_IFNAME
 
 
 _XDP = _by_name(L.RTNL_IFLA_XDP_ATTRS, {
@@ -479,6 +537,7 @@ _XDP = _by_name(L.RTNL_IFLA_XDP_ATTRS, {
 })  # fmt: skip
 
 
+@_reads(4)
 def _event(raw: bytes, m: _Msg) -> str | None:
     if len(raw) < 4:
         return None
@@ -513,13 +572,23 @@ IFLA = _by_name(L.RTNL_LINK_ATTRS, {
 
 
 def _ifinfomsg(data: bytes, off: int, length: int, m: _Msg, fam: str) -> str:
-    if length < 16:
-        return f"{{ifi_family={fam}, ...}}"
+    if (short := _header_unread(data, off, length, 16, "ifi_family", fam)) is not None:
+        return short
     ifi_type, index, flags, change = struct.unpack_from("<HiII", data, off + 2)
     text = (f"{{ifi_family={fam}, ifi_type={xval(ifi_type, L.ARP_HARDWARE_TYPES, 'ARPHRD_???')}, "
             f"ifi_index={ifindex_text(index & 0xFFFFFFFF)}, "
             f"ifi_flags={flags_text(flags, L.IFFFLAGS, 'IFF_???')}, ifi_change={_hex0(change)}}}")  # fmt: skip
     return _with_attrs(text, data, off, length, 16, m, L.RTNL_LINK_ATTRS, "IFLA_???", IFLA)
+
+
+def _header_unread(data: bytes, off: int, length: int, size: int, field: str, fam: str) -> str | None:  # fmt: skip
+    """A `size`-byte header that `length` cannot hold (`{ifi_family=AF_INET, ...}`) or that
+    strace cannot read past its family byte (`{ifi_family=AF_INET, 0x7f...}`); else None."""
+    if length < size:
+        return f"{{{field}={fam}, ...}}"
+    if not can_read(data, off + 1, size - 1):
+        return f"{{{field}={fam}, {address(data, off + 1)}}}"
+    return None
 
 
 def _with_attrs(text: str, data: bytes, off: int, length: int, hdr: int, m: _Msg,
@@ -541,6 +610,7 @@ def _ifa_cacheinfo(raw: bytes, m: _Msg) -> str | None:
     return f"{{ifa_prefered={p}, ifa_valid={v}, cstamp={c}, tstamp={t}}}"
 
 
+@_reads(4)
 def _ifa_flags(raw: bytes, m: _Msg) -> str | None:
     if len(raw) < 4:
         return None
@@ -552,8 +622,8 @@ IFA = {1: _msg_addr, 2: _msg_addr, 3: nla_str, 4: _msg_addr, 5: _msg_addr, 6: _i
 
 
 def _ifaddrmsg(data: bytes, off: int, length: int, m: _Msg, fam: str) -> str:
-    if length < 8:
-        return f"{{ifa_family={fam}, ...}}"
+    if (short := _header_unread(data, off, length, 8, "ifa_family", fam)) is not None:
+        return short
     prefixlen, flags, scope, index = struct.unpack_from("<BBBI", data, off + 1)
     text = (f"{{ifa_family={fam}, ifa_prefixlen={prefixlen}, "
             f"ifa_flags={xflags(flags, R.IFADDR_FLAGS, 'IFA_F_???')}, "
@@ -565,12 +635,14 @@ def _ifaddrmsg(data: bytes, off: int, length: int, m: _Msg, fam: str) -> str:
 # ---- RTM_*ROUTE: struct rtmsg, RTA_* (rtnl_route.c) ------------------------------------------
 
 
+@_reads(4)
 def _rt_class(raw: bytes, m: _Msg) -> str | None:
     if len(raw) < 4:
         return None
     return xval_nodflt(int.from_bytes(raw[:4], "little"), R.ROUTING_TABLE_IDS)
 
 
+@_reads(1)
 def _rt_proto(raw: bytes, m: _Msg) -> str | None:
     return xval(raw[0], R.ROUTING_PROTOCOLS, "RTPROT_???") if raw else None
 
@@ -608,7 +680,7 @@ def _multipath(raw: bytes, m: _Msg) -> str | None:
         text = (f"{{rtnh_len={nh_len}, rtnh_flags={xflags(nh_flags, R.ROUTE_NEXTHOP_FLAGS, 'RTNH_F_???')}, "
                 f"rtnh_hops={hops}, rtnh_ifindex={ifindex_text(index & 0xFFFFFFFF)}}}")  # fmt: skip
         if rtnh_len > 8:
-            attrs = _attrs(raw[cur + 8 : cur + rtnh_len], m, R.RTNL_ROUTE_ATTRS, "RTA_???", RTA)
+            attrs = _attrs(raw.sub(cur + 8, rtnh_len - 8), m, R.RTNL_ROUTE_ATTRS, "RTA_???", RTA)
             text = f"[{text}, {attrs}]"
         items.append(text)
         step = (rtnh_len + 3) & ~3
@@ -619,6 +691,7 @@ def _multipath(raw: bytes, m: _Msg) -> str | None:
     return "[" + ", ".join(items) + "]" if is_array else items[0]
 
 
+@_reads(2)
 def _lwt_type(raw: bytes, m: _Msg) -> str | None:
     if len(raw) < 2:
         return None
@@ -630,7 +703,7 @@ RTA = _by_name(R.RTNL_ROUTE_ATTRS, {
     "RTA_GATEWAY": _msg_addr, "RTA_PRIORITY": u32, "RTA_PREFSRC": _msg_addr,
     "RTA_METRICS": _nested(R.RTNL_RTA_METRICS_ATTRS, "RTAX_???", _METRICS),
     "RTA_MULTIPATH": _multipath, "RTA_PROTOINFO": u32, "RTA_FLOW": u32,
-    "RTA_CACHEINFO": _struct("IIiIIIII", "rta_clntref rta_lastuse rta_expires rta_error "
+    "RTA_CACHEINFO": _struct("8I", "rta_clntref rta_lastuse rta_expires rta_error "
                              "rta_used rta_id rta_ts rta_tsage", ("rta_id",)),
     "RTA_MP_ALGO": u32, "RTA_TABLE": _rt_class, "RTA_MARK": u32,
     "RTA_MFC_STATS": _struct("QQQ", "mfcs_packets mfcs_bytes mfcs_wrong_if"),
@@ -641,8 +714,8 @@ RTA = _by_name(R.RTNL_ROUTE_ATTRS, {
 
 
 def _rtmsg(data: bytes, off: int, length: int, m: _Msg, fam: str) -> str:
-    if length < 12:
-        return f"{{rtm_family={fam}, ...}}"
+    if (short := _header_unread(data, off, length, 12, "rtm_family", fam)) is not None:
+        return short
     dst, src, tos, table, proto, scope, rtype, flags = struct.unpack_from("<BBBBBBBI", data, off + 1)  # fmt: skip
     text = (f"{{rtm_family={fam}, rtm_dst_len={dst}, rtm_src_len={src}, "
             f"rtm_tos={xflags(tos, R.IP_TYPE_OF_SERVICES, 'IPTOS_TOS_???')}, "
@@ -657,6 +730,7 @@ def _rtmsg(data: bytes, off: int, length: int, m: _Msg, fam: str) -> str:
 # ---- RTM_*NEIGH: struct ndmsg, NDA_* (rtnl_neigh.c) ------------------------------------------
 
 
+@_reads(2)
 def _be16(raw: bytes, m: _Msg) -> str | None:
     return f"htons({int.from_bytes(raw[:2], 'big')})" if len(raw) >= 2 else None
 
@@ -676,8 +750,8 @@ NDA = _by_name(R.RTNL_NEIGH_ATTRS, {
 
 
 def _ndmsg(data: bytes, off: int, length: int, m: _Msg, fam: str) -> str:
-    if length < 12:
-        return f"{{ndm_family={fam}, ...}}"
+    if (short := _header_unread(data, off, length, 12, "ndm_family", fam)) is not None:
+        return short
     index, state, flags, ntype = struct.unpack_from("<iHBB", data, off + 4)
     text = (f"{{ndm_family={fam}, ndm_ifindex={ifindex_text(index & 0xFFFFFFFF)}, "
             f"ndm_state={flags_text(state, R.NEIGHBOR_CACHE_ENTRY_STATES, 'NUD_???')}, "
@@ -689,6 +763,7 @@ def _ndmsg(data: bytes, off: int, length: int, m: _Msg, fam: str) -> str:
 # ---- RTM_*RULE: struct fib_rule_hdr, FRA_* (rtnl_rule.c) -------------------------------------
 
 
+@_reads(8)
 def _be64(raw: bytes, m: _Msg) -> str | None:
     return f"htobe64({int.from_bytes(raw[:8], 'big')})" if len(raw) >= 8 else None
 
@@ -706,8 +781,8 @@ FRA = _by_name(R.RTNL_RULE_ATTRS, {
 
 
 def _fib_rule_hdr(data: bytes, off: int, length: int, m: _Msg, fam: str) -> str:
-    if length < 12:
-        return f"{{family={fam}, ...}}"
+    if (short := _header_unread(data, off, length, 12, "family", fam)) is not None:
+        return short
     dst, src, tos, table, _r1, _r2, action, flags = struct.unpack_from("<BBBBBBBI", data, off + 1)  # fmt: skip
     text = (f"{{family={fam}, dst_len={dst}, src_len={src}, "
             f"tos={xflags(tos, R.IP_TYPE_OF_SERVICES, 'IPTOS_TOS_???')}, "
@@ -732,22 +807,21 @@ def _netconfmsg(data: bytes, off: int, length: int, m: _Msg, fam: str) -> str:
 # ---- RTM_*NEXTHOP: struct nhmsg, NHA_* (rtnl_nh.c) -------------------------------------------
 
 
-def _nh_groups(raw: bytes, m: _Msg) -> str | None:
-    """NHA_GROUP: an array of struct nexthop_grp, reserved fields only when set."""
-    count = len(raw) // 8
-    if not count:
+def _nh_group(raw: bytes, i: int) -> str:
+    """struct nexthop_grp, its reserved fields only when set."""
+    nh_id, weight, resvd1, resvd2 = struct.unpack("<IBBH", raw)
+    text = f"{{id={nh_id}, weight={weight}"
+    text += f", resvd1={_hex0(resvd1)}" if resvd1 else ""
+    text += f", resvd2={_hex0(resvd2)}" if resvd2 else ""
+    return text + "}"
+
+
+@_partial
+def _nh_groups(raw: Body, m: _Msg) -> str | None:
+    """NHA_GROUP: an array of struct nexthop_grp."""
+    if not len(raw) // 8:
         return None
-    items = []
-    for i in range(count):
-        if m.abbrev and i == m.strsize:
-            items.append("...")
-            break
-        nh_id, weight, resvd1, resvd2 = struct.unpack_from("<IBBH", raw, i * 8)
-        text = f"{{id={nh_id}, weight={weight}"
-        text += f", resvd1={_hex0(resvd1)}" if resvd1 else ""
-        text += f", resvd2={_hex0(resvd2)}" if resvd2 else ""
-        items.append(text + "}")
-    return "[" + ", ".join(items) + "]"
+    return print_array(raw, 8, _nh_group, m.strsize, m.abbrev)
 
 
 NHA = _by_name(R.RTNL_NEXTHOP_ATTRS, {
@@ -763,8 +837,8 @@ NHA = _by_name(R.RTNL_NEXTHOP_ATTRS, {
 
 
 def _nhmsg(data: bytes, off: int, length: int, m: _Msg, fam: str) -> str:
-    if length < 8:
-        return f"{{nh_family={fam}, ...}}"
+    if (short := _header_unread(data, off, length, 8, "nh_family", fam)) is not None:
+        return short
     scope, proto, resvd, flags = struct.unpack_from("<BBBI", data, off + 1)
     text = (f"{{nh_family={fam}, nh_scope={xval_nodflt(scope, R.ROUTING_SCOPES)}, "
             f"nh_protocol={xval(proto, R.ROUTING_PROTOCOLS, 'RTPROT_???')}, "
@@ -776,7 +850,7 @@ def _nhmsg(data: bytes, off: int, length: int, m: _Msg, fam: str) -> str:
 # ---- dispatch (netlink_route.c's route_decoders) ---------------------------------------------
 
 _DECODERS = {16: _ifinfomsg, 17: _ifinfomsg, 18: _ifinfomsg, 19: _ifinfomsg,
-             20: _ifaddrmsg, 21: _ifaddrmsg, 22: _ifaddrmsg,
+             20: _ifaddrmsg, 21: _ifaddrmsg, 22: _ifaddrmsg, 58: _ifaddrmsg, 62: _ifaddrmsg,
              24: _rtmsg, 25: _rtmsg, 26: _rtmsg, 28: _ndmsg, 29: _ndmsg, 30: _ndmsg,
              32: _fib_rule_hdr, 33: _fib_rule_hdr, 34: _fib_rule_hdr,
              80: _netconfmsg, 81: _netconfmsg, 82: _netconfmsg,
