@@ -33,7 +33,7 @@ def test_route_messages_print_as_strace_does(tmp_path, options):
 # Link (with tun, bridge and bridge port attributes), route, neighbour, rule, nexthop and
 # netconf messages with the attributes strace decodes, sent without NLM_F_REQUEST so that the kernel
 # ignores them.
-NLROUTE_C = r"""
+NL_HELPERS = r"""
 #define _GNU_SOURCE
 #include <linux/if_arp.h>
 #include <linux/if_link.h>
@@ -90,6 +90,10 @@ static void send_it(int fd)
         sendto(fd, buf, len, MSG_DONTWAIT, NULL, 0);
 }
 
+"""
+NLROUTE_C = (
+    NL_HELPERS
+    + r"""
 int main(void)
 {
         write(-1, "start", 5);
@@ -354,6 +358,7 @@ int main(void)
         return 0;
 }
 """
+)
 
 
 @pytest.mark.parametrize(
@@ -372,6 +377,138 @@ def test_link_route_neigh_rule_messages_print_as_strace_does(tmp_path, options):
     if "8" not in options:  # -s 8 shows the first 8 attributes only
         fields += ["rtnh_len=", "max_reasm_len=", "rta_clntref=", "rtvia_family="]
     for decoded in fields:  # struct fields, which print in every -X style
+        assert decoded in text, decoded
+
+
+# Neighbour table, namespace id, multicast database, traffic control, address label and
+# multicast cache report messages, sent without NLM_F_REQUEST.
+NLROUTE_MORE_C = (
+    NL_HELPERS
+    + r"""
+#include <linux/if_addrlabel.h>
+#include <linux/gen_stats.h>
+#include <linux/net_namespace.h>
+#include <linux/pkt_cls.h>
+#include <linux/pkt_sched.h>
+
+/* linux/mroute.h's, which clashes with netinet/in.h */
+enum { IPMRA_CREPORT_MSGTYPE = 1, IPMRA_CREPORT_VIF_ID, IPMRA_CREPORT_SRC_ADDR };
+#define IGMPMSG_NOCACHE 1
+
+int main(void)
+{
+        write(-1, "start", 5);
+        getpid();
+        int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+        struct sockaddr_nl nl = {.nl_family = AF_NETLINK};
+        bind(fd, (struct sockaddr *)&nl, sizeof nl);
+
+        struct ndtmsg ndt = {.ndtm_family = AF_INET};
+        start(RTM_NEWNEIGHTBL, &ndt, sizeof ndt);
+        stra(NDTA_NAME, "arp_cache");
+        u32a(NDTA_THRESH1, 128);
+        struct ndt_config cfg = {.ndtc_key_len = 4, .ndtc_entry_size = 32, .ndtc_hash_mask = 0xff};
+        attr(NDTA_CONFIG, &cfg, sizeof cfg);
+        int parms = nest(NDTA_PARMS);
+        u32a(NDTPA_IFINDEX, 1);
+        uint64_t ms = 30000;
+        attr(NDTPA_REACHABLE_TIME, &ms, 8);
+        end(parms);
+        struct ndt_stats nst = {.ndts_allocs = 5, .ndts_lookups = 1ULL << 33, .ndts_table_fulls = 2};
+        attr(NDTA_STATS, &nst, sizeof nst);
+        attr(NDTA_STATS, &nst, 80); /* an older kernel's */
+        send_it(fd);
+
+        struct rtgenmsg gen = {.rtgen_family = AF_UNSPEC};
+        start(RTM_NEWNSID, &gen, sizeof gen);
+        u32a(NETNSA_NSID, 0xffffffff);
+        u32a(NETNSA_PID, 1);
+        send_it(fd);
+
+        struct br_port_msg bpm = {.family = AF_BRIDGE, .ifindex = 1};
+        start(RTM_NEWMDB, &bpm, sizeof bpm);
+        int mdb = nest(MDBA_MDB);
+        int ent = nest(MDBA_MDB_ENTRY);
+        struct br_mdb_entry e = {.ifindex = 1, .state = MDB_PERMANENT, .flags = MDB_FLAGS_OFFLOAD,
+                                 .vid = 10, .addr.proto = htons(ETH_P_IP)};
+        e.addr.proto = htons(AF_INET);
+        inet_pton(AF_INET, "239.1.2.3", &e.addr.u.ip4);
+        attr(MDBA_MDB_ENTRY_INFO, &e, sizeof e);
+        end(ent);
+        end(mdb);
+        int rtr = nest(MDBA_ROUTER);
+        int port = len;
+        u32a(MDBA_ROUTER_PORT, 1);
+        u8a(MDBA_ROUTER_PATTR_TYPE, MDB_RTR_TYPE_PERM);
+        ((struct nlattr *)(buf + port))->nla_len = len - port;
+        end(rtr);
+        send_it(fd);
+
+        struct tcmsg tc = {.tcm_family = AF_UNSPEC, .tcm_ifindex = 1, .tcm_handle = 0x10000,
+                           .tcm_parent = 0xffffffff};
+        start(RTM_NEWQDISC, &tc, sizeof tc);
+        stra(TCA_KIND, "fq_codel");
+        struct tc_stats ts = {.bytes = 1000, .packets = 10, .drops = 1, .qlen = 2};
+        attr(TCA_STATS, &ts, sizeof ts);
+        int st2 = nest(TCA_STATS2);
+        struct gnet_stats_basic gb = {.bytes = 1000, .packets = 10};
+        attr(TCA_STATS_BASIC, &gb, sizeof gb);
+        struct gnet_stats_queue gq = {.qlen = 1, .drops = 3};
+        attr(TCA_STATS_QUEUE, &gq, sizeof gq);
+        end(st2);
+        int stab = nest(TCA_STAB);
+        struct tc_sizespec ss = {.cell_log = 3, .cell_align = -1, .overhead = -4, .mtu = 1500};
+        attr(TCA_STAB_BASE, &ss, sizeof ss);
+        uint16_t cells[3] = {1, 2, 3};
+        attr(TCA_STAB_DATA, cells, sizeof cells);
+        end(stab);
+        u32a(TCA_CHAIN, 0);
+        send_it(fd);
+        start(RTM_GETTFILTER, &tc, 8); /* too short a tcmsg */
+        len = NLMSG_HDRLEN + 8;
+        send_it(fd);
+
+        struct tcamsg tca = {.tca_family = AF_UNSPEC};
+        start(RTM_GETACTION, &tca, sizeof tca);
+        stra(TCA_ACT_KIND, "gact");
+        u32a(TCA_ACT_INDEX, 7);
+        u32a(TCA_ACT_FLAGS, TCA_ACT_FLAGS_NO_PERCPU_STATS | 0x100);
+        send_it(fd);
+
+        struct ifaddrlblmsg lbl = {.ifal_family = AF_INET6, .ifal_prefixlen = 64, .ifal_index = 1};
+        start(RTM_NEWADDRLABEL, &lbl, sizeof lbl);
+        struct in6_addr a6;
+        inet_pton(AF_INET6, "2001:db8::", &a6);
+        attr(IFAL_ADDRESS, &a6, 16);
+        u32a(IFAL_LABEL, 5);
+        send_it(fd);
+
+        struct rtgenmsg mr = {.rtgen_family = RTNL_FAMILY_IPMR};
+        start(RTM_NEWCACHEREPORT, &mr, sizeof mr);
+        u8a(IPMRA_CREPORT_MSGTYPE, IGMPMSG_NOCACHE);
+        u32a(IPMRA_CREPORT_VIF_ID, 2);
+        struct in_addr a4;
+        inet_pton(AF_INET, "10.0.0.1", &a4);
+        attr(IPMRA_CREPORT_SRC_ADDR, &a4, 4);
+        send_it(fd);
+        close(fd);
+        return 0;
+}
+"""
+)
+
+
+@pytest.mark.parametrize(
+    "options", [["-s", "64"], ["-X", "verbose", "-s", "8"]], ids=["default", "verbose-short"]
+)
+def test_neightbl_nsid_mdb_tc_addrlabel_cachereport_messages_print_as_strace_does(
+    tmp_path, options
+):
+    (tmp_path / "nlroute_more.c").write_text(NLROUTE_MORE_C)
+    lines = compare_with_strace(tmp_path, str(tmp_path / "nlroute_more"), ["-f", *options])
+    text = "\n".join(lines)
+    for decoded in ["ndtm_family=", "ndtc_key_len=4", "ndts_table_fulls=2", "rtgen_family=",
+                    "vid=10", "tcm_handle=65536", "cell_align=-1", "ifal_prefixlen=64"]:  # fmt: skip
         assert decoded in text, decoded
 
 

@@ -13,6 +13,7 @@ unless the decoder reads less of it (`_needing`) or walks it itself (`_partial`)
 
 from __future__ import annotations
 
+import re
 import socket
 import struct
 from collections.abc import Callable
@@ -21,6 +22,7 @@ from dataclasses import dataclass
 from tracer.syscalls.fmt import STYLE, quote_buffer
 from tracer.syscalls.xlat import netlink_bridge as B
 from tracer.syscalls.xlat import netlink_link as L
+from tracer.syscalls.xlat import netlink_misc as X
 from tracer.syscalls.xlat import netlink_route as R
 from tracer.syscalls.xlat.net import ADDRESS_FAMILIES, ETHERNET_PROTOCOLS, IP_PROTOCOLS
 
@@ -35,7 +37,7 @@ from .nlattr import (
     nla_str_text,
     print_array,
 )
-from .sockaddr import ifindex_text, inet6_addr_field, inet_addr_field, mac_text
+from .sockaddr import _field, ifindex_text, inet6_addr_field, inet_addr_field, mac_text
 
 NLA_HDRLEN = 4
 MAX_ADDR_LEN = 32
@@ -268,22 +270,29 @@ def _msg_addr(raw: bytes, m: _Msg) -> str:
 
 
 def _in_addr(family: int, size: int) -> Decoder:
-    return lambda raw, m: _inet_of(family, raw, m) if len(raw) >= size else None
+    """decode_nla_in_addr, decode_nla_in6_addr."""
+    return _reads(size)(lambda raw, m: _inet_of(family, raw, m) if len(raw) >= size else None)
 
 
-def _struct(fmt: str, fields: str, hex_fields: tuple[str, ...] = ()) -> Decoder:
-    """A fixed struct of numbers: `{a=1, b=2}`, the fields in `hex_fields` in hex."""
+def _struct(fmt: str, fields: str, hex_fields: tuple[str, ...] = (), padded: tuple[str, ...] = ()) -> Decoder:  # fmt: skip
+    """A fixed struct of numbers: `{a=1, b=2}`, the fields in `hex_fields` in hex, those in
+    `padded` in hex padded to their size (PRINT_FIELD_0X: `0x0000ff`)."""
     layout = struct.Struct("<" + fmt)
     names = fields.split()
+    codes = [c for n, c in re.findall(r"(\d*)([a-zA-Z])", fmt) for _ in range(int(n or 1))]
+    widths = {n: 2 * struct.calcsize(c) for n, c in zip(names, codes, strict=True)}
 
+    def field(name: str, value: int) -> str:
+        if name in padded:
+            return f"{name}={value:#0{widths[name]}x}"
+        return f"{name}={_hex0(value) if name in hex_fields else value}"
+
+    @_reads(layout.size)
     def dec(raw: bytes, m: _Msg) -> str | None:
         if len(raw) < layout.size:
             return None
         values = layout.unpack_from(raw)
-        parts = [
-            f"{n}={_hex0(v) if n in hex_fields else v}" for n, v in zip(names, values, strict=True)
-        ]
-        return "{" + ", ".join(parts) + "}"
+        return "{" + ", ".join(field(n, v) for n, v in zip(names, values, strict=True)) + "}"
 
     return dec
 
@@ -847,13 +856,210 @@ def _nhmsg(data: bytes, off: int, length: int, m: _Msg, fam: str) -> str:
     return _with_attrs(text, data, off, length, 8, m, R.RTNL_NEXTHOP_ATTRS, "NHA_???", NHA)
 
 
+# ---- messages with the family alone: ndtmsg, rtgenmsg (nsid, cache reports), tcamsg ---------
+
+
+def _family_then_attrs(field: str, names: dict, unknown: str, decoders: dict):
+    """A header that is its family byte (`{ndtm_family=AF_INET}`), then attributes."""
+
+    def dec(data: Body, off: int, length: int, m: _Msg, fam: str) -> str:
+        return _with_attrs(f"{{{field}={fam}}}", data, off, length, 4, m, names, unknown, decoders)
+
+    return dec
+
+
+def _ndt_stats(raw: bytes, m: _Msg) -> str | None:
+    """struct ndt_stats, without ndts_table_fulls from older kernels."""
+    size = 88 if len(raw) >= 88 else (80 if len(raw) == 80 else 0)
+    if not size:
+        return None
+    if not can_read(raw, 0, size):
+        return address(raw, 0)
+    names = ("ndts_allocs ndts_destroys ndts_hash_grows ndts_res_failed ndts_lookups ndts_hits "
+             "ndts_rcv_probes_mcast ndts_rcv_probes_ucast ndts_periodic_gc_runs "
+             "ndts_forced_gc_runs ndts_table_fulls").split()  # fmt: skip
+    values = struct.unpack_from(f"<{size // 8}Q", raw)
+    return "{" + ", ".join(f"{n}={v}" for n, v in zip(names, values, strict=False)) + "}"
+
+
+_NDTPA = _by_name(X.RTNL_NEIGHTBL_PARMS_ATTRS, {
+    "NDTPA_IFINDEX": ifindex,
+    **_u8s(["NDTPA_REFCNT", "NDTPA_QUEUE_LEN", "NDTPA_APP_PROBES", "NDTPA_UCAST_PROBES",
+            "NDTPA_MCAST_PROBES", "NDTPA_PROXY_QLEN", "NDTPA_QUEUE_LENBYTES",
+            "NDTPA_MCAST_REPROBES"], u32),
+    **_u8s(["NDTPA_REACHABLE_TIME", "NDTPA_BASE_REACHABLE_TIME", "NDTPA_RETRANS_TIME",
+            "NDTPA_GC_STALETIME", "NDTPA_DELAY_PROBE_TIME", "NDTPA_ANYCAST_DELAY",
+            "NDTPA_PROXY_DELAY", "NDTPA_LOCKTIME", "NDTPA_INTERVAL_PROBE_TIME_MS"], u64),
+})  # fmt: skip
+NDTA = _by_name(X.RTNL_NEIGHTBL_ATTRS, {
+    "NDTA_NAME": nla_str, "NDTA_THRESH1": u32, "NDTA_THRESH2": u32, "NDTA_THRESH3": u32,
+    "NDTA_CONFIG": _struct("HHIIIIIII", "ndtc_key_len ndtc_entry_size ndtc_entries "
+                           "ndtc_last_flush ndtc_last_rand ndtc_hash_rnd ndtc_hash_mask "
+                           "ndtc_hash_chain_gc ndtc_proxy_qlen", padded=("ndtc_hash_mask",)),
+    "NDTA_PARMS": _nested(X.RTNL_NEIGHTBL_PARMS_ATTRS, "NDTPA_???", _NDTPA),
+    "NDTA_STATS": _partial(_ndt_stats), "NDTA_GC_INTERVAL": u64,
+})  # fmt: skip
+NETNSA = {1: s32, 2: u32, 3: _fd, 4: s32, 5: s32}  # NETNSA_NSID .. NETNSA_CURRENT_NSID
+
+_CREPORT = {
+    128: (X.RTNL_IPMRA_CREPORT_ATTR, "IPMRA_CREPORT_???",
+          {1: _xlat(X.RTNL_IPMRA_MSG_TYPES, "IGMPMSG_???", 1), 2: u32,
+           3: _in_addr(socket.AF_INET, 4), 4: _in_addr(socket.AF_INET, 4), 6: u32}),
+    129: (X.RTNL_IP6MRA_CREPORT_ATTR, "IP6MRA_CREPORT_???",
+          {1: _xlat(X.RTNL_IP6MRA_MSG_TYPES, "MRT6MSG_???", 1), 2: u32,
+           3: _in_addr(socket.AF_INET6, 16), 4: _in_addr(socket.AF_INET6, 16)}),
+}  # fmt: skip
+_RTGEN_FAMILIES = {**ADDRESS_FAMILIES, **X.RTNL_FAMILY}
+
+
+def _cachereport(data: Body, off: int, length: int, m: _Msg, fam: str) -> str:
+    """RTM_NEWCACHEREPORT: the rtgenmsg, then IPMRA_* or IP6MRA_* attributes, or hex."""
+    text = f"{{rtgen_family={xval(m.family, _RTGEN_FAMILIES, 'RTNL_FAMILY_???')}}}"
+    if length <= 4:
+        return text
+    spec = _CREPORT.get(m.family)
+    if spec is None:
+        return f"{text}, {hex_bytes(data, off + 4, length - 4, m.strsize)}"
+    return _with_attrs(text, data, off, length, 4, m, *spec)
+
+
+# ---- RTM_*ADDRLABEL: struct ifaddrlblmsg, IFAL_* (rtnl_addrlabel.c) ---------------------------
+
+IFAL = {1: _msg_addr, 2: u32}
+
+
+def _ifaddrlblmsg(data: Body, off: int, length: int, m: _Msg, fam: str) -> str:
+    if (short := _header_unread(data, off, length, 12, "ifal_family", fam)) is not None:
+        return short
+    prefixlen, flags, index, seq = struct.unpack_from("<BBII", data, off + 2)
+    text = (f"{{ifal_family={fam}, ifal_prefixlen={prefixlen}, ifal_flags={flags}, "
+            f"ifal_index={ifindex_text(index)}, ifal_seq={seq}}}")  # fmt: skip
+    return _with_attrs(text, data, off, length, 12, m, X.RTNL_ADDRLABEL_ATTRS, "IFAL_???", IFAL)
+
+
+# ---- RTM_*MDB: struct br_port_msg, MDBA_* (rtnl_mdb.c) ----------------------------------------
+
+
+def _value_then_attrs(value: Callable[[Body, _Msg], str | None], size: int, names: dict,
+                      unknown: str, decoders: dict) -> Decoder:  # fmt: skip
+    """A `size`-byte value, then attributes after it: `if_nametoindex("lo"), [{...}]`."""
+
+    @_partial
+    def dec(raw: Body, m: _Msg) -> str | None:
+        if len(raw) < size:
+            return None
+        text = value(raw, m) if can_read(raw, 0, size) else address(raw, 0)
+        start = (size + 3) & ~3
+        if len(raw) > start:
+            text += ", " + _attrs_at(raw, start, len(raw) - start, m, names, unknown, decoders)
+        return text
+
+    return dec
+
+
+def _mdb_entry(raw: bytes, m: _Msg) -> str:
+    """struct br_mdb_entry: the group address by its protocol."""
+    index, state, flags, vid = struct.unpack_from("<IBBH", raw)
+    group, proto = raw[8:24], int.from_bytes(raw[24:26], "big")
+    if proto == socket.AF_INET:
+        addr = _field("u", group, f'inet_addr("{socket.inet_ntop(socket.AF_INET, group[:4])}")')
+    elif proto == socket.AF_INET6:
+        addr = inet6_addr_field("u", group)
+    else:
+        addr = f"u={hex_quote(group)}"
+    return (f"{{ifindex={ifindex_text(index)}, state={xval(state, X.MDB_STATES, 'MDB_???')}, "
+            f"flags={flags_text(flags, X.MDB_FLAGS, 'MDB_FLAGS_???')}, vid={vid}, "
+            f"addr={{{addr}, proto=htons({xval(proto, ADDRESS_FAMILIES, 'AF_???')})}}}}")  # fmt: skip
+
+
+_MDB_ENTRY = {1: _value_then_attrs(_mdb_entry, 28, X.RTNL_MDBA_MDB_EATTR_ATTRS,
+                                   "MDBA_MDB_EATTR_???", {1: _clock_t})}  # fmt: skip
+_ROUTER_PORT = {1: _value_then_attrs(
+    lambda raw, m: ifindex_text(int.from_bytes(raw[:4], "little")), 4,
+    X.RTNL_MDBA_ROUTER_PATTR_ATTRS, "MDBA_ROUTER_PATTR_???",
+    {1: _clock_t, 2: _reads(1)(lambda raw, m: xval(raw[0], X.MULTICAST_ROUTER_TYPES,
+                                                  "MDB_RTR_TYPE_???")),
+     3: _clock_t, 4: _clock_t})}  # fmt: skip
+MDBA = {
+    1: _nested(X.RTNL_MDBA_MDB_ATTRS, "MDBA_MDB_???",
+               {1: _nested(X.RTNL_MDBA_MDB_ENTRY_ATTRS, "MDBA_MDB_ENTRY_???", _MDB_ENTRY)}),
+    2: _nested(X.RTNL_MDBA_ROUTER_ATTRS, "MDBA_ROUTER_???", _ROUTER_PORT),
+}  # fmt: skip
+
+
+def _br_port_msg(data: Body, off: int, length: int, m: _Msg, fam: str) -> str:
+    if (short := _header_unread(data, off, length, 8, "family", fam)) is not None:
+        return short
+    text = f"{{family={fam}, ifindex={ifindex_text(struct.unpack_from('<I', data, off + 4)[0])}}}"
+    return _with_attrs(text, data, off, length, 8, m, X.RTNL_MDB_ATTRS, "MDBA_???", MDBA)
+
+
+# ---- traffic control: struct tcmsg and TCA_*, struct tcamsg and TCA_ACT_* (rtnl_tc*.c) -------
+
+_TCA_STATS = _by_name(X.RTNL_TCA_STATS_ATTRS, {
+    "TCA_STATS_BASIC": _struct("QI", "bytes packets"),
+    "TCA_STATS_RATE_EST": _struct("II", "bps pps"),
+    "TCA_STATS_QUEUE": _struct("5I", "qlen backlog drops requeues overlimits"),
+    "TCA_STATS_RATE_EST64": _struct("QQ", "bps pps"),
+    "TCA_STATS_BASIC_HW": _struct("QI", "bytes packets"),
+    "TCA_STATS_PKT64": u64,
+})  # fmt: skip
+_tc_stats = _nested(X.RTNL_TCA_STATS_ATTRS, "TCA_STATS_???", _TCA_STATS)
+
+
+@_partial
+def _stab_data(raw: Body, m: _Msg) -> str | None:
+    if not len(raw) // 2:
+        return None
+    return print_array(raw, 2, lambda elem, _i: str(int.from_bytes(elem, "little")), m.strsize,
+                       m.abbrev)  # fmt: skip
+
+
+TCA = _by_name(X.RTNL_TC_ATTRS, {
+    "TCA_KIND": nla_str,
+    "TCA_STATS": _struct("Q7I", "bytes packets drops overlimits bps pps qlen backlog"),
+    "TCA_RATE": _struct("bB", "interval ewma_log"), "TCA_FCNT": u32, "TCA_STATS2": _tc_stats,
+    "TCA_STAB": _nested(X.RTNL_TCA_STAB_ATTRS, "TCA_STAB_???", {
+        1: _struct("BBhiIIII", "cell_log size_log cell_align overhead linklayer mpu mtu tsize"),
+        2: _stab_data}),
+    "TCA_CHAIN": u32, "TCA_HW_OFFLOAD": u8, "TCA_INGRESS_BLOCK": u32, "TCA_EGRESS_BLOCK": u32,
+    "TCA_DUMP_FLAGS": u32,
+})  # fmt: skip
+_HW_STATS = _xlat(X.RTNL_TCA_ACT_HW_STATS, "TCA_ACT_HW_STATS_???", 4, flags=True)
+TCA_ACT = _by_name(X.RTNL_TC_ACTION_ATTRS, {
+    "TCA_ACT_KIND": nla_str, "TCA_ACT_INDEX": u32, "TCA_ACT_STATS": _tc_stats,
+    "TCA_ACT_FLAGS": _xlat(X.RTNL_TCA_ACT_FLAGS, "TCA_ACT_FLAGS_???", 4, flags=True),
+    "TCA_ACT_HW_STATS": _HW_STATS, "TCA_ACT_USED_HW_STATS": _HW_STATS,
+    "TCA_ACT_IN_HW_COUNT": u32,
+})  # fmt: skip
+
+
+def _tcmsg(data: Body, off: int, length: int, m: _Msg, fam: str) -> str:
+    if (short := _header_unread(data, off, length, 20, "tcm_family", fam)) is not None:
+        return short
+    index, handle, parent, info = struct.unpack_from("<iIII", data, off + 4)
+    text = (f"{{tcm_family={fam}, tcm_ifindex={ifindex_text(index & 0xFFFFFFFF)}, "
+            f"tcm_handle={handle}, tcm_parent={parent}, tcm_info={info}}}")  # fmt: skip
+    return _with_attrs(text, data, off, length, 20, m, X.RTNL_TC_ATTRS, "TCA_???", TCA)
+
+
 # ---- dispatch (netlink_route.c's route_decoders) ---------------------------------------------
 
 _DECODERS = {16: _ifinfomsg, 17: _ifinfomsg, 18: _ifinfomsg, 19: _ifinfomsg,
              20: _ifaddrmsg, 21: _ifaddrmsg, 22: _ifaddrmsg, 58: _ifaddrmsg, 62: _ifaddrmsg,
              24: _rtmsg, 25: _rtmsg, 26: _rtmsg, 28: _ndmsg, 29: _ndmsg, 30: _ndmsg,
              32: _fib_rule_hdr, 33: _fib_rule_hdr, 34: _fib_rule_hdr,
+             **dict.fromkeys([36, 37, 38, 40, 41, 42, 44, 45, 46, 100, 101, 102], _tcmsg),
+             **dict.fromkeys([48, 49, 50], _family_then_attrs(
+                 "tca_family", X.RTNL_TC_ACTION_ATTRS, "TCA_ACT_???", TCA_ACT)),
+             **dict.fromkeys([64, 66, 67], _family_then_attrs(
+                 "ndtm_family", X.RTNL_NEIGHTBL_ATTRS, "NDTA_???", NDTA)),
+             72: _ifaddrlblmsg, 73: _ifaddrlblmsg, 74: _ifaddrlblmsg,
              80: _netconfmsg, 81: _netconfmsg, 82: _netconfmsg,
+             84: _br_port_msg, 85: _br_port_msg, 86: _br_port_msg,
+             **dict.fromkeys([88, 89, 90], _family_then_attrs(
+                 "rtgen_family", X.RTNL_NSID_ATTRS, "NETNSA_???", NETNSA)),
+             96: _cachereport,
              104: _nhmsg, 105: _nhmsg, 106: _nhmsg}  # fmt: skip
 
 
