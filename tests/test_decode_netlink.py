@@ -381,12 +381,14 @@ def test_link_route_neigh_rule_messages_print_as_strace_does(tmp_path, options):
 
 
 # Neighbour table, namespace id, multicast database, traffic control, address label and
-# multicast cache report messages, sent without NLM_F_REQUEST.
+# multicast cache report messages, and a link's VF and port attributes, sent without
+# NLM_F_REQUEST.
 NLROUTE_MORE_C = (
     NL_HELPERS
     + r"""
 #include <linux/if_addrlabel.h>
 #include <linux/gen_stats.h>
+#include <linux/if_ether.h>
 #include <linux/net_namespace.h>
 #include <linux/pkt_cls.h>
 #include <linux/pkt_sched.h>
@@ -483,6 +485,32 @@ int main(void)
         u32a(IFAL_LABEL, 5);
         send_it(fd);
 
+        /* A link's VF information and port attributes. */
+        struct ifinfomsg ifi = {.ifi_family = AF_UNSPEC, .ifi_index = 1};
+        start(RTM_NEWLINK, &ifi, sizeof ifi);
+        int vfl = nest(IFLA_VFINFO_LIST);
+        int vfi = nest(IFLA_VF_INFO);
+        struct ifla_vf_mac vm = {.vf = 1, .mac = {2, 0, 0, 0, 0, 9}};
+        attr(IFLA_VF_MAC, &vm, sizeof vm);
+        struct ifla_vf_link_state vls = {.vf = 1, .link_state = IFLA_VF_LINK_STATE_ENABLE};
+        attr(IFLA_VF_LINK_STATE, &vls, sizeof vls);
+        int vst = nest(IFLA_VF_STATS);
+        uint64_t pk = 42;
+        attr(IFLA_VF_STATS_RX_PACKETS, &pk, 8);
+        end(vst);
+        int vvl = nest(IFLA_VF_VLAN_LIST);
+        struct ifla_vf_vlan_info vvi = {.vf = 1, .vlan = 100, .vlan_proto = htons(ETH_P_8021Q)};
+        attr(IFLA_VF_VLAN_INFO, &vvi, sizeof vvi);
+        end(vvl);
+        end(vfi);
+        end(vfl);
+        int ps = nest(IFLA_PORT_SELF);
+        u32a(IFLA_PORT_VF, 3);
+        stra(IFLA_PORT_PROFILE, "prof");
+        u16a(IFLA_PORT_RESPONSE, 1);
+        end(ps);
+        send_it(fd);
+
         struct rtgenmsg mr = {.rtgen_family = RTNL_FAMILY_IPMR};
         start(RTM_NEWCACHEREPORT, &mr, sizeof mr);
         u8a(IPMRA_CREPORT_MSGTYPE, IGMPMSG_NOCACHE);
@@ -508,7 +536,8 @@ def test_neightbl_nsid_mdb_tc_addrlabel_cachereport_messages_print_as_strace_doe
     lines = compare_with_strace(tmp_path, str(tmp_path / "nlroute_more"), ["-f", *options])
     text = "\n".join(lines)
     for decoded in ["ndtm_family=", "ndtc_key_len=4", "ndts_table_fulls=2", "rtgen_family=",
-                    "vid=10", "tcm_handle=65536", "cell_align=-1", "ifal_prefixlen=64"]:  # fmt: skip
+                    "vid=10", "tcm_handle=65536", "cell_align=-1", "ifal_prefixlen=64",
+                    "link_state=", "vlan_proto=", "IFLA_PORT_VF"]:  # fmt: skip
         assert decoded in text, decoded
 
 

@@ -547,6 +547,82 @@ _XDP = _by_name(L.RTNL_IFLA_XDP_ATTRS, {
 
 
 @_reads(4)
+# ---- IFLA_VFINFO_LIST, IFLA_VF_PORTS, IFLA_PORT_SELF (rtnl_link.c) ----------------------------
+
+
+def _vf_struct(fmt: str, fields: str, show: Callable[[str, object], str] | None = None) -> Decoder:  # fmt: skip
+    """A struct ifla_vf_*: `{vf=1, ...}`; `show(name, value)` prints a field not a number."""
+    layout = struct.Struct("<" + fmt)
+    names = fields.split()
+
+    @_reads(layout.size)
+    def dec(raw: bytes, m: _Msg) -> str | None:
+        if len(raw) < layout.size:
+            return None
+        values = layout.unpack_from(raw)
+        text = (show(n, v) if show else None for n, v in zip(names, values, strict=True))
+        parts = [t or f"{n}={v}" for t, n, v in zip(text, names, values, strict=True)]
+        return "{" + ", ".join(parts) + "}"
+
+    return dec
+
+
+def _vf_field(name: str, value: object) -> str | None:
+    if name in ("mac", "broadcast"):
+        return f"{name}={mac_text(value)}"
+    if name == "link_state":
+        return f"link_state={xval(value, L.RTNL_IFLA_VF_LINK_STATES, 'IFLA_VF_LINK_STATE_???')}"
+    if name == "vlan_proto":
+        proto = int.from_bytes(value.to_bytes(2, "little"), "big")
+        return f"vlan_proto=htons({xval(proto, ETHERNET_PROTOCOLS, 'ETH_P_???', '{:#x}' if proto else '{}')})"  # fmt: skip
+    if name == "guid":
+        return f"guid={_hex0(value)}"
+    return None
+
+
+@_partial
+def _vf_guid(raw: Body, m: _Msg) -> str | None:
+    """struct ifla_vf_guid: 12 bytes packed or 16 with the guid aligned."""
+    if len(raw) not in (12, 16):
+        return None
+    if not can_read(raw, 0, len(raw)):
+        return address(raw, 0)
+    vf, guid = struct.unpack_from("<I4xQ" if len(raw) == 16 else "<IQ", raw)
+    return f"{{vf={vf}, guid={_hex0(guid)}}}"
+
+
+_VF_INFO = _by_name(L.RTNL_IFLA_VF_INFO_ATTRS, {
+    "IFLA_VF_MAC": _vf_struct("I32s", "vf mac", _vf_field),
+    "IFLA_VF_VLAN": _vf_struct("III", "vf vlan qos"),
+    "IFLA_VF_TX_RATE": _vf_struct("II", "vf rate"),
+    "IFLA_VF_SPOOFCHK": _vf_struct("II", "vf setting"),
+    "IFLA_VF_LINK_STATE": _vf_struct("II", "vf link_state", _vf_field),
+    "IFLA_VF_RATE": _vf_struct("III", "vf min_tx_rate max_tx_rate"),
+    "IFLA_VF_RSS_QUERY_EN": _vf_struct("II", "vf setting"),
+    "IFLA_VF_STATS": _nested(L.RTNL_IFLA_VF_STATS_ATTRS, "IFLA_VF_STATS_???",
+                             {i: u64 for i in (0, 1, 2, 3, 4, 5, 7, 8)}),
+    "IFLA_VF_TRUST": _vf_struct("II", "vf setting"),
+    "IFLA_VF_IB_NODE_GUID": _vf_guid, "IFLA_VF_IB_PORT_GUID": _vf_guid,
+    "IFLA_VF_VLAN_LIST": _nested(L.RTNL_IFLA_VF_VLAN_LIST_ATTRS, "IFLA_VF_VLAN_INFO_???",
+                                 {1: _vf_struct("IIIH2x", "vf vlan qos vlan_proto", _vf_field)}),
+    "IFLA_VF_BROADCAST": _vf_struct("32s", "broadcast", _vf_field),
+})  # fmt: skip
+
+
+def _port_vsi(raw: bytes, m: _Msg) -> str | None:
+    """struct ifla_port_vsi, its padding only when set."""
+    if len(raw) < 8:
+        return None
+    pad = f", pad={hex_quote(raw[5:8])}" if any(raw[5:8]) else ""
+    return (f"{{vsi_mgr_id={raw[0]}, vsi_type_id={hex_quote(raw[1:4])}, "
+            f"vsi_type_version={raw[4]}{pad}}}")  # fmt: skip
+
+
+_PORT = {1: u32, 2: nla_str, 3: _reads(8)(_port_vsi), 6: u8, 7: u16}
+_port = _nested(L.RTNL_IFLA_PORT_ATTRS, "IFLA_VF_PORT_???", _PORT)
+
+
+@_reads(4)
 def _event(raw: bytes, m: _Msg) -> str | None:
     if len(raw) < 4:
         return None
@@ -560,6 +636,10 @@ IFLA = _by_name(L.RTNL_LINK_ATTRS, {
     "IFLA_TXQLEN": u32, "IFLA_MAP": lambda raw, m: _ifmap(raw[:28], m) if len(raw) >= 28 else None,
     "IFLA_WEIGHT": u32, "IFLA_OPERSTATE": u8, "IFLA_LINKMODE": u8, "IFLA_LINKINFO": _linkinfo,
     "IFLA_NET_NS_PID": u32, "IFLA_IFALIAS": nla_str, "IFLA_NUM_VF": u32,
+    "IFLA_VFINFO_LIST": _nested(L.RTNL_IFLA_VFINFO_LIST_ATTRS, "IFLA_VF_INFO_???",
+                                {1: _nested(L.RTNL_IFLA_VF_INFO_ATTRS, "IFLA_VF_???", _VF_INFO)}),
+    "IFLA_VF_PORTS": _nested(L.RTNL_IFLA_VF_PORT_ATTRS, "IFLA_VF_PORT_???", {1: _port}),
+    "IFLA_PORT_SELF": _port,
     "IFLA_STATS64": _link_stats("Q", (184, 192, 200)),
     "IFLA_AF_SPEC": _af_spec, "IFLA_GROUP": u32, "IFLA_NET_NS_FD": _fd,
     "IFLA_EXT_MASK": _xlat(L.RTNL_IFLA_EXT_FILTER_FLAGS, "RTEXT_FILTER_???", 4, flags=True),
