@@ -381,12 +381,13 @@ def test_link_route_neigh_rule_messages_print_as_strace_does(tmp_path, options):
 
 
 # Neighbour table, namespace id, multicast database, traffic control, address label and
-# multicast cache report messages, and a link's VF and port attributes, sent without
-# NLM_F_REQUEST.
+# multicast cache report, DCB and statistics messages, and a link's VF and port
+# attributes, sent without NLM_F_REQUEST.
 NLROUTE_MORE_C = (
     NL_HELPERS
     + r"""
 #include <linux/if_addrlabel.h>
+#include <linux/dcbnl.h>
 #include <linux/gen_stats.h>
 #include <linux/if_ether.h>
 #include <linux/net_namespace.h>
@@ -511,6 +512,16 @@ int main(void)
         end(ps);
         send_it(fd);
 
+        struct dcbmsg dcb = {.dcb_family = AF_UNSPEC, .cmd = DCB_CMD_GSTATE};
+        start(RTM_GETDCB, &dcb, sizeof dcb);
+        stra(DCB_ATTR_IFNAME, "lo");
+        send_it(fd);
+        struct if_stats_msg ism = {.ifindex = 1, .filter_mask = 1 << IFLA_STATS_LINK_64 | 1 << 9};
+        start(RTM_GETSTATS, &ism, sizeof ism);
+        struct rtnl_link_stats64 s64 = {.rx_packets = 3, .rx_otherhost_dropped = 1};
+        attr(IFLA_STATS_LINK_64, &s64, sizeof s64);
+        send_it(fd);
+
         struct rtgenmsg mr = {.rtgen_family = RTNL_FAMILY_IPMR};
         start(RTM_NEWCACHEREPORT, &mr, sizeof mr);
         u8a(IPMRA_CREPORT_MSGTYPE, IGMPMSG_NOCACHE);
@@ -529,7 +540,7 @@ int main(void)
 @pytest.mark.parametrize(
     "options", [["-s", "64"], ["-X", "verbose", "-s", "8"]], ids=["default", "verbose-short"]
 )
-def test_neightbl_nsid_mdb_tc_addrlabel_cachereport_messages_print_as_strace_does(
+def test_neightbl_nsid_mdb_tc_addrlabel_cachereport_dcb_stats_messages_print_as_strace_does(
     tmp_path, options
 ):
     (tmp_path / "nlroute_more.c").write_text(NLROUTE_MORE_C)
@@ -537,7 +548,7 @@ def test_neightbl_nsid_mdb_tc_addrlabel_cachereport_messages_print_as_strace_doe
     text = "\n".join(lines)
     for decoded in ["ndtm_family=", "ndtc_key_len=4", "ndts_table_fulls=2", "rtgen_family=",
                     "vid=10", "tcm_handle=65536", "cell_align=-1", "ifal_prefixlen=64",
-                    "link_state=", "vlan_proto=", "IFLA_PORT_VF"]:  # fmt: skip
+                    "link_state=", "vlan_proto=", "IFLA_PORT_VF", "dcb_family=", "filter_mask="]:  # fmt: skip
         assert decoded in text, decoded
 
 

@@ -689,6 +689,25 @@ def _with_attrs(text: str, data: bytes, off: int, length: int, hdr: int, m: _Msg
     return text
 
 
+# ---- RTM_NEWSTATS, RTM_GETSTATS: struct if_stats_msg, IFLA_STATS_* (rtnl_stats.c) ------------
+# Only IFLA_STATS_LINK_64 is decoded yet; the nested xstats, offload and per-family
+# statistics print in hex where strace decodes them.
+
+IFLA_STATS = {1: _link_stats("Q", (184, 192, 200))}
+
+
+def _ifstatsmsg(data: Body, off: int, length: int, m: _Msg, fam: str) -> str:
+    if (short := _header_unread(data, off, length, 12, "family", fam)) is not None:
+        return short
+    pad1, pad2, index, mask = struct.unpack_from("<BHII", data, off + 1)
+    pads = (f"pad1={_hex0(pad1)}, " if pad1 else "") + (f"pad2={_hex0(pad2)}, " if pad2 else "")
+    text = (f"{{family={fam}, {pads}ifindex={ifindex_text(index)}, "
+            f"filter_mask={flags_text(mask, L.IFSTATS_ATTR_FLAGS, '1<<IFLA_STATS_???')}}}")  # fmt: skip
+    return _with_attrs(
+        text, data, off, length, 12, m, L.IFSTATS_ATTRS, "IFLA_STATS_???", IFLA_STATS
+    )
+
+
 # ---- RTM_*ADDR: struct ifaddrmsg, IFA_* (rtnl_addr.c) -----------------------------------------
 
 
@@ -1017,6 +1036,16 @@ def _ifaddrlblmsg(data: Body, off: int, length: int, m: _Msg, fam: str) -> str:
     return _with_attrs(text, data, off, length, 12, m, X.RTNL_ADDRLABEL_ATTRS, "IFAL_???", IFAL)
 
 
+# ---- RTM_GETDCB, RTM_SETDCB: struct dcbmsg, DCB_ATTR_* undecoded (rtnl_dcb.c) ------------------
+
+
+def _dcbmsg(data: Body, off: int, length: int, m: _Msg, fam: str) -> str:
+    if (short := _header_unread(data, off, length, 4, "dcb_family", fam)) is not None:
+        return short
+    text = f"{{dcb_family={fam}, cmd={xval(data[off + 1], X.DCB_COMMANDS, 'DCB_CMD_???')}}}"
+    return _with_attrs(text, data, off, length, 4, m, X.RTNL_DCB_ATTRS, "DCB_ATTR_???", {})
+
+
 # ---- RTM_*MDB: struct br_port_msg, MDBA_* (rtnl_mdb.c) ----------------------------------------
 
 
@@ -1135,10 +1164,12 @@ _DECODERS = {16: _ifinfomsg, 17: _ifinfomsg, 18: _ifinfomsg, 19: _ifinfomsg,
              **dict.fromkeys([64, 66, 67], _family_then_attrs(
                  "ndtm_family", X.RTNL_NEIGHTBL_ATTRS, "NDTA_???", NDTA)),
              72: _ifaddrlblmsg, 73: _ifaddrlblmsg, 74: _ifaddrlblmsg,
+             78: _dcbmsg, 79: _dcbmsg,
              80: _netconfmsg, 81: _netconfmsg, 82: _netconfmsg,
              84: _br_port_msg, 85: _br_port_msg, 86: _br_port_msg,
              **dict.fromkeys([88, 89, 90], _family_then_attrs(
                  "rtgen_family", X.RTNL_NSID_ATTRS, "NETNSA_???", NETNSA)),
+             92: _ifstatsmsg, 94: _ifstatsmsg,
              96: _cachereport,
              104: _nhmsg, 105: _nhmsg, 106: _nhmsg}  # fmt: skip
 
