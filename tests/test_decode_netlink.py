@@ -33,7 +33,7 @@ def test_route_messages_print_as_strace_does(tmp_path, options):
 # Link (with tun, bridge and bridge port attributes), route, neighbour, rule, nexthop and
 # netconf messages with the attributes strace decodes, sent without NLM_F_REQUEST so that the kernel
 # ignores them.
-NLROUTE_C = r"""
+NL_HELPERS = r"""
 #define _GNU_SOURCE
 #include <linux/if_arp.h>
 #include <linux/if_link.h>
@@ -90,6 +90,10 @@ static void send_it(int fd)
         sendto(fd, buf, len, MSG_DONTWAIT, NULL, 0);
 }
 
+"""
+NLROUTE_C = (
+    NL_HELPERS
+    + r"""
 int main(void)
 {
         write(-1, "start", 5);
@@ -354,6 +358,7 @@ int main(void)
         return 0;
 }
 """
+)
 
 
 @pytest.mark.parametrize(
@@ -372,6 +377,178 @@ def test_link_route_neigh_rule_messages_print_as_strace_does(tmp_path, options):
     if "8" not in options:  # -s 8 shows the first 8 attributes only
         fields += ["rtnh_len=", "max_reasm_len=", "rta_clntref=", "rtvia_family="]
     for decoded in fields:  # struct fields, which print in every -X style
+        assert decoded in text, decoded
+
+
+# Neighbour table, namespace id, multicast database, traffic control, address label and
+# multicast cache report, DCB and statistics messages, and a link's VF and port
+# attributes, sent without NLM_F_REQUEST.
+NLROUTE_MORE_C = (
+    NL_HELPERS
+    + r"""
+#include <linux/if_addrlabel.h>
+#include <linux/dcbnl.h>
+#include <linux/gen_stats.h>
+#include <linux/if_ether.h>
+#include <linux/net_namespace.h>
+#include <linux/pkt_cls.h>
+#include <linux/pkt_sched.h>
+
+/* linux/mroute.h's, which clashes with netinet/in.h */
+enum { IPMRA_CREPORT_MSGTYPE = 1, IPMRA_CREPORT_VIF_ID, IPMRA_CREPORT_SRC_ADDR };
+#define IGMPMSG_NOCACHE 1
+
+int main(void)
+{
+        write(-1, "start", 5);
+        getpid();
+        int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+        struct sockaddr_nl nl = {.nl_family = AF_NETLINK};
+        bind(fd, (struct sockaddr *)&nl, sizeof nl);
+
+        struct ndtmsg ndt = {.ndtm_family = AF_INET};
+        start(RTM_NEWNEIGHTBL, &ndt, sizeof ndt);
+        stra(NDTA_NAME, "arp_cache");
+        u32a(NDTA_THRESH1, 128);
+        struct ndt_config cfg = {.ndtc_key_len = 4, .ndtc_entry_size = 32, .ndtc_hash_mask = 0xff};
+        attr(NDTA_CONFIG, &cfg, sizeof cfg);
+        int parms = nest(NDTA_PARMS);
+        u32a(NDTPA_IFINDEX, 1);
+        uint64_t ms = 30000;
+        attr(NDTPA_REACHABLE_TIME, &ms, 8);
+        end(parms);
+        struct ndt_stats nst = {.ndts_allocs = 5, .ndts_lookups = 1ULL << 33, .ndts_table_fulls = 2};
+        attr(NDTA_STATS, &nst, sizeof nst);
+        attr(NDTA_STATS, &nst, 80); /* an older kernel's */
+        send_it(fd);
+
+        struct rtgenmsg gen = {.rtgen_family = AF_UNSPEC};
+        start(RTM_NEWNSID, &gen, sizeof gen);
+        u32a(NETNSA_NSID, 0xffffffff);
+        u32a(NETNSA_PID, 1);
+        send_it(fd);
+
+        struct br_port_msg bpm = {.family = AF_BRIDGE, .ifindex = 1};
+        start(RTM_NEWMDB, &bpm, sizeof bpm);
+        int mdb = nest(MDBA_MDB);
+        int ent = nest(MDBA_MDB_ENTRY);
+        struct br_mdb_entry e = {.ifindex = 1, .state = MDB_PERMANENT, .flags = MDB_FLAGS_OFFLOAD,
+                                 .vid = 10, .addr.proto = htons(ETH_P_IP)};
+        e.addr.proto = htons(AF_INET);
+        inet_pton(AF_INET, "239.1.2.3", &e.addr.u.ip4);
+        attr(MDBA_MDB_ENTRY_INFO, &e, sizeof e);
+        end(ent);
+        end(mdb);
+        int rtr = nest(MDBA_ROUTER);
+        int port = len;
+        u32a(MDBA_ROUTER_PORT, 1);
+        u8a(MDBA_ROUTER_PATTR_TYPE, MDB_RTR_TYPE_PERM);
+        ((struct nlattr *)(buf + port))->nla_len = len - port;
+        end(rtr);
+        send_it(fd);
+
+        struct tcmsg tc = {.tcm_family = AF_UNSPEC, .tcm_ifindex = 1, .tcm_handle = 0x10000,
+                           .tcm_parent = 0xffffffff};
+        start(RTM_NEWQDISC, &tc, sizeof tc);
+        stra(TCA_KIND, "fq_codel");
+        struct tc_stats ts = {.bytes = 1000, .packets = 10, .drops = 1, .qlen = 2};
+        attr(TCA_STATS, &ts, sizeof ts);
+        int st2 = nest(TCA_STATS2);
+        struct gnet_stats_basic gb = {.bytes = 1000, .packets = 10};
+        attr(TCA_STATS_BASIC, &gb, sizeof gb);
+        struct gnet_stats_queue gq = {.qlen = 1, .drops = 3};
+        attr(TCA_STATS_QUEUE, &gq, sizeof gq);
+        end(st2);
+        int stab = nest(TCA_STAB);
+        struct tc_sizespec ss = {.cell_log = 3, .cell_align = -1, .overhead = -4, .mtu = 1500};
+        attr(TCA_STAB_BASE, &ss, sizeof ss);
+        uint16_t cells[3] = {1, 2, 3};
+        attr(TCA_STAB_DATA, cells, sizeof cells);
+        end(stab);
+        u32a(TCA_CHAIN, 0);
+        send_it(fd);
+        start(RTM_GETTFILTER, &tc, 8); /* too short a tcmsg */
+        len = NLMSG_HDRLEN + 8;
+        send_it(fd);
+
+        struct tcamsg tca = {.tca_family = AF_UNSPEC};
+        start(RTM_GETACTION, &tca, sizeof tca);
+        stra(TCA_ACT_KIND, "gact");
+        u32a(TCA_ACT_INDEX, 7);
+        u32a(TCA_ACT_FLAGS, TCA_ACT_FLAGS_NO_PERCPU_STATS | 0x100);
+        send_it(fd);
+
+        struct ifaddrlblmsg lbl = {.ifal_family = AF_INET6, .ifal_prefixlen = 64, .ifal_index = 1};
+        start(RTM_NEWADDRLABEL, &lbl, sizeof lbl);
+        struct in6_addr a6;
+        inet_pton(AF_INET6, "2001:db8::", &a6);
+        attr(IFAL_ADDRESS, &a6, 16);
+        u32a(IFAL_LABEL, 5);
+        send_it(fd);
+
+        /* A link's VF information and port attributes. */
+        struct ifinfomsg ifi = {.ifi_family = AF_UNSPEC, .ifi_index = 1};
+        start(RTM_NEWLINK, &ifi, sizeof ifi);
+        int vfl = nest(IFLA_VFINFO_LIST);
+        int vfi = nest(IFLA_VF_INFO);
+        struct ifla_vf_mac vm = {.vf = 1, .mac = {2, 0, 0, 0, 0, 9}};
+        attr(IFLA_VF_MAC, &vm, sizeof vm);
+        struct ifla_vf_link_state vls = {.vf = 1, .link_state = IFLA_VF_LINK_STATE_ENABLE};
+        attr(IFLA_VF_LINK_STATE, &vls, sizeof vls);
+        int vst = nest(IFLA_VF_STATS);
+        uint64_t pk = 42;
+        attr(IFLA_VF_STATS_RX_PACKETS, &pk, 8);
+        end(vst);
+        int vvl = nest(IFLA_VF_VLAN_LIST);
+        struct ifla_vf_vlan_info vvi = {.vf = 1, .vlan = 100, .vlan_proto = htons(ETH_P_8021Q)};
+        attr(IFLA_VF_VLAN_INFO, &vvi, sizeof vvi);
+        end(vvl);
+        end(vfi);
+        end(vfl);
+        int ps = nest(IFLA_PORT_SELF);
+        u32a(IFLA_PORT_VF, 3);
+        stra(IFLA_PORT_PROFILE, "prof");
+        u16a(IFLA_PORT_RESPONSE, 1);
+        end(ps);
+        send_it(fd);
+
+        struct dcbmsg dcb = {.dcb_family = AF_UNSPEC, .cmd = DCB_CMD_GSTATE};
+        start(RTM_GETDCB, &dcb, sizeof dcb);
+        stra(DCB_ATTR_IFNAME, "lo");
+        send_it(fd);
+        struct if_stats_msg ism = {.ifindex = 1, .filter_mask = 1 << IFLA_STATS_LINK_64 | 1 << 9};
+        start(RTM_GETSTATS, &ism, sizeof ism);
+        struct rtnl_link_stats64 s64 = {.rx_packets = 3, .rx_otherhost_dropped = 1};
+        attr(IFLA_STATS_LINK_64, &s64, sizeof s64);
+        send_it(fd);
+
+        struct rtgenmsg mr = {.rtgen_family = RTNL_FAMILY_IPMR};
+        start(RTM_NEWCACHEREPORT, &mr, sizeof mr);
+        u8a(IPMRA_CREPORT_MSGTYPE, IGMPMSG_NOCACHE);
+        u32a(IPMRA_CREPORT_VIF_ID, 2);
+        struct in_addr a4;
+        inet_pton(AF_INET, "10.0.0.1", &a4);
+        attr(IPMRA_CREPORT_SRC_ADDR, &a4, 4);
+        send_it(fd);
+        close(fd);
+        return 0;
+}
+"""
+)
+
+
+@pytest.mark.parametrize(
+    "options", [["-s", "64"], ["-X", "verbose", "-s", "8"]], ids=["default", "verbose-short"]
+)
+def test_neightbl_nsid_mdb_tc_addrlabel_cachereport_dcb_stats_messages_print_as_strace_does(
+    tmp_path, options
+):
+    (tmp_path / "nlroute_more.c").write_text(NLROUTE_MORE_C)
+    lines = compare_with_strace(tmp_path, str(tmp_path / "nlroute_more"), ["-f", *options])
+    text = "\n".join(lines)
+    for decoded in ["ndtm_family=", "ndtc_key_len=4", "ndts_table_fulls=2", "rtgen_family=",
+                    "vid=10", "tcm_handle=65536", "cell_align=-1", "ifal_prefixlen=64",
+                    "link_state=", "vlan_proto=", "IFLA_PORT_VF", "dcb_family=", "filter_mask="]:  # fmt: skip
         assert decoded in text, decoded
 
 
@@ -412,3 +589,122 @@ def test_ip_link_route_neigh_dumps_print_as_strace_does(tmp_path):
     assert any("ifi_type=ARPHRD_LOOPBACK" in line for line in expected)
     assert any("RTM_NEWROUTE" in line and "RTA_TABLE" in line for line in expected)
     assert got == expected
+
+
+# Messages placed at the end of a mapped page, the page after it unmapped: strace reads
+# each header and value as it prints it and prints the address where a read fails. The
+# page is mapped at a fixed low address, so that the addresses stay unmasked.
+UNREADABLE_C = r"""
+#define _GNU_SOURCE
+#include <linux/if_link.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+static char *page_end;
+
+/* The first `readable` bytes of `src`, copied to the end of the mapped page. */
+static void *at_end(const void *src, size_t readable)
+{
+        char *p = page_end - readable;
+        memcpy(p, src, readable);
+        return p;
+}
+
+struct msg {
+        struct nlmsghdr nh;
+        struct ifinfomsg ifi;
+        char attrs[64];
+};
+
+static size_t attr(char *at, int type, const void *data, int dlen)
+{
+        struct nlattr *a = (struct nlattr *)at;
+        a->nla_type = type;
+        a->nla_len = NLA_HDRLEN + dlen;
+        if (data)
+                memcpy(at + NLA_HDRLEN, data, dlen);
+        return NLA_ALIGN(a->nla_len);
+}
+
+static void send_cut(int fd, struct msg *m, size_t len, size_t readable)
+{
+        m->nh.nlmsg_len = len;
+        sendto(fd, at_end(m, readable), len, MSG_DONTWAIT, NULL, 0);
+}
+
+int main(void)
+{
+        char *map = mmap((void *)0x7000000, 8192, PROT_READ | PROT_WRITE,
+                         MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+        if (map == MAP_FAILED)
+                return 1;
+        munmap(map + 4096, 4096);
+        page_end = map + 4096;
+        write(-1, "start", 5);
+        getpid();
+        int fd = socket(AF_NETLINK, SOCK_RAW, NETLINK_ROUTE);
+        struct sockaddr_nl nl = {.nl_family = AF_NETLINK};
+        bind(fd, (struct sockaddr *)&nl, sizeof nl); /* unbound, its protocol is not listed */
+        struct msg m;
+        size_t hdr = NLMSG_HDRLEN + sizeof m.ifi, n;
+        memset(&m, 0, sizeof m);
+        m.nh.nlmsg_type = RTM_GETLINK;
+        m.nh.nlmsg_flags = NLM_F_REQUEST;
+        m.ifi.ifi_index = 1;
+
+        /* The payload's first byte, then the rest of the ifinfomsg, unreadable. */
+        send_cut(fd, &m, hdr, NLMSG_HDRLEN);
+        send_cut(fd, &m, hdr, NLMSG_HDRLEN + 4);
+        /* A u32 and a string value cut short, and a whole attribute header. */
+        uint32_t mtu = 1500;
+        n = attr(m.attrs, IFLA_MTU, &mtu, 4);
+        send_cut(fd, &m, hdr + n, hdr + n - 1);
+        n = attr(m.attrs, IFLA_IFNAME, "eth-long-name", 14);
+        send_cut(fd, &m, hdr + n, hdr + 8);
+        n = attr(m.attrs, IFLA_MTU, &mtu, 4);
+        n += attr(m.attrs + n, IFLA_MTU, &mtu, 4);
+        send_cut(fd, &m, hdr + n, hdr + 10);
+        send_cut(fd, &m, hdr + n, hdr);
+        /* Nested attributes and an array of numbers cut inside. */
+        size_t af = attr(m.attrs, IFLA_AF_SPEC, NULL, 0);
+        size_t inet6 = attr(m.attrs + af, AF_INET6, NULL, 0);
+        int32_t conf[4] = {1, 2, 3, 4};
+        size_t c = attr(m.attrs + af + inet6, IFLA_INET6_CONF, conf, sizeof conf);
+        ((struct nlattr *)m.attrs)->nla_len = af + inet6 + c;
+        ((struct nlattr *)(m.attrs + af))->nla_len = inet6 + c;
+        n = af + inet6 + c;
+        send_cut(fd, &m, hdr + n, hdr + n - 6);
+        send_cut(fd, &m, hdr + n, hdr + af + inet6 + 2);
+        /* Two messages, the second one's header unreadable; an error's cookie cut. */
+        struct nlmsghdr two[2] = {{.nlmsg_len = 16, .nlmsg_type = NLMSG_NOOP},
+                                  {.nlmsg_len = 16, .nlmsg_type = NLMSG_DONE}};
+        sendto(fd, at_end(two, 20), 32, MSG_DONTWAIT, NULL, 0);
+        struct {
+                struct nlmsghdr nh;
+                struct nlmsgerr err;
+                struct nlattr cookie;
+                uint8_t bytes[4];
+        } e = {{.nlmsg_len = sizeof e, .nlmsg_type = NLMSG_ERROR, .nlmsg_flags = NLM_F_CAPPED},
+               {.error = -13, .msg = {.nlmsg_len = 16}}, {.nla_len = 8, .nla_type = 3}, {1, 2, 3, 4}};
+        sendto(fd, at_end(&e, sizeof e - 2), sizeof e, MSG_DONTWAIT, NULL, 0);
+        sendto(fd, at_end(&e, 18), sizeof e, MSG_DONTWAIT, NULL, 0);
+        close(fd);
+        return 0;
+}
+"""
+
+
+def test_messages_running_into_unmapped_memory_print_addresses_as_strace_does(tmp_path):
+    (tmp_path / "nlcut.c").write_text(UNREADABLE_C)
+    lines = compare_with_strace(tmp_path, str(tmp_path / "nlcut"), ["-f"])
+    text = "\n".join(lines)
+    assert "nlmsg_pid=0}, 0x7001000]" in text  # the payload's family byte
+    assert "{ifi_family=AF_UNSPEC, 0x7000ffd}" in text  # the ifinfomsg past it
+    assert "nla_type=IFLA_MTU}, 0x7000ffd]" in text
+    assert "[DEVCONF_HOPLIMIT]=2, ... /* 0x7000ffe */]" in text
+    assert "[1, 2, ... /* 0x7001000 */]" in text

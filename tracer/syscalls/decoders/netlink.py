@@ -19,7 +19,7 @@ from tracer.syscalls.xlat.net import ADDRESS_FAMILIES
 
 from .kstructs import i32, u32, xflags, xval
 from .netlink_route import route_payload
-from .nlattr import decode_nlattr, hex_bytes
+from .nlattr import Body, address, byte_array, can_read, decode_nlattr, hex_bytes, nla_str_text
 
 NLMSG_HDRLEN = 16
 NETLINK_ROUTE = 0
@@ -122,7 +122,9 @@ def _header(data: bytes, off: int, family: int) -> str:
             f"nlmsg_flags={_flags_text(flags, mtype, family)}, nlmsg_seq={seq}, nlmsg_pid={pid}}}")  # fmt: skip
 
 
-def _route_payload(data: bytes, off: int, length: int, mtype: int, strsize: int, abbrev: bool) -> str:  # fmt: skip
+def _route_payload(data: Body, off: int, length: int, mtype: int, strsize: int, abbrev: bool) -> str:  # fmt: skip
+    if not can_read(data, off, 1):  # decode_netlink_route reads the family byte first
+        return address(data, off)
     fam = xval(data[off], ADDRESS_FAMILIES, "AF_???")
     text = route_payload(data, off, length, mtype, fam, strsize, abbrev)
     return text if text is not None else _family_only(fam, data, off, length, strsize)
@@ -136,35 +138,58 @@ def _family_only(fam: str, data: bytes, off: int, length: int, strsize: int) -> 
     return text + "}"
 
 
-def _payload(data: bytes, off: int, length: int, mtype: int, flags: int, family: int, strsize: int, abbrev: bool) -> str:  # fmt: skip
-    if mtype == 2:  # NLMSG_ERROR
-        if length < 20:
-            return hex_bytes(data, off, length, strsize)
-        err = i32(data, off)
-        from tracer.syscalls.render import ERRNO_NAMES
+def _errno_text(err: int) -> str:
+    from tracer.syscalls.render import ERRNO_NAMES
 
-        name = ERRNO_NAMES.get(-err) if err < 0 else None
-        if name is None or STYLE.constants == "raw":
-            etext = str(err)
-        else:
-            etext = f"-{name}" if STYLE.constants == "abbrev" else f"{err} /* -{name} */"
-        inner_len = max(16, u32(data, off + 4))
-        payload = min(length - 4, 16 if flags & 0x100 else inner_len)
-        msg = _message(data, off + 4, payload, family, strsize, abbrev)
-        text = f"{{error={etext}, msg={msg}}}"
-        if length - 4 > payload:
-            attrs = decode_nlattr(data, off + 4 + payload, length - 4 - payload, _NLMSGERR_ATTRS,
-                           "NLMSGERR_ATTR_???", None, strsize, abbrev)  # fmt: skip
-            return f"[{text}, {attrs}]"
-        return text
+    name = ERRNO_NAMES.get(-err) if err < 0 else None
+    if name is None or STYLE.constants == "raw":
+        return str(err)
+    return f"-{name}" if STYLE.constants == "abbrev" else f"{err} /* -{name} */"
+
+
+def _nlmsgerr(data: Body, off: int, length: int, flags: int, family: int, strsize: int, abbrev: bool) -> str:  # fmt: skip
+    """decode_nlmsgerr: the error, the message it answers, then any NLMSGERR_ATTR_*."""
+    if length < 20:
+        return hex_bytes(data, off, length, strsize)
+    if not can_read(data, off, 20):
+        return address(data, off)
+    inner_len = max(16, u32(data, off + 4))
+    payload = min(length - 4, 16 if flags & 0x100 else inner_len)
+    msg = _message(data, off + 4, payload, family, strsize, abbrev)
+    text = f"{{error={_errno_text(i32(data, off))}, msg={msg}}}"
+    if length - 4 > payload:
+        attrs = decode_nlattr(data, off + 4 + payload, length - 4 - payload, _NLMSGERR_ATTRS,
+                              "NLMSGERR_ATTR_???", _nlmsgerr_attr(strsize, abbrev), strsize, abbrev)  # fmt: skip
+        return f"[{text}, {attrs}]"
+    return text
+
+
+def _nlmsgerr_attr(strsize: int, abbrev: bool):
+    """NLMSGERR_ATTR_MSG, _OFFS and _COOKIE (a byte array) values."""
+
+    def decode(kind: int, raw: Body) -> str | None:
+        if kind == 1:
+            return nla_str_text(raw, strsize) if can_read(raw, 0, min(len(raw), strsize + 1)) else address(raw, 0)  # fmt: skip
+        if kind == 2 and len(raw) >= 4:
+            return str(u32(raw, 0)) if can_read(raw, 0, 4) else address(raw, 0)
+        if kind == 3:
+            return byte_array(raw, strsize, abbrev)
+        return None
+
+    return decode
+
+
+def _payload(data: Body, off: int, length: int, mtype: int, flags: int, family: int, strsize: int, abbrev: bool) -> str:  # fmt: skip
+    if mtype == 2:  # NLMSG_ERROR
+        return _nlmsgerr(data, off, length, flags, family, strsize, abbrev)
     if family == NETLINK_ROUTE and mtype >= 16:
         return _route_payload(data, off, length, mtype, strsize, abbrev)
     if mtype == 3 and length == 4:  # NLMSG_DONE
-        return str(i32(data, off))
+        return str(i32(data, off)) if can_read(data, off, 4) else address(data, off)
     return hex_bytes(data, off, length, strsize)
 
 
-def _message(data: bytes, off: int, length: int, family: int, strsize: int, abbrev: bool) -> str:
+def _message(data: Body, off: int, length: int, family: int, strsize: int, abbrev: bool) -> str:
     nlen, mtype, flags, _seq, _pid = _HDR.unpack_from(data, off)
     head = _header(data, off, family)
     body = min(nlen, length)
@@ -174,20 +199,16 @@ def _message(data: bytes, off: int, length: int, family: int, strsize: int, abbr
 
 
 def render_netlink(data: bytes | None, length: int, family: int, strsize: int, abbrev: bool, addr: int) -> str:  # fmt: skip
-    """decode_netlink: the messages in `length` bytes at `addr` (`data` their captured bytes)."""
-    if data is None:
+    """decode_netlink: the messages in `length` bytes at `addr` (`data` their readable bytes)."""
+    if data is None and length:
         return pointer(addr)
     try:
-        return _messages(data, length, family, strsize, abbrev, addr)
-    except (struct.error, IndexError):  # captured bytes ran out mid-message
+        return _messages(Body(data or b"", addr), length, family, strsize, abbrev)
+    except (struct.error, IndexError):  # a decoder read past the readable bytes: a bug
         return pointer(addr)
 
 
-def _messages(data: bytes, length: int, family: int, strsize: int, abbrev: bool, addr: int) -> str:
-    if length < NLMSG_HDRLEN:
-        return hex_bytes(data, 0, length, strsize)
-    if len(data) < min(length, NLMSG_HDRLEN):
-        return pointer(addr)
+def _messages(data: Body, length: int, family: int, strsize: int, abbrev: bool) -> str:
     items: list[str] = []
     is_array = False
     off = 0
@@ -195,8 +216,8 @@ def _messages(data: bytes, length: int, family: int, strsize: int, abbrev: bool,
         if length < NLMSG_HDRLEN:
             items.append(hex_bytes(data, off, length, strsize))
             break
-        if off + NLMSG_HDRLEN > len(data):
-            items.append(f"... /* {addr + off:#x} */")
+        if not can_read(data, off, NLMSG_HDRLEN):
+            items.append(f"... /* {address(data, off)} */" if is_array else address(data, off))
             break
         if abbrev and len(items) == strsize:
             items.append("...")

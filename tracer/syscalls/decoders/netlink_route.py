@@ -6,11 +6,14 @@ rtnl_rule.c, rtnl_netconf.c, rtnl_nh.c).
 "lo"], ...]`: the fixed header, then its attributes. An attribute decoder takes the
 payload and a `_Msg` (the header fields nested decoders depend on, -s) and returns its
 text, or None for the hex string strace falls back to. Tables map a name to a decoder;
-attributes beyond strace's decoder tables, or without a decoder, print in hex.
+attributes beyond strace's decoder tables, or without a decoder, print in hex. A value
+that runs into unreadable memory prints as its address, as strace's failed read does,
+unless the decoder reads less of it (`_needing`) or walks it itself (`_partial`).
 """
 
 from __future__ import annotations
 
+import re
 import socket
 import struct
 from collections.abc import Callable
@@ -19,12 +22,22 @@ from dataclasses import dataclass
 from tracer.syscalls.fmt import STYLE, quote_buffer
 from tracer.syscalls.xlat import netlink_bridge as B
 from tracer.syscalls.xlat import netlink_link as L
+from tracer.syscalls.xlat import netlink_misc as X
 from tracer.syscalls.xlat import netlink_route as R
 from tracer.syscalls.xlat.net import ADDRESS_FAMILIES, ETHERNET_PROTOCOLS, IP_PROTOCOLS
 
 from .kstructs import hex_quote, xflags, xval
-from .nlattr import decode_nlattr, inet_text, nla_str_text
-from .sockaddr import ifindex_text, inet6_addr_field, inet_addr_field, mac_text
+from .nlattr import (
+    Body,
+    address,
+    can_read,
+    decode_nlattr,
+    hex_bytes,
+    inet_text,
+    nla_str_text,
+    print_array,
+)
+from .sockaddr import _field, ifindex_text, inet6_addr_field, inet_addr_field, mac_text
 
 NLA_HDRLEN = 4
 MAX_ADDR_LEN = 32
@@ -42,16 +55,53 @@ class _Msg:
 Decoder = Callable[[bytes, _Msg], "str | None"]
 
 
+def _partial(fn):
+    """Marks a decoder that reads a partly readable value itself: nested attributes and
+    arrays print what strace could read, then where it could not."""
+    fn.partial = True
+    return fn
+
+
+def _needing(need: Callable[[int, _Msg], int]):
+    """Marks a decoder that reads `need(length, m)` bytes of its value, not all of them."""
+
+    def mark(fn):
+        fn.need = need
+        return fn
+
+    return mark
+
+
+def _printstr_need(length: int, m: _Msg) -> int:
+    """printstr_ex reads up to -s + 1 bytes."""
+    return min(length, m.strsize + 1)
+
+
+def _reads(size: int):
+    """Marks a decoder of a `size`-byte number: it reads those bytes only, and a shorter
+    value prints in hex."""
+    return _needing(lambda n, m: size if n >= size else _printstr_need(n, m))
+
+
+def _call(fn: Decoder, body: Body, m: _Msg) -> str | None:
+    """`fn`'s text for `body`, or its address when strace's read of it would fail."""
+    if body.readable < len(body) and not getattr(fn, "partial", False):
+        need = getattr(fn, "need", None)
+        if body.readable < (need(len(body), m) if need else len(body)):
+            return address(body, 0)
+    return fn(body, m)
+
+
 def _attrs_at(data: bytes, off: int, length: int, m: _Msg, names: dict, unknown: str,
               decoders: dict | Decoder) -> str:  # fmt: skip
     """decode_nlattr over `length` bytes at `off`; `decoders` by type, or one decoder
     given every type."""
 
-    def one(kind: int, body: bytes) -> str | None:
+    def one(kind: int, body: Body) -> str | None:
         if callable(decoders):
             return decoders(kind, body, m)
         fn = decoders.get(kind)
-        return fn(body, m) if fn else None
+        return _call(fn, body, m) if fn else None
 
     return decode_nlattr(data, off, length, names, unknown, one, m.strsize, m.abbrev)
 
@@ -66,7 +116,7 @@ def _by_name(names: dict[int, str], decoders: dict[str, Decoder]) -> dict[int, D
 
 
 def _nested(names: dict, unknown: str, decoders: dict | Decoder) -> Decoder:
-    return lambda raw, m: _attrs(raw, m, names, unknown, decoders)
+    return _partial(lambda raw, m: _attrs(raw, m, names, unknown, decoders))
 
 
 # ---- scalar decoders (nlattr.c) --------------------------------------------------------------
@@ -80,6 +130,7 @@ def _hex0(value: int) -> str:
 def _int(size: int, signed: bool = False, hexa: bool = False) -> Decoder:
     """decode_nla_u8 ... decode_nla_x32: too short a payload is printed in hex instead."""
 
+    @_reads(size)
     def dec(raw: bytes, m: _Msg) -> str | None:
         if len(raw) < size:
             return None
@@ -93,10 +144,12 @@ u8, u16, u32, u64, s32 = _int(1), _int(2), _int(4), _int(8), _int(4, True)
 x16, x32 = _int(2, hexa=True), _int(4, hexa=True)
 
 
+@_needing(_printstr_need)
 def nla_str(raw: bytes, m: _Msg) -> str | None:
     return nla_str_text(raw, m.strsize)
 
 
+@_needing(_printstr_need)
 def _str0(raw: bytes, m: _Msg) -> str:
     """printstr_ex(QUOTE_0_TERMINATED): up to the first NUL, `...` if none is seen."""
     shown = raw[: m.strsize]
@@ -107,14 +160,17 @@ def _str0(raw: bytes, m: _Msg) -> str:
     return text if len(raw) > m.strsize and raw[m.strsize] == 0 else text + "..."
 
 
+@_reads(4)
 def ifindex(raw: bytes, m: _Msg) -> str | None:
     return ifindex_text(int.from_bytes(raw[:4], "little")) if len(raw) >= 4 else None
 
 
+@_reads(4)
 def _fd(raw: bytes, m: _Msg) -> str | None:
     return str(int.from_bytes(raw[:4], "little", signed=True)) if len(raw) >= 4 else None
 
 
+@_reads(4)
 def _uid(raw: bytes, m: _Msg) -> str | None:
     if len(raw) < 4:
         return None
@@ -141,6 +197,7 @@ def flags_text(value: int, table: list[tuple[int, str]], unknown: str) -> str:
 def _xlat(table, unknown: str, size: int, flags: bool = False) -> Decoder:
     """decode_nla_xval / decode_nla_flags: at most 8 bytes, the first `size` of them."""
 
+    @_needing(lambda n, m: (size or n) if size <= n <= 8 else _printstr_need(n, m))
     def dec(raw: bytes, m: _Msg) -> str | None:
         if len(raw) > 8 or len(raw) < size:
             return None
@@ -197,7 +254,7 @@ def _hwaddr_nofamily(raw: bytes, m: _Msg) -> str | None:
 
 def _hex(raw: bytes, m: _Msg) -> str:
     """printstr_ex(QUOTE_FORCE_HEX): the bytes in hex, -s of them."""
-    return hex_quote(raw[: m.strsize]) + ("..." if len(raw) > m.strsize else "")
+    return hex_bytes(raw, 0, len(raw), m.strsize)
 
 
 def _inet_of(family: int, raw: bytes, m: _Msg) -> str:
@@ -213,22 +270,29 @@ def _msg_addr(raw: bytes, m: _Msg) -> str:
 
 
 def _in_addr(family: int, size: int) -> Decoder:
-    return lambda raw, m: _inet_of(family, raw, m) if len(raw) >= size else None
+    """decode_nla_in_addr, decode_nla_in6_addr."""
+    return _reads(size)(lambda raw, m: _inet_of(family, raw, m) if len(raw) >= size else None)
 
 
-def _struct(fmt: str, fields: str, hex_fields: tuple[str, ...] = ()) -> Decoder:
-    """A fixed struct of numbers: `{a=1, b=2}`, the fields in `hex_fields` in hex."""
+def _struct(fmt: str, fields: str, hex_fields: tuple[str, ...] = (), padded: tuple[str, ...] = ()) -> Decoder:  # fmt: skip
+    """A fixed struct of numbers: `{a=1, b=2}`, the fields in `hex_fields` in hex, those in
+    `padded` in hex padded to their size (PRINT_FIELD_0X: `0x0000ff`)."""
     layout = struct.Struct("<" + fmt)
     names = fields.split()
+    codes = [c for n, c in re.findall(r"(\d*)([a-zA-Z])", fmt) for _ in range(int(n or 1))]
+    widths = {n: 2 * struct.calcsize(c) for n, c in zip(names, codes, strict=True)}
 
+    def field(name: str, value: int) -> str:
+        if name in padded:
+            return f"{name}={value:#0{widths[name]}x}"
+        return f"{name}={_hex0(value) if name in hex_fields else value}"
+
+    @_reads(layout.size)
     def dec(raw: bytes, m: _Msg) -> str | None:
         if len(raw) < layout.size:
             return None
         values = layout.unpack_from(raw)
-        parts = [
-            f"{n}={_hex0(v) if n in hex_fields else v}" for n, v in zip(names, values, strict=True)
-        ]
-        return "{" + ", ".join(parts) + "}"
+        return "{" + ", ".join(field(n, v) for n, v in zip(names, values, strict=True)) + "}"
 
     return dec
 
@@ -237,18 +301,14 @@ def _array(elem: str, table: dict[int, str], unknown: str) -> Decoder:
     """print_array_ex with indices: `[[NAME]=1, ...]`, -s elements at most."""
     size = struct.calcsize(elem)
 
-    def dec(raw: bytes, m: _Msg) -> str | None:
-        count = len(raw) // size
-        if not count:
+    def text(raw: bytes, i: int) -> str:
+        return f"[{xval(i, table, unknown, '{}')}]={struct.unpack('<' + elem, raw)[0]}"
+
+    @_partial
+    def dec(raw: Body, m: _Msg) -> str | None:
+        if not len(raw) // size:
             return None
-        items = []
-        for i in range(count):
-            if m.abbrev and i == m.strsize:
-                items.append("...")
-                break
-            value = struct.unpack_from("<" + elem, raw, i * size)[0]
-            items.append(f"[{xval(i, table, unknown, '{}')}]={value}")
-        return "[" + ", ".join(items) + "]"
+        return print_array(raw, size, text, m.strsize, m.abbrev)
 
     return dec
 
@@ -263,6 +323,7 @@ def _bridge_id(raw: bytes, m: _Msg) -> str | None:
     return f"{{prio=[{raw[0]}, {raw[1]}], addr={mac_text(raw[2:8])}}}"
 
 
+@_needing(lambda n, m: 2 if 2 <= n <= 8 else _printstr_need(n, m))
 def _ether_proto(raw: bytes, m: _Msg) -> str | None:
     if len(raw) > 8 or len(raw) < 2:
         return None
@@ -386,6 +447,7 @@ _AF_SPEC = {
 }  # fmt: skip
 
 
+@_partial
 def _af_one(kind: int, raw: bytes, m: _Msg) -> str | None:
     """decode_ifla_af: one family's attributes inside IFLA_AF_SPEC."""
     spec = _AF_SPEC.get(kind & 0xFF)
@@ -394,6 +456,7 @@ def _af_one(kind: int, raw: bytes, m: _Msg) -> str | None:
     return _attrs(raw, m, *spec)
 
 
+@_partial
 def _af_spec(raw: bytes, m: _Msg) -> str | None:
     """IFLA_AF_SPEC: per-family attributes, but a bridge's IFLA_BRIDGE_* directly."""
     if m.family == socket.AF_BRIDGE:
@@ -401,6 +464,7 @@ def _af_spec(raw: bytes, m: _Msg) -> str | None:
     return _attrs(raw, m, ADDRESS_FAMILIES, "AF_???", _af_one)
 
 
+@_partial
 def _protinfo(raw: bytes, m: _Msg) -> str | None:
     if m.family == socket.AF_INET6:
         return _attrs(raw, m, L.RTNL_IFLA_AF_SPEC_INET6_ATTRS, "IFLA_INET6_???", _INET6)
@@ -434,6 +498,7 @@ _TUN = _by_name(L.RTNL_IFLA_INFO_DATA_TUN_ATTRS, {
 })  # fmt: skip
 
 
+@_partial
 def _info_data(raw: bytes, m: _Msg) -> str | None:
     if m.kind == "tun":
         return _attrs(raw, m, L.RTNL_IFLA_INFO_DATA_TUN_ATTRS, "IFLA_TUN_???", _TUN)
@@ -442,6 +507,7 @@ def _info_data(raw: bytes, m: _Msg) -> str | None:
     return None
 
 
+@_partial
 def _info_slave_data(raw: bytes, m: _Msg) -> str | None:
     if m.slave_kind == "bridge":
         return _attrs(raw, m, L.RTNL_IFLA_BRPORT_ATTRS, "IFLA_BRPORT_???", _BRPORT)
@@ -456,6 +522,7 @@ _LINKINFO = _by_name(L.RTNL_IFLA_INFO_ATTRS, {
 })  # fmt: skip
 
 
+@_partial
 def _linkinfo(raw: bytes, m: _Msg) -> str:
     saved = (m.kind, m.slave_kind)
     m.kind = m.slave_kind = ""
@@ -466,7 +533,7 @@ def _linkinfo(raw: bytes, m: _Msg) -> str:
 
 
 def _prop_one(kind: int, raw: bytes, m: _Msg) -> str | None:
-    return nla_str(raw, m) if kind == 53 else None  # IFLA_ALT_IFNAME
+    return _call(nla_str, raw, m) if kind == 53 else None  # IFLA_ALT_IFNAME
 
 
 _XDP = _by_name(L.RTNL_IFLA_XDP_ATTRS, {
@@ -479,6 +546,83 @@ _XDP = _by_name(L.RTNL_IFLA_XDP_ATTRS, {
 })  # fmt: skip
 
 
+@_reads(4)
+# ---- IFLA_VFINFO_LIST, IFLA_VF_PORTS, IFLA_PORT_SELF (rtnl_link.c) ----------------------------
+
+
+def _vf_struct(fmt: str, fields: str, show: Callable[[str, object], str] | None = None) -> Decoder:  # fmt: skip
+    """A struct ifla_vf_*: `{vf=1, ...}`; `show(name, value)` prints a field not a number."""
+    layout = struct.Struct("<" + fmt)
+    names = fields.split()
+
+    @_reads(layout.size)
+    def dec(raw: bytes, m: _Msg) -> str | None:
+        if len(raw) < layout.size:
+            return None
+        values = layout.unpack_from(raw)
+        text = (show(n, v) if show else None for n, v in zip(names, values, strict=True))
+        parts = [t or f"{n}={v}" for t, n, v in zip(text, names, values, strict=True)]
+        return "{" + ", ".join(parts) + "}"
+
+    return dec
+
+
+def _vf_field(name: str, value: object) -> str | None:
+    if name in ("mac", "broadcast"):
+        return f"{name}={mac_text(value)}"
+    if name == "link_state":
+        return f"link_state={xval(value, L.RTNL_IFLA_VF_LINK_STATES, 'IFLA_VF_LINK_STATE_???')}"
+    if name == "vlan_proto":
+        proto = int.from_bytes(value.to_bytes(2, "little"), "big")
+        return f"vlan_proto=htons({xval(proto, ETHERNET_PROTOCOLS, 'ETH_P_???', '{:#x}' if proto else '{}')})"  # fmt: skip
+    if name == "guid":
+        return f"guid={_hex0(value)}"
+    return None
+
+
+@_partial
+def _vf_guid(raw: Body, m: _Msg) -> str | None:
+    """struct ifla_vf_guid: 12 bytes packed or 16 with the guid aligned."""
+    if len(raw) not in (12, 16):
+        return None
+    if not can_read(raw, 0, len(raw)):
+        return address(raw, 0)
+    vf, guid = struct.unpack_from("<I4xQ" if len(raw) == 16 else "<IQ", raw)
+    return f"{{vf={vf}, guid={_hex0(guid)}}}"
+
+
+_VF_INFO = _by_name(L.RTNL_IFLA_VF_INFO_ATTRS, {
+    "IFLA_VF_MAC": _vf_struct("I32s", "vf mac", _vf_field),
+    "IFLA_VF_VLAN": _vf_struct("III", "vf vlan qos"),
+    "IFLA_VF_TX_RATE": _vf_struct("II", "vf rate"),
+    "IFLA_VF_SPOOFCHK": _vf_struct("II", "vf setting"),
+    "IFLA_VF_LINK_STATE": _vf_struct("II", "vf link_state", _vf_field),
+    "IFLA_VF_RATE": _vf_struct("III", "vf min_tx_rate max_tx_rate"),
+    "IFLA_VF_RSS_QUERY_EN": _vf_struct("II", "vf setting"),
+    "IFLA_VF_STATS": _nested(L.RTNL_IFLA_VF_STATS_ATTRS, "IFLA_VF_STATS_???",
+                             {i: u64 for i in (0, 1, 2, 3, 4, 5, 7, 8)}),
+    "IFLA_VF_TRUST": _vf_struct("II", "vf setting"),
+    "IFLA_VF_IB_NODE_GUID": _vf_guid, "IFLA_VF_IB_PORT_GUID": _vf_guid,
+    "IFLA_VF_VLAN_LIST": _nested(L.RTNL_IFLA_VF_VLAN_LIST_ATTRS, "IFLA_VF_VLAN_INFO_???",
+                                 {1: _vf_struct("IIIH2x", "vf vlan qos vlan_proto", _vf_field)}),
+    "IFLA_VF_BROADCAST": _vf_struct("32s", "broadcast", _vf_field),
+})  # fmt: skip
+
+
+def _port_vsi(raw: bytes, m: _Msg) -> str | None:
+    """struct ifla_port_vsi, its padding only when set."""
+    if len(raw) < 8:
+        return None
+    pad = f", pad={hex_quote(raw[5:8])}" if any(raw[5:8]) else ""
+    return (f"{{vsi_mgr_id={raw[0]}, vsi_type_id={hex_quote(raw[1:4])}, "
+            f"vsi_type_version={raw[4]}{pad}}}")  # fmt: skip
+
+
+_PORT = {1: u32, 2: nla_str, 3: _reads(8)(_port_vsi), 6: u8, 7: u16}
+_port = _nested(L.RTNL_IFLA_PORT_ATTRS, "IFLA_VF_PORT_???", _PORT)
+
+
+@_reads(4)
 def _event(raw: bytes, m: _Msg) -> str | None:
     if len(raw) < 4:
         return None
@@ -492,6 +636,10 @@ IFLA = _by_name(L.RTNL_LINK_ATTRS, {
     "IFLA_TXQLEN": u32, "IFLA_MAP": lambda raw, m: _ifmap(raw[:28], m) if len(raw) >= 28 else None,
     "IFLA_WEIGHT": u32, "IFLA_OPERSTATE": u8, "IFLA_LINKMODE": u8, "IFLA_LINKINFO": _linkinfo,
     "IFLA_NET_NS_PID": u32, "IFLA_IFALIAS": nla_str, "IFLA_NUM_VF": u32,
+    "IFLA_VFINFO_LIST": _nested(L.RTNL_IFLA_VFINFO_LIST_ATTRS, "IFLA_VF_INFO_???",
+                                {1: _nested(L.RTNL_IFLA_VF_INFO_ATTRS, "IFLA_VF_???", _VF_INFO)}),
+    "IFLA_VF_PORTS": _nested(L.RTNL_IFLA_VF_PORT_ATTRS, "IFLA_VF_PORT_???", {1: _port}),
+    "IFLA_PORT_SELF": _port,
     "IFLA_STATS64": _link_stats("Q", (184, 192, 200)),
     "IFLA_AF_SPEC": _af_spec, "IFLA_GROUP": u32, "IFLA_NET_NS_FD": _fd,
     "IFLA_EXT_MASK": _xlat(L.RTNL_IFLA_EXT_FILTER_FLAGS, "RTEXT_FILTER_???", 4, flags=True),
@@ -513,13 +661,23 @@ IFLA = _by_name(L.RTNL_LINK_ATTRS, {
 
 
 def _ifinfomsg(data: bytes, off: int, length: int, m: _Msg, fam: str) -> str:
-    if length < 16:
-        return f"{{ifi_family={fam}, ...}}"
+    if (short := _header_unread(data, off, length, 16, "ifi_family", fam)) is not None:
+        return short
     ifi_type, index, flags, change = struct.unpack_from("<HiII", data, off + 2)
     text = (f"{{ifi_family={fam}, ifi_type={xval(ifi_type, L.ARP_HARDWARE_TYPES, 'ARPHRD_???')}, "
             f"ifi_index={ifindex_text(index & 0xFFFFFFFF)}, "
             f"ifi_flags={flags_text(flags, L.IFFFLAGS, 'IFF_???')}, ifi_change={_hex0(change)}}}")  # fmt: skip
     return _with_attrs(text, data, off, length, 16, m, L.RTNL_LINK_ATTRS, "IFLA_???", IFLA)
+
+
+def _header_unread(data: bytes, off: int, length: int, size: int, field: str, fam: str) -> str | None:  # fmt: skip
+    """A `size`-byte header that `length` cannot hold (`{ifi_family=AF_INET, ...}`) or that
+    strace cannot read past its family byte (`{ifi_family=AF_INET, 0x7f...}`); else None."""
+    if length < size:
+        return f"{{{field}={fam}, ...}}"
+    if not can_read(data, off + 1, size - 1):
+        return f"{{{field}={fam}, {address(data, off + 1)}}}"
+    return None
 
 
 def _with_attrs(text: str, data: bytes, off: int, length: int, hdr: int, m: _Msg,
@@ -529,6 +687,25 @@ def _with_attrs(text: str, data: bytes, off: int, length: int, hdr: int, m: _Msg
         attrs = _attrs_at(data, off + hdr, length - hdr, m, names, unknown, decoders)
         return f"{text}, {attrs}"
     return text
+
+
+# ---- RTM_NEWSTATS, RTM_GETSTATS: struct if_stats_msg, IFLA_STATS_* (rtnl_stats.c) ------------
+# Only IFLA_STATS_LINK_64 is decoded yet; the nested xstats, offload and per-family
+# statistics print in hex where strace decodes them.
+
+IFLA_STATS = {1: _link_stats("Q", (184, 192, 200))}
+
+
+def _ifstatsmsg(data: Body, off: int, length: int, m: _Msg, fam: str) -> str:
+    if (short := _header_unread(data, off, length, 12, "family", fam)) is not None:
+        return short
+    pad1, pad2, index, mask = struct.unpack_from("<BHII", data, off + 1)
+    pads = (f"pad1={_hex0(pad1)}, " if pad1 else "") + (f"pad2={_hex0(pad2)}, " if pad2 else "")
+    text = (f"{{family={fam}, {pads}ifindex={ifindex_text(index)}, "
+            f"filter_mask={flags_text(mask, L.IFSTATS_ATTR_FLAGS, '1<<IFLA_STATS_???')}}}")  # fmt: skip
+    return _with_attrs(
+        text, data, off, length, 12, m, L.IFSTATS_ATTRS, "IFLA_STATS_???", IFLA_STATS
+    )
 
 
 # ---- RTM_*ADDR: struct ifaddrmsg, IFA_* (rtnl_addr.c) -----------------------------------------
@@ -541,6 +718,7 @@ def _ifa_cacheinfo(raw: bytes, m: _Msg) -> str | None:
     return f"{{ifa_prefered={p}, ifa_valid={v}, cstamp={c}, tstamp={t}}}"
 
 
+@_reads(4)
 def _ifa_flags(raw: bytes, m: _Msg) -> str | None:
     if len(raw) < 4:
         return None
@@ -552,8 +730,8 @@ IFA = {1: _msg_addr, 2: _msg_addr, 3: nla_str, 4: _msg_addr, 5: _msg_addr, 6: _i
 
 
 def _ifaddrmsg(data: bytes, off: int, length: int, m: _Msg, fam: str) -> str:
-    if length < 8:
-        return f"{{ifa_family={fam}, ...}}"
+    if (short := _header_unread(data, off, length, 8, "ifa_family", fam)) is not None:
+        return short
     prefixlen, flags, scope, index = struct.unpack_from("<BBBI", data, off + 1)
     text = (f"{{ifa_family={fam}, ifa_prefixlen={prefixlen}, "
             f"ifa_flags={xflags(flags, R.IFADDR_FLAGS, 'IFA_F_???')}, "
@@ -565,12 +743,14 @@ def _ifaddrmsg(data: bytes, off: int, length: int, m: _Msg, fam: str) -> str:
 # ---- RTM_*ROUTE: struct rtmsg, RTA_* (rtnl_route.c) ------------------------------------------
 
 
+@_reads(4)
 def _rt_class(raw: bytes, m: _Msg) -> str | None:
     if len(raw) < 4:
         return None
     return xval_nodflt(int.from_bytes(raw[:4], "little"), R.ROUTING_TABLE_IDS)
 
 
+@_reads(1)
 def _rt_proto(raw: bytes, m: _Msg) -> str | None:
     return xval(raw[0], R.ROUTING_PROTOCOLS, "RTPROT_???") if raw else None
 
@@ -608,7 +788,7 @@ def _multipath(raw: bytes, m: _Msg) -> str | None:
         text = (f"{{rtnh_len={nh_len}, rtnh_flags={xflags(nh_flags, R.ROUTE_NEXTHOP_FLAGS, 'RTNH_F_???')}, "
                 f"rtnh_hops={hops}, rtnh_ifindex={ifindex_text(index & 0xFFFFFFFF)}}}")  # fmt: skip
         if rtnh_len > 8:
-            attrs = _attrs(raw[cur + 8 : cur + rtnh_len], m, R.RTNL_ROUTE_ATTRS, "RTA_???", RTA)
+            attrs = _attrs(raw.sub(cur + 8, rtnh_len - 8), m, R.RTNL_ROUTE_ATTRS, "RTA_???", RTA)
             text = f"[{text}, {attrs}]"
         items.append(text)
         step = (rtnh_len + 3) & ~3
@@ -619,6 +799,7 @@ def _multipath(raw: bytes, m: _Msg) -> str | None:
     return "[" + ", ".join(items) + "]" if is_array else items[0]
 
 
+@_reads(2)
 def _lwt_type(raw: bytes, m: _Msg) -> str | None:
     if len(raw) < 2:
         return None
@@ -630,7 +811,7 @@ RTA = _by_name(R.RTNL_ROUTE_ATTRS, {
     "RTA_GATEWAY": _msg_addr, "RTA_PRIORITY": u32, "RTA_PREFSRC": _msg_addr,
     "RTA_METRICS": _nested(R.RTNL_RTA_METRICS_ATTRS, "RTAX_???", _METRICS),
     "RTA_MULTIPATH": _multipath, "RTA_PROTOINFO": u32, "RTA_FLOW": u32,
-    "RTA_CACHEINFO": _struct("IIiIIIII", "rta_clntref rta_lastuse rta_expires rta_error "
+    "RTA_CACHEINFO": _struct("8I", "rta_clntref rta_lastuse rta_expires rta_error "
                              "rta_used rta_id rta_ts rta_tsage", ("rta_id",)),
     "RTA_MP_ALGO": u32, "RTA_TABLE": _rt_class, "RTA_MARK": u32,
     "RTA_MFC_STATS": _struct("QQQ", "mfcs_packets mfcs_bytes mfcs_wrong_if"),
@@ -641,8 +822,8 @@ RTA = _by_name(R.RTNL_ROUTE_ATTRS, {
 
 
 def _rtmsg(data: bytes, off: int, length: int, m: _Msg, fam: str) -> str:
-    if length < 12:
-        return f"{{rtm_family={fam}, ...}}"
+    if (short := _header_unread(data, off, length, 12, "rtm_family", fam)) is not None:
+        return short
     dst, src, tos, table, proto, scope, rtype, flags = struct.unpack_from("<BBBBBBBI", data, off + 1)  # fmt: skip
     text = (f"{{rtm_family={fam}, rtm_dst_len={dst}, rtm_src_len={src}, "
             f"rtm_tos={xflags(tos, R.IP_TYPE_OF_SERVICES, 'IPTOS_TOS_???')}, "
@@ -657,6 +838,7 @@ def _rtmsg(data: bytes, off: int, length: int, m: _Msg, fam: str) -> str:
 # ---- RTM_*NEIGH: struct ndmsg, NDA_* (rtnl_neigh.c) ------------------------------------------
 
 
+@_reads(2)
 def _be16(raw: bytes, m: _Msg) -> str | None:
     return f"htons({int.from_bytes(raw[:2], 'big')})" if len(raw) >= 2 else None
 
@@ -676,8 +858,8 @@ NDA = _by_name(R.RTNL_NEIGH_ATTRS, {
 
 
 def _ndmsg(data: bytes, off: int, length: int, m: _Msg, fam: str) -> str:
-    if length < 12:
-        return f"{{ndm_family={fam}, ...}}"
+    if (short := _header_unread(data, off, length, 12, "ndm_family", fam)) is not None:
+        return short
     index, state, flags, ntype = struct.unpack_from("<iHBB", data, off + 4)
     text = (f"{{ndm_family={fam}, ndm_ifindex={ifindex_text(index & 0xFFFFFFFF)}, "
             f"ndm_state={flags_text(state, R.NEIGHBOR_CACHE_ENTRY_STATES, 'NUD_???')}, "
@@ -689,6 +871,7 @@ def _ndmsg(data: bytes, off: int, length: int, m: _Msg, fam: str) -> str:
 # ---- RTM_*RULE: struct fib_rule_hdr, FRA_* (rtnl_rule.c) -------------------------------------
 
 
+@_reads(8)
 def _be64(raw: bytes, m: _Msg) -> str | None:
     return f"htobe64({int.from_bytes(raw[:8], 'big')})" if len(raw) >= 8 else None
 
@@ -706,8 +889,8 @@ FRA = _by_name(R.RTNL_RULE_ATTRS, {
 
 
 def _fib_rule_hdr(data: bytes, off: int, length: int, m: _Msg, fam: str) -> str:
-    if length < 12:
-        return f"{{family={fam}, ...}}"
+    if (short := _header_unread(data, off, length, 12, "family", fam)) is not None:
+        return short
     dst, src, tos, table, _r1, _r2, action, flags = struct.unpack_from("<BBBBBBBI", data, off + 1)  # fmt: skip
     text = (f"{{family={fam}, dst_len={dst}, src_len={src}, "
             f"tos={xflags(tos, R.IP_TYPE_OF_SERVICES, 'IPTOS_TOS_???')}, "
@@ -732,22 +915,21 @@ def _netconfmsg(data: bytes, off: int, length: int, m: _Msg, fam: str) -> str:
 # ---- RTM_*NEXTHOP: struct nhmsg, NHA_* (rtnl_nh.c) -------------------------------------------
 
 
-def _nh_groups(raw: bytes, m: _Msg) -> str | None:
-    """NHA_GROUP: an array of struct nexthop_grp, reserved fields only when set."""
-    count = len(raw) // 8
-    if not count:
+def _nh_group(raw: bytes, i: int) -> str:
+    """struct nexthop_grp, its reserved fields only when set."""
+    nh_id, weight, resvd1, resvd2 = struct.unpack("<IBBH", raw)
+    text = f"{{id={nh_id}, weight={weight}"
+    text += f", resvd1={_hex0(resvd1)}" if resvd1 else ""
+    text += f", resvd2={_hex0(resvd2)}" if resvd2 else ""
+    return text + "}"
+
+
+@_partial
+def _nh_groups(raw: Body, m: _Msg) -> str | None:
+    """NHA_GROUP: an array of struct nexthop_grp."""
+    if not len(raw) // 8:
         return None
-    items = []
-    for i in range(count):
-        if m.abbrev and i == m.strsize:
-            items.append("...")
-            break
-        nh_id, weight, resvd1, resvd2 = struct.unpack_from("<IBBH", raw, i * 8)
-        text = f"{{id={nh_id}, weight={weight}"
-        text += f", resvd1={_hex0(resvd1)}" if resvd1 else ""
-        text += f", resvd2={_hex0(resvd2)}" if resvd2 else ""
-        items.append(text + "}")
-    return "[" + ", ".join(items) + "]"
+    return print_array(raw, 8, _nh_group, m.strsize, m.abbrev)
 
 
 NHA = _by_name(R.RTNL_NEXTHOP_ATTRS, {
@@ -763,8 +945,8 @@ NHA = _by_name(R.RTNL_NEXTHOP_ATTRS, {
 
 
 def _nhmsg(data: bytes, off: int, length: int, m: _Msg, fam: str) -> str:
-    if length < 8:
-        return f"{{nh_family={fam}, ...}}"
+    if (short := _header_unread(data, off, length, 8, "nh_family", fam)) is not None:
+        return short
     scope, proto, resvd, flags = struct.unpack_from("<BBBI", data, off + 1)
     text = (f"{{nh_family={fam}, nh_scope={xval_nodflt(scope, R.ROUTING_SCOPES)}, "
             f"nh_protocol={xval(proto, R.ROUTING_PROTOCOLS, 'RTPROT_???')}, "
@@ -773,13 +955,222 @@ def _nhmsg(data: bytes, off: int, length: int, m: _Msg, fam: str) -> str:
     return _with_attrs(text, data, off, length, 8, m, R.RTNL_NEXTHOP_ATTRS, "NHA_???", NHA)
 
 
+# ---- messages with the family alone: ndtmsg, rtgenmsg (nsid, cache reports), tcamsg ---------
+
+
+def _family_then_attrs(field: str, names: dict, unknown: str, decoders: dict):
+    """A header that is its family byte (`{ndtm_family=AF_INET}`), then attributes."""
+
+    def dec(data: Body, off: int, length: int, m: _Msg, fam: str) -> str:
+        return _with_attrs(f"{{{field}={fam}}}", data, off, length, 4, m, names, unknown, decoders)
+
+    return dec
+
+
+def _ndt_stats(raw: bytes, m: _Msg) -> str | None:
+    """struct ndt_stats, without ndts_table_fulls from older kernels."""
+    size = 88 if len(raw) >= 88 else (80 if len(raw) == 80 else 0)
+    if not size:
+        return None
+    if not can_read(raw, 0, size):
+        return address(raw, 0)
+    names = ("ndts_allocs ndts_destroys ndts_hash_grows ndts_res_failed ndts_lookups ndts_hits "
+             "ndts_rcv_probes_mcast ndts_rcv_probes_ucast ndts_periodic_gc_runs "
+             "ndts_forced_gc_runs ndts_table_fulls").split()  # fmt: skip
+    values = struct.unpack_from(f"<{size // 8}Q", raw)
+    return "{" + ", ".join(f"{n}={v}" for n, v in zip(names, values, strict=False)) + "}"
+
+
+_NDTPA = _by_name(X.RTNL_NEIGHTBL_PARMS_ATTRS, {
+    "NDTPA_IFINDEX": ifindex,
+    **_u8s(["NDTPA_REFCNT", "NDTPA_QUEUE_LEN", "NDTPA_APP_PROBES", "NDTPA_UCAST_PROBES",
+            "NDTPA_MCAST_PROBES", "NDTPA_PROXY_QLEN", "NDTPA_QUEUE_LENBYTES",
+            "NDTPA_MCAST_REPROBES"], u32),
+    **_u8s(["NDTPA_REACHABLE_TIME", "NDTPA_BASE_REACHABLE_TIME", "NDTPA_RETRANS_TIME",
+            "NDTPA_GC_STALETIME", "NDTPA_DELAY_PROBE_TIME", "NDTPA_ANYCAST_DELAY",
+            "NDTPA_PROXY_DELAY", "NDTPA_LOCKTIME", "NDTPA_INTERVAL_PROBE_TIME_MS"], u64),
+})  # fmt: skip
+NDTA = _by_name(X.RTNL_NEIGHTBL_ATTRS, {
+    "NDTA_NAME": nla_str, "NDTA_THRESH1": u32, "NDTA_THRESH2": u32, "NDTA_THRESH3": u32,
+    "NDTA_CONFIG": _struct("HHIIIIIII", "ndtc_key_len ndtc_entry_size ndtc_entries "
+                           "ndtc_last_flush ndtc_last_rand ndtc_hash_rnd ndtc_hash_mask "
+                           "ndtc_hash_chain_gc ndtc_proxy_qlen", padded=("ndtc_hash_mask",)),
+    "NDTA_PARMS": _nested(X.RTNL_NEIGHTBL_PARMS_ATTRS, "NDTPA_???", _NDTPA),
+    "NDTA_STATS": _partial(_ndt_stats), "NDTA_GC_INTERVAL": u64,
+})  # fmt: skip
+NETNSA = {1: s32, 2: u32, 3: _fd, 4: s32, 5: s32}  # NETNSA_NSID .. NETNSA_CURRENT_NSID
+
+_CREPORT = {
+    128: (X.RTNL_IPMRA_CREPORT_ATTR, "IPMRA_CREPORT_???",
+          {1: _xlat(X.RTNL_IPMRA_MSG_TYPES, "IGMPMSG_???", 1), 2: u32,
+           3: _in_addr(socket.AF_INET, 4), 4: _in_addr(socket.AF_INET, 4), 6: u32}),
+    129: (X.RTNL_IP6MRA_CREPORT_ATTR, "IP6MRA_CREPORT_???",
+          {1: _xlat(X.RTNL_IP6MRA_MSG_TYPES, "MRT6MSG_???", 1), 2: u32,
+           3: _in_addr(socket.AF_INET6, 16), 4: _in_addr(socket.AF_INET6, 16)}),
+}  # fmt: skip
+_RTGEN_FAMILIES = {**ADDRESS_FAMILIES, **X.RTNL_FAMILY}
+
+
+def _cachereport(data: Body, off: int, length: int, m: _Msg, fam: str) -> str:
+    """RTM_NEWCACHEREPORT: the rtgenmsg, then IPMRA_* or IP6MRA_* attributes, or hex."""
+    text = f"{{rtgen_family={xval(m.family, _RTGEN_FAMILIES, 'RTNL_FAMILY_???')}}}"
+    if length <= 4:
+        return text
+    spec = _CREPORT.get(m.family)
+    if spec is None:
+        return f"{text}, {hex_bytes(data, off + 4, length - 4, m.strsize)}"
+    return _with_attrs(text, data, off, length, 4, m, *spec)
+
+
+# ---- RTM_*ADDRLABEL: struct ifaddrlblmsg, IFAL_* (rtnl_addrlabel.c) ---------------------------
+
+IFAL = {1: _msg_addr, 2: u32}
+
+
+def _ifaddrlblmsg(data: Body, off: int, length: int, m: _Msg, fam: str) -> str:
+    if (short := _header_unread(data, off, length, 12, "ifal_family", fam)) is not None:
+        return short
+    prefixlen, flags, index, seq = struct.unpack_from("<BBII", data, off + 2)
+    text = (f"{{ifal_family={fam}, ifal_prefixlen={prefixlen}, ifal_flags={flags}, "
+            f"ifal_index={ifindex_text(index)}, ifal_seq={seq}}}")  # fmt: skip
+    return _with_attrs(text, data, off, length, 12, m, X.RTNL_ADDRLABEL_ATTRS, "IFAL_???", IFAL)
+
+
+# ---- RTM_GETDCB, RTM_SETDCB: struct dcbmsg, DCB_ATTR_* undecoded (rtnl_dcb.c) ------------------
+
+
+def _dcbmsg(data: Body, off: int, length: int, m: _Msg, fam: str) -> str:
+    if (short := _header_unread(data, off, length, 4, "dcb_family", fam)) is not None:
+        return short
+    text = f"{{dcb_family={fam}, cmd={xval(data[off + 1], X.DCB_COMMANDS, 'DCB_CMD_???')}}}"
+    return _with_attrs(text, data, off, length, 4, m, X.RTNL_DCB_ATTRS, "DCB_ATTR_???", {})
+
+
+# ---- RTM_*MDB: struct br_port_msg, MDBA_* (rtnl_mdb.c) ----------------------------------------
+
+
+def _value_then_attrs(value: Callable[[Body, _Msg], str | None], size: int, names: dict,
+                      unknown: str, decoders: dict) -> Decoder:  # fmt: skip
+    """A `size`-byte value, then attributes after it: `if_nametoindex("lo"), [{...}]`."""
+
+    @_partial
+    def dec(raw: Body, m: _Msg) -> str | None:
+        if len(raw) < size:
+            return None
+        text = value(raw, m) if can_read(raw, 0, size) else address(raw, 0)
+        start = (size + 3) & ~3
+        if len(raw) > start:
+            text += ", " + _attrs_at(raw, start, len(raw) - start, m, names, unknown, decoders)
+        return text
+
+    return dec
+
+
+def _mdb_entry(raw: bytes, m: _Msg) -> str:
+    """struct br_mdb_entry: the group address by its protocol."""
+    index, state, flags, vid = struct.unpack_from("<IBBH", raw)
+    group, proto = raw[8:24], int.from_bytes(raw[24:26], "big")
+    if proto == socket.AF_INET:
+        addr = _field("u", group, f'inet_addr("{socket.inet_ntop(socket.AF_INET, group[:4])}")')
+    elif proto == socket.AF_INET6:
+        addr = inet6_addr_field("u", group)
+    else:
+        addr = f"u={hex_quote(group)}"
+    return (f"{{ifindex={ifindex_text(index)}, state={xval(state, X.MDB_STATES, 'MDB_???')}, "
+            f"flags={flags_text(flags, X.MDB_FLAGS, 'MDB_FLAGS_???')}, vid={vid}, "
+            f"addr={{{addr}, proto=htons({xval(proto, ADDRESS_FAMILIES, 'AF_???')})}}}}")  # fmt: skip
+
+
+_MDB_ENTRY = {1: _value_then_attrs(_mdb_entry, 28, X.RTNL_MDBA_MDB_EATTR_ATTRS,
+                                   "MDBA_MDB_EATTR_???", {1: _clock_t})}  # fmt: skip
+_ROUTER_PORT = {1: _value_then_attrs(
+    lambda raw, m: ifindex_text(int.from_bytes(raw[:4], "little")), 4,
+    X.RTNL_MDBA_ROUTER_PATTR_ATTRS, "MDBA_ROUTER_PATTR_???",
+    {1: _clock_t, 2: _reads(1)(lambda raw, m: xval(raw[0], X.MULTICAST_ROUTER_TYPES,
+                                                  "MDB_RTR_TYPE_???")),
+     3: _clock_t, 4: _clock_t})}  # fmt: skip
+MDBA = {
+    1: _nested(X.RTNL_MDBA_MDB_ATTRS, "MDBA_MDB_???",
+               {1: _nested(X.RTNL_MDBA_MDB_ENTRY_ATTRS, "MDBA_MDB_ENTRY_???", _MDB_ENTRY)}),
+    2: _nested(X.RTNL_MDBA_ROUTER_ATTRS, "MDBA_ROUTER_???", _ROUTER_PORT),
+}  # fmt: skip
+
+
+def _br_port_msg(data: Body, off: int, length: int, m: _Msg, fam: str) -> str:
+    if (short := _header_unread(data, off, length, 8, "family", fam)) is not None:
+        return short
+    text = f"{{family={fam}, ifindex={ifindex_text(struct.unpack_from('<I', data, off + 4)[0])}}}"
+    return _with_attrs(text, data, off, length, 8, m, X.RTNL_MDB_ATTRS, "MDBA_???", MDBA)
+
+
+# ---- traffic control: struct tcmsg and TCA_*, struct tcamsg and TCA_ACT_* (rtnl_tc*.c) -------
+
+_TCA_STATS = _by_name(X.RTNL_TCA_STATS_ATTRS, {
+    "TCA_STATS_BASIC": _struct("QI", "bytes packets"),
+    "TCA_STATS_RATE_EST": _struct("II", "bps pps"),
+    "TCA_STATS_QUEUE": _struct("5I", "qlen backlog drops requeues overlimits"),
+    "TCA_STATS_RATE_EST64": _struct("QQ", "bps pps"),
+    "TCA_STATS_BASIC_HW": _struct("QI", "bytes packets"),
+    "TCA_STATS_PKT64": u64,
+})  # fmt: skip
+_tc_stats = _nested(X.RTNL_TCA_STATS_ATTRS, "TCA_STATS_???", _TCA_STATS)
+
+
+@_partial
+def _stab_data(raw: Body, m: _Msg) -> str | None:
+    if not len(raw) // 2:
+        return None
+    return print_array(raw, 2, lambda elem, _i: str(int.from_bytes(elem, "little")), m.strsize,
+                       m.abbrev)  # fmt: skip
+
+
+TCA = _by_name(X.RTNL_TC_ATTRS, {
+    "TCA_KIND": nla_str,
+    "TCA_STATS": _struct("Q7I", "bytes packets drops overlimits bps pps qlen backlog"),
+    "TCA_RATE": _struct("bB", "interval ewma_log"), "TCA_FCNT": u32, "TCA_STATS2": _tc_stats,
+    "TCA_STAB": _nested(X.RTNL_TCA_STAB_ATTRS, "TCA_STAB_???", {
+        1: _struct("BBhiIIII", "cell_log size_log cell_align overhead linklayer mpu mtu tsize"),
+        2: _stab_data}),
+    "TCA_CHAIN": u32, "TCA_HW_OFFLOAD": u8, "TCA_INGRESS_BLOCK": u32, "TCA_EGRESS_BLOCK": u32,
+    "TCA_DUMP_FLAGS": u32,
+})  # fmt: skip
+_HW_STATS = _xlat(X.RTNL_TCA_ACT_HW_STATS, "TCA_ACT_HW_STATS_???", 4, flags=True)
+TCA_ACT = _by_name(X.RTNL_TC_ACTION_ATTRS, {
+    "TCA_ACT_KIND": nla_str, "TCA_ACT_INDEX": u32, "TCA_ACT_STATS": _tc_stats,
+    "TCA_ACT_FLAGS": _xlat(X.RTNL_TCA_ACT_FLAGS, "TCA_ACT_FLAGS_???", 4, flags=True),
+    "TCA_ACT_HW_STATS": _HW_STATS, "TCA_ACT_USED_HW_STATS": _HW_STATS,
+    "TCA_ACT_IN_HW_COUNT": u32,
+})  # fmt: skip
+
+
+def _tcmsg(data: Body, off: int, length: int, m: _Msg, fam: str) -> str:
+    if (short := _header_unread(data, off, length, 20, "tcm_family", fam)) is not None:
+        return short
+    index, handle, parent, info = struct.unpack_from("<iIII", data, off + 4)
+    text = (f"{{tcm_family={fam}, tcm_ifindex={ifindex_text(index & 0xFFFFFFFF)}, "
+            f"tcm_handle={handle}, tcm_parent={parent}, tcm_info={info}}}")  # fmt: skip
+    return _with_attrs(text, data, off, length, 20, m, X.RTNL_TC_ATTRS, "TCA_???", TCA)
+
+
 # ---- dispatch (netlink_route.c's route_decoders) ---------------------------------------------
 
 _DECODERS = {16: _ifinfomsg, 17: _ifinfomsg, 18: _ifinfomsg, 19: _ifinfomsg,
-             20: _ifaddrmsg, 21: _ifaddrmsg, 22: _ifaddrmsg,
+             20: _ifaddrmsg, 21: _ifaddrmsg, 22: _ifaddrmsg, 58: _ifaddrmsg, 62: _ifaddrmsg,
              24: _rtmsg, 25: _rtmsg, 26: _rtmsg, 28: _ndmsg, 29: _ndmsg, 30: _ndmsg,
              32: _fib_rule_hdr, 33: _fib_rule_hdr, 34: _fib_rule_hdr,
+             **dict.fromkeys([36, 37, 38, 40, 41, 42, 44, 45, 46, 100, 101, 102], _tcmsg),
+             **dict.fromkeys([48, 49, 50], _family_then_attrs(
+                 "tca_family", X.RTNL_TC_ACTION_ATTRS, "TCA_ACT_???", TCA_ACT)),
+             **dict.fromkeys([64, 66, 67], _family_then_attrs(
+                 "ndtm_family", X.RTNL_NEIGHTBL_ATTRS, "NDTA_???", NDTA)),
+             72: _ifaddrlblmsg, 73: _ifaddrlblmsg, 74: _ifaddrlblmsg,
+             78: _dcbmsg, 79: _dcbmsg,
              80: _netconfmsg, 81: _netconfmsg, 82: _netconfmsg,
+             84: _br_port_msg, 85: _br_port_msg, 86: _br_port_msg,
+             **dict.fromkeys([88, 89, 90], _family_then_attrs(
+                 "rtgen_family", X.RTNL_NSID_ATTRS, "NETNSA_???", NETNSA)),
+             92: _ifstatsmsg, 94: _ifstatsmsg,
+             96: _cachereport,
              104: _nhmsg, 105: _nhmsg, 106: _nhmsg}  # fmt: skip
 
 
