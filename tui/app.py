@@ -62,6 +62,10 @@ SLICE_GAP = 0.005
 # repaint (~30 ms at 160x50) after every 30 ms slice, a 1M-event replay took 23 s to
 # ingest, 19 s with this (14 s taken whole, first paint 7.7 s; 2-vCPU Xeon, load ~2).
 REDRAW_BEHIND = 0.1
+# A recording being read (`-r FILE`) waits for nobody: each redraw lays out the whole
+# screen again (the scrollbar moved), ~35 ms, so it is told less often while it loads
+# (1M open/read/close events: a third of the loading time was redraws at 0.1 s).
+REDRAW_BEHIND_RECORDED = 0.5
 PANE_REFRESH = 0.5  # seconds between side-pane rebuilds while events stream
 SWITCH_INTERVAL = 0.00005  # the GIL's, while the app runs (see run_app)
 
@@ -143,6 +147,8 @@ class TraceApp(ContainedPump, TraceActions, FilterControl, SteerControl, App[int
         self._slice_soon = False  # a slice of the backlog is scheduled (SLICE_GAP)
         self._unshown_changes: list[int] | None = None  # rows changed since the last redraw
         self._last_redraw = 0.0
+        recorded = getattr(session, "recorded", False)
+        self._redraw_behind = REDRAW_BEHIND_RECORDED if recorded else REDRAW_BEHIND
 
     # -- layout -----------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -274,7 +280,7 @@ class TraceApp(ContainedPump, TraceActions, FilterControl, SteerControl, App[int
             self._unshown_changes.extend(update.changed_rows)
             self._panes_dirty = True
         now = time.monotonic()
-        if not self.feed.behind or now - self._last_redraw >= REDRAW_BEHIND:
+        if not self.feed.behind or now - self._last_redraw >= self._redraw_behind:
             self._last_redraw = now
             if self._unshown_changes is not None:
                 self.syscall_list.rows_added(self._unshown_changes)
