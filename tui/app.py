@@ -2,7 +2,8 @@
 
 Data takes one road (tui.feed): a timer on the app's loop drains the session
 into the store and the models; the app then tells the widgets what changed and
-they redraw only what is visible. The tracer thread never calls into the UI.
+they redraw only what is visible (tui.data_road). The tracer thread never calls
+into the UI; the command line starts the app through tui.run_app.
 Filtering runs in a worker (tui.refilter); what keys do is in tui.actions; an
 exception in a handler is contained, never fatal (tui.containment).
 """
@@ -11,7 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import signal
-import sys
 import time
 from collections.abc import Iterable
 from pathlib import Path
@@ -27,8 +27,9 @@ from tracer.store import EventStore
 from tracer.syscalls.render import load_decoders
 from tui.actions import SIDE_DEFAULT, TraceActions
 from tui.commands import MAIN_VIEW_ACTIONS, REPLACED_SYSTEM_COMMANDS, palette_commands
-from tui.containment import ContainedPump, ErrorContainment, report_contained
-from tui.feed import TraceFeed, default_max_rows
+from tui.containment import ContainedPump, ErrorContainment
+from tui.data_road import DataRoad
+from tui.feed import TraceFeed
 from tui.flight import FlightControl
 from tui.messages import (
     ErrorGroupChosen,
@@ -54,23 +55,9 @@ from tui.widgets.status_bar import StatusBar
 from tui.widgets.syscall_list import SyscallList
 
 POLL_INTERVAL = 0.05
-# While events wait beyond a tick's budget, the next slice is taken this soon, not at the
-# next tick: the loop turns in between (a repaint, keys), and a backlog is not ingested
-# at the timer's pace (tui/feed.py).
-SLICE_GAP = 0.005
-# While behind, the list and status bar are told what changed at most this often: with a
-# repaint (~30 ms at 160x50) after every 30 ms slice, a 1M-event replay took 23 s to
-# ingest, 19 s with this (14 s taken whole, first paint 7.7 s; 2-vCPU Xeon, load ~2).
-REDRAW_BEHIND = 0.1
-# A recording being read (`-r FILE`) waits for nobody: each redraw lays out the whole
-# screen again (the scrollbar moved), ~35 ms, so it is told less often while it loads
-# (1M open/read/close events: a third of the loading time was redraws at 0.1 s).
-REDRAW_BEHIND_RECORDED = 0.5
-PANE_REFRESH = 0.5  # seconds between side-pane rebuilds while events stream
-SWITCH_INTERVAL = 0.00005  # the GIL's, while the app runs (see run_app)
 
 
-class TraceApp(ContainedPump, TraceActions, FilterControl, SteerControl, App[int]):
+class TraceApp(ContainedPump, DataRoad, TraceActions, FilterControl, SteerControl, App[int]):
     """Live explorer of one trace session (a TraceSession, or a ReplaySession in tests)."""
 
     CSS_PATH = Path(__file__).parent / "app.tcss"  # absolute: subclasses live elsewhere
@@ -147,8 +134,6 @@ class TraceApp(ContainedPump, TraceActions, FilterControl, SteerControl, App[int
         self._slice_soon = False  # a slice of the backlog is scheduled (SLICE_GAP)
         self._unshown_changes: list[int] | None = None  # rows changed since the last redraw
         self._last_redraw = 0.0
-        recorded = getattr(session, "recorded", False)
-        self._redraw_behind = REDRAW_BEHIND_RECORDED if recorded else REDRAW_BEHIND
 
     # -- layout -----------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -246,9 +231,6 @@ class TraceApp(ContainedPump, TraceActions, FilterControl, SteerControl, App[int
         """The session finished and its last event is in the store."""
         return self.feed.trace_ended
 
-    _error_shown = False
-    _drop_noticed = False
-
     def _first_paint(self) -> None:
         self.first_paint_at = time.monotonic()
 
@@ -266,117 +248,6 @@ class TraceApp(ContainedPump, TraceActions, FilterControl, SteerControl, App[int
         # Timers, callbacks and workers end here: contained like handlers once the app is up.
         if not self.containment.contain(self, error):
             super()._handle_exception(error)
-
-    # -- the data road ------------------------------------------------------------------
-    def poll_session(self) -> None:
-        """Take the session's new events into the store (tui.feed), then redraw what changed."""
-        update = self.feed.drain()
-        if self.feed.last_drop:
-            self._unshown_changes = None  # the list forgets every painted row
-            self._rows_dropped(self.feed.last_drop)
-        if update is not None:
-            if self._unshown_changes is None:
-                self._unshown_changes = []
-            self._unshown_changes.extend(update.changed_rows)
-            self._panes_dirty = True
-        now = time.monotonic()
-        if not self.feed.behind or now - self._last_redraw >= self._redraw_behind:
-            self._last_redraw = now
-            if self._unshown_changes is not None:
-                self.syscall_list.rows_added(self._unshown_changes)
-                self._unshown_changes = None
-            self._update_status()
-        self._update_inflight()
-        self.steer_poll()  # breakpoint hits: select the held call, ask (tui/steer_control.py)
-        if self.flight is not None:
-            self.flight.update()
-        ended = self.feed.ended
-        if self._panes_dirty and (now - self._last_pane_refresh >= PANE_REFRESH or ended):
-            self.refresh_panes()
-        self.feed.index_idle()
-        if self.feed.behind and not self._slice_soon:
-            self._slice_soon = True
-            self.set_timer(SLICE_GAP, self._next_slice)
-
-    def _next_slice(self) -> None:
-        self._slice_soon = False
-        self.poll_session()
-
-    def _rows_dropped(self, k: int) -> None:
-        """The memory bound dropped the oldest `k` rows: every row number moved down by k."""
-        if self.highlighted_row is not None:
-            self.highlighted_row = self.highlighted_row - k if self.highlighted_row >= k else None
-        lst = self.syscall_list
-        lst.rows_dropped(k, self.view.rows if self.view.filter is not None else None)
-        if self.view.filter is not None and self.view.awaiting:
-            self.apply_filter_text(self.view.user_text)  # its worker counted in old numbers
-        if not self._drop_noticed:
-            self._drop_noticed = True
-            self.notify(
-                f"Memory bound: the explorer keeps the newest {self.feed.max_rows:,} events; "
-                "older ones are dropped as new ones come (--max-events N to change).",
-                title="oldest events dropped",
-                severity="warning",
-                timeout=15,
-            )
-
-    def _update_inflight(self) -> None:
-        """Show calls in progress (a blocked read, accept, wait4) below the tail.
-
-        Only while following the unfiltered list; a call already in the store as an
-        in-progress row (emitted Unfinished) is not shown twice, nor one that has returned.
-        """
-        lst = self.syscall_list
-        calls = []
-        if lst.following and self.view.filter is None:
-            calls = self.feed.blocked_calls()
-        shown = tuple(id(c) for c in calls)
-        if shown != self._inflight_shown:
-            self._inflight_shown = shown
-            lst.set_inflight([self.painter.paint_inflight(c) for c in calls])
-
-    def _update_status(self) -> None:
-        status = self.status
-        status.rate = self.feed.rate()
-        status.events = len(self.store) + self.store.dropped
-        status.dropped = self.store.dropped
-        status.shown = self.syscall_list.count
-        status.following = self.syscall_list.following
-        if self.trace_ended:
-            status.state = "EXITED"
-            ended = self.store.ended
-            if ended is not None:
-                status.exit_status = ended.exit_status
-                if ended.error and not self._error_shown:
-                    # Why tracing ended early (an exec failure, an internal error of the
-                    # tracer): said on screen, not only in the exit status.
-                    self._error_shown = True
-                    self.notify(ended.error, title="tracing ended", severity="error", timeout=30)
-            status.note = (
-                f"{ended.error}; q quits" if ended is not None and ended.error else "q quits"
-            )
-        elif getattr(self, "_held", None):
-            status.state = "HELD"  # a breakpoint holds a thread (stopped, state t)
-        elif self.session.paused:
-            status.state = "PAUSED"
-        else:
-            status.state = "RUNNING"
-
-    def refresh_panes(self) -> None:
-        """Rebuild the visible side pane from the models (small tables, throttled)."""
-        if not self.is_running or not self.side_panes.is_attached:  # the app is closing
-            return
-        self._panes_dirty = False
-        self._last_pane_refresh = time.monotonic()
-        self.side_panes.refresh_from(self.models, self._files_pid(), self.painter.t0 or 0.0)
-
-    def _files_pid(self) -> int | None:
-        if self.selected_pid is not None:
-            return self.selected_pid
-        if self.highlighted_row is not None and self.highlighted_row < len(self.store):
-            return self.models.processes.leader_of(self.store.pid(self.highlighted_row))
-        roots = self.models.processes.roots()
-        return roots[0].pid if roots else None
 
     @on(TabbedContent.TabActivated)
     def _pane_switched(self) -> None:
@@ -467,49 +338,3 @@ class TraceApp(ContainedPump, TraceActions, FilterControl, SteerControl, App[int
             if command.title not in REPLACED_SYSTEM_COMMANDS:
                 yield command
         yield from palette_commands(self)
-
-
-def run_app(
-    session,
-    tty_master_fd: int | None,
-    title: str,
-    *,
-    clock=None,
-    initial_filter: str = "",
-    initial_pane: str = "",
-    max_rows: int | None = None,
-    flight=None,
-) -> int:
-    """Entry point for the CLI: run the app on a started session; returns the exit status.
-
-    `clock` shows times as strace's -t/-tt/-ttt/-r ask; `initial_filter` is the
-    filter the list starts with (from -P, -z, -Z)."""
-    app = TraceApp(
-        session,
-        tty_master_fd,
-        title,
-        strsize=getattr(getattr(session, "options", None), "strsize", 32),
-        max_rows=default_max_rows() if max_rows is None else max_rows,
-        flight=flight,
-    )
-    app.painter.clock = clock
-    app.initial_filter = initial_filter
-    app.initial_pane = initial_pane
-    # The ptrace thread needs the GIL for the stops Python handles (a fork, an exec, a
-    # signal); the app's thread yields it after 50 us instead of 5 ms, so those stops do
-    # not wait behind an ingest or a repaint (2-vCPU EPYC VM, fork/exec loop in the app:
-    # 6.6x its headless time at 5 ms, 3.3x at 0.2 ms, 2.0x at 0.05 ms, one run each).
-    previous_interval = sys.getswitchinterval()
-    sys.setswitchinterval(SWITCH_INTERVAL)
-    try:
-        result = app.run()
-    finally:
-        sys.setswitchinterval(previous_interval)
-        session.stop()
-        if app.flight is not None:
-            app.flight.close()  # a dump still waiting for its --after events, writers
-    error = getattr(session, "error", None)
-    if error:
-        print(f"tracetui: {error}", file=sys.stderr)
-    report_contained(app.contained_errors, " while the trace ran")
-    return result if isinstance(result, int) else 0

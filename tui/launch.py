@@ -29,9 +29,10 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def run_interactive(opts: TraceOptions, args: argparse.Namespace) -> int:
+    # Here, not at the top: `tracetui --no-ui` need not load Textual.
     from tracer.cli import say
     from tracer.session import TraceError, TraceSession
-    from tui.app import run_app  # here, not at the top: `tracetui --no-ui` need not load Textual
+    from tui.run_app import run_app
 
     if not _is_tty(sys.stdout) or not _is_tty(sys.stdin):
         say("the explorer needs a terminal; use --no-ui for a text trace")
@@ -105,8 +106,8 @@ def _open_recording(args: argparse.Namespace) -> int:
     from tracer.cli import say
     from tracer.formats.recording import open_recording
     from tracer.formats.session_file import SessionFileError
-    from tui.app import run_app
     from tui.recorded import RecordedSession
+    from tui.run_app import run_app
 
     try:
         recording = open_recording(args.read)
