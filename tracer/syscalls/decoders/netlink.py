@@ -16,13 +16,17 @@ import struct
 
 from tracer.syscalls.fmt import STYLE, pointer
 from tracer.syscalls.xlat.net import ADDRESS_FAMILIES
+from tracer.syscalls.xlat.netlink_sock_diag import NL_SOCK_DIAG_TYPES
 
 from .kstructs import i32, u32, xflags, xval
 from .netlink_route import route_payload
+from .netlink_sock_diag import sock_diag_payload
+from .netlink_values import family_and_data
 from .nlattr import Body, address, byte_array, can_read, decode_nlattr, hex_bytes, nla_str_text
 
 NLMSG_HDRLEN = 16
 NETLINK_ROUTE = 0
+NETLINK_SOCK_DIAG = 4
 NETLINK_KEY = "nl_family"
 # strace reads netlink messages whole, not cut at -s: read up to this much of them.
 NETLINK_READ_MAX = 64 * 1024  # Syscall.mem: the fd's netlink protocol (-1: unknown)
@@ -95,6 +99,8 @@ def capture_family(mem, fd: int) -> int | None:
 def _type_text(mtype: int, family: int) -> str:
     if mtype >= 16 and family == NETLINK_ROUTE:
         return xval(mtype, _ROUTE_TYPES, "RTM_???")
+    if mtype >= 16 and family == NETLINK_SOCK_DIAG:
+        return xval(mtype, NL_SOCK_DIAG_TYPES, "SOCK_DIAG_???")
     if mtype >= 16 and family not in (-1, None) and family < 22:
         # Families with type tables this decoder lacks: strace names them; we cannot yet.
         return xval(mtype, {}, "NLMSG_???")
@@ -111,7 +117,7 @@ def _flags_text(flags: int, mtype: int, family: int) -> str:
             extra = _GET_FLAGS
         else:
             extra = (_NEW_FLAGS, _DELETE_FLAGS, _GET_FLAGS, [])[mtype & 3]
-    elif family == 4:  # NETLINK_SOCK_DIAG
+    elif family == NETLINK_SOCK_DIAG:
         extra = _GET_FLAGS
     return xflags(flags, _FLAGS + extra, "NLM_F_???")
 
@@ -127,15 +133,7 @@ def _route_payload(data: Body, off: int, length: int, mtype: int, strsize: int, 
         return address(data, off)
     fam = xval(data[off], ADDRESS_FAMILIES, "AF_???")
     text = route_payload(data, off, length, mtype, fam, strsize, abbrev)
-    return text if text is not None else _family_only(fam, data, off, length, strsize)
-
-
-def _family_only(fam: str, data: bytes, off: int, length: int, strsize: int) -> str:
-    """decode_family: the family, then the rest in hex."""
-    text = f"{{family={fam}"
-    if length > 1:
-        text += ", data=" + hex_bytes(data, off + 1, length - 1, strsize)
-    return text + "}"
+    return text if text is not None else family_and_data(fam, data, off, length, strsize)
 
 
 def _errno_text(err: int) -> str:
@@ -184,6 +182,8 @@ def _payload(data: Body, off: int, length: int, mtype: int, flags: int, family: 
         return _nlmsgerr(data, off, length, flags, family, strsize, abbrev)
     if family == NETLINK_ROUTE and mtype >= 16:
         return _route_payload(data, off, length, mtype, strsize, abbrev)
+    if family == NETLINK_SOCK_DIAG and mtype >= 16:
+        return sock_diag_payload(data, off, length, mtype, flags, strsize, abbrev)
     if mtype == 3 and length == 4:  # NLMSG_DONE
         return str(i32(data, off)) if can_read(data, off, 4) else address(data, off)
     return hex_bytes(data, off, length, strsize)

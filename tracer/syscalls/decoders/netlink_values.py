@@ -305,6 +305,14 @@ def indexed_array(elem: str, table: dict[int, str], unknown: str) -> Decoder:
     return dec
 
 
+def family_and_data(fam: str, data: bytes, off: int, length: int, strsize: int) -> str:
+    """decode_family: a payload strace has no layout for, its family then the rest in hex."""
+    text = f"{{family={fam}"
+    if length > 1:
+        text += ", data=" + hex_bytes(data, off + 1, length - 1, strsize)
+    return text + "}"
+
+
 def header_unread(data: bytes, off: int, length: int, size: int, field: str, fam: str) -> str | None:  # fmt: skip
     """A `size`-byte header that `length` cannot hold (`{ifi_family=AF_INET, ...}`) or that
     strace cannot read past its family byte (`{ifi_family=AF_INET, 0x7f...}`); else None."""
