@@ -795,3 +795,49 @@ def test_audit_xfrm_selinux_netfilter_messages_print_as_strace_does(tmp_path, op
     if "raw" not in options:
         for name in ["AUDIT_GET", "XFRM_MSG_NEWSA", "NFT_MSG_NEWTABLE", "IPCTNL_MSG_CT_DELETE"]:
             assert name in text, name
+
+
+# A libudev monitor message (header then properties) and a kernel uevent on a
+# NETLINK_KOBJECT_UEVENT socket, sent to no one (the kernel ignores them).
+UEVENT_C = r"""
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <linux/netlink.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+struct udev_header {
+        char prefix[8];
+        uint32_t magic, header_size, properties_off, properties_len;
+        uint32_t subsystem_hash, devtype_hash, bloom_hi, bloom_lo;
+};
+
+int main(void)
+{
+        write(-1, "start", 5);
+        getpid();
+        int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_KOBJECT_UEVENT);
+        struct sockaddr_nl nl = {.nl_family = AF_NETLINK};
+        bind(fd, (struct sockaddr *)&nl, sizeof nl); /* listed in /proc/net/netlink */
+        char msg[128] = {0};
+        struct udev_header h = {"libudev", htonl(0xfeedcafe), sizeof h, sizeof h, 24,
+                                htonl(0xc370b302), 0, htonl(0x2000400), 0};
+        memcpy(msg, &h, sizeof h);
+        memcpy(msg + sizeof h, "ACTION=add\0SUBSYSTEM=net", 24);
+        sendto(fd, msg, sizeof h, MSG_DONTWAIT, NULL, 0);
+        sendto(fd, msg, sizeof h + 24, MSG_DONTWAIT, NULL, 0);
+        const char uevent[] = "add@/devices/virtual/net/lo\0ACTION=add";
+        sendto(fd, uevent, sizeof uevent, MSG_DONTWAIT, NULL, 0);
+        close(fd);
+        return 0;
+}
+"""
+
+
+@pytest.mark.parametrize("options", [["-s", "64"], ["-s", "16"]], ids=["default", "short"])
+def test_kobject_uevent_messages_print_as_strace_does(tmp_path, options):
+    (tmp_path / "uevent.c").write_text(UEVENT_C)
+    lines = compare_with_strace(tmp_path, str(tmp_path / "uevent"), ["-f", *options])
+    assert any('prefix="libudev", magic=htonl(0xfeedcafe)' in line for line in lines)

@@ -19,6 +19,7 @@ from tracer.syscalls.fmt import STYLE, pointer
 from tracer.syscalls.xlat.net import ADDRESS_FAMILIES
 
 from .kstructs import i32, u32, xval
+from .netlink_kobject_uevent import kobject_uevent
 from .netlink_netfilter import netfilter_payload
 from .netlink_route import route_payload
 from .netlink_selinux import selinux_payload
@@ -32,6 +33,7 @@ NETLINK_ROUTE = 0
 NETLINK_SOCK_DIAG = 4
 NETLINK_SELINUX = 7
 NETLINK_NETFILTER = 12
+NETLINK_KOBJECT_UEVENT = 15
 NETLINK_KEY = "nl_family"
 # strace reads netlink messages whole, not cut at -s: read up to this much of them.
 NETLINK_READ_MAX = 64 * 1024  # Syscall.mem: the fd's netlink protocol (-1: unknown)
@@ -158,6 +160,8 @@ def render_netlink(data: bytes | None, length: int, family: int, strsize: int, a
     """decode_netlink: the messages in `length` bytes at `addr` (`data` their readable bytes)."""
     if data is None and length:
         return pointer(addr)
+    if family == NETLINK_KOBJECT_UEVENT:  # not netlink messages: libudev's or the kernel's
+        return kobject_uevent(Body(data or b"", addr), length, strsize)
     try:
         return _messages(Body(data or b"", addr), length, family, strsize, abbrev)
     except (struct.error, IndexError):  # a decoder read past the readable bytes: a bug
