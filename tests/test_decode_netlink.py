@@ -708,3 +708,136 @@ def test_messages_running_into_unmapped_memory_print_addresses_as_strace_does(tm
     assert "nla_type=IFLA_MTU}, 0x7000ffd]" in text
     assert "[DEVCONF_HOPLIMIT]=2, ... /* 0x7000ffe */]" in text
     assert "[1, 2, ... /* 0x7001000 */]" in text
+
+
+# Audit, xfrm, selinux and netfilter messages: their types and flags are named by the
+# socket's protocol; selinux notices and netfilter's nfgenmsg and attributes decoded.
+# Sent without NLM_F_REQUEST (the kernel ignores them) but where its answer is harmless.
+OTHER_PROTOCOLS_C = (
+    NL_HELPERS
+    + r"""
+#include <linux/audit.h>
+#include <linux/netfilter/nfnetlink.h>
+#include <linux/netfilter/nf_tables.h>
+#include <linux/netfilter/nfnetlink_conntrack.h>
+#include <linux/selinux_netlink.h>
+#include <linux/xfrm.h>
+
+static int open_bound(int protocol)
+{
+        int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, protocol);
+        struct sockaddr_nl nl = {.nl_family = AF_NETLINK};
+        bind(fd, (struct sockaddr *)&nl, sizeof nl); /* listed in /proc/net/netlink */
+        return fd;
+}
+
+static void send_typed(int fd, int type, int flags, const void *hdr, int hlen)
+{
+        start(type, hdr, hlen);
+        ((struct nlmsghdr *)buf)->nlmsg_flags = flags;
+        send_it(fd);
+}
+
+int main(void)
+{
+        write(-1, "start", 5);
+        getpid();
+        int fd = open_bound(NETLINK_AUDIT);
+        send_typed(fd, AUDIT_GET, NLM_F_REQUEST, NULL, 0);
+        send_typed(fd, 0x7ff, 0, NULL, 0);
+        close(fd);
+
+        fd = open_bound(NETLINK_XFRM);
+        send_typed(fd, XFRM_MSG_NEWSA, NLM_F_REPLACE | NLM_F_CREATE, NULL, 0);
+        send_typed(fd, XFRM_MSG_GETPOLICY, NLM_F_DUMP, NULL, 0);
+        send_typed(fd, XFRM_MSG_DELSA, NLM_F_ECHO | NLM_F_NONREC, NULL, 0);
+        send_typed(fd, XFRM_MSG_ALLOCSPI, 0x100, NULL, 0);
+        close(fd);
+
+        fd = open_bound(NETLINK_SELINUX);
+        struct selnl_msg_setenforce enforce = {.val = -1};
+        send_typed(fd, SELNL_MSG_SETENFORCE, NLM_F_REQUEST, &enforce, sizeof enforce);
+        struct selnl_msg_policyload load = {.seqno = 7};
+        send_typed(fd, SELNL_MSG_POLICYLOAD, NLM_F_REQUEST, &load, sizeof load);
+        send_typed(fd, SELNL_MSG_POLICYLOAD, NLM_F_REQUEST, &load, 2);
+        close(fd);
+
+        fd = open_bound(NETLINK_NETFILTER);
+        struct nfgenmsg nf = {.nfgen_family = AF_INET, .version = NFNETLINK_V0,
+                              .res_id = htons(NFNL_SUBSYS_NFTABLES)};
+        send_typed(fd, NFNL_SUBSYS_NFTABLES << 8 | NFT_MSG_NEWTABLE, NLM_F_CREATE, &nf, sizeof nf);
+        stra(NFTA_TABLE_NAME, "filter");
+        send_it(fd);
+        nf.res_id = NFNL_SUBSYS_NFTABLES;
+        send_typed(fd, NFNL_SUBSYS_NFTABLES << 8 | NFT_MSG_GETRULE, NLM_F_DUMP, &nf, sizeof nf);
+        nf.res_id = htons(1234);
+        send_typed(fd, NFNL_SUBSYS_CTNETLINK << 8 | IPCTNL_MSG_CT_DELETE, NLM_F_NONREC, &nf, sizeof nf);
+        send_typed(fd, NFNL_MSG_BATCH_BEGIN, 0, &nf, sizeof nf);
+        u32a(1, 5);
+        send_it(fd);
+        send_typed(fd, 0x7f << 8 | 0x42, 0, &nf, 2);
+        close(fd);
+        return 0;
+}
+"""
+)
+
+
+@pytest.mark.parametrize(
+    "options", [["-s", "64"], ["-X", "verbose"], ["-X", "raw"]], ids=["default", "verbose", "raw"]
+)
+def test_audit_xfrm_selinux_netfilter_messages_print_as_strace_does(tmp_path, options):
+    (tmp_path / "nlother.c").write_text(OTHER_PROTOCOLS_C)
+    lines = compare_with_strace(tmp_path, str(tmp_path / "nlother"), ["-f", *options])
+    text = "\n".join(lines)
+    for decoded in ["{val=-1}", "{seqno=7}", "nfgen_family=", "res_id=", "nla_len=11"]:
+        assert decoded in text, decoded
+    if "raw" not in options:
+        for name in ["AUDIT_GET", "XFRM_MSG_NEWSA", "NFT_MSG_NEWTABLE", "IPCTNL_MSG_CT_DELETE"]:
+            assert name in text, name
+
+
+# A libudev monitor message (header then properties) and a kernel uevent on a
+# NETLINK_KOBJECT_UEVENT socket, sent to no one (the kernel ignores them).
+UEVENT_C = r"""
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <linux/netlink.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+struct udev_header {
+        char prefix[8];
+        uint32_t magic, header_size, properties_off, properties_len;
+        uint32_t subsystem_hash, devtype_hash, bloom_hi, bloom_lo;
+};
+
+int main(void)
+{
+        write(-1, "start", 5);
+        getpid();
+        int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_KOBJECT_UEVENT);
+        struct sockaddr_nl nl = {.nl_family = AF_NETLINK};
+        bind(fd, (struct sockaddr *)&nl, sizeof nl); /* listed in /proc/net/netlink */
+        char msg[128] = {0};
+        struct udev_header h = {"libudev", htonl(0xfeedcafe), sizeof h, sizeof h, 24,
+                                htonl(0xc370b302), 0, htonl(0x2000400), 0};
+        memcpy(msg, &h, sizeof h);
+        memcpy(msg + sizeof h, "ACTION=add\0SUBSYSTEM=net", 24);
+        sendto(fd, msg, sizeof h, MSG_DONTWAIT, NULL, 0);
+        sendto(fd, msg, sizeof h + 24, MSG_DONTWAIT, NULL, 0);
+        const char uevent[] = "add@/devices/virtual/net/lo\0ACTION=add";
+        sendto(fd, uevent, sizeof uevent, MSG_DONTWAIT, NULL, 0);
+        close(fd);
+        return 0;
+}
+"""
+
+
+@pytest.mark.parametrize("options", [["-s", "64"], ["-s", "16"]], ids=["default", "short"])
+def test_kobject_uevent_messages_print_as_strace_does(tmp_path, options):
+    (tmp_path / "uevent.c").write_text(UEVENT_C)
+    lines = compare_with_strace(tmp_path, str(tmp_path / "uevent"), ["-f", *options])
+    assert any('prefix="libudev", magic=htonl(0xfeedcafe)' in line for line in lines)

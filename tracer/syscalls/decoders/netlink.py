@@ -1,12 +1,13 @@
-"""Netlink messages in socket buffers, as strace 6.1 prints them (its netlink.c, netlink_route.c).
+"""Netlink messages in socket buffers, as strace 6.1 prints them (its netlink.c).
 
 `[{nlmsg_len=20, nlmsg_type=RTM_GETADDR, nlmsg_flags=NLM_F_REQUEST|NLM_F_DUMP, ...},
-{ifa_family=AF_UNSPEC, ...}]`: each message's header, then its payload: NLMSG_DONE's
-int, NLMSG_ERROR's error and the message it answers, and NETLINK_ROUTE payloads
-(address, link, route, neighbour, rule, netconf and nexthop messages: netlink_route.py;
-attributes: nlattr.py); other payloads in hex, as strace prints those it has no
-decoder for. Which netlink protocol a socket speaks is found while
-the tracee is stopped (`capture_family`), since the fd may be closed by render time.
+{ifa_family=AF_UNSPEC, ...}]`: each message's header (its type and flags named by the
+socket's protocol: netlink_types.py), then its payload: NLMSG_DONE's int, NLMSG_ERROR's
+error and the message it answers, NETLINK_ROUTE payloads (netlink_route.py),
+NETLINK_SOCK_DIAG ones (netlink_sock_diag.py), netfilter's and selinux's (attributes:
+nlattr.py); other payloads in hex, as strace prints those it has no decoder for. Which
+netlink protocol a socket speaks is found while the tracee is stopped
+(`capture_family`), since the fd may be closed by render time.
 """
 
 from __future__ import annotations
@@ -17,45 +18,26 @@ import struct
 from tracer.syscalls.fmt import STYLE, pointer
 from tracer.syscalls.xlat.net import ADDRESS_FAMILIES
 
-from .kstructs import i32, u32, xflags, xval
+from .kstructs import i32, u32, xval
+from .netlink_kobject_uevent import kobject_uevent
+from .netlink_netfilter import netfilter_payload
 from .netlink_route import route_payload
+from .netlink_selinux import selinux_payload
+from .netlink_sock_diag import sock_diag_payload
+from .netlink_types import flags_text, type_text
+from .netlink_values import family_and_data
 from .nlattr import Body, address, byte_array, can_read, decode_nlattr, hex_bytes, nla_str_text
 
 NLMSG_HDRLEN = 16
 NETLINK_ROUTE = 0
+NETLINK_SOCK_DIAG = 4
+NETLINK_SELINUX = 7
+NETLINK_NETFILTER = 12
+NETLINK_KOBJECT_UEVENT = 15
 NETLINK_KEY = "nl_family"
 # strace reads netlink messages whole, not cut at -s: read up to this much of them.
 NETLINK_READ_MAX = 64 * 1024  # Syscall.mem: the fd's netlink protocol (-1: unknown)
 
-_TYPES = {1: "NLMSG_NOOP", 2: "NLMSG_ERROR", 3: "NLMSG_DONE", 4: "NLMSG_OVERRUN"}
-_ROUTE_TYPES = {
-    16: "RTM_NEWLINK", 17: "RTM_DELLINK", 18: "RTM_GETLINK", 19: "RTM_SETLINK",
-    20: "RTM_NEWADDR", 21: "RTM_DELADDR", 22: "RTM_GETADDR", 24: "RTM_NEWROUTE",
-    25: "RTM_DELROUTE", 26: "RTM_GETROUTE", 28: "RTM_NEWNEIGH", 29: "RTM_DELNEIGH",
-    30: "RTM_GETNEIGH", 32: "RTM_NEWRULE", 33: "RTM_DELRULE", 34: "RTM_GETRULE",
-    36: "RTM_NEWQDISC", 37: "RTM_DELQDISC", 38: "RTM_GETQDISC", 40: "RTM_NEWTCLASS",
-    41: "RTM_DELTCLASS", 42: "RTM_GETTCLASS", 44: "RTM_NEWTFILTER", 45: "RTM_DELTFILTER",
-    46: "RTM_GETTFILTER", 48: "RTM_NEWACTION", 49: "RTM_DELACTION", 50: "RTM_GETACTION",
-    52: "RTM_NEWPREFIX", 58: "RTM_GETMULTICAST", 62: "RTM_GETANYCAST", 64: "RTM_NEWNEIGHTBL",
-    66: "RTM_GETNEIGHTBL", 67: "RTM_SETNEIGHTBL", 68: "RTM_NEWNDUSEROPT",
-    72: "RTM_NEWADDRLABEL", 73: "RTM_DELADDRLABEL", 74: "RTM_GETADDRLABEL", 78: "RTM_GETDCB",
-    79: "RTM_SETDCB", 80: "RTM_NEWNETCONF", 81: "RTM_DELNETCONF", 82: "RTM_GETNETCONF",
-    84: "RTM_NEWMDB", 85: "RTM_DELMDB", 86: "RTM_GETMDB", 88: "RTM_NEWNSID", 89: "RTM_DELNSID",
-    90: "RTM_GETNSID", 92: "RTM_NEWSTATS", 94: "RTM_GETSTATS", 96: "RTM_NEWCACHEREPORT",
-    100: "RTM_NEWCHAIN", 101: "RTM_DELCHAIN", 102: "RTM_GETCHAIN", 104: "RTM_NEWNEXTHOP",
-    105: "RTM_DELNEXTHOP", 106: "RTM_GETNEXTHOP", 108: "RTM_NEWLINKPROP",
-    109: "RTM_DELLINKPROP", 110: "RTM_GETLINKPROP", 112: "RTM_NEWVLAN", 113: "RTM_DELVLAN",
-    114: "RTM_GETVLAN", 116: "RTM_NEWNEXTHOPBUCKET", 117: "RTM_DELNEXTHOPBUCKET",
-    118: "RTM_GETNEXTHOPBUCKET",
-}  # fmt: skip
-_FLAGS = [(0x1, "NLM_F_REQUEST"), (0x2, "NLM_F_MULTI"), (0x4, "NLM_F_ACK"), (0x8, "NLM_F_ECHO"),
-          (0x10, "NLM_F_DUMP_INTR"), (0x20, "NLM_F_DUMP_FILTERED")]  # fmt: skip
-_GET_FLAGS = [(0x300, "NLM_F_DUMP"), (0x100, "NLM_F_ROOT"), (0x200, "NLM_F_MATCH"),
-              (0x400, "NLM_F_ATOMIC")]  # fmt: skip
-_NEW_FLAGS = [(0x100, "NLM_F_REPLACE"), (0x200, "NLM_F_EXCL"), (0x400, "NLM_F_CREATE"),
-              (0x800, "NLM_F_APPEND")]  # fmt: skip
-_DELETE_FLAGS = [(0x100, "NLM_F_NONREC"), (0x200, "NLM_F_BULK")]
-_ACK_FLAGS = [(0x100, "NLM_F_CAPPED"), (0x200, "NLM_F_ACK_TLVS")]
 _NLMSGERR_ATTRS = {0: "NLMSGERR_ATTR_UNUSED", 1: "NLMSGERR_ATTR_MSG", 2: "NLMSGERR_ATTR_OFFS",
                    3: "NLMSGERR_ATTR_COOKIE", 4: "NLMSGERR_ATTR_POLICY",
                    5: "NLMSGERR_ATTR_MISS_TYPE", 6: "NLMSGERR_ATTR_MISS_NEST"}  # fmt: skip
@@ -92,34 +74,10 @@ def capture_family(mem, fd: int) -> int | None:
 # ---- rendering ---------------------------------------------------------------------------------
 
 
-def _type_text(mtype: int, family: int) -> str:
-    if mtype >= 16 and family == NETLINK_ROUTE:
-        return xval(mtype, _ROUTE_TYPES, "RTM_???")
-    if mtype >= 16 and family not in (-1, None) and family < 22:
-        # Families with type tables this decoder lacks: strace names them; we cannot yet.
-        return xval(mtype, {}, "NLMSG_???")
-    return xval(mtype, _TYPES, "NLMSG_???")
-
-
-def _flags_text(flags: int, mtype: int, family: int) -> str:
-    extra: list[tuple[int, str]] = []
-    if mtype < 16:
-        if mtype == 2:
-            extra = _ACK_FLAGS
-    elif family == NETLINK_ROUTE:
-        if mtype == 49:  # RTM_DELACTION takes NLM_F_ROOT flags
-            extra = _GET_FLAGS
-        else:
-            extra = (_NEW_FLAGS, _DELETE_FLAGS, _GET_FLAGS, [])[mtype & 3]
-    elif family == 4:  # NETLINK_SOCK_DIAG
-        extra = _GET_FLAGS
-    return xflags(flags, _FLAGS + extra, "NLM_F_???")
-
-
 def _header(data: bytes, off: int, family: int) -> str:
     nlen, mtype, flags, seq, pid = _HDR.unpack_from(data, off)
-    return (f"{{nlmsg_len={nlen}, nlmsg_type={_type_text(mtype, family)}, "
-            f"nlmsg_flags={_flags_text(flags, mtype, family)}, nlmsg_seq={seq}, nlmsg_pid={pid}}}")  # fmt: skip
+    return (f"{{nlmsg_len={nlen}, nlmsg_type={type_text(mtype, family)}, "
+            f"nlmsg_flags={flags_text(flags, mtype, family)}, nlmsg_seq={seq}, nlmsg_pid={pid}}}")  # fmt: skip
 
 
 def _route_payload(data: Body, off: int, length: int, mtype: int, strsize: int, abbrev: bool) -> str:  # fmt: skip
@@ -127,15 +85,7 @@ def _route_payload(data: Body, off: int, length: int, mtype: int, strsize: int, 
         return address(data, off)
     fam = xval(data[off], ADDRESS_FAMILIES, "AF_???")
     text = route_payload(data, off, length, mtype, fam, strsize, abbrev)
-    return text if text is not None else _family_only(fam, data, off, length, strsize)
-
-
-def _family_only(fam: str, data: bytes, off: int, length: int, strsize: int) -> str:
-    """decode_family: the family, then the rest in hex."""
-    text = f"{{family={fam}"
-    if length > 1:
-        text += ", data=" + hex_bytes(data, off + 1, length - 1, strsize)
-    return text + "}"
+    return text if text is not None else family_and_data(fam, data, off, length, strsize)
 
 
 def _errno_text(err: int) -> str:
@@ -184,6 +134,14 @@ def _payload(data: Body, off: int, length: int, mtype: int, flags: int, family: 
         return _nlmsgerr(data, off, length, flags, family, strsize, abbrev)
     if family == NETLINK_ROUTE and mtype >= 16:
         return _route_payload(data, off, length, mtype, strsize, abbrev)
+    if family == NETLINK_SOCK_DIAG and mtype >= 16:
+        return sock_diag_payload(data, off, length, mtype, flags, strsize, abbrev)
+    if family == NETLINK_NETFILTER and mtype >= 16:
+        return netfilter_payload(data, off, length, mtype, strsize, abbrev)
+    if family == NETLINK_SELINUX and mtype >= 16:
+        text = selinux_payload(data, off, length, mtype, strsize)
+        if text is not None:
+            return text
     if mtype == 3 and length == 4:  # NLMSG_DONE
         return str(i32(data, off)) if can_read(data, off, 4) else address(data, off)
     return hex_bytes(data, off, length, strsize)
@@ -202,6 +160,8 @@ def render_netlink(data: bytes | None, length: int, family: int, strsize: int, a
     """decode_netlink: the messages in `length` bytes at `addr` (`data` their readable bytes)."""
     if data is None and length:
         return pointer(addr)
+    if family == NETLINK_KOBJECT_UEVENT:  # not netlink messages: libudev's or the kernel's
+        return kobject_uevent(Body(data or b"", addr), length, strsize)
     try:
         return _messages(Body(data or b"", addr), length, family, strsize, abbrev)
     except (struct.error, IndexError):  # a decoder read past the readable bytes: a bug

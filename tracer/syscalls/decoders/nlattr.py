@@ -125,6 +125,8 @@ def as_body(data: bytes) -> Body:
 def decode_nlattr(data: bytes, off: int, length: int, names: dict, unknown: str, decode, strsize: int, abbrev: bool) -> str:  # fmt: skip
     """decode_nlattr: `[{nla_len=8, nla_type=IFA_ADDRESS}, inet_addr(...)]`, an array when several.
 
+    `names` None: the types print as numbers (netfilter's attributes).
+
     `decode(type, value)` gets each value as a `Body` and returns its text, or None for hex."""
     items: list[str] = []
     is_array = False
@@ -149,7 +151,10 @@ def decode_nlattr(data: bytes, off: int, length: int, names: dict, unknown: str,
             head += flag_name(0x8000, "NLA_F_NESTED") + "|"
         if nla_type & 0x4000:
             head += flag_name(0x4000, "NLA_F_NET_BYTEORDER") + "|"
-        head = f"{{nla_len={nla_len}, {head}{xval(kind, names, unknown)}}}"
+        type_text = (
+            xval(kind, names, unknown) if names is not None else f"{kind:#x}" if kind else "0"
+        )
+        head = f"{{nla_len={nla_len}, {head}{type_text}}}"
         body_len = min(nla_len, length) - NLA_HDRLEN
         if body_len > 0:
             raw = as_body(data).sub(off + NLA_HDRLEN, body_len)
