@@ -199,3 +199,62 @@ def test_path_filter_matches_path_arguments_and_fd_paths(traced):
         assert list(parse_filter(f"path:{needle}").match_rows(store)) == expected
         everything = set(range(len(store)))
         assert set(parse_filter(f"-path:{needle}").match_rows(store)) == everything - set(expected)
+
+
+SHARED_FILES = r"""
+#define _GNU_SOURCE
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static FILE *rep;
+
+static int opener(void *arg) {
+    int fd = open("/etc/hostname", O_RDONLY);
+    fprintf(rep, "sharer %d\nshared_open %d\n", getpid(), fd);
+    return 0;
+}
+
+static int execer(void *arg) {
+    execl("/bin/true", "true", (char *)NULL);
+    return 127;
+}
+
+int main(int argc, char **argv) {
+    rep = fopen(argv[1], "w");
+    setvbuf(rep, NULL, _IONBF, 0);
+    char *stack = malloc(1 << 16), *stack2 = malloc(1 << 16);
+    int keep = open("/etc/passwd", O_RDONLY | O_CLOEXEC);
+    pid_t a = clone(opener, stack + (1 << 16), CLONE_FILES | SIGCHLD, NULL);
+    waitpid(a, NULL, 0);
+    pid_t b = clone(execer, stack2 + (1 << 16), CLONE_FILES | SIGCHLD, NULL);
+    waitpid(b, NULL, 0);
+    fprintf(rep, "parent %d\nkeep %d\nexecer %d\n", getpid(), keep, b);
+    return 0;
+}
+"""
+
+
+def test_clone_files_children_share_the_table_until_exec_unshares_it(tmp_path, cc):
+    """A CLONE_FILES child's open lands in its parent's table; a CLONE_FILES child that
+    execs gets a copy, whose close-on-exec closes leave the parent's fds open."""
+    exe, rep = cc(SHARED_FILES, name="shared_files"), tmp_path / "report.txt"
+    session = TraceSession(TraceOptions(command=[str(exe), str(rep)]))
+    session.start()
+    assert session.wait(50)
+    store, fds = EventStore(), FdTables()
+    events = session.drain()
+    for i in range(0, len(events), 5):
+        fds.update(store, store.append(events[i : i + 5]))
+    report = dict(line.split(" ") for line in rep.read_text().splitlines())
+    parent, keep = int(report["parent"]), int(report["keep"])
+    shared_fd = int(report["shared_open"])
+    assert fds.get(parent, shared_fd).path == "/etc/hostname"  # opened by the sharer
+    assert fds.get(parent, keep).path == "/etc/passwd"  # O_CLOEXEC: open in the parent
+    execer = int(report["execer"])
+    gone = [x for x in fds.entries(execer) if x.fd == keep and x.closed_by == "execve"]
+    assert gone, "the exec'ing child's copy closes the close-on-exec fd"

@@ -347,7 +347,7 @@ def closed_range(c: FdEffectContext) -> None:
     tables = c.tables
     if flags & CLOSE_RANGE_UNSHARE:
         table = tables.table(c.pid)
-        if any(t is table for p, t in tables.tables.items() if p != c.pid):
+        if id(table) in tables.shared:
             tables.tables[c.pid] = table.copy()
     table = tables.table(c.pid)
     for fd in [fd for fd in table.open if first <= fd <= last]:
@@ -362,7 +362,8 @@ def cloned(c: FdEffectContext) -> None:
     """CLONE_FILES without CLONE_THREAD: the child shares the parent's table itself."""
     flags = c.raw(0)
     if flags & 0x400 and not flags & 0x10000 and c.ret > 0:
-        c.tables.tables[c.ret] = c.tables.table(c.pid)
+        table = c.tables.tables[c.ret] = c.tables.table(c.pid)
+        c.tables.shared.add(id(table))
 
 
 @effect("setrlimit", "prlimit64")

@@ -102,6 +102,9 @@ class FdTables:
 
     def __init__(self, read_proc: bool = True) -> None:
         self.tables: dict[int, FdTable] = {}
+        # id() of the tables that processes share (clone with CLONE_FILES): looked up
+        # at each exec, where a scan of every process made a fork/exec loop quadratic.
+        self.shared: set[int] = set()
         self.read_proc = read_proc  # seed new roots from /proc (off for replayed stores)
         self._nofile: dict[int, tuple[int | None, int | None]] = {}
         self._unnamed = False  # some inherited entry's target is not known yet
@@ -173,7 +176,7 @@ class FdTables:
             elif k == K_EXEC:
                 ev: Exec = store.event(row)
                 t = self.table(ev.pid)
-                if any(t2 is t for p, t2 in self.tables.items() if p != ev.pid):
+                if id(t) in self.shared:
                     t = self.tables[ev.pid] = t.copy()  # exec unshares a CLONE_FILES table
                 t.close_on_exec(row)
             elif k == K_EXITED:
