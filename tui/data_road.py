@@ -23,6 +23,11 @@ REDRAW_BEHIND = 0.1
 # (1M open/read/close events: a third of the loading time was redraws at 0.1 s).
 REDRAW_BEHIND_RECORDED = 0.5
 PANE_REFRESH = 0.5  # seconds between side-pane rebuilds while events stream
+# ... or longer, so that rebuilding and drawing the side pane takes at most this share of
+# the app's time: a process tree of 1,000 rows cost ~100 ms a refresh, a fifth of the
+# app's thread at 0.5 s (a fork/exec loop in the explorer), where htop waits 1.5 s.
+PANE_SHARE = 0.1
+PANE_REFRESH_MAX = 3.0
 
 
 class DataRoad:
@@ -30,6 +35,7 @@ class DataRoad:
 
     _error_shown = False
     _drop_noticed = False
+    _pane_gap = PANE_REFRESH  # seconds until the side pane is rebuilt again (PANE_SHARE)
 
     def _redraw_behind(self) -> float:
         """Seconds between redraws while a backlog waits."""
@@ -59,7 +65,7 @@ class DataRoad:
         if self.flight is not None:
             self.flight.update()
         ended = self.feed.ended
-        if self._panes_dirty and (now - self._last_pane_refresh >= PANE_REFRESH or ended):
+        if self._panes_dirty and (now - self._last_pane_refresh >= self._pane_gap or ended):
             self.refresh_panes()
         self.feed.index_idle()
         if self.feed.behind and not self._slice_soon:
@@ -135,8 +141,14 @@ class DataRoad:
         if not self.is_running or not self.side_panes.is_attached:  # the app is closing
             return
         self._panes_dirty = False
-        self._last_pane_refresh = time.monotonic()
-        self.side_panes.refresh_from(self.models, self._files_pid(), self.painter.t0 or 0.0)
+        started = time.monotonic()
+        self._last_pane_refresh = started
+        side = self.side_panes
+        side.refresh_from(self.models, self._files_pid(), self.painter.t0 or 0.0)
+        # What the last refresh cost: this rebuild and the drawing that followed the one
+        # before it (the table redraws what it shows after each change).
+        cost = time.monotonic() - started + side.take_drawing_time()
+        self._pane_gap = min(PANE_REFRESH_MAX, max(PANE_REFRESH, cost / PANE_SHARE))
 
     def _files_pid(self) -> int | None:
         if self.selected_pid is not None:

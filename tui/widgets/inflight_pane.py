@@ -17,7 +17,7 @@ from textual.widgets import DataTable
 
 from tracer.model.inflight import InflightRow, format_wait, inflight_rows
 from tui.messages import JumpToRow
-from tui.widgets.panes import _Pane
+from tui.widgets.panes import TablePane
 
 TICK = 1.0  # seconds between looks while on screen: the timers move once a second
 
@@ -66,7 +66,7 @@ class InflightSource:
         return last
 
 
-class InflightPane(_Pane):
+class InflightPane(TablePane):
     """Live threads and their calls in flight; Enter goes to the call (or the thread's last row)."""
 
     source: InflightSource | None = None  # set by the app

@@ -7,11 +7,13 @@ a message when the user picks one.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 from rich.text import Text
 from textual.binding import Binding
 from textual.message import Message
+from textual.strip import Strip
 from textual.widgets import DataTable
 
 from tui.containment import ContainedPump
@@ -66,7 +68,9 @@ def _cell_sig(cell: object) -> tuple:
     return (cell, None, ())
 
 
-class _Pane(ContainedPump, DataTable):
+class TablePane(ContainedPump, DataTable):
+    """A side pane that is a table of the rows the app hands it (`show`)."""
+
     BINDINGS = [
         # DataTable's Home/End scroll sideways; in a table of rows they mean the first/last row.
         Binding("home,g", "first_row", "First row", show=False),
@@ -78,6 +82,22 @@ class _Pane(ContainedPump, DataTable):
         self._signature: object = None
         self._keys: list[str] = []  # the rows shown, in order
         self._cells: dict[str, tuple] = {}  # their cells, to update only what changed
+
+    # Seconds spent drawing lines since the app last took the figure (`take_drawing_time`):
+    # any change to a DataTable redraws every visible cell, and the app paces its
+    # refreshes by what they cost.
+    drawing_seconds = 0.0
+
+    def render_line(self, y: int) -> Strip:
+        started = time.perf_counter()
+        try:
+            return super().render_line(y)
+        finally:
+            self.drawing_seconds += time.perf_counter() - started
+
+    def take_drawing_time(self) -> float:
+        spent, self.drawing_seconds = self.drawing_seconds, 0.0
+        return spent
 
     def action_first_row(self) -> None:
         if self.row_count:
@@ -133,7 +153,7 @@ class _Pane(ContainedPump, DataTable):
             self.refresh()
 
 
-class ProcessesPane(_Pane):
+class ProcessesPane(TablePane):
     """Process tree: pid, command, state, syscall and error counts. Enter narrows the list."""
 
     def on_mount(self) -> None:
@@ -183,7 +203,7 @@ class ProcessesPane(_Pane):
         self.post_message(ProcessSelected(int(event.row_key.value)))
 
 
-class FilesPane(_Pane):
+class FilesPane(TablePane):
     """fd table of one process, open and closed; Enter jumps to the creating syscall."""
 
     def on_mount(self) -> None:
@@ -222,7 +242,7 @@ class FilesPane(_Pane):
             self.post_message(JumpToRow(row))
 
 
-class ErrorsPane(_Pane):
+class ErrorsPane(TablePane):
     """Failed syscalls grouped by syscall + errno (+ path); Enter shows the occurrences.
 
     `t` changes the order: most frequent, first seen (the one-off culprit that came

@@ -14,7 +14,7 @@ from textual.widgets import TabbedContent, TabPane
 from tui.containment import ContainedPump
 from tui.widgets.inflight_pane import InflightPane
 from tui.widgets.output_pane import OutputPane
-from tui.widgets.panes import ErrorsPane, FilesPane, ProcessesPane
+from tui.widgets.panes import ErrorsPane, FilesPane, ProcessesPane, TablePane
 from tui.widgets.stack_view import StackView
 from tui.widgets.summary_pane import SummaryPane
 
@@ -67,6 +67,10 @@ class SidePanes(ContainedPump, Vertical):
         except NoMatches:
             if self.app.is_running:
                 raise
+
+    def take_drawing_time(self) -> float:
+        """Seconds the table panes spent drawing since this was last asked."""
+        return sum(pane.take_drawing_time() for pane in self.query(TablePane))
 
     def _refresh_active(self, models, files_pid: int | None, t0: float) -> None:
         active = self.tabs.active

@@ -26,7 +26,7 @@ from tracer.summary.table import (
     TOTAL_TIME,
     sorted_numbers,
 )
-from tui.widgets.panes import _Pane
+from tui.widgets.panes import TablePane
 
 # (header, the column it shows and sorts by, width)
 COLUMNS = (
@@ -42,7 +42,7 @@ SORTS = tuple(c[1] for c in COLUMNS)
 REFRESH = 0.5  # seconds between looks at the store while the pane is on screen
 
 
-class SummaryPane(_Pane):
+class SummaryPane(TablePane):
     """Per-syscall totals of the shown rows; sortable by any column."""
 
     BINDINGS = [
