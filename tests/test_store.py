@@ -145,6 +145,22 @@ def test_interleaved_threads_in_one_batch_equal_one_event_at_a_time():
     assert _columns(batch) == _columns(one)
 
 
+def test_a_call_in_progress_shows_its_arguments_up_to_the_first_the_exit_decides():
+    """As strace before `<unfinished ...>`: `read(3,` and not the count after the buffer."""
+    s = EventStore()
+    calls = [
+        Syscall(1, 10, 10, T.number("read"), (3, 0x1000, 10), 1.0),
+        Syscall(2, 10, 10, T.number("wait4"), (0xFFFFFFFFFFFFFFFF, 0x2000, 0, 0), 1.0),
+        Syscall(3, 10, 10, T.number("close"), (4,), 1.0),
+    ]
+    s.append([Unfinished(c) for c in calls])
+    assert [s.line(r) for r in range(3)] == [
+        "read(3, <... in progress>",
+        "wait4(-1, <... in progress>",
+        "close(4 <... in progress>",
+    ]
+
+
 def test_search_text_is_built_when_needed_and_follows_completion():
     s = EventStore()
     c = Syscall(5, 10, 11, T.number("read"), (3, 0x1000, 64), 1.0)

@@ -22,8 +22,7 @@ def signal_name(signo: int) -> str:
 def render_syscall_line(rc: RenderedCall, in_progress: bool = False) -> str:
     """`openat(AT_FDCWD, "/etc/hostname", O_RDONLY) = 3</etc/hostname>`; entry args only while in progress."""
     if in_progress:
-        shown = [a.text for a in rc.args if not a.at_exit]
-        return f"{rc.name}({', '.join(shown)} {IN_PROGRESS}"
+        return f"{rc.name}({rc.entry_args_text()} {IN_PROGRESS}"
     return f"{rc.name}({rc.args_text()}) = {rc.ret}"
 
 

@@ -182,8 +182,7 @@ def search_text(
     paths = list((call.fds or {}).values())
     paths += [a.value for a in rc.args if a.kind == "path" and a.value]
     if in_progress:
-        shown = ", ".join(a.text for a in rc.args if not a.at_exit)
-        text = f"{rc.name}({shown} <... in progress>"
+        text = f"{rc.name}({rc.entry_args_text()} <... in progress>"
     else:
         text = f"{rc.name}({rc.args_text()}) = {rc.ret}"
     return text.lower(), tuple(paths)

@@ -17,6 +17,7 @@ import errno as errno_mod
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from itertools import takewhile
 from typing import Any
 
 from tracer.events import Syscall
@@ -200,6 +201,13 @@ class RenderedCall:
 
     def args_text(self) -> str:
         return ", ".join(a.text for a in self.args)
+
+    def entry_args_text(self) -> str:
+        """What strace prints before `<unfinished ...>`: the arguments known at entry, up
+        to the first one the exit decides (`read(3,`): the ones after it wait too."""
+        shown = list(takewhile(lambda a: not a.at_exit, self.args))
+        text = ", ".join(a.text for a in shown)
+        return text + "," if len(shown) < len(self.args) and shown else text
 
 
 # int's own `&`: IntFlag's builds a new flag member on every call (~1.5 µs per line).
