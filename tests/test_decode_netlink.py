@@ -552,6 +552,93 @@ def test_neightbl_nsid_mdb_tc_addrlabel_cachereport_dcb_stats_messages_print_as_
         assert decoded in text, decoded
 
 
+# Statistics messages with their nested attributes: bridge and bond extended statistics
+# (each struct also with bytes past it, and too short), offload and MPLS statistics.
+NLSTATS_C = (
+    NL_HELPERS
+    + r"""
+#include <linux/if_bonding.h>
+#include <linux/mpls.h>
+
+int main(void)
+{
+        write(-1, "start", 5);
+        getpid();
+        int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+        struct sockaddr_nl nl = {.nl_family = AF_NETLINK};
+        bind(fd, (struct sockaddr *)&nl, sizeof nl);
+        struct if_stats_msg ism = {.ifindex = 1, .filter_mask = 0x3e};
+        start(RTM_GETSTATS, &ism, sizeof ism);
+        int xs = nest(IFLA_STATS_LINK_XSTATS);
+        int br = nest(LINK_XSTATS_TYPE_BRIDGE);
+        struct bridge_vlan_xstats vx = {.rx_bytes = 1, .tx_packets = 1ULL << 63, .vid = 10,
+                                        .flags = BRIDGE_VLAN_INFO_PVID | 0x8000, .pad2 = 7};
+        attr(BRIDGE_XSTATS_VLAN, &vx, sizeof vx);
+        char more[sizeof vx + 5];
+        memset(more, 0xab, sizeof more);
+        memcpy(more, &vx, sizeof vx);
+        attr(BRIDGE_XSTATS_VLAN, more, sizeof more);
+        attr(BRIDGE_XSTATS_VLAN, &vx, sizeof vx - 1);
+        struct br_mcast_stats mc = {.igmp_v1queries = {1, 2}, .igmp_parse_errors = 3,
+                                    .mcast_packets = {4, 5}};
+        attr(BRIDGE_XSTATS_MCAST, &mc, sizeof mc);
+        struct bridge_stp_xstats stp = {.transition_blk = 1, .tx_tcn = 6};
+        attr(BRIDGE_XSTATS_STP, &stp, sizeof stp);
+        u32a(BRIDGE_XSTATS_PAD, 9);
+        end(br);
+        int bond = nest(LINK_XSTATS_TYPE_BOND);
+        int ad = nest(BOND_XSTATS_3AD);
+        uint64_t n = 42;
+        attr(BOND_3AD_STAT_LACPDU_RX, &n, 8);
+        attr(BOND_3AD_STAT_MARKER_UNKNOWN_RX, &n, 8);
+        attr(BOND_3AD_STAT_PAD, &n, 8);
+        end(ad);
+        end(bond);
+        u32a(7, 1); /* LINK_XSTATS_TYPE_??? */
+        end(xs);
+        int slave = nest(IFLA_STATS_LINK_XSTATS_SLAVE);
+        int sbr = nest(LINK_XSTATS_TYPE_BRIDGE);
+        attr(BRIDGE_XSTATS_STP, &stp, sizeof stp);
+        end(sbr);
+        end(slave);
+        int off = nest(IFLA_STATS_LINK_OFFLOAD_XSTATS);
+        struct rtnl_link_stats64 s64 = {.rx_packets = 3, .rx_nohandler = 1};
+        attr(IFLA_OFFLOAD_XSTATS_CPU_HIT, &s64, sizeof s64);
+        u32a(IFLA_OFFLOAD_XSTATS_CPU_HIT + 1, 2);
+        end(off);
+        int afs = nest(IFLA_STATS_AF_SPEC);
+        int mpls = nest(AF_MPLS);
+        struct mpls_link_stats ml = {.rx_packets = 8, .rx_noroute = 9};
+        attr(MPLS_STATS_LINK, &ml, sizeof ml);
+        end(mpls);
+        int inet = nest(AF_INET);
+        u32a(1, 5);
+        end(inet);
+        end(afs);
+        send_it(fd);
+        close(fd);
+        return 0;
+}
+"""
+)
+
+
+@pytest.mark.parametrize(
+    "options",
+    [["-s", "64"], ["-X", "verbose", "-s", "16"], ["-X", "raw", "-s", "4"]],
+    ids=["default", "verbose", "raw-short"],
+)
+def test_stats_messages_nested_statistics_print_as_strace_does(tmp_path, options):
+    (tmp_path / "nlstats.c").write_text(NLSTATS_C)
+    lines = compare_with_strace(tmp_path, str(tmp_path / "nlstats"), ["-f", *options])
+    text = "\n".join(lines)
+    decoded = ["tx_packets=9223372036854775808", "pad2=0x7", "igmp_parse_errors=3", "tx_tcn=6"]
+    if "4" not in options:  # -s 4 shows the first 4 attributes only
+        decoded += ["rx_noroute=9"]
+    for field in decoded:
+        assert field in text, field
+
+
 IP_COMMANDS = "ip -s -s link show lo; ip -4 route show table all; ip -6 route show table local; ip neigh show dev lo; ip -4 rule; ip netconf show dev lo"  # noqa: E501
 _IP_VOLATILE = (
     (re.compile(r"nlmsg_(seq|pid)=-?\d+"), r"nlmsg_\1=N"),
