@@ -639,6 +639,59 @@ def test_stats_messages_nested_statistics_print_as_strace_does(tmp_path, options
         assert field in text, field
 
 
+# Attributes whose values are fds (IFLA_NET_NS_FD, IFLA_XDP_FD, IFLA_XDP_EXPECTED_FD,
+# NETNSA_FD), sent by sendto and sendmsg; the file is closed and another opened under its
+# number right after, so under -y its path must have been looked up while the call was made.
+NLFDS_C = (
+    NL_HELPERS
+    + r"""
+#include <fcntl.h>
+#include <linux/net_namespace.h>
+#include <sys/uio.h>
+
+int main(void)
+{
+        write(-1, "start", 5);
+        getpid();
+        int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+        struct sockaddr_nl nl = {.nl_family = AF_NETLINK};
+        bind(fd, (struct sockaddr *)&nl, sizeof nl);
+        int full = open("/dev/full", O_RDONLY);
+        struct ifinfomsg ifi = {.ifi_family = AF_UNSPEC, .ifi_index = 1};
+        start(RTM_NEWLINK, &ifi, sizeof ifi);
+        u32a(IFLA_NET_NS_FD, full);
+        int xdp = nest(IFLA_XDP);
+        u32a(IFLA_XDP_FD, 1000); /* not open */
+        u32a(IFLA_XDP_EXPECTED_FD, full);
+        u32a(IFLA_XDP_FD, -1);
+        end(xdp);
+        send_it(fd);
+        struct rtgenmsg gen = {.rtgen_family = AF_UNSPEC};
+        start(RTM_NEWNSID, &gen, sizeof gen);
+        u32a(NETNSA_FD, full);
+        ((struct nlmsghdr *)buf)->nlmsg_len = len;
+        struct iovec iov = {.iov_base = buf, .iov_len = len};
+        struct msghdr mh = {.msg_name = &nl, .msg_namelen = sizeof nl, .msg_iov = &iov,
+                            .msg_iovlen = 1};
+        sendmsg(fd, &mh, MSG_DONTWAIT);
+        close(full);
+        open("/dev/null", O_RDONLY);
+        close(fd);
+        return 0;
+}
+"""
+)
+
+
+def test_fd_attributes_print_their_paths_under_y_as_strace_does(tmp_path):
+    (tmp_path / "nlfds.c").write_text(NLFDS_C)
+    lines = compare_with_strace(tmp_path, str(tmp_path / "nlfds"), ["-f", "-y"])
+    text = "\n".join(lines)
+    assert "IFLA_XDP_EXPECTED_FD}, 4</dev/full>]" in text
+    assert "NETNSA_FD}, 4</dev/full>]" in text
+    assert "IFLA_XDP_FD}, 1000]" in text
+
+
 IP_COMMANDS = "ip -s -s link show lo; ip -4 route show table all; ip -6 route show table local; ip neigh show dev lo; ip -4 rule; ip netconf show dev lo"  # noqa: E501
 _IP_VOLATILE = (
     (re.compile(r"nlmsg_(seq|pid)=-?\d+"), r"nlmsg_\1=N"),

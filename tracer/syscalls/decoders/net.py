@@ -15,7 +15,14 @@ from tracer.syscalls.render import Arg, Decoded, RenderContext, decoder, to_int
 from tracer.syscalls.xlat import net as x
 
 from .kstructs import complete, i32, int_arg, xflags, xval
-from .netlink import NETLINK_KEY, NETLINK_READ_MAX, capture_family, render_netlink
+from .netlink import (
+    NETLINK_KEY,
+    NETLINK_READ_MAX,
+    NETLINK_ROUTE,
+    capture_family,
+    render_netlink,
+)
+from .netlink_fds import route_message_fds
 from .sockaddr import SOCKADDR_MAX, family_name, render_sockaddr
 
 # ---- rendering helpers shared with msghdr.py ---------------------------------------------------
@@ -258,6 +265,10 @@ def _capture_sendto(mem: MemoryReader, args, limits: CaptureLimits):
         got[NETLINK_KEY] = family
         if args[1] and n > limits.data_limit:
             got["buf"] = mem.read(args[1], min(n, NETLINK_READ_MAX))
+        if family == NETLINK_ROUTE and limits.fd_paths:
+            fds = route_message_fds(got.get("buf") or b"")
+            if fds:
+                got["_fds"] = fds
     return got
 
 
@@ -265,7 +276,8 @@ def socket_buffer(call: Syscall, ctx: RenderContext, data: bytes | None, length:
     """decode_sockbuf: netlink messages on a netlink socket (when dereferenced), else the bytes."""
     family = (call.mem or {}).get(NETLINK_KEY)
     if family is not None and ctx.dereferenced(call) and addr:
-        return render_netlink(data, length, family, ctx.strsize, ctx.abbreviated(call), addr)
+        return render_netlink(data, length, family, ctx.strsize, ctx.abbreviated(call), addr,
+                              lambda fd: ctx.fd(call, fd))  # fmt: skip
     return quote_buffer(data, length, ctx.strsize, addr)
 
 

@@ -36,6 +36,9 @@ from .sockaddr import ifindex_text
 MAX_ADDR_LEN = 32
 
 
+FdText = Callable[[int], str]
+
+
 @dataclass
 class Msg:
     strsize: int
@@ -43,6 +46,7 @@ class Msg:
     family: int = 0
     kind: str = ""
     slave_kind: str = ""
+    fd_text: FdText = str  # an fd as -y prints it (`9</dev/full>`)
 
 
 Decoder = Callable[[bytes, Msg], "str | None"]
@@ -166,7 +170,7 @@ def ifindex(raw: bytes, m: Msg) -> str | None:
 
 @reads(4)
 def nla_fd(raw: bytes, m: Msg) -> str | None:
-    return str(int.from_bytes(raw[:4], "little", signed=True)) if len(raw) >= 4 else None
+    return m.fd_text(int.from_bytes(raw[:4], "little", signed=True)) if len(raw) >= 4 else None
 
 
 @reads(4)
