@@ -692,6 +692,64 @@ def test_fd_attributes_print_their_paths_under_y_as_strace_does(tmp_path):
     assert "IFLA_XDP_FD}, 1000]" in text
 
 
+# Generic netlink: the family dump request strace itself sends, the start of the kernel's
+# answer, and a type no family has.
+NLGENERIC_C = r"""
+#include <linux/genetlink.h>
+#include <linux/netlink.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+int main(void)
+{
+        write(-1, "start", 5);
+        getpid(); /* the port id the kernel answers to */
+        int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_GENERIC);
+        struct sockaddr_nl nl = {.nl_family = AF_NETLINK};
+        bind(fd, (struct sockaddr *)&nl, sizeof nl);
+        struct {
+                struct nlmsghdr nlh;
+                struct genlmsghdr gnlh;
+        } req = {.nlh = {.nlmsg_len = sizeof req, .nlmsg_type = GENL_ID_CTRL,
+                         .nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP, .nlmsg_seq = 1},
+                 .gnlh = {.cmd = CTRL_CMD_GETFAMILY}};
+        sendto(fd, &req, sizeof req, 0, NULL, 0);
+        char answer[64] __attribute__((aligned(4)));
+        recv(fd, answer, sizeof answer, MSG_TRUNC);
+        req.nlh.nlmsg_type = 0xfff0;
+        req.nlh.nlmsg_flags = NLM_F_REQUEST;
+        sendto(fd, &req, sizeof req, MSG_DONTWAIT, NULL, 0);
+        close(fd);
+        return 0;
+}
+"""
+
+
+@pytest.mark.parametrize("options", [[], ["-X", "verbose"]], ids=["default", "verbose"])
+def test_generic_netlink_types_are_named_by_the_kernel_as_strace_does(tmp_path, options):
+    (tmp_path / "nlgeneric.c").write_text(NLGENERIC_C)
+    lines = compare_with_strace(tmp_path, str(tmp_path / "nlgeneric"), ["-f", *options])
+    text = "\n".join(lines)
+    assert "nlctrl" in text
+    assert "0xfff0 /* GENERIC_FAMILY_??? */" in text
+
+
+def test_generic_netlink_types_print_as_numbers_when_the_kernel_cannot_be_asked(monkeypatch):
+    from tracer.syscalls.decoders import netlink_genl
+    from tracer.syscalls.decoders.netlink_types import type_text
+
+    def refuse(*args, **kwargs):
+        raise PermissionError("no netlink here")
+
+    netlink_genl.generic_families.cache_clear()
+    monkeypatch.setattr(netlink_genl.socket, "socket", refuse)
+    try:
+        assert type_text(0x10, netlink_genl.NETLINK_GENERIC) == "0x10 /* GENERIC_FAMILY_??? */"
+    finally:
+        netlink_genl.generic_families.cache_clear()
+
+
 IP_COMMANDS = "ip -s -s link show lo; ip -4 route show table all; ip -6 route show table local; ip neigh show dev lo; ip -4 rule; ip netconf show dev lo"  # noqa: E501
 _IP_VOLATILE = (
     (re.compile(r"nlmsg_(seq|pid)=-?\d+"), r"nlmsg_\1=N"),

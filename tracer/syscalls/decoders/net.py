@@ -307,14 +307,21 @@ def _capture_recvfrom(mem: MemoryReader, args, ret: int, limits: CaptureLimits):
     if ret < 0:
         return None
     got = _capture_addr_out(4, 5)(mem, args, ret, limits) or {}
-    if args[1] and ret:
-        got["buf"] = mem.read(args[1], min(ret, limits.data_limit))
+    n = _received(ret, args[2])
+    if args[1] and n:
+        got["buf"] = mem.read(args[1], min(n, limits.data_limit))
     family = capture_family(mem, to_int(args[0]))
     if family is not None:
         got[NETLINK_KEY] = family
-        if args[1] and ret > limits.data_limit:
-            got["buf"] = mem.read(args[1], min(ret, NETLINK_READ_MAX))
+        if args[1] and n > limits.data_limit:
+            got["buf"] = mem.read(args[1], min(n, NETLINK_READ_MAX))
     return got
+
+
+def _received(ret: int, size: int) -> int:
+    """The bytes a receive wrote to its buffer: with MSG_TRUNC it returns the datagram's
+    whole length, which may be more than the buffer holds."""
+    return min(ret, size & 0xFFFFFFFFFFFFFFFF)
 
 
 @decoder("recvfrom")
@@ -322,7 +329,8 @@ def decode_recvfrom(call: Syscall, ctx: RenderContext) -> Decoded:
     mem = call.mem or {}
     ok = call.ret is not None and not call.error
     if ok:
-        buf = socket_buffer(call, ctx, mem.get("buf", b""), call.ret, call.args[1])
+        n = _received(call.ret, call.args[2])
+        buf = socket_buffer(call, ctx, mem.get("buf", b""), n, call.args[1])
     else:
         buf = pointer(call.args[1])
     return Decoded(
