@@ -412,6 +412,8 @@ int main(void)
         u32a(NDTA_THRESH1, 128);
         struct ndt_config cfg = {.ndtc_key_len = 4, .ndtc_entry_size = 32, .ndtc_hash_mask = 0xff};
         attr(NDTA_CONFIG, &cfg, sizeof cfg);
+        cfg.ndtc_hash_mask = 0; /* PRINT_FIELD_0X: 00000000, not 0x000000 */
+        attr(NDTA_CONFIG, &cfg, sizeof cfg);
         int parms = nest(NDTA_PARMS);
         u32a(NDTPA_IFINDEX, 1);
         uint64_t ms = 30000;
@@ -548,7 +550,8 @@ def test_neightbl_nsid_mdb_tc_addrlabel_cachereport_dcb_stats_messages_print_as_
     text = "\n".join(lines)
     for decoded in ["ndtm_family=", "ndtc_key_len=4", "ndts_table_fulls=2", "rtgen_family=",
                     "vid=10", "tcm_handle=65536", "cell_align=-1", "ifal_prefixlen=64",
-                    "link_state=", "vlan_proto=", "IFLA_PORT_VF", "dcb_family=", "filter_mask="]:  # fmt: skip
+                    "link_state=", "vlan_proto=", "IFLA_PORT_VF", "dcb_family=", "filter_mask=",
+                    "ndtc_hash_mask=00000000"]:  # fmt: skip
         assert decoded in text, decoded
 
 
