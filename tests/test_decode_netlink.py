@@ -412,6 +412,8 @@ int main(void)
         u32a(NDTA_THRESH1, 128);
         struct ndt_config cfg = {.ndtc_key_len = 4, .ndtc_entry_size = 32, .ndtc_hash_mask = 0xff};
         attr(NDTA_CONFIG, &cfg, sizeof cfg);
+        cfg.ndtc_hash_mask = 0; /* PRINT_FIELD_0X: 00000000, not 0x000000 */
+        attr(NDTA_CONFIG, &cfg, sizeof cfg);
         int parms = nest(NDTA_PARMS);
         u32a(NDTPA_IFINDEX, 1);
         uint64_t ms = 30000;
@@ -548,8 +550,207 @@ def test_neightbl_nsid_mdb_tc_addrlabel_cachereport_dcb_stats_messages_print_as_
     text = "\n".join(lines)
     for decoded in ["ndtm_family=", "ndtc_key_len=4", "ndts_table_fulls=2", "rtgen_family=",
                     "vid=10", "tcm_handle=65536", "cell_align=-1", "ifal_prefixlen=64",
-                    "link_state=", "vlan_proto=", "IFLA_PORT_VF", "dcb_family=", "filter_mask="]:  # fmt: skip
+                    "link_state=", "vlan_proto=", "IFLA_PORT_VF", "dcb_family=", "filter_mask=",
+                    "ndtc_hash_mask=00000000"]:  # fmt: skip
         assert decoded in text, decoded
+
+
+# Statistics messages with their nested attributes: bridge and bond extended statistics
+# (each struct also with bytes past it, and too short), offload and MPLS statistics.
+NLSTATS_C = (
+    NL_HELPERS
+    + r"""
+#include <linux/if_bonding.h>
+#include <linux/mpls.h>
+
+int main(void)
+{
+        write(-1, "start", 5);
+        getpid();
+        int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+        struct sockaddr_nl nl = {.nl_family = AF_NETLINK};
+        bind(fd, (struct sockaddr *)&nl, sizeof nl);
+        struct if_stats_msg ism = {.ifindex = 1, .filter_mask = 0x3e};
+        start(RTM_GETSTATS, &ism, sizeof ism);
+        int xs = nest(IFLA_STATS_LINK_XSTATS);
+        int br = nest(LINK_XSTATS_TYPE_BRIDGE);
+        struct bridge_vlan_xstats vx = {.rx_bytes = 1, .tx_packets = 1ULL << 63, .vid = 10,
+                                        .flags = BRIDGE_VLAN_INFO_PVID | 0x8000, .pad2 = 7};
+        attr(BRIDGE_XSTATS_VLAN, &vx, sizeof vx);
+        char more[sizeof vx + 5];
+        memset(more, 0xab, sizeof more);
+        memcpy(more, &vx, sizeof vx);
+        attr(BRIDGE_XSTATS_VLAN, more, sizeof more);
+        attr(BRIDGE_XSTATS_VLAN, &vx, sizeof vx - 1);
+        struct br_mcast_stats mc = {.igmp_v1queries = {1, 2}, .igmp_parse_errors = 3,
+                                    .mcast_packets = {4, 5}};
+        attr(BRIDGE_XSTATS_MCAST, &mc, sizeof mc);
+        struct bridge_stp_xstats stp = {.transition_blk = 1, .tx_tcn = 6};
+        attr(BRIDGE_XSTATS_STP, &stp, sizeof stp);
+        u32a(BRIDGE_XSTATS_PAD, 9);
+        end(br);
+        int bond = nest(LINK_XSTATS_TYPE_BOND);
+        int ad = nest(BOND_XSTATS_3AD);
+        uint64_t n = 42;
+        attr(BOND_3AD_STAT_LACPDU_RX, &n, 8);
+        attr(BOND_3AD_STAT_MARKER_UNKNOWN_RX, &n, 8);
+        attr(BOND_3AD_STAT_PAD, &n, 8);
+        end(ad);
+        end(bond);
+        u32a(7, 1); /* LINK_XSTATS_TYPE_??? */
+        end(xs);
+        int slave = nest(IFLA_STATS_LINK_XSTATS_SLAVE);
+        int sbr = nest(LINK_XSTATS_TYPE_BRIDGE);
+        attr(BRIDGE_XSTATS_STP, &stp, sizeof stp);
+        end(sbr);
+        end(slave);
+        int off = nest(IFLA_STATS_LINK_OFFLOAD_XSTATS);
+        struct rtnl_link_stats64 s64 = {.rx_packets = 3, .rx_nohandler = 1};
+        attr(IFLA_OFFLOAD_XSTATS_CPU_HIT, &s64, sizeof s64);
+        u32a(IFLA_OFFLOAD_XSTATS_CPU_HIT + 1, 2);
+        end(off);
+        int afs = nest(IFLA_STATS_AF_SPEC);
+        int mpls = nest(AF_MPLS);
+        struct mpls_link_stats ml = {.rx_packets = 8, .rx_noroute = 9};
+        attr(MPLS_STATS_LINK, &ml, sizeof ml);
+        end(mpls);
+        int inet = nest(AF_INET);
+        u32a(1, 5);
+        end(inet);
+        end(afs);
+        send_it(fd);
+        close(fd);
+        return 0;
+}
+"""
+)
+
+
+@pytest.mark.parametrize(
+    "options",
+    [["-s", "64"], ["-X", "verbose", "-s", "16"], ["-X", "raw", "-s", "4"]],
+    ids=["default", "verbose", "raw-short"],
+)
+def test_stats_messages_nested_statistics_print_as_strace_does(tmp_path, options):
+    (tmp_path / "nlstats.c").write_text(NLSTATS_C)
+    lines = compare_with_strace(tmp_path, str(tmp_path / "nlstats"), ["-f", *options])
+    text = "\n".join(lines)
+    decoded = ["tx_packets=9223372036854775808", "pad2=0x7", "igmp_parse_errors=3", "tx_tcn=6"]
+    if "4" not in options:  # -s 4 shows the first 4 attributes only
+        decoded += ["rx_noroute=9"]
+    for field in decoded:
+        assert field in text, field
+
+
+# Attributes whose values are fds (IFLA_NET_NS_FD, IFLA_XDP_FD, IFLA_XDP_EXPECTED_FD,
+# NETNSA_FD), sent by sendto and sendmsg; the file is closed and another opened under its
+# number right after, so under -y its path must have been looked up while the call was made.
+NLFDS_C = (
+    NL_HELPERS
+    + r"""
+#include <fcntl.h>
+#include <linux/net_namespace.h>
+#include <sys/uio.h>
+
+int main(void)
+{
+        write(-1, "start", 5);
+        getpid();
+        int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+        struct sockaddr_nl nl = {.nl_family = AF_NETLINK};
+        bind(fd, (struct sockaddr *)&nl, sizeof nl);
+        int full = open("/dev/full", O_RDONLY);
+        struct ifinfomsg ifi = {.ifi_family = AF_UNSPEC, .ifi_index = 1};
+        start(RTM_NEWLINK, &ifi, sizeof ifi);
+        u32a(IFLA_NET_NS_FD, full);
+        int xdp = nest(IFLA_XDP);
+        u32a(IFLA_XDP_FD, 1000); /* not open */
+        u32a(IFLA_XDP_EXPECTED_FD, full);
+        u32a(IFLA_XDP_FD, -1);
+        end(xdp);
+        send_it(fd);
+        struct rtgenmsg gen = {.rtgen_family = AF_UNSPEC};
+        start(RTM_NEWNSID, &gen, sizeof gen);
+        u32a(NETNSA_FD, full);
+        ((struct nlmsghdr *)buf)->nlmsg_len = len;
+        struct iovec iov = {.iov_base = buf, .iov_len = len};
+        struct msghdr mh = {.msg_name = &nl, .msg_namelen = sizeof nl, .msg_iov = &iov,
+                            .msg_iovlen = 1};
+        sendmsg(fd, &mh, MSG_DONTWAIT);
+        close(full);
+        open("/dev/null", O_RDONLY);
+        close(fd);
+        return 0;
+}
+"""
+)
+
+
+def test_fd_attributes_print_their_paths_under_y_as_strace_does(tmp_path):
+    (tmp_path / "nlfds.c").write_text(NLFDS_C)
+    lines = compare_with_strace(tmp_path, str(tmp_path / "nlfds"), ["-f", "-y"])
+    text = "\n".join(lines)
+    assert "IFLA_XDP_EXPECTED_FD}, 4</dev/full>]" in text
+    assert "NETNSA_FD}, 4</dev/full>]" in text
+    assert "IFLA_XDP_FD}, 1000]" in text
+
+
+# Generic netlink: the family dump request strace itself sends, the start of the kernel's
+# answer, and a type no family has.
+NLGENERIC_C = r"""
+#include <linux/genetlink.h>
+#include <linux/netlink.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+int main(void)
+{
+        write(-1, "start", 5);
+        getpid(); /* the port id the kernel answers to */
+        int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_GENERIC);
+        struct sockaddr_nl nl = {.nl_family = AF_NETLINK};
+        bind(fd, (struct sockaddr *)&nl, sizeof nl);
+        struct {
+                struct nlmsghdr nlh;
+                struct genlmsghdr gnlh;
+        } req = {.nlh = {.nlmsg_len = sizeof req, .nlmsg_type = GENL_ID_CTRL,
+                         .nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP, .nlmsg_seq = 1},
+                 .gnlh = {.cmd = CTRL_CMD_GETFAMILY}};
+        sendto(fd, &req, sizeof req, 0, NULL, 0);
+        char answer[64] __attribute__((aligned(4)));
+        recv(fd, answer, sizeof answer, MSG_TRUNC);
+        req.nlh.nlmsg_type = 0xfff0;
+        req.nlh.nlmsg_flags = NLM_F_REQUEST;
+        sendto(fd, &req, sizeof req, MSG_DONTWAIT, NULL, 0);
+        close(fd);
+        return 0;
+}
+"""
+
+
+@pytest.mark.parametrize("options", [[], ["-X", "verbose"]], ids=["default", "verbose"])
+def test_generic_netlink_types_are_named_by_the_kernel_as_strace_does(tmp_path, options):
+    (tmp_path / "nlgeneric.c").write_text(NLGENERIC_C)
+    lines = compare_with_strace(tmp_path, str(tmp_path / "nlgeneric"), ["-f", *options])
+    text = "\n".join(lines)
+    assert "nlctrl" in text
+    assert "0xfff0 /* GENERIC_FAMILY_??? */" in text
+
+
+def test_generic_netlink_types_print_as_numbers_when_the_kernel_cannot_be_asked(monkeypatch):
+    from tracer.syscalls.decoders import netlink_genl
+    from tracer.syscalls.decoders.netlink_types import type_text
+
+    def refuse(*args, **kwargs):
+        raise PermissionError("no netlink here")
+
+    netlink_genl.generic_families.cache_clear()
+    monkeypatch.setattr(netlink_genl.socket, "socket", refuse)
+    try:
+        assert type_text(0x10, netlink_genl.NETLINK_GENERIC) == "0x10 /* GENERIC_FAMILY_??? */"
+    finally:
+        netlink_genl.generic_families.cache_clear()
 
 
 IP_COMMANDS = "ip -s -s link show lo; ip -4 route show table all; ip -6 route show table local; ip neigh show dev lo; ip -4 rule; ip netconf show dev lo"  # noqa: E501

@@ -169,6 +169,8 @@ int main(void)
         u8a(SMC_DIAG_SHUTDOWN, 1);
         struct smc_diag_fallback fb = {.reason = 0x03010000, .peer_diagnosis = 5};
         attr(SMC_DIAG_FALLBACK, &fb, sizeof fb);
+        struct smc_diag_conninfo ci = {.token = 7, .rx_prod_flags = 5}; /* other flags 00 */
+        attr(SMC_DIAG_CONNINFO, &ci, sizeof ci);
         send_flags(fd, NLM_F_MULTI);
 
         /* The family byte alone, a family without a layout, a header cut short. */
@@ -203,3 +205,5 @@ def test_sock_diag_requests_and_replies_print_as_strace_does(tmp_path, options):
                     "idiag_inode=42", "bbr_min_rtt=5", "ndiag_portid=77",
                     "pdi_reserve=", "pdmc_alen=6", "diag_inode=1099511627776", "data="]:  # fmt: skip
         assert decoded in text, decoded
+    if "8" not in options:  # -s 8: the attributes' values are cut short
+        assert "rx_prod_flags=0x5, rx_conn_state_flags=00" in text

@@ -17,7 +17,14 @@ from tracer.syscalls.xlat.net import SCM_TYPES, SOCKET_LEVELS
 
 from .kstructs import complete, i32, timespec, u32, xval
 from .net import msg_flags
-from .netlink import NETLINK_KEY, NETLINK_READ_MAX, capture_family, render_netlink
+from .netlink import (
+    NETLINK_KEY,
+    NETLINK_READ_MAX,
+    NETLINK_ROUTE,
+    capture_family,
+    render_netlink,
+)
+from .netlink_fds import route_message_fds
 from .sockaddr import SOCKADDR_MAX, render_sockaddr
 
 _MSGHDR = struct.Struct("<QI4xQQQQi4x")  # name, namelen, iov, iovlen, control, controllen, flags
@@ -140,7 +147,8 @@ def render_msghdr(call: Syscall, ctx: RenderContext, cap: dict | None, addr: int
             if not base:
                 buf = "NULL"
             elif netlink is not None:
-                buf = render_netlink(data, want, netlink, ctx.strsize, ctx.abbreviated(call), base)
+                buf = render_netlink(data, want, netlink, ctx.strsize, ctx.abbreviated(call),
+                                     base, lambda fd: ctx.fd(call, fd))  # fmt: skip
             else:
                 buf = quote_buffer(data, want, ctx.strsize, base)
             shown.append(f"{{iov_base={buf}, iov_len={length}}}")
@@ -167,7 +175,10 @@ def _capture_sendmsg(mem: MemoryReader, args, limits: CaptureLimits):
         return None
     msg = _capture_msghdr(mem, raw, limits, None)
     got = {"msg": msg, "_fds": msg["_fds"]} if "_fds" in msg else {"msg": msg}
-    return _with_netlink(mem, args, msg, got)
+    got = _with_netlink(mem, args, msg, got)
+    if got.get(NETLINK_KEY) == NETLINK_ROUTE and limits.fd_paths:
+        _add_route_fds(got, msg)
+    return got
 
 
 def _with_netlink(mem: MemoryReader, args, msg: dict, got: dict) -> dict:
@@ -177,6 +188,15 @@ def _with_netlink(mem: MemoryReader, args, msg: dict, got: dict) -> dict:
         family = capture_family(mem, args[0] & 0xFFFFFFFF)
         got[NETLINK_KEY] = -1 if family is None else family
     return got
+
+
+def _add_route_fds(got: dict, msg: dict) -> None:
+    """The fds the NETLINK_ROUTE messages being sent name, added to `_fds` (for -y)."""
+    fds = list(got.get("_fds", ()))
+    for _base, _length, _want, data in msg.get("iov", ()):
+        fds += [fd for fd in route_message_fds(data or b"") if fd not in fds]
+    if fds:
+        got["_fds"] = fds
 
 
 @on_entry("recvmsg")

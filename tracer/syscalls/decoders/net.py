@@ -15,7 +15,14 @@ from tracer.syscalls.render import Arg, Decoded, RenderContext, decoder, to_int
 from tracer.syscalls.xlat import net as x
 
 from .kstructs import complete, i32, int_arg, xflags, xval
-from .netlink import NETLINK_KEY, NETLINK_READ_MAX, capture_family, render_netlink
+from .netlink import (
+    NETLINK_KEY,
+    NETLINK_READ_MAX,
+    NETLINK_ROUTE,
+    capture_family,
+    render_netlink,
+)
+from .netlink_fds import route_message_fds
 from .sockaddr import SOCKADDR_MAX, family_name, render_sockaddr
 
 # ---- rendering helpers shared with msghdr.py ---------------------------------------------------
@@ -258,6 +265,10 @@ def _capture_sendto(mem: MemoryReader, args, limits: CaptureLimits):
         got[NETLINK_KEY] = family
         if args[1] and n > limits.data_limit:
             got["buf"] = mem.read(args[1], min(n, NETLINK_READ_MAX))
+        if family == NETLINK_ROUTE and limits.fd_paths:
+            fds = route_message_fds(got.get("buf") or b"")
+            if fds:
+                got["_fds"] = fds
     return got
 
 
@@ -265,7 +276,8 @@ def socket_buffer(call: Syscall, ctx: RenderContext, data: bytes | None, length:
     """decode_sockbuf: netlink messages on a netlink socket (when dereferenced), else the bytes."""
     family = (call.mem or {}).get(NETLINK_KEY)
     if family is not None and ctx.dereferenced(call) and addr:
-        return render_netlink(data, length, family, ctx.strsize, ctx.abbreviated(call), addr)
+        return render_netlink(data, length, family, ctx.strsize, ctx.abbreviated(call), addr,
+                              lambda fd: ctx.fd(call, fd))  # fmt: skip
     return quote_buffer(data, length, ctx.strsize, addr)
 
 
@@ -295,14 +307,21 @@ def _capture_recvfrom(mem: MemoryReader, args, ret: int, limits: CaptureLimits):
     if ret < 0:
         return None
     got = _capture_addr_out(4, 5)(mem, args, ret, limits) or {}
-    if args[1] and ret:
-        got["buf"] = mem.read(args[1], min(ret, limits.data_limit))
+    n = _received(ret, args[2])
+    if args[1] and n:
+        got["buf"] = mem.read(args[1], min(n, limits.data_limit))
     family = capture_family(mem, to_int(args[0]))
     if family is not None:
         got[NETLINK_KEY] = family
-        if args[1] and ret > limits.data_limit:
-            got["buf"] = mem.read(args[1], min(ret, NETLINK_READ_MAX))
+        if args[1] and n > limits.data_limit:
+            got["buf"] = mem.read(args[1], min(n, NETLINK_READ_MAX))
     return got
+
+
+def _received(ret: int, size: int) -> int:
+    """The bytes a receive wrote to its buffer: with MSG_TRUNC it returns the datagram's
+    whole length, which may be more than the buffer holds."""
+    return min(ret, size & 0xFFFFFFFFFFFFFFFF)
 
 
 @decoder("recvfrom")
@@ -310,7 +329,8 @@ def decode_recvfrom(call: Syscall, ctx: RenderContext) -> Decoded:
     mem = call.mem or {}
     ok = call.ret is not None and not call.error
     if ok:
-        buf = socket_buffer(call, ctx, mem.get("buf", b""), call.ret, call.args[1])
+        n = _received(call.ret, call.args[2])
+        buf = socket_buffer(call, ctx, mem.get("buf", b""), n, call.args[1])
     else:
         buf = pointer(call.args[1])
     return Decoded(

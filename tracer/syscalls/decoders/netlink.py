@@ -25,7 +25,7 @@ from .netlink_route import route_payload
 from .netlink_selinux import selinux_payload
 from .netlink_sock_diag import sock_diag_payload
 from .netlink_types import flags_text, type_text
-from .netlink_values import family_and_data
+from .netlink_values import FdText, family_and_data
 from .nlattr import Body, address, byte_array, can_read, decode_nlattr, hex_bytes, nla_str_text
 
 NLMSG_HDRLEN = 16
@@ -80,11 +80,12 @@ def _header(data: bytes, off: int, family: int) -> str:
             f"nlmsg_flags={flags_text(flags, mtype, family)}, nlmsg_seq={seq}, nlmsg_pid={pid}}}")  # fmt: skip
 
 
-def _route_payload(data: Body, off: int, length: int, mtype: int, strsize: int, abbrev: bool) -> str:  # fmt: skip
+def _route_payload(data: Body, off: int, length: int, mtype: int, strsize: int, abbrev: bool,
+                   fd_text: FdText) -> str:  # fmt: skip
     if not can_read(data, off, 1):  # decode_netlink_route reads the family byte first
         return address(data, off)
     fam = xval(data[off], ADDRESS_FAMILIES, "AF_???")
-    text = route_payload(data, off, length, mtype, fam, strsize, abbrev)
+    text = route_payload(data, off, length, mtype, fam, strsize, abbrev, fd_text)
     return text if text is not None else family_and_data(fam, data, off, length, strsize)
 
 
@@ -97,7 +98,8 @@ def _errno_text(err: int) -> str:
     return f"-{name}" if STYLE.constants == "abbrev" else f"{err} /* -{name} */"
 
 
-def _nlmsgerr(data: Body, off: int, length: int, flags: int, family: int, strsize: int, abbrev: bool) -> str:  # fmt: skip
+def _nlmsgerr(data: Body, off: int, length: int, flags: int, family: int, strsize: int, abbrev: bool,
+              fd_text: FdText) -> str:  # fmt: skip
     """decode_nlmsgerr: the error, the message it answers, then any NLMSGERR_ATTR_*."""
     if length < 20:
         return hex_bytes(data, off, length, strsize)
@@ -105,7 +107,7 @@ def _nlmsgerr(data: Body, off: int, length: int, flags: int, family: int, strsiz
         return address(data, off)
     inner_len = max(16, u32(data, off + 4))
     payload = min(length - 4, 16 if flags & 0x100 else inner_len)
-    msg = _message(data, off + 4, payload, family, strsize, abbrev)
+    msg = _message(data, off + 4, payload, family, strsize, abbrev, fd_text)
     text = f"{{error={_errno_text(i32(data, off))}, msg={msg}}}"
     if length - 4 > payload:
         attrs = decode_nlattr(data, off + 4 + payload, length - 4 - payload, _NLMSGERR_ATTRS,
@@ -129,11 +131,12 @@ def _nlmsgerr_attr(strsize: int, abbrev: bool):
     return decode
 
 
-def _payload(data: Body, off: int, length: int, mtype: int, flags: int, family: int, strsize: int, abbrev: bool) -> str:  # fmt: skip
+def _payload(data: Body, off: int, length: int, mtype: int, flags: int, family: int, strsize: int, abbrev: bool,
+             fd_text: FdText) -> str:  # fmt: skip
     if mtype == 2:  # NLMSG_ERROR
-        return _nlmsgerr(data, off, length, flags, family, strsize, abbrev)
+        return _nlmsgerr(data, off, length, flags, family, strsize, abbrev, fd_text)
     if family == NETLINK_ROUTE and mtype >= 16:
-        return _route_payload(data, off, length, mtype, strsize, abbrev)
+        return _route_payload(data, off, length, mtype, strsize, abbrev, fd_text)
     if family == NETLINK_SOCK_DIAG and mtype >= 16:
         return sock_diag_payload(data, off, length, mtype, flags, strsize, abbrev)
     if family == NETLINK_NETFILTER and mtype >= 16:
@@ -147,28 +150,33 @@ def _payload(data: Body, off: int, length: int, mtype: int, flags: int, family: 
     return hex_bytes(data, off, length, strsize)
 
 
-def _message(data: Body, off: int, length: int, family: int, strsize: int, abbrev: bool) -> str:
+def _message(data: Body, off: int, length: int, family: int, strsize: int, abbrev: bool,
+             fd_text: FdText) -> str:  # fmt: skip
     nlen, mtype, flags, _seq, _pid = _HDR.unpack_from(data, off)
     head = _header(data, off, family)
     body = min(nlen, length)
     if body <= NLMSG_HDRLEN:
         return head
-    return f"[{head}, {_payload(data, off + NLMSG_HDRLEN, body - NLMSG_HDRLEN, mtype, flags, family, strsize, abbrev)}]"  # fmt: skip
+    payload = _payload(data, off + NLMSG_HDRLEN, body - NLMSG_HDRLEN, mtype, flags, family,
+                       strsize, abbrev, fd_text)  # fmt: skip
+    return f"[{head}, {payload}]"
 
 
-def render_netlink(data: bytes | None, length: int, family: int, strsize: int, abbrev: bool, addr: int) -> str:  # fmt: skip
-    """decode_netlink: the messages in `length` bytes at `addr` (`data` their readable bytes)."""
+def render_netlink(data: bytes | None, length: int, family: int, strsize: int, abbrev: bool, addr: int,
+                   fd_text: FdText = str) -> str:  # fmt: skip
+    """decode_netlink: the messages in `length` bytes at `addr` (`data` their readable bytes);
+    `fd_text` prints an fd an attribute names (with its path under -y)."""
     if data is None and length:
         return pointer(addr)
     if family == NETLINK_KOBJECT_UEVENT:  # not netlink messages: libudev's or the kernel's
         return kobject_uevent(Body(data or b"", addr), length, strsize)
     try:
-        return _messages(Body(data or b"", addr), length, family, strsize, abbrev)
+        return _messages(Body(data or b"", addr), length, family, strsize, abbrev, fd_text)
     except (struct.error, IndexError):  # a decoder read past the readable bytes: a bug
         return pointer(addr)
 
 
-def _messages(data: Body, length: int, family: int, strsize: int, abbrev: bool) -> str:
+def _messages(data: Body, length: int, family: int, strsize: int, abbrev: bool, fd_text: FdText) -> str:  # fmt: skip
     items: list[str] = []
     is_array = False
     off = 0
@@ -187,7 +195,7 @@ def _messages(data: Body, length: int, family: int, strsize: int, abbrev: bool) 
         nxt = length - step if nlen >= NLMSG_HDRLEN and length >= step else 0
         if not is_array and nxt:
             is_array = True
-        items.append(_message(data, off, length, family, strsize, abbrev))
+        items.append(_message(data, off, length, family, strsize, abbrev, fd_text))
         if not nxt:
             break
         off += step

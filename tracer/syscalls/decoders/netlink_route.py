@@ -11,7 +11,7 @@ import socket
 
 from tracer.syscalls.xlat import netlink_misc as X
 
-from .netlink_values import Msg, family_then_attrs
+from .netlink_values import FdText, Msg, family_then_attrs
 from .rtnl_addr_route import fib_rule_hdr, ifaddrlblmsg, ifaddrmsg, ndmsg, netconfmsg, nhmsg, rtmsg
 from .rtnl_link import ifinfomsg
 from .rtnl_misc import NDTA, NETNSA, br_port_msg, cachereport, dcbmsg
@@ -40,7 +40,8 @@ _DECODERS = {16: ifinfomsg, 17: ifinfomsg, 18: ifinfomsg, 19: ifinfomsg,
              104: nhmsg, 105: nhmsg, 106: nhmsg}  # fmt: skip
 
 
-def route_payload(data: bytes, off: int, length: int, mtype: int, fam: str, strsize: int, abbrev: bool) -> str | None:  # fmt: skip
+def route_payload(data: bytes, off: int, length: int, mtype: int, fam: str, strsize: int, abbrev: bool,
+                  fd_text: FdText = str) -> str | None:  # fmt: skip
     """The payload of NETLINK_ROUTE message type `mtype`, or None if not decoded here."""
     decode = _DECODERS.get(mtype)
     if decode is None:
@@ -48,4 +49,4 @@ def route_payload(data: bytes, off: int, length: int, mtype: int, fam: str, strs
     family = data[off]
     if mtype == 30 and family == socket.AF_BRIDGE:  # RTM_GETNEIGH for AF_BRIDGE: an ifinfomsg
         decode = ifinfomsg
-    return decode(data, off, length, Msg(strsize, abbrev, family), fam)
+    return decode(data, off, length, Msg(strsize, abbrev, family, fd_text=fd_text), fam)

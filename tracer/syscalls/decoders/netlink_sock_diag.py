@@ -51,7 +51,7 @@ from .netlink_values import (
     xlat_decoder,
 )
 from .nlattr import Body, address, can_read, flag_name, hex_bytes, print_array
-from .sockaddr import _field, ifindex_text, inet6_addr_field, render_sockaddr
+from .sockaddr import _field, ifindex_text, inet6_addr_field, render_sockaddr, zero_padded_hex
 
 NLM_F_REQUEST = 0x1
 TCPDIAG_GETSOCK, DCCPDIAG_GETSOCK = 18, 19
@@ -376,11 +376,6 @@ def _netlink_msg(raw: bytes) -> str:
             f"ndiag_dst_group={dst_group}, ndiag_ino={ino}, ndiag_cookie={_cookie(raw[20:28])}")  # fmt: skip
 
 
-def _padded_hex(value: int, width: int) -> str:
-    """C's %#0*x: `0x` counts in the width, and zero has no `0x`."""
-    return f"{value:#0{width}x}" if value else "0" * width
-
-
 @reads(4)
 def _netlink_flags(raw: bytes, m: Msg) -> str | None:
     if len(raw) < 4:
@@ -389,7 +384,7 @@ def _netlink_flags(raw: bytes, m: Msg) -> str | None:
 
 
 NETLINK_DIAG = {
-    0: meminfo, 1: _array_of(8, lambda raw, _i: _padded_hex(int.from_bytes(raw, "little"), 16)),
+    0: meminfo, 1: _array_of(8, lambda raw, _i: zero_padded_hex(int.from_bytes(raw, "little"), 16)),
     2: struct_decoder("4I", "ndr_block_size ndr_block_nr ndr_frame_size ndr_frame_nr"),
     3: struct_decoder("4I", "ndr_block_size ndr_block_nr ndr_frame_size ndr_frame_nr"),
     4: _netlink_flags,
@@ -482,7 +477,7 @@ def _smc_conninfo(raw: bytes, m: Msg) -> str | None:
     fields = [f"{n}={v}" for n, v in zip(names, sizes, strict=True)]
     fields += [f"{n}={_cursor(raw[16 + 8 * i :])}"
                for i, n in enumerate("rx_prod rx_cons tx_prod tx_cons".split())]  # fmt: skip
-    fields += [f"{n}={raw[48 + i]:#04x}" for i, n in enumerate(
+    fields += [f"{n}={zero_padded_hex(raw[48 + i], 2)}" for i, n in enumerate(
         "rx_prod_flags rx_conn_state_flags tx_prod_flags tx_conn_state_flags".split())]  # fmt: skip
     fields += [f"{n}={_cursor(raw[52 + 8 * i :])}"
                for i, n in enumerate("tx_prep tx_sent tx_fin".split())]  # fmt: skip

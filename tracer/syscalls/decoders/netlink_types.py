@@ -1,6 +1,7 @@
 """A netlink message header's type and flags, named as strace 6.1's netlink.c names them:
 control messages (below NLMSG_MIN_TYPE) alike on every socket, the others by the socket's
-protocol: `RTM_GETLINK`, `AUDIT_GET`, `XFRM_MSG_NEWSA`, and netfilter's subsystem and
+protocol: `RTM_GETLINK`, `AUDIT_GET`, `XFRM_MSG_NEWSA`, generic netlink's families as
+the kernel names them (`nlctrl`: netlink_genl.py), and netfilter's subsystem and
 message pair `NFNL_SUBSYS_NFTABLES<<8|NFT_MSG_NEWTABLE`. The flags past NLM_F_ECHO are
 named by what the message type does: a request for new objects, their deletion or a get.
 """
@@ -11,6 +12,7 @@ from tracer.syscalls.xlat import netlink_types as T
 from tracer.syscalls.xlat.netlink_sock_diag import NL_SOCK_DIAG_TYPES
 
 from .kstructs import xflags, xval
+from .netlink_genl import NETLINK_GENERIC, generic_families
 
 NLMSG_MIN_TYPE = 16
 NLMSG_ERROR = 2
@@ -60,6 +62,8 @@ def type_text(mtype: int, family: int | None) -> str:
     if mtype >= NLMSG_MIN_TYPE:
         if family == NETLINK_NETFILTER:
             return _netfilter_type(mtype)
+        if family == NETLINK_GENERIC:
+            return xval(mtype, generic_families(), "GENERIC_FAMILY_???")
         if family in _TYPE_TABLES:
             return xval(mtype, *_TYPE_TABLES[family])
     return xval(mtype, T.NETLINK_TYPES, "NLMSG_???")

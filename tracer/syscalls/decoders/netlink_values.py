@@ -31,9 +31,12 @@ from .nlattr import (
     nla_str_text,
     print_array,
 )
-from .sockaddr import ifindex_text
+from .sockaddr import ifindex_text, zero_padded_hex
 
 MAX_ADDR_LEN = 32
+
+
+FdText = Callable[[int], str]
 
 
 @dataclass
@@ -43,6 +46,7 @@ class Msg:
     family: int = 0
     kind: str = ""
     slave_kind: str = ""
+    fd_text: FdText = str  # an fd as -y prints it (`9</dev/full>`)
 
 
 Decoder = Callable[[bytes, Msg], "str | None"]
@@ -166,7 +170,7 @@ def ifindex(raw: bytes, m: Msg) -> str | None:
 
 @reads(4)
 def nla_fd(raw: bytes, m: Msg) -> str | None:
-    return str(int.from_bytes(raw[:4], "little", signed=True)) if len(raw) >= 4 else None
+    return m.fd_text(int.from_bytes(raw[:4], "little", signed=True)) if len(raw) >= 4 else None
 
 
 @reads(4)
@@ -268,7 +272,7 @@ def in_addr(family: int, size: int) -> Decoder:
 
 def struct_decoder(fmt: str, fields: str, hex_fields: tuple[str, ...] = (), padded: tuple[str, ...] = ()) -> Decoder:  # fmt: skip
     """A fixed struct of numbers: `{a=1, b=2}`, the fields in `hex_fields` in hex, those in
-    `padded` in hex padded to their size (PRINT_FIELD_0X: `0x0000ff`)."""
+    `padded` in hex padded to their size (PRINT_FIELD_0X: `0x0000ff`, zero `00000000`)."""
     layout = struct.Struct("<" + fmt)
     names = fields.split()
     codes = [c for n, c in re.findall(r"(\d*)([a-zA-Z])", fmt) for _ in range(int(n or 1))]
@@ -276,7 +280,7 @@ def struct_decoder(fmt: str, fields: str, hex_fields: tuple[str, ...] = (), padd
 
     def field(name: str, value: int) -> str:
         if name in padded:
-            return f"{name}={value:#0{widths[name]}x}"
+            return f"{name}={zero_padded_hex(value, widths[name])}"
         return f"{name}={hex0(value) if name in hex_fields else value}"
 
     @reads(layout.size)
