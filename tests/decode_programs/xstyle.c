@@ -12,12 +12,14 @@
 #include <linux/netlink.h>
 #include <net/ethernet.h>
 #include <netinet/in.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
@@ -26,6 +28,9 @@ static void flags_and_stat(const char *dir)
 {
 	char path[256];
 	int p[2];
+	struct statfs sfs;
+	sched_getscheduler(0); /* the policy after the return: strace's auxstr, no -X style */
+	statfs("/proc", &sfs); /* f_type: a named constant; procfs's counts do not move */
 	pipe2(p, O_NONBLOCK);
 	fcntl(p[0], F_GETFL);
 	fcntl(p[1], F_GETFL);

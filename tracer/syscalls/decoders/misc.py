@@ -179,7 +179,9 @@ def _policy(v: int) -> str:
 
 @decoder("sched_getscheduler")
 def decode_sched_getscheduler(call: Syscall, ctx: RenderContext) -> Decoded:
-    ret = f"{call.ret} ({_policy(call.ret)})" if _ok(call) else None
+    # strace's auxstr: the policy's name as is (no -X style, no RESET_ON_FORK), if known.
+    name = x.SCHED_POLICIES.get(call.ret) if _ok(call) else None
+    ret = f"{call.ret} ({name})" if name else None
     return Decoded([int_arg(call.args[0])], ret=ret)
 
 

@@ -28,6 +28,8 @@ from tracer.syscalls.decoders.arguments import (
 from tracer.syscalls.render import Arg, Decoded, RenderContext, decoder
 from tracer.syscalls.xlat import file as x
 
+from .kstructs import xval
+
 # struct stat on x86_64: dev, ino, nlink, mode, uid, gid, pad, rdev, size, blksize, blocks, times
 STAT = struct.Struct("<QQQIIIiQqqq" + "qq" * 3 + "24x")
 # struct statx, up to stx_mnt_id (what strace 6.1 prints)
@@ -194,9 +196,11 @@ def decode_statx(call: Syscall, ctx: RenderContext) -> Decoded:
 
 def format_statfs(sf: tuple) -> str:
     ftype = sf[0] & 0xFFFFFFFFFFFFFFFF
+    # PRINT_FIELD_XVAL without a default: an unknown magic is the number alone.
+    ftype_text = xval(ftype, x.FS_MAGIC, "") if ftype in x.FS_MAGIC else f"{ftype:#x}"
     fsid = ", ".join(f"{v & 0xFFFFFFFF:#x}" if v else "0" for v in (sf[7], sf[8]))
     return (
-        f"{{f_type={x.FS_MAGIC.get(ftype, f'{ftype:#x}')}, f_bsize={sf[1]}, "
+        f"{{f_type={ftype_text}, f_bsize={sf[1]}, "
         f"f_blocks={sf[2]}, f_bfree={sf[3]}, f_bavail={sf[4]}, f_files={sf[5]}, "
         f"f_ffree={sf[6]}, f_fsid={{val=[{fsid}]}}, f_namelen={sf[9]}, f_frsize={sf[10]}, "
         f"f_flags={fmt.flags(sf[11], x.STATFS_FLAGS)}}}"
