@@ -7,17 +7,16 @@ a message when the user picks one.
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 
 from rich.text import Text
 from textual.binding import Binding
 from textual.message import Message
-from textual.strip import Strip
 from textual.widgets import DataTable
 
 from tui.containment import ContainedPump
 from tui.messages import ErrorGroupChosen, JumpToRow, ProcessSelected
+from tui.widgets.drawing_time import DrawingTime
 
 
 @dataclass(slots=True)
@@ -68,7 +67,7 @@ def _cell_sig(cell: object) -> tuple:
     return (cell, None, ())
 
 
-class TablePane(ContainedPump, DataTable):
+class TablePane(DrawingTime, ContainedPump, DataTable):
     """A side pane that is a table of the rows the app hands it (`show`)."""
 
     BINDINGS = [
@@ -82,22 +81,6 @@ class TablePane(ContainedPump, DataTable):
         self._signature: object = None
         self._keys: list[str] = []  # the rows shown, in order
         self._cells: dict[str, tuple] = {}  # their cells, to update only what changed
-
-    # Seconds spent drawing lines since the app last took the figure (`take_drawing_time`):
-    # any change to a DataTable redraws every visible cell, and the app paces its
-    # refreshes by what they cost.
-    drawing_seconds = 0.0
-
-    def render_line(self, y: int) -> Strip:
-        started = time.perf_counter()
-        try:
-            return super().render_line(y)
-        finally:
-            self.drawing_seconds += time.perf_counter() - started
-
-    def take_drawing_time(self) -> float:
-        spent, self.drawing_seconds = self.drawing_seconds, 0.0
-        return spent
 
     def action_first_row(self) -> None:
         if self.row_count:
