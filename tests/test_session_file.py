@@ -99,7 +99,15 @@ def test_the_explorer_reopens_a_recording_with_its_panes_and_filter(tmp_path):
         session = RecordedSession(read_session(str(db)))
         app = TraceApp(session, None, "recorded", read_proc=False)
         async with app.run_test(size=(140, 40)) as pilot:
-            await settle(app, pilot, until=lambda: session.finished and app.trace_ended)
+            # Nothing runs: the status bar says the file is loading, then how it ended,
+            # and q only quits.
+            assert app.status.note == "q quits"
+            states = set()
+            while not (session.finished and app.trace_ended):
+                states.add(app.status.state)
+                await pilot.pause(0.01)
+            await settle(app, pilot)
+            assert "RUNNING" not in states and app.status.state == "EXITED"
             assert len(app.store) >= recorded - 20  # (call parts merge into rows)
             assert app.store.ended is not None and app.store.ended.exit_status == 4
             pids = {p.pid for p in app.models.processes.roots()}

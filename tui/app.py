@@ -188,9 +188,14 @@ class TraceApp(ContainedPump, DataRoad, TraceActions, FilterControl, SteerContro
         self.syscall_list.focus()
         self.status.stacks = bool(getattr(self.session, "stack_traces", False))
         self.status.loop = getattr(self.session, "capture_loop", "")
-        self.status.note = "q quits: " + (
-            "kills the launched program" if self.session.launched else "detaches from the processes"
-        )
+        if getattr(self.session, "recorded", False):
+            self.status.note = "q quits"  # a recording: nothing runs
+        else:
+            self.status.note = "q quits: " + (
+                "kills the launched program"
+                if self.session.launched
+                else "detaches from the processes"
+            )
         if self.tty_master_fd is not None:
             self.terminal = ProgramTerminal(self.tty_master_fd, self.output_pane.feed)
             self.terminal.start(asyncio.get_running_loop())

@@ -133,6 +133,8 @@ class DataRoad:
             status.state = "HELD"  # a breakpoint holds a thread (stopped, state t)
         elif self.session.paused:
             status.state = "PAUSED"
+        elif getattr(self.session, "recorded", False):
+            status.state = "LOADING"  # a recording still being read (`-r FILE`)
         else:
             status.state = "RUNNING"
 

@@ -12,6 +12,7 @@ from tui.containment import ContainedPump
 
 STATE_STYLES = {
     "RUNNING": "bold black on green",
+    "LOADING": "bold black on cyan",
     "PAUSED": "bold black on yellow",
     "EXITED": "bold white on red",
 }
@@ -53,7 +54,7 @@ class StatusBar(ContainedPump, Widget):
             state = exit_label(self.exit_status)
         text.append(f" {state} ", STATE_STYLES.get(self.state, "reverse"))
         text.append(f" {self.events:,} events")
-        if self.state == "RUNNING":
+        if self.state in ("RUNNING", "LOADING"):
             text.append(f" ({self.rate:,.0f}/s)", "dim")
         if self.dropped:
             text.append(f"  oldest {self.dropped:,} dropped (memory bound)", "bold yellow")
