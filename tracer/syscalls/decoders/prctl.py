@@ -14,7 +14,7 @@ from tracer.syscalls.fmt import STYLE, pointer, quote_cstr, styled_decimal
 from tracer.syscalls.render import Arg, Decoded, RenderContext, decoder, to_int, to_long
 from tracer.syscalls.xlat import misc as x
 
-from .kstructs import complete, i32, i64, u32, u64, xflags, xval
+from .kstructs import aux_flags, complete, i32, i64, u32, u64, xflags, xval
 from .siginfo import signal_name
 
 _COMM_LEN = 16
@@ -68,27 +68,6 @@ def _flags64(raw: int, table: list[tuple[int, str]], unknown: str) -> Arg:
 def _capability(raw: int) -> Arg:
     v = raw & _U64
     return Arg(xval(v, _CAPABILITIES, "CAP_???"), raw, "flags", v)
-
-
-def _aux_flags(value: int, table: list[tuple[int, str]], zero: str | None = None) -> str | None:
-    """Flags in a return value's note, as strace's auxstr mode builds them: names only
-    (whatever -X says), unknown bits in hex after a known one, and no note at all under
-    -X raw or when no bit is known (`zero` names the value 0 of tables that have one)."""
-    if STYLE.constants == "raw":
-        return None
-    if value == 0:
-        return zero
-    names: list[str] = []
-    rest = value
-    for bit, name in table:
-        if bit and rest & bit == bit:
-            names.append(name)
-            rest &= ~bit
-    if not names:
-        return None
-    if rest:
-        names.append(f"{rest:#x}")
-    return "|".join(names)
 
 
 def _hex_ret(call: Syscall, note: str | None) -> str:
@@ -215,7 +194,7 @@ def _returned_flags(
     `always` (strace prints those getters' results in hex whatever they are)."""
     if not _ok(call) or not (call.ret or always):
         return None
-    return _hex_ret(call, _aux_flags(call.ret & _U64, table, zero))
+    return _hex_ret(call, aux_flags(call.ret & _U64, table, zero))
 
 
 def _sched_core(call: Syscall) -> list[Arg]:
