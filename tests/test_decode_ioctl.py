@@ -5,7 +5,7 @@ expectations (and strace 6.1 on the same program), in both capture loops."""
 from __future__ import annotations
 
 import pytest
-from decode_oracle import RUNNERS, check_oracle
+from decode_oracle import RUNNERS, check_oracle, compare_with_strace
 
 from tracer.engine import core_plan
 from tracer.engine.syscall_plan import SyscallPlan
@@ -51,3 +51,12 @@ def test_the_c_core_takes_ioctls_whole():
     plan = SyscallPlan(TraceOptions(command=["true"]))
     assert plan.table.by_nr[16].name == "ioctl"  # x86_64
     assert core_plan.c_may_handle(plan, 16, "ioctl", None)
+
+
+def test_ioctl_results_print_as_strace_does_when_they_succeed(tmp_path):
+    """HDIO_GETGEO's start sector (after its alignment hole), HDIO_DRIVE_CMD's sectors
+    (cut at -s, an address where memory ends first), EVIOCGMTSLOTS: strace is the oracle,
+    with every ioctl made to succeed."""
+    options = ["-e", "trace=ioctl,write", "-e", "inject=ioctl:retval=42"]
+    lines = compare_with_strace(tmp_path, "ioctl_success", options)
+    assert any("EVIOCGMTSLOTS(12), {code=ABS_MT_SLOT, values=[1, 3]}" in line for line in lines)

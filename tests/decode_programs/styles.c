@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -92,5 +93,19 @@ int main(int argc, char **argv)
 	unlink(un.sun_path);
 	snprintf(path, sizeof path, "%s/lease", dir);
 	unlink(path);
+
+	/* mount's old magic word, memfd_create's huge page shift, utimensat's special times
+	 * and the epoch, arch_prctl's extended state masks and components. */
+	syscall(SYS_mount, "src", path, "tmpfs", 0xc0ed0000UL | MS_RDONLY, "mode=0");
+	syscall(SYS_mount, "src", path, "tmpfs", 0xc0ed0000UL, NULL);
+	syscall(SYS_memfd_create, "styles", 0xffffffffUL);
+	syscall(SYS_memfd_create, "styles", 30U << 26);
+	struct timespec pair[2] = {{.tv_nsec = UTIME_NOW}, {.tv_nsec = UTIME_OMIT}};
+	syscall(SYS_utimensat, AT_FDCWD, path, pair, 0);
+	struct timespec epoch[2] = {{0, 0}, {0, 1}};
+	syscall(SYS_utimensat, AT_FDCWD, path, epoch, 0);
+	unsigned long long mask = 0;
+	syscall(SYS_arch_prctl, 0x1022 /* ARCH_GET_XCOMP_PERM */, &mask);
+	syscall(SYS_arch_prctl, 0x1023 /* ARCH_REQ_XCOMP_PERM */, 0xdeadUL);
 	return 0;
 }

@@ -325,9 +325,13 @@ def timestamp_comment(sec: int, frac: int = 0, digits: int = 9) -> str:
     """The `/* 2024-01-01T00:00:00.000000001+0000 */` text strace adds to absolute times.
 
     `frac` is the sub-second part in units of 10**-digits (nanoseconds, or
-    microseconds with digits=6); strace leaves it out when it is zero.
+    microseconds with digits=6); strace leaves it out when it is zero. Empty for the
+    epoch itself, which strace does not comment, and for times out of range.
     """
     import time
+
+    if sec == 0 and frac == 0:
+        return ""
 
     try:
         tm = time.localtime(sec)

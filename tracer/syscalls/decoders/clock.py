@@ -129,6 +129,11 @@ def capture_time(mem: MemoryReader, args: tuple[int, ...], ret: int, limits: Cap
     return {0: v[0]} if v else None
 
 
+def _with_comment(sec: int) -> str:
+    comment = fmt.timestamp_comment(sec)
+    return f"{sec} /* {comment} */" if comment else str(sec)
+
+
 def _with_date(sec: int) -> str:
     comment = fmt.timestamp_comment(sec)
     return f"{sec} ({comment})" if comment else str(sec)
@@ -139,7 +144,7 @@ def decode_time(call: Syscall, ctx: RenderContext) -> Decoded:
     raw = call.args[0]
     v = mem_of(call, 0)
     if raw and v is not None and ok(call):
-        arg = Arg(f"[{v} /* {fmt.timestamp_comment(v)} */]", raw, "int", v, True)
+        arg = Arg(f"[{_with_comment(v)}]", raw, "int", v, True)
     else:
         arg = ptr_arg(raw, at_exit=True)
     ret = _with_date(call.ret) if ok(call) and call.ret is not None else None

@@ -408,7 +408,9 @@ def decode_eventfd2(call: Syscall, ctx: RenderContext) -> Decoded:
 
 @on_entry("memfd_create")
 def capture_memfd_create(mem: MemoryReader, args: tuple[int, ...], limits: CaptureLimits):
-    return {0: mem.read_cstr(args[0], 255) if args[0] else None}
+    # strace reads the limit and no further: a name that fills it prints with `...` even
+    # where memory ends right after it.
+    return {0: mem.read_cstr(args[0], _MFD_NAME_MAX - 1) if args[0] else None}
 
 
 @decoder("memfd_create")
@@ -426,13 +428,19 @@ def decode_memfd_create(call: Syscall, ctx: RenderContext) -> Decoded:
 _MFD_NAME_MAX = 255 - len("memfd:") + 1  # strace reads the name limit plus one
 
 
-def _mfd_flags(raw: int) -> Arg:
-    """Flags, then the huge page size's log2 as `30<<MFD_HUGE_SHIFT`."""
-    v = raw & 0xFFFFFFFF
+@fmt.constant_text
+def _mfd_flags_text(v: int) -> str:
+    """Flags, then the huge page size's log2 as `30<<MFD_HUGE_SHIFT` (-X styles the
+    whole word once)."""
     huge = v >> x.MFD_HUGE_SHIFT
     low = v & ((1 << x.MFD_HUGE_SHIFT) - 1)
     parts = [fmt.flags(low, x.MFD_FLAGS)] if low else []
     if huge:
         parts.append(f"{huge}<<MFD_HUGE_SHIFT")
-    text = "|".join(parts) or "0"
+    return "|".join(parts) or "0"
+
+
+def _mfd_flags(raw: int) -> Arg:
+    v = raw & 0xFFFFFFFF
+    text = _mfd_flags_text(v) if v else "0"
     return Arg(text, raw, "flags", text)

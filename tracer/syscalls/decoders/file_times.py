@@ -53,11 +53,13 @@ def _commented(text: str, sec: int, frac: int, digits: int) -> str:
 
 
 def utime_timespec(sec: int, nsec: int) -> str:
-    if nsec == x.UTIME_NOW:
-        return "UTIME_NOW"
-    if nsec == x.UTIME_OMIT:
-        return "UTIME_OMIT"
     text = fmt.timespec(sec, nsec)
+    special = {x.UTIME_NOW: "UTIME_NOW", x.UTIME_OMIT: "UTIME_OMIT"}.get(nsec)
+    if special is not None:  # -X raw: the structure; -X verbose: both
+        style = fmt.STYLE.constants
+        if style == "abbrev":
+            return special
+        return text if style == "raw" else f"{text} /* {special} */"
     return _commented(text, sec, nsec, 9) if 0 <= nsec < 1_000_000_000 else text
 
 

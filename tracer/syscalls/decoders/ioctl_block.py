@@ -140,11 +140,21 @@ def _hdio_table(a: IoctlArg, strsize: int) -> IoctlText | None:
     return None
 
 
+def _drive_cmd_buffer(data: bytes, size: int, addr: int, strsize: int) -> str:
+    """The sectors HDIO_DRIVE_CMD returned, in hex escapes, cut at -s; their address
+    when fewer bytes than are shown could be read."""
+    shown = min(size, strsize)
+    if len(data) < shown:
+        return f"{addr:#x}"
+    text = '"' + "".join(f"\\x{b:02x}" for b in data[:shown]) + '"'
+    return text + "..." if shown < size else text
+
+
 def hdio_ioctl(a: IoctlArg) -> IoctlText | None:
     if a.code == HDIO_GETGEO:
 
         def geo(d: bytes) -> str:
-            heads, sectors, cyl, start = struct.unpack_from("<BBHQ", d)
+            heads, sectors, cyl, start = struct.unpack_from("<BBH4xQ", d)  # start is aligned
             return f"{{heads={heads}, sectors={sectors}, cylinders={cyl}, start={start}}}"
 
         return out(a.show_out(16, geo))
@@ -165,8 +175,7 @@ def hdio_ioctl(a: IoctlArg) -> IoctlText | None:
         status, error, nsector, count = o[:4]
         text += f" => {{status={status:#x}, error={error}, nsector={nsector}"
         if count:
-            buf = o[4 : 4 + count * 512]
-            text += ', buf="' + "".join(f"\\x{b:02x}" for b in buf) + '"'
+            text += ", buf=" + _drive_cmd_buffer(o[4:], count * 512, a.arg + 4, a.strsize)
         return IoctlText(text + "}")
     return _hdio_table(a, a.strsize)
 

@@ -160,6 +160,35 @@ def _bitset(a: IoctlArg, table: dict[int, str], max_nr: int, unknown: str) -> st
     return text
 
 
+def _mtslots(a: IoctlArg) -> str | None:
+    """EVIOCGMTSLOTS: the axis code asked for, then the slots' values (the request's size
+    counts the code too); strace prints at most -s values."""
+    count = ((a.code >> 16) & 0x3FFF) // 4
+    if not count:
+        return a.addr
+    if not a.finished:
+        return None
+    data = a.exit_struct(4)
+    if data is None:
+        return a.addr
+    code = xval(struct.unpack_from("<I", data)[0], xe.EVDEV_MTSLOTS, "ABS_MT_???")
+    values = [v for (v,) in struct.iter_unpack("<i", data[4 : 4 * count])]
+    return f"{{code={code}, values={_int_array(values, count - 1, a.arg + 4, a.strsize)}}}"
+
+
+def _int_array(values: list[int], count: int, addr: int, limit: int) -> str:
+    """strace's print_array of ints: at most `limit` shown, and where memory ends the
+    address of the first unreadable one (the array's own when none could be read)."""
+    if len(values) < count and not values:
+        return f"{addr:#x}"
+    shown = [str(v) for v in values[:limit]]
+    if len(values) > limit:
+        shown.append("...")
+    elif len(values) < count:
+        shown.append(f"... /* {addr + 4 * len(values):#x} */")
+    return "[" + ", ".join(shown) + "]"
+
+
 def _read(a: IoctlArg) -> str | None:
     c = a.code
     if not a.finished:
@@ -182,6 +211,8 @@ def _read(a: IoctlArg) -> str | None:
     if c == EVIOCGKEYCODE_V2:
         return a.show_out(40, lambda d: _keymap_entry(d, a.abbrev))
     nr = c & 0xFF
+    if nr == 0x0A:  # EVIOCGMTSLOTS(len)
+        return _mtslots(a)
     if nr in (0x06, 0x07, 0x08):  # EVIOCGNAME, EVIOCGPHYS, EVIOCGUNIQ
         if a.failed or a.exit is None:
             return a.addr

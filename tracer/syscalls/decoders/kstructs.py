@@ -75,6 +75,27 @@ def xflags(value: int, table: list[tuple[int, str]], unknown: str, zero: str = "
     return "|".join(names)
 
 
+def aux_flags(value: int, table: list[tuple[int, str]], zero: str | None = None) -> str | None:
+    """Flags in a return value's note, as strace's auxstr mode builds them: names only
+    (whatever -X says), unknown bits in hex after a known one, and no note at all under
+    -X raw or when no bit is known (`zero` names the value 0 of tables that have one)."""
+    if STYLE.constants == "raw":
+        return None
+    if value == 0:
+        return zero
+    names: list[str] = []
+    rest = value
+    for bit, name in table:
+        if bit and rest & bit == bit:
+            names.append(name)
+            rest &= ~bit
+    if not names:
+        return None
+    if rest:
+        names.append(f"{rest:#x}")
+    return "|".join(names)
+
+
 def timespec(data: bytes | None, addr: int) -> str:
     data = complete(data, 16)
     if data is None:

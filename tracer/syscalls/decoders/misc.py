@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import struct
 
 from tracer.events import Syscall
@@ -148,6 +149,19 @@ def decode_sysinfo(call: Syscall, ctx: RenderContext) -> Decoded:
     return Decoded([Arg(text, call.args[0], "struct", at_exit=True)])
 
 
+_CLK_TCK = os.sysconf("SC_CLK_TCK")
+
+
+def clock_ticks(value: int) -> str:
+    """A clock_t (unsigned, in USER_HZ ticks) with strace's `/* 0.36 s */` seconds
+    comment when non-zero; -X raw keeps the number alone."""
+    if not value or STYLE.constants == "raw" or _CLK_TCK <= 0:
+        return str(value)
+    width = min(len(str(_CLK_TCK)) - 1, 9)
+    frac = f"{value % _CLK_TCK / _CLK_TCK:.{width}f}"[2:]
+    return f"{value} /* {value // _CLK_TCK}.{frac} s */"
+
+
 @on_exit("times")
 def _capture_times(mem: MemoryReader, args, ret: int, limits: CaptureLimits):
     return {"tms": mem.read(args[0], 32)} if args[0] else None
@@ -161,8 +175,11 @@ def decode_times(call: Syscall, ctx: RenderContext) -> Decoded:
     elif data is None:
         text = pointer(call.args[0])
     else:
-        t = struct.unpack_from("<4q", data)
-        text = f"{{tms_utime={t[0]}, tms_stime={t[1]}, tms_cutime={t[2]}, tms_cstime={t[3]}}}"
+        t = struct.unpack_from("<4Q", data)
+        text = (
+            f"{{tms_utime={clock_ticks(t[0])}, tms_stime={clock_ticks(t[1])}, "
+            f"tms_cutime={clock_ticks(t[2])}, tms_cstime={clock_ticks(t[3])}}}"
+        )
     return Decoded([Arg(text, call.args[0], "struct", at_exit=True)])
 
 

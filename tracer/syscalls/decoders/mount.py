@@ -17,7 +17,10 @@ from .kstructs import xflags
 
 
 def _ignored(flags: int) -> tuple[bool, bool]:
-    """(type ignored, data ignored) for these mount flags."""
+    """(type ignored, data ignored) for these mount flags (the old magic in the high
+    word is not flags: strace discards it first)."""
+    if flags & x.MS_MGC_MSK == x.MS_MGC_VAL:
+        flags &= ~x.MS_MGC_MSK
     if flags & x.MS_REMOUNT:
         return True, False
     if flags & (x.MS_BIND | x.MS_MOVE | x.MS_PROPAGATION):
@@ -39,7 +42,10 @@ def capture_mount(mem: MemoryReader, args: tuple[int, ...], limits: CaptureLimit
 def mount_flags_text(flags: int) -> str:
     if flags & x.MS_MGC_MSK == x.MS_MGC_VAL:
         rest = flags & ~x.MS_MGC_MSK
-        return "MS_MGC_VAL" + ("|" + fmt.flags(rest, x.MOUNT_FLAGS) if rest else "")
+        magic = fmt.styled_constant(x.MS_MGC_VAL, "MS_MGC_VAL")
+        if fmt.STYLE.constants == "abbrev":
+            magic = "MS_MGC_VAL"
+        return magic + ("|" + fmt.flags(rest, x.MOUNT_FLAGS) if rest else "")
     return xflags(flags, x.MOUNT_FLAGS, "MS_???")
 
 

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from tracer.events import Syscall
 from tracer.syscalls.capture import CaptureLimits, MemoryReader, on_entry, on_exit
-from tracer.syscalls.fmt import abbreviated, pointer, quote_cstr, styled_decimal
+from tracer.syscalls.fmt import STYLE, pointer, quote_cstr, styled_decimal
 from tracer.syscalls.render import Arg, Decoded, RenderContext, decoder, to_int, to_long
 from tracer.syscalls.xlat import misc as x
 
-from .kstructs import complete, i32, u32, u64, xflags, xval
+from .kstructs import aux_flags, complete, i32, i64, u32, u64, xflags, xval
 from .siginfo import signal_name
 
 _COMM_LEN = 16
@@ -30,7 +30,16 @@ _U_ARG = {36, 20, 10, 12, 8, 14}
 # Setters printing arg2 unsigned and the remaining words in hex.
 _U_ARG_REST = {38, 41, 57}
 # Options printing all four remaining words in hex.
-_HEX_ARGS = {39, 42, 58, 34, 56, 61, 43, 44}
+_HEX_ARGS = {39, 42, 58, 34, 43, 44}
+# PR_SVE/SME_*_VL: the names of their flag bits.
+_VL_FLAGS = {
+    op: names
+    for ops, names in (
+        ((50, 51), ("PR_SVE_SET_VL_ONEXEC", "PR_SVE_VL_INHERIT")),
+        ((63, 64), ("PR_SME_SET_VL_ONEXEC", "PR_SME_VL_INHERIT")),
+    )
+    for op in ops
+}
 
 
 def _ok(call: Syscall) -> bool:
@@ -61,6 +70,22 @@ def _capability(raw: int) -> Arg:
     return Arg(xval(v, _CAPABILITIES, "CAP_???"), raw, "flags", v)
 
 
+def _hex_ret(call: Syscall, note: str | None) -> str:
+    """A return value strace prints in hex, with its meaning when there is one."""
+    text = _chex(call.ret & _U64)
+    return f"{text} ({note})" if note else text
+
+
+def _styled_word(value: int, meaning: str) -> str:
+    """An argument strace builds by hand from several parts: -X raw prints the word,
+    -X verbose the word and the parts in a comment."""
+    if STYLE.constants == "raw":
+        return _chex(value)
+    if STYLE.constants == "verbose":
+        return f"{_chex(value)} /* {meaning} */"
+    return meaning
+
+
 def _vector_length(v: int, onexec: str, inherit: str) -> str:
     """PR_SVE/SME_SET_VL's argument: flag bits, then the vector length in hex."""
     names = []
@@ -75,6 +100,25 @@ def _vector_length(v: int, onexec: str, inherit: str) -> str:
         names.append(f"{rest:#x}")
     vl = _chex(v & 0xFFFF)
     return "|".join([*names, vl]) if names else vl
+
+
+def _vector_length_arg(v: int, onexec: str, inherit: str) -> str:
+    """-X verbose comments the word only when it has flag bits (strace's sprint_sve_val)."""
+    text = _vector_length(v, onexec, inherit)
+    if STYLE.constants == "verbose" and not v & ~0xFFFF:
+        return text
+    return _styled_word(v, text)
+
+
+def _vector_length_ret(call: Syscall, onexec: str, inherit: str) -> str | None:
+    """PR_SVE/SME_*_VL's return value: hex, with its flag bits named when there are any."""
+    if not _ok(call) or not call.ret:
+        return None
+    v = call.ret & _U64
+    note = None
+    if STYLE.constants != "raw" and v & ~0xFFFF:
+        note = _vector_length(v, onexec, inherit)
+    return _hex_ret(call, note)
 
 
 def _tagged_addr(v: int) -> str:
@@ -92,8 +136,8 @@ def _tagged_addr(v: int) -> str:
 @on_entry("prctl")
 def _capture_prctl_in(mem: MemoryReader, args, limits: CaptureLimits):
     opt = args[0] & 0xFFFFFFFF
-    if opt == 15 and args[1]:  # PR_SET_NAME
-        return {"name": mem.read_cstr(args[1], _COMM_LEN - 1)}
+    if opt == 15 and args[1]:  # PR_SET_NAME: 15 bytes without a NUL print with `...`
+        return {"name": mem.read_cstr(args[1], _COMM_LEN - 2)}
     if opt == 0x53564D41 and args[1] == 0 and args[4]:  # PR_SET_VMA_ANON_NAME
         return {"name": mem.read_cstr(args[4], limits.strsize)}
     return None
@@ -101,9 +145,11 @@ def _capture_prctl_in(mem: MemoryReader, args, limits: CaptureLimits):
 
 @on_exit("prctl")
 def _capture_prctl_out(mem: MemoryReader, args, ret: int, limits: CaptureLimits):
+    opt = args[0] & 0xFFFFFFFF
+    if ret >= 0 and opt == 62 and args[1] & 0xFFFFFFFF == 0 and args[4]:
+        return {"value": mem.read(args[4], 8)}  # PR_SCHED_CORE_GET's cookie
     if ret < 0 or not args[1]:
         return None
-    opt = args[0] & 0xFFFFFFFF
     if opt == 16:  # PR_GET_NAME
         return {"name": mem.read_cstr(args[1], _COMM_LEN - 1)}
     if opt in _INT_OUT:
@@ -133,18 +179,54 @@ def _rest(a: tuple[int, ...], first: int) -> list[Arg]:
     return [_hex(v) for v in a[first:5]]
 
 
-def _returned(call: Syscall, table, flags: bool = False, hex_ret: bool = False) -> str | None:
-    """A getter's return value with its meaning, as strace's auxstr."""
+def _returned(call: Syscall, table) -> str | None:
+    """A getter's return value with its name, as strace's auxstr."""
     if not _ok(call):
         return None
-    r = call.ret
-    if flags:
-        if not r:
-            return None
-        return f"{r:#x} ({abbreviated(xflags, r, table, '???').split(' /* ')[0]})"
-    name = table.get(r)
-    num = f"{r:#x}" if hex_ret else str(r)
-    return f"{num} ({name})" if name else None
+    name = table.get(call.ret)
+    return f"{call.ret} ({name})" if name else None
+
+
+def _returned_flags(
+    call: Syscall, table: list[tuple[int, str]], always: bool = False, zero: str | None = None
+) -> str | None:
+    """A getter returning flags: hex with the names. A zero return stays decimal unless
+    `always` (strace prints those getters' results in hex whatever they are)."""
+    if not _ok(call) or not (call.ret or always):
+        return None
+    return _hex_ret(call, aux_flags(call.ret & _U64, table, zero))
+
+
+def _sched_core(call: Syscall) -> list[Arg]:
+    """PR_SCHED_CORE: command, pid, pid type (always with its name in a comment), cookie
+    pointer (PR_SCHED_CORE_GET's cookie is read back at exit)."""
+    a = call.args
+    cmd = a[1] & 0xFFFFFFFF
+    pidtype = a[3] & 0xFFFFFFFF
+    if STYLE.constants == "raw":
+        pidtype_text = _chex(pidtype)
+    else:
+        pidtype_text = f"{_chex(pidtype)} /* {x.PIDTYPES.get(pidtype, 'PIDTYPE_???')} */"
+    args = [
+        Arg(xval(cmd, x.PR_SCHED_CORE_CMDS, "PR_SCHED_CORE_???"), a[1], "flags", cmd),
+        Arg(str(to_int(a[2])), a[2], "int", to_int(a[2])),
+        Arg(pidtype_text, a[3], "flags", pidtype),
+    ]
+    if cmd != 0:  # not PR_SCHED_CORE_GET
+        return [*args, Arg(pointer(a[4] & _U64), a[4], "ptr", a[4])]
+    data = complete((call.mem or {}).get("value"), 8) if _ok(call) else None
+    if data is None:
+        return [*args, Arg(pointer(a[4] & _U64), a[4], "ptr", a[4], at_exit=True)]
+    return [*args, Arg(f"[{_chex(i64(data) & _U64)}]", a[4], "struct", data, at_exit=True)]
+
+
+def _set_name(call: Syscall) -> Arg:
+    """PR_SET_NAME: strace reads at most 15 bytes and adds `...` when none is a NUL."""
+    raw = call.args[1]
+    data = (call.mem or {}).get("name")
+    if data is not None and len(data) >= _COMM_LEN - 1:
+        return Arg(quote_cstr(data[: _COMM_LEN - 1], _COMM_LEN) + "...", raw, "str", data)
+    return Arg(quote_cstr(data, _COMM_LEN - 1, raw), raw, "str", data)
 
 
 @decoder("prctl")
@@ -163,18 +245,15 @@ def decode_prctl(call: Syscall, ctx: RenderContext) -> Decoded:
         if opt == 3:  # PR_GET_DUMPABLE
             ret = _returned(call, x.DUMPABLE)
         elif opt == 27:
-            ret = _returned(call, x.SECBITS, flags=True)
+            ret = _returned_flags(call, x.SECBITS)
         elif opt == 46:
-            ret = _returned(call, x.PR_FP_MODE, flags=True)
-        elif opt in (51, 64) and _ok(call) and call.ret:
-            onexec, inherit = ("PR_SVE_SET_VL_ONEXEC", "PR_SVE_VL_INHERIT") if opt == 51 else (
-                "PR_SME_SET_VL_ONEXEC", "PR_SME_VL_INHERIT")  # fmt: skip
-            ret = f"{call.ret:#x} ({_vector_length(call.ret, onexec, inherit)})"
+            ret = _returned_flags(call, x.PR_FP_MODE)
+        elif opt in (51, 64):
+            ret = _vector_length_ret(call, *_VL_FLAGS[opt])
     elif opt in _INT_OUT:
         rest = [_int_out(call, _INT_OUT[opt])]
     elif opt == 15:  # PR_SET_NAME
-        text = quote_cstr(mem.get("name"), _COMM_LEN - 1, a[1])
-        rest = [Arg(text, a[1], "str", mem.get("name"))]
+        rest = [_set_name(call)]
     elif opt == 16:  # PR_GET_NAME
         data = mem.get("name") if _ok(call) else None
         text = quote_cstr(data, _COMM_LEN - 1) if data is not None else pointer(a[1])
@@ -236,13 +315,11 @@ def decode_prctl(call: Syscall, ctx: RenderContext) -> Decoded:
     elif opt == 45:
         rest = [Arg(xflags(a[1] & 0xFFFFFFFF, x.PR_FP_MODE, "PR_FP_MODE_???"), a[1], "flags")]
     elif opt in (50, 63):  # PR_SVE_SET_VL, PR_SME_SET_VL
-        onexec, inherit = ("PR_SVE_SET_VL_ONEXEC", "PR_SVE_VL_INHERIT") if opt == 50 else (
-            "PR_SME_SET_VL_ONEXEC", "PR_SME_VL_INHERIT")  # fmt: skip
-        rest = [Arg(_vector_length(a[1] & _U64, onexec, inherit), a[1], "flags")]
-        if _ok(call) and call.ret:
-            ret = f"{call.ret:#x} ({_vector_length(call.ret, onexec, inherit)})"
+        rest = [Arg(_vector_length_arg(a[1] & _U64, *_VL_FLAGS[opt]), a[1], "flags")]
+        ret = _vector_length_ret(call, *_VL_FLAGS[opt])
     elif opt == 55:  # PR_SET_TAGGED_ADDR_CTRL
-        rest = [Arg(_tagged_addr(a[1] & _U64), a[1], "flags"), *_rest(a, 2)]
+        v = a[1] & _U64
+        rest = [Arg(_styled_word(v, _tagged_addr(v)), a[1], "flags"), *_rest(a, 2)]
     elif opt == 54:  # PR_PAC_RESET_KEYS
         rest = [_flags64(a[1], x.PR_PAC_KEYS, "PR_PAC_???"), *_rest(a, 2)]
     elif opt == 60:  # PR_PAC_SET_ENABLED_KEYS
@@ -267,11 +344,27 @@ def decode_prctl(call: Syscall, ctx: RenderContext) -> Decoded:
             rest += _rest(a, 2)
     elif opt == 0x59616D61:  # PR_SET_PTRACER
         v = to_int(a[1])
-        rest = [Arg("PR_SET_PTRACER_ANY" if v == -1 else str(v), a[1], "int", v)]
-    elif opt in (52, 53):  # PR_GET/SET_SPECULATION_CTRL
+        rest = [Arg(styled_decimal(v, "PR_SET_PTRACER_ANY") if v == -1 else str(v), a[1], "int", v)]
+    elif opt == 52:  # PR_GET_SPECULATION_CTRL
         rest = [_xval64(a[1], x.PR_SPEC, "PR_SPEC_???")]
-        if opt == 53:
+        if a[1] & _U64 in x.PR_SPEC:
+            ret = _returned_flags(call, x.PR_SPEC_GET_FLAGS, True, "PR_SPEC_NOT_AFFECTED")
+    elif opt == 53:  # PR_SET_SPECULATION_CTRL
+        rest = [_xval64(a[1], x.PR_SPEC, "PR_SPEC_???")]
+        if a[1] & _U64 in x.PR_SPEC:
+            rest.append(_xval64(a[2], x.PR_SPEC_SET_FLAGS, "PR_SPEC_???"))
+        else:
             rest.append(_hex(a[2]))
+    elif opt == 56:  # PR_GET_TAGGED_ADDR_CTRL
+        rest = _rest(a, 1)
+        if _ok(call):
+            note = None if STYLE.constants == "raw" else _tagged_addr(call.ret & _U64)
+            ret = _hex_ret(call, note)
+    elif opt == 61:  # PR_PAC_GET_ENABLED_KEYS
+        rest = _rest(a, 1)
+        ret = _returned_flags(call, x.PR_PAC_ENABLED_KEYS, always=True)
+    elif opt == 62:  # PR_SCHED_CORE
+        rest = _sched_core(call)
     else:
         rest = _rest(a, 1)
     return Decoded([first, *rest], ret=ret)

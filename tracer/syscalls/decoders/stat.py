@@ -76,7 +76,8 @@ def format_stat(st: tuple) -> str:
 
 def _time_field(name: str, sec: int, nsec: int) -> str:
     comment = fmt.timestamp_comment(sec, nsec)
-    return f"{name}={sec} /* {comment} */, {name}_nsec={nsec}"
+    note = f" /* {comment} */" if comment else ""
+    return f"{name}={sec}{note}, {name}_nsec={nsec}"
 
 
 def format_stat_verbose(st: tuple) -> str:

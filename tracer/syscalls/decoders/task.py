@@ -28,7 +28,7 @@ from tracer.syscalls.decoders.arguments import (
 from tracer.syscalls.render import Arg, Decoded, RenderContext, decoder
 from tracer.syscalls.xlat import process as x
 
-from .kstructs import xval
+from .kstructs import aux_flags, xflags, xval
 
 _PTR = struct.Struct("<Q")
 
@@ -51,6 +51,17 @@ declare_exit(
 )  # fmt: skip
 
 
+def _xfeature_mask(v: int) -> str:
+    """A mask of extended state components: the names are not public, so strace keeps
+    the number and comments it whatever -X says (except raw, which has no comment)."""
+    if not v:
+        return "0"
+    if fmt.STYLE.constants == "raw":
+        return f"{v:#x}"
+    text = fmt.abbreviated(xflags, v, x.XFEATURE_MASKS, "XFEATURE_MASK_???")
+    return text if text.startswith("0x") else f"{v:#x} /* {text} */"
+
+
 @decoder("arch_prctl")
 def decode_arch_prctl(call: Syscall, ctx: RenderContext) -> Decoded:
     a = call.args
@@ -63,16 +74,21 @@ def decode_arch_prctl(call: Syscall, ctx: RenderContext) -> Decoded:
             if code in (0x1003, 0x1004):  # ARCH_GET_FS, ARCH_GET_GS: an address
                 text = f"[{fmt.pointer(v)}]"
             else:  # a mask of extended state components
-                names = fmt.flags(v, x.XFEATURE_MASKS)
-                text = f"[{v:#x} /* {names} */]" if v and names != f"{v:#x}" else f"[{v:#x}]"
+                text = f"[{_xfeature_mask(v)}]"
             return Decoded([first, Arg(text, a[1], "ptr", v, True)])
         return Decoded([first, ptr_arg(a[1], at_exit=True)])
     if code == 0x1011:  # ARCH_GET_CPUID
         return Decoded([first])
     if code in (0x1023, 0x1025):  # ARCH_REQ_XCOMP_PERM, ARCH_REQ_XCOMP_GUEST_PERM
         v = a[1] & 0xFFFFFFFFFFFFFFFF
-        feature = x.XFEATURES.get(v, "XFEATURE_???")
-        return Decoded([first, Arg(f"{v:#x} /* {feature} */" if v else f"0 /* {feature} */", a[1])])
+        number = f"{v:#x}" if v else "0"
+        if fmt.STYLE.constants != "raw":  # the names are not public: always in a comment
+            number += f" /* {x.XFEATURES.get(v, 'XFEATURE_???')} */"
+        ret = None
+        if ok(call) and call.ret > 0:  # the components now permitted
+            note = aux_flags(call.ret, x.XFEATURE_MASKS)
+            ret = f"{call.ret:#x} ({note})" if note else f"{call.ret:#x}"
+        return Decoded([first, Arg(number, a[1])], ret=ret)
     if code in (0x1001, 0x1002):
         return Decoded([first, hex_arg(a[1])])
     return Decoded([first, hex_arg(a[1])])
