@@ -164,11 +164,13 @@ class DataRoad:
         """Rebuild the visible side pane from the models (small tables, throttled)."""
         if not self.is_running or not self.side_panes.is_attached:  # the app is closing
             return
-        self._panes_dirty = False
         started = time.monotonic()
         self._last_pane_refresh = started
         side = self.side_panes
-        side.refresh_from(self.models, self._files_pid(), self.painter.t0 or 0.0)
+        # (A pane not mounted yet stays dirty: the next tick shows it.)
+        self._panes_dirty = not side.refresh_from(
+            self.models, self._files_pid(), self.painter.t0 or 0.0
+        )
         # What the last refresh cost: this rebuild and the drawing that followed the one
         # before it (the table redraws what it shows after each change).
         cost = time.monotonic() - started + side.take_drawing_time()

@@ -56,17 +56,18 @@ class SidePanes(ContainedPump, Vertical):
         if self._models is not None:
             self.refresh_from(*self._models)
 
-    def refresh_from(self, models, files_pid: int | None, t0: float) -> None:
-        """Rebuild the visible pane's table from the models.
+    def refresh_from(self, models, files_pid: int | None, t0: float) -> bool:
+        """Rebuild the visible pane's table from the models; False if it is not there.
 
-        At shutdown Textual removes the panes before this widget, and a poll timer
-        may still fire in between: a pane already gone means there is nothing to show."""
+        The tabs mount their panes after this widget (a poll timer may fire first), and
+        at shutdown Textual removes them before it: then there is nothing to show yet,
+        or any more."""
         self._models = (models, files_pid, t0)
         try:
             self._refresh_active(models, files_pid, t0)
         except NoMatches:
-            if self.app.is_running:
-                raise
+            return False
+        return True
 
     def take_drawing_time(self) -> float:
         """Seconds the table panes spent drawing since this was last asked."""
