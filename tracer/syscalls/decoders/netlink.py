@@ -16,6 +16,7 @@ import os
 import struct
 
 from tracer.syscalls.fmt import STYLE, pointer
+from tracer.syscalls.render import ERRNO_NAMES
 from tracer.syscalls.xlat.net import ADDRESS_FAMILIES
 
 from .kstructs import i32, u32, xval
@@ -90,8 +91,6 @@ def _route_payload(data: Body, off: int, length: int, mtype: int, strsize: int, 
 
 
 def _errno_text(err: int) -> str:
-    from tracer.syscalls.render import ERRNO_NAMES
-
     name = ERRNO_NAMES.get(-err) if err < 0 else None
     if name is None or STYLE.constants == "raw":
         return str(err)
