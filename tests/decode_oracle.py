@@ -8,6 +8,7 @@ against strace itself (when installed), which keeps the oracles honest.
 
 from __future__ import annotations
 
+import difflib
 import re
 import shutil
 import subprocess
@@ -95,7 +96,9 @@ def compare_with_strace(tmp_path: Path, program: str, options: list[str]) -> lis
         traces[runner] = _after_marker([_normalize(line) for line in lines])
     pid = _pid_of(traces["strace"])
     assert traces["tracetui"], "tracetui printed nothing after the marker"
-    assert _mask(traces["tracetui"], _pid_of(traces["tracetui"])) == _mask(traces["strace"], pid)
+    got, want = _mask(traces["tracetui"], _pid_of(traces["tracetui"])), _mask(traces["strace"], pid)
+    diff = "\n".join(difflib.unified_diff(want, got, "strace", "tracetui", lineterm=""))
+    assert got == want, diff
     return traces["tracetui"]
 
 

@@ -22,14 +22,6 @@ REDRAW_BEHIND = 0.1
 # screen again (the scrollbar moved), ~35 ms, so it is told less often while it loads
 # (1M open/read/close events: a third of the loading time was redraws at 0.1 s).
 REDRAW_BEHIND_RECORDED = 0.5
-# While rows stream in, the list is redrawn at most every 0.05 s (the poll), or less
-# often, so that redrawing the screen takes at most REDRAW_SHARE of the app's time:
-# following a flood of open/read/close, a redraw took 33 ms (160x45, Textual's whole
-# compositor pass), ten a second, 45% of the app's CPU. The list's own drawing, which
-# the app can measure, was 2.5 times less than the whole redraw (SCREEN_PER_LIST).
-REDRAW_SHARE = 0.2
-SCREEN_PER_LIST = 2.5
-REDRAW_MAX = 0.25
 PANE_REFRESH = 0.5  # seconds between side-pane rebuilds while events stream
 # ... or longer, so that rebuilding and drawing the side pane takes at most this share of
 # the app's time: a process tree of 1,000 rows cost ~100 ms a refresh, a fifth of the
@@ -45,23 +37,10 @@ class DataRoad:
     _drop_noticed = False
     _pane_gap = PANE_REFRESH  # seconds until the side pane is rebuilt again (PANE_SHARE)
 
-    _redraw_gap = 0.0  # seconds between redraws while rows stream in (REDRAW_SHARE)
-
     def _redraw_behind(self) -> float:
         """Seconds between redraws while a backlog waits."""
         recorded = getattr(self.session, "recorded", False)
-        return max(self._redraw_gap, REDRAW_BEHIND_RECORDED if recorded else REDRAW_BEHIND)
-
-    def _redraw_due(self, now: float) -> bool:
-        gap = self._redraw_behind() if self.feed.behind else self._redraw_gap
-        return now - self._last_redraw >= gap
-
-    def _paced_redraw(self) -> None:
-        """After a redraw of new rows: what drawing the list cost since the last one sets
-        the gap before the next (smoothed; the list redraws what scrolled into view)."""
-        cost = self.syscall_list.take_drawing_time() * SCREEN_PER_LIST
-        gap = min(REDRAW_MAX, cost / REDRAW_SHARE)
-        self._redraw_gap = (self._redraw_gap + gap) / 2
+        return REDRAW_BEHIND_RECORDED if recorded else REDRAW_BEHIND
 
     def poll_session(self) -> None:
         """Take the session's new events into the store (tui.feed), then redraw what changed."""
@@ -75,10 +54,9 @@ class DataRoad:
             self._unshown_changes.extend(update.changed_rows)
             self._panes_dirty = True
         now = time.monotonic()
-        if self._redraw_due(now):
+        if not self.feed.behind or now - self._last_redraw >= self._redraw_behind():
             self._last_redraw = now
             if self._unshown_changes is not None:
-                self._paced_redraw()
                 self.syscall_list.rows_added(self._unshown_changes)
                 self._unshown_changes = None
             self._update_status()

@@ -31,7 +31,6 @@ from textual.strip import Strip
 from tui.containment import ContainedPump
 from tui.messages import RowChosen, RowHighlighted
 from tui.row_style import PaintedRow, RowPainter
-from tui.widgets.drawing_time import DrawingTime
 
 CURSOR_STYLE = Style(bgcolor="grey27", bold=True)
 CURSOR_STYLE_UNFOCUSED = Style(bgcolor="grey19")
@@ -42,7 +41,7 @@ COLUMN_STEP = 8
 STRIP_CACHE_ROWS = 512
 
 
-class SyscallList(DrawingTime, ContainedPump, ScrollView, can_focus=True):
+class SyscallList(ContainedPump, ScrollView, can_focus=True):
     """Virtual list of store rows."""
 
     BINDINGS = [
