@@ -53,16 +53,22 @@ def xval(value: int, table: Mapping[int, str], unknown: str, fmt: str = "{:#x}")
     return f"{number} /* {name or unknown} */"
 
 
-def xflags(value: int, table: list[tuple[int, str]], unknown: str, zero: str = "0") -> str:
-    """Flags joined by `|`, leftover bits in hex; no known bit at all gets a `/* X_??? */` note."""
-    if value == 0:
-        return zero
+def _split_flags(value: int, table: list[tuple[int, str]]) -> tuple[list[str], int]:
+    """The names of the table's bits set in `value`, in table order, and the bits left."""
     names: list[str] = []
     rest = value
     for bit, name in table:
         if bit and rest & bit == bit:
             names.append(name)
             rest &= ~bit
+    return names, rest
+
+
+def xflags(value: int, table: list[tuple[int, str]], unknown: str, zero: str = "0") -> str:
+    """Flags joined by `|`, leftover bits in hex; no known bit at all gets a `/* X_??? */` note."""
+    if value == 0:
+        return zero
+    names, rest = _split_flags(value, table)
     style = STYLE.constants
     if style == "raw":
         return f"{value:#x}"
@@ -83,12 +89,7 @@ def aux_flags(value: int, table: list[tuple[int, str]], zero: str | None = None)
         return None
     if value == 0:
         return zero
-    names: list[str] = []
-    rest = value
-    for bit, name in table:
-        if bit and rest & bit == bit:
-            names.append(name)
-            rest &= ~bit
+    names, rest = _split_flags(value, table)
     if not names:
         return None
     if rest:
