@@ -357,3 +357,25 @@ async def test_past_the_memory_bound_the_oldest_rows_go_with_a_notice():
         app.set_filter_text("close")
         await settle(app, pilot, until=lambda: not app.status.matching)
         assert list(app.view.rows) == list(parse_filter("close").match_rows(kept))
+
+
+@run_async
+async def test_the_side_pane_refreshes_less_often_when_it_is_dear_to_draw():
+    """A refresh that costs (rebuild + the drawing since the last one) more than a tenth
+    of the time until the next is followed by a longer gap, up to 3 s; a cheap one by
+    the 0.5 s of a live trace."""
+    from tui.data_road import PANE_REFRESH, PANE_REFRESH_MAX
+
+    app = replay_app()
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settle(app, pilot)
+        side = app.side_panes
+        side.take_drawing_time()
+        app.refresh_panes()
+        assert app._pane_gap == PANE_REFRESH
+        side.query_one("#processes-table").drawing_seconds = 0.12  # 120 ms of drawing
+        app.refresh_panes()
+        assert 1.2 <= app._pane_gap < PANE_REFRESH_MAX
+        side.query_one("#processes-table").drawing_seconds = 5.0
+        app.refresh_panes()
+        assert app._pane_gap == PANE_REFRESH_MAX
