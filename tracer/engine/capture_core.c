@@ -199,7 +199,7 @@ typedef struct {
     pthread_mutex_t mu;
     pthread_cond_t cv;
     char *out;
-    size_t olen, ocap;
+    size_t ohead, olen, ocap; /* records waiting are out[ohead:olen] */
     uint32_t count;
     unsigned long epoch;
     int running, interrupt;
@@ -633,6 +633,14 @@ static int end_record(Core *c, size_t at, uint16_t ncaps) {
     memcpy(c->buf + at + offsetof(RecHead, ncaps), &ncaps, sizeof ncaps);
     int r = 0;
     pthread_mutex_lock(&c->mu);
+    if (c->olen + c->len > c->ocap && c->ohead >= (c->olen - c->ohead)) {
+        /* Taken records are dropped from the front only once they outweigh the
+         * waiting ones: each byte moves at most once on average, where moving the
+         * rest at every take cost a full backlog's copy per batch (under the lock). */
+        memmove(c->out, c->out + c->ohead, c->olen - c->ohead);
+        c->olen -= c->ohead;
+        c->ohead = 0;
+    }
     if (c->olen + c->len > c->ocap) {
         size_t cap = c->ocap * 2;
         while (cap < c->olen + c->len) cap *= 2;
@@ -1006,8 +1014,8 @@ static PyObject *Core_give_call(Core *c, PyObject *args) {
 
 /* The byte length of the first `n` finished records (all of them when n covers them). */
 static size_t prefix_len(Core *c, uint32_t n) {
-    if (n >= c->count) return c->olen;
-    size_t off = 0;
+    if (n >= c->count) return c->olen - c->ohead;
+    size_t off = c->ohead;
     for (uint32_t i = 0; i < n; i++) {
         RecHead h;
         memcpy(&h, c->out + off, sizeof h);
@@ -1022,7 +1030,7 @@ static size_t prefix_len(Core *c, uint32_t n) {
             off += sizeof ch + ch.len;
         }
     }
-    return off;
+    return off - c->ohead;
 }
 
 /* Up to `max` finished records, oldest first, as (bytes, count); the rest stay.
@@ -1030,11 +1038,11 @@ static size_t prefix_len(Core *c, uint32_t n) {
 static PyObject *take_locked(Core *c, uint32_t max) {
     uint32_t n = max < c->count ? max : c->count;
     size_t len = prefix_len(c, n);
-    PyObject *data = PyBytes_FromStringAndSize(c->out, (Py_ssize_t)len);
+    PyObject *data = PyBytes_FromStringAndSize(c->out + c->ohead, (Py_ssize_t)len);
     if (!data) return NULL;
     PyObject *res = Py_BuildValue("(NI)", data, n);
-    memmove(c->out, c->out + len, c->olen - len);
-    c->olen -= len;
+    c->ohead += len;
+    if (c->ohead == c->olen) c->ohead = c->olen = 0;
     c->count -= n;
     pthread_cond_broadcast(&c->cv);
     return res;
@@ -1086,7 +1094,7 @@ static PyObject *Core_interrupt(Core *c, PyObject *unused) {
 static int wait_for_room(Core *c, unsigned int max_records, size_t max_bytes) {
     int stop = 0;
     pthread_mutex_lock(&c->mu);
-    while (!c->interrupt && (c->count >= max_records || c->olen >= max_bytes)) {
+    while (!c->interrupt && (c->count >= max_records || c->olen - c->ohead >= max_bytes)) {
         struct timespec ts;
         clock_gettime(CLOCK_REALTIME, &ts);
         ts.tv_nsec += 20 * 1000 * 1000;
