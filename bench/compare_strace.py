@@ -217,6 +217,7 @@ CALL = re.compile(r"^([a-z_][a-z0-9_]*)\(")
 RESUMED = re.compile(r"^<\.\.\. ([a-z_][a-z0-9_]*) resumed>")
 UNFINISHED = "<unfinished ...>"
 FORK_LIKE = {"clone", "clone3", "fork", "vfork"}
+PID_RESULT = FORK_LIKE | {"set_tid_address"}  # calls whose result is a pid (renamed)
 PID_RETURNING = {"getpid", "getppid", "gettid", "getpgrp", "getpgid", "getsid", "setsid"}
 
 
@@ -364,9 +365,30 @@ def number_pids(events: list[Event], by_value: bool = False) -> dict[str, str]:
     return order
 
 
+# Calls whose arguments name processes: there any known pid is renamed. Elsewhere only
+# where the text says it is one (PID_PLACE), so a size or count that happens to equal a
+# pid (mmap's 24576) is left alone.
+PID_TAKING = frozenset(
+    "kill tkill tgkill wait4 waitid setpgid getpgid getsid sched_setaffinity"
+    " sched_getaffinity sched_setparam sched_getparam sched_setscheduler sched_getscheduler"
+    " sched_setattr sched_getattr sched_rr_get_interval prlimit64 pidfd_open process_vm_readv"
+    " process_vm_writev kcmp ptrace get_robust_list ioprio_set ioprio_get migrate_pages"
+    " move_pages rt_sigqueueinfo rt_tgsigqueueinfo perf_event_open capget capset"
+    " setpriority getpriority".split()
+)
+PID_PLACE = r"(?:(?<=pid=)|(?<=<pid:)|(?<=/proc/)|(?<=tid=\[))"
+
+
 def normalise(events: list[Event], filtered: bool = False) -> list[Event]:
     pids = number_pids(events, by_value=filtered)
-    pid_words = re.compile(r"\b(" + "|".join(map(re.escape, pids)) + r")\b") if pids else None
+    alternatives = "|".join(map(re.escape, pids))
+    pid_words = re.compile(r"\b(" + alternatives + r")\b") if pids else None
+    pid_places = re.compile(PID_PLACE + r"(" + alternatives + r")\b") if pids else None
+
+    def rename(s: str, anywhere: bool) -> str:
+        if pids:
+            s = (pid_words if anywhere else pid_places).sub(lambda m: pids[m.group()], s)
+        return s
 
     def text(s: str) -> str:
         s = ADDRESS.sub("0xADDR", s)
@@ -379,13 +401,12 @@ def normalise(events: list[Event], filtered: bool = False) -> list[Event]:
         s = SOCKET_INODE.sub(r"\1:[INODE", s)
         s = SOCKET_PEER.sub(r"\1->INODE", s)
         s = ENDPOINT_PORT.sub(r"\1PORT", s)
-        if pid_words:
-            s = pid_words.sub(lambda m: pids[m.group()], s)
         return s
 
     out = []
     for e in events:
-        args, ret = text(e.args), text(e.ret)
+        args = rename(text(e.args), e.name in PID_TAKING)
+        ret = rename(text(e.ret), e.name in PID_RESULT or e.name in PID_TAKING)
         value, _, tail = ret.partition(" ")  # -T, -t shapes follow the value
         if e.name in PID_RETURNING and INTEGER.fullmatch(value):
             ret = "EXTPID" + (" " + tail if tail else "")  # a known pid was renamed above

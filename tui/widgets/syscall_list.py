@@ -27,6 +27,7 @@ from textual.geometry import Size
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
+from textual.widget import Widget
 
 from tui.containment import ContainedPump
 from tui.messages import RowChosen, RowHighlighted
@@ -166,7 +167,19 @@ class SyscallList(ContainedPump, ScrollView, can_focus=True):
 
     # -- cursor and scrolling -----------------------------------------------------
     def _update_size(self) -> None:
-        self.virtual_size = Size(self.size.width, self.count + len(self._inflight))
+        size = Size(self.size.width, self.count + len(self._inflight))
+        if size == self.virtual_size:
+            return
+        if size.width != self.virtual_size.width:
+            self.virtual_size = size
+            return
+        # Rows came or went: only this list and its scrollbar change, so the screen's
+        # layout is not redone (assigning virtual_size asks for one, ~60 ms of the
+        # app's thread on a 160x45 screen, after every batch of a flood). A scrollbar
+        # that appears or goes still asks for it, through show_vertical_scrollbar.
+        self.set_reactive(Widget.virtual_size, size)
+        self._scroll_update(size)
+        self.refresh()
 
     def _go_end(self) -> None:
         self.cursor = max(0, self.count - 1)
