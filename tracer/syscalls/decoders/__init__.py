@@ -7,6 +7,7 @@ import tracer.syscalls.decoders.fcntl  # noqa: F401
 import tracer.syscalls.decoders.file  # noqa: F401
 import tracer.syscalls.decoders.file_times  # noqa: F401
 import tracer.syscalls.decoders.futex  # noqa: F401
+import tracer.syscalls.decoders.io_uring  # noqa: F401
 import tracer.syscalls.decoders.ioctl  # noqa: F401
 import tracer.syscalls.decoders.ipc  # noqa: F401
 import tracer.syscalls.decoders.landlock  # noqa: F401
