@@ -71,7 +71,10 @@ def _params(call: Syscall, ctx: RenderContext) -> str | None:
     if flags & x.IORING_SETUP_ATTACH_WQ:
         parts.append(f"wq_fd={ctx.fd(call, to_int(wq_fd))}")
     if any(resv):
-        parts.append("resv=[" + ", ".join(_hex(v) for v in resv) + "]")
+        shown = [_hex(v) for v in resv]
+        if ctx.abbreviated(call) and len(shown) > ctx.strsize:
+            shown[ctx.strsize :] = ["..."]
+        parts.append("resv=[" + ", ".join(shown) + "]")
     out = mem_of(call, "out")
     if ok(call) and out is not None:
         sq, cq, _f, _c, _i, features, *_rest = _PARAMS.unpack_from(out)

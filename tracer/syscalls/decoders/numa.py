@@ -18,7 +18,7 @@ from tracer.syscalls.render import ERRNO_NAMES, Arg, Decoded, RenderContext, dec
 from tracer.syscalls.xlat import numa as x
 
 from .arguments import int_arg, mem_of, ok, ptr_arg, ulong_arg
-from .kstructs import xflags
+from .kstructs import xflags, xval
 
 U64 = 0xFFFFFFFFFFFFFFFF
 _LONG_BITS = 64
@@ -126,7 +126,7 @@ def decode_mbind(call: Syscall, ctx: RenderContext) -> Decoded:
         _mode_arg(a[2], U64),
         _nodemask(call, ctx, 3, a[4] & U64, True),
         ulong_arg(a[4]),
-        _flags_arg(a[5], x.MPOL_MF_FLAGS, "MPOL_MF_???"),
+        _flags_arg(a[5], x.MPOL_MF_FLAGS, "MPOL_???"),
     ])  # fmt: skip
 
 
@@ -138,7 +138,8 @@ def decode_get_mempolicy(call: Syscall, ctx: RenderContext) -> Decoded:
     if not a[0] & U64:
         mode_arg = Arg("NULL", a[0], "ptr", 0, True)
     elif done and mode is not None:
-        text = "[" + _mode_text(_INT.unpack_from(mode)[0] & 0xFFFFFFFF) + "]"
+        # the mode alone: strace names no flag bits in what the kernel wrote back
+        text = "[" + xval(_INT.unpack_from(mode)[0] & 0xFFFFFFFF, x.MPOL_MODES, "MPOL_???") + "]"
         mode_arg = Arg(text, a[0], "struct", text, True)
     else:
         mode_arg = ptr_arg(a[0], at_exit=True)
@@ -182,5 +183,5 @@ def decode_move_pages(call: Syscall, ctx: RenderContext) -> Decoded:
         _array_arg(call, ctx, 2, _PTR, fmt.pointer),
         _array_arg(call, ctx, 3, _INT, str),
         status,
-        _flags_arg(a[5], x.MPOL_MF_FLAGS, "MPOL_MF_???"),
+        _flags_arg(a[5], x.MPOL_MF_FLAGS, "MPOL_???"),
     ])  # fmt: skip
