@@ -7,8 +7,10 @@ import tracer.syscalls.decoders.fcntl  # noqa: F401
 import tracer.syscalls.decoders.file  # noqa: F401
 import tracer.syscalls.decoders.file_times  # noqa: F401
 import tracer.syscalls.decoders.futex  # noqa: F401
+import tracer.syscalls.decoders.io_uring  # noqa: F401
 import tracer.syscalls.decoders.ioctl  # noqa: F401
 import tracer.syscalls.decoders.ipc  # noqa: F401
+import tracer.syscalls.decoders.landlock  # noqa: F401
 import tracer.syscalls.decoders.mem  # noqa: F401
 import tracer.syscalls.decoders.misc  # noqa: F401
 import tracer.syscalls.decoders.mount  # noqa: F401
@@ -16,12 +18,14 @@ import tracer.syscalls.decoders.mq  # noqa: F401
 import tracer.syscalls.decoders.msghdr  # noqa: F401
 import tracer.syscalls.decoders.net  # noqa: F401
 import tracer.syscalls.decoders.notify  # noqa: F401
+import tracer.syscalls.decoders.numa  # noqa: F401
 import tracer.syscalls.decoders.pidfd  # noqa: F401
 import tracer.syscalls.decoders.poll  # noqa: F401
 import tracer.syscalls.decoders.posix_timers  # noqa: F401
 import tracer.syscalls.decoders.prctl  # noqa: F401
 import tracer.syscalls.decoders.priority  # noqa: F401
 import tracer.syscalls.decoders.process  # noqa: F401
+import tracer.syscalls.decoders.quota  # noqa: F401
 import tracer.syscalls.decoders.signal  # noqa: F401
 import tracer.syscalls.decoders.sockopt  # noqa: F401
 import tracer.syscalls.decoders.specs  # noqa: F401
