@@ -55,12 +55,6 @@ def _rsv(d: bytes, off: int, count: int) -> str:
     return f", rsv={hex_array(words)}" if any(words) else ""
 
 
-def _array(items: list[str], limit: int) -> str:
-    """strace's print_array: at most -s elements, then `...`."""
-    shown = items[:limit] + (["..."] if len(items) > limit else [])
-    return "[" + ", ".join(shown) + "]"
-
-
 def _caps(d: bytes) -> str:
     names = ("max_adj", "n_alarm", "n_ext_ts", "n_per_out", "pps", "n_pins",
              "cross_timestamping", "adjust_phase")  # fmt: skip
@@ -114,20 +108,20 @@ def _samples_head(d: bytes) -> str:
     return f"{{n_samples={u32(d)}{_rsv(d, 4, 3)}"
 
 
-def _sys_offset_ts(d: bytes, limit: int) -> str:
+def _sys_offset_ts(a: IoctlArg, d: bytes) -> str:
     """PTP_SYS_OFFSET: system, device, system ... readings, 2 * n_samples + 1 of them."""
     count = 2 * min(u32(d), _MAX_SAMPLES) + 1
-    return _array([clock_time(d, 16 + 16 * i) for i in range(count)], limit)
+    return a.array([clock_time(d, 16 + 16 * i) for i in range(count)])
 
 
-def _extended_ts(d: bytes, limit: int) -> str:
+def _extended_ts(a: IoctlArg, d: bytes) -> str:
     """PTP_SYS_OFFSET_EXTENDED: n_samples triples (system before, device, system after)."""
     count = min(u32(d), _MAX_SAMPLES)
     triples = [
         "[" + ", ".join(clock_time(d, 16 + 48 * i + 16 * k) for k in range(3)) + "]"
         for i in range(count)
     ]
-    return _array(triples, limit)
+    return a.array(triples)
 
 
 def _sampled(a: IoctlArg, size: int, ts) -> IoctlText:
@@ -138,7 +132,7 @@ def _sampled(a: IoctlArg, size: int, ts) -> IoctlText:
     text = _samples_head(d)
     o = a.exit_struct(size)
     if o is not None:
-        text += f", ts={ts(o, a.strsize)}"
+        text += f", ts={ts(a, o)}"
     return IoctlText(text + "}")
 
 
