@@ -1,8 +1,10 @@
 """Device ioctls print as strace 6.1 prints them without the device: PTP clocks (their
-offset samples with dates, v2 reserved words) and GPIO chips (v1 and v2 line requests,
-`{in} => {out}` line info, new fds at exit). Each runs once failing with EBADF and once
-with every ioctl made to succeed, as strace's own ioctl_*-success tests do; strace
-itself is the oracle: both tracers run the same program with the same options."""
+offset samples with dates, v2 reserved words), GPIO chips (v1 and v2 line requests,
+`{in} => {out}` line info, new fds at exit) and virtual consoles (tones, LEDs, key maps
+with their key names, accent tables cut at the kernel's maximum, screen maps running
+off the mapping). Each runs once failing with EBADF and with every ioctl made to
+succeed, as strace's own ioctl_*-success tests do; strace itself is the oracle: both
+tracers run the same program with the same options."""
 
 from __future__ import annotations
 
@@ -22,6 +24,7 @@ _RUNS = {
 
 
 @pytest.mark.parametrize("run", list(_RUNS))
-def test_ptp_and_gpio_requests_print_as_strace_prints_them(tmp_path, run):
+def test_device_requests_print_as_strace_prints_them(tmp_path, run):
     lines = compare_with_strace(tmp_path, "ioctl_devices", _RUNS[run])
     assert any("GPIO_V2_GET_LINE_IOCTL" in line or "0xc250b407" in line for line in lines)
+    assert any("KDSKBENT" in line or "0x4b47" in line for line in lines)

@@ -1,5 +1,7 @@
 /*
- * Device ioctls without the device: PTP clocks ('=') and GPIO chips (0xb4) on fd -1,
+ * Device ioctls without the device: PTP clocks ('='), GPIO chips (0xb4) and virtual
+ * consoles ('K': all but the buffers behind a second pointer, which the ioctl capture
+ * does not follow; only NULL and empty ones are made here) on fd -1,
  * for the comparison with strace (tests/test_decode_ioctl_devices.py), once failing
  * with EBADF (only what the program passed is shown) and once with every ioctl made
  * to succeed (`-e inject=ioctl:retval=42`: what the kernel would have filled in too).
@@ -8,6 +10,8 @@
  * Everything after the `write(-1, "start", 5)` marker is compared line by line.
  */
 #include <linux/gpio.h>
+#include <linux/kd.h>
+#include <linux/keyboard.h>
 #include <linux/ptp_clock.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -149,6 +153,114 @@ static void gpio(void)
 	ioctl(-1, GPIO_V2_LINE_SET_VALUES_IOCTL, values);
 }
 
+static void kd(void)
+{
+	ioctl(-1, KIOCSOUND, 0);
+	ioctl(-1, KIOCSOUND, 440);
+	ioctl(-1, KIOCSOUND, 0xbadc0ded00000a96UL);
+	ioctl(-1, KDMKTONE, 0x10001);
+	ioctl(-1, KDMKTONE, 440);
+	ioctl(-1, KDSETLED, 0xfe);
+	ioctl(-1, KDSKBLED, 0x71);
+	ioctl(-1, KDADDIO, 0x3c0);
+	ioctl(-1, KDDELIO, 0x3e0);
+	ioctl(-1, KDENABIO, 7);
+	ioctl(-1, KDSETMODE, 9);
+	ioctl(-1, KDSKBMODE, 0xfeeddead);
+	ioctl(-1, KDSKBMETA, K_METABIT);
+	ioctl(-1, KDSIGACCEPT, 33);
+	ioctl(-1, KDSIGACCEPT, -1L);
+
+	unsigned char *leds = tail(1);
+	*leds = 0x85;
+	ioctl(-1, KDGETLED, leds);
+	ioctl(-1, KDGKBLED, leds);
+	ioctl(-1, KDGKBTYPE, leds);
+	int *mode = tail(4);
+	*mode = -1;
+	ioctl(-1, KDGKBMODE, mode);
+	ioctl(-1, KDGETMODE, mode);
+
+	struct kbentry *ent = tail(sizeof *ent);
+	ent->kb_table = 0x21;
+	ent->kb_index = 9;
+	static const unsigned short keys[] = {0x27e, 0x41b, 0x85c, 0xf00d, 0x90a};
+	for (unsigned i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+		ent->kb_value = keys[i];
+		ioctl(-1, i & 1 ? KDGKBENT : KDSKBENT, ent);
+	}
+	ioctl(-1, KDSKBENT, (char *) ent + 2); /* kb_value unreadable */
+
+	struct kbsentry *sent = tail(sizeof *sent);
+	sent->kb_func = 25;
+	strcpy((char *) sent->kb_string, "\33[6~");
+	ioctl(-1, KDSKBSENT, sent);
+	memset(sent->kb_string, 'x', sizeof sent->kb_string);
+	ioctl(-1, KDGKBSENT, sent);
+	ioctl(-1, KDSKBSENT, (char *) sent + 100); /* runs off the mapping */
+
+	struct kbdiacrs *acc = tail(sizeof *acc);
+	acc->kb_cnt = 300; /* more than the kernel's table */
+	for (int i = 0; i < 256; i++) {
+		acc->kbdiacr[i].diacr = '`';
+		acc->kbdiacr[i].base = i;
+		acc->kbdiacr[i].result = '\n';
+	}
+	ioctl(-1, KDGKBDIACR, acc);
+	acc->kb_cnt = 2;
+	ioctl(-1, KDSKBDIACR, acc);
+	struct kbdiacrsuc *acc_uc = tail(sizeof *acc_uc);
+	acc_uc->kb_cnt = 2;
+	acc_uc->kbdiacruc[1].result = 0x1e9e;
+	ioctl(-1, KDSKBDIACRUC, acc_uc);
+
+	struct kbkeycode *kc = tail(sizeof *kc);
+	kc->scancode = 0xe01d;
+	kc->keycode = 97;
+	ioctl(-1, KDGETKEYCODE, kc);
+	ioctl(-1, KDSETKEYCODE, kc);
+	struct kbd_repeat *rep = tail(sizeof *rep);
+	rep->delay = 250;
+	rep->period = -1;
+	ioctl(-1, KDKBDREP, rep);
+
+	unsigned char *map = tail(100);
+	for (int i = 0; i < 100; i++)
+		map[i] = 0x80 + i;
+	ioctl(-1, PIO_SCRNMAP, map);
+	ioctl(-1, GIO_SCRNMAP, map + 68); /* 32 bytes left: not enough */
+	ioctl(-1, PIO_FONT, map + 67);
+	ioctl(-1, PIO_CMAP, map);
+	unsigned short *unimap = tail(64);
+	for (int i = 0; i < 32; i++)
+		unimap[i] = 0xf000 + 17 * i;
+	ioctl(-1, PIO_UNISCRNMAP, unimap); /* the mapping ends first */
+	ioctl(-1, GIO_UNISCRNMAP, unimap);
+
+	struct unimapinit *clr = tail(sizeof *clr);
+	clr->advised_hashsize = 256;
+	ioctl(-1, PIO_UNIMAPCLR, clr);
+	struct unimapdesc *desc = tail(sizeof *desc);
+	desc->entries = (struct unipair *) unimap;
+	ioctl(-1, PIO_UNIMAP, desc);
+	struct consolefontdesc *fontx = tail(sizeof *fontx);
+	fontx->charcount = 256;
+	fontx->charheight = 16;
+	ioctl(-1, GIO_FONTX, fontx);
+	ioctl(-1, PIO_FONTX, fontx);
+	struct console_font_op *op = tail(sizeof *op);
+	op->op = KD_FONT_OP_COPY;
+	op->height = 8;
+	ioctl(-1, KDFONTOP, op);
+	op->op = KD_FONT_OP_SET_DEFAULT;
+	ioctl(-1, KDFONTOP, op);
+	op->op = KD_FONT_OP_GET;
+	op->flags = KD_FONT_FLAG_DONT_RECALC | 2;
+	ioctl(-1, KDFONTOP, op);
+	op->op = 7;
+	ioctl(-1, KDFONTOP, op);
+}
+
 int main(void)
 {
 	long page = sysconf(_SC_PAGESIZE);
@@ -159,5 +271,6 @@ int main(void)
 	write(-1, "start", 5);
 	ptp();
 	gpio();
+	kd();
 	return 0;
 }
