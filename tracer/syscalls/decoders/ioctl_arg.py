@@ -66,6 +66,26 @@ class IoctlArg:
         data = self.exit_struct(size)
         return self.addr if data is None else render(data)
 
+    def show_in_out(
+        self, size: int, entry: Callable[[bytes], str], exit: Callable[[bytes], str]
+    ) -> str:
+        """A structure strace prints at entry and, once the call succeeded, again as
+        `{in} => {out}` (the address when it cannot be read back)."""
+        data = self.entry_struct(size)
+        if data is None:
+            return self.addr
+        text = entry(data)
+        if self.finished and not self.failed:
+            back = self.exit_struct(size)
+            text += " => " + (self.addr if back is None else exit(back))
+        return text
+
+    def array(self, items: list[str]) -> str:
+        """strace's print_array: without -v, at most -s elements, then `...`."""
+        if self.abbrev and len(items) > self.strsize:
+            items = [*items[: self.strsize], "..."]
+        return "[" + ", ".join(items) + "]"
+
     def num_in(self, fmt: str = "<i") -> str:
         """printnum_int and friends at entry: `[42]`."""
         return self.show_in(struct.calcsize(fmt), lambda d: f"[{struct.unpack_from(fmt, d)[0]}]")

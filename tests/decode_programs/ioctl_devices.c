@@ -1,0 +1,276 @@
+/*
+ * Device ioctls without the device: PTP clocks ('='), GPIO chips (0xb4) and virtual
+ * consoles ('K': all but the buffers behind a second pointer, which the ioctl capture
+ * does not follow; only NULL and empty ones are made here) on fd -1,
+ * for the comparison with strace (tests/test_decode_ioctl_devices.py), once failing
+ * with EBADF (only what the program passed is shown) and once with every ioctl made
+ * to succeed (`-e inject=ioctl:retval=42`: what the kernel would have filled in too).
+ * Structures at the very end of a mapping, flags with unknown bits, arrays longer
+ * than -s, dates of clock samples and v2 line attributes printed raw.
+ * Everything after the `write(-1, "start", 5)` marker is compared line by line.
+ */
+#include <linux/gpio.h>
+#include <linux/kd.h>
+#include <linux/keyboard.h>
+#include <linux/ptp_clock.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+static unsigned char *page_end;
+
+/* `size` bytes ending where the mapping ends, zeroed. */
+static void *tail(size_t size)
+{
+	memset(page_end - size, 0, size);
+	return page_end - size;
+}
+
+static void ptp(void)
+{
+	struct ptp_clock_caps *caps = tail(sizeof *caps);
+	ioctl(-1, PTP_CLOCK_GETCAPS, caps);
+	caps->max_adj = -5;
+	caps->rsv[3] = 0xfeed;
+	ioctl(-1, PTP_CLOCK_GETCAPS2, caps);
+	ioctl(-1, PTP_CLOCK_GETCAPS, (char *) caps + 1);
+
+	struct ptp_extts_request *extts = tail(sizeof *extts);
+	extts->index = 3;
+	extts->flags = PTP_ENABLE_FEATURE | PTP_RISING_EDGE | 0x100;
+	extts->rsv[1] = 7;
+	ioctl(-1, PTP_EXTTS_REQUEST, extts);
+	ioctl(-1, PTP_EXTTS_REQUEST2, extts);
+
+	struct ptp_perout_request *perout = tail(sizeof *perout);
+	perout->start.sec = 1700000000;
+	perout->start.nsec = 5;
+	perout->period.sec = 1;
+	perout->period.reserved = 9;
+	perout->flags = PTP_PEROUT_ONE_SHOT;
+	perout->rsv[2] = 0xabc;
+	ioctl(-1, PTP_PEROUT_REQUEST2, perout);
+	perout->flags = PTP_PEROUT_DUTY_CYCLE | PTP_PEROUT_PHASE;
+	ioctl(-1, PTP_PEROUT_REQUEST, perout);
+	ioctl(-1, PTP_ENABLE_PPS, 1);
+
+	struct ptp_sys_offset *off = tail(sizeof *off);
+	off->n_samples = 20; /* 41 readings: more than -s */
+	off->rsv[1] = 1;
+	for (int i = 0; i < 2 * PTP_MAX_SAMPLES + 1; i++) {
+		off->ts[i].sec = 1600000000 + i;
+		off->ts[i].nsec = i & 1 ? 1000000000 : i;
+	}
+	ioctl(-1, PTP_SYS_OFFSET, off);
+
+	struct ptp_sys_offset_extended *ext = tail(sizeof *ext);
+	ext->n_samples = 2;
+	ext->ts[1][2].sec = -1;
+	ext->ts[1][2].reserved = 3;
+	ioctl(-1, PTP_SYS_OFFSET_EXTENDED2, ext);
+
+	struct ptp_sys_offset_precise *precise = tail(sizeof *precise);
+	precise->device.sec = 86400;
+	precise->sys_monoraw.sec = 12;
+	precise->rsv[0] = 2;
+	ioctl(-1, PTP_SYS_OFFSET_PRECISE, precise);
+
+	struct ptp_pin_desc *pin = tail(sizeof *pin);
+	memset(pin->name, 'p', sizeof pin->name); /* no NUL */
+	pin->index = 4;
+	pin->func = PTP_PF_PEROUT;
+	pin->rsv[4] = 1;
+	ioctl(-1, PTP_PIN_GETFUNC2, pin);
+	pin->func = 9;
+	ioctl(-1, PTP_PIN_SETFUNC2, pin);
+	ioctl(-1, PTP_PIN_SETFUNC, pin);
+}
+
+static void gpio(void)
+{
+	struct gpiochip_info *chip = tail(sizeof *chip);
+	strcpy(chip->name, "gpiochip0");
+	chip->lines = 8;
+	ioctl(-1, GPIO_GET_CHIPINFO_IOCTL, chip);
+
+	struct gpioline_info *info = tail(sizeof *info);
+	info->line_offset = 3;
+	info->flags = GPIOLINE_FLAG_IS_OUT | 0x1000;
+	strcpy(info->consumer, "me");
+	ioctl(-1, GPIO_GET_LINEINFO_IOCTL, info);
+	ioctl(-1, GPIO_GET_LINEINFO_WATCH_IOCTL, (char *) info + 1);
+
+	struct gpiohandle_request *handle = tail(sizeof *handle);
+	handle->lines = 40; /* more than -s */
+	for (int i = 0; i < GPIOHANDLES_MAX; i++) {
+		handle->lineoffsets[i] = i;
+		handle->default_values[i] = i & 1;
+	}
+	handle->flags = GPIOHANDLE_REQUEST_OUTPUT;
+	handle->fd = 7;
+	ioctl(-1, GPIO_GET_LINEHANDLE_IOCTL, handle);
+
+	struct gpioevent_request *event = tail(sizeof *event);
+	event->eventflags = GPIOEVENT_REQUEST_RISING_EDGE | 8;
+	event->fd = 9;
+	ioctl(-1, GPIO_GET_LINEEVENT_IOCTL, event);
+
+	struct gpiohandle_data *data = tail(sizeof *data);
+	data->values[1] = 1;
+	ioctl(-1, GPIOHANDLE_GET_LINE_VALUES_IOCTL, data);
+
+	struct gpio_v2_line_info *v2info = tail(sizeof *v2info);
+	v2info->offset = 2;
+	v2info->num_attrs = 4;
+	v2info->attrs[0].id = GPIO_V2_LINE_ATTR_ID_FLAGS;
+	v2info->attrs[0].flags = GPIO_V2_LINE_FLAG_INPUT;
+	v2info->attrs[1].id = GPIO_V2_LINE_ATTR_ID_DEBOUNCE;
+	v2info->attrs[1].debounce_period_us = 10;
+	v2info->attrs[2].id = GPIO_V2_LINE_ATTR_ID_OUTPUT_VALUES;
+	v2info->attrs[2].padding = 1; /* printed raw */
+	v2info->attrs[3].id = 77;
+	v2info->padding[3] = 5;
+	ioctl(-1, GPIO_V2_GET_LINEINFO_IOCTL, v2info);
+
+	struct gpio_v2_line_request *req = tail(sizeof *req);
+	req->num_lines = 2;
+	req->offsets[1] = 1;
+	strcpy(req->consumer, "req");
+	req->config.flags = GPIO_V2_LINE_FLAG_OUTPUT;
+	req->config.num_attrs = 1;
+	req->config.attrs[0].attr.id = GPIO_V2_LINE_ATTR_ID_OUTPUT_VALUES;
+	req->config.attrs[0].attr.values = 3;
+	req->config.attrs[0].mask = 3;
+	req->event_buffer_size = 16;
+	req->fd = 11;
+	ioctl(-1, GPIO_V2_GET_LINE_IOCTL, req);
+
+	struct gpio_v2_line_values *values = tail(sizeof *values);
+	values->bits = 1;
+	values->mask = 0xf;
+	ioctl(-1, GPIO_V2_LINE_GET_VALUES_IOCTL, values);
+	ioctl(-1, GPIO_V2_LINE_SET_VALUES_IOCTL, values);
+}
+
+static void kd(void)
+{
+	ioctl(-1, KIOCSOUND, 0);
+	ioctl(-1, KIOCSOUND, 440);
+	ioctl(-1, KIOCSOUND, 0xbadc0ded00000a96UL);
+	ioctl(-1, KDMKTONE, 0x10001);
+	ioctl(-1, KDMKTONE, 440);
+	ioctl(-1, KDSETLED, 0xfe);
+	ioctl(-1, KDSKBLED, 0x71);
+	ioctl(-1, KDADDIO, 0x3c0);
+	ioctl(-1, KDDELIO, 0x3e0);
+	ioctl(-1, KDENABIO, 7);
+	ioctl(-1, KDSETMODE, 9);
+	ioctl(-1, KDSKBMODE, 0xfeeddead);
+	ioctl(-1, KDSKBMETA, K_METABIT);
+	ioctl(-1, KDSIGACCEPT, 33);
+	ioctl(-1, KDSIGACCEPT, -1L);
+
+	unsigned char *leds = tail(1);
+	*leds = 0x85;
+	ioctl(-1, KDGETLED, leds);
+	ioctl(-1, KDGKBLED, leds);
+	ioctl(-1, KDGKBTYPE, leds);
+	int *mode = tail(4);
+	*mode = -1;
+	ioctl(-1, KDGKBMODE, mode);
+	ioctl(-1, KDGETMODE, mode);
+
+	struct kbentry *ent = tail(sizeof *ent);
+	ent->kb_table = 0x21;
+	ent->kb_index = 9;
+	static const unsigned short keys[] = {0x27e, 0x41b, 0x85c, 0xf00d, 0x90a};
+	for (unsigned i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+		ent->kb_value = keys[i];
+		ioctl(-1, i & 1 ? KDGKBENT : KDSKBENT, ent);
+	}
+	ioctl(-1, KDSKBENT, (char *) ent + 2); /* kb_value unreadable */
+
+	struct kbsentry *sent = tail(sizeof *sent);
+	sent->kb_func = 25;
+	strcpy((char *) sent->kb_string, "\33[6~");
+	ioctl(-1, KDSKBSENT, sent);
+	memset(sent->kb_string, 'x', sizeof sent->kb_string);
+	ioctl(-1, KDGKBSENT, sent);
+	ioctl(-1, KDSKBSENT, (char *) sent + 100); /* runs off the mapping */
+
+	struct kbdiacrs *acc = tail(sizeof *acc);
+	acc->kb_cnt = 300; /* more than the kernel's table */
+	for (int i = 0; i < 256; i++) {
+		acc->kbdiacr[i].diacr = '`';
+		acc->kbdiacr[i].base = i;
+		acc->kbdiacr[i].result = '\n';
+	}
+	ioctl(-1, KDGKBDIACR, acc);
+	acc->kb_cnt = 2;
+	ioctl(-1, KDSKBDIACR, acc);
+	struct kbdiacrsuc *acc_uc = tail(sizeof *acc_uc);
+	acc_uc->kb_cnt = 2;
+	acc_uc->kbdiacruc[1].result = 0x1e9e;
+	ioctl(-1, KDSKBDIACRUC, acc_uc);
+
+	struct kbkeycode *kc = tail(sizeof *kc);
+	kc->scancode = 0xe01d;
+	kc->keycode = 97;
+	ioctl(-1, KDGETKEYCODE, kc);
+	ioctl(-1, KDSETKEYCODE, kc);
+	struct kbd_repeat *rep = tail(sizeof *rep);
+	rep->delay = 250;
+	rep->period = -1;
+	ioctl(-1, KDKBDREP, rep);
+
+	unsigned char *map = tail(100);
+	for (int i = 0; i < 100; i++)
+		map[i] = 0x80 + i;
+	ioctl(-1, PIO_SCRNMAP, map);
+	ioctl(-1, GIO_SCRNMAP, map + 68); /* 32 bytes left: not enough */
+	ioctl(-1, PIO_FONT, map + 67);
+	ioctl(-1, PIO_CMAP, map);
+	unsigned short *unimap = tail(64);
+	for (int i = 0; i < 32; i++)
+		unimap[i] = 0xf000 + 17 * i;
+	ioctl(-1, PIO_UNISCRNMAP, unimap); /* the mapping ends first */
+	ioctl(-1, GIO_UNISCRNMAP, unimap);
+
+	struct unimapinit *clr = tail(sizeof *clr);
+	clr->advised_hashsize = 256;
+	ioctl(-1, PIO_UNIMAPCLR, clr);
+	struct unimapdesc *desc = tail(sizeof *desc);
+	desc->entries = (struct unipair *) unimap;
+	ioctl(-1, PIO_UNIMAP, desc);
+	struct consolefontdesc *fontx = tail(sizeof *fontx);
+	fontx->charcount = 256;
+	fontx->charheight = 16;
+	ioctl(-1, GIO_FONTX, fontx);
+	ioctl(-1, PIO_FONTX, fontx);
+	struct console_font_op *op = tail(sizeof *op);
+	op->op = KD_FONT_OP_COPY;
+	op->height = 8;
+	ioctl(-1, KDFONTOP, op);
+	op->op = KD_FONT_OP_SET_DEFAULT;
+	ioctl(-1, KDFONTOP, op);
+	op->op = KD_FONT_OP_GET;
+	op->flags = KD_FONT_FLAG_DONT_RECALC | 2;
+	ioctl(-1, KDFONTOP, op);
+	op->op = 7;
+	ioctl(-1, KDFONTOP, op);
+}
+
+int main(void)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	unsigned char *pages = mmap(NULL, 2 * page, PROT_READ | PROT_WRITE,
+				    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	munmap(pages + page, page);
+	page_end = pages + page;
+	write(-1, "start", 5);
+	ptp();
+	gpio();
+	kd();
+	return 0;
+}
