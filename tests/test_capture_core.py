@@ -377,3 +377,57 @@ def test_a_consumer_that_stops_draining_holds_the_tracee_and_loses_nothing():
     times = [c.start for c in calls]
     assert times == sorted(times)
     assert s.exit_status == 0
+
+
+UMASKS = r"""
+#include <stdlib.h>
+#include <sys/stat.h>
+int main(int argc, char **argv) {
+    int n = atoi(argv[1]);
+    for (int i = 0; i < n; i++) {
+        umask(022);
+        umask(077);
+    }
+    return 0;
+}
+"""
+
+
+@pytest.mark.parametrize("loop", ["c", "python"])
+def test_a_handoff_gives_python_only_the_calls_its_condition_names(monkeypatch, loop):
+    # capture.Handoff: memory data cannot name is read by Python, so C hands over the
+    # calls whose arguments match (here umask(022)) and keeps the rest.
+    from tracer.syscalls import capture
+
+    if loop == "python":
+        monkeypatch.setenv("TRACETUI_LOOP", "python")
+    else:
+        monkeypatch.delenv("TRACETUI_LOOP", raising=False)
+    seen: list[int] = []
+
+    def probe(mem, args, ret, limits):
+        seen.append(args[0])
+        return {"probe": mem.read(0, 1) is None}  # a real reader, stopped tracee
+
+    ops = (capture.Handoff((0, 0o777, (0o022,)), probe),)
+    monkeypatch.setitem(capture.ENTRY_SPECS, "umask", ops)
+    monkeypatch.setitem(
+        capture.ENTRY_CAPTURES,
+        "umask",
+        lambda mem, args, limits: capture.run_ops(ops, mem, args, 0, limits),
+    )
+    prog = compile_c(UMASKS, name="core_umasks")
+    s = TraceSession(TraceOptions(command=[str(prog), "200"]))
+    s.start()
+    events = collect(s)
+    name = get_table().name
+    umasks = [c for c in _calls(events) if name(c.nr) == "umask"]
+    assert len(umasks) == 400
+    handed = [c for c in umasks if c.mem and c.mem.get("probe") is True]
+    assert sorted({c.args[0] for c in handed}) == [0o022] and len(handed) == 200
+    assert all(not c.mem for c in umasks if c.args[0] == 0o077)
+    assert seen.count(0o022) == 200 and 0o077 not in seen
+    if loop == "c":
+        assert s.worker.core is not None
+        assert s.worker.py_stops >= 400  # entry and exit of each handed-over call
+        assert s.worker.core.stops >= 400  # the umask(077) calls stayed in C

@@ -29,9 +29,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#define CORE_VERSION 9
+#define CORE_VERSION 10
 #define NR_MAX 1024
-#define OPS_MAX 6
+#define OPS_MAX 8
 #define PAGE 4096
 #define READ_MAX (64 * PAGE)
 #define ARCH_X86_64 0xC000003Eu
@@ -52,12 +52,14 @@
 #define P_CLOSE_ARG0 8
 #define P_DROP_ARG1 16
 #define P_CLEAR 32
+#define P_HANDOFF 64 /* some op is K_PYTHON: a call matching its `when` is Python's */
 /* op kinds */
 #define K_NOP 0
 #define K_CSTR 1
 #define K_BYTES 2
 #define K_CWD 3
 #define K_STRINGS 4
+#define K_PYTHON 5 /* capture.Handoff: no read here; see take_entry */
 /* op flags (as in capture.Read) */
 #define F_NULL_SKIP 1
 #define F_NONPOS_EMPTY 2
@@ -509,6 +511,17 @@ static int64_t op_size(const Op *op, const uint64_t *args, int64_t ret) {
 static int run_strings_op(Core *c, uint16_t *ncaps, int idx, const Op *op, pid_t tid, uint64_t addr);
 
 /* Run one op as capture.read_op does; appends its capture (or nothing for SKIP). */
+/* capture.when_holds: (args[when_arg] & when_mask) is one of when_vals[0..when_n)
+ * (any bit set when when_n is 0); when_arg 0xFF: always. */
+static int when_holds(const Op *op, const uint64_t *args) {
+    if (op->when_arg >= 6) return 1;
+    uint64_t bits = args[op->when_arg] & op->when_mask;
+    if (op->when_n == 0) return bits != 0;
+    for (int i = 0; i < op->when_n && i < 6; i++)
+        if (bits == op->when_vals[i]) return 1;
+    return 0;
+}
+
 static int run_op(Core *c, uint16_t *ncaps, int idx, const Op *op, pid_t tid,
                   const uint64_t *args, uint64_t sp, int64_t ret) {
     if (op->kind == K_NOP) return 0;
@@ -524,14 +537,9 @@ static int run_op(Core *c, uint16_t *ncaps, int idx, const Op *op, pid_t tid,
         }
         return 0;
     }
+    if (op->kind == K_PYTHON) return 0;
     if ((op->flags & F_RET_POSITIVE) && ret <= 0) return 0;
-    if (op->when_arg < 6) {
-        uint64_t bits = args[op->when_arg] & op->when_mask;
-        int ok = op->when_n == 0 ? bits != 0 : 0;
-        for (int i = 0; i < op->when_n && i < 6; i++)
-            if (bits == op->when_vals[i]) ok = 1;
-        if (!ok) return 0;
-    }
+    if (!when_holds(op, args)) return 0;
     uint64_t addr = (op->arg == ARG_SP ? sp : op->arg < 6 ? args[op->arg] : 0) + (int64_t)op->offset;
     if (op->kind == K_STRINGS) return run_strings_op(c, ncaps, idx, op, tid, addr);
     if (op->kind == K_CSTR) {
@@ -667,9 +675,17 @@ static int is_socket(const char *name, uint32_t len) {
 }
 
 /* A syscall-entry stop C may take: capture, resume, record. 0 ok, -1 out of memory,
- * 1 when the call is Python's after all (-yy: an fd argument is a socket). */
+ * 1 when the call is Python's after all (a capture.Handoff holds; -yy: an fd argument
+ * is a socket). */
 static int take_entry(Core *c, Slot *s, uint32_t nr, const uint64_t *args, uint64_t sp) {
     const NrPlan *p = &c->plan[nr];
+    if (p->flags & P_HANDOFF) {
+        /* A capture.Handoff that holds for these arguments: the whole call is Python's. */
+        for (int i = 0; i < p->n_entry; i++)
+            if (p->entry[i].kind == K_PYTHON && when_holds(&p->entry[i], args)) return 1;
+        for (int i = 0; i < p->n_exit; i++)
+            if (p->exit[i].kind == K_PYTHON && when_holds(&p->exit[i], args)) return 1;
+    }
     if (c->sockets && p->fdmask) {
         for (int i = 0; i < 6; i++) {
             uint32_t fd = (uint32_t)args[i];

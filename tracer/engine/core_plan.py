@@ -21,17 +21,25 @@ from tracer.engine.syscall_plan import (
     SyscallPlan,
 )
 from tracer.syscalls import capture
-from tracer.syscalls.capture import Cwd, Op, Read, Strings, resolve_size
+from tracer.syscalls.capture import Cwd, Handoff, Op, Read, Strings, resolve_size
 
 NR_MAX = 1024
-OPS_MAX = 6
+OPS_MAX = 8
 _OP = struct.Struct("<BBBBBBhqqBB6xQ6I")  # ... then the `when` condition (capture_core.c Op)
 WHEN_MAX = 6
 _ROW_HEAD = struct.Struct("<BBBB")
 ROW_SIZE = _ROW_HEAD.size + 2 * OPS_MAX * _OP.size
 
-P_TRACED, P_C_OK, P_FD_RETURNS, P_CLOSE_ARG0, P_DROP_ARG1, P_CLEAR = 1, 2, 4, 8, 16, 32
-K_NOP, K_CSTR, K_BYTES, K_CWD, K_STRINGS = 0, 1, 2, 3, 4
+P_TRACED, P_C_OK, P_FD_RETURNS, P_CLOSE_ARG0, P_DROP_ARG1, P_CLEAR, P_HANDOFF = (
+    1,
+    2,
+    4,
+    8,
+    16,
+    32,
+    64,
+)
+K_NOP, K_CSTR, K_BYTES, K_CWD, K_STRINGS, K_PYTHON = 0, 1, 2, 3, 4, 5
 F_PTRS, F_STRINGS = 64, 128  # Strings ops (capture_core.c run_strings_op)
 S_CONST, S_ARG, S_RET = 0, 1, 2
 _NO_WHEN = (0xFF, 0, 0, 0, 0, 0, 0, 0, 0)
@@ -58,6 +66,8 @@ def _pack_op(op: Op, plan: SyscallPlan) -> bytes:
             return _NO_OP
         mask = sum(1 << i for i in op.dirfds)
         return _OP.pack(K_CWD, mask, 0, 0, 0, 1, 0, 0, 0, *_NO_WHEN)
+    if isinstance(op, Handoff):  # C checks `when` at entry and hands a match to Python
+        return _OP.pack(K_PYTHON, 0, 0, 0, 0, 1, 0, 0, 0, *_when(op))
     if isinstance(op, Strings):
         flags = F_PTRS | (F_STRINGS if op.strings else 0)
         count = resolve_size(op.count, limits)
@@ -88,7 +98,7 @@ def _pack_op(op: Op, plan: SyscallPlan) -> bytes:
     )
 
 
-def _when(op: Read) -> tuple[int, ...]:
+def _when(op: Read | Handoff) -> tuple[int, ...]:
     if op.when is None:
         return _NO_WHEN
     arg, mask, values = op.when
@@ -111,7 +121,7 @@ def c_may_handle(plan: SyscallPlan, nr: int, name: str, unwinder: Any) -> bool:
     if len(capture.EXIT_SPECS.get(name, ())) > OPS_MAX:
         return False
     for op in (*capture.ENTRY_SPECS.get(name, ()), *capture.EXIT_SPECS.get(name, ())):
-        if isinstance(op, Read) and op.when is not None and len(op.when[2]) > WHEN_MAX:
+        if isinstance(op, Read | Handoff) and op.when is not None and len(op.when[2]) > WHEN_MAX:
             return False
     effect = plan.fd_effect(nr)
     if effect & ~_C_EFFECTS or effect & FD_IN_MEMORY:
@@ -156,6 +166,8 @@ def compile_plan(plan: SyscallPlan, unwinder: Any = None) -> bytes:
                 flags |= P_CLEAR
             if plan.resolve_fds:
                 fdmask = sum(1 << p for p in plan.fd_positions(nr))
+            if any(isinstance(op, Handoff) for op in (*entry, *exit_)):
+                flags |= P_HANDOFF
         else:
             entry = exit_ = ()
         rows.append(_ROW_HEAD.pack(flags, fdmask, len(entry), len(exit_)))

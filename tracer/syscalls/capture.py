@@ -176,7 +176,20 @@ class Strings:
     convert: Callable[[bytes], Any] | None = None
 
 
-Op = Read | Cwd | Strings
+@dataclass(frozen=True, slots=True)
+class Handoff:
+    """Memory that data cannot name (a buffer behind a pointer inside a captured
+    structure): when an argument's bits match `when` (as `Read.when`), the call is
+    Python's, and `read(mem, args, ret, limits) -> dict | None` runs with the other ops
+    (`ret` is 0 at entry). The C core checks `when` at the call's entry, wherever the
+    op is declared, and hands a matching call to the Python loop; other calls stay C's.
+    """
+
+    when: tuple[int, int, tuple[int, ...]]
+    read: Callable[..., dict[Any, Any] | None]
+
+
+Op = Read | Cwd | Strings | Handoff
 _STRINGS_HEAD = struct.Struct("<IB")
 ENTRY_SPECS: dict[str, tuple[Op, ...]] = {}
 EXIT_SPECS: dict[str, tuple[Op, ...]] = {}
@@ -200,15 +213,20 @@ def resolve_size(n: int, limits: CaptureLimits) -> int:
     return n
 
 
+def when_holds(when: tuple[int, int, tuple[int, ...]], args: tuple[int, ...]) -> bool:
+    """`Read.when` / `Handoff.when`: the argument's bits under the mask are one of the
+    values (any bit set when there are none)."""
+    arg, mask, values = when
+    bits = args[arg] & mask
+    return bits in values if values else bool(bits)
+
+
 def read_op(op: Read, mem: MemoryReader, args: tuple[int, ...], ret: int, limits: CaptureLimits):
     """The raw outcome of one `Read`: bytes, None, or SKIP (before `convert`)."""
     if op.ret_positive and ret <= 0:
         return SKIP
-    if op.when is not None:
-        arg, mask, values = op.when
-        bits = args[arg] & mask
-        if (bits not in values) if values else not bits:
-            return SKIP
+    if op.when is not None and not when_holds(op.when, args):
+        return SKIP
     addr = ((args[op.arg] if op.arg < ARG_SP else stack_pointer(mem)) + op.offset) & _U64
     if op.cstr:
         if not addr:
@@ -309,6 +327,12 @@ def run_ops(
             value = finish_op(op, read_strings(op, mem, args, limits))
             if value is not SKIP:
                 out[op.key] = value
+            continue
+        if type(op) is Handoff:
+            if when_holds(op.when, args):
+                got = op.read(mem, args, ret, limits)
+                if got:
+                    out.update(got)
             continue
         if type(op) is Cwd:
             if limits.fd_paths:
