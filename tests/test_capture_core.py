@@ -431,3 +431,49 @@ def test_a_handoff_gives_python_only_the_calls_its_condition_names(monkeypatch, 
         assert s.worker.core is not None
         assert s.worker.py_stops >= 400  # entry and exit of each handed-over call
         assert s.worker.core.stops >= 400  # the umask(077) calls stayed in C
+
+
+DEREFS = r"""
+#include <fcntl.h>
+#include <unistd.h>
+int main(void) {
+    static const char hello[] = "hello";
+    const char *ptrs[3] = {hello, 0, (const char *)1};
+    int fd = open("/dev/null", O_WRONLY);
+    for (int i = 0; i < 3; i++) write(fd, &ptrs[i], sizeof ptrs[i]);
+    return 0;
+}
+"""
+
+
+@pytest.mark.parametrize("loop", ["c", "python"])
+def test_a_read_through_a_pointer_field_is_the_same_in_both_loops(monkeypatch, request, loop):
+    # capture.Read.deref: the address is a pointer stored in the memory the argument
+    # points to (here the written buffer holds a pointer to "hello", NULL, then 0x1).
+    from tracer.syscalls import capture
+
+    if loop == "python":
+        monkeypatch.setenv("TRACETUI_LOOP", "python")
+    else:
+        monkeypatch.delenv("TRACETUI_LOOP", raising=False)
+    from tracer.engine import core_records
+
+    ops = (capture.Read("probe", 1, size=5, exact=True, deref=0),)
+    monkeypatch.setitem(capture.ENTRY_SPECS, "write", ops)
+    # The C records' reader caches the ops per syscall: forget them now and after.
+    core_records._ops_by_nr.cache_clear()
+    request.addfinalizer(core_records._ops_by_nr.cache_clear)
+    monkeypatch.setitem(
+        capture.ENTRY_CAPTURES,
+        "write",
+        lambda mem, args, limits: capture.run_ops(ops, mem, args, 0, limits),
+    )
+    prog = compile_c(DEREFS, name="core_derefs")
+    s = TraceSession(TraceOptions(command=[str(prog)]))
+    s.start()
+    events = collect(s)
+    name = get_table().name
+    writes = [c for c in _calls(events) if name(c.nr) == "write" and c.ret == 8]
+    assert [c.mem.get("probe") if c.mem else "none" for c in writes] == [b"hello", None, None]
+    if loop == "c":
+        assert s.worker.core is not None and s.worker.py_stops < 20

@@ -29,7 +29,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#define CORE_VERSION 10
+#define CORE_VERSION 11
 #define NR_MAX 1024
 #define OPS_MAX 8
 #define PAGE 4096
@@ -113,7 +113,8 @@ typedef struct __attribute__((packed)) {
     /* capture.Read.when: read only when (args[when_arg] & when_mask) is one of
      * when_vals[0..when_n) (any bit set when when_n is 0); when_arg 0xFF: always */
     uint8_t when_arg, when_n;
-    uint8_t pad2[6];
+    int16_t deref; /* capture.Read.deref: >= 0, the address is the pointer stored there */
+    uint8_t pad2[4];
     uint64_t when_mask;
     uint32_t when_vals[6];
 } Op;
@@ -541,6 +542,12 @@ static int run_op(Core *c, uint16_t *ncaps, int idx, const Op *op, pid_t tid,
     if ((op->flags & F_RET_POSITIVE) && ret <= 0) return 0;
     if (!when_holds(op, args)) return 0;
     uint64_t addr = (op->arg == ARG_SP ? sp : op->arg < 6 ? args[op->arg] : 0) + (int64_t)op->offset;
+    if (op->deref >= 0) {
+        uint64_t field;
+        if (!addr || read_mem(tid, addr + (uint64_t)op->deref, 8, (char *)&field) != 8)
+            return (op->flags & F_BAD_SKIP) ? 0 : put_cap(c, ncaps, C_NONE, (uint8_t)idx, 0, NULL, 0);
+        addr = field;
+    }
     if (op->kind == K_STRINGS) return run_strings_op(c, ncaps, idx, op, tid, addr);
     if (op->kind == K_CSTR) {
         if (!addr)

@@ -25,7 +25,9 @@ from tracer.syscalls.capture import Cwd, Handoff, Op, Read, Strings, resolve_siz
 
 NR_MAX = 1024
 OPS_MAX = 8
-_OP = struct.Struct("<BBBBBBhqqBB6xQ6I")  # ... then the `when` condition (capture_core.c Op)
+_OP = struct.Struct(
+    "<BBBBBBhqqBBh4xQ6I"
+)  # ... `when` head, deref, `when` mask, values (capture_core.c Op)
 WHEN_MAX = 6
 _ROW_HEAD = struct.Struct("<BBBB")
 ROW_SIZE = _ROW_HEAD.size + 2 * OPS_MAX * _OP.size
@@ -42,7 +44,7 @@ P_TRACED, P_C_OK, P_FD_RETURNS, P_CLOSE_ARG0, P_DROP_ARG1, P_CLEAR, P_HANDOFF = 
 K_NOP, K_CSTR, K_BYTES, K_CWD, K_STRINGS, K_PYTHON = 0, 1, 2, 3, 4, 5
 F_PTRS, F_STRINGS = 64, 128  # Strings ops (capture_core.c run_strings_op)
 S_CONST, S_ARG, S_RET = 0, 1, 2
-_NO_WHEN = (0xFF, 0, 0, 0, 0, 0, 0, 0, 0)
+_NO_WHEN = (0xFF, 0, -1, 0, 0, 0, 0, 0, 0, 0)  # when_arg 0xFF: always; deref -1: none
 _NO_OP = _OP.pack(K_NOP, 0, 0, 0, 0, 0, 0, 0, 0, *_NO_WHEN)
 # fd effects C applies to its fd-name cache itself (the rest need Python).
 _C_EFFECTS = FD_RETURNS | FD_CLOSE_ARG0 | FD_DROP_ARG1 | FD_CLEAR
@@ -99,11 +101,13 @@ def _pack_op(op: Op, plan: SyscallPlan) -> bytes:
 
 
 def _when(op: Read | Handoff) -> tuple[int, ...]:
+    """The op's tail: `when` (argument, count of values), deref, `when` mask and values."""
+    deref = op.deref if isinstance(op, Read) else -1
     if op.when is None:
-        return _NO_WHEN
+        return (0xFF, 0, deref, *_NO_WHEN[3:])
     arg, mask, values = op.when
     vals = tuple(values) + (0,) * (WHEN_MAX - len(values))
-    return (arg, len(values), mask, *vals)
+    return (arg, len(values), deref, mask, *vals)
 
 
 def _ops(ops: tuple[Op, ...], plan: SyscallPlan) -> bytes:

@@ -129,7 +129,10 @@ class Read:
     only when the argument's bits under the mask are one of `values` (any bit set when
     `values` is empty), as a futex's timeout exists only for some operations.
     `arg` may be `ARG_SP` (entry only): the stack pointer; `offset` is added to the
-    address (rt_sigreturn's mask lies in the signal frame on the stack).
+    address (rt_sigreturn's mask lies in the signal frame on the stack). `deref` >= 0:
+    the address is the pointer stored at that offset from it (a field of a structure
+    the argument points to, such as clone3's parent_tid); an unreadable pointer counts
+    as a failed read, a NULL one as a NULL address.
     """
 
     key: int | str
@@ -149,6 +152,7 @@ class Read:
     convert: Callable[[bytes], Any] | None = None
     when: tuple[int, int, tuple[int, ...]] | None = None
     offset: int = 0
+    deref: int = -1
 
 
 @dataclass(frozen=True, slots=True)
@@ -228,6 +232,11 @@ def read_op(op: Read, mem: MemoryReader, args: tuple[int, ...], ret: int, limits
     if op.when is not None and not when_holds(op.when, args):
         return SKIP
     addr = ((args[op.arg] if op.arg < ARG_SP else stack_pointer(mem)) + op.offset) & _U64
+    if op.deref >= 0:
+        field = mem.read(addr + op.deref, 8) if addr else None
+        if field is None or len(field) < 8:
+            return SKIP if op.bad_skip else None
+        addr = int.from_bytes(field, "little")
     if op.cstr:
         if not addr:
             return SKIP if op.null_skip else None
