@@ -12,6 +12,7 @@ import tracer.syscalls.decoders.ipc  # noqa: F401
 import tracer.syscalls.decoders.mem  # noqa: F401
 import tracer.syscalls.decoders.misc  # noqa: F401
 import tracer.syscalls.decoders.mount  # noqa: F401
+import tracer.syscalls.decoders.mount_api  # noqa: F401
 import tracer.syscalls.decoders.mq  # noqa: F401
 import tracer.syscalls.decoders.msghdr  # noqa: F401
 import tracer.syscalls.decoders.net  # noqa: F401

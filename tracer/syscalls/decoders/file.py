@@ -30,6 +30,7 @@ from tracer.syscalls.decoders.arguments import (
     struct_arg,
     ulong_arg,
 )
+from tracer.syscalls.decoders.kstructs import extensible_tail
 from tracer.syscalls.render import Arg, Decoded, RenderContext, decoder
 from tracer.syscalls.xlat import file as x
 
@@ -124,20 +125,9 @@ _OPEN_HOW_READ_MAX = 4096
 
 
 def _open_how_extra(call: Syscall) -> str:
-    """strace's tail for a struct bigger than it knows: `???` when unreadable, the
-    nonzero bytes in hex otherwise."""
     if call.args[3] & 0xFFFFFFFFFFFFFFFF <= _OPEN_HOW.size or not call.mem:
         return ""
-    extra = call.mem.get("how_extra", b"")
-    if extra is None:
-        return ", ???"
-    if not any(extra):
-        return ""
-    start = _OPEN_HOW.size
-    end = start + len(extra.rstrip(b"\0")) - 1
-    first = start + len(extra) - len(extra.lstrip(b"\0"))
-    shown = extra[first - start : end - start + 1]
-    return f', /* bytes {first}..{end} */ "' + "".join(f"\\x{b:02x}" for b in shown) + '"'
+    return extensible_tail(call.mem.get("how_extra", b""), _OPEN_HOW.size)
 
 
 @decoder("openat2")

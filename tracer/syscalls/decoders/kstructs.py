@@ -124,6 +124,20 @@ def hex_quote(data: bytes) -> str:
     return '"' + "".join(f"\\x{b:02x}" for b in data) + '"'
 
 
+def extensible_tail(extra: bytes | None, start: int) -> str:
+    """What strace adds after the fields it knows of an extensible struct (openat2's
+    open_how, mount_setattr's mount_attr) the caller says is bigger: `, ???` when the
+    rest was unreadable, its nonzero bytes as `, /* bytes 32..39 */ "\\x80..."`, nothing
+    when they are all zero."""
+    if extra is None:
+        return ", ???"
+    if not any(extra):
+        return ""
+    first = len(extra) - len(extra.lstrip(b"\0"))
+    end = len(extra.rstrip(b"\0"))
+    return f", /* bytes {start + first}..{start + end - 1} */ {hex_quote(extra[first:end])}"
+
+
 def int_arg(raw: int) -> Arg:
     v = to_int(raw)
     return Arg(str(v), raw, "int", v)
