@@ -185,3 +185,16 @@ FSCONFIG_CMDS = {
     6: "FSCONFIG_CMD_CREATE",
     7: "FSCONFIG_CMD_RECONFIGURE",
 }
+# kcmp's types (linux/kcmp.h).
+KCMP_FILE = 0
+KCMP_EPOLL_TFD = 7
+KCMP_TYPES = {
+    KCMP_FILE: "KCMP_FILE",
+    1: "KCMP_VM",
+    2: "KCMP_FILES",
+    3: "KCMP_FS",
+    4: "KCMP_SIGHAND",
+    5: "KCMP_IO",
+    6: "KCMP_SYSVSEM",
+    KCMP_EPOLL_TFD: "KCMP_EPOLL_TFD",
+}
