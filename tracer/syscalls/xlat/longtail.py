@@ -198,3 +198,30 @@ KCMP_TYPES = {
     6: "KCMP_SYSVSEM",
     KCMP_EPOLL_TFD: "KCMP_EPOLL_TFD",
 }
+# kexec_load's flags: the architecture in the high 16 bits of the low word, then flags
+# (linux/kexec.h); kexec_file_load's flags.
+KEXEC_ARCH_MASK = 0xFFFF0000
+KEXEC_ARCHES = {
+    0: "KEXEC_ARCH_DEFAULT",
+    3 << 16: "KEXEC_ARCH_386",
+    4 << 16: "KEXEC_ARCH_68K",
+    15 << 16: "KEXEC_ARCH_PARISC",
+    62 << 16: "KEXEC_ARCH_X86_64",
+    20 << 16: "KEXEC_ARCH_PPC",
+    21 << 16: "KEXEC_ARCH_PPC64",
+    50 << 16: "KEXEC_ARCH_IA_64",
+    40 << 16: "KEXEC_ARCH_ARM",
+    22 << 16: "KEXEC_ARCH_S390",
+    42 << 16: "KEXEC_ARCH_SH",
+    10 << 16: "KEXEC_ARCH_MIPS_LE",
+    8 << 16: "KEXEC_ARCH_MIPS",
+    183 << 16: "KEXEC_ARCH_AARCH64",
+    243 << 16: "KEXEC_ARCH_RISCV",
+    258 << 16: "KEXEC_ARCH_LOONGARCH",
+}
+KEXEC_LOAD_FLAGS = [(0x1, "KEXEC_ON_CRASH"), (0x2, "KEXEC_PRESERVE_CONTEXT")]
+KEXEC_FILE_FLAGS = [
+    (0x1, "KEXEC_FILE_UNLOAD"),
+    (0x2, "KEXEC_FILE_ON_CRASH"),
+    (0x4, "KEXEC_FILE_NO_INITRAMFS"),
+]
