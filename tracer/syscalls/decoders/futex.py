@@ -15,28 +15,47 @@ from .kstructs import hex_arg, ptr_arg, timespec, xval
 _TIMEOUT_OPS = {WAIT, LOCK_PI, WAIT_BITSET, WAIT_REQUEUE_PI, LOCK_PI2}
 
 
+# The operations strace names: each command, its _PRIVATE form (FUTEX_FD's spelled out),
+# and FUTEX_CLOCK_REALTIME only with the waits that take an absolute timeout. Any other
+# value is unknown as a whole.
+_CLOCKED = (WAIT, WAIT_BITSET, WAIT_REQUEUE_PI)
+_OP_NAMES: dict[int, str] = {
+    **x.FUTEX_OPS,
+    **{
+        cmd | x.FUTEX_PRIVATE_FLAG: name + "_PRIVATE"
+        for cmd, name in x.FUTEX_OPS.items()
+        if cmd != FD
+    },
+    FD | x.FUTEX_PRIVATE_FLAG: "FUTEX_FD|FUTEX_PRIVATE_FLAG",
+}
+_OP_NAMES.update(
+    {
+        op | x.FUTEX_CLOCK_REALTIME: _OP_NAMES[op] + "|FUTEX_CLOCK_REALTIME"
+        for cmd in _CLOCKED
+        for op in (cmd, cmd | x.FUTEX_PRIVATE_FLAG)
+    }
+)
+
+
 @fmt.constant_text
 def futex_op_name(op: int) -> str:
-    cmd = op & 127
-    name = x.FUTEX_OPS.get(cmd)
-    if name is None:
-        return f"{op:#x} /* FUTEX_??? */"
-    if op & x.FUTEX_PRIVATE_FLAG:
-        name += "_PRIVATE"
-    if op & x.FUTEX_CLOCK_REALTIME:
-        name += "|FUTEX_CLOCK_REALTIME"
-    rest = op & ~(127 | x.FUTEX_PRIVATE_FLAG | x.FUTEX_CLOCK_REALTIME)
-    if rest:
-        name += f"|{rest:#x}"
-    return name
+    name = _OP_NAMES.get(op)
+    return name if name is not None else f"{op:#x} /* FUTEX_??? */"
+
+
+def _shifted(value: int, shift: int, table: dict[int, str], unknown: str) -> str:
+    """A field of FUTEX_WAKE_OP's encoded operation: `NAME<<shift`, or `0x5<<28 /* X_??? */`."""
+    if value in table or fmt.STYLE.constants == "raw":
+        return xval(value, table, unknown) + f"<<{shift}"
+    return f"{value:#x}<<{shift} /* {unknown} */"
 
 
 def wake_op_text(val3: int) -> str:
     text = "FUTEX_OP_OPARG_SHIFT<<28|" if val3 >> 28 & 8 else ""
-    text += xval(val3 >> 28 & 7, x.FUTEX_WAKE_OPS, "FUTEX_OP_???") + "<<28"
+    text += _shifted(val3 >> 28 & 7, 28, x.FUTEX_WAKE_OPS, "FUTEX_OP_???")
     oparg = val3 >> 12 & 0xFFF
     text += f"|{oparg:#x}<<12|" if oparg else "|0<<12|"
-    text += xval(val3 >> 24 & 0xF, x.FUTEX_WAKE_CMPS, "FUTEX_OP_CMP_???") + "<<24"
+    text += _shifted(val3 >> 24 & 0xF, 24, x.FUTEX_WAKE_CMPS, "FUTEX_OP_CMP_???")
     cmparg = val3 & 0xFFF
     return text + (f"|{cmparg:#x}" if cmparg else "|0")
 
@@ -87,5 +106,5 @@ def decode_futex(call: Syscall, ctx: RenderContext) -> Decoded:
     elif cmd == WAIT_REQUEUE_PI:
         args += [_uint(val), timeout, ptr_arg(uaddr2)]
     else:
-        args += [_uint(val), hex_arg(utime), ptr_arg(uaddr2), hex_arg(val3)]
+        args += [_uint(val), hex_arg(utime), ptr_arg(uaddr2), hex_arg(v3)]  # val3: an int
     return Decoded(args)
