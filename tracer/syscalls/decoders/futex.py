@@ -1,6 +1,9 @@
-"""futex: operation names with _PRIVATE / FUTEX_CLOCK_REALTIME, per-operation argument lists."""
+"""futex: operation names with _PRIVATE / FUTEX_CLOCK_REALTIME, per-operation argument lists;
+futex_waitv: its array of waiters."""
 
 from __future__ import annotations
+
+import struct
 
 from tracer.events import Syscall
 from tracer.syscalls import fmt
@@ -8,7 +11,8 @@ from tracer.syscalls.capture import Read, declare_entry
 from tracer.syscalls.render import Arg, Decoded, RenderContext, decoder
 from tracer.syscalls.xlat import misc as x
 
-from .kstructs import hex_arg, ptr_arg, timespec, xval
+from .clock import clock_arg
+from .kstructs import array_text, hex_arg, ptr_arg, timespec, xflags, xval
 
 (WAIT, WAKE, FD, REQUEUE, CMP_REQUEUE, WAKE_OP, LOCK_PI, UNLOCK_PI, TRYLOCK_PI, WAIT_BITSET,
  WAKE_BITSET, WAIT_REQUEUE_PI, CMP_REQUEUE_PI, LOCK_PI2) = range(14)  # fmt: skip
@@ -108,3 +112,43 @@ def decode_futex(call: Syscall, ctx: RenderContext) -> Decoded:
     else:
         args += [_uint(val), hex_arg(utime), ptr_arg(uaddr2), hex_arg(v3)]  # val3: an int
     return Decoded(args)
+
+
+# ---- futex_waitv -----------------------------------------------------------------------
+
+_WAITV = struct.Struct("<QQII")  # val, uaddr, flags, __reserved
+# The kernel's FUTEX_WAITV_MAX: strace shows no more waiters than that, whatever -s says.
+_WAITV_MAX = 128
+_WAITV_FLAGS = [(0x2, "FUTEX_32"), (x.FUTEX_PRIVATE_FLAG, "FUTEX_PRIVATE_FLAG")]
+
+declare_entry(
+    "futex_waitv",
+    Read(0, 0, size_arg=1, scale=_WAITV.size, cap=(_WAITV_MAX + 1) * _WAITV.size, null_skip=True),
+    Read(3, 3, 16, null_skip=True, exact=True),
+)
+
+
+def _waiter(data: bytes, off: int) -> str:
+    val, uaddr, flags, reserved = _WAITV.unpack_from(data, off)
+    text = (
+        f"{{val={val:#x}" if val else "{val=0"
+    ) + f", uaddr={fmt.pointer(uaddr)}, flags={xflags(flags, _WAITV_FLAGS, 'FUTEX_???')}"
+    return text + (f", __reserved={reserved:#x}}}" if reserved else "}")
+
+
+@decoder("futex_waitv")
+def decode_futex_waitv(call: Syscall, ctx: RenderContext) -> Decoded:
+    a = call.args
+    count = a[1] & 0xFFFFFFFF
+    limit = min(ctx.strsize, _WAITV_MAX)
+    waiters = array_text((call.mem or {}).get(0), a[0], count, _WAITV.size, _waiter, limit)
+    tmo = timespec((call.mem or {}).get(3), a[3]) if a[3] else "NULL"
+    return Decoded(
+        [
+            Arg(waiters, a[0], "struct"),
+            _uint(a[1]),
+            hex_arg(a[2] & 0xFFFFFFFF),
+            Arg(tmo, a[3], "struct"),
+            clock_arg(a[4]),
+        ]
+    )
