@@ -124,10 +124,10 @@ def capture_openat2(mem: MemoryReader, args: tuple[int, ...], limits: CaptureLim
 _OPEN_HOW_READ_MAX = 4096
 
 
-def _open_how_extra(call: Syscall) -> str:
+def _open_how_extra(call: Syscall, strsize: int) -> str:
     if call.args[3] & 0xFFFFFFFFFFFFFFFF <= _OPEN_HOW.size or not call.mem:
         return ""
-    return extensible_tail(call.mem.get("how_extra", b""), _OPEN_HOW.size)
+    return extensible_tail(call.mem.get("how_extra", b""), _OPEN_HOW.size, strsize)
 
 
 @decoder("openat2")
@@ -145,7 +145,9 @@ def decode_openat2(call: Syscall, ctx: RenderContext) -> Decoded:
         if resolve and resolve_text == f"{resolve:#x}" and fmt.STYLE.constants != "raw":
             resolve_text += " /* RESOLVE_??? */"
         parts.append(f"resolve={resolve_text}")
-        how_arg = struct_arg("{" + ", ".join(parts) + _open_how_extra(call) + "}", a[2], how)
+        how_arg = struct_arg(
+            "{" + ", ".join(parts) + _open_how_extra(call, ctx.strsize) + "}", a[2], how
+        )
     args = [dirfd_arg(call, ctx, a[0]), path_arg(call, 1), how_arg, ulong_arg(a[3])]
     return Decoded(args, ret_fd=True)
 

@@ -41,15 +41,14 @@ _OP_NAMES.update(
 )
 
 
-@fmt.constant_text
 def futex_op_name(op: int) -> str:
-    name = _OP_NAMES.get(op)
-    return name if name is not None else f"{op:#x} /* FUTEX_??? */"
+    return xval(op, _OP_NAMES, "FUTEX_???")
 
 
 def _shifted(value: int, shift: int, table: dict[int, str], unknown: str) -> str:
-    """A field of FUTEX_WAKE_OP's encoded operation: `NAME<<shift`, or `0x5<<28 /* X_??? */`."""
-    if value in table or fmt.STYLE.constants == "raw":
+    """A field of FUTEX_WAKE_OP's encoded operation: `NAME<<shift`, or `0x5<<28 /* X_??? */`
+    (with its comment whatever -X says)."""
+    if value in table:
         return xval(value, table, unknown) + f"<<{shift}"
     return f"{value:#x}<<{shift} /* {unknown} */"
 

@@ -155,18 +155,17 @@ def array_text(
     return "[" + ", ".join(items) + "]"
 
 
-def extensible_tail(extra: bytes | None, start: int) -> str:
+def extensible_tail(extra: bytes | None, start: int, strsize: int) -> str:
     """What strace adds after the fields it knows of an extensible struct (openat2's
     open_how, mount_setattr's mount_attr) the caller says is bigger: `, ???` when the
-    rest was unreadable, its nonzero bytes as `, /* bytes 32..39 */ "\\x80..."`, nothing
-    when they are all zero."""
+    rest was unreadable, nothing when it is all zero, else all of it (cut at -s) as
+    `, /* bytes 32..39 */ "\\x00\\x80..."`."""
     if extra is None:
         return ", ???"
     if not any(extra):
         return ""
-    first = len(extra) - len(extra.lstrip(b"\0"))
-    end = len(extra.rstrip(b"\0"))
-    return f", /* bytes {start + first}..{start + end - 1} */ {hex_quote(extra[first:end])}"
+    more = "..." if len(extra) > strsize else ""
+    return f", /* bytes {start}..{start + len(extra) - 1} */ {hex_quote(extra[:strsize])}{more}"
 
 
 def int_arg(raw: int) -> Arg:

@@ -135,6 +135,16 @@ def render_rusage(data: bytes, abbreviated: bool) -> str:
     )
 
 
+def _rusage_who(who: int) -> str:
+    """A name alone, or under -X raw/verbose the int as 32-bit hex (0xffffffff for
+    RUSAGE_CHILDREN); an unknown value in decimal."""
+    name = x.RUSAGE_WHO.get(who)
+    if name is None or STYLE.constants == "abbrev":
+        return name or str(who)
+    number = f"{who & 0xFFFFFFFF:#x}" if who else "0"
+    return number if STYLE.constants == "raw" else f"{number} /* {name} */"
+
+
 @decoder("getrusage")
 def decode_getrusage(call: Syscall, ctx: RenderContext) -> Decoded:
     who = to_int(call.args[0])
@@ -143,7 +153,7 @@ def decode_getrusage(call: Syscall, ctx: RenderContext) -> Decoded:
         text = pointer(call.args[1])
     else:
         text = render_rusage(data, ctx.abbreviated(call))
-    return Decoded([Arg(xval(who, x.RUSAGE_WHO, "RUSAGE_???", "{}"), call.args[0], "flags", who),
+    return Decoded([Arg(_rusage_who(who), call.args[0], "flags", who),
                     Arg(text, call.args[1], "struct", at_exit=True)])  # fmt: skip
 
 

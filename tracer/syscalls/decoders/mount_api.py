@@ -166,7 +166,7 @@ def _mount_attr(call: Syscall, ctx: RenderContext) -> Arg:
         f"propagation={xval(propagation, x.MOUNT_PROPAGATION, 'MS_???')}, userns_fd={fd}"
     )
     if call.args[4] > _MOUNT_ATTR.size:
-        text += extensible_tail((call.mem or {}).get("attr_extra"), _MOUNT_ATTR.size)
+        text += extensible_tail((call.mem or {}).get("attr_extra"), _MOUNT_ATTR.size, ctx.strsize)
     return Arg(text + "}", raw, "struct", attr)
 
 
