@@ -52,8 +52,9 @@ class LineSelection:
         for a in r.args:
             if a.kind == "path" and a.value in paths:
                 return True
-            if a.kind == "fd" and isinstance(a.value, int) and fds.get(a.value) in paths:
-                return True
+            if a.kind == "fd" and isinstance(a.value, int):
+                if (a.path if a.path is not None else fds.get(a.value)) in paths:
+                    return True
         return False
 
     def signal_ok(self, signo: int) -> bool:

@@ -172,11 +172,17 @@ PREFIX_FILE_WHEN_MANY = "file-when-many"
 
 # Calls whose data buffer -e read=FD / -e write=FD dump (strace's dumpio).
 DUMPED_READS = frozenset(
-    {"read", "pread64", "recvfrom", "readv", "preadv", "preadv2", "recvmsg", "recvmmsg"}
-)
+    {
+        "read", "pread64", "recvfrom", "readv", "preadv", "preadv2", "recvmsg", "recvmmsg",
+        "mq_timedreceive",
+    }
+)  # fmt: skip
 DUMPED_WRITES = frozenset(
-    {"write", "pwrite64", "sendto", "writev", "pwritev", "pwritev2", "sendmsg", "sendmmsg"}
-)
+    {
+        "write", "pwrite64", "sendto", "writev", "pwritev", "pwritev2", "sendmsg", "sendmmsg",
+        "mq_timedsend",
+    }
+)  # fmt: skip
 _VECTORED = frozenset({"readv", "preadv", "preadv2", "writev", "pwritev", "pwritev2"})
 
 
@@ -476,9 +482,16 @@ class StraceTextWriter(TextOutput):
         return duration(call.end - call.start, digits)
 
     def _dumps(self, call: Syscall) -> list[str]:
-        if not self.dumping or call.error or not call.ret or call.ret < 0:
+        if not self.dumping or call.error or call.ret is None or call.ret < 0:
             return []
         name = self.ctx.table.name(call.nr)
+        if name == "mq_timedsend":  # returns 0; the whole message was sent
+            data = (call.mem or {}).get(1)
+            if to_int(call.args[0]) not in self.opts.dump_write or not isinstance(data, bytes):
+                return []
+            return dump_lines(data[: call.args[2]])
+        if not call.ret:
+            return []
         if name in DUMPED_READS:
             fds = self.opts.dump_read
         elif name in DUMPED_WRITES:

@@ -42,7 +42,10 @@ class CaptureLimits:
 
     strsize: int = 32
     bufsize: int = 4096
-    path_max: int = 4096
+    # A path's read limit: PATH_MAX - 1, so a path of PATH_MAX bytes with no NUL
+    # (followed by unmapped memory) still reads whole and prints cut with `...`, as
+    # strace reads at most PATH_MAX bytes.
+    path_max: int = 4095
     fd_paths: bool = True  # strace -y: captures may read what AT_FDCWD etc. refer to
 
     @property

@@ -35,6 +35,9 @@ class Arg:
     string, the flag names, ...
     `at_exit` marks arguments whose text depends on the call's exit (strace
     prints them after `<... resumed>`).
+    `path`: what an fd argument referred to, where the call's fd map cannot say
+    (dup2's target before the call replaced it), for -P; "" keeps the fd out of -P's
+    matching (fsconfig's context fd, which strace's -P does not look at).
     """
 
     text: str
@@ -42,6 +45,7 @@ class Arg:
     kind: str = "int"
     value: Any = None
     at_exit: bool = False
+    path: str | None = None
 
 
 @dataclass(slots=True)

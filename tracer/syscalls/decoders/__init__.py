@@ -10,10 +10,13 @@ import tracer.syscalls.decoders.futex  # noqa: F401
 import tracer.syscalls.decoders.io_uring  # noqa: F401
 import tracer.syscalls.decoders.ioctl  # noqa: F401
 import tracer.syscalls.decoders.ipc  # noqa: F401
+import tracer.syscalls.decoders.kcmp  # noqa: F401
+import tracer.syscalls.decoders.kexec  # noqa: F401
 import tracer.syscalls.decoders.landlock  # noqa: F401
 import tracer.syscalls.decoders.mem  # noqa: F401
 import tracer.syscalls.decoders.misc  # noqa: F401
 import tracer.syscalls.decoders.mount  # noqa: F401
+import tracer.syscalls.decoders.mount_api  # noqa: F401
 import tracer.syscalls.decoders.mq  # noqa: F401
 import tracer.syscalls.decoders.msghdr  # noqa: F401
 import tracer.syscalls.decoders.net  # noqa: F401

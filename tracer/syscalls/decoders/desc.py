@@ -199,8 +199,11 @@ def newfd_arg(call: Syscall, ctx: RenderContext, raw: int) -> Arg:
     name = mem_of(call, "newfd_name")
     if call.mem is None or "newfd_name" not in call.mem:
         return ctx.fd_arg(call, raw)
-    text = f"{fd}{fmt.fd_path(name)}" if name is not None and ctx.show_fd_paths else str(fd)
-    return Arg(text, raw, "fd", fd)
+    text = str(fd)
+    if name is not None and ctx.show_fd_paths:
+        detailed = ctx.fd_details(call, fd, name) if ctx.fd_details is not None else None
+        text += detailed if detailed is not None else fmt.fd_path(name)
+    return Arg(text, raw, "fd", fd, path=name)
 
 
 @decoder("dup2")

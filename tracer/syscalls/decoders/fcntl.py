@@ -15,11 +15,14 @@ from tracer.syscalls.decoders.arguments import (
     mem_of,
     ok,
     ptr_arg,
+    read_struct,
     struct_arg,
 )
 from tracer.syscalls.decoders.file import open_flags
 from tracer.syscalls.render import Arg, Decoded, RenderContext, decoder
 from tracer.syscalls.xlat import file as x
+
+from .kstructs import xval
 
 fd_args((0,), "fcntl")
 
@@ -31,11 +34,14 @@ F_ADD_SEALS, F_GET_SEALS = 1033, 1034
 LOCK_SET = (F_SETLK, F_SETLKW, F_OFD_SETLK, F_OFD_SETLKW)
 LOCK_GET = (F_GETLK, F_OFD_GETLK)
 F_SETSIG, F_GETSIG = 10, 11
+F_SETOWN_EX, F_GETOWN_EX = 15, 16
 INT_ARG = (8, 1031, F_DUPFD, F_DUPFD_CLOEXEC)  # F_SETOWN, F_SETPIPE_SZ
 NO_ARG = (F_GETFD, F_GETFL, 9, 11, 1032, F_GETLEASE, F_GET_SEALS)
 
 # struct flock on x86_64: l_type, l_whence, l_start, l_len, l_pid
 FLOCK = struct.Struct("<hh4xqqi4x")
+F_OWNER_EX = struct.Struct("<ii")  # type, pid
+_OWNER_TYPES = {0: "F_OWNER_TID", 1: "F_OWNER_PID", 2: "F_OWNER_PGRP"}
 
 
 def _read_flock(mem: MemoryReader, addr: int):
@@ -45,16 +51,27 @@ def _read_flock(mem: MemoryReader, addr: int):
 
 @on_entry("fcntl")
 def capture_fcntl_entry(mem: MemoryReader, args: tuple[int, ...], limits: CaptureLimits):
-    if args[1] & 0xFFFFFFFF in LOCK_SET:
+    cmd = args[1] & 0xFFFFFFFF
+    if cmd in LOCK_SET:
         return {2: _read_flock(mem, args[2])}
+    if cmd == F_SETOWN_EX:
+        return {2: read_struct(mem, args[2], F_OWNER_EX)}
     return None
 
 
 @on_exit("fcntl")
 def capture_fcntl_exit(mem: MemoryReader, args: tuple[int, ...], ret: int, limits: CaptureLimits):
-    if args[1] & 0xFFFFFFFF in LOCK_GET:
+    cmd = args[1] & 0xFFFFFFFF
+    if cmd in LOCK_GET:
         return {2: _read_flock(mem, args[2])}
+    if cmd == F_GETOWN_EX:
+        return {2: read_struct(mem, args[2], F_OWNER_EX)}
     return None
+
+
+def format_owner(owner: tuple[int, int]) -> str:
+    kind, pid = owner
+    return f"{{type={xval(kind & 0xFFFFFFFF, _OWNER_TYPES, 'F_OWNER_???')}, pid={pid}}}"
 
 
 def format_flock(fl: tuple, with_pid: bool) -> str:
@@ -99,6 +116,13 @@ def decode_fcntl(call: Syscall, ctx: RenderContext) -> Decoded:
             args.append(ptr_arg(a[2], at_exit))
         else:
             args.append(struct_arg(format_flock(fl, at_exit), a[2], fl, at_exit))
+    elif cmd in (F_SETOWN_EX, F_GETOWN_EX):
+        owner = mem_of(call, 2)
+        at_exit = cmd == F_GETOWN_EX
+        if owner is None or (at_exit and not ok(call)):
+            args.append(ptr_arg(a[2], at_exit))
+        else:
+            args.append(struct_arg(format_owner(owner), a[2], owner, at_exit))
     elif cmd == F_SETLEASE:
         args.append(enum_arg(a[2], x.LOCK_TYPES))
     elif cmd == F_NOTIFY:

@@ -30,6 +30,7 @@ from tracer.syscalls.decoders.arguments import (
     struct_arg,
     ulong_arg,
 )
+from tracer.syscalls.decoders.kstructs import extensible_tail
 from tracer.syscalls.render import Arg, Decoded, RenderContext, decoder
 from tracer.syscalls.xlat import file as x
 
@@ -123,21 +124,10 @@ def capture_openat2(mem: MemoryReader, args: tuple[int, ...], limits: CaptureLim
 _OPEN_HOW_READ_MAX = 4096
 
 
-def _open_how_extra(call: Syscall) -> str:
-    """strace's tail for a struct bigger than it knows: `???` when unreadable, the
-    nonzero bytes in hex otherwise."""
+def _open_how_extra(call: Syscall, strsize: int) -> str:
     if call.args[3] & 0xFFFFFFFFFFFFFFFF <= _OPEN_HOW.size or not call.mem:
         return ""
-    extra = call.mem.get("how_extra", b"")
-    if extra is None:
-        return ", ???"
-    if not any(extra):
-        return ""
-    start = _OPEN_HOW.size
-    end = start + len(extra.rstrip(b"\0")) - 1
-    first = start + len(extra) - len(extra.lstrip(b"\0"))
-    shown = extra[first - start : end - start + 1]
-    return f', /* bytes {first}..{end} */ "' + "".join(f"\\x{b:02x}" for b in shown) + '"'
+    return extensible_tail(call.mem.get("how_extra", b""), _OPEN_HOW.size, strsize)
 
 
 @decoder("openat2")
@@ -155,7 +145,9 @@ def decode_openat2(call: Syscall, ctx: RenderContext) -> Decoded:
         if resolve and resolve_text == f"{resolve:#x}" and fmt.STYLE.constants != "raw":
             resolve_text += " /* RESOLVE_??? */"
         parts.append(f"resolve={resolve_text}")
-        how_arg = struct_arg("{" + ", ".join(parts) + _open_how_extra(call) + "}", a[2], how)
+        how_arg = struct_arg(
+            "{" + ", ".join(parts) + _open_how_extra(call, ctx.strsize) + "}", a[2], how
+        )
     args = [dirfd_arg(call, ctx, a[0]), path_arg(call, 1), how_arg, ulong_arg(a[3])]
     return Decoded(args, ret_fd=True)
 

@@ -329,7 +329,9 @@ def _fiemap(a: IoctlArg) -> IoctlText:
     for i in range(mapped):
         off = 32 + 56 * i
         if off + 56 > len(o):
-            extents.append(f"{a.arg + off:#x}" if not extents else "...")
+            if not extents:  # not even the first: the array's address alone
+                return IoctlText(text + f", fm_extents={a.arg + off:#x}}}")
+            extents.append("...")
             break
         extents.append(_fiemap_extent(o, off))
     return IoctlText(text + f", fm_extents=[{', '.join(extents)}]}}")

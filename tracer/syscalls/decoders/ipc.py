@@ -138,10 +138,19 @@ def _get_flags(raw: int, table: list[tuple[int, str]], huge: bool = False) -> Ar
     if flags:
         parts.append(fmt.flags(flags, table))
     if hugetlb:
-        parts.append(f"{hugetlb}<<SHM_HUGE_SHIFT")
+        parts.append(_huge_shift(hugetlb))
     parts.append(fmt.octal_mode(v & 0o777))
     text = "|".join(parts)
     return Arg(text, raw, "flags", text)
+
+
+def _huge_shift(log2: int) -> str:
+    """The huge page size as `21<<SHM_HUGE_SHIFT`; -X raw and verbose give the shift's number."""
+    style = fmt.STYLE.constants
+    if style == "abbrev":
+        return f"{log2}<<SHM_HUGE_SHIFT"
+    shifted = f"{log2}<<{x.SHM_HUGE_SHIFT}"
+    return shifted if style == "raw" else f"{shifted} /* SHM_HUGE_SHIFT */"
 
 
 @decoder("shmget")

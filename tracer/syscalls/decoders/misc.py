@@ -110,20 +110,50 @@ def decode_setrlimit(call: Syscall, ctx: RenderContext) -> Decoded:
 # ---- getrusage, sysinfo, times ----------------------------------------------------------------------
 
 
+# struct rusage: two timevals, then 14 longs (strace prints them all under -v).
+_RUSAGE_SIZE = 144
+_RUSAGE_LONGS = (
+    "ru_maxrss", "ru_ixrss", "ru_idrss", "ru_isrss", "ru_minflt", "ru_majflt", "ru_nswap",
+    "ru_inblock", "ru_oublock", "ru_msgsnd", "ru_msgrcv", "ru_nsignals", "ru_nvcsw", "ru_nivcsw",
+)  # fmt: skip
+
+
 @on_exit("getrusage")
 def _capture_getrusage(mem: MemoryReader, args, ret: int, limits: CaptureLimits):
-    return {"ru": mem.read(args[1], 32)} if args[1] and ret >= 0 else None
+    return {"ru": mem.read(args[1], _RUSAGE_SIZE)} if args[1] and ret >= 0 else None
+
+
+def render_rusage(data: bytes, abbreviated: bool) -> str:
+    times = f"ru_utime={timeval(data[:16], 0)}, ru_stime={timeval(data[16:32], 0)}"
+    if abbreviated:
+        return f"{{{times}, ...}}"
+    longs = struct.unpack_from("<14q", data, 32)
+    return (
+        "{"
+        + ", ".join([times, *(f"{n}={v}" for n, v in zip(_RUSAGE_LONGS, longs, strict=True))])
+        + "}"
+    )
+
+
+def _rusage_who(who: int) -> str:
+    """A name alone, or under -X raw/verbose the int as 32-bit hex (0xffffffff for
+    RUSAGE_CHILDREN); an unknown value in decimal."""
+    name = x.RUSAGE_WHO.get(who)
+    if name is None or STYLE.constants == "abbrev":
+        return name or str(who)
+    number = f"{who & 0xFFFFFFFF:#x}" if who else "0"
+    return number if STYLE.constants == "raw" else f"{number} /* {name} */"
 
 
 @decoder("getrusage")
 def decode_getrusage(call: Syscall, ctx: RenderContext) -> Decoded:
     who = to_int(call.args[0])
-    data = complete(_out(call, "ru"), 32)
+    data = complete(_out(call, "ru"), _RUSAGE_SIZE)
     if data is None:
         text = pointer(call.args[1])
     else:
-        text = f"{{ru_utime={timeval(data[:16], 0)}, ru_stime={timeval(data[16:], 0)}, ...}}"
-    return Decoded([Arg(xval(who, x.RUSAGE_WHO, "RUSAGE_???", "{}"), call.args[0], "flags", who),
+        text = render_rusage(data, ctx.abbreviated(call))
+    return Decoded([Arg(_rusage_who(who), call.args[0], "flags", who),
                     Arg(text, call.args[1], "struct", at_exit=True)])  # fmt: skip
 
 

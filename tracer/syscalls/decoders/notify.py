@@ -6,6 +6,7 @@ Everything here is an input (paths, masks), so it is all captured at entry.
 from __future__ import annotations
 
 from tracer.events import Syscall
+from tracer.syscalls import fmt
 from tracer.syscalls.capture import fd_args, on_entry
 from tracer.syscalls.decoders.arguments import dirfd_arg, path_arg, path_capture
 from tracer.syscalls.decoders.file import open_flags_arg
@@ -66,7 +67,7 @@ def decode_fanotify_mark(call: Syscall, ctx: RenderContext) -> Decoded:
     flags = xflags(a[1] & 0xFFFFFFFF, x.FAN_MARK_FLAGS, "FAN_MARK_???")
     mask = xflags(a[2] & 0xFFFFFFFFFFFFFFFF, x.FAN_EVENT_FLAGS, "FAN_???")
     if to_int(a[3]) == FAN_NOFD:
-        dirfd = Arg("FAN_NOFD", a[3], "fd", FAN_NOFD)
+        dirfd = Arg(fmt.styled_decimal(FAN_NOFD, "FAN_NOFD"), a[3], "fd", FAN_NOFD)
     else:
         dirfd = dirfd_arg(call, ctx, a[3])
     return Decoded(

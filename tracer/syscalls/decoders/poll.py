@@ -334,16 +334,17 @@ def decode_epoll_wait(call: Syscall, ctx: RenderContext) -> Decoded:
 
 @decoder("epoll_pwait", "epoll_pwait2")
 def decode_epoll_pwait(call: Syscall, ctx: RenderContext) -> Decoded:
-    mem = call.mem or {}
+    # strace prints these at the call's exit, and a failed call's pointers as addresses.
+    mem = {} if call.error else call.mem or {}
     args = _epoll_wait_args(call, ctx)
     if call.nr == ctx.table.number("epoll_pwait2"):
         tmo = timespec(mem.get("timeout"), call.args[3]) if call.args[3] else "NULL"
-        args.append(Arg(tmo, call.args[3], "struct"))
+        args.append(Arg(tmo, call.args[3], "struct", at_exit=True))
     else:
         args.append(int_arg(call.args[3]))
     size = call.args[5] & 0xFFFFFFFFFFFFFFFF
     mask = render_sigset(mem.get("sigmask"), size, call.args[4]) if call.args[4] else "NULL"
-    args += [Arg(mask, call.args[4], "struct"), ulong_arg(call.args[5])]
+    args += [Arg(mask, call.args[4], "struct", at_exit=True), ulong_arg(call.args[5])]
     return Decoded(args)
 
 

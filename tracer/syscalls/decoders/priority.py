@@ -38,9 +38,10 @@ def ioprio_styled(value: int) -> str:
     """An ioprio argument under -X: `16388`, or `16388 /* IOPRIO_PRIO_VALUE(...) */`."""
     if STYLE.constants == "abbrev":
         return ioprio_text(value)
+    number = to_int(value)  # an int: the number is signed, the class split from its bits
     if STYLE.constants == "raw":
-        return str(value)
-    return f"{value} /* {ioprio_text(value)} */"
+        return str(number)
+    return f"{number} /* {ioprio_text(value)} */"
 
 
 @decoder("ioprio_get")

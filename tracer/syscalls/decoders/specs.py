@@ -103,9 +103,10 @@ def _arg(call: Syscall, ctx: RenderContext, i: int, spec: Spec) -> Arg:
     if isinstance(spec, Buf):
         size = call.args[spec.size_arg] & 0xFFFFFFFFFFFFFFFF
         return Arg(fmt.quote_buffer(data, size, ctx.strsize, raw), raw, "buf", data)
-    if spec.path:
-        return Arg(fmt.quote_path(data, raw), raw, "path", data)
-    return Arg(fmt.quote_cstr(data, ctx.strsize, raw), raw, "str", data)
+    value = data.decode("utf-8", "surrogateescape") if data is not None else None
+    if spec.path:  # the value as text, as -P compares paths
+        return Arg(fmt.quote_path(data, raw), raw, "path", value)
+    return Arg(fmt.quote_cstr(data, ctx.strsize, raw), raw, "str", value)
 
 
 def _decode(call: Syscall, ctx: RenderContext) -> Decoded:

@@ -147,3 +147,81 @@ MOVE_MOUNT_FLAGS = [
     (0x40, "MOVE_MOUNT_T_EMPTY_PATH"),
     (0x100, "MOVE_MOUNT_SET_GROUP"),
 ]
+
+# mount_setattr: the flags it accepts, struct mount_attr's attribute bits (fsmount's and
+# two more) and its propagation, one type at a time.
+MOUNT_SETATTR_FLAGS = [
+    (0x100, "AT_SYMLINK_NOFOLLOW"),
+    (0x800, "AT_NO_AUTOMOUNT"),
+    (0x1000, "AT_EMPTY_PATH"),
+    (0x8000, "AT_RECURSIVE"),
+]
+MOUNT_ATTR_IDMAP = 0x100000
+MOUNT_SETATTR_ATTR = [
+    *MOUNT_ATTR,
+    (MOUNT_ATTR_IDMAP, "MOUNT_ATTR_IDMAP"),
+    (0x200000, "MOUNT_ATTR_NOSYMFOLLOW"),
+]
+MOUNT_PROPAGATION = {
+    1 << 17: "MS_UNBINDABLE",
+    1 << 18: "MS_PRIVATE",
+    1 << 19: "MS_SLAVE",
+    1 << 20: "MS_SHARED",
+}
+# fsconfig's commands (linux/mount.h), up to the ones strace 6.1 knows.
+FSCONFIG_SET_FLAG = 0
+FSCONFIG_SET_STRING = 1
+FSCONFIG_SET_BINARY = 2
+FSCONFIG_SET_PATH = 3
+FSCONFIG_SET_PATH_EMPTY = 4
+FSCONFIG_SET_FD = 5
+FSCONFIG_CMDS = {
+    FSCONFIG_SET_FLAG: "FSCONFIG_SET_FLAG",
+    FSCONFIG_SET_STRING: "FSCONFIG_SET_STRING",
+    FSCONFIG_SET_BINARY: "FSCONFIG_SET_BINARY",
+    FSCONFIG_SET_PATH: "FSCONFIG_SET_PATH",
+    FSCONFIG_SET_PATH_EMPTY: "FSCONFIG_SET_PATH_EMPTY",
+    FSCONFIG_SET_FD: "FSCONFIG_SET_FD",
+    6: "FSCONFIG_CMD_CREATE",
+    7: "FSCONFIG_CMD_RECONFIGURE",
+}
+# kcmp's types (linux/kcmp.h).
+KCMP_FILE = 0
+KCMP_EPOLL_TFD = 7
+KCMP_TYPES = {
+    KCMP_FILE: "KCMP_FILE",
+    1: "KCMP_VM",
+    2: "KCMP_FILES",
+    3: "KCMP_FS",
+    4: "KCMP_SIGHAND",
+    5: "KCMP_IO",
+    6: "KCMP_SYSVSEM",
+    KCMP_EPOLL_TFD: "KCMP_EPOLL_TFD",
+}
+# kexec_load's flags: the architecture in the high 16 bits of the low word, then flags
+# (linux/kexec.h); kexec_file_load's flags.
+KEXEC_ARCH_MASK = 0xFFFF0000
+KEXEC_ARCHES = {
+    0: "KEXEC_ARCH_DEFAULT",
+    3 << 16: "KEXEC_ARCH_386",
+    4 << 16: "KEXEC_ARCH_68K",
+    15 << 16: "KEXEC_ARCH_PARISC",
+    62 << 16: "KEXEC_ARCH_X86_64",
+    20 << 16: "KEXEC_ARCH_PPC",
+    21 << 16: "KEXEC_ARCH_PPC64",
+    50 << 16: "KEXEC_ARCH_IA_64",
+    40 << 16: "KEXEC_ARCH_ARM",
+    22 << 16: "KEXEC_ARCH_S390",
+    42 << 16: "KEXEC_ARCH_SH",
+    10 << 16: "KEXEC_ARCH_MIPS_LE",
+    8 << 16: "KEXEC_ARCH_MIPS",
+    183 << 16: "KEXEC_ARCH_AARCH64",
+    243 << 16: "KEXEC_ARCH_RISCV",
+    258 << 16: "KEXEC_ARCH_LOONGARCH",
+}
+KEXEC_LOAD_FLAGS = [(0x1, "KEXEC_ON_CRASH"), (0x2, "KEXEC_PRESERVE_CONTEXT")]
+KEXEC_FILE_FLAGS = [
+    (0x1, "KEXEC_FILE_UNLOAD"),
+    (0x2, "KEXEC_FILE_ON_CRASH"),
+    (0x4, "KEXEC_FILE_NO_INITRAMFS"),
+]
