@@ -29,7 +29,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#define CORE_VERSION 11
+#define CORE_VERSION 12
 #define NR_MAX 1024
 #define OPS_MAX 8
 #define PAGE 4096
@@ -53,6 +53,7 @@
 #define P_DROP_ARG1 16
 #define P_CLEAR 32
 #define P_HANDOFF 64 /* some op is K_PYTHON: a call matching its `when` is Python's */
+#define P_ERROR_READS 128 /* some exit op reads when the call failed (on_error) */
 /* op kinds */
 #define K_NOP 0
 #define K_CSTR 1
@@ -114,7 +115,8 @@ typedef struct __attribute__((packed)) {
      * when_vals[0..when_n) (any bit set when when_n is 0); when_arg 0xFF: always */
     uint8_t when_arg, when_n;
     int16_t deref; /* capture.Read.deref: >= 0, the address is the pointer stored there */
-    uint8_t pad2[4];
+    uint8_t on_error; /* capture.Read.on_error: an exit read that runs when the call failed */
+    uint8_t pad2[3];
     uint64_t when_mask;
     uint32_t when_vals[6];
 } Op;
@@ -740,13 +742,19 @@ static int take_exit(Core *c, Slot *s, int64_t ret, int is_error) {
         returns_fd = 2; /* its name is already read */
     }
     double t = now_real();
-    int quiet = is_error || (p->n_exit == 0 && !returns_fd && !(p->flags & (P_CLOSE_ARG0 | P_DROP_ARG1 | P_CLEAR)));
+    int quiet = is_error ? !(p->flags & P_ERROR_READS)
+                         : (p->n_exit == 0 && !returns_fd && !(p->flags & (P_CLOSE_ARG0 | P_DROP_ARG1 | P_CLEAR)));
     if (quiet) ptrace(PTRACE_SYSCALL, s->tid, 0, 0);
     size_t at = begin_record(c, R_EXIT, is_error ? RF_ERROR : 0, s, s->nr, t, 8);
     if (at == (size_t)-1) return -1;
     memcpy(c->buf + c->len, &ret, 8);
     c->len += 8;
     uint16_t ncaps = 0;
+    if (is_error && (p->flags & P_ERROR_READS)) {
+        for (int i = 0; i < p->n_exit; i++)
+            if (p->exit[i].on_error && run_op(c, &ncaps, i, &p->exit[i], s->tid, s->args, 0, ret) < 0)
+                return -1;
+    }
     if (!is_error) {
         for (int i = 0; i < p->n_exit; i++)
             if (run_op(c, &ncaps, i, &p->exit[i], s->tid, s->args, 0, ret) < 0) return -1;

@@ -25,26 +25,20 @@ from tracer.syscalls.capture import Cwd, Handoff, Op, Read, Strings, resolve_siz
 
 NR_MAX = 1024
 OPS_MAX = 8
-_OP = struct.Struct(
-    "<BBBBBBhqqBBh4xQ6I"
-)  # ... `when` head, deref, `when` mask, values (capture_core.c Op)
+# capture_core.c Op: kind, arg, size source, size arg, flags, scale, offset, size, cap,
+# then the `when` head (argument, count of values), deref, on_error, `when` mask, values.
+_OP = struct.Struct("<BBBBBBhqqBBhB3xQ6I")
 WHEN_MAX = 6
 _ROW_HEAD = struct.Struct("<BBBB")
 ROW_SIZE = _ROW_HEAD.size + 2 * OPS_MAX * _OP.size
 
-P_TRACED, P_C_OK, P_FD_RETURNS, P_CLOSE_ARG0, P_DROP_ARG1, P_CLEAR, P_HANDOFF = (
-    1,
-    2,
-    4,
-    8,
-    16,
-    32,
-    64,
-)
+P_TRACED, P_C_OK, P_FD_RETURNS, P_CLOSE_ARG0, P_DROP_ARG1, P_CLEAR = 1, 2, 4, 8, 16, 32
+P_HANDOFF = 64  # some op is a Handoff
+P_ERROR_READS = 128  # some exit op reads when the call failed (Read.on_error)
 K_NOP, K_CSTR, K_BYTES, K_CWD, K_STRINGS, K_PYTHON = 0, 1, 2, 3, 4, 5
 F_PTRS, F_STRINGS = 64, 128  # Strings ops (capture_core.c run_strings_op)
 S_CONST, S_ARG, S_RET = 0, 1, 2
-_NO_WHEN = (0xFF, 0, -1, 0, 0, 0, 0, 0, 0, 0)  # when_arg 0xFF: always; deref -1: none
+_NO_WHEN = (0xFF, 0, -1, 0, 0, 0, 0, 0, 0, 0, 0)  # when_arg 0xFF: always; deref -1: none
 _NO_OP = _OP.pack(K_NOP, 0, 0, 0, 0, 0, 0, 0, 0, *_NO_WHEN)
 # fd effects C applies to its fd-name cache itself (the rest need Python).
 _C_EFFECTS = FD_RETURNS | FD_CLOSE_ARG0 | FD_DROP_ARG1 | FD_CLEAR
@@ -102,12 +96,12 @@ def _pack_op(op: Op, plan: SyscallPlan) -> bytes:
 
 def _when(op: Read | Handoff) -> tuple[int, ...]:
     """The op's tail: `when` (argument, count of values), deref, `when` mask and values."""
-    deref = op.deref if isinstance(op, Read) else -1
+    deref, on_error = (op.deref, int(op.on_error)) if isinstance(op, Read) else (-1, 0)
     if op.when is None:
-        return (0xFF, 0, deref, *_NO_WHEN[3:])
+        return (0xFF, 0, deref, on_error, *_NO_WHEN[4:])
     arg, mask, values = op.when
     vals = tuple(values) + (0,) * (WHEN_MAX - len(values))
-    return (arg, len(values), deref, mask, *vals)
+    return (arg, len(values), deref, on_error, mask, *vals)
 
 
 def _ops(ops: tuple[Op, ...], plan: SyscallPlan) -> bytes:
@@ -172,6 +166,8 @@ def compile_plan(plan: SyscallPlan, unwinder: Any = None) -> bytes:
                 fdmask = sum(1 << p for p in plan.fd_positions(nr))
             if any(isinstance(op, Handoff) for op in (*entry, *exit_)):
                 flags |= P_HANDOFF
+            if any(isinstance(op, Read) and op.on_error for op in exit_):
+                flags |= P_ERROR_READS
         else:
             entry = exit_ = ()
         rows.append(_ROW_HEAD.pack(flags, fdmask, len(entry), len(exit_)))

@@ -65,6 +65,7 @@ class SyscallPlan:
         ]
         self._entry = [None] * SIZE
         self._exit = [None] * SIZE
+        self._error = [None] * SIZE
         self._fdpos: list[tuple[int, ...]] = [()] * SIZE
         self._effect = [0] * SIZE
         self._never = [False] * SIZE
@@ -85,6 +86,7 @@ class SyscallPlan:
                 continue
             self._entry[nr] = capture.ENTRY_CAPTURES.get(d.name)
             self._exit[nr] = capture.EXIT_CAPTURES.get(d.name)
+            self._error[nr] = capture.ERROR_CAPTURES.get(d.name)
             self._fdpos[nr] = capture.FD_ARGS.get(d.name, ())
             eff = _EFFECTS_BY_NAME.get(d.name, 0)
             if d.classes & Class.RETURNS_FD:
@@ -139,6 +141,10 @@ class SyscallPlan:
 
     def exit_capture(self, nr: int):
         return self._exit[nr] if nr < SIZE else None
+
+    def error_capture(self, nr: int):
+        """The exit capture of a failed call (`Read.on_error` reads), or None."""
+        return self._error[nr] if nr < SIZE else None
 
     def fd_positions(self, nr: int) -> tuple[int, ...]:
         return self._fdpos[nr] if nr < SIZE else ()

@@ -145,6 +145,13 @@ class SyscallStops(_Base):
             ret, is_error, marks = self._steer_exit(task, ret, is_error)
         if is_error:
             error = -ret
+            cap = plan.error_capture(nr)
+            if cap is not None:
+                self.mem.tid = task.tid
+                try:
+                    mem = cap(self.mem, call.args, ret, plan.limits) or None
+                except Exception:
+                    mem = None
         else:
             cap = plan.exit_capture(nr)
             if cap is not None:

@@ -58,6 +58,8 @@ ExitCapture = Callable[[MemoryReader, tuple[int, ...], int, CaptureLimits], dict
 
 ENTRY_CAPTURES: dict[str, EntryCapture] = {}
 EXIT_CAPTURES: dict[str, ExitCapture] = {}
+# Exit captures of failed calls: only reads declared `on_error` (declare_exit).
+ERROR_CAPTURES: dict[str, ExitCapture] = {}
 # Argument positions holding file descriptors, per syscall name.
 FD_ARGS: dict[str, tuple[int, ...]] = {}
 
@@ -135,7 +137,9 @@ class Read:
     address (rt_sigreturn's mask lies in the signal frame on the stack). `deref` >= 0:
     the address is the pointer stored at that offset from it (a field of a structure
     the argument points to, such as clone3's parent_tid); an unreadable pointer counts
-    as a failed read, a NULL one as a NULL address.
+    as a failed read, a NULL one as a NULL address. Exit reads run when the call
+    succeeded; `on_error` ones when it failed too (nanosleep's remaining time, written
+    when a signal interrupts it).
     """
 
     key: int | str
@@ -156,6 +160,7 @@ class Read:
     when: tuple[int, int, tuple[int, ...]] | None = None
     offset: int = 0
     deref: int = -1
+    on_error: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -395,12 +400,20 @@ def declare_entry(names: tuple[str, ...] | str, *ops: Op) -> None:
 
 
 def declare_exit(names: tuple[str, ...] | str, *ops: Op) -> None:
-    """Exit captures as data (see `Read`); run only when the call succeeded."""
+    """Exit captures as data (see `Read`); run when the call succeeded, and the
+    `on_error` reads when it failed (ERROR_CAPTURES)."""
+    on_error = tuple(op for op in ops if type(op) is Read and op.on_error)
     for n in (names,) if isinstance(names, str) else names:
         EXIT_SPECS[n] = ops
         EXIT_CAPTURES[n] = lambda mem, args, ret, limits, _ops=ops: run_ops(
             _ops, mem, args, ret, limits
         )
+        if on_error:
+            ERROR_CAPTURES[n] = lambda mem, args, ret, limits, _ops=on_error: run_ops(
+                _ops, mem, args, ret, limits
+            )
+        else:
+            ERROR_CAPTURES.pop(n, None)
 
 
 class EntryOps:

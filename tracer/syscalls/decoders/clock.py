@@ -12,6 +12,7 @@ from tracer.syscalls.capture import (
     ExitOps,
     MemoryReader,
     Read,
+    declare_exit,
     on_entry,
     on_exit,
 )
@@ -73,17 +74,39 @@ def decode_clock_settime(call: Syscall, ctx: RenderContext) -> Decoded:
     return Decoded([clock_arg(call.args[0]), timespec_arg(call, 1, at_exit=False)])
 
 
+# The remaining time is written only when a signal interrupts the sleep (the call fails
+# with an ERESTART* code): read it then too (`on_error`), and show it only then, as strace
+# does (on success the kernel leaves it alone: its bytes mean nothing).
+_ERESTART = frozenset({512, 513, 514, 516})
+declare_exit(
+    "nanosleep", Read(1, 1, TIMESPEC.size, exact=True, convert=TIMESPEC.unpack, on_error=True)
+)
+# (clock_nanosleep's only with no flags: an absolute sleep leaves it alone.)
+_NO_FLAGS = (1, 0xFFFFFFFFFFFFFFFF, (0,))
+declare_exit(
+    "clock_nanosleep",
+    Read(3, 3, TIMESPEC.size, exact=True, convert=TIMESPEC.unpack, on_error=True, when=_NO_FLAGS),
+)
+
+
+def _remaining(call: Syscall, pos: int) -> Arg:
+    raw = call.args[pos]
+    ts = mem_of(call, pos)
+    if call.error not in _ERESTART or ts is None:
+        return ptr_arg(raw, at_exit=True)
+    return struct_arg(fmt.timespec(*ts), raw, ts, at_exit=True)
+
+
 @decoder("clock_nanosleep")
 def decode_clock_nanosleep(call: Syscall, ctx: RenderContext) -> Decoded:
     a = call.args
     args = [clock_arg(a[0]), flags_arg(a[1], x.TIMER_FLAGS), timespec_arg(call, 2, at_exit=False)]
-    # The remaining time is only written when interrupted, and exit captures run on success only.
-    return Decoded([*args, ptr_arg(a[3], at_exit=True)])
+    return Decoded([*args, _remaining(call, 3)])
 
 
 @decoder("nanosleep")
 def decode_nanosleep(call: Syscall, ctx: RenderContext) -> Decoded:
-    return Decoded([timespec_arg(call, 0, at_exit=False), ptr_arg(call.args[1], at_exit=True)])
+    return Decoded([timespec_arg(call, 0, at_exit=False), _remaining(call, 1)])
 
 
 @on_exit("gettimeofday")
