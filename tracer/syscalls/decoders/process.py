@@ -1,4 +1,4 @@
-"""Decoders for process lifetime: execve, clone/clone3, wait4/waitid, exit, and per-task setup."""
+"""Decoders for process lifetime: execve, clone, wait4/waitid, exit, and per-task setup (clone3: clone3.py)."""
 
 from __future__ import annotations
 
@@ -16,7 +16,6 @@ from tracer.syscalls.capture import (
     declare_entry,
     declare_exit,
     fd_args,
-    on_entry,
     on_exit,
     unpack_strings,
 )
@@ -31,7 +30,6 @@ from tracer.syscalls.decoders.arguments import (
     ptr_arg,
     read_struct,
     struct_arg,
-    ulong_arg,
 )
 from tracer.syscalls.render import Arg, Decoded, RenderContext, decoder
 from tracer.syscalls.xlat import file as xfile
@@ -125,7 +123,7 @@ def decode_execveat(call: Syscall, ctx: RenderContext) -> Decoded:
     return Decoded([*args, envp_arg(call, 3, ctx), flags_arg(a[4], xfile.AT_FLAGS)])
 
 
-# --- clone, clone3, fork ----------------------------------------------------------------
+# --- clone, fork ----------------------------------------------------------------
 
 
 def clone_flags(flags: int, table: list[tuple[int, str]]) -> str:
@@ -183,85 +181,6 @@ def decode_clone(call: Syscall, ctx: RenderContext) -> Decoded:
     if flags & (x.CLONE_CHILD_SETTID | x.CLONE_CHILD_CLEARTID):
         args.append(Arg(f"child_tidptr={fmt.pointer(a[3])}", a[3], "ptr", a[3], True))
     return Decoded(args)
-
-
-# struct clone_args: flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size,
-# tls, set_tid, set_tid_size, cgroup
-CLONE_ARGS = struct.Struct("<11Q")
-CLONE_ARGS_MIN = 64  # up to and including tls
-
-
-def _read_clone_args(mem: MemoryReader, args: tuple[int, ...]):
-    size = min(args[1], CLONE_ARGS.size)
-    if not args[0] or size < CLONE_ARGS_MIN:
-        return None
-    data = mem.read(args[0], size)
-    if data is None or len(data) < size:
-        return None
-    return CLONE_ARGS.unpack(data.ljust(CLONE_ARGS.size, b"\0"))
-
-
-@on_entry("clone3")
-def capture_clone3_entry(mem: MemoryReader, args: tuple[int, ...], limits: CaptureLimits):
-    return {0: _read_clone_args(mem, args)}
-
-
-@on_exit("clone3")
-def capture_clone3_exit(mem: MemoryReader, args: tuple[int, ...], ret: int, limits: CaptureLimits):
-    ca = _read_clone_args(mem, args)
-    if ca is None:
-        return None
-    out = {}
-    if ca[0] & x.CLONE_PIDFD and ca[1]:
-        v = read_struct(mem, ca[1], _INT)
-        out["pidfd"] = v[0] if v else None
-    if ca[0] & x.CLONE_PARENT_SETTID and ca[3]:
-        v = read_struct(mem, ca[3], _INT)
-        out["parent_tid"] = v[0] if v else None
-    return out
-
-
-def format_clone_args(ca: tuple) -> str:
-    flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls = ca[:8]
-    set_tid, set_tid_size, cgroup = ca[8:11]
-    parts = [f"flags={fmt.flags(flags, x.CLONE_FLAGS + x.CLONE3_FLAGS)}"]
-    if flags & x.CLONE_PIDFD:
-        parts.append(f"pidfd={fmt.pointer(pidfd)}")
-    if flags & (x.CLONE_CHILD_SETTID | x.CLONE_CHILD_CLEARTID):
-        parts.append(f"child_tid={fmt.pointer(child_tid)}")
-    if flags & x.CLONE_PARENT_SETTID:
-        parts.append(f"parent_tid={fmt.pointer(parent_tid)}")
-    sig = fmt.signal_name(exit_signal) if exit_signal < 0x7FFFFFFF else str(exit_signal)
-    parts.append(f"exit_signal={sig if exit_signal else 0}")
-    parts.append(f"stack={fmt.pointer(stack)}")
-    parts.append(f"stack_size={stack_size:#x}" if stack_size else "stack_size=0")
-    if flags & x.CLONE_SETTLS:
-        parts.append(f"tls={fmt.pointer(tls)}")
-    if set_tid or set_tid_size:
-        parts.append(f"set_tid={fmt.pointer(set_tid)}, set_tid_size={set_tid_size}")
-    if cgroup or flags & x.CLONE_INTO_CGROUP:
-        parts.append(f"cgroup={cgroup}")
-    return "{" + ", ".join(parts) + "}"
-
-
-@decoder("clone3")
-def decode_clone3(call: Syscall, ctx: RenderContext) -> Decoded:
-    a = call.args
-    ca = mem_of(call, 0)
-    if ca is None:
-        first = ptr_arg(a[0])
-    else:
-        text = format_clone_args(ca)
-        changed = []
-        pidfd, ptid = mem_of(call, "pidfd"), mem_of(call, "parent_tid")
-        if ok(call) and pidfd is not None:
-            changed.append(f"pidfd=[{pidfd}]")
-        if ok(call) and ptid is not None:
-            changed.append(f"parent_tid=[{ptid}]")
-        if changed:
-            text += " => {" + ", ".join(changed) + "}"
-        first = struct_arg(text, a[0], ca, at_exit=bool(changed))
-    return Decoded([first, ulong_arg(a[1])])
 
 
 # --- wait4, waitid -------------------------------------------------------------------------
