@@ -1,5 +1,6 @@
 """Decoder families; importing this package registers all of them."""
 
+import tracer.syscalls.decoders.bpf  # noqa: F401
 import tracer.syscalls.decoders.clock  # noqa: F401
 import tracer.syscalls.decoders.clone3  # noqa: F401
 import tracer.syscalls.decoders.creds  # noqa: F401

@@ -1,0 +1,153 @@
+"""bpf(2): the command, its attr as the command's layout says (bpf_attr.py), the size.
+
+The attr is read whole at entry when its size is within a page (strace prints the
+address otherwise, or for a command it does not decode), with the memory its fields
+point to and the fds it names (-y). Getters (BPF_OBJ_GET_INFO_BY_FD, BPF_PROG_QUERY)
+read it again at exit to show what the kernel changed (`info_len=152 => 104`).
+"""
+
+from __future__ import annotations
+
+from tracer.events import Syscall
+from tracer.syscalls.capture import (
+    CaptureLimits,
+    MemoryReader,
+    on_entry,
+    on_exit,
+    returns_fd_when,
+)
+from tracer.syscalls.fmt import pointer
+from tracer.syscalls.render import Arg, Decoded, RenderContext, decoder
+from tracer.syscalls.xlat import bpf as x
+
+from .arguments import mem_of, ok
+from .bpf_attr import COMMANDS, PROG_QUERY, Command, Group, groups_of
+from .bpf_fields import Attr, Field, Show, read_array
+from .kstructs import hex_quote, xval
+
+PAGE_SIZE = 4096
+_GETTERS = frozenset({15, PROG_QUERY})  # BPF_OBJ_GET_INFO_BY_FD, BPF_PROG_QUERY
+
+
+def _command(args: tuple[int, ...]) -> Command | None:
+    """The command's layout when strace would decode its attr."""
+    size = args[2] & 0xFFFFFFFF
+    if not args[1] or not 0 < size <= PAGE_SIZE:
+        return None
+    return COMMANDS.get(args[0] & 0xFFFFFFFF)
+
+
+def _read_attr(mem: MemoryReader, args: tuple[int, ...]) -> bytes | None:
+    size = args[2] & 0xFFFFFFFF
+    data = mem.read(args[1], size)
+    return data if data is not None and len(data) == size else None
+
+
+def _fields(groups: list[Group]):
+    for group in groups:
+        for fld in group:
+            yield fld
+            yield from fld.parts
+
+
+@on_entry("bpf")
+def capture_bpf(mem: MemoryReader, args: tuple[int, ...], limits: CaptureLimits):
+    cmd = _command(args)
+    if cmd is None:
+        return None
+    data = _read_attr(mem, args)
+    if data is None:
+        return {"attr": None}
+    attr = Attr(data)
+    got: dict = {"attr": data}
+    fds: list[int] = []
+    groups, _ = groups_of(cmd, attr)
+    for fld in _fields(groups):
+        if fld.deref is not None:
+            got[fld.name] = fld.deref(mem, attr, limits)
+        if fld.fd:
+            fds.append(attr.i32(fld.off))
+        if fld.fds is not None:
+            fds.extend(fld.fds(got.get(fld.name)))
+    wanted = sorted({fd for fd in fds if fd >= 0})
+    if wanted:
+        got["_fds"] = wanted
+    return got
+
+
+@on_exit("bpf")
+def capture_bpf_exit(mem: MemoryReader, args: tuple[int, ...], ret: int, limits: CaptureLimits):
+    if args[0] & 0xFFFFFFFF not in _GETTERS or _command(args) is None:
+        return None
+    data = _read_attr(mem, args)
+    if data is None:
+        return None
+    got: dict = {"attr_out": data}
+    if args[0] & 0xFFFFFFFF == PROG_QUERY and ret >= 0:
+        attr = Attr(data)
+        got["prog_ids_out"] = read_array(mem, attr.u64(16), attr.u32(24), 4, limits.strsize)
+    return got
+
+
+def _fd_command(args: tuple[int, ...]) -> bool:
+    cmd = COMMANDS.get(args[0] & 0xFFFFFFFF)
+    return cmd is not None and cmd.returns_fd
+
+
+returns_fd_when("bpf", _fd_command)
+
+
+def _extra(attr: Attr, end: int, abbrev: bool) -> str | None:
+    """Bytes past the command's struct that are not zero: `...`, or all of them under -v."""
+    if attr.length <= end:
+        return None
+    rest = attr.data[end : attr.length]
+    if not any(rest):
+        return None
+    if abbrev:
+        return "..."
+    return f"extra_data={hex_quote(rest)} /* bytes {end}..{attr.length - 1} */"
+
+
+def _shown(fld: Field, s: Show) -> bool:
+    return fld.when is None or fld.when(s.attr)
+
+
+def render_attr(cmd: Command, s: Show) -> str:
+    groups, end = groups_of(cmd, s.attr)
+    text = ", ".join(fld.show(s) for g in groups for fld in g if _shown(fld, s))
+    if cmd.wrap:
+        text = f"{cmd.wrap}={{{text}}}"
+    extra = _extra(s.attr, end, s.abbrev)
+    if extra:
+        text += ", " + extra
+    return "{" + text + "}"
+
+
+@decoder("bpf")
+def decode_bpf(call: Syscall, ctx: RenderContext) -> Decoded:
+    a = call.args
+    number = a[0] & 0xFFFFFFFF
+    first = Arg(xval(number, x.COMMANDS, "BPF_???"), a[0], "flags", number)
+    size = a[2] & 0xFFFFFFFF
+    cmd = _command(a)
+    data = mem_of(call, "attr")
+    if cmd is None or data is None:
+        second = Arg(pointer(a[1]), a[1], "ptr", a[1])
+    else:
+        out = mem_of(call, "attr_out")
+        show = Show(
+            attr=Attr(data),
+            mem=call.mem or {},
+            fd=lambda fd: ctx.fd(call, fd),
+            strsize=ctx.strsize,
+            abbrev=ctx.abbreviated(call),
+            ok=ok(call),
+            exit_attr=Attr(out) if out is not None else None,
+        )
+        second = Arg(render_attr(cmd, show), a[1], "struct", None, at_exit=number in _GETTERS)
+    third = Arg(str(size), a[2], "int", size)
+    ret_fd = cmd is not None and cmd.returns_fd and ok(call)
+    # a number, however large (the generic rendering shows 64-bit values in hex)
+    ret = str(call.ret) if ok(call) and not ret_fd else None
+    return Decoded([first, second, third], ret=ret, ret_fd=ret_fd)
