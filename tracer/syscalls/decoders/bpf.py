@@ -8,6 +8,8 @@ read it again at exit to show what the kernel changed (`info_len=152 => 104`).
 
 from __future__ import annotations
 
+import os
+
 from tracer.events import Syscall
 from tracer.syscalls.capture import (
     CaptureLimits,
@@ -21,12 +23,14 @@ from tracer.syscalls.render import Arg, Decoded, RenderContext, decoder
 from tracer.syscalls.xlat import bpf as x
 
 from .arguments import mem_of, ok
-from .bpf_attr import COMMANDS, PROG_QUERY, Command, Group, groups_of
+from .bpf_attr import COMMANDS, OBJ_GET_INFO_BY_FD, PROG_QUERY, Command, Group, groups_of
 from .bpf_fields import Attr, Field, Show, read_array
 from .kstructs import hex_quote, xval
 
 PAGE_SIZE = 4096
-_GETTERS = frozenset({15, PROG_QUERY})  # BPF_OBJ_GET_INFO_BY_FD, BPF_PROG_QUERY
+_GETTERS = frozenset({OBJ_GET_INFO_BY_FD, PROG_QUERY})
+_INFO_MAX = 256  # bytes of an info struct looked at
+_INFO_KINDS = {"anon_inode:bpf-map": "map", "anon_inode:bpf-prog": "prog"}
 
 
 def _command(args: tuple[int, ...]) -> Command | None:
@@ -72,7 +76,21 @@ def capture_bpf(mem: MemoryReader, args: tuple[int, ...], limits: CaptureLimits)
     wanted = sorted({fd for fd in fds if fd >= 0})
     if wanted:
         got["_fds"] = wanted
+    if args[0] & 0xFFFFFFFF == OBJ_GET_INFO_BY_FD:
+        got["info_kind"] = _info_kind(mem, attr.i32(0))
     return got
+
+
+def _info_kind(mem: MemoryReader, fd: int) -> str | None:
+    """Which struct an info buffer holds: what kind of bpf object the fd is (strace
+    asks /proc whatever -y says)."""
+    tid = getattr(mem, "tid", 0)
+    if not tid or fd < 0:
+        return None
+    try:
+        return _INFO_KINDS.get(os.readlink(f"/proc/{tid}/fd/{fd}"))
+    except OSError:
+        return None
 
 
 @on_exit("bpf")
@@ -83,9 +101,11 @@ def capture_bpf_exit(mem: MemoryReader, args: tuple[int, ...], ret: int, limits:
     if data is None:
         return None
     got: dict = {"attr_out": data}
+    attr = Attr(data)
     if args[0] & 0xFFFFFFFF == PROG_QUERY and ret >= 0:
-        attr = Attr(data)
         got["prog_ids_out"] = read_array(mem, attr.u64(16), attr.u32(24), 4, limits.strsize)
+    elif args[0] & 0xFFFFFFFF == OBJ_GET_INFO_BY_FD and attr.u64(8) and attr.u32(4):
+        got["info_out"] = mem.read(attr.u64(8), min(attr.u32(4), _INFO_MAX))
     return got
 
 

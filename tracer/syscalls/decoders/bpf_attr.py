@@ -13,7 +13,7 @@ import struct
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from tracer.syscalls.fmt import quote_cstr
+from tracer.syscalls.fmt import pointer, quote_cstr
 from tracer.syscalls.xlat import bpf as x
 
 from . import bpf_fields as f
@@ -54,6 +54,41 @@ def _prog_ids(s: Show, fld: Field) -> str:
     data = s.mem.get("prog_ids_out") if s.ok else None
     elem = lambda d, i: str(struct.unpack("<I", d)[0])  # noqa: E731
     return array_text(a.u64(16), count, data, 4, elem, s.strsize)
+
+
+# BPF_OBJ_GET_INFO_BY_FD's info, when its fd is a map (-v): one field per group, as
+# far as the length the kernel left reaches
+MAP_INFO: tuple[Group, ...] = tuple(
+    (fld,)
+    for fld in (
+        f.enum("type", 0, x.MAP_TYPES, "BPF_MAP_TYPE_???"),
+        f.u32("id", 4),
+        f.u32("key_size", 8),
+        f.u32("value_size", 12),
+        f.u32("max_entries", 16),
+        f.flags("map_flags", 20, x.MAP_FLAGS, "BPF_F_???"),
+        f.fixed_name("name", 24),
+        f.ifindex("ifindex", 40),
+        f.u32("btf_vmlinux_value_type_id", 44),
+        f.makedev("netns_dev", 48),
+        f.u64("netns_ino", 56),
+        f.u32("btf_id", 64),
+        f.u32("btf_key_type_id", 68),
+        f.u32("btf_value_type_id", 72),
+    )
+)
+MAP_INFO_SIZE = 76
+
+
+def _info(s: Show, fld: Field) -> str:
+    """The info struct, decoded at exit for a map under -v; its address otherwise."""
+    addr = s.attr.u64(fld.off)
+    data = s.mem.get("info_out")
+    if s.abbrev or s.mem.get("info_kind") != "map" or not data:
+        return pointer(addr)
+    info = Show(Attr(data, MAP_INFO_SIZE), s.mem, s.fd, s.strsize, s.abbrev, s.ok, None)
+    shown = [g for g in MAP_INFO if info.attr.length > g[0].off]
+    return "{" + ", ".join(fl.show(info) for g in shown for fl in g) + "}"
 
 
 # ---- BPF_LINK_CREATE's union --------------------------------------------------------------
@@ -204,7 +239,7 @@ COMMANDS: dict[int, Command] = {
         ),
         72,
         returns_fd=True,
-    ),  # fmt: skip
+    ),
     1: _LOOKUP,
     2: Command(
         (_elem("value")[0] + (f.enum("flags", 24, x.UPDATE_FLAGS, "BPF_???", wide=True),),), 32
@@ -243,7 +278,7 @@ COMMANDS: dict[int, Command] = {
         ),
         128,
         returns_fd=True,
-    ),  # fmt: skip
+    ),
     6: _OBJ_PIN,
     7: Command(_OBJ_PIN.groups, 16, returns_fd=True),
     8: Command(
@@ -257,7 +292,7 @@ COMMANDS: dict[int, Command] = {
             (f.fd("replace_bpf_fd", 16),),
         ),
         20,
-    ),  # fmt: skip
+    ),
     9: Command(((f.fd("target_fd", 0), f.enum("attach_type", 8, *_ATTACH_TYPE)),), 12),
     10: Command(
         (
@@ -282,12 +317,14 @@ COMMANDS: dict[int, Command] = {
         ),
         76,
         wrap="test",
-    ),  # fmt: skip
+    ),
     11: _next_id("start_id"),
     12: _next_id("start_id"),
     13: _by_id("prog_id"),
     14: _by_id("map_id"),
-    15: Command(((f.fd("bpf_fd", 0), _counter("info_len", 4), f.ptr("info", 8)),), 16, wrap="info"),
+    15: Command(
+        ((f.fd("bpf_fd", 0), _counter("info_len", 4), Field("info", 8, _info)),), 16, wrap="info"
+    ),
     16: Command(
         (
             (
@@ -301,7 +338,7 @@ COMMANDS: dict[int, Command] = {
         ),
         28,
         wrap="query",
-    ),  # fmt: skip
+    ),
     17: Command(
         ((f.cstr("name", 0), f.fd("prog_fd", 8)),), 12, wrap="raw_tracepoint", returns_fd=True
     ),
@@ -317,7 +354,7 @@ COMMANDS: dict[int, Command] = {
         ),
         28,
         returns_fd=True,
-    ),  # fmt: skip
+    ),
     19: _by_id("btf_id", False),
     20: Command(
         (
@@ -335,7 +372,7 @@ COMMANDS: dict[int, Command] = {
         ),
         48,
         wrap="task_fd_query",
-    ),  # fmt: skip
+    ),
     21: _LOOKUP,
     22: Command(((f.fd("map_fd", 0),),), 4),
     23: _next_id("start_id"),
@@ -356,7 +393,7 @@ COMMANDS: dict[int, Command] = {
         wrap="link_create",
         returns_fd=True,
         variant=_link_create_union,
-    ),  # fmt: skip
+    ),
     29: Command(
         (
             (
@@ -368,13 +405,12 @@ COMMANDS: dict[int, Command] = {
         ),
         16,
         wrap="link_update",
-    ),  # fmt: skip
+    ),
     30: _by_id("link_id", False),
     31: _next_id("start_id"),
 }
 
-# the pointer a getter's exit reads: BPF_PROG_QUERY's ids
-PROG_QUERY = 16
+OBJ_GET_INFO_BY_FD, PROG_QUERY = 15, 16
 
 
 def groups_of(cmd: Command, a: Attr) -> tuple[list[Group], int]:

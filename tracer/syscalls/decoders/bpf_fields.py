@@ -15,6 +15,7 @@ from typing import Any
 
 from tracer.syscalls.capture import CaptureLimits, MemoryReader
 from tracer.syscalls.fmt import STYLE, pointer, quote_buffer, quote_cstr, quote_path
+from tracer.syscalls.fmt import makedev as fmt_makedev
 from tracer.syscalls.xlat import bpf as x
 
 from .kstructs import xflags, xval
@@ -144,6 +145,10 @@ def numa_node(name: str, off: int) -> Field:
         return f"{v} /* NUMA_NO_NODE */"  # a comment even under -X abbrev
 
     return Field(name, off, text, when=lambda a: bool(a.u32(16) & x.BPF_F_NUMA_NODE))
+
+
+def makedev(name: str, off: int) -> Field:
+    return Field(name, off, lambda s, f: fmt_makedev(s.attr.u64(f.off)))
 
 
 def kernel_version(name: str, off: int) -> Field:

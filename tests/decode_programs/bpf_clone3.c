@@ -1,0 +1,300 @@
+/*
+ * bpf, clone3 and seccomp structures for the comparisons with strace
+ * (tests/test_decode_bpf.py): attrs cut short, zero-filled and followed by extra
+ * bytes, strings, programs, arrays and LINK_CREATE's per-attach-type union; clone3's
+ * struct at every size the kernel knows, past them and where memory ends; seccomp's
+ * operations and a filter (installed last, through prctl, allowing every call).
+ * Every clone3 call here is one the kernel refuses, so no child is made unless a
+ * result is injected. Everything after the `write(-1, "start", 5)` marker is
+ * compared line by line.
+ */
+#include <linux/bpf.h>
+#include <linux/filter.h>
+#include <linux/sched.h>
+#include <linux/seccomp.h>
+#include <signal.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+static long bpf(unsigned long cmd, void *attr, unsigned long size)
+{
+	return syscall(SYS_bpf, cmd, attr, size);
+}
+
+/* `size` bytes that end where readable memory does. */
+static char *at_end(char *page_end, size_t size)
+{
+	return page_end - size;
+}
+
+static void bpf_calls(char *end, long page)
+{
+	union bpf_attr *a = (union bpf_attr *)at_end(end, sizeof(*a));
+	static const struct bpf_insn prog[] = {
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = 0, .imm = 0 },
+		{ .code = BPF_JMP | BPF_EXIT },
+		{ .code = 0x95, .dst_reg = 10, .src_reg = 11, .off = -2, .imm = 0x1234 },
+	};
+	static char log[16];
+	static const int iter_fds[] = { 0, 42, -1 };
+	static const char *syms[] = { "foo", NULL, "bar\0baz" };
+	static const uint64_t addrs[] = { 0, 1, 0xfacefeeddeadc0deULL };
+	static const uint32_t ids[] = { 1, 0xffffffff };
+	static const char btf[] = "bPf\0data";
+
+	bpf(BPF_MAP_CREATE, NULL, 0xfacefeed00000100UL);
+	bpf(BPF_MAP_CREATE, a, 0);
+	memset(a, 0, sizeof(*a));
+	a->map_type = BPF_MAP_TYPE_ARRAY;
+	bpf(BPF_MAP_CREATE, (char *)a + sizeof(*a) - 4, 4);
+	a->key_size = 4;
+	a->value_size = 8;
+	a->max_entries = 1;
+	a->map_flags = BPF_F_NUMA_NODE | 0x4000;
+	a->numa_node = -1;
+	memcpy(a->map_name, "0123456789abcdef", 16);
+	bpf(BPF_MAP_CREATE, a, offsetof(union bpf_attr, map_name) + 8);
+	bpf(BPF_MAP_CREATE, a, offsetof(union bpf_attr, map_ifindex));
+	a->map_flags = 0;
+	strcpy(a->map_name, "tt_map");
+	a->map_ifindex = 1;
+	bpf(BPF_MAP_CREATE, a, offsetof(union bpf_attr, map_extra) + 8);
+	a->map_ifindex = 0;
+	int map = bpf(BPF_MAP_CREATE, a, offsetof(union bpf_attr, map_extra) + 8);
+	memset((char *)a + 72, '0', 8);
+	bpf(BPF_MAP_CREATE, a, sizeof(*a));
+	bpf(BPF_MAP_CREATE, a, page + 1);
+	bpf(BPF_MAP_CREATE, (char *)a + 1, sizeof(*a));
+
+	memset(a, 0, sizeof(*a));
+	a->map_fd = -1;
+	a->key = 0xdeadbeef;
+	a->flags = BPF_F_LOCK;
+	bpf(BPF_MAP_LOOKUP_ELEM, a, 32);
+	a->flags = BPF_EXIST;
+	bpf(BPF_MAP_UPDATE_ELEM, a, 32);
+	bpf(BPF_MAP_UPDATE_ELEM, a, 4);
+	bpf(BPF_MAP_DELETE_ELEM, a, 16);
+	bpf(BPF_MAP_FREEZE, a, 4);
+
+	memset(a, 0, sizeof(*a));
+	a->prog_type = BPF_PROG_TYPE_SOCKET_FILTER;
+	a->insn_cnt = 2;
+	a->insns = (uintptr_t)prog;
+	a->license = (uintptr_t)"GPL";
+	a->log_level = 1;
+	a->log_size = sizeof(log);
+	a->log_buf = (uintptr_t)log;
+	a->kern_version = 0x050a0d;
+	a->prog_flags = BPF_F_ANY_ALIGNMENT | 0x1000;
+	strcpy(a->prog_name, "tt_prog");
+	bpf(BPF_PROG_LOAD, a, 48);
+	a->prog_flags = 0;
+	a->log_level = 0;
+	a->log_size = 0;
+	a->log_buf = 0;
+	int prg = bpf(BPF_PROG_LOAD, a, sizeof(*a));
+	a->insn_cnt = 3;
+	a->prog_type = 0xdeadf00d;
+	a->expected_attach_type = BPF_CGROUP_INET6_BIND;
+	memcpy(log, "log text", 8);
+	a->log_size = 4;
+	a->log_buf = (uintptr_t)log;
+	bpf(BPF_PROG_LOAD, a, offsetof(union bpf_attr, expected_attach_type) + 4);
+
+	memset(a, 0, sizeof(*a));
+	a->pathname = (uintptr_t)"/sys/fs/bpf/tracetui/none";
+	a->bpf_fd = -1;
+	a->file_flags = BPF_F_RDONLY | 0x40;
+	bpf(BPF_OBJ_PIN, a, 16);
+	bpf(BPF_OBJ_GET, a, 12);
+
+	memset(a, 0, sizeof(*a));
+	a->target_fd = -1;
+	a->attach_type = BPF_CGROUP_INET_SOCK_CREATE;
+	a->attach_flags = BPF_F_ALLOW_MULTI | 0x80;
+	bpf(BPF_PROG_ATTACH, a, 20);
+	bpf(BPF_PROG_DETACH, a, 4);
+
+	memset(a, 0, sizeof(*a));
+	a->test.prog_fd = -1;
+	a->test.data_in = 0xfacef11dbadc2dedULL;
+	a->test.ctx_size_out = 7;
+	a->test.flags = BPF_F_TEST_RUN_ON_CPU | 0x10;
+	bpf(BPF_PROG_TEST_RUN, a, 56);
+	bpf(BPF_PROG_TEST_RUN, a, 76);
+
+	memset(a, 0, sizeof(*a));
+	a->start_id = 0xdeadbeef;
+	bpf(BPF_PROG_GET_NEXT_ID, a, 1);
+	a->open_flags = BPF_F_WRONLY;
+	bpf(BPF_MAP_GET_NEXT_ID, a, 12);
+	bpf(BPF_MAP_GET_FD_BY_ID, a, 12);
+	bpf(BPF_BTF_GET_FD_BY_ID, a, 4);
+	bpf(BPF_LINK_GET_FD_BY_ID, a, 4);
+
+	if (map >= 0) {
+		static struct bpf_map_info info;
+		memset(a, 0, sizeof(*a));
+		a->info.bpf_fd = map;
+		a->info.info_len = sizeof(info) + 64;
+		a->info.info = (uintptr_t)&info;
+		bpf(BPF_OBJ_GET_INFO_BY_FD, a, 16);
+		close(map);
+	}
+	if (prg >= 0)
+		close(prg);
+
+	memset(a, 0, sizeof(*a));
+	a->query.target_fd = -1;
+	a->query.attach_type = BPF_LSM_CGROUP;
+	a->query.query_flags = BPF_F_QUERY_EFFECTIVE;
+	uint32_t *ids_end = (uint32_t *)at_end(end - 2 * page, sizeof(ids));
+	memcpy(ids_end, ids, sizeof(ids));
+	a->query.prog_ids = (uintptr_t)ids_end;
+	a->query.prog_cnt = 2;
+	bpf(BPF_PROG_QUERY, a, 28);
+	a->query.prog_cnt = 3;
+	bpf(BPF_PROG_QUERY, a, 28);
+	a->query.prog_cnt = 0;
+	bpf(BPF_PROG_QUERY, a, 28);
+
+	memset(a, 0, sizeof(*a));
+	a->raw_tracepoint.name = (uintptr_t)"a_tracepoint_name_longer_than_the_string_limit_of_64_bytes_0123456789";
+	a->raw_tracepoint.prog_fd = 0xdeadbeef;
+	bpf(BPF_RAW_TRACEPOINT_OPEN, a, 12);
+
+	memset(a, 0, sizeof(*a));
+	a->btf = (uintptr_t)btf;
+	a->btf_size = sizeof(btf) - 1;
+	a->btf_log_level = 42;
+	bpf(BPF_BTF_LOAD, a, 28);
+
+	memset(a, 0, sizeof(*a));
+	a->task_fd_query.pid = getpid();
+	a->task_fd_query.fd = 0;
+	a->task_fd_query.fd_type = BPF_FD_TYPE_URETPROBE;
+	a->task_fd_query.probe_addr = 0xfac5fed5fac7fed8ULL;
+	bpf(BPF_TASK_FD_QUERY, a, 48);
+
+	memset(a, 0, sizeof(*a));
+	a->batch.keys = 0xdeadf00d;
+	a->batch.count = 3;
+	a->batch.map_fd = -1;
+	a->batch.elem_flags = BPF_F_LOCK;
+	a->batch.flags = 4;
+	bpf(BPF_MAP_LOOKUP_BATCH, a, 56);
+	bpf(BPF_MAP_DELETE_BATCH, a, 40);
+
+	memset(a, 0, sizeof(*a));
+	a->link_create.prog_fd = -1;
+	a->link_create.target_fd = 0;
+	a->link_create.attach_type = BPF_CGROUP_INET_INGRESS;
+	a->link_create.target_btf_id = 0xfacefeed;
+	bpf(BPF_LINK_CREATE, a, 20);
+	a->link_create.attach_type = BPF_CGROUP_DEVICE;
+	bpf(BPF_LINK_CREATE, a, 48);
+	a->link_create.attach_type = BPF_TRACE_ITER;
+	a->link_create.iter_info = (uintptr_t)iter_fds;
+	a->link_create.iter_info_len = 3;
+	bpf(BPF_LINK_CREATE, a, 28);
+	a->link_create.attach_type = BPF_PERF_EVENT;
+	a->link_create.perf_event.bpf_cookie = 0xdeadc0defacecafeULL;
+	bpf(BPF_LINK_CREATE, a, 24);
+	a->link_create.attach_type = BPF_TRACE_KPROBE_MULTI;
+	a->link_create.kprobe_multi.flags = BPF_F_KPROBE_MULTI_RETURN | 0x100;
+	a->link_create.kprobe_multi.cnt = 3;
+	a->link_create.kprobe_multi.syms = (uintptr_t)syms;
+	a->link_create.kprobe_multi.addrs = (uintptr_t)addrs;
+	a->link_create.kprobe_multi.cookies = 0;
+	bpf(BPF_LINK_CREATE, a, 48);
+
+	memset(a, 0, sizeof(*a));
+	a->link_update.link_fd = -1;
+	a->link_update.flags = BPF_F_REPLACE;
+	a->link_update.old_prog_fd = -3;
+	bpf(BPF_LINK_UPDATE, a, 16);
+	bpf(0xfacefeed, a, 40);
+}
+
+static void clone3_calls(char *end)
+{
+	static int pidfd = 0x1234, ptid = 0x5678;
+	struct clone_args *c = (struct clone_args *)at_end(end, sizeof(*c));
+	static int tids[2] = { 1000, 1001 };
+
+	syscall(SYS_clone3, NULL, 0);
+	syscall(SYS_clone3, c, 56);
+	memset(c, 0, sizeof(*c));
+	c->flags = CLONE_PIDFD | CLONE_PARENT_SETTID | CLONE_SETTLS | 0x8000000000000000ULL;
+	c->pidfd = (uintptr_t)&pidfd;
+	c->parent_tid = (uintptr_t)&ptid;
+	c->exit_signal = SIGCHLD;
+	c->stack = 0xface1e55beeff00dULL;
+	c->stack_size = 0x1000;
+	syscall(SYS_clone3, c, 64);
+	c->flags = 0x8000000000000000ULL | CLONE_INTO_CGROUP;
+	c->exit_signal = 250;
+	c->set_tid = (uintptr_t)tids;
+	c->set_tid_size = 2;
+	c->cgroup = 7;
+	syscall(SYS_clone3, c, 88);
+	syscall(SYS_clone3, c, 80);
+	syscall(SYS_clone3, c, 96);
+	c->flags = 0xdec0deac0040007fULL;
+	c->exit_signal = 0xdeadc0de;
+	syscall(SYS_clone3, c, 64);
+}
+
+static void seccomp_calls(char *end)
+{
+	static uint32_t action;
+	static uint16_t sizes[3];
+	struct sock_filter *filt = (struct sock_filter *)at_end(end, sizeof(struct sock_filter));
+	static struct sock_filter allow[] = {
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0xfffff, 0, 1),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | 5),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+	};
+	struct sock_fprog prog = { .len = 2, .filter = filt };
+
+	*filt = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_TRACE | 3);
+	action = SECCOMP_RET_LOG;
+	syscall(SYS_seccomp, SECCOMP_GET_ACTION_AVAIL, 0, &action);
+	action = 0xffffffff;
+	syscall(SYS_seccomp, SECCOMP_GET_ACTION_AVAIL, 0, &action);
+	syscall(SYS_seccomp, SECCOMP_GET_NOTIF_SIZES, 0, sizes);
+	syscall(SYS_seccomp, SECCOMP_GET_NOTIF_SIZES, 0xdeadbeef, sizes);
+	syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0x40, &prog);
+	prog.len = 0;
+	syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog);
+	syscall(SYS_seccomp, 0xffffffff, 0xffffffff, 0xfacefeeddeadbeefUL);
+	prog.len = sizeof(allow) / sizeof(allow[0]);
+	prog.filter = allow;
+	prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
+	prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog);
+}
+
+int main(int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	long page = sysconf(_SC_PAGESIZE);
+	/* Three readable pages, each followed by a hole. */
+	char *pages = mmap(NULL, 6 * page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	for (int i = 1; i < 6; i += 2)
+		munmap(pages + i * page, page);
+	char *end = pages + page;
+	write(-1, "start", 5);
+	getpid();
+	bpf_calls(end + 4 * page, page);
+	clone3_calls(end);
+	seccomp_calls(end + 2 * page);
+	return 0;
+}
