@@ -51,7 +51,7 @@ static void bpf_calls(char *end, long page)
 	bpf(BPF_MAP_CREATE, a, 0);
 	memset(a, 0, sizeof(*a));
 	a->map_type = BPF_MAP_TYPE_ARRAY;
-	bpf(BPF_MAP_CREATE, (char *)a + sizeof(*a) - 4, 4);
+	bpf(BPF_MAP_CREATE, a, 4);
 	a->key_size = 4;
 	a->value_size = 8;
 	a->max_entries = 1;
@@ -139,11 +139,17 @@ static void bpf_calls(char *end, long page)
 	bpf(BPF_LINK_GET_FD_BY_ID, a, 4);
 
 	if (map >= 0) {
-		static struct bpf_map_info info;
+		/* Room past the kernel's struct: it says how much it wrote. */
+		static char info[sizeof(struct bpf_map_info) + 64];
 		memset(a, 0, sizeof(*a));
 		a->info.bpf_fd = map;
-		a->info.info_len = sizeof(info) + 64;
-		a->info.info = (uintptr_t)&info;
+		a->info.info_len = sizeof(info);
+		a->info.info = (uintptr_t)info;
+		bpf(BPF_OBJ_GET_INFO_BY_FD, a, 16);
+		/* A byte the kernel does not know: E2BIG, the bytes shown as they are. */
+		memset(info, 0, sizeof(info));
+		info[sizeof(info) - 1] = 'x';
+		a->info.info_len = sizeof(info);
 		bpf(BPF_OBJ_GET_INFO_BY_FD, a, 16);
 		close(map);
 	}

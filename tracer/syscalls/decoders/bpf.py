@@ -23,9 +23,17 @@ from tracer.syscalls.render import Arg, Decoded, RenderContext, decoder
 from tracer.syscalls.xlat import bpf as x
 
 from .arguments import mem_of, ok
-from .bpf_attr import COMMANDS, OBJ_GET_INFO_BY_FD, PROG_QUERY, Command, Group, groups_of
+from .bpf_attr import (
+    COMMANDS,
+    OBJ_GET_INFO_BY_FD,
+    PROG_QUERY,
+    Command,
+    Group,
+    extra_data,
+    groups_of,
+)
 from .bpf_fields import Attr, Field, Show, read_array
-from .kstructs import hex_quote, xval
+from .kstructs import xval
 
 PAGE_SIZE = 4096
 _GETTERS = frozenset({OBJ_GET_INFO_BY_FD, PROG_QUERY})
@@ -78,7 +86,14 @@ def capture_bpf(mem: MemoryReader, args: tuple[int, ...], limits: CaptureLimits)
         got["_fds"] = wanted
     if args[0] & 0xFFFFFFFF == OBJ_GET_INFO_BY_FD:
         got["info_kind"] = _info_kind(mem, attr.i32(0))
+        # what a failed call leaves (exit captures run only after a success)
+        got["info_in"] = _read_info(mem, attr)
     return got
+
+
+def _read_info(mem: MemoryReader, attr: Attr) -> bytes | None:
+    addr, size = attr.u64(8), attr.u32(4)
+    return mem.read(addr, min(size, _INFO_MAX)) if addr and size else None
 
 
 def _info_kind(mem: MemoryReader, fd: int) -> str | None:
@@ -104,8 +119,8 @@ def capture_bpf_exit(mem: MemoryReader, args: tuple[int, ...], ret: int, limits:
     attr = Attr(data)
     if args[0] & 0xFFFFFFFF == PROG_QUERY and ret >= 0:
         got["prog_ids_out"] = read_array(mem, attr.u64(16), attr.u32(24), 4, limits.strsize)
-    elif args[0] & 0xFFFFFFFF == OBJ_GET_INFO_BY_FD and attr.u64(8) and attr.u32(4):
-        got["info_out"] = mem.read(attr.u64(8), min(attr.u32(4), _INFO_MAX))
+    elif args[0] & 0xFFFFFFFF == OBJ_GET_INFO_BY_FD:
+        got["info_out"] = _read_info(mem, attr)
     return got
 
 
@@ -117,18 +132,6 @@ def _fd_command(args: tuple[int, ...]) -> bool:
 returns_fd_when("bpf", _fd_command)
 
 
-def _extra(attr: Attr, end: int, abbrev: bool) -> str | None:
-    """Bytes past the command's struct that are not zero: `...`, or all of them under -v."""
-    if attr.length <= end:
-        return None
-    rest = attr.data[end : attr.length]
-    if not any(rest):
-        return None
-    if abbrev:
-        return "..."
-    return f"extra_data={hex_quote(rest)} /* bytes {end}..{attr.length - 1} */"
-
-
 def _shown(fld: Field, s: Show) -> bool:
     return fld.when is None or fld.when(s.attr)
 
@@ -138,7 +141,7 @@ def render_attr(cmd: Command, s: Show) -> str:
     text = ", ".join(fld.show(s) for g in groups for fld in g if _shown(fld, s))
     if cmd.wrap:
         text = f"{cmd.wrap}={{{text}}}"
-    extra = _extra(s.attr, end, s.abbrev)
+    extra = extra_data(s.attr, end, s.abbrev)
     if extra:
         text += ", " + extra
     return "{" + text + "}"

@@ -18,6 +18,7 @@ from tracer.syscalls.xlat import bpf as x
 
 from . import bpf_fields as f
 from .bpf_fields import Attr, Field, Show, array_text
+from .kstructs import hex_quote
 
 Group = tuple[Field, ...]
 
@@ -77,18 +78,33 @@ MAP_INFO: tuple[Group, ...] = tuple(
         f.u32("btf_value_type_id", 72),
     )
 )
-MAP_INFO_SIZE = 76
+MAP_INFO_SIZE = 88  # bytes past it that are not zero print as extra data
 
 
 def _info(s: Show, fld: Field) -> str:
-    """The info struct, decoded at exit for a map under -v; its address otherwise."""
+    """The info struct as it is after the call (the kernel's values, or the caller's
+    when it failed), for a map under -v; its address otherwise."""
     addr = s.attr.u64(fld.off)
-    data = s.mem.get("info_out")
+    data = s.mem.get("info_out" if s.ok else "info_in")
     if s.abbrev or s.mem.get("info_kind") != "map" or not data:
         return pointer(addr)
     info = Show(Attr(data, MAP_INFO_SIZE), s.mem, s.fd, s.strsize, s.abbrev, s.ok, None)
     shown = [g for g in MAP_INFO if info.attr.length > g[0].off]
-    return "{" + ", ".join(fl.show(info) for g in shown for fl in g) + "}"
+    parts = [fl.show(info) for g in shown for fl in g]
+    extra = extra_data(info.attr, MAP_INFO_SIZE, s.abbrev)
+    return "{" + ", ".join(parts + ([extra] if extra else [])) + "}"
+
+
+def extra_data(attr: Attr, end: int, abbrev: bool) -> str | None:
+    """Bytes past a struct's end that are not zero: `...`, or all of them under -v."""
+    if attr.length <= end:
+        return None
+    rest = attr.data[end : attr.length]
+    if not any(rest):
+        return None
+    if abbrev:
+        return "..."
+    return f"extra_data={hex_quote(rest)} /* bytes {end}..{attr.length - 1} */"
 
 
 # ---- BPF_LINK_CREATE's union --------------------------------------------------------------
