@@ -18,6 +18,7 @@ import tracer.syscalls.decoders.mq  # noqa: F401
 import tracer.syscalls.decoders.msghdr  # noqa: F401
 import tracer.syscalls.decoders.net  # noqa: F401
 import tracer.syscalls.decoders.notify  # noqa: F401
+import tracer.syscalls.decoders.perf  # noqa: F401
 import tracer.syscalls.decoders.pidfd  # noqa: F401
 import tracer.syscalls.decoders.poll  # noqa: F401
 import tracer.syscalls.decoders.posix_timers  # noqa: F401

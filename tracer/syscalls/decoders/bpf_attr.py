@@ -17,8 +17,8 @@ from tracer.syscalls.fmt import pointer, quote_cstr
 from tracer.syscalls.xlat import bpf as x
 
 from . import bpf_fields as f
-from .bpf_fields import Attr, Field, Show, array_text
-from .kstructs import hex_quote
+from .bpf_fields import Attr, Field, Show
+from .kstructs import array_text, hex_quote
 
 Group = tuple[Field, ...]
 

@@ -18,7 +18,7 @@ from tracer.syscalls.fmt import STYLE, pointer, quote_buffer, quote_cstr, quote_
 from tracer.syscalls.fmt import makedev as fmt_makedev
 from tracer.syscalls.xlat import bpf as x
 
-from .kstructs import xflags, xval
+from .kstructs import array_text, xflags, xval
 from .sockaddr import ifindex_text
 
 PATH_MAX = 4096
@@ -240,32 +240,6 @@ def counted_str(name: str, off: int, size_off: int, terminated: bool) -> Field:
         return quote_buffer(shown, len(shown) + more, len(shown))
 
     return Field(name, off, text, deref=_read_bytes(off, size_off))
-
-
-def array_text(
-    addr: int,
-    count: int,
-    data: bytes | None,
-    size: int,
-    elem: Callable[[bytes, int], str],
-    strsize: int,
-) -> str:
-    """strace's print_array: `[a, b]`, `...` past -s elements, `... /* ADDR */` where
-    memory ends first, the address when nothing can be read."""
-    if not addr:
-        return "NULL"
-    if not count:
-        return "[]"
-    if data is None or len(data) < size:
-        return pointer(addr)
-    limit = min(count, strsize)
-    shown = min(limit, len(data) // size)
-    parts = [elem(data[i * size : (i + 1) * size], i) for i in range(shown)]
-    if shown < limit:
-        parts.append(f"... /* {addr + shown * size:#x} */")
-    elif count > limit:
-        parts.append("...")
-    return "[" + ", ".join(parts) + "]"
 
 
 def read_array(mem: MemoryReader, addr: int, count: int, size: int, strsize: int) -> bytes | None:

@@ -13,7 +13,7 @@ from tracer.syscalls.xlat import ioctl_dev as xd
 
 from .ioctl_arg import NO_ARG, IoctlArg, IoctlText, out
 from .ioctl_block import qstring
-from .kstructs import xflags, xval
+from .kstructs import array_text, xflags, xval
 
 # ---- random ---------------------------------------------------------------------------
 
@@ -266,11 +266,16 @@ def _perf_query_bpf(a: IoctlArg) -> IoctlText:
     o = a.exit_struct(8)
     if o is None:
         return IoctlText(text + "...}")
-    (count,) = struct.unpack_from("<I", o, 4)
-    ids = [str(v) for (v,) in struct.iter_unpack("<I", o[8 : 8 + 4 * count])]
-    if len(ids) < count:
-        ids.append("..." if ids else f"{a.arg + 8:#x}")
-    return IoctlText(text + f"prog_cnt={count}, ids=[{', '.join(ids)}]}}")
+    ids_len, count = struct.unpack_from("<II", o)
+    ids = array_text(
+        a.arg + 8,
+        min(count, ids_len),
+        o[8:],
+        4,
+        lambda d, i: str(struct.unpack("<I", d)[0]),
+        a.strsize,
+    )
+    return IoctlText(text + f"prog_cnt={count}, ids={ids}}}")
 
 
 # ---- seccomp, FICLONE -----------------------------------------------------------------

@@ -7,7 +7,7 @@ and print them the way strace does (`{tv_sec=1, tv_nsec=0}`, `[1]`, ...).
 from __future__ import annotations
 
 import struct
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from tracer.syscalls.fmt import STYLE, pointer
 from tracer.syscalls.render import Arg, to_int, to_long
@@ -95,6 +95,32 @@ def aux_flags(value: int, table: list[tuple[int, str]], zero: str | None = None)
     if rest:
         names.append(f"{rest:#x}")
     return "|".join(names)
+
+
+def array_text(
+    addr: int,
+    count: int,
+    data: bytes | None,
+    size: int,
+    elem: Callable[[bytes, int], str],
+    strsize: int,
+) -> str:
+    """strace's print_array: `[a, b]`, `...` past -s elements, `... /* ADDR */` where
+    memory ends first, the address when nothing can be read."""
+    if not addr:
+        return "NULL"
+    if not count:
+        return "[]"
+    if data is None or len(data) < size:
+        return pointer(addr)
+    limit = min(count, strsize)
+    shown = min(limit, len(data) // size)
+    parts = [elem(data[i * size : (i + 1) * size], i) for i in range(shown)]
+    if shown < limit:
+        parts.append(f"... /* {addr + shown * size:#x} */")
+    elif count > limit:
+        parts.append("...")
+    return "[" + ", ".join(parts) + "]"
 
 
 def timespec(data: bytes | None, addr: int) -> str:
