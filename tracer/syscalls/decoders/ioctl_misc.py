@@ -266,10 +266,10 @@ def _perf_query_bpf(a: IoctlArg) -> IoctlText:
     o = a.exit_struct(8)
     if o is None:
         return IoctlText(text + "...}")
-    ids_len, count = struct.unpack_from("<II", o)
+    (count,) = struct.unpack_from("<I", o, 4)
     ids = array_text(
         a.arg + 8,
-        min(count, ids_len),
+        count,
         o[8:],
         4,
         lambda d, i: str(struct.unpack("<I", d)[0]),

@@ -1,21 +1,25 @@
 /*
- * bpf, clone3 and seccomp structures for the comparisons with strace
- * (tests/test_decode_bpf.py): attrs cut short, zero-filled and followed by extra
- * bytes, strings, programs, arrays and LINK_CREATE's per-attach-type union; clone3's
- * struct at every size the kernel knows, past them and where memory ends; seccomp's
- * operations and a filter (installed last, through prctl, allowing every call).
- * Every clone3 call here is one the kernel refuses, so no child is made unless a
- * result is injected. Everything after the `write(-1, "start", 5)` marker is
- * compared line by line.
+ * bpf, clone3 and seccomp structures, LIRC and perf ioctls and perf_event_open's flags
+ * for the comparisons with strace (tests/test_decode_bpf.py): attrs cut short,
+ * zero-filled and followed by extra bytes, strings, programs, arrays and LINK_CREATE's
+ * per-attach-type union; clone3's struct at every size the kernel knows, past them and
+ * where memory ends; seccomp's operations and a filter (installed last, through prctl,
+ * allowing every call). Every clone3 call here is one the kernel refuses, so no child
+ * is made unless a result is injected; the ioctls go to fd -1, so their getters print
+ * what they point to only when a result is injected. Everything after the
+ * `write(-1, "start", 5)` marker is compared line by line.
  */
 #include <linux/bpf.h>
 #include <linux/filter.h>
+#include <linux/lirc.h>
+#include <linux/perf_event.h>
 #include <linux/sched.h>
 #include <linux/seccomp.h>
 #include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
@@ -287,6 +291,42 @@ static void seccomp_calls(char *end)
 	prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog);
 }
 
+static void lirc_perf_calls(char *end)
+{
+	uint32_t *value = (uint32_t *)(end - 4);
+	uint32_t *ids = (uint32_t *)(end - 16);
+
+	*value = 38000;
+	ioctl(-1, LIRC_SET_SEND_CARRIER, value);
+	*value = LIRC_MODE_PULSE;
+	ioctl(-1, LIRC_SET_SEND_MODE, value);
+	*value = 3;
+	ioctl(-1, LIRC_SET_REC_MODE, value);
+	*value = 0x1f;
+	ioctl(-1, LIRC_SET_TRANSMITTER_MASK, value);
+	*value = LIRC_CAN_SEND_PULSE | LIRC_CAN_USE_WIDEBAND_RECEIVER | 0x8000000;
+	ioctl(-1, LIRC_GET_FEATURES, value);
+	*value = LIRC_MODE_RAW;
+	ioctl(-1, LIRC_GET_REC_MODE, value);
+	ioctl(-1, LIRC_GET_LENGTH, value);
+	ioctl(-1, LIRC_GET_FEATURES, value + 1);
+	ioctl(-1, _IO('i', 0xff), value);
+
+	ids[0] = 16;  /* ids_len */
+	ids[1] = 5;   /* prog_cnt: two ids fit before the page ends */
+	ids[2] = 7;
+	ids[3] = 0xffffffff;
+	ioctl(-1, PERF_EVENT_IOC_QUERY_BPF, ids);
+	ids[1] = 2;
+	ioctl(-1, PERF_EVENT_IOC_QUERY_BPF, ids);
+	ids[0] = 1;
+	ioctl(-1, PERF_EVENT_IOC_QUERY_BPF, ids);
+	ioctl(-1, PERF_EVENT_IOC_QUERY_BPF, value);
+
+	syscall(SYS_perf_event_open, NULL, -1, -1, -1, ~0UL);
+	syscall(SYS_perf_event_open, NULL, 0, 1, 0, PERF_FLAG_FD_CLOEXEC);
+}
+
 int main(int argc, char **argv)
 {
 	(void)argc;
@@ -301,6 +341,7 @@ int main(int argc, char **argv)
 	getpid();
 	bpf_calls(end + 4 * page, page);
 	clone3_calls(end);
+	lirc_perf_calls(end);
 	seccomp_calls(end + 2 * page);
 	return 0;
 }
