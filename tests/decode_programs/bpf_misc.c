@@ -1,5 +1,5 @@
 /*
- * bpf, clone3 and seccomp structures, LIRC and perf ioctls and perf_event_open's flags
+ * bpf, clone3 and seccomp structures, LIRC, MTD and perf ioctls and perf_event_open's flags
  * for the comparisons with strace (tests/test_decode_bpf.py): attrs cut short,
  * zero-filled and followed by extra bytes, strings, programs, arrays and LINK_CREATE's
  * per-attach-type union; clone3's struct at every size the kernel knows, past them and
@@ -12,6 +12,7 @@
 #include <linux/bpf.h>
 #include <linux/filter.h>
 #include <linux/lirc.h>
+#include <mtd/mtd-abi.h>
 #include <linux/perf_event.h>
 #include <linux/sched.h>
 #include <linux/seccomp.h>
@@ -327,6 +328,40 @@ static void lirc_perf_calls(char *end)
 	syscall(SYS_perf_event_open, NULL, 0, 1, 0, PERF_FLAG_FD_CLOEXEC);
 }
 
+static void mtd_calls(char *end)
+{
+	struct erase_info_user *erase = (struct erase_info_user *)(end - sizeof(*erase));
+	struct region_info_user *region = (struct region_info_user *)(end - sizeof(*region));
+	struct mtd_write_req *req = (struct mtd_write_req *)(end - sizeof(*req));
+	struct mtd_info_user *info = (struct mtd_info_user *)(end - sizeof(*info));
+	struct nand_ecclayout_user *layout = (struct nand_ecclayout_user *)(end - sizeof(*layout));
+	int *otp = (int *)(end - sizeof(int));
+
+	erase->start = 0x1000;
+	erase->length = 0x20000;
+	ioctl(-1, MEMERASE, erase);
+	ioctl(-1, MEMLOCK, NULL);
+	memset(region, 0x5a, sizeof(*region));
+	region->regionindex = 3;
+	ioctl(-1, MEMGETREGIONINFO, region);
+	ioctl(-1, MTDFILEMODE, MTD_FILE_MODE_RAW);
+	*otp = MTD_OTP_USER;
+	ioctl(-1, OTPSELECT, otp);
+	memset(req, 0, sizeof(*req));
+	req->len = 512;
+	req->usr_data = 0xfacefeed;
+	req->mode = MTD_OPS_RAW;
+	ioctl(-1, MEMWRITE, req);
+	memset(info, 0, sizeof(*info));
+	info->type = MTD_NANDFLASH;
+	info->flags = MTD_WRITEABLE | 0x10;
+	info->size = 0x100000;
+	ioctl(-1, MEMGETINFO, info);
+	for (unsigned int i = 0; i < sizeof(*layout) / 4; i++)
+		((uint32_t *)layout)[i] = i;
+	ioctl(-1, ECCGETLAYOUT, layout);
+}
+
 int main(int argc, char **argv)
 {
 	(void)argc;
@@ -342,6 +377,7 @@ int main(int argc, char **argv)
 	bpf_calls(end + 4 * page, page);
 	clone3_calls(end);
 	lirc_perf_calls(end);
+	mtd_calls(end);
 	seccomp_calls(end + 2 * page);
 	return 0;
 }

@@ -21,7 +21,7 @@ from tracer.syscalls.xlat import ioctl_dev as xd
 from tracer.syscalls.xlat.ioctl_requests import REQUESTS
 from tracer.syscalls.xlat.ioctl_requests_strace import OVERRIDES
 
-from . import ioctl_block, ioctl_evdev, ioctl_lirc, ioctl_misc, ioctl_tty
+from . import ioctl_block, ioctl_evdev, ioctl_lirc, ioctl_misc, ioctl_mtd, ioctl_tty
 from .ioctl_arg import IoctlArg, IoctlText
 
 Family = Callable[[IoctlArg], IoctlText | None]
@@ -36,6 +36,7 @@ FAMILIES: dict[int, Family] = {
     0x45: ioctl_evdev.evdev_ioctl,
     0x49: ioctl_misc.inotify_ioctl,
     0x4C: ioctl_block.loop_ioctl,
+    0x4D: ioctl_mtd.mtd_ioctl,
     0x52: ioctl_misc.random_ioctl,
     0x54: ioctl_tty.term_ioctl,
     0x57: ioctl_misc.watchdog_ioctl,
@@ -48,7 +49,7 @@ FAMILIES: dict[int, Family] = {
 
 # Types of the families strace decodes that are not ported yet (their arguments are
 # pointers to structures: NULL stays NULL).
-_STRUCT_TYPES = frozenset({0x22, 0xAA, 0x3D, 0x4B, 0x4D, 0x4F, 0x6F, 0x56, 0x89, 0x94, 0xA4,
+_STRUCT_TYPES = frozenset({0x22, 0xAA, 0x3D, 0x4B, 0x4F, 0x6F, 0x56, 0x89, 0x94, 0xA4,
                            0xAB, 0xAE, 0xB4, 0xFD})  # fmt: skip
 _FICLONE = 0x40049409
 
