@@ -1,5 +1,5 @@
 /*
- * bpf, clone3 and seccomp structures, LIRC, MTD and perf ioctls and perf_event_open's flags
+ * bpf, clone3 and seccomp structures, LIRC, MTD, UBI and perf ioctls, perf_event_open's flags
  * for the comparisons with strace (tests/test_decode_bpf.py): attrs cut short,
  * zero-filled and followed by extra bytes, strings, programs, arrays and LINK_CREATE's
  * per-attach-type union; clone3's struct at every size the kernel knows, past them and
@@ -13,6 +13,7 @@
 #include <linux/filter.h>
 #include <linux/lirc.h>
 #include <mtd/mtd-abi.h>
+#include <mtd/ubi-user.h>
 #include <linux/perf_event.h>
 #include <linux/sched.h>
 #include <linux/seccomp.h>
@@ -362,6 +363,34 @@ static void mtd_calls(char *end)
 	ioctl(-1, ECCGETLAYOUT, layout);
 }
 
+static void ubi_calls(char *end)
+{
+	struct ubi_attach_req *att = (struct ubi_attach_req *)(end - sizeof(*att));
+	struct ubi_mkvol_req *mk = (struct ubi_mkvol_req *)(end - sizeof(*mk));
+	static struct ubi_rnvol_req rn;
+
+	ioctl(-1, UBI_IOCVOLRMBLK);
+	memset(att, 0, sizeof(*att));
+	att->ubi_num = UBI_DEV_NUM_AUTO;
+	att->mtd_num = 3;
+	ioctl(-1, UBI_IOCATT, att);
+	memset(mk, 0, sizeof(*mk));
+	mk->vol_id = UBI_VOL_NUM_AUTO;
+	mk->bytes = 1 << 20;
+	mk->vol_type = UBI_DYNAMIC_VOLUME;
+	mk->flags = UBI_VOL_SKIP_CRC_CHECK_FLG | 2;
+	memcpy(mk->name, "volume", 6);
+	mk->name_len = 4;
+	ioctl(-1, UBI_IOCMKVOL, mk);
+	rn.count = 2;
+	rn.ents[0].vol_id = 1;
+	rn.ents[0].name_len = 3;
+	strcpy(rn.ents[0].name, "one");
+	rn.ents[1].name_len = -1;
+	rn.ents[1].name[0] = 'x';
+	ioctl(-1, UBI_IOCRNVOL, &rn);
+}
+
 int main(int argc, char **argv)
 {
 	(void)argc;
@@ -378,6 +407,7 @@ int main(int argc, char **argv)
 	clone3_calls(end);
 	lirc_perf_calls(end);
 	mtd_calls(end);
+	ubi_calls(end);
 	seccomp_calls(end + 2 * page);
 	return 0;
 }
