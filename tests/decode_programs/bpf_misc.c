@@ -14,6 +14,7 @@
 #include <linux/lirc.h>
 #include <mtd/mtd-abi.h>
 #include <mtd/ubi-user.h>
+#include <linux/hw_breakpoint.h>
 #include <linux/perf_event.h>
 #include <linux/sched.h>
 #include <linux/seccomp.h>
@@ -327,6 +328,34 @@ static void lirc_perf_calls(char *end)
 
 	syscall(SYS_perf_event_open, NULL, -1, -1, -1, ~0UL);
 	syscall(SYS_perf_event_open, NULL, 0, 1, 0, PERF_FLAG_FD_CLOEXEC);
+
+	/* An attr larger than the kernel's with a byte it does not know: E2BIG, and the
+	 * kernel writes back the size it knows. */
+	static union { struct perf_event_attr attr; char bytes[160]; } big;
+	big.attr.type = PERF_TYPE_HW_CACHE;
+	big.attr.size = sizeof(big);
+	big.attr.config = 0x10002;
+	big.attr.sample_type = PERF_SAMPLE_BRANCH_STACK | PERF_SAMPLE_STACK_USER | (1ULL << 40);
+	big.attr.read_format = PERF_FORMAT_GROUP;
+	big.attr.disabled = 1;
+	big.attr.precise_ip = 2;
+	big.attr.use_clockid = 1;
+	big.attr.clockid = 11;
+	big.attr.branch_sample_type = PERF_SAMPLE_BRANCH_ANY;
+	big.attr.sample_stack_user = 0x1000;
+	big.bytes[sizeof(big) - 1] = 1;
+	syscall(SYS_perf_event_open, &big.attr, 0, -1, -1, 0);
+	struct perf_event_attr *bp = (struct perf_event_attr *)(end - PERF_ATTR_SIZE_VER1);
+	memset(bp, 0, PERF_ATTR_SIZE_VER1);
+	bp->type = PERF_TYPE_BREAKPOINT;
+	bp->size = PERF_ATTR_SIZE_VER1;
+	bp->bp_type = HW_BREAKPOINT_RW;
+	bp->bp_addr = 0x1000;
+	bp->bp_len = 8;
+	bp->freq = 1;
+	bp->sample_freq = 4000;
+	syscall(SYS_perf_event_open, bp, 0, -1, -1, 0);
+	ioctl(-1, PERF_EVENT_IOC_MODIFY_ATTRIBUTES, bp);
 }
 
 static void mtd_calls(char *end)

@@ -72,6 +72,7 @@ class SyscallPlan:
         self._never = [False] * SIZE
         self._maps = [False] * SIZE
         self._fd_when: dict[int, Callable[[tuple[int, ...]], bool]] = {}
+        self._failures = [False] * SIZE
         # 32-bit (int $0x80) calls: nothing captured (other layouts), but their fd
         # effects and never-returning calls (exit) still count.
         self._compat_effect: dict[int, int] = {}
@@ -92,6 +93,7 @@ class SyscallPlan:
             eff = _EFFECTS_BY_NAME.get(d.name, 0)
             if d.classes & Class.RETURNS_FD:
                 eff |= FD_RETURNS
+            self._failures[nr] = d.name in capture.EXIT_ON_FAILURE
             fd_when = capture.RETURNS_FD_WHEN.get(d.name)
             if fd_when is not None:
                 eff |= FD_RETURNS
@@ -146,6 +148,10 @@ class SyscallPlan:
 
     def exit_capture(self, nr: int):
         return self._exit[nr] if nr < SIZE else None
+
+    def captures_failures(self, nr: int) -> bool:
+        """Whether the exit capture runs when the call failed too."""
+        return self._failures[nr] if nr < SIZE else False
 
     def fd_positions(self, nr: int) -> tuple[int, ...]:
         return self._fdpos[nr] if nr < SIZE else ()

@@ -101,6 +101,11 @@ def returns_fd_when(name: str, test: Callable[[tuple[int, ...]], bool]) -> None:
     RETURNS_FD_WHEN[name] = test
 
 
+# Calls whose exit capture (a function, Python's) also runs when they fail: the kernel
+# writes back even then (perf_event_open's attr size on E2BIG).
+EXIT_ON_FAILURE: set[str] = set()
+
+
 # ---- captures as data ---------------------------------------------------------------
 #
 # The common captures are declared as a list of `Read`s instead of a function. The

@@ -14,6 +14,7 @@ from tracer.syscalls.xlat import ioctl_dev as xd
 from .ioctl_arg import NO_ARG, IoctlArg, IoctlText, out
 from .ioctl_block import qstring
 from .kstructs import array_text, xflags, xval
+from .perf_attr import render_perf_attr
 
 # ---- random ---------------------------------------------------------------------------
 
@@ -248,8 +249,8 @@ def perf_ioctl(a: IoctlArg) -> IoctlText | None:
     if c == PERF_QUERY_BPF:
         return _perf_query_bpf(a)
     if c == PERF_MODIFY_ATTRIBUTES:
-        # struct perf_event_attr is not decoded here yet: its address (NULL stays NULL)
-        return IoctlText(a.addr)
+        data = a.entry if a.arg and a.verbose else None
+        return IoctlText(render_perf_attr(data, a.arg, a.abbrev))
     return None
 
 

@@ -1,14 +1,22 @@
-"""perf_event_open(2): the event's target and flags. The attr (struct perf_event_attr)
-is shown by its address for now."""
+"""perf_event_open(2): the event's attr (perf_attr.py), target and flags."""
 
 from __future__ import annotations
 
 from tracer.events import Syscall
-from tracer.syscalls.capture import fd_args
+from tracer.syscalls.capture import (
+    EXIT_ON_FAILURE,
+    CaptureLimits,
+    MemoryReader,
+    fd_args,
+    on_entry,
+    on_exit,
+)
+from tracer.syscalls.fmt import pointer
 from tracer.syscalls.render import Arg, Decoded, RenderContext, decoder
 
-from .arguments import int_arg, ptr_arg
+from .arguments import int_arg, mem_of
 from .kstructs import xflags
+from .perf_attr import FULL_SIZE, render_perf_attr
 
 PERF_FLAGS = [
     (0x1, "PERF_FLAG_FD_NO_GROUP"), (0x2, "PERF_FLAG_FD_OUTPUT"), (0x4, "PERF_FLAG_PID_CGROUP"),
@@ -16,13 +24,34 @@ PERF_FLAGS = [
 ]  # fmt: skip
 
 
+@on_entry("perf_event_open")
+def capture_perf_attr(mem: MemoryReader, args: tuple[int, ...], limits: CaptureLimits):
+    return {"attr": mem.read(args[0], FULL_SIZE)} if args[0] else None
+
+
+@on_exit("perf_event_open")
+def capture_perf_size(mem: MemoryReader, args: tuple[int, ...], ret: int, limits: CaptureLimits):
+    """The size the kernel wrote back when the attr was larger than it knows (E2BIG)."""
+    data = mem.read(args[0] + 4, 4) if args[0] else None
+    return {"size_out": int.from_bytes(data, "little")} if data and len(data) == 4 else None
+
+
+EXIT_ON_FAILURE.add("perf_event_open")
+
+
 @decoder("perf_event_open")
 def decode_perf_event_open(call: Syscall, ctx: RenderContext) -> Decoded:
     a = call.args
     flags = a[4] & 0xFFFFFFFFFFFFFFFF  # an unsigned long
+    if ctx.dereferenced(call):
+        text = render_perf_attr(
+            mem_of(call, "attr"), a[0], ctx.abbreviated(call), mem_of(call, "size_out")
+        )
+    else:
+        text = pointer(a[0])
     return Decoded(
         [
-            ptr_arg(a[0]),
+            Arg(text, a[0], "struct" if text.startswith("{") else "ptr", a[0]),
             int_arg(a[1]),
             int_arg(a[2]),
             ctx.fd_arg(call, a[3]),
