@@ -1,5 +1,6 @@
 /*
- * bpf, clone3 and seccomp structures, LIRC, MTD, UBI and perf ioctls, perf_event_open's flags
+ * bpf, clone3 and seccomp structures, LIRC, MTD, UBI, userfaultfd and perf ioctls,
+ * perf_event_open's attr
  * for the comparisons with strace (tests/test_decode_bpf.py): attrs cut short,
  * zero-filled and followed by extra bytes, strings, programs, arrays and LINK_CREATE's
  * per-attach-type union; clone3's struct at every size the kernel knows, past them and
@@ -17,6 +18,7 @@
 #include <linux/hw_breakpoint.h>
 #include <linux/perf_event.h>
 #include <linux/sched.h>
+#include <linux/userfaultfd.h>
 #include <linux/seccomp.h>
 #include <signal.h>
 #include <stddef.h>
@@ -420,6 +422,28 @@ static void ubi_calls(char *end)
 	ioctl(-1, UBI_IOCRNVOL, &rn);
 }
 
+static void uffd_calls(char *end)
+{
+	struct uffdio_api *api = (struct uffdio_api *)(end - sizeof(*api));
+	struct uffdio_copy *copy = (struct uffdio_copy *)(end - sizeof(*copy));
+	struct uffdio_range *range = (struct uffdio_range *)(end - sizeof(*range));
+
+	memset(api, 0, sizeof(*api));
+	api->api = UFFD_API;
+	api->features = UFFD_FEATURE_EVENT_FORK | (1ULL << 40);
+	api->ioctls = 1ULL << _UFFDIO_API | 1ULL << _UFFDIO_COPY | 0x100;
+	ioctl(-1, UFFDIO_API, api);
+	memset(copy, 0, sizeof(*copy));
+	copy->dst = 0x10000;
+	copy->len = 0x1000;
+	copy->mode = UFFDIO_COPY_MODE_DONTWAKE | 0x80;
+	copy->copy = 0x1000;
+	ioctl(-1, UFFDIO_COPY, copy);
+	range->start = 0x20000;
+	range->len = 0;
+	ioctl(-1, UFFDIO_WAKE, range);
+}
+
 int main(int argc, char **argv)
 {
 	(void)argc;
@@ -437,6 +461,7 @@ int main(int argc, char **argv)
 	lirc_perf_calls(end);
 	mtd_calls(end);
 	ubi_calls(end);
+	uffd_calls(end);
 	seccomp_calls(end + 2 * page);
 	return 0;
 }

@@ -21,7 +21,16 @@ from tracer.syscalls.xlat import ioctl_dev as xd
 from tracer.syscalls.xlat.ioctl_requests import REQUESTS
 from tracer.syscalls.xlat.ioctl_requests_strace import OVERRIDES
 
-from . import ioctl_block, ioctl_evdev, ioctl_lirc, ioctl_misc, ioctl_mtd, ioctl_tty, ioctl_ubi
+from . import (
+    ioctl_block,
+    ioctl_evdev,
+    ioctl_lirc,
+    ioctl_misc,
+    ioctl_mtd,
+    ioctl_tty,
+    ioctl_ubi,
+    ioctl_uffd,
+)
 from .ioctl_arg import IoctlArg, IoctlText
 
 Family = Callable[[IoctlArg], IoctlText | None]
@@ -46,12 +55,13 @@ FAMILIES: dict[int, Family] = {
     0x69: ioctl_lirc.lirc_ioctl,
     0x6F: ioctl_ubi.ubi_ioctl,
     0x70: ioctl_misc.rtc_ioctl,
+    0xAA: ioctl_uffd.uffd_ioctl,
     0xB7: ioctl_misc.nsfs_ioctl,
 }
 
 # Types of the families strace decodes that are not ported yet (their arguments are
 # pointers to structures: NULL stays NULL).
-_STRUCT_TYPES = frozenset({0x22, 0xAA, 0x3D, 0x4B, 0x56, 0x89, 0x94, 0xA4,
+_STRUCT_TYPES = frozenset({0x22, 0x3D, 0x4B, 0x56, 0x89, 0x94, 0xA4,
                            0xAB, 0xAE, 0xB4, 0xFD})  # fmt: skip
 _FICLONE = 0x40049409
 
