@@ -97,6 +97,15 @@ def fd_args(positions: tuple[int, ...], *names: str) -> None:
         FD_ARGS[n] = positions
 
 
+# Calls that return a new fd only for some arguments (bpf's commands): name -> the test
+# on the arguments. The engine names the fd they return (-y) when the test holds.
+RETURNS_FD_WHEN: dict[str, Callable[[tuple[int, ...]], bool]] = {}
+
+
+def returns_fd_when(name: str, test: Callable[[tuple[int, ...]], bool]) -> None:
+    RETURNS_FD_WHEN[name] = test
+
+
 # ---- captures as data ---------------------------------------------------------------
 #
 # The common captures are declared as a list of `Read`s instead of a function. The

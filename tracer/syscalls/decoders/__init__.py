@@ -1,6 +1,8 @@
 """Decoder families; importing this package registers all of them."""
 
+import tracer.syscalls.decoders.bpf  # noqa: F401
 import tracer.syscalls.decoders.clock  # noqa: F401
+import tracer.syscalls.decoders.clone3  # noqa: F401
 import tracer.syscalls.decoders.creds  # noqa: F401
 import tracer.syscalls.decoders.desc  # noqa: F401
 import tracer.syscalls.decoders.fcntl  # noqa: F401
@@ -22,6 +24,7 @@ import tracer.syscalls.decoders.msghdr  # noqa: F401
 import tracer.syscalls.decoders.net  # noqa: F401
 import tracer.syscalls.decoders.notify  # noqa: F401
 import tracer.syscalls.decoders.numa  # noqa: F401
+import tracer.syscalls.decoders.perf  # noqa: F401
 import tracer.syscalls.decoders.pidfd  # noqa: F401
 import tracer.syscalls.decoders.poll  # noqa: F401
 import tracer.syscalls.decoders.posix_timers  # noqa: F401
@@ -29,6 +32,7 @@ import tracer.syscalls.decoders.prctl  # noqa: F401
 import tracer.syscalls.decoders.priority  # noqa: F401
 import tracer.syscalls.decoders.process  # noqa: F401
 import tracer.syscalls.decoders.quota  # noqa: F401
+import tracer.syscalls.decoders.seccomp  # noqa: F401
 import tracer.syscalls.decoders.signal  # noqa: F401
 import tracer.syscalls.decoders.sockopt  # noqa: F401
 import tracer.syscalls.decoders.specs  # noqa: F401

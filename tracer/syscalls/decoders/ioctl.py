@@ -21,7 +21,19 @@ from tracer.syscalls.xlat import ioctl_dev as xd
 from tracer.syscalls.xlat.ioctl_requests import REQUESTS
 from tracer.syscalls.xlat.ioctl_requests_strace import OVERRIDES
 
-from . import ioctl_block, ioctl_evdev, ioctl_gpio, ioctl_kd, ioctl_misc, ioctl_ptp, ioctl_tty
+from . import (
+    ioctl_block,
+    ioctl_evdev,
+    ioctl_gpio,
+    ioctl_kd,
+    ioctl_lirc,
+    ioctl_misc,
+    ioctl_mtd,
+    ioctl_ptp,
+    ioctl_tty,
+    ioctl_ubi,
+    ioctl_uffd,
+)
 from .ioctl_arg import IoctlArg, IoctlText
 
 Family = Callable[[IoctlArg], IoctlText | None]
@@ -38,20 +50,24 @@ FAMILIES: dict[int, Family] = {
     0x49: ioctl_misc.inotify_ioctl,
     0x4B: ioctl_kd.kd_ioctl,
     0x4C: ioctl_block.loop_ioctl,
+    0x4D: ioctl_mtd.mtd_ioctl,
+    0x4F: ioctl_ubi.ubi_ioctl,
     0x52: ioctl_misc.random_ioctl,
     0x54: ioctl_tty.term_ioctl,
     0x57: ioctl_misc.watchdog_ioctl,
     0x58: ioctl_block.fs_x_ioctl,
     0x66: ioctl_block.fs_f_ioctl,
+    0x69: ioctl_lirc.lirc_ioctl,
+    0x6F: ioctl_ubi.ubi_ioctl,
     0x70: ioctl_misc.rtc_ioctl,
+    0xAA: ioctl_uffd.uffd_ioctl,
     0xB4: ioctl_gpio.gpio_ioctl,
     0xB7: ioctl_misc.nsfs_ioctl,
 }
 
 # Types of the families strace decodes that are not ported yet (their arguments are
 # pointers to structures: NULL stays NULL).
-_STRUCT_TYPES = frozenset({0x22, 0xAA, 0x4D, 0x4F, 0x6F, 0x56, 0x69, 0x89, 0x94, 0xA4,
-                           0xAB, 0xAE, 0xFD})  # fmt: skip
+_STRUCT_TYPES = frozenset({0x22, 0x56, 0x89, 0x94, 0xA4, 0xAB, 0xAE, 0xFD})
 _FICLONE = 0x40049409
 
 # Request types whose argument memory is captured: (types, bytes read).
@@ -59,9 +75,10 @@ _CAPTURED: list[tuple[tuple[int, ...], int]] = [
     ((0x54, 0x12, 0x03, 0x21, 0x22, 0x24), 512),
     ((0x3E, 0x4C, 0x4D, 0x4F), 512),
     ((0x52, 0x56, 0x57, 0x58, 0x66, 0x69), 512),
-    ((0x6F, 0x70, 0x89, 0xA4, 0xAA, 0xAB), 512),
+    ((0x70, 0x89, 0xA4, 0xAA, 0xAB), 512),
     ((0xAE, 0xB7, 0x49), 512),
-    ((0x45, 0x94, 0xFD, 0x3D, 0xB4, 0x4B), 4096),
+    ((0x45, 0x94, 0xFD, 0x3D, 0xB4, 0x4B), 4096),  # evdev's bitmaps, PTP, GPIO, console maps
+    ((0x6F,), ioctl_ubi.RNVOL_SIZE),  # UBI_IOCRNVOL
 ]
 
 

@@ -13,7 +13,8 @@ from tracer.syscalls.xlat import ioctl_dev as xd
 
 from .ioctl_arg import NO_ARG, IoctlArg, IoctlText, out
 from .ioctl_block import qstring
-from .kstructs import xflags, xval
+from .kstructs import array_text, each_item, xflags, xval
+from .perf_attr import render_perf_attr
 
 # ---- random ---------------------------------------------------------------------------
 
@@ -248,8 +249,8 @@ def perf_ioctl(a: IoctlArg) -> IoctlText | None:
     if c == PERF_QUERY_BPF:
         return _perf_query_bpf(a)
     if c == PERF_MODIFY_ATTRIBUTES:
-        # struct perf_event_attr is not decoded here yet: its address (NULL stays NULL)
-        return IoctlText(a.addr)
+        data = a.entry if a.arg and a.verbose else None
+        return IoctlText(render_perf_attr(data, a.arg, a.abbrev))
     return None
 
 
@@ -267,10 +268,15 @@ def _perf_query_bpf(a: IoctlArg) -> IoctlText:
     if o is None:
         return IoctlText(text + "...}")
     (count,) = struct.unpack_from("<I", o, 4)
-    ids = [str(v) for (v,) in struct.iter_unpack("<I", o[8 : 8 + 4 * count])]
-    if len(ids) < count:
-        ids.append("..." if ids else f"{a.arg + 8:#x}")
-    return IoctlText(text + f"prog_cnt={count}, ids=[{', '.join(ids)}]}}")
+    ids = array_text(
+        o[8:],
+        a.arg + 8,
+        count,
+        4,
+        each_item(4, lambda d, i: str(struct.unpack("<I", d)[0])),
+        a.strsize,
+    )
+    return IoctlText(text + f"prog_cnt={count}, ids={ids}}}")
 
 
 # ---- seccomp, FICLONE -----------------------------------------------------------------

@@ -155,6 +155,11 @@ def array_text(
     return "[" + ", ".join(items) + "]"
 
 
+def each_item(size: int, elem: Callable[[bytes, int], str]) -> Callable[[bytes, int], str]:
+    """`array_text`'s item from a function of one element's bytes and its index."""
+    return lambda data, off: elem(data[off : off + size], off // size)
+
+
 def extensible_tail(extra: bytes | None, start: int, strsize: int) -> str:
     """What strace adds after the fields it knows of an extensible struct (openat2's
     open_how, mount_setattr's mount_attr) the caller says is bigger: `, ???` when the

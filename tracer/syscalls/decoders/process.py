@@ -1,4 +1,4 @@
-"""Decoders for process lifetime: execve, clone/clone3, wait4/waitid, exit, and per-task setup."""
+"""Decoders for process lifetime: execve, clone, wait4/waitid, exit, and per-task setup (clone3: clone3.py)."""
 
 from __future__ import annotations
 
@@ -30,7 +30,6 @@ from tracer.syscalls.decoders.arguments import (
     ptr_arg,
     read_struct,
     struct_arg,
-    ulong_arg,
 )
 from tracer.syscalls.render import Arg, Decoded, RenderContext, decoder
 from tracer.syscalls.xlat import file as xfile
@@ -124,7 +123,7 @@ def decode_execveat(call: Syscall, ctx: RenderContext) -> Decoded:
     return Decoded([*args, envp_arg(call, 3, ctx), flags_arg(a[4], xfile.AT_FLAGS)])
 
 
-# --- clone, clone3, fork ----------------------------------------------------------------
+# --- clone, fork ----------------------------------------------------------------
 
 
 def clone_flags(flags: int, table: list[tuple[int, str]]) -> str:
@@ -182,78 +181,6 @@ def decode_clone(call: Syscall, ctx: RenderContext) -> Decoded:
     if flags & (x.CLONE_CHILD_SETTID | x.CLONE_CHILD_CLEARTID):
         args.append(Arg(f"child_tidptr={fmt.pointer(a[3])}", a[3], "ptr", a[3], True))
     return Decoded(args)
-
-
-# struct clone_args: flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size,
-# tls, set_tid, set_tid_size, cgroup
-CLONE_ARGS = struct.Struct("<11Q")
-CLONE_ARGS_MIN = 64  # up to and including tls
-
-
-def _clone_args(data: bytes):
-    """struct clone_args as a tuple (fields past the given size are 0); None when it is
-    shorter than the first version (64 bytes)."""
-    if len(data) < CLONE_ARGS_MIN:
-        return None
-    return CLONE_ARGS.unpack(data.ljust(CLONE_ARGS.size, b"\0"))
-
-
-# As data, so the C core takes clone3 whole (and the thread it starts: a pthread_create
-# costs no Python stop). The kernel writes the new pidfd and the child's tid through
-# pointers inside the structure: read through them at exit (`deref`), shown by the
-# decoder only when the flag that asks for them is set.
-declare_entry(
-    "clone3", Read(0, 0, size_arg=1, cap=CLONE_ARGS.size, exact=True, convert=_clone_args)
-)
-declare_exit(
-    "clone3",
-    Read("pidfd", 0, size=4, deref=8, exact=True, null_skip=True, convert=_int32),
-    Read("parent_tid", 0, size=4, deref=24, exact=True, null_skip=True, convert=_int32),
-)
-
-
-def format_clone_args(ca: tuple) -> str:
-    flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls = ca[:8]
-    set_tid, set_tid_size, cgroup = ca[8:11]
-    parts = [f"flags={fmt.flags(flags, x.CLONE_FLAGS + x.CLONE3_FLAGS)}"]
-    if flags & x.CLONE_PIDFD:
-        parts.append(f"pidfd={fmt.pointer(pidfd)}")
-    if flags & (x.CLONE_CHILD_SETTID | x.CLONE_CHILD_CLEARTID):
-        parts.append(f"child_tid={fmt.pointer(child_tid)}")
-    if flags & x.CLONE_PARENT_SETTID:
-        parts.append(f"parent_tid={fmt.pointer(parent_tid)}")
-    sig = fmt.signal_name(exit_signal) if exit_signal < 0x7FFFFFFF else str(exit_signal)
-    parts.append(f"exit_signal={sig if exit_signal else 0}")
-    parts.append(f"stack={fmt.pointer(stack)}")
-    parts.append(f"stack_size={stack_size:#x}" if stack_size else "stack_size=0")
-    if flags & x.CLONE_SETTLS:
-        parts.append(f"tls={fmt.pointer(tls)}")
-    if set_tid or set_tid_size:
-        parts.append(f"set_tid={fmt.pointer(set_tid)}, set_tid_size={set_tid_size}")
-    if cgroup or flags & x.CLONE_INTO_CGROUP:
-        parts.append(f"cgroup={cgroup}")
-    return "{" + ", ".join(parts) + "}"
-
-
-@decoder("clone3")
-def decode_clone3(call: Syscall, ctx: RenderContext) -> Decoded:
-    a = call.args
-    ca = mem_of(call, 0)
-    if ca is None:
-        first = ptr_arg(a[0])
-    else:
-        text = format_clone_args(ca)
-        changed = []
-        pidfd = mem_of(call, "pidfd") if ca[0] & x.CLONE_PIDFD else None
-        ptid = mem_of(call, "parent_tid") if ca[0] & x.CLONE_PARENT_SETTID else None
-        if ok(call) and pidfd is not None:
-            changed.append(f"pidfd=[{pidfd}]")
-        if ok(call) and ptid is not None:
-            changed.append(f"parent_tid=[{ptid}]")
-        if changed:
-            text += " => {" + ", ".join(changed) + "}"
-        first = struct_arg(text, a[0], ca, at_exit=bool(changed))
-    return Decoded([first, ulong_arg(a[1])])
 
 
 # --- wait4, waitid -------------------------------------------------------------------------
