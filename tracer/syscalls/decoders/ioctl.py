@@ -13,7 +13,15 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from tracer.events import Syscall
-from tracer.syscalls.capture import Read, declare_entry, declare_exit, fd_args
+from tracer.syscalls.capture import (
+    CaptureLimits,
+    Handoff,
+    MemoryReader,
+    Read,
+    declare_entry,
+    declare_exit,
+    fd_args,
+)
 from tracer.syscalls.fmt import STYLE, pointer
 from tracer.syscalls.render import Arg, Decoded, RenderContext, decoder
 from tracer.syscalls.xlat import ioctl as x
@@ -89,7 +97,20 @@ def _reads(key: str) -> tuple[Read, ...]:
     )
 
 
-declare_entry("ioctl", *_reads("ioc_in"))
+def _fds_in_struct(mem: MemoryReader, args: tuple[int, ...], ret: int, limits: CaptureLimits):
+    """The fd inside SECCOMP_IOCTL_NOTIF_ADDFD's struct (srcfd), for -y to name: the
+    Python loop names the fds a capture lists under `_fds`."""
+    data = mem.read(args[2] + 12, 4) if args[2] else None
+    return (
+        {"_fds": [int.from_bytes(data, "little", signed=True)]} if data and len(data) == 4 else None
+    )
+
+
+declare_entry(
+    "ioctl",
+    *_reads("ioc_in"),
+    Handoff((1, 0xFFFFFFFF, (ioctl_misc.SECCOMP_NOTIF_ADDFD,)), _fds_in_struct),
+)
 declare_exit("ioctl", *_reads("ioc_out"))
 
 
@@ -218,6 +239,7 @@ def _ioctl_arg(call: Syscall, ctx: RenderContext, code: int) -> IoctlArg:
         verbose=ctx.dereferenced(call),
         ret=call.ret or 0,
         strsize=ctx.strsize,
+        fd=lambda fd: ctx.fd(call, fd),
     )
 
 

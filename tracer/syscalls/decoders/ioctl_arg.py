@@ -34,6 +34,7 @@ class IoctlArg:
     verbose: bool = True  # strace's verbose(tcp): -e verbose= did not exclude the call
     ret: int = 0
     strsize: int = 32  # -s
+    fd: Callable[[int], str] = str  # an fd found in the structure, as -y shows it
 
     @property
     def failed(self) -> bool:

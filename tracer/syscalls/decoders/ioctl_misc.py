@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import struct
 
-from tracer.syscalls.fmt import pointer, quote_cstr
+from tracer.syscalls.fmt import pointer, quote_cstr, styled_decimal
 from tracer.syscalls.render import ERRNO_NAMES, to_int
 from tracer.syscalls.table import get_table
 from tracer.syscalls.xlat import file as xfile
@@ -291,7 +291,7 @@ def _hex(v: int) -> str:
 def _errno(e: int) -> str:
     """PRINT_FIELD_ERR_D: `-EPERM` for a negated errno, the number otherwise."""
     name = ERRNO_NAMES.get(-e) if e < 0 else None
-    return f"-{name}" if name else str(e)
+    return styled_decimal(e, f"-{name}") if name else str(e)
 
 
 SECCOMP_NOTIF_SEND, SECCOMP_NOTIF_ID_VALID = 0xC0182101, 0x40082102
@@ -318,7 +318,7 @@ def seccomp_ioctl(a: IoctlArg) -> IoctlText | None:
             ident, flags, srcfd, newfd, newfd_flags = struct.unpack_from("<QIiiI", d)
             return (
                 f"{{id={_hex(ident)}, flags={xflags(flags, _ADDFD_FLAGS, 'SECCOMP_ADDFD_FLAG_???')}, "
-                f"srcfd={srcfd}, newfd={newfd}, "
+                f"srcfd={a.fd(srcfd)}, newfd={newfd}, "
                 f"newfd_flags={xflags(newfd_flags, xfile.OPEN_FLAGS, 'O_???')}}}"
             )
 
@@ -339,7 +339,7 @@ def _seccomp_notif(d: bytes) -> str:
         desc = get_table().by_nr.get(nr)
         name = f"__NR_{desc.name}" if desc is not None else None
     data = (
-        f"{{nr={name or (nr & 0xFFFFFFFF)}, arch={xval(arch, _AUDIT_ARCHES, 'AUDIT_ARCH_???')}, "
+        f"{{nr={styled_decimal(nr, name) if name else nr & 0xFFFFFFFF}, arch={xval(arch, _AUDIT_ARCHES, 'AUDIT_ARCH_???')}, "
         f"instruction_pointer={pointer(ip)}, args=[{', '.join(_hex(v) for v in args)}]}}"
     )
     return f"{{id={_hex(ident)}, pid={pid}, flags={_hex(flags)}, data={data}}}"
