@@ -1,7 +1,7 @@
 /*
  * Device ioctls without the device: PTP clocks ('='), GPIO chips (0xb4) and virtual
- * consoles ('K': all but the buffers behind a second pointer, which the ioctl capture
- * does not follow; only NULL and empty ones are made here) on fd -1,
+ * consoles ('K', with the unicode pairs, fonts and font names behind a second pointer)
+ * on fd -1,
  * for the comparison with strace (tests/test_decode_ioctl_devices.py), once failing
  * with EBADF (only what the program passed is shown) and once with every ioctl made
  * to succeed (`-e inject=ioctl:retval=42`: what the kernel would have filled in too).
@@ -18,13 +18,20 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-static unsigned char *page_end;
+static unsigned char *page_end, *far_end;
 
 /* `size` bytes ending where the mapping ends, zeroed. */
 static void *tail(size_t size)
 {
 	memset(page_end - size, 0, size);
 	return page_end - size;
+}
+
+/* The same in a second mapping: what a structure there points to. */
+static void *far(size_t size)
+{
+	memset(far_end - size, 0, size);
+	return far_end - size;
 }
 
 static void ptp(void)
@@ -243,10 +250,37 @@ static void kd(void)
 	struct unimapdesc *desc = tail(sizeof *desc);
 	desc->entries = (struct unipair *) unimap;
 	ioctl(-1, PIO_UNIMAP, desc);
+	/* unicode pairs behind the pointer: more than -s, then running off the mapping */
+	struct unipair *pairs = far(40 * sizeof *pairs);
+	for (int i = 0; i < 40; i++) {
+		pairs[i].unicode = 0x2500 + i;
+		pairs[i].fontpos = i;
+	}
+	desc->entries = pairs;
+	desc->entry_ct = 40;
+	ioctl(-1, PIO_UNIMAP, desc);
+	ioctl(-1, GIO_UNIMAP, desc); /* read back even when it fails */
+	desc->entry_ct = 3;
+	ioctl(-1, PIO_UNIMAP, desc);
+	ioctl(-1, GIO_UNIMAP, desc);
+	desc->entries = pairs + 38;
+	ioctl(-1, PIO_UNIMAP, desc);
+	ioctl(-1, GIO_UNIMAP, desc);
+	desc->entry_ct = 0;
+	ioctl(-1, GIO_UNIMAP, desc);
 	struct consolefontdesc *fontx = tail(sizeof *fontx);
 	fontx->charcount = 256;
 	fontx->charheight = 16;
 	ioctl(-1, GIO_FONTX, fontx);
+	ioctl(-1, PIO_FONTX, fontx);
+	unsigned char *glyphs = far(64);
+	for (int i = 0; i < 64; i++)
+		glyphs[i] = 0xc0 + i;
+	fontx->chardata = (char *) glyphs;
+	ioctl(-1, GIO_FONTX, fontx);
+	ioctl(-1, PIO_FONTX, fontx);
+	fontx->charcount = 1;
+	fontx->chardata = (char *) glyphs + 40; /* 24 bytes before the end: not enough */
 	ioctl(-1, PIO_FONTX, fontx);
 	struct console_font_op *op = tail(sizeof *op);
 	op->op = KD_FONT_OP_COPY;
@@ -259,6 +293,26 @@ static void kd(void)
 	ioctl(-1, KDFONTOP, op);
 	op->op = 7;
 	ioctl(-1, KDFONTOP, op);
+	op->width = 9; /* two bytes a row */
+	op->charcount = 1;
+	op->data = glyphs;
+	op->op = KD_FONT_OP_GET;
+	ioctl(-1, KDFONTOP, op);
+	op->op = KD_FONT_OP_SET;
+	ioctl(-1, KDFONTOP, op);
+	/* a default font's name: 31 bytes and the NUL, 32 without, one at the very end */
+	char *name = far(32);
+	memcpy(name, "\1\2tab\there\\\"q\377zzzzzzzzzzzzzzzzz", 31);
+	name[31] = '\0';
+	op->op = KD_FONT_OP_SET_DEFAULT;
+	op->data = (unsigned char *) name;
+	ioctl(-1, KDFONTOP, op);
+	name[31] = 'y';
+	ioctl(-1, KDFONTOP, op);
+	op->data = (unsigned char *) name + 31;
+	ioctl(-1, KDFONTOP, op);
+	name[31] = '\0';
+	ioctl(-1, KDFONTOP, op);
 }
 
 int main(void)
@@ -268,6 +322,10 @@ int main(void)
 				    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	munmap(pages + page, page);
 	page_end = pages + page;
+	unsigned char *far_pages = mmap(NULL, 2 * page, PROT_READ | PROT_WRITE,
+					MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	munmap(far_pages + page, page);
+	far_end = far_pages + page;
 	write(-1, "start", 5);
 	ptp();
 	gpio();

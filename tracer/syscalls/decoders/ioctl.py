@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from tracer.events import Syscall
-from tracer.syscalls.capture import Read, declare_entry, declare_exit, fd_args
+from tracer.syscalls.capture import Handoff, Read, declare_entry, declare_exit, fd_args
 from tracer.syscalls.fmt import STYLE, pointer
 from tracer.syscalls.render import Arg, Decoded, RenderContext, decoder
 from tracer.syscalls.xlat import ioctl as x
@@ -35,6 +35,7 @@ from . import (
     ioctl_uffd,
 )
 from .ioctl_arg import IoctlArg, IoctlText
+from .ioctl_far import FAR_IN, FAR_OUT, FAR_READS, read_entry, read_exit
 
 Family = Callable[[IoctlArg], IoctlText | None]
 
@@ -89,8 +90,11 @@ def _reads(key: str) -> tuple[Read, ...]:
     )
 
 
-declare_entry("ioctl", *_reads("ioc_in"))
-declare_exit("ioctl", *_reads("ioc_out"))
+# Types whose families read behind pointers inside the argument (ioctl_far.py): their
+# calls are the Python loop's.
+_FAR_WHEN = (1, 0xFF00, tuple(sorted(t << 8 for t in FAR_READS)))
+declare_entry("ioctl", *_reads("ioc_in"), Handoff(_FAR_WHEN, read_entry))
+declare_exit("ioctl", *_reads("ioc_out"), Handoff(_FAR_WHEN, read_exit, on_error=True))
 
 
 # ---- the request ----------------------------------------------------------------------
@@ -212,6 +216,8 @@ def _ioctl_arg(call: Syscall, ctx: RenderContext, code: int) -> IoctlArg:
         arg=call.args[2] & 0xFFFFFFFFFFFFFFFF,
         entry=mem.get("ioc_in"),
         exit=mem.get("ioc_out") if done else None,
+        far_in=mem.get(FAR_IN),
+        far_out=mem.get(FAR_OUT) if done else None,
         finished=done,
         error=error or 0,
         abbrev=ctx.abbreviated(call),
