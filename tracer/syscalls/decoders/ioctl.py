@@ -33,6 +33,7 @@ from . import (
     ioctl_tty,
     ioctl_ubi,
     ioctl_uffd,
+    ioctl_v4l2,
 )
 from .ioctl_arg import IoctlArg, IoctlText
 from .ioctl_far import FAR_IN, FAR_OUT, FAR_READS, read_entry, read_exit
@@ -55,6 +56,7 @@ FAMILIES: dict[int, Family] = {
     0x4F: ioctl_ubi.ubi_ioctl,
     0x52: ioctl_misc.random_ioctl,
     0x54: ioctl_tty.term_ioctl,
+    0x56: ioctl_v4l2.v4l2_ioctl,
     0x57: ioctl_misc.watchdog_ioctl,
     0x58: ioctl_block.fs_x_ioctl,
     0x66: ioctl_block.fs_f_ioctl,
@@ -68,7 +70,7 @@ FAMILIES: dict[int, Family] = {
 
 # Types of the families strace decodes that are not ported yet (their arguments are
 # pointers to structures: NULL stays NULL).
-_STRUCT_TYPES = frozenset({0x22, 0x56, 0x89, 0x94, 0xA4, 0xAB, 0xAE, 0xFD})
+_STRUCT_TYPES = frozenset({0x22, 0x89, 0x94, 0xA4, 0xAB, 0xAE, 0xFD})
 _FICLONE = 0x40049409
 
 # Request types whose argument memory is captured: (types, bytes read).
