@@ -42,12 +42,12 @@ def _items(count: int, limits: CaptureLimits) -> int:
 # ---- what is read behind the pointers --------------------------------------------------
 
 
-def _clips(mem: MemoryReader, fmt: int) -> list[Snapshot]:
+def _clips(mem: MemoryReader, fmt: int, limits: CaptureLimits) -> list[Snapshot]:
     head = mem.read(fmt, _FMT + _WINDOW.size)
     if head is None or len(head) < _FMT + 40 or struct.unpack_from("<I", head)[0] not in _OVERLAYS:
         return []
     clips, count = struct.unpack_from("<QI", head, _FMT + 24)
-    return snap(mem, clips, min(count, _ITEMS_READ) * _CLIP)
+    return snap(mem, clips, _items(count, limits) * _CLIP)
 
 
 def _controls(mem: MemoryReader, arg: int, limits: CaptureLimits) -> list[Snapshot]:
@@ -69,7 +69,7 @@ def _read_entry(
     mem: MemoryReader, code: int, arg: int, ret: int, limits: CaptureLimits
 ) -> list[Snapshot]:
     if code in FORMATS and code != G_FMT:
-        return _clips(mem, arg + FORMATS[code])
+        return _clips(mem, arg + FORMATS[code], limits)
     if code in (S_EXT_CTRLS, TRY_EXT_CTRLS):
         return _controls(mem, arg, limits)
     return []
@@ -81,7 +81,7 @@ def _read_exit(
     if code in EXT_CTRLS:
         return _controls(mem, arg, limits)
     if code in (G_FMT, S_FMT, TRY_FMT) and ret >= 0:
-        return _clips(mem, arg)
+        return _clips(mem, arg, limits)
     return []
 
 
