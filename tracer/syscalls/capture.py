@@ -204,10 +204,13 @@ class Handoff:
     Python's, and `read(mem, args, ret, limits) -> dict | None` runs with the other ops
     (`ret` is 0 at entry). The C core checks `when` at the call's entry, wherever the
     op is declared, and hands a matching call to the Python loop; other calls stay C's.
+    `on_error` (exit ops), as `Read.on_error`: run also when the call failed (`ret` is
+    then -errno), for memory a kernel writes back with an error (GIO_UNIMAP's count).
     """
 
     when: tuple[int, int, tuple[int, ...]]
     read: Callable[..., dict[Any, Any] | None]
+    on_error: bool = False
 
 
 Op = Read | Cwd | Strings | Handoff
@@ -411,7 +414,7 @@ def declare_entry(names: tuple[str, ...] | str, *ops: Op) -> None:
 def declare_exit(names: tuple[str, ...] | str, *ops: Op) -> None:
     """Exit captures as data (see `Read`); run when the call succeeded, and the
     `on_error` reads when it failed (ERROR_CAPTURES)."""
-    on_error = tuple(op for op in ops if type(op) is Read and op.on_error)
+    on_error = tuple(op for op in ops if type(op) in (Read, Handoff) and op.on_error)
     for n in (names,) if isinstance(names, str) else names:
         EXIT_SPECS[n] = ops
         EXIT_CAPTURES[n] = lambda mem, args, ret, limits, _ops=ops: run_ops(

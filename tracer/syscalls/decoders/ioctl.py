@@ -41,8 +41,10 @@ from . import (
     ioctl_tty,
     ioctl_ubi,
     ioctl_uffd,
+    ioctl_v4l2,
 )
 from .ioctl_arg import IoctlArg, IoctlText
+from .ioctl_far import FAR_IN, FAR_OUT, FAR_READS, read_entry, read_exit
 
 Family = Callable[[IoctlArg], IoctlText | None]
 
@@ -62,6 +64,7 @@ FAMILIES: dict[int, Family] = {
     0x4F: ioctl_ubi.ubi_ioctl,
     0x52: ioctl_misc.random_ioctl,
     0x54: ioctl_tty.term_ioctl,
+    0x56: ioctl_v4l2.v4l2_ioctl,
     0x57: ioctl_misc.watchdog_ioctl,
     0x58: ioctl_block.fs_x_ioctl,
     0x66: ioctl_block.fs_f_ioctl,
@@ -75,7 +78,7 @@ FAMILIES: dict[int, Family] = {
 
 # Types of the families strace decodes that are not ported yet (their arguments are
 # pointers to structures: NULL stays NULL).
-_STRUCT_TYPES = frozenset({0x22, 0x56, 0x89, 0x94, 0xA4, 0xAB, 0xAE, 0xFD})
+_STRUCT_TYPES = frozenset({0x22, 0x89, 0x94, 0xA4, 0xAB, 0xAE, 0xFD})
 _FICLONE = 0x40049409
 
 # Request types whose argument memory is captured: (types, bytes read).
@@ -97,21 +100,32 @@ def _reads(key: str) -> tuple[Read, ...]:
     )
 
 
-def _fds_in_struct(mem: MemoryReader, args: tuple[int, ...], ret: int, limits: CaptureLimits):
+def _fds_in_struct(mem: MemoryReader, args: tuple[int, ...]) -> dict | None:
     """The fd inside SECCOMP_IOCTL_NOTIF_ADDFD's struct (srcfd), for -y to name: the
     Python loop names the fds a capture lists under `_fds`."""
     data = mem.read(args[2] + 12, 4) if args[2] else None
-    return (
-        {"_fds": [int.from_bytes(data, "little", signed=True)]} if data and len(data) == 4 else None
-    )
+    if not data or len(data) < 4:
+        return None
+    return {"_fds": [int.from_bytes(data, "little", signed=True)]}
 
 
-declare_entry(
-    "ioctl",
-    *_reads("ioc_in"),
-    Handoff((1, 0xFFFFFFFF, (ioctl_misc.SECCOMP_NOTIF_ADDFD,)), _fds_in_struct),
-)
-declare_exit("ioctl", *_reads("ioc_out"))
+def _entry_python(mem: MemoryReader, args: tuple[int, ...], ret: int, limits: CaptureLimits):
+    """What only Python reads at entry: behind pointers (ioctl_far), fds inside structs."""
+    got = read_entry(mem, args, ret, limits)
+    if args[1] & 0xFFFFFFFF == ioctl_misc.SECCOMP_NOTIF_ADDFD:
+        fds = _fds_in_struct(mem, args)
+        if fds:
+            got = {**(got or {}), **fds}
+    return got
+
+
+# Types whose families read behind pointers inside the argument (ioctl_far.py), and
+# seccomp's ('!': an fd inside ADDFD's struct): their calls are the Python loop's. One
+# Handoff per phase: ioctl's op lists are full (7 data reads + 1, OPS_MAX).
+_SECCOMP_TYPE = 0x21
+_PYTHON_WHEN = (1, 0xFF00, tuple(sorted(t << 8 for t in (*FAR_READS, _SECCOMP_TYPE))))
+declare_entry("ioctl", *_reads("ioc_in"), Handoff(_PYTHON_WHEN, _entry_python))
+declare_exit("ioctl", *_reads("ioc_out"), Handoff(_PYTHON_WHEN, read_exit, on_error=True))
 
 
 # ---- the request ----------------------------------------------------------------------
@@ -233,6 +247,8 @@ def _ioctl_arg(call: Syscall, ctx: RenderContext, code: int) -> IoctlArg:
         arg=call.args[2] & 0xFFFFFFFFFFFFFFFF,
         entry=mem.get("ioc_in"),
         exit=mem.get("ioc_out") if done else None,
+        far_in=mem.get(FAR_IN),
+        far_out=mem.get(FAR_OUT) if done else None,
         finished=done,
         error=error or 0,
         abbrev=ctx.abbreviated(call),

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from tracer.syscalls.fmt import pointer
 
+from .ioctl_far import Snapshots
 from .kstructs import complete
 
 # A family's answer for "the request has no argument" (strace: RVAL_IOCTL_DECODED
@@ -35,6 +36,8 @@ class IoctlArg:
     ret: int = 0
     strsize: int = 32  # -s
     fd: Callable[[int], str] = str  # an fd found in the structure, as -y shows it
+    far_in: Snapshots | None = None  # memory behind the argument's pointers, at entry
+    far_out: Snapshots | None = None  # ... at exit (after a failure only where asked)
 
     @property
     def failed(self) -> bool:
