@@ -33,6 +33,7 @@ from tracer.formats.output import TextOutput
 from tracer.formats.task_files import TaskFiles
 from tracer.formats.text_options import TextOptions
 from tracer.syscalls.classes import Class
+from tracer.syscalls.decoders.iovec import end_key
 from tracer.syscalls.decoders.process import ENVIRONMENT_KEY
 from tracer.syscalls.render import RenderContext, RenderedCall, render, to_int
 
@@ -175,9 +176,12 @@ DUMPED_READS = frozenset(
     {"read", "pread64", "recvfrom", "readv", "preadv", "preadv2", "recvmsg", "recvmmsg"}
 )
 DUMPED_WRITES = frozenset(
-    {"write", "pwrite64", "sendto", "writev", "pwritev", "pwritev2", "sendmsg", "sendmmsg"}
+    {"write", "pwrite64", "sendto", "writev", "pwritev", "pwritev2", "vmsplice", "sendmsg"}
+    | {"sendmmsg"}
 )
-_VECTORED = frozenset({"readv", "preadv", "preadv2", "writev", "pwritev", "pwritev2"})
+_SIZED_WRITES = frozenset({"write", "pwrite64", "sendto"})  # the length is argument 2
+_VECTORED = frozenset({"readv", "preadv", "preadv2", "writev", "pwritev", "pwritev2", "vmsplice"})
+_WHOLE = 0xFFFFFFFFFFFFFFFF
 
 
 def _vector_dumps(buffers: list[tuple[int, bytes | None]], total: int) -> list[str]:
@@ -476,30 +480,40 @@ class StraceTextWriter(TextOutput):
         return duration(call.end - call.start, digits)
 
     def _dumps(self, call: Syscall) -> list[str]:
-        if not self.dumping or call.error or not call.ret or call.ret < 0:
+        """strace dumps what a write was given, whatever came of it (its arguments'
+        lengths), and what a read returned, only when it succeeded."""
+        if not self.dumping:
             return []
         name = self.ctx.table.name(call.nr)
-        if name in DUMPED_READS:
-            fds = self.opts.dump_read
-        elif name in DUMPED_WRITES:
+        if name in DUMPED_WRITES:
             fds = self.opts.dump_write
+            total = _WHOLE if name not in _SIZED_WRITES else call.args[2] & _WHOLE
+            if name == "sendmmsg" and (call.error or not call.ret or call.ret < 0):
+                return []
+        elif name in DUMPED_READS:
+            if call.error or not call.ret or call.ret < 0:
+                return []
+            fds = self.opts.dump_read
+            total = call.ret
         else:
             return []
         if not call.args or to_int(call.args[0]) not in fds or not call.mem:
             return []
         if name in _VECTORED:
             vecs = call.mem.get(1)
-            return _vector_dumps([(v[1], v[2]) for v in vecs], call.ret) if vecs else []
+            if name in DUMPED_WRITES and call.mem.get(end_key(1)) is not None:
+                return []  # strace reads the whole array to dump it, and could not
+            return _vector_dumps([(v[1], v[2]) for v in vecs], total) if vecs else []
         if name in ("sendmmsg", "recvmmsg"):
             return _mmsg_dumps((call.mem.get("mmsg") or [])[: call.ret])  # the ones sent
         if name in ("sendmsg", "recvmsg"):
             msg = call.mem.get("msg")
             items = msg.get("iov") if isinstance(msg, dict) else None
-            return _vector_dumps([(v[1], v[3]) for v in items], call.ret) if items else []
+            return _vector_dumps([(v[1], v[3]) for v in items], total) if items else []
         data = call.mem.get(1)
-        if not isinstance(data, bytes):
+        if not isinstance(data, bytes) or not total:
             return []
-        return dump_lines(data[: call.ret])
+        return dump_lines(data[:total])
 
     def flush(self) -> None:
         if self.task_files is not None:

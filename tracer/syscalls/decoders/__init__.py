@@ -29,4 +29,5 @@ import tracer.syscalls.decoders.stat  # noqa: F401
 import tracer.syscalls.decoders.task  # noqa: F401
 import tracer.syscalls.decoders.timers  # noqa: F401
 import tracer.syscalls.decoders.timex  # noqa: F401
+import tracer.syscalls.decoders.vectors  # noqa: F401
 import tracer.syscalls.decoders.xattr  # noqa: F401
