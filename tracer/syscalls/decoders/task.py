@@ -142,8 +142,8 @@ def decode_rseq(call: Syscall, ctx: RenderContext) -> Decoded:
 
 @decoder("umask")
 def decode_umask(call: Syscall, ctx: RenderContext) -> Decoded:
-    raw = call.args[0] & 0o7777
-    ret = f"0{call.ret:o}" if ok(call) and call.ret else None
+    raw = call.args[0] & 0xFFFF  # a umode_t; the old mask comes back as strace's %#03o
+    ret = fmt.octal_mode(call.ret or 0) if ok(call) else None
     return Decoded([Arg(fmt.octal_mode(raw), call.args[0], "int", raw)], ret=ret)
 
 

@@ -1,0 +1,155 @@
+"""System administration calls: syslog, reboot, ustat and the obsolete _sysctl."""
+
+from __future__ import annotations
+
+import struct
+
+from tracer.events import Syscall
+from tracer.syscalls import fmt
+from tracer.syscalls.capture import CaptureLimits, MemoryReader, on_entry, on_exit
+from tracer.syscalls.decoders.arguments import mem_of, ok, ptr_arg, struct_arg
+from tracer.syscalls.render import Arg, Decoded, RenderContext, decoder, to_int
+from tracer.syscalls.xlat import misc as x
+
+from .kstructs import int_arg, read_opt, u32, u64, xval
+
+# --- syslog -------------------------------------------------------------------------
+
+# Actions that take no buffer: strace prints the action alone.
+_SYSLOG_NO_ARGS = frozenset({0, 1, 5, 6, 7, 9, 10})
+_SYSLOG_READS = frozenset({2, 3, 4})
+_SYSLOG_CONSOLE_LEVEL = 8
+
+
+def _commented(value: int, table: dict[int, str], unknown: str) -> str:
+    """A decimal number with its name as a comment, the form strace gives syslog's
+    action and log level whatever -X says (but raw, which keeps the number)."""
+    if fmt.STYLE.constants == "raw":
+        return str(value)
+    return f"{value} /* {table.get(value, unknown)} */"
+
+
+@on_exit("syslog")
+def capture_syslog(mem: MemoryReader, args: tuple[int, ...], ret: int, limits: CaptureLimits):
+    """What a read action copied into the buffer (the return value says how much)."""
+    if to_int(args[0]) not in _SYSLOG_READS or not args[1]:
+        return None
+    return {1: mem.read(args[1], min(ret, limits.data_limit)) if ret > 0 else b""}
+
+
+@decoder("syslog")
+def decode_syslog(call: Syscall, ctx: RenderContext) -> Decoded:
+    a = call.args
+    action = to_int(a[0])
+    args = [Arg(_commented(action, x.SYSLOG_ACTIONS, "SYSLOG_ACTION_???"), a[0], "flags", action)]
+    if action in _SYSLOG_NO_ARGS:
+        return Decoded(args)
+    if action == _SYSLOG_CONSOLE_LEVEL:
+        level = to_int(a[2])
+        text = _commented(level, x.LOGLEVELS, "LOGLEVEL_???")
+        return Decoded([*args, ptr_arg(a[1]), Arg(text, a[2], "int", level)])
+    data = mem_of(call, 1)
+    if action in _SYSLOG_READS and a[1] and data is not None and ok(call):
+        text = fmt.quote_buffer(data, call.ret or 0, ctx.strsize, a[1])
+        buf = Arg(text, a[1], "buf", data, True)
+    else:
+        buf = ptr_arg(a[1], at_exit=action in _SYSLOG_READS)
+    return Decoded([*args, buf, int_arg(a[2])])
+
+
+# --- reboot -------------------------------------------------------------------------
+
+# LINUX_REBOOT_CMD_RESTART2's command string: the kernel copies at most 255 bytes.
+_RESTART2_ARG_MAX = 255
+
+
+@on_entry("reboot")
+def capture_reboot(mem: MemoryReader, args: tuple[int, ...], limits: CaptureLimits):
+    if args[2] & 0xFFFFFFFF != x.REBOOT_CMD_RESTART2 or not args[3]:
+        return None
+    return {3: mem.read(args[3], _RESTART2_ARG_MAX)}
+
+
+def _restart2_arg(call: Syscall, ctx: RenderContext) -> Arg:
+    """The command string as strace reads it: up to 255 bytes, the address when they
+    end unreadable before a NUL, `...` when no NUL comes in them."""
+    raw = call.args[3]
+    data = mem_of(call, 3)
+    if data is None or not raw:
+        return ptr_arg(raw)
+    end = data.find(b"\0")
+    shown = min(ctx.strsize, _RESTART2_ARG_MAX)
+    if end >= 0:
+        text = fmt.quote_cstr(data[:end], shown, raw)
+    elif len(data) < _RESTART2_ARG_MAX:
+        text = fmt.pointer(raw)
+    else:
+        text = fmt.quote_buffer(data, len(data) + 1, shown, raw)
+    return Arg(text, raw, "str", data)
+
+
+def _reboot_value(raw: int, table: dict[int, str], unknown: str) -> Arg:
+    v = raw & 0xFFFFFFFF
+    return Arg(xval(v, table, unknown), raw, "flags", table.get(v))
+
+
+@decoder("reboot")
+def decode_reboot(call: Syscall, ctx: RenderContext) -> Decoded:
+    a = call.args
+    args = [
+        _reboot_value(a[0], x.REBOOT_MAGIC1, "LINUX_REBOOT_MAGIC_???"),
+        _reboot_value(a[1], x.REBOOT_MAGIC2, "LINUX_REBOOT_MAGIC_???"),
+        _reboot_value(a[2], x.REBOOT_CMDS, "LINUX_REBOOT_CMD_???"),
+    ]
+    if a[2] & 0xFFFFFFFF == x.REBOOT_CMD_RESTART2:
+        args.append(_restart2_arg(call, ctx))
+    return Decoded(args)
+
+
+# --- ustat --------------------------------------------------------------------------
+
+_USTAT_SIZE = 32  # f_tfree (int), f_tinode (ino_t), f_fname[6], f_fpack[6]
+
+
+@on_exit("ustat")
+def capture_ustat(mem: MemoryReader, args: tuple[int, ...], ret: int, limits: CaptureLimits):
+    return {1: read_opt(mem, args[1], _USTAT_SIZE)}
+
+
+@decoder("ustat")
+def decode_ustat(call: Syscall, ctx: RenderContext) -> Decoded:
+    a = call.args
+    dev = a[0] & 0xFFFFFFFF
+    data = mem_of(call, 1)
+    if ok(call) and data is not None and len(data) >= 16:
+        text = f"{{f_tfree={u32(data)}, f_tinode={u64(data, 8)}}}"
+        buf = struct_arg(text, a[1], data, True)
+    else:
+        buf = ptr_arg(a[1], at_exit=True)
+    return Decoded([Arg(fmt.makedev(dev), a[0], "int", dev), buf])
+
+
+# --- _sysctl ------------------------------------------------------------------------
+
+# struct __sysctl_args: name, nlen (int), oldval, oldlenp, newval, newlen
+_SYSCTL_ARGS = struct.Struct("<Qi4xQQQQ")
+
+
+@on_entry("_sysctl")
+def capture_sysctl(mem: MemoryReader, args: tuple[int, ...], limits: CaptureLimits):
+    return {0: read_opt(mem, args[0], _SYSCTL_ARGS.size)}
+
+
+@decoder("_sysctl")
+def decode_sysctl(call: Syscall, ctx: RenderContext) -> Decoded:
+    raw = call.args[0]
+    data = mem_of(call, 0)
+    if data is None or len(data) < _SYSCTL_ARGS.size:
+        return Decoded([ptr_arg(raw)])
+    name, nlen, oldval, oldlenp, newval, newlen = _SYSCTL_ARGS.unpack(data)
+    p = fmt.pointer
+    text = (
+        f"{{name={p(name)}, nlen={nlen}, oldval={p(oldval)}, oldlenp={p(oldlenp)}, "
+        f"newval={p(newval)}, newlen={newlen}}}"
+    )
+    return Decoded([struct_arg(text, raw, data)])
