@@ -10,7 +10,7 @@ from tracer.syscalls.decoders.signal import signal_arg
 from tracer.syscalls.render import Arg, Decoded, RenderContext, decoder
 from tracer.syscalls.xlat import misc as x
 
-from .kstructs import int_arg, uint_arg, xflags
+from .kstructs import int_arg, xflags
 
 SIGINFO_SIZE = 128
 
@@ -36,9 +36,9 @@ def decode_pidfd_send_signal(call: Syscall, ctx: RenderContext) -> Decoded:
         info = fmt.pointer(a[2])
     else:
         info = render_siginfo(data)
-    return Decoded(
-        [ctx.fd_arg(call, a[0]), signal_arg(a[1]), Arg(info, a[2], "struct"), uint_arg(a[3])]
-    )
+    flags = a[3] & 0xFFFFFFFF
+    args = [ctx.fd_arg(call, a[0]), signal_arg(a[1]), Arg(info, a[2], "struct")]
+    return Decoded([*args, Arg(f"{flags:#x}" if flags else "0", a[3], "flags", flags)])
 
 
 @decoder("pidfd_getfd")

@@ -38,6 +38,32 @@ def decode_set_tid_address(call: Syscall, ctx: RenderContext) -> Decoded:
     return Decoded([ptr_arg(call.args[0])])
 
 
+@on_exit("get_robust_list")
+def capture_get_robust_list(
+    mem: MemoryReader, args: tuple[int, ...], ret: int, limits: CaptureLimits
+):
+    """The list head's address and the size the kernel stored."""
+    return {i: _read_word(mem, args[i]) for i in (1, 2)}
+
+
+def _read_word(mem: MemoryReader, addr: int) -> int | None:
+    data = mem.read(addr, _PTR.size) if addr else None
+    return _PTR.unpack(data)[0] if data is not None and len(data) == _PTR.size else None
+
+
+@decoder("get_robust_list")
+def decode_get_robust_list(call: Syscall, ctx: RenderContext) -> Decoded:
+    a = call.args
+    head, size = mem_of(call, 1), mem_of(call, 2)
+    out = []
+    for raw, value, text in ((a[1], head, fmt.pointer), (a[2], size, str)):
+        if value is None or not ok(call):
+            out.append(ptr_arg(raw, at_exit=True))
+        else:
+            out.append(struct_arg(f"[{text(value)}]", raw, value, True))
+    return Decoded([int_arg(a[0]), *out])
+
+
 @decoder("set_robust_list")
 def decode_set_robust_list(call: Syscall, ctx: RenderContext) -> Decoded:
     return Decoded([ptr_arg(call.args[0]), ulong_arg(call.args[1])])
