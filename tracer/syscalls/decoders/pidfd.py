@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from tracer.events import Syscall
 from tracer.syscalls import fmt
-from tracer.syscalls.capture import CaptureLimits, MemoryReader, fd_args, on_entry
+from tracer.syscalls.capture import (
+    PIDFDS_KEY,
+    CaptureLimits,
+    MemoryReader,
+    fd_args,
+    on_entry,
+    on_exit,
+)
 from tracer.syscalls.decoders.siginfo import render_siginfo
 from tracer.syscalls.decoders.signal import signal_arg
 from tracer.syscalls.render import Arg, Decoded, RenderContext, decoder
@@ -13,6 +20,26 @@ from tracer.syscalls.xlat import misc as x
 from .kstructs import int_arg, xflags
 
 SIGINFO_SIZE = 128
+
+
+def pidfd_pid(pid: int, fd: int) -> int | None:
+    """The process a pidfd of `pid` refers to (its fdinfo's `Pid:`)."""
+    try:
+        with open(f"/proc/{pid}/fdinfo/{fd}") as f:
+            for line in f:
+                if line.startswith("Pid:"):
+                    return int(line.split()[1])
+    except (OSError, ValueError, IndexError):
+        return None
+    return None
+
+
+@on_exit("pidfd_open")
+def capture_pidfd_open(mem: MemoryReader, args: tuple[int, ...], ret: int, limits: CaptureLimits):
+    """The process the new pidfd refers to, while its fdinfo is there to read."""
+    tid = getattr(mem, "tid", 0)
+    pid = pidfd_pid(tid, ret) if tid and limits.fd_paths else None
+    return {PIDFDS_KEY: [(ret, pid)]} if pid is not None else None
 
 
 @decoder("pidfd_open")
