@@ -29,6 +29,10 @@ def _path_variants(paths: tuple[str, ...]) -> frozenset[str]:
     return frozenset(out)
 
 
+# Calls whose fds in memory (pollfd arrays, fd sets: the capture's `_fds`) -P matches too.
+_FDS_IN_MEMORY = frozenset({"poll", "ppoll", "select", "pselect6"})
+
+
 class LineSelection:
     def __init__(self, opts: TextOptions) -> None:
         self.statuses = opts.statuses
@@ -54,6 +58,8 @@ class LineSelection:
                 return True
             if a.kind == "fd" and isinstance(a.value, int) and fds.get(a.value) in paths:
                 return True
+        if r.name in _FDS_IN_MEMORY and call.mem:
+            return any(fds.get(fd) in paths for fd in call.mem.get("_fds") or ())
         return False
 
     def signal_ok(self, signo: int) -> bool:
