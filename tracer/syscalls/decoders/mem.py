@@ -67,7 +67,7 @@ def decode_remap_file_pages(call: Syscall, ctx: RenderContext) -> Decoded:
     """Deprecated, but its flags are mmap's (type, bits, huge page size)."""
     a = call.args
     flags = mmap_flags(a[4])
-    args = [hex_arg(a[0]), ulong_arg(a[1]), prot_arg(a[2]), ulong_arg(a[3])]
+    args = [ptr_arg(a[0]), ulong_arg(a[1]), prot_arg(a[2]), ulong_arg(a[3])]
     return Decoded(args + [Arg(flags, a[4], "flags", flags)])
 
 

@@ -182,7 +182,11 @@ def _capture_select_out(mem: MemoryReader, args, ret: int, limits: CaptureLimits
     if ret < 0:
         return None
     size = _fdset_bytes(to_int(args[0]))
-    got: dict = {f"out{i}": mem.read(args[i], size) for i in (1, 2, 3) if args[i] and size and ret}
+    got: dict = {}
+    for i in (1, 2, 3):
+        if args[i] and size and ret:
+            data = mem.read(args[i], size)  # strace shows a set it reads whole, only
+            got[f"out{i}"] = data if data is not None and len(data) == size else None
     if args[4]:
         got["left"] = mem.read(args[4], 16)
     return got

@@ -63,28 +63,30 @@ def decode_syslog(call: Syscall, ctx: RenderContext) -> Decoded:
 _RESTART2_ARG_MAX = 255
 
 
+def _restart2_size(strsize: int) -> int:
+    """What strace reads of the string: -s bytes and one more, at most 255, all of
+    them or nothing (a short string at the end of a page prints as its address)."""
+    return min(_RESTART2_ARG_MAX, strsize + 1)
+
+
 @on_entry("reboot")
 def capture_reboot(mem: MemoryReader, args: tuple[int, ...], limits: CaptureLimits):
     if args[2] & 0xFFFFFFFF != x.REBOOT_CMD_RESTART2 or not args[3]:
         return None
-    return {3: mem.read(args[3], _RESTART2_ARG_MAX)}
+    return {3: mem.read(args[3], _restart2_size(limits.strsize))}
 
 
 def _restart2_arg(call: Syscall, ctx: RenderContext) -> Arg:
-    """The command string as strace reads it: up to 255 bytes, the address when they
-    end unreadable before a NUL, `...` when no NUL comes in them."""
     raw = call.args[3]
     data = mem_of(call, 3)
-    if data is None or not raw:
+    size = _restart2_size(ctx.strsize)
+    if data is None or not raw or len(data) < size:
         return ptr_arg(raw)
     end = data.find(b"\0")
-    shown = min(ctx.strsize, _RESTART2_ARG_MAX)
     if end >= 0:
-        text = fmt.quote_cstr(data[:end], shown, raw)
-    elif len(data) < _RESTART2_ARG_MAX:
-        text = fmt.pointer(raw)
-    else:
-        text = fmt.quote_buffer(data, len(data) + 1, shown, raw)
+        text = fmt.quote_cstr(data[:end], ctx.strsize, raw)
+    else:  # no NUL in what was read: cut short
+        text = fmt.quote_buffer(data, size + 1, min(size, ctx.strsize), raw)
     return Arg(text, raw, "str", data)
 
 

@@ -8,6 +8,7 @@ from tracer.events import Syscall
 from tracer.syscalls.capture import CaptureLimits, MemoryReader, fd_args, on_entry, on_exit
 from tracer.syscalls.decoders.arguments import enum_arg, flags_arg, int_arg, ok, ulong_arg
 from tracer.syscalls.decoders.iovec import ALL_DATA, NO_DATA, capture_iovecs, iovec_array
+from tracer.syscalls.decoders.pidfd import pidfd_capture
 from tracer.syscalls.render import Arg, Decoded, RenderContext, decoder
 from tracer.syscalls.xlat import file as xfile
 from tracer.syscalls.xlat import mem as xmem
@@ -70,7 +71,10 @@ def decode_process_vm(call: Syscall, ctx: RenderContext) -> Decoded:
 
 @on_entry("process_madvise")
 def capture_process_madvise(mem: MemoryReader, args: tuple[int, ...], limits: CaptureLimits):
-    return capture_iovecs(mem, args[1], args[2], NO_DATA, limits, 1)
+    return {
+        **pidfd_capture(mem, args[0], limits),
+        **capture_iovecs(mem, args[1], args[2], NO_DATA, limits, 1),
+    }
 
 
 @decoder("process_madvise")

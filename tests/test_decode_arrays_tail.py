@@ -1,0 +1,39 @@
+"""The long tail's arrays and small structs print as strace 6.1 prints them: iovec
+arrays (process_madvise, process_vm_readv/writev, vmsplice, a failed preadv), arrays
+that stop being readable (`... /* 0x... */`), syslog, reboot, ustat, umask, pidfds
+(`<pid:N>` read while the tracee is stopped), x86 TLS descriptors and SO_TIMESTAMP
+control messages. strace itself is the oracle: both tracers run the same program
+(tests/decode_programs/arrays_tail.c) with the same options."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from decode_oracle import compare_with_strace
+
+pytestmark = pytest.mark.timeout(120)
+
+_CALLS = (
+    "process_madvise,process_vm_readv,process_vm_writev,vmsplice,preadv,writev,pwrite64,"
+    "semop,setgroups,poll,select,syslog,reboot,ustat,umask,_sysctl,get_robust_list,"
+    "sched_setaffinity,timer_create,pidfd_open,pidfd_send_signal,pidfd_getfd,"
+    "set_thread_area,get_thread_area,remap_file_pages,recvmsg,write,getpid"
+)
+_TRACE = ["-e", f"trace={_CALLS}"]
+
+
+@pytest.mark.usefixtures("tracer_loop")
+def test_arrays_and_small_structs_match_strace(tmp_path):
+    """-yy names pidfds by their process; -e write=all dumps writes whatever came of them."""
+    lines = compare_with_strace(tmp_path, "arrays_tail", [*_TRACE, "-yy", "-e", "write=all"])
+    assert any(line.startswith("vmsplice(") for line in lines)
+    assert any(re.search(r"<pid:\d+>", line) for line in lines)
+
+
+def test_verbose_and_short_limits_match_strace(tmp_path):
+    """-v shows whole poll arrays, -s 2 cuts the others, -X verbose comments the flags."""
+    lines = compare_with_strace(
+        tmp_path, "arrays_tail", [*_TRACE, "-v", "-s", "2", "-X", "verbose"]
+    )
+    assert any(line.startswith("remap_file_pages(") for line in lines)
