@@ -2,7 +2,8 @@
 arrays (process_madvise, process_vm_readv/writev, vmsplice, a failed preadv), arrays
 that stop being readable (`... /* 0x... */`), syslog, reboot, ustat, umask, pidfds
 (`<pid:N>` read while the tracee is stopped), x86 TLS descriptors and SO_TIMESTAMP
-control messages. strace itself is the oracle: both tracers run the same program
+control messages, and the rarer socket address families (AF_RXRPC, AF_IEEE802154,
+AF_ALG, AF_NFC, AF_VSOCK, AF_QIPCRTR, AF_XDP, AF_MCTP). strace itself is the oracle: both tracers run the same program
 (tests/decode_programs/arrays_tail.c) with the same options."""
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ _CALLS = (
     "process_madvise,process_vm_readv,process_vm_writev,vmsplice,preadv,writev,pwrite64,"
     "semop,setgroups,poll,select,syslog,reboot,ustat,umask,_sysctl,get_robust_list,"
     "sched_setaffinity,timer_create,pidfd_open,pidfd_send_signal,pidfd_getfd,"
-    "set_thread_area,get_thread_area,remap_file_pages,recvmsg,write,getpid"
+    "set_thread_area,get_thread_area,remap_file_pages,recvmsg,connect,write,getpid"
 )
 _TRACE = ["-e", f"trace={_CALLS}"]
 
@@ -37,3 +38,4 @@ def test_verbose_and_short_limits_match_strace(tmp_path):
         tmp_path, "arrays_tail", [*_TRACE, "-v", "-s", "2", "-X", "verbose"]
     )
     assert any(line.startswith("remap_file_pages(") for line in lines)
+    assert any("sa_family=0x2c /* AF_XDP */" in line for line in lines)

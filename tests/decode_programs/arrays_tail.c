@@ -4,7 +4,8 @@
  * and _writev, vmsplice, a failed preadv, a base strace cannot read in full), arrays
  * that stop being readable (semop, setgroups, poll, select's fd sets), syslog, reboot,
  * ustat, umask, _sysctl, get_robust_list, an empty sched_setaffinity mask, timer_create,
- * pidfds, x86 TLS descriptors, SO_TIMESTAMP control messages and remap_file_pages.
+ * pidfds, x86 TLS descriptors, SO_TIMESTAMP control messages, remap_file_pages and
+ * the rarer socket address families (connect on fd -1: EBADF, nothing connects).
  * Every call fails harmlessly or changes nothing that matters (a timer, a pipe, the
  * umask put back). Everything after the `write(-1, "start", 5)` marker is compared
  * line by line, under the options each test gives.
@@ -29,6 +30,15 @@ struct sembuf_ {
 	short op;
 	short flg;
 };
+
+/* connect(-1, addr, len): only the address's decoding matters. */
+static void connect_bytes(unsigned short family, const void *rest, size_t len)
+{
+	unsigned char addr[128] = {0};
+	memcpy(addr, &family, 2);
+	memcpy(addr + 2, rest, len - 2);
+	connect(-1, (struct sockaddr *)addr, len);
+}
 
 /* `size` bytes that end where a readable page does: what follows faults. */
 static char *page_end(char *pages, long page, size_t size)
@@ -147,5 +157,28 @@ int main(int argc, char **argv)
 	struct msghdr msg = {.msg_iov = &in, .msg_iovlen = 1, .msg_control = control,
 			     .msg_controllen = sizeof control};
 	recvmsg(sv[0], &msg, 0);
+
+	/* address families: rxrpc over inet, ieee802154, alg, nfc llcp, vsock, qrtr, xdp, mctp */
+	connect_bytes(33, "\x01\x00\x02\x00\x10\x00\x02\x00\x1f\x90\x7f\x00\x00\x01"
+			  "\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0", 36);
+	connect_bytes(36, "\0\0\x02\0\0\0\xff\xff\xfe\xff\0\0\0\0\0\0\0\0", 20);
+	connect_bytes(36, "\0\0\x03\0\0\0\xfe\xca\x01\x02\x03\x04\x05\x06\x07\x08", 20);
+	connect_bytes(38, "hash\0\0\0\0\0\0\0\0\0\0\0\x10\0\0\0\x10\0\0sha256", 30);
+	unsigned char llcp[96] = {0};
+	llcp[4] = 1;		/* dev_idx */
+	llcp[12] = 7;		/* nfc_protocol */
+	llcp[16] = 1;		/* dsap */
+	llcp[17] = 0xff;	/* ssap */
+	memcpy(llcp + 18, "urn:nfc", 7);
+	llcp[88] = 7;		/* service_name_len */
+	connect_bytes(39, llcp + 2, 96);
+	connect_bytes(39, llcp + 2, 20);
+	connect_bytes(40, "\0\0\x39\x05\0\0\x02\0\0\0\x01\x42\0\0", 16);
+	connect_bytes(42, "\0\0\xff\xff\xff\xff\xfe\xff\xff\xff", 12);
+	unsigned char xdp[14] = {0x01, 0x00, 1, 0, 0, 0, 3, 0, 0, 0};
+	memcpy(xdp + 10, &pipefd[0], 4);
+	connect_bytes(44, xdp, 16);
+	connect_bytes(45, "\0\0\0\0\0\0\xff\x01\x08\0", 12);
+	connect(-1, (struct sockaddr *)page_end(pages, page, 8), 16);
 	return 0;
 }
