@@ -13,6 +13,7 @@ from tracer.syscalls.render import ERRNO_NAMES
 from tracer.syscalls.xlat import signal as x
 
 from .kstructs import i32, i64, u32, u64
+from .misc import clock_ticks
 
 
 def signal_name(signo: int) -> str:
@@ -78,7 +79,9 @@ def _signal_details(si: bytes, signo: int, code: int) -> str:
     if signo == 17:  # SIGCHLD
         status = i32(si, 24)
         st = str(status) if code == 1 else styled_decimal(status, signal_name(status))
-        return _source(si) + f", si_status={st}, si_utime={i64(si, 32)}, si_stime={i64(si, 40)}"
+
+        times = f", si_utime={clock_ticks(i64(si, 32))}, si_stime={clock_ticks(i64(si, 40))}"
+        return _source(si) + f", si_status={st}" + times
     if signo in (4, 8, 7, 11, 5):  # SIGILL, SIGFPE, SIGBUS, SIGSEGV, SIGTRAP
         text = f", si_addr={pointer(u64(si, 16))}"
         if signo == 11 and code == 4:  # SEGV_PKUERR
