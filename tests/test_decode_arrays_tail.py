@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from decode_oracle import compare_with_strace
+from decode_oracle import RUNNERS, check_oracle, compare_with_strace
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -39,3 +39,10 @@ def test_verbose_and_short_limits_match_strace(tmp_path):
     )
     assert any(line.startswith("remap_file_pages(") for line in lines)
     assert any("sa_family=0x2c /* AF_XDP */" in line for line in lines)
+
+
+@pytest.mark.parametrize("runner", RUNNERS)
+def test_wait_results_print_as_the_program_computes(tmp_path, runner):
+    """wait4/waitid: an unfilled rusage, a filled one, and the options in strace's order."""
+    expected = check_oracle(tmp_path, runner, "wait_status")
+    assert any("WIFEXITED(s) && WEXITSTATUS(s) == 42" in line for line in expected)
