@@ -53,13 +53,14 @@ class LineSelection:
         if paths is None:
             return True
         fds = call.fds or {}
+        if r.name in _FDS_IN_MEMORY and call.mem:
+            if any(fds.get(fd) in paths for fd in call.mem.get("_fds") or ()):
+                return True
         for a in r.args:
             if a.kind == "path" and a.value in paths:
                 return True
             if a.kind == "fd" and isinstance(a.value, int) and fds.get(a.value) in paths:
                 return True
-        if r.name in _FDS_IN_MEMORY and call.mem:
-            return any(fds.get(fd) in paths for fd in call.mem.get("_fds") or ())
         return False
 
     def signal_ok(self, signo: int) -> bool:

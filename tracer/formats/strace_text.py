@@ -176,12 +176,9 @@ DUMPED_READS = frozenset(
     {"read", "pread64", "recvfrom", "readv", "preadv", "preadv2", "recvmsg", "recvmmsg"}
 )
 DUMPED_WRITES = frozenset(
-    {"write", "pwrite64", "sendto", "writev", "pwritev", "pwritev2", "vmsplice", "sendmsg"}
-    | {"sendmmsg"}
+    {"write", "pwrite64", "sendto", "writev", "pwritev", "pwritev2", "sendmsg", "sendmmsg"}
 )
-_SIZED_WRITES = frozenset({"write", "pwrite64", "sendto"})  # the length is argument 2
-_VECTORED = frozenset({"readv", "preadv", "preadv2", "writev", "pwritev", "pwritev2", "vmsplice"})
-_WHOLE = 0xFFFFFFFFFFFFFFFF
+_VECTORED = frozenset({"readv", "preadv", "preadv2", "writev", "pwritev", "pwritev2"})
 
 
 def _vector_dumps(buffers: list[tuple[int, bytes | None]], total: int) -> list[str]:
@@ -199,6 +196,12 @@ def _vector_dumps(buffers: list[tuple[int, bytes | None]], total: int) -> list[s
         lines.append(f" * {n} bytes in buffer {i}")
         lines.extend(dump_lines(data[:n]))
     return lines
+
+
+# Writes whose data is argument 1, argument 2 bytes long; vmsplice's buffers go to a pipe.
+_SIZED_WRITES = frozenset({"write", "pwrite64", "sendto"})
+_VMSPLICE = frozenset({"vmsplice"})
+_WHOLE = 0xFFFFFFFFFFFFFFFF
 
 
 def _mmsg_dumps(items: list | None) -> list[str]:
@@ -432,7 +435,7 @@ class StraceTextWriter(TextOutput):
             text = event_text(ev, self.ctx, pad)
             if not text:
                 return None
-            return [text[0] + self._duration(call), *self._dumps(call)]
+            return [text[0] + self._duration(call), *self._all_dumps(call)]
         if tp is SignalDelivered or tp is Stopped:
             if not self.select.signal_ok(ev.signo):
                 return None
@@ -455,7 +458,7 @@ class StraceTextWriter(TextOutput):
         text = event_text(call, self.ctx, pad)
         if not text:
             return None
-        return [text[0] + self._duration(call), *self._dumps(call), *text[1:]]
+        return [text[0] + self._duration(call), *self._all_dumps(call), *text[1:]]
 
     def _add_environment(self, call: Syscall) -> None:
         """-v prints execve's environment: the one the new image started with."""
@@ -480,40 +483,55 @@ class StraceTextWriter(TextOutput):
         return duration(call.end - call.start, digits)
 
     def _dumps(self, call: Syscall) -> list[str]:
-        """strace dumps what a write was given, whatever came of it (its arguments'
-        lengths), and what a read returned, only when it succeeded."""
-        if not self.dumping:
+        if not self.dumping or call.error or not call.ret or call.ret < 0:
             return []
         name = self.ctx.table.name(call.nr)
-        if name in DUMPED_WRITES:
-            fds = self.opts.dump_write
-            total = _WHOLE if name not in _SIZED_WRITES else call.args[2] & _WHOLE
-            if name == "sendmmsg" and (call.error or not call.ret or call.ret < 0):
-                return []
-        elif name in DUMPED_READS:
-            if call.error or not call.ret or call.ret < 0:
-                return []
+        if name in DUMPED_READS:
             fds = self.opts.dump_read
-            total = call.ret
+        elif name in DUMPED_WRITES:
+            fds = self.opts.dump_write
         else:
             return []
         if not call.args or to_int(call.args[0]) not in fds or not call.mem:
             return []
         if name in _VECTORED:
             vecs = call.mem.get(1)
-            if name in DUMPED_WRITES and call.mem.get(end_key(1)) is not None:
-                return []  # strace reads the whole array to dump it, and could not
-            return _vector_dumps([(v[1], v[2]) for v in vecs], total) if vecs else []
+            return _vector_dumps([(v[1], v[2]) for v in vecs], call.ret) if vecs else []
         if name in ("sendmmsg", "recvmmsg"):
             return _mmsg_dumps((call.mem.get("mmsg") or [])[: call.ret])  # the ones sent
         if name in ("sendmsg", "recvmsg"):
             msg = call.mem.get("msg")
             items = msg.get("iov") if isinstance(msg, dict) else None
-            return _vector_dumps([(v[1], v[3]) for v in items], total) if items else []
+            return _vector_dumps([(v[1], v[3]) for v in items], call.ret) if items else []
         data = call.mem.get(1)
-        if not isinstance(data, bytes) or not total:
+        if not isinstance(data, bytes):
             return []
-        return dump_lines(data[:total])
+        return dump_lines(data[: call.ret])
+
+    def _all_dumps(self, call: Syscall) -> list[str]:
+        return [*self._dumps(call), *self._write_dumps(call)]
+
+    def _write_dumps(self, call: Syscall) -> list[str]:
+        """strace dumps what a write was given whatever came of it: `_dumps` shows the
+        writes that succeeded, this the failed ones (their arguments' lengths), and
+        vmsplice's buffers."""
+        name = self.ctx.table.name(call.nr)
+        if not self.dumping or not (call.error or name in _VMSPLICE):
+            return []
+        if name not in DUMPED_WRITES and name not in _VMSPLICE:
+            return []
+        if not call.args or to_int(call.args[0]) not in self.opts.dump_write or not call.mem:
+            return []
+        if name in _VECTORED or name in _VMSPLICE:
+            vecs = call.mem.get(1)
+            if not vecs or call.mem.get(end_key(1)) is not None:
+                return []  # strace reads the whole array to dump it, and could not
+            return _vector_dumps([(v[1], v[2]) for v in vecs], _WHOLE)
+        if name in _SIZED_WRITES:
+            data = call.mem.get(1)
+            size = call.args[2] & _WHOLE
+            return dump_lines(data[:size]) if isinstance(data, bytes) and size else []
+        return []
 
     def flush(self) -> None:
         if self.task_files is not None:

@@ -38,7 +38,7 @@ def render_sigevent(data: bytes | None, addr: int) -> str:
     if notify in (x.SIGEV_SIGNAL, x.SIGEV_THREAD_ID) or 0 < signo < 65:
         parts.append(f"sigev_signo={fmt.styled_decimal(signo, fmt.signal_name(signo))}")
     else:
-        parts.append(f"sigev_signo={signo & 0xFFFFFFFF}")
+        parts.append(f"sigev_signo={signo & 0xFFFFFFFF}")  # unsigned, as strace prints it
     parts.append(f"sigev_notify={xval(notify, x.SIGEV_NOTIFY, 'SIGEV_???')}")
     if notify == x.SIGEV_THREAD_ID:
         parts.append(f"sigev_notify_thread_id={i32(data, 16)}")
