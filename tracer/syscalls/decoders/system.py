@@ -6,12 +6,20 @@ import struct
 
 from tracer.events import Syscall
 from tracer.syscalls import fmt
-from tracer.syscalls.capture import CaptureLimits, MemoryReader, on_entry, on_exit
+from tracer.syscalls.capture import (
+    LIMIT_DATA,
+    CaptureLimits,
+    MemoryReader,
+    Read,
+    declare_entry,
+    declare_exit,
+    on_entry,
+)
 from tracer.syscalls.decoders.arguments import mem_of, ok, ptr_arg, struct_arg
 from tracer.syscalls.render import Arg, Decoded, RenderContext, decoder, to_int
 from tracer.syscalls.xlat import misc as x
 
-from .kstructs import int_arg, read_opt, u32, u64, xval
+from .kstructs import int_arg, u32, u64, xval
 
 # --- syslog -------------------------------------------------------------------------
 
@@ -29,12 +37,12 @@ def _commented(value: int, table: dict[int, str], unknown: str) -> str:
     return f"{value} /* {table.get(value, unknown)} */"
 
 
-@on_exit("syslog")
-def capture_syslog(mem: MemoryReader, args: tuple[int, ...], ret: int, limits: CaptureLimits):
-    """What a read action copied into the buffer (the return value says how much)."""
-    if to_int(args[0]) not in _SYSLOG_READS or not args[1]:
-        return None
-    return {1: mem.read(args[1], min(ret, limits.data_limit)) if ret > 0 else b""}
+# What a read action copied into the buffer (the return value says how much).
+declare_exit(
+    "syslog",
+    Read(1, 1, size_ret=True, cap=LIMIT_DATA, nonpos_first=True, null_skip=True,
+         when=(0, 0xFFFFFFFF, tuple(_SYSLOG_READS))),
+)  # fmt: skip
 
 
 @decoder("syslog")
@@ -113,9 +121,7 @@ def decode_reboot(call: Syscall, ctx: RenderContext) -> Decoded:
 _USTAT_SIZE = 32  # f_tfree (int), f_tinode (ino_t), f_fname[6], f_fpack[6]
 
 
-@on_exit("ustat")
-def capture_ustat(mem: MemoryReader, args: tuple[int, ...], ret: int, limits: CaptureLimits):
-    return {1: read_opt(mem, args[1], _USTAT_SIZE)}
+declare_exit("ustat", Read(1, 1, _USTAT_SIZE, null_skip=True, exact=True, bad_skip=True))
 
 
 @decoder("ustat")
@@ -133,22 +139,21 @@ def decode_ustat(call: Syscall, ctx: RenderContext) -> Decoded:
 
 # --- _sysctl ------------------------------------------------------------------------
 
-# struct __sysctl_args: name, nlen (int), oldval, oldlenp, newval, newlen
+# struct __sysctl_args: name, nlen (int), oldval, oldlenp, newval, newlen, 4 unused longs
 _SYSCTL_ARGS = struct.Struct("<Qi4xQQQQ")
+_SYSCTL_ARGS_SIZE = _SYSCTL_ARGS.size + 32
 
 
-@on_entry("_sysctl")
-def capture_sysctl(mem: MemoryReader, args: tuple[int, ...], limits: CaptureLimits):
-    return {0: read_opt(mem, args[0], _SYSCTL_ARGS.size)}
+declare_entry("_sysctl", Read(0, 0, _SYSCTL_ARGS_SIZE, null_skip=True, exact=True, bad_skip=True))
 
 
 @decoder("_sysctl")
 def decode_sysctl(call: Syscall, ctx: RenderContext) -> Decoded:
     raw = call.args[0]
     data = mem_of(call, 0)
-    if data is None or len(data) < _SYSCTL_ARGS.size:
+    if data is None or len(data) < _SYSCTL_ARGS_SIZE:
         return Decoded([ptr_arg(raw)])
-    name, nlen, oldval, oldlenp, newval, newlen = _SYSCTL_ARGS.unpack(data)
+    name, nlen, oldval, oldlenp, newval, newlen = _SYSCTL_ARGS.unpack_from(data)
     p = fmt.pointer
     text = (
         f"{{name={p(name)}, nlen={nlen}, oldval={p(oldval)}, oldlenp={p(oldlenp)}, "

@@ -39,17 +39,15 @@ def decode_set_tid_address(call: Syscall, ctx: RenderContext) -> Decoded:
     return Decoded([ptr_arg(call.args[0])])
 
 
-@on_exit("get_robust_list")
-def capture_get_robust_list(
-    mem: MemoryReader, args: tuple[int, ...], ret: int, limits: CaptureLimits
-):
-    """The list head's address and the size the kernel stored."""
-    return {i: _read_word(mem, args[i]) for i in (1, 2)}
-
-
-def _read_word(mem: MemoryReader, addr: int) -> int | None:
-    data = mem.read(addr, _PTR.size) if addr else None
-    return _PTR.unpack(data)[0] if data is not None and len(data) == _PTR.size else None
+# The list head's address and the size the kernel stored.
+declare_exit(
+    "get_robust_list",
+    *(
+        Read(i, i, _PTR.size, null_skip=True, exact=True, bad_skip=True,
+             convert=lambda d: _PTR.unpack(d)[0])
+        for i in (1, 2)
+    ),
+)  # fmt: skip
 
 
 @decoder("get_robust_list")
