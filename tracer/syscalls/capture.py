@@ -221,6 +221,8 @@ CWD_KEY = "_cwd"
 # strace -yy: what each socket fd of the call was, found while the tracee was stopped
 # (tracer/engine/socket_details.py): ((fd, text), ...), the text strace puts in <...>.
 SOCKETS_KEY = "_sockets"
+# [(fd, pid)] for pidfds a call made, read while the tracee was stopped (-e decode-fd=pidfd)
+PIDFDS_KEY = "_pidfds"
 _U64 = 0xFFFFFFFFFFFFFFFF
 _AT_FDCWD = 0xFFFFFF9C  # -100 as the low 32 bits of the register
 

@@ -37,7 +37,9 @@ import tracer.syscalls.decoders.signal  # noqa: F401
 import tracer.syscalls.decoders.sockopt  # noqa: F401
 import tracer.syscalls.decoders.specs  # noqa: F401
 import tracer.syscalls.decoders.stat  # noqa: F401
+import tracer.syscalls.decoders.system  # noqa: F401
 import tracer.syscalls.decoders.task  # noqa: F401
 import tracer.syscalls.decoders.timers  # noqa: F401
 import tracer.syscalls.decoders.timex  # noqa: F401
+import tracer.syscalls.decoders.vectors  # noqa: F401
 import tracer.syscalls.decoders.xattr  # noqa: F401

@@ -292,7 +292,12 @@ def render_cpu_set(data: bytes | None, addr: int) -> str:
 
 @decoder("sched_setaffinity")
 def decode_sched_setaffinity(call: Syscall, ctx: RenderContext) -> Decoded:
-    text = render_cpu_set((call.mem or {}).get("mask"), call.args[2])
+    size = call.args[1] & 0xFFFFFFFF
+    text = (
+        "[]"
+        if not size and call.args[2]
+        else render_cpu_set((call.mem or {}).get("mask"), call.args[2])
+    )
     return Decoded([int_arg(call.args[0]), Arg(str(call.args[1] & 0xFFFFFFFF), call.args[1], "int"),
                     Arg(text, call.args[2], "struct")])  # fmt: skip
 

@@ -15,7 +15,7 @@ from tracer.syscalls.fmt import pointer, quote_buffer
 from tracer.syscalls.render import Arg, Decoded, RenderContext, decoder
 from tracer.syscalls.xlat.net import SCM_TYPES, SOCKET_LEVELS
 
-from .kstructs import complete, i32, timespec, u32, xval
+from .kstructs import complete, i32, i64, timespec, u32, xval
 from .net import msg_flags
 from .netlink import (
     NETLINK_KEY,
@@ -89,6 +89,10 @@ def _scm_rights_fds(control: bytes) -> list[int]:
     return fds
 
 
+# SO_TIMESTAMP{,NS}_{OLD,NEW}: a timeval or a timespec, both 64-bit fields here.
+_TIMESTAMP_FRACTIONS = {29: "tv_usec", 35: "tv_nsec", 63: "tv_usec", 64: "tv_nsec"}
+
+
 def _render_control(call: Syscall, ctx: RenderContext, control: bytes) -> str:
     items = []
     for clen, level, ctype, data in _cmsgs(control):
@@ -100,6 +104,9 @@ def _render_control(call: Syscall, ctx: RenderContext, control: bytes) -> str:
                 text += ", cmsg_data=[" + ", ".join(fds) + "]"
             elif ctype == 2 and len(data) >= 12:
                 text += f", cmsg_data={{pid={i32(data)}, uid={u32(data, 4)}, gid={u32(data, 8)}}}"
+            elif ctype in _TIMESTAMP_FRACTIONS and len(data) == 16:  # 64-bit on x86_64
+                frac = _TIMESTAMP_FRACTIONS[ctype]
+                text += f", cmsg_data={{tv_sec={i64(data)}, {frac}={i64(data, 8)}}}"
         else:
             text += f", cmsg_type={ctype:#x}"
         items.append(text + "}")

@@ -31,6 +31,7 @@ from tracer.syscalls.decoders.arguments import (
     read_struct,
     struct_arg,
 )
+from tracer.syscalls.decoders.misc import clock_ticks
 from tracer.syscalls.render import Arg, Decoded, RenderContext, decoder
 from tracer.syscalls.xlat import file as xfile
 from tracer.syscalls.xlat import process as x
@@ -208,14 +209,24 @@ def format_wait_status(status: int) -> str:
     return f"{text} | {extra:#x}" if extra else text
 
 
-# struct rusage starts with two struct timeval
-_RUSAGE_HEAD = struct.Struct("<qqqq")
+# struct rusage: two struct timeval, then fourteen longs
+_RUSAGE = struct.Struct("<qQqQ14Q")
+_RUSAGE_LONGS = (
+    "ru_maxrss", "ru_ixrss", "ru_idrss", "ru_isrss", "ru_minflt", "ru_majflt", "ru_nswap",
+    "ru_inblock", "ru_oublock", "ru_msgsnd", "ru_msgrcv", "ru_nsignals", "ru_nvcsw", "ru_nivcsw",
+)  # fmt: skip
 
 
-def format_rusage(ru: tuple) -> str:
-    return (
+def format_rusage(ru: tuple, abbreviated: bool = True) -> str:
+    """The two times, then the counters (all of them only under -v, as strace)."""
+    text = (
         f"{{ru_utime={{tv_sec={ru[0]}, tv_usec={ru[1]}}}, "
-        f"ru_stime={{tv_sec={ru[2]}, tv_usec={ru[3]}}}, ...}}"
+        f"ru_stime={{tv_sec={ru[2]}, tv_usec={ru[3]}}}"
+    )
+    if abbreviated or len(ru) < _RUSAGE.size // 8:
+        return text + ", ...}"
+    return (
+        text + "".join(f", {name}={v}" for name, v in zip(_RUSAGE_LONGS, ru[4:], strict=True)) + "}"
     )
 
 
@@ -224,16 +235,16 @@ declare_exit(
     Read(
         1, 1, 4, ret_positive=True, null_skip=True, exact=True, convert=lambda d: _INT.unpack(d)[0]
     ),
-    Read(3, 3, _RUSAGE_HEAD.size, null_skip=True, exact=True, convert=_RUSAGE_HEAD.unpack),
+    Read(3, 3, _RUSAGE.size, null_skip=True, exact=True, convert=_RUSAGE.unpack),
 )
 
 
-def rusage_arg(call: Syscall, pos: int) -> Arg:
+def rusage_arg(call: Syscall, ctx: RenderContext, pos: int, decoded: bool = True) -> Arg:
     raw = call.args[pos]
     ru = mem_of(call, pos)
-    if ru is None or not ok(call):
+    if ru is None or not ok(call) or not decoded:
         return ptr_arg(raw, at_exit=True)
-    return struct_arg(format_rusage(ru), raw, ru, at_exit=True)
+    return struct_arg(format_rusage(ru, ctx.abbreviated(call)), raw, ru, at_exit=True)
 
 
 @decoder("wait4")
@@ -245,7 +256,12 @@ def decode_wait4(call: Syscall, ctx: RenderContext) -> Decoded:
     else:
         st = ptr_arg(a[1], at_exit=True)
     return Decoded(
-        [int_arg(a[0]), st, flags_arg(a[2], x.WAIT_OPTIONS, unknown="W???"), rusage_arg(call, 3)]
+        [
+            int_arg(a[0]),
+            st,
+            flags_arg(a[2], x.WAIT_OPTIONS, unknown="W???"),
+            rusage_arg(call, ctx, 3, decoded=bool(call.ret)),  # no child reported: not filled
+        ]
     )
 
 
@@ -259,7 +275,7 @@ def capture_waitid(mem: MemoryReader, args: tuple[int, ...], ret: int, limits: C
     if args[2]:
         out[2] = read_struct(mem, args[2], _SIGCHLD_INFO)
     if args[4]:
-        out[4] = read_struct(mem, args[4], _RUSAGE_HEAD)
+        out[4] = read_struct(mem, args[4], _RUSAGE)
     return out
 
 
@@ -268,20 +284,12 @@ def format_sigchld_info(si: tuple) -> str:
     if signo == 0:
         return "{}"
     code_name = x.CLD_CODES.get(code, str(code))
-    shown = fmt.signal_name(status) if code in (2, 3, 4, 5) else str(status)
+    shown = str(status) if code == x.CLD_EXITED else fmt.signal_name(status)
     return (
         f"{{si_signo={fmt.signal_name(signo)}, si_code={code_name}, si_pid={pid}, "
-        f"si_uid={uid}, si_status={shown}, si_utime={_ticks(utime)}, si_stime={_ticks(stime)}}}"
+        f"si_uid={uid}, si_status={shown}, si_utime={clock_ticks(utime)}, "
+        f"si_stime={clock_ticks(stime)}}}"
     )
-
-
-def _ticks(value: int) -> str:
-    """A clock_t in USER_HZ ticks, with strace's seconds comment when non-zero."""
-    if not value:
-        return "0"
-    sign = "-" if value < 0 else ""
-    v = abs(value)
-    return f"{value} /* {sign}{v // 100}.{v % 100:02d} s */"
 
 
 @decoder("waitid")
@@ -296,7 +304,13 @@ def decode_waitid(call: Syscall, ctx: RenderContext) -> Decoded:
         info = ptr_arg(a[2], at_exit=True)
     kind = Arg(x.WAITID_TYPES.get(idtype, str(idtype)), a[0], "flags", idtype)
     return Decoded(
-        [kind, ident, info, flags_arg(a[3], x.WAIT_OPTIONS, unknown="W???"), rusage_arg(call, 4)]
+        [
+            kind,
+            ident,
+            info,
+            flags_arg(a[3], x.WAIT_OPTIONS, unknown="W???"),
+            rusage_arg(call, ctx, 4),
+        ]
     )
 
 
