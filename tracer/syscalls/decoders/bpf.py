@@ -23,6 +23,7 @@ from tracer.syscalls.render import Arg, Decoded, RenderContext, decoder
 from tracer.syscalls.xlat import bpf as x
 
 from .arguments import mem_of, ok
+from .arrays import read_array
 from .bpf_attr import (
     COMMANDS,
     OBJ_GET_INFO_BY_FD,
@@ -32,7 +33,7 @@ from .bpf_attr import (
     extra_data,
     groups_of,
 )
-from .bpf_fields import Attr, Field, Show, read_array
+from .bpf_fields import Attr, Field, Show
 from .kstructs import xval
 
 PAGE_SIZE = 4096

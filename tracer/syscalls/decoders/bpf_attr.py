@@ -17,8 +17,9 @@ from tracer.syscalls.fmt import pointer, quote_cstr
 from tracer.syscalls.xlat import bpf as x
 
 from . import bpf_fields as f
+from .arrays import array_items, each_item, read_array
 from .bpf_fields import Attr, Field, Show
-from .kstructs import array_text, each_item, hex_quote
+from .kstructs import hex_quote
 
 Group = tuple[Field, ...]
 
@@ -54,7 +55,7 @@ def _prog_ids(s: Show, fld: Field) -> str:
     count = a.u32(24)
     data = s.mem.get("prog_ids_out") if s.ok else None
     elem = lambda d, i: str(struct.unpack("<I", d)[0])  # noqa: E731
-    return array_text(data, a.u64(16), count, 4, each_item(4, elem), s.strsize)
+    return array_items(data, a.u64(16), count, 4, each_item(4, elem), s.strsize)
 
 
 # BPF_OBJ_GET_INFO_BY_FD's info, when its fd is a map (-v): one field per group, as
@@ -119,7 +120,7 @@ def _syms(fld_off: int, count_off: int) -> Field:
 
     def deref(mem, a: Attr, limits):
         addr, count = a.u64(fld_off), a.u32(count_off)
-        ptrs = f.read_array(mem, addr, count, 8, limits.strsize)
+        ptrs = read_array(mem, addr, count, 8, limits.strsize)
         if ptrs is None:
             return None
         names = []
@@ -137,7 +138,7 @@ def _syms(fld_off: int, count_off: int) -> Field:
             return quote_cstr(names[i], s.strsize, p) if p else "NULL"
 
         addr, count = s.attr.u64(fld.off), s.attr.u32(count_off)
-        return array_text(ptrs, addr, count, 8, each_item(8, elem), s.strsize)
+        return array_items(ptrs, addr, count, 8, each_item(8, elem), s.strsize)
 
     return Field("syms", fld_off, text, deref=deref)
 

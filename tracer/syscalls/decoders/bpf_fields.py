@@ -18,7 +18,8 @@ from tracer.syscalls.fmt import STYLE, pointer, quote_buffer, quote_cstr, quote_
 from tracer.syscalls.fmt import makedev as fmt_makedev
 from tracer.syscalls.xlat import bpf as x
 
-from .kstructs import array_text, each_item, xflags, xval
+from .arrays import array_items, each_item, read_array
+from .kstructs import xflags, xval
 from .sockaddr import ifindex_text
 
 PATH_MAX = 4096
@@ -242,14 +243,6 @@ def counted_str(name: str, off: int, size_off: int, terminated: bool) -> Field:
     return Field(name, off, text, deref=_read_bytes(off, size_off))
 
 
-def read_array(mem: MemoryReader, addr: int, count: int, size: int, strsize: int) -> bytes | None:
-    """The elements array_text looks at: -s of them and the one past (whose
-    readability decides between `...` and `... /* address */`), short where memory ends."""
-    if not addr or not count:
-        return None
-    return mem.read(addr, min(count, strsize + 1) * size)
-
-
 def int_values(data: bytes | None) -> list[int]:
     """The ints of an array that hold fds."""
     if not data:
@@ -271,7 +264,7 @@ def array(
     def text(s: Show, f: Field) -> str:
         addr, count = s.attr.u64(f.off), s.attr.u32(count_off)
         item = each_item(size, lambda d, i: elem(s, d))
-        return array_text(s.mem.get(f.name), addr, count, size, item, s.strsize)
+        return array_items(s.mem.get(f.name), addr, count, size, item, s.strsize)
 
     return Field(name, off, text, deref=deref, fds=fds)
 

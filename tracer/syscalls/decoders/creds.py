@@ -73,7 +73,7 @@ _NGROUPS_MAX = 65536
 @on_entry("setgroups")
 def capture_setgroups(mem: MemoryReader, args: tuple[int, ...], limits: CaptureLimits):
     n = args[0] & 0xFFFFFFFF
-    return {1: read_array(mem, args[1], n, 4, limits)} if n <= _NGROUPS_MAX else None
+    return {1: read_array(mem, args[1], n, 4, limits.strsize)} if n <= _NGROUPS_MAX else None
 
 
 def _gid(data: bytes) -> str:

@@ -11,9 +11,10 @@ from tracer.syscalls.table import get_table
 from tracer.syscalls.xlat import file as xfile
 from tracer.syscalls.xlat import ioctl_dev as xd
 
+from .arrays import array_items, each_item
 from .ioctl_arg import NO_ARG, IoctlArg, IoctlText, out
 from .ioctl_block import qstring
-from .kstructs import array_text, each_item, xflags, xval
+from .kstructs import xflags, xval
 from .perf_attr import render_perf_attr
 
 # ---- random ---------------------------------------------------------------------------
@@ -268,7 +269,7 @@ def _perf_query_bpf(a: IoctlArg) -> IoctlText:
     if o is None:
         return IoctlText(text + "...}")
     (count,) = struct.unpack_from("<I", o, 4)
-    ids = array_text(
+    ids = array_items(
         o[8:],
         a.arg + 8,
         count,

@@ -10,8 +10,9 @@ from collections.abc import Callable
 
 from tracer.syscalls.fmt import pointer
 
+from .arrays import array_items, each_item
 from .ioctl_arg import IoctlArg, IoctlText, out
-from .kstructs import array_text, each_item, xflags, xval
+from .kstructs import xflags, xval
 
 MTD_TYPES = {0: "MTD_ABSENT", 1: "MTD_RAM", 2: "MTD_ROM", 3: "MTD_NORFLASH", 4: "MTD_NANDFLASH",
              6: "MTD_DATAFLASH", 7: "MTD_UBIVOLUME", 8: "MTD_MLCNANDFLASH"}  # fmt: skip
@@ -88,7 +89,7 @@ def _info(d: bytes) -> str:
 def _hex_list(words: tuple[int, ...], strsize: int) -> str:
     data = struct.pack(f"<{len(words)}I", *words)
     item = each_item(4, lambda d, i: _hex(struct.unpack("<I", d)[0]))
-    return array_text(data, 1, len(words), 4, item, strsize)
+    return array_items(data, 1, len(words), 4, item, strsize)
 
 
 def _oobsel(strsize: int) -> Callable[[bytes], str]:

@@ -279,7 +279,9 @@ def decode_semctl(call: Syscall, ctx: RenderContext) -> Decoded:
 
 @on_entry("semop", "semtimedop")
 def _capture_sembuf(mem: MemoryReader, args, limits: CaptureLimits):
-    got: dict = {"sops": read_array(mem, args[1], args[2] & 0xFFFFFFFF, _SEMBUF.size, limits)}
+    got: dict = {
+        "sops": read_array(mem, args[1], args[2] & 0xFFFFFFFF, _SEMBUF.size, limits.strsize)
+    }
     if len(args) > 3 and args[3]:
         got["timeout"] = mem.read(args[3], 16)
     return got
