@@ -2,11 +2,14 @@
  * Structures that grow or point further, for the comparisons with strace
  * (tests/test_decode_kernel_objects.py): struct sched_attr in every size the kernel
  * knows of (0 for the first version, too small with the size the kernel writes back on
- * E2BIG, larger than we know, KEEP_POLICY/KEEP_PARAMS leaving fields out). Everything
- * after the `write(-1, "start", 5)` marker is compared line by line.
+ * E2BIG, larger than we know, KEEP_POLICY/KEEP_PARAMS leaving fields out); keyctl's
+ * commands with their strings, buffers in and out, iovecs and parameter structures
+ * (mostly on keys that do not exist: the errors are the same for both tracers).
+ * Everything after the `write(-1, "start", 5)` marker is compared line by line.
  */
 #include <stdint.h>
 #include <string.h>
+#include <sys/uio.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -68,11 +71,93 @@ static void sched_attrs(void)
 	syscall(SYS_sched_setattr, -1, a, 0);
 }
 
+struct kdf_params {
+	char *hashname, *otherinfo;
+	uint32_t otherinfolen, spare[8];
+};
+
+struct pkey_params {
+	int32_t key_id;
+	uint32_t in_len, out_len, spare[7];
+};
+
+static long kc(long cmd, unsigned long a2, unsigned long a3, unsigned long a4, unsigned long a5)
+{
+	return syscall(SYS_keyctl, cmd, a2, a3, a4, a5);
+}
+
+static void keyctls(void)
+{
+	enum { THREAD = -1, GROUP = -6, BOGUS = 0x1eefdead };
+	char *buf9 = at_page_end(9), *buf256 = at_page_end(256), *edge = at_page_end(5);
+	unsigned char *caps = at_page_end(2);
+	static char payload[] = "a payload of some length";
+	struct iovec *iov = at_page_end(3 * sizeof *iov);
+	int32_t *dh = at_page_end(3 * sizeof *dh);
+	struct kdf_params *kdf = at_page_end(sizeof *kdf);
+	struct pkey_params *pk = at_page_end(sizeof *pk);
+
+	memcpy(edge, "\1\2\3\4\5", 5);
+	memset(buf9, 0xff, 9);
+	kc(0xbadc0dedfacefeedULL, 1, 2, 3, 4);
+	kc(0 /* GET_KEYRING_ID */, THREAD, 1, 0, 0);
+	kc(1 /* JOIN_SESSION_KEYRING */, (unsigned long)edge, 0, 0, 0);
+	kc(2 /* UPDATE */, BOGUS, (unsigned long)payload, sizeof payload, 0);
+	kc(2, BOGUS, (unsigned long)edge, 32, 0);
+	kc(4 /* CHOWN */, BOGUS, -1U, 2718281828U, 0);
+	kc(5 /* SETPERM */, GROUP, 0x3f0100c0, 0, 0);
+	kc(5, BOGUS, 0xc0c0c0c0, 0, 0);
+	kc(6 /* DESCRIBE */, THREAD, (unsigned long)buf9, 9, 0);
+	kc(6, THREAD, (unsigned long)buf256, 256, 0);
+	kc(11 /* READ */, THREAD, (unsigned long)buf256, 256, 0);
+	kc(11, THREAD, (unsigned long)edge, 9, 0);
+	kc(10 /* SEARCH */, BOGUS, (unsigned long)"user", (unsigned long)payload, GROUP);
+	kc(13 /* NEGATE */, BOGUS, 3141592653U, 0, 0);
+	kc(14 /* SET_REQKEY_KEYRING */, -1, 0, 0, 0);
+	kc(14, 0xbadc0ded, 0, 0, 0);
+	kc(17 /* GET_SECURITY */, THREAD, (unsigned long)buf256, 256, 0);
+	kc(19 /* REJECT */, BOGUS, 5, 19 /* ENODEV */, 0);
+	kc(19, BOGUS, 5, 3134983661U, 0);
+	iov[0] = (struct iovec){payload, sizeof payload};
+	iov[1] = (struct iovec){edge, 5};
+	iov[2] = (struct iovec){edge + 1, 32};
+	kc(20 /* INSTANTIATE_IOV */, BOGUS, (unsigned long)iov, 3, 0);
+	kc(20, BOGUS, (unsigned long)(iov + 1), 3, 0);
+	kc(22 /* GET_PERSISTENT */, -1, GROUP, 0, 0);
+	dh[0] = GROUP;
+	dh[1] = 1234567890;
+	dh[2] = BOGUS;
+	kdf->hashname = "sha256";
+	kdf->otherinfo = payload;
+	kdf->otherinfolen = sizeof payload;
+	kc(23 /* DH_COMPUTE */, (unsigned long)dh, (unsigned long)buf9, 9, (unsigned long)kdf);
+	kdf->hashname = edge;
+	kdf->otherinfolen = 0;
+	kdf->spare[3] = 0xfacefeed;
+	kc(23, (unsigned long)dh, (unsigned long)buf9, 9, (unsigned long)kdf);
+	kc(23, (unsigned long)(dh + 1), 0, 9, (unsigned long)kdf + 1);
+	kc(24 /* PKEY_QUERY */, BOGUS, 0, (unsigned long)"enc=raw", 0);
+	pk->key_id = -2;
+	pk->in_len = sizeof payload;
+	pk->out_len = 4;
+	kc(25 /* PKEY_ENCRYPT */, (unsigned long)pk, (unsigned long)"enc=pkcs1", (unsigned long)payload,
+	   (unsigned long)buf9);
+	pk->spare[6] = 0xdec0ded;
+	kc(28 /* PKEY_VERIFY */, (unsigned long)pk, 0, (unsigned long)payload, (unsigned long)edge);
+	kc(28, (unsigned long)pk + 1, 0, (unsigned long)payload, (unsigned long)edge);
+	kc(29 /* RESTRICT_KEYRING */, BOGUS, (unsigned long)"asymmetric", 0, 0);
+	kc(30 /* MOVE */, BOGUS, THREAD, GROUP, 0xffffffffffffffffULL);
+	kc(30, BOGUS, THREAD, GROUP, 0xfffffffe);
+	kc(31 /* CAPABILITIES */, (unsigned long)caps, 2, 0, 0);
+	kc(31, (unsigned long)caps + 1, 2, 0, 0);
+}
+
 int main(int argc, char **argv)
 {
 	(void)argc;
 	(void)argv;
 	write(-1, "start", 5);
 	sched_attrs();
+	keyctls();
 	return 0;
 }
