@@ -4,9 +4,14 @@
  * knows of (0 for the first version, too small with the size the kernel writes back on
  * E2BIG, larger than we know, KEEP_POLICY/KEEP_PARAMS leaving fields out); keyctl's
  * commands with their strings, buffers in and out, iovecs and parameter structures
- * (mostly on keys that do not exist: the errors are the same for both tracers).
+ * (mostly on keys that do not exist: the errors are the same for both tracers);
+ * io_uring_register's opcodes on a file that is no ring (/dev/null), with fd arrays
+ * named under -y, structures holding further pointers, resource structures larger than
+ * the kernel knows, and the probe the kernel fills in (shown after ` => ` when a test
+ * injects success).
  * Everything after the `write(-1, "start", 5)` marker is compared line by line.
  */
+#include <fcntl.h>
 #include <stdint.h>
 #include <string.h>
 #include <sys/uio.h>
@@ -152,6 +157,90 @@ static void keyctls(void)
 	kc(31, (unsigned long)caps + 1, 2, 0, 0);
 }
 
+static long reg(int fd, unsigned op, const void *arg, unsigned nargs)
+{
+	return syscall(SYS_io_uring_register, fd, op, arg, nargs);
+}
+
+static void io_uring_registers(void)
+{
+	int null = open("/dev/null", O_RDONLY), full = open("/dev/full", O_RDONLY);
+	int *fds = at_page_end(5 * sizeof(int));
+	struct iovec *iov = at_page_end(2 * sizeof *iov);
+	uint64_t *tags = at_page_end(3 * sizeof *tags);
+	unsigned char *probe = at_page_end(16 + 4 * 8), *wide = at_page_end(40);
+	uint32_t *rsrc = at_page_end(32), *workers = at_page_end(3 * 4);
+	uint64_t *words = at_page_end(16), *buf_reg = at_page_end(40);
+	uint32_t *restr = at_page_end(3 * 16), *ringfds = at_page_end(3 * 16);
+
+	fds[0] = full, fds[1] = null, fds[2] = -1, fds[3] = -2, fds[4] = -3;
+	iov[0] = (struct iovec){(void *)0xfacefeedcafef00dULL, 42};
+	iov[1] = (struct iovec){fds, 20};
+	tags[0] = 0x1337, tags[1] = 0, tags[2] = 0xbadc0deddadfacedULL;
+	reg(null, 0xbadc0ded, fds, 1);
+	reg(null, 24, fds, 1);
+	reg(null, 1 /* UNREGISTER_BUFFERS */, fds, 1);
+	reg(null, 0 /* REGISTER_BUFFERS */, iov, 2);
+	reg(null, 2 /* REGISTER_FILES */, fds, 5);
+	reg(null, 2, fds + 3, 3);
+	uint32_t update[4] = {7, 0, 0, 0};
+	uint64_t fds_addr = (uintptr_t)fds;
+	memcpy(update + 2, &fds_addr, 8);
+	reg(null, 6 /* REGISTER_FILES_UPDATE */, update, 5);
+	memset(probe, 0, 16 + 4 * 8);
+	reg(null, 8 /* REGISTER_PROBE */, probe, 4);
+	probe[0] = 29, probe[1] = 4, probe[16] = 46, probe[18] = 1, probe[24] = 47, probe[26] = 3;
+	reg(null, 8, probe, 4);
+	reg(null, 8, probe + 1, 4);
+	restr[0] = 0 | 15 << 16, restr[4] = 1 | 47 << 16 | 0x77 << 24, restr[8] = 2 | 0xc1 << 16;
+	restr[9] = 0x80808080;
+	reg(null, 11 /* REGISTER_RESTRICTIONS */, restr, 3);
+	reg(null, 11, restr + 4, 3);
+	/* nr, flags, resv2, data, tags: the structure in 32 bytes, and 8 more past it */
+	rsrc[0] = 3, rsrc[1] = 1, rsrc[2] = rsrc[3] = 0;
+	memcpy(rsrc + 4, &fds_addr, 8);
+	uint64_t tags_addr = (uintptr_t)tags;
+	memcpy(rsrc + 6, &tags_addr, 8);
+	reg(null, 13 /* REGISTER_FILES2 */, rsrc, 32);
+	reg(null, 13, rsrc, 40);
+	memcpy(wide, rsrc, 32);
+	memset(wide + 32, 0xa5, 8);
+	reg(null, 13, wide, 40);
+	memset(wide + 32, 0, 8);
+	reg(null, 13, wide, 40);
+	uint64_t iov_addr = (uintptr_t)iov;
+	memcpy(wide + 16, &iov_addr, 8);
+	reg(null, 15 /* REGISTER_BUFFERS2 */, wide, 40);
+	reg(null, 15, wide, 24);
+	/* offset, resv, data, tags, nr, resv2 */
+	uint32_t upd2[8] = {5, 0xbad, 0, 0, 0, 0, 3, 0};
+	memcpy(upd2 + 2, &fds_addr, 8);
+	memcpy(upd2 + 4, &tags_addr, 8);
+	reg(null, 14 /* REGISTER_FILES_UPDATE2 */, upd2, 32);
+	memcpy(upd2 + 2, &iov_addr, 8);
+	upd2[6] = 2;
+	reg(null, 16 /* REGISTER_BUFFERS_UPDATE */, upd2, 32);
+	words[0] = 0xbadc0deddadfacedULL, words[1] = 0x8000000000000001ULL;
+	reg(null, 17 /* REGISTER_IOWQ_AFF */, words, 16);
+	reg(null, 17, words, 17);
+	reg(null, 17, words, 0);
+	workers[0] = 0, workers[1] = 1, workers[2] = 0xbedfaced;
+	reg(null, 19 /* REGISTER_IOWQ_MAX_WORKERS */, workers, 3);
+	reg(null, 19, workers + 2, 2);
+	for (int i = 0; i < 3; i++) {
+		ringfds[4 * i] = i ? i : -1U;
+		ringfds[4 * i + 1] = i == 1 ? 0x1010101 : 0;
+		ringfds[4 * i + 2] = fds[i];
+		ringfds[4 * i + 3] = i == 2 ? 0xbadc0ded : 0;
+	}
+	reg(null, 20 /* REGISTER_RING_FDS */, ringfds, 3);
+	reg(null, 21 /* UNREGISTER_RING_FDS */, ringfds, 4);
+	buf_reg[0] = (uintptr_t)buf_reg, buf_reg[1] = 42 | 7ULL << 32 | 0x7a69ULL << 48;
+	buf_reg[2] = buf_reg[3] = 0, buf_reg[4] = 0xfacefeed;
+	reg(null, 22 /* REGISTER_PBUF_RING */, buf_reg, 1);
+	reg(null, 23, (char *)buf_reg + 1, 1);
+}
+
 int main(int argc, char **argv)
 {
 	(void)argc;
@@ -159,5 +248,6 @@ int main(int argc, char **argv)
 	write(-1, "start", 5);
 	sched_attrs();
 	keyctls();
+	io_uring_registers();
 	return 0;
 }

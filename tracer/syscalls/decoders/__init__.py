@@ -10,6 +10,7 @@ import tracer.syscalls.decoders.file  # noqa: F401
 import tracer.syscalls.decoders.file_times  # noqa: F401
 import tracer.syscalls.decoders.futex  # noqa: F401
 import tracer.syscalls.decoders.io_uring  # noqa: F401
+import tracer.syscalls.decoders.io_uring_register  # noqa: F401
 import tracer.syscalls.decoders.ioctl  # noqa: F401
 import tracer.syscalls.decoders.ipc  # noqa: F401
 import tracer.syscalls.decoders.kcmp  # noqa: F401
