@@ -26,7 +26,7 @@ _U32 = 0xFFFFFFFF
 _RESTRICTION = struct.Struct("<HBB3I")  # opcode, register_op/sqe_op/sqe_flags, resv, resv2[3]
 _RING_FD = struct.Struct("<IIQ")  # offset, resv, data
 _AFF_MAX = 64 * 4096
-FILES, EVENTFD, EVENTFD_ASYNC, FILES2, FILES_UPDATE2 = 2, 4, 7, 13, 14
+FILES, EVENTFD, EVENTFD_ASYNC = 2, 4, 7
 _FD_ARRAYS = (FILES, EVENTFD, EVENTFD_ASYNC)
 _RSRC = {13: (True, False), 14: (True, True), 15: (False, False), 16: (False, True)}
 _ELEMENT = {0: 16, 11: _RESTRICTION.size, 19: 4, 20: _RING_FD.size, 21: _RING_FD.size}
@@ -146,7 +146,7 @@ def _arg_text(call: Syscall, ctx: RenderContext) -> str | None:
     if op in _FD_ARRAYS:
         return s.fd_array(data, addr, nargs, fd, limit)
     if op == 0:
-        return s.iovec_array(data, addr, nargs, limit)
+        return s.iovec_pointers(data, addr, nargs, limit)
     if op == 11:
         return array_items(data, addr, nargs, 16, each_item(16, _restriction), limit)
     if op in (20, 21):

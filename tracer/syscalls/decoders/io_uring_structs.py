@@ -68,7 +68,7 @@ def _s32(b: bytes) -> int:
     return int.from_bytes(b[:4], "little", signed=True)
 
 
-def iovec_array(data: bytes | None, addr: int, count: int, limit: int) -> str:
+def iovec_pointers(data: bytes | None, addr: int, count: int, limit: int) -> str:
     def item(b: bytes, _i: int) -> str:
         base, length = IOVEC.unpack(b)
         return f"{{iov_base={hex0(base) if base else 'NULL'}, iov_len={length}}}"
@@ -124,7 +124,7 @@ def _rsrc_items(mem: dict, ptr: int, tags: int, nr: int, files: bool, upd: bool,
         one = (lambda v: xval(v, skip, "", "{}") if v in skip else fd(v)) if upd else fd
         data = fd_array(mem.get("data"), ptr, nr, one, limit)
     else:
-        data = iovec_array(mem.get("data"), ptr, nr, limit)
+        data = iovec_pointers(mem.get("data"), ptr, nr, limit)
     return data, u64_array(mem.get("tags"), tags, nr, limit)
 
 
