@@ -483,7 +483,7 @@ def run_headless(opts: TraceOptions, args: argparse.Namespace) -> int:
     load_decoders()  # once, before the fork, so the writer does not import them again
     if opts.command:  # a program that cannot run is refused before any output is made
         try:
-            resolve_program(opts.command[0], (opts.env or {}).get("PATH"))
+            resolve_program(opts.command[0])
         except LaunchError as e:
             say(str(e))
             return 1

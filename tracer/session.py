@@ -61,9 +61,10 @@ class TraceSession:
     def start(self) -> None:
         path = None
         if self.options.command:
-            env_path = (self.options.env or {}).get("PATH") if self.options.env else None
             try:
-                path = resolve_program(self.options.command[0], env_path)
+                # Found through our own PATH, as strace finds it: -E PATH=... is the
+                # program's environment, not where tracetui looks.
+                path = resolve_program(self.options.command[0])
             except LaunchError as e:
                 raise TraceError(str(e)) from None
         doorbell = _install_doorbell()
