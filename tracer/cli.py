@@ -360,7 +360,10 @@ def _main(argv: list[str] | None, interactive: Interactive | None, ignored: tupl
         from tracer.steer.cli_options import spell_strace_long
 
         parser = build_parser()
-        args = _session_read_option(parser, spell_strace_long(parser, argv))
+        from tracer.summary.options import spell_wall_clock
+
+        argv = spell_wall_clock(parser, spell_strace_long(parser, argv))
+        args = _session_read_option(parser, argv)
         if args.version:
             print(version_line())
             return 0
