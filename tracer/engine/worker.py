@@ -295,7 +295,10 @@ class Worker(SyscallStops, ProcessStops, SteerStops):
         o = self.opts
         assert self.path is not None
         filt = self.plan.traced_numbers
-        prog = seccomp_program(filt) if (filt is not None and o.seccomp) else None
+        # Not beside -p: an attached task has no filter and would never stop at a call
+        # the loop resumes with PTRACE_CONT (strace drops --seccomp-bpf with -p too).
+        filtered = filt is not None and o.seccomp and not o.attach
+        prog = seccomp_program(filt) if filtered else None
         self.seccomp_active = prog is not None
         pid, rfd = fork_stopped_child(
             self.path, o.command, o.env, o.cwd, o.tty_fd, prog, o.ignored_signals, o.run_as
