@@ -5,7 +5,7 @@ whose numbers a rule or breakpoint names (`SyscallPlan.set_steered` makes those
 Python's in both loops) and for tasks with something pending (`_steer_tasks`).
 
 - Injection: at entry the syscall number is set to -1 (orig_rax), so the kernel
-  skips the call; at exit the return value (rax) is set to -ERRNO or N. Registers
+  skips the call (or to a call without side effects, strace's `syscall=`); at exit the return value (rax) is set to -ERRNO or N. Registers
   go through python-ptrace's binding (`ptrace_getregs`/`ptrace_setregs` and its
   `user_regs_struct`).
 - Holds (a delay, a breakpoint) never block the loop: the task simply is not
@@ -136,7 +136,8 @@ class SteerStops(_Base):
 
     def _inject_entry(self, task: Task, call: Syscall, rule: InjectRule) -> None:
         st = self._steer_state(task.tid)
-        if rule.tampers and set_registers(task.tid, orig_rax=-1):
+        # The kernel runs no call (-1), or the harmless one strace's syscall= names.
+        if rule.tampers and set_registers(task.tid, orig_rax=rule.syscall):
             st.tamper, st.nr, st.error, st.retval = True, call.nr, rule.error, rule.retval
             st.marks |= INJECTED
         if rule.signal:

@@ -583,13 +583,15 @@ class Worker(SyscallStops, ProcessStops, SteerStops):
             return
         _ptrace(24, tid, None, None)
 
-    def _restart(self, task: Task, sig: int = 0) -> None:
+    def _restart(self, task: Task, sig: int = 0, event_stop: bool = False) -> None:
         req = pt.PTRACE_SYSCALL
         if self.seccomp_active and not task.in_seccomp_call:
             req = pt.PTRACE_CONT
         st = self._steer_tasks.get(task.tid) if self._steer_tasks else None
         if st is not None:
-            if st.signal:  # strace's inject signal=: delivered as the call is entered
+            # strace's inject signal=: delivered as the call is entered, or from its exit
+            # stop when it entered through a seccomp event stop (which drops a signal).
+            if st.signal and not event_stop:
                 sig, st.signal = sig or st.signal, 0
             if st.hold:  # a delay or a breakpoint: resumed later (`_steer_release`)
                 task.held, task.held_request, task.held_sig = True, req, sig
