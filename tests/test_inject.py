@@ -200,6 +200,9 @@ def test_injected_calls_are_marked_in_json_lines(tracer_loop, tmp_path):
         (("--inject", "name:nosuch", "error=EIO"), "unknown syscall"),
         (("--inject", "name:openat", "explode"), "invalid --inject action"),
         (("--inject=openat:error=EFOO",), "invalid error"),
+        (("-e", "fault=chdir:retval=0"), "invalid fault argument 'chdir:retval=0'"),
+        (("-e", "inject=chdir:signal=1:signal=2"), "invalid inject argument"),
+        (("-e", "inject=chdir:error=1:syscall=chdir"), "without side effects"),
     ],
 )
 def test_bad_inject_specs_give_one_clear_line(args, words):

@@ -1,0 +1,36 @@
+/*
+ * Calls for strace's -e inject=/fault= semantics (tests/test_strace_behaviour.py):
+ * a signal injected at a call's entry (the handler runs before the program goes on),
+ * a 64-bit retval= on a call without its own return format (printed in decimal), and
+ * fault= with syscall=, which runs a call without side effects instead. Everything after
+ * the `write(-1, "start", 5)` marker is compared with strace line by line.
+ */
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+static volatile sig_atomic_t caught;
+
+static void on_usr1(int sig)
+{
+	(void)sig;
+	caught++;
+}
+
+int main(int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	struct sigaction sa = {.sa_handler = on_usr1};
+	sigaction(SIGUSR1, &sa, NULL);
+	write(-1, "start", 5);
+	syscall(SYS_getpid);
+	syscall(SYS_chdir, ".");
+	/* The handler ran before the call after the injected one: its count says so. */
+	syscall(SYS_getuid);
+	syscall(SYS_geteuid);
+	syscall(SYS_umask, 022);
+	syscall(SYS_umask, 022);
+	return caught == 1 ? 0 : 3;
+}
