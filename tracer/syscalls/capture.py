@@ -42,7 +42,9 @@ class CaptureLimits:
 
     strsize: int = 32
     bufsize: int = 4096
-    path_max: int = 4096
+    # strace reads a path's PATH_MAX bytes: PATH_MAX - 1 to show and one more to see
+    # whether it ends there (a read stops at the byte after `path_max`).
+    path_max: int = 4095
     fd_paths: bool = True  # strace -y: captures may read what AT_FDCWD etc. refer to
 
     @property
