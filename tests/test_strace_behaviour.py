@@ -18,13 +18,17 @@ pytestmark = pytest.mark.timeout(120)
 
 _STEER = [
     "-e",
-    "trace=write,getpid,chdir,getuid,geteuid,umask",
+    "trace=write,getpid,chdir,getuid,geteuid,umask,access,getcwd",
     "-e",
     "inject=chdir:signal=USR1",
     "-e",
     "inject=geteuid:retval=0x100000000",
     "-e",
     "fault=umask:when=2:syscall=gettid",
+    "-e",
+    "inject=access:poke_enter=@arg1=2f746d7000",  # "/tmp"
+    "-e",
+    "inject=getcwd:poke_exit=@arg1=2f706f6b656400",  # "/poked"
 ]
 
 
@@ -35,7 +39,24 @@ def test_injected_signals_results_and_substitute_calls_read_as_under_strace(tmp_
     lines = compare_with_strace(tmp_path, "steering", _STEER)
     assert "--- SIGUSR1 {si_signo=SIGUSR1, si_code=SI_KERNEL} ---" in lines
     assert "geteuid() = 4294967296 (INJECTED)" in lines
-    assert lines[-1] == "umask(022) = -1 ENOSYS (Function not implemented) (INJECTED)"
+    assert "umask(022) = -1 ENOSYS (Function not implemented) (INJECTED)" in lines
+    assert 'access("/tmp", F_OK) = 0 (INJECTED: args)' in lines
+    assert any(line.startswith('getcwd("/poked", 64)') for line in lines), lines
+
+
+def test_a_poke_past_the_call_s_arguments_is_told_and_changes_nothing(tmp_path):
+    out = tmp_path / "trace.txt"
+    proc = run_tracetui(
+        "--no-ui", "-o", str(out), "-e", "trace=chdir",
+        "-e", "inject=chdir:poke_enter=@arg2=00", "sh", "-c", "cd /",
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    assert re.search(
+        r"Failed to tamper with process \d+: requested to tamper with argument #2, "
+        r"but system call 'chdir' has only 1 arguments",
+        proc.stderr,
+    ), proc.stderr
+    assert 'chdir("/") = 0\n' in re.sub(r" +=", " =", out.read_text())
 
 
 def test_a_launched_program_beside_p_keeps_the_attached_calls(tmp_path):

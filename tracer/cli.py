@@ -559,7 +559,11 @@ def run_headless(opts: TraceOptions, args: argparse.Namespace) -> int:
             ending.check(interrupted)
             if dumps is not None:
                 dumps.forward()
+            for notice in session.take_notices():
+                say(notice)
         flusher.stop()
+        for notice in session.take_notices():
+            say(notice)
     finally:
         for s, h in previous.items():
             signal.signal(s, h)

@@ -131,6 +131,14 @@ class TraceSession:
         """One line for each -p pid that could not be attached while others were."""
         return list(self.worker.warnings) if self.worker else []
 
+    def take_notices(self) -> list[str]:
+        """Lines for the user since the last call (a poke that could not be written)."""
+        notices = self.worker.notices if self.worker else None
+        out = []
+        while notices:
+            out.append(notices.popleft())
+        return out
+
     @property
     def error(self) -> str | None:
         """Why tracing ended abnormally (None when it ended normally or still runs)."""

@@ -2,7 +2,9 @@
  * Calls for strace's -e inject=/fault= semantics (tests/test_strace_behaviour.py):
  * a signal injected at a call's entry (the handler runs before the program goes on),
  * a 64-bit retval= on a call without its own return format (printed in decimal), and
- * fault= with syscall=, which runs a call without side effects instead. Everything after
+ * fault= with syscall=, which runs a call without side effects instead, and pokes: bytes
+ * written where an argument points at entry (the call sees them, and so does the line)
+ * and at exit. Everything after
  * the `write(-1, "start", 5)` marker is compared with strace line by line.
  */
 #include <signal.h>
@@ -32,5 +34,9 @@ int main(int argc, char **argv)
 	syscall(SYS_geteuid);
 	syscall(SYS_umask, 022);
 	syscall(SYS_umask, 022);
+	static char missing[] = "/nonexistent/path";
+	syscall(SYS_access, missing, F_OK);
+	static char cwd[64];
+	syscall(SYS_getcwd, cwd, sizeof cwd);
 	return caught == 1 ? 0 : 3;
 }

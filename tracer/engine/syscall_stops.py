@@ -13,7 +13,7 @@ from tracer.engine import ptrace_api as pt
 from tracer.engine.stream import CallExit, CallGone
 from tracer.engine.syscall_plan import FD_CLEAR, FD_CLOSE_ARG0, FD_DROP_ARG1, FD_RETURNS
 from tracer.engine.tasks import Task
-from tracer.events import INJECTED_KEY, Syscall
+from tracer.events import Syscall
 from tracer.syscalls.capture import SOCKETS_KEY
 
 if TYPE_CHECKING:
@@ -161,7 +161,7 @@ class SyscallStops(_Base):
             if plan.changes_maps(nr) and self.unwinder is not None:
                 self.unwinder.invalidate(tgid)
         if marks:  # strace's (INJECTED) / (DELAYED), carried in the call's memory
-            mem = {**(mem or {}), INJECTED_KEY: marks}
+            mem = self._steer_mem(task.tid, mem, marks)
         self.queue.put(CallExit(task.tid, end, ret, error, mem, fds))
         if steered:
             self._steer_after_exit(task, call)

@@ -119,6 +119,9 @@ class Worker(SyscallStops, ProcessStops, SteerStops):
         self.stopping = False
         self.start_error: str | None = None
         self.warnings: list[str] = []  # pids given with -p that could not be attached
+        # Lines for the user while tracing (a poke that failed), as strace prints them
+        # on stderr; taken by the consumer (`TraceSession.take_notices`).
+        self.notices: deque[str] = deque(maxlen=1000)
         self.error: str | None = None  # why tracing ended abnormally
         self.exec_failure: str | None = None
         self.started = threading.Event()

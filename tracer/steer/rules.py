@@ -3,7 +3,8 @@
 Two spellings of an injection rule become one `InjectRule`:
 
 - strace's, `-e inject=SET:error=ERRNO|retval=N[:signal=SIG][:delay_enter=D]
-  [:delay_exit=D][:when=FIRST[..LAST][+[STEP]]]` and `-e fault=SET[:error=ERRNO][:when=..]`
+  [:delay_exit=D][:poke_enter=@argN=HEX][:poke_exit=..][:syscall=NAME]
+  [:when=FIRST[..LAST][+[STEP]]]` and `-e fault=SET[:error=ERRNO][:when=..]`
   (error ENOSYS by default): a syscall set, counted per syscall and per thread;
 - tracetui's, `--inject FILTER ACTION` with ACTION `error=ERRNO`, `retval=N` or `delay=D`
   (and `count=N`): the filter language of the explorer, matched on the call at its
@@ -75,12 +76,18 @@ class InjectRule:
     delay_exit: float = 0.0
     when: When = EVERY
     syscall: int = -1  # strace's syscall=: run this call instead (-1: none, skipped)
+    poke_enter: tuple[tuple[int, bytes], ...] = ()  # (argument number, bytes) at entry
+    poke_exit: tuple[tuple[int, bytes], ...] = ()  # and at exit
     filter: Any = None  # tracer.filter.Filter, matched on the call at entry
     remaining: int | None = None
     text: str = ""  # as the user wrote it, for lists
     id: int = 0
     enabled: bool = True
     hits: int = 0
+
+    @property
+    def pokes(self) -> bool:
+        return bool(self.poke_enter or self.poke_exit)
 
     @property
     def tampers(self) -> bool:
@@ -99,6 +106,8 @@ class InjectRule:
             what.append(f"delay_enter={_seconds_text(self.delay_enter)}")
         if self.delay_exit:
             what.append(f"delay_exit={_seconds_text(self.delay_exit)}")
+        if self.pokes:
+            what.append("poke")
         if self.remaining is not None:
             what.append(f"{self.remaining} left")
         return " ".join(what)
@@ -225,16 +234,31 @@ def _strace_inject(value: str, key: str, fault: bool) -> InjectRule:
         elif name == "syscall":
             rule.syscall = parse_pure_syscall(arg)
         elif name in ("poke_enter", "poke_exit") and not fault:
-            raise SteerSpecError(f"strace's {name}= is not supported by tracetui")
+            setattr(rule, name, parse_pokes(arg))
         else:
             raise SteerSpecError(f"unknown '{name}='")
     if fault and not rule.tampers:
         rule.error = 38  # ENOSYS, strace's default for fault=
-    if not (rule.tampers or rule.signal or rule.delay_enter or rule.delay_exit):
+    if not (rule.tampers or rule.signal or rule.delay_enter or rule.delay_exit or rule.pokes):
         raise SteerSpecError(
-            "say what to do (error=, retval=, signal=, delay_enter= or delay_exit=)"
+            "say what to do (error=, retval=, signal=, delay_enter=, delay_exit=, poke_enter=)"
         )
     return rule
+
+
+_POKE = re.compile(r"@arg([1-7])=((?:[0-9a-fA-F]{2}){1,1024})")
+
+
+def parse_pokes(text: str) -> tuple[tuple[int, bytes], ...]:
+    """`@argN=HEX[,@argN=HEX...]`: bytes to write where argument N (1 to 7) points, each
+    argument once, at most 1024 bytes each."""
+    pokes: dict[int, bytes] = {}
+    for item in text.split(","):
+        m = _POKE.fullmatch(item)
+        if not m or int(m.group(1)) in pokes:
+            raise SteerSpecError(f"invalid poke '{item}' (@argN=HEX, N 1 to 7, each once)")
+        pokes[int(m.group(1))] = bytes.fromhex(m.group(2))
+    return tuple(pokes.items())
 
 
 def parse_retval(text: str) -> int:
