@@ -18,7 +18,7 @@ pytestmark = pytest.mark.timeout(120)
 
 _STEER = [
     "-e",
-    "trace=write,getpid,chdir,getuid,geteuid,umask,access,getcwd",
+    "trace=write,getpid,chdir,getuid,geteuid,umask,access,getcwd,nanosleep,restart_syscall",
     "-e",
     "inject=chdir:signal=USR1",
     "-e",
@@ -35,13 +35,15 @@ _STEER = [
 @pytest.mark.usefixtures("tracer_loop")
 def test_injected_signals_results_and_substitute_calls_read_as_under_strace(tmp_path):
     """-e trace= runs under a seccomp filter, whose entry stop drops a signal: the
-    injected SIGUSR1 must still be delivered (as from the kernel) before getuid."""
+    injected SIGUSR1 must still be delivered (as from the kernel) before getuid. A sleep
+    interrupted to be restarted shows its time left, then restart_syscall what it resumes."""
     lines = compare_with_strace(tmp_path, "steering", _STEER)
     assert "--- SIGUSR1 {si_signo=SIGUSR1, si_code=SI_KERNEL} ---" in lines
     assert "geteuid() = 4294967296 (INJECTED)" in lines
     assert "umask(022) = -1 ENOSYS (Function not implemented) (INJECTED)" in lines
     assert 'access("/tmp", F_OK) = 0 (INJECTED: args)' in lines
     assert any(line.startswith('getcwd("/poked", 64)') for line in lines), lines
+    assert lines[-1] == "restart_syscall(<... resuming interrupted nanosleep ...>) = 0"
 
 
 def test_a_poke_past_the_call_s_arguments_is_told_and_changes_nothing(tmp_path):

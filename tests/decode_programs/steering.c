@@ -4,12 +4,15 @@
  * a 64-bit retval= on a call without its own return format (printed in decimal), and
  * fault= with syscall=, which runs a call without side effects instead, and pokes: bytes
  * written where an argument points at entry (the call sees them, and so does the line)
- * and at exit. Everything after
+ * and at exit; then a sleep that an ignored SIGALRM interrupts under ptrace (the time left
+ * shown, and restart_syscall naming the call it resumes). Everything after
  * the `write(-1, "start", 5)` marker is compared with strace line by line.
  */
 #include <signal.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/time.h>
+#include <time.h>
 #include <unistd.h>
 
 static volatile sig_atomic_t caught;
@@ -38,5 +41,11 @@ int main(int argc, char **argv)
 	syscall(SYS_access, missing, F_OK);
 	static char cwd[64];
 	syscall(SYS_getcwd, cwd, sizeof cwd);
+	struct sigaction ignore = {.sa_handler = SIG_IGN};
+	sigaction(SIGALRM, &ignore, NULL);
+	struct itimerval alarm_in = {.it_value.tv_usec = 50000};
+	setitimer(ITIMER_REAL, &alarm_in, NULL);
+	struct timespec nap = {.tv_nsec = 300000000}, left;
+	syscall(SYS_nanosleep, &nap, &left);
 	return caught == 1 ? 0 : 3;
 }

@@ -69,6 +69,9 @@ class SyscallPlan:
         self._effect = [0] * SIZE
         self._never = [False] * SIZE
         self._maps = [False] * SIZE
+        self._on_restart = [False] * SIZE
+        self._python_only = [False] * SIZE  # stops Python must see (capture.PYTHON_ONLY)
+        self.restart_nr = table.number("restart_syscall")
         # 32-bit (int $0x80) calls: nothing captured (other layouts), but their fd
         # effects and never-returning calls (exit) still count.
         self._compat_effect: dict[int, int] = {}
@@ -85,6 +88,8 @@ class SyscallPlan:
                 continue
             self._entry[nr] = capture.ENTRY_CAPTURES.get(d.name)
             self._exit[nr] = capture.EXIT_CAPTURES.get(d.name)
+            self._on_restart[nr] = d.name in capture.EXIT_ON_RESTART
+            self._python_only[nr] = d.name in capture.PYTHON_ONLY
             self._fdpos[nr] = capture.FD_ARGS.get(d.name, ())
             eff = _EFFECTS_BY_NAME.get(d.name, 0)
             if d.classes & Class.RETURNS_FD:
@@ -128,6 +133,7 @@ class SyscallPlan:
                 and not self._stack[nr]
                 and not self._maps[nr]
                 and not self._steered[nr]
+                and not self._python_only[nr]
             )
         return out
 
@@ -139,6 +145,10 @@ class SyscallPlan:
 
     def exit_capture(self, nr: int):
         return self._exit[nr] if nr < SIZE else None
+
+    def captures_on_restart(self, nr: int) -> bool:
+        """The exit capture runs also when the call was interrupted to be restarted."""
+        return self._on_restart[nr] if nr < SIZE else False
 
     def fd_positions(self, nr: int) -> tuple[int, ...]:
         return self._fdpos[nr] if nr < SIZE else ()

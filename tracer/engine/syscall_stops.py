@@ -14,7 +14,12 @@ from tracer.engine.stream import CallExit, CallGone
 from tracer.engine.syscall_plan import FD_CLEAR, FD_CLOSE_ARG0, FD_DROP_ARG1, FD_RETURNS
 from tracer.engine.tasks import Task
 from tracer.events import Syscall
-from tracer.syscalls.capture import SOCKETS_KEY
+from tracer.syscalls.capture import (
+    ERESTART_RESTARTBLOCK,
+    RESTART_ERRNOS,
+    RESUMING_KEY,
+    SOCKETS_KEY,
+)
 
 if TYPE_CHECKING:
     from tracer.engine.worker import Worker as _Base
@@ -51,6 +56,9 @@ class SyscallStops(_Base):
         if not plan.is_traced(nr) or (task.launching and nr != self.execve_nr):
             return
         call = Syscall(0, task.tgid, task.tid, nr, args, time.time())
+        if nr == plan.restart_nr:
+            call.mem = {RESUMING_KEY: task.interrupted_nr}
+            task.interrupted_nr = -1
         cap = plan.entry_capture(nr)
         if cap is not None:
             self.mem.tid = task.tid
@@ -145,6 +153,8 @@ class SyscallStops(_Base):
             ret, is_error, marks = self._steer_exit(task, ret, is_error)
         if is_error:
             error = -ret
+            if error in RESTART_ERRNOS:
+                mem = self._interrupted(task, call, ret, error)
         else:
             cap = plan.exit_capture(nr)
             if cap is not None:
@@ -165,6 +175,19 @@ class SyscallStops(_Base):
         self.queue.put(CallExit(task.tid, end, ret, error, mem, fds))
         if steered:
             self._steer_after_exit(task, call)
+
+    def _interrupted(self, task: Task, call: Syscall, ret: int, error: int) -> dict | None:
+        """A call interrupted to be restarted: what it wrote (nanosleep's time left, as
+        strace shows it), and which call a restart_syscall will resume."""
+        if error == ERESTART_RESTARTBLOCK:
+            task.interrupted_nr = call.nr
+        if not self.plan.captures_on_restart(call.nr):
+            return None
+        self.mem.tid = task.tid
+        try:
+            return self.plan.exit_capture(call.nr)(self.mem, call.args, ret, self.plan.limits)
+        except Exception:
+            return None
 
     def _exit_socket_details(
         self, task: Task, call: Syscall, fds: dict[int, str], mem: dict | None

@@ -59,6 +59,18 @@ ENTRY_CAPTURES: dict[str, EntryCapture] = {}
 EXIT_CAPTURES: dict[str, ExitCapture] = {}
 # Argument positions holding file descriptors, per syscall name.
 FD_ARGS: dict[str, tuple[int, ...]] = {}
+# Calls whose exit capture runs also when they are interrupted to be restarted (strace
+# prints nanosleep's remaining time then), and calls Python must see whole (the engine
+# keeps per-task state for them: restart_syscall names the call it resumes). Both are
+# Python's in both loops.
+EXIT_ON_RESTART: set[str] = set()
+PYTHON_ONLY: set[str] = set()
+# The kernel's restart codes (ERESTARTSYS, ERESTARTNOINTR, ERESTARTNOHAND,
+# ERESTART_RESTARTBLOCK): the call was interrupted and will be run again.
+RESTART_ERRNOS = frozenset({512, 513, 514, 516})
+ERESTART_RESTARTBLOCK = 516
+# restart_syscall's capture: the number of the call it resumes (-1: unknown).
+RESUMING_KEY = "_resuming"
 
 
 def on_entry(*names: str) -> Callable[[EntryCapture], EntryCapture]:

@@ -26,6 +26,7 @@ import tracer.syscalls.decoders.prctl  # noqa: F401
 import tracer.syscalls.decoders.priority  # noqa: F401
 import tracer.syscalls.decoders.process  # noqa: F401
 import tracer.syscalls.decoders.quota  # noqa: F401
+import tracer.syscalls.decoders.restart  # noqa: F401
 import tracer.syscalls.decoders.signal  # noqa: F401
 import tracer.syscalls.decoders.sockopt  # noqa: F401
 import tracer.syscalls.decoders.specs  # noqa: F401

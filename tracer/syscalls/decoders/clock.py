@@ -5,10 +5,11 @@ from __future__ import annotations
 import struct
 
 from tracer.events import Syscall
-from tracer.syscalls import fmt
+from tracer.syscalls import capture, fmt
 from tracer.syscalls.capture import (
     CaptureLimits,
     EntryOps,
+    ExitCapture,
     ExitOps,
     MemoryReader,
     Read,
@@ -61,6 +62,19 @@ on_exit("clock_gettime", "clock_getres")(_exit_struct(1))
 on_entry("clock_settime")(_entry_struct(1, TIMESPEC))
 on_entry("clock_nanosleep")(_entry_struct(2, TIMESPEC))
 on_entry("nanosleep")(_entry_struct(0, TIMESPEC))
+# The time left is written only when the sleep is interrupted (to be restarted).
+capture.EXIT_ON_RESTART.update(("nanosleep", "clock_nanosleep"))
+
+
+def _time_left_at(pos: int) -> ExitCapture:
+    def capture_time_left(mem: MemoryReader, args: tuple[int, ...], ret: int, limits):
+        return None if ret >= 0 else {"left": read_struct(mem, args[pos], TIMESPEC)}
+
+    return capture_time_left
+
+
+on_exit("nanosleep")(_time_left_at(1))
+on_exit("clock_nanosleep")(_time_left_at(3))
 
 
 @decoder("clock_gettime", "clock_getres")
@@ -73,17 +87,26 @@ def decode_clock_settime(call: Syscall, ctx: RenderContext) -> Decoded:
     return Decoded([clock_arg(call.args[0]), timespec_arg(call, 1, at_exit=False)])
 
 
+def _time_left(call: Syscall, pos: int) -> Arg:
+    """The remaining time, which the kernel writes only when the sleep is interrupted
+    to be restarted; else the address, as strace prints it."""
+    raw = call.args[pos]
+    left = (call.mem or {}).get("left")
+    if left is None or call.error not in capture.RESTART_ERRNOS:
+        return ptr_arg(raw, at_exit=True)
+    return struct_arg(fmt.timespec(*left), raw, left, at_exit=True)
+
+
 @decoder("clock_nanosleep")
 def decode_clock_nanosleep(call: Syscall, ctx: RenderContext) -> Decoded:
     a = call.args
     args = [clock_arg(a[0]), flags_arg(a[1], x.TIMER_FLAGS), timespec_arg(call, 2, at_exit=False)]
-    # The remaining time is only written when interrupted, and exit captures run on success only.
-    return Decoded([*args, ptr_arg(a[3], at_exit=True)])
+    return Decoded([*args, _time_left(call, 3)])
 
 
 @decoder("nanosleep")
 def decode_nanosleep(call: Syscall, ctx: RenderContext) -> Decoded:
-    return Decoded([timespec_arg(call, 0, at_exit=False), ptr_arg(call.args[1], at_exit=True)])
+    return Decoded([timespec_arg(call, 0, at_exit=False), _time_left(call, 1)])
 
 
 @on_exit("gettimeofday")
