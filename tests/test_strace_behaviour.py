@@ -8,7 +8,6 @@ from __future__ import annotations
 import os
 import re
 import subprocess
-import time
 
 import pytest
 from conftest import ROOT, run_tracetui, tracetui_cmd
@@ -99,15 +98,15 @@ def test_c_with_w_is_the_summary_wall_clock(tmp_path):
 
 
 def test_the_standard_streams_are_let_go_once_the_program_runs():
-    """A reader of tracetui's stdout sees its end when the program closes its copy."""
-    cmd = tracetui_cmd("--no-ui", "-qq", "-e", "trace=none", "sh", "-c", "exec >&-; sleep 3")
+    """A reader of tracetui's stdout sees its end when the program closes its copy,
+    while the program (and so tracetui) still runs."""
+    cmd = tracetui_cmd("--no-ui", "-qq", "-e", "trace=none", "sh", "-c", "exec >&-; sleep 2")
     env = dict(os.environ, PYTHONPATH=f"{ROOT}{os.pathsep}{os.environ.get('PYTHONPATH', '')}")
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env)
-    started = time.monotonic()
     assert proc.stdout.read() == b""
-    read_for = time.monotonic() - started
+    still_running = proc.poll() is None
     assert proc.wait(30) == 0
-    assert read_for < 2.5, f"stdout stayed open {read_for:.1f}s"
+    assert still_running, "stdout stayed open until tracetui ended"
 
 
 @pytest.mark.parametrize(
