@@ -132,10 +132,12 @@ def _use_loop(loop: str, monkeypatch) -> None:
 
 TASKS = r"""
 #include <pthread.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <sys/wait.h>
 #include <unistd.h>
-static void *worker(void *arg) { usleep(1000); return arg; }
+/* Not usleep: clock_nanosleep is Python's (its time left is read when interrupted). */
+static void *worker(void *arg) { for (int i = 0; i < 200; i++) sched_yield(); return arg; }
 int main(int argc, char **argv) {
     int n = atoi(argv[1]);
     for (int i = 0; i < n; i++) {

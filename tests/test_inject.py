@@ -200,6 +200,9 @@ def test_injected_calls_are_marked_in_json_lines(tracer_loop, tmp_path):
         (("--inject", "name:nosuch", "error=EIO"), "unknown syscall"),
         (("--inject", "name:openat", "explode"), "invalid --inject action"),
         (("--inject=openat:error=EFOO",), "invalid error"),
+        (("-e", "fault=chdir:retval=0"), "invalid fault argument 'chdir:retval=0'"),
+        (("-e", "inject=chdir:signal=1:signal=2"), "invalid inject argument"),
+        (("-e", "inject=chdir:error=1:syscall=chdir"), "without side effects"),
     ],
 )
 def test_bad_inject_specs_give_one_clear_line(args, words):
@@ -227,8 +230,10 @@ def test_when_expressions():
     assert When().hits(1) and When().hits(99)
     rule = parse_strace_inject("openat:error=EACCES:delay_exit=1ms:signal=USR1")
     assert rule.error == 13 and rule.delay_exit == pytest.approx(0.001) and rule.signal == 10
-    with pytest.raises(SteerSpecError):
-        parse_strace_inject("openat:poke_enter=@arg1=00")
+    assert parse_strace_inject("openat:poke_enter=@arg2=0001").poke_enter == ((2, b"\0\1"),)
+    for bad in ("@arg8=00", "@arg1=0", "@arg1=00,@arg1=00", "@arg1=nothex"):
+        with pytest.raises(SteerSpecError):
+            parse_strace_inject(f"openat:poke_enter={bad}")
 
 
 SIGNALLED = r"""

@@ -360,7 +360,10 @@ def _main(argv: list[str] | None, interactive: Interactive | None, ignored: tupl
         from tracer.steer.cli_options import spell_strace_long
 
         parser = build_parser()
-        args = _session_read_option(parser, spell_strace_long(parser, argv))
+        from tracer.summary.options import spell_wall_clock
+
+        argv = spell_wall_clock(parser, spell_strace_long(parser, argv))
+        args = _session_read_option(parser, argv)
         if args.version:
             print(version_line())
             return 0
@@ -483,7 +486,7 @@ def run_headless(opts: TraceOptions, args: argparse.Namespace) -> int:
     load_decoders()  # once, before the fork, so the writer does not import them again
     if opts.command:  # a program that cannot run is refused before any output is made
         try:
-            resolve_program(opts.command[0], (opts.env or {}).get("PATH"))
+            resolve_program(opts.command[0])
         except LaunchError as e:
             say(str(e))
             return 1
@@ -512,7 +515,9 @@ def run_headless(opts: TraceOptions, args: argparse.Namespace) -> int:
             say(f"cannot write {args.output}: {e.strerror}")
             return 1
     try:
-        writer_pid, pipe_fd = start_writer_process(lambda: make_writer(opts, args, out_fd))
+        writer_pid, pipe_fd = start_writer_process(
+            lambda: make_writer(opts, args, out_fd, release_streams=True)
+        )
     finally:
         if out_fd >= 0:
             os.close(out_fd)  # the writer process holds it now
@@ -541,6 +546,7 @@ def run_headless(opts: TraceOptions, args: argparse.Namespace) -> int:
                 command.wait()
             say(str(e))
             return 1
+        release_standard_streams()  # the program holds its own copies now
         for warning in session.warnings:
             say(warning)
         ending = EndPolicy(session, opts, writer_pid)
@@ -553,7 +559,11 @@ def run_headless(opts: TraceOptions, args: argparse.Namespace) -> int:
             ending.check(interrupted)
             if dumps is not None:
                 dumps.forward()
+            for notice in session.take_notices():
+                say(notice)
         flusher.stop()
+        for notice in session.take_notices():
+            say(notice)
     finally:
         for s, h in previous.items():
             signal.signal(s, h)
@@ -710,10 +720,30 @@ def _blocked_writing(pid: int) -> bool:
         return False
 
 
+def release_standard_streams() -> None:
+    """stdin and stdout become /dev/null, as strace's do: a pipe into or out of the
+    traced program then ends when the program closes its end, not when tracetui exits
+    (`tracetui sh -c 'exec >&-; sleep 9' | cat` lets cat finish at once)."""
+    try:
+        null = os.open(os.devnull, os.O_RDWR)
+    except OSError:
+        return
+    for fd in (0, 1):
+        if fd != null:
+            os.dup2(null, fd)
+    if null > 1:
+        os.close(null)
+
+
 def make_writer(
-    opts: TraceOptions, args: argparse.Namespace, out_fd: int = -1, record: bool = True
+    opts: TraceOptions,
+    args: argparse.Namespace,
+    out_fd: int = -1,
+    record: bool = True,
+    release_streams: bool = False,
 ):
-    """Runs in the writer process: wrap the output and build the chosen format's writer.
+    """Runs in the writer process: wrap the output and build the chosen format's writer
+    (`release_streams`: first let go of stdin and stdout, which it never writes).
 
     Text goes out as UTF-8; anything that could not be encoded (it never should: paths
     and buffers are escaped as strace escapes them) becomes a visible escape rather
@@ -722,6 +752,8 @@ def make_writer(
     from tracer.syscalls import fmt
     from tracer.syscalls.render import RenderContext, load_decoders
 
+    if release_streams:
+        release_standard_streams()
     load_decoders()
     settings = getattr(args, "strace", None)
     text_opts = settings.text if settings is not None else None

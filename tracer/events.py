@@ -25,10 +25,12 @@ class Frame:
 
 # Fault injection marks, kept in the call's captured memory under INJECTED_KEY (so the
 # store, the pipeline and session files carry them with no change): strace's
-# `(INJECTED)` (error= or retval=) and `(DELAYED)` (delay_enter=/delay_exit=).
+# `(INJECTED)` (error= or retval=), `(DELAYED)` (delay_enter=/delay_exit=) and
+# `(INJECTED: args)` (poke_enter=/poke_exit= wrote into the call's memory).
 INJECTED_KEY = "_injected"
 INJECTED = 1
 DELAYED = 2
+POKED = 4
 
 
 @dataclass(slots=True, eq=False)

@@ -61,9 +61,10 @@ class TraceSession:
     def start(self) -> None:
         path = None
         if self.options.command:
-            env_path = (self.options.env or {}).get("PATH") if self.options.env else None
             try:
-                path = resolve_program(self.options.command[0], env_path)
+                # Found through our own PATH, as strace finds it: -E PATH=... is the
+                # program's environment, not where tracetui looks.
+                path = resolve_program(self.options.command[0])
             except LaunchError as e:
                 raise TraceError(str(e)) from None
         doorbell = _install_doorbell()
@@ -129,6 +130,14 @@ class TraceSession:
     def warnings(self) -> list[str]:
         """One line for each -p pid that could not be attached while others were."""
         return list(self.worker.warnings) if self.worker else []
+
+    def take_notices(self) -> list[str]:
+        """Lines for the user since the last call (a poke that could not be written)."""
+        notices = self.worker.notices if self.worker else None
+        out = []
+        while notices:
+            out.append(notices.popleft())
+        return out
 
     @property
     def error(self) -> str | None:

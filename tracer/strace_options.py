@@ -134,9 +134,12 @@ def _precision(word: str, option: str) -> int:
     return digits
 
 
-def _absolute(value: str, text: TextOptions) -> None:
-    """`--absolute-timestamps=[[format:]FORMAT],[[precision:]PRECISION]`."""
-    fmt, digits = "time", 0
+def _absolute(value: str, text: TextOptions, again: bool) -> None:
+    """`--absolute-timestamps=[[format:]FORMAT],[[precision:]PRECISION]`.
+
+    Each option sets only the parts it names, so `precision:ms` then `format:unix`
+    combine; a format never named is `time`."""
+    fmt, digits = (text.timestamps, text.timestamp_digits) if again else ("time", 0)
     for part in filter(None, value.split(",")):
         key, sep, word = part.partition(":")
         if not sep:
@@ -268,11 +271,13 @@ def settings_from_args(args: argparse.Namespace) -> StraceSettings:
         text.relative_digits = 6
     if args.T_flag:
         text.duration_digits = 6
+    absolute_seen = False
     for key, value in args.timing or []:
         if key == "abs":
             if args.t_count:
                 raise StraceOptionError("-t and --absolute-timestamps cannot be provided together")
-            _absolute(value or "", text)
+            _absolute(value or "", text, absolute_seen)
+            absolute_seen = True
         elif key == "rel":
             text.relative_digits = _precision(value, "--relative-timestamps") if value else 6
         else:

@@ -29,7 +29,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#define CORE_VERSION 12
+#define CORE_VERSION 13
 #define NR_MAX 1024
 #define OPS_MAX 8
 #define PAGE 4096
@@ -102,6 +102,7 @@
 #define C_FDNAME 3
 #define C_CWD 4
 /* why run() returned */
+#define ERESTART_RESTARTBLOCK 516
 #define WHY_BATCH 0
 #define WHY_STOP 1
 #define WHY_EINTR 3
@@ -730,9 +731,12 @@ static int take_entry(Core *c, Slot *s, uint32_t nr, const uint64_t *args, uint6
 }
 
 /* A syscall-exit stop of a call C took: 0 ok, -1 out of memory, 1 when the exit is
- * Python's (-yy: the new fd is a socket; nothing is applied or recorded yet). */
+ * Python's (nothing is applied or recorded yet): -yy, the new fd is a socket; a call
+ * interrupted with ERESTART_RESTARTBLOCK, which Python remembers for the task's
+ * restart_syscall (strace names the call it resumes). */
 static int take_exit(Core *c, Slot *s, int64_t ret, int is_error) {
     const NrPlan *p = &c->plan[s->nr];
+    if (is_error && ret == -ERESTART_RESTARTBLOCK) return 1;
     int returns_fd = (p->flags & P_FD_RETURNS) && !is_error && ret >= 0 && ret < 0x80000000LL;
     if (returns_fd && c->sockets) {
         uint32_t len = 0;

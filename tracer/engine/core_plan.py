@@ -110,6 +110,8 @@ def _ops(ops: tuple[Op, ...], plan: SyscallPlan) -> bytes:
 
 def c_may_handle(plan: SyscallPlan, nr: int, name: str, unwinder: Any) -> bool:
     """C takes a call whole only when nothing about it needs Python."""
+    if name in capture.PYTHON_ONLY:
+        return False
     if plan.entry_capture(nr) is not None and name not in capture.ENTRY_SPECS:
         return False
     if plan.exit_capture(nr) is not None and name not in capture.EXIT_SPECS:

@@ -88,7 +88,7 @@ class ProcessStops(_Base):
                 nr, args = pt.SyscallInfoReader.entry(raw)
                 task.in_seccomp_call = True
                 self._enter(task, nr, args, pt.SyscallInfoReader.stack_pointer(raw))
-            self._restart(task)
+            self._restart(task, event_stop=True)
         elif event in (pt.PTRACE_EVENT_FORK, pt.PTRACE_EVENT_VFORK, pt.PTRACE_EVENT_CLONE):
             child = pt.geteventmsg(tid)
             if child > 0 and child not in self.tasks:

@@ -5,7 +5,8 @@ whose numbers a rule or breakpoint names (`SyscallPlan.set_steered` makes those
 Python's in both loops) and for tasks with something pending (`_steer_tasks`).
 
 - Injection: at entry the syscall number is set to -1 (orig_rax), so the kernel
-  skips the call; at exit the return value (rax) is set to -ERRNO or N. Registers
+  skips the call (or to a call without side effects, strace's `syscall=`); pokes write
+  into the memory an argument points to, at entry or exit (engine/poke.py); at exit the return value (rax) is set to -ERRNO or N. Registers
   go through python-ptrace's binding (`ptrace_getregs`/`ptrace_setregs` and its
   `user_regs_struct`).
 - Holds (a delay, a breakpoint) never block the loop: the task simply is not
@@ -23,8 +24,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from tracer.engine import ptrace_api as pt
+from tracer.engine.poke import apply_pokes
 from tracer.engine.tasks import Task
-from tracer.events import DELAYED, INJECTED, BreakpointHit, Syscall
+from tracer.events import DELAYED, INJECTED, INJECTED_KEY, POKED, BreakpointHit, Syscall
 from tracer.steer.rules import InjectRule
 from tracer.steer.steering import Steering
 
@@ -55,6 +57,9 @@ class TaskSteer:
     signal: int = 0  # delivered when the task is resumed from its entry
     step: bool = False  # hold at the task's next syscall entry
     stop_at_exit: bool = False  # hold at this call's exit
+    poke_exit: tuple[tuple[int, bytes], ...] = ()  # strace's poke_exit= for this call
+    poke_args: tuple[int, ...] = ()  # the call's arguments, where poke_exit writes
+    entry_mem: dict | None = None  # the entry's captures read again after poke_enter
 
     @property
     def idle(self) -> bool:
@@ -66,6 +71,7 @@ class TaskSteer:
             or self.step
             or self.stop_at_exit
             or self.delay_exit
+            or self.poke_exit
         )
 
 
@@ -121,6 +127,7 @@ class SteerStops(_Base):
                 False,
                 False,
             )
+            st.poke_exit = ()
             if st.step:
                 st.step = False
                 self._break_hold(task, call, 0, at_exit=False)
@@ -136,11 +143,20 @@ class SteerStops(_Base):
 
     def _inject_entry(self, task: Task, call: Syscall, rule: InjectRule) -> None:
         st = self._steer_state(task.tid)
-        if rule.tampers and set_registers(task.tid, orig_rax=-1):
+        # The kernel runs no call (-1), or the harmless one strace's syscall= names.
+        if rule.tampers and set_registers(task.tid, orig_rax=rule.syscall):
             st.tamper, st.nr, st.error, st.retval = True, call.nr, rule.error, rule.retval
             st.marks |= INJECTED
         if rule.signal:
             st.signal = rule.signal
+        if rule.poke_enter and self._poke(task, st, call.nr, call.args, rule.poke_enter):
+            # strace prints the arguments as the kernel will see them: read them again.
+            cap = self.plan.entry_capture(call.nr)
+            if cap is not None:
+                self.mem.tid = task.tid
+                st.entry_mem = cap(self.mem, call.args, self.plan.limits)
+        if rule.poke_exit:
+            st.nr, st.poke_exit, st.poke_args = call.nr, rule.poke_exit, call.args
         if rule.delay_exit:
             st.delay_exit = rule.delay_exit
             st.marks |= DELAYED
@@ -151,6 +167,9 @@ class SteerStops(_Base):
     def _steer_exit(self, task: Task, ret: int, is_error: bool) -> tuple[int, bool, int]:
         """At a call's exit: the injected result, set in the task's registers; and the marks."""
         st = self._steer_tasks[task.tid]
+        if st.poke_exit:
+            pokes, st.poke_exit = st.poke_exit, ()
+            self._poke(task, st, st.nr, st.poke_args, pokes)
         marks, st.marks = st.marks, 0
         if st.tamper:
             st.tamper = False
@@ -171,6 +190,28 @@ class SteerStops(_Base):
         if st.stop_at_exit:
             st.stop_at_exit = False
             self._break_hold(task, call, 0, at_exit=True)
+
+    def _poke(
+        self, task: Task, st: TaskSteer, nr: int, args: tuple[int, ...], pokes: tuple
+    ) -> bool:
+        """strace's poke_enter=/poke_exit=: the call is marked only if something was
+        written; what could not be is told as strace tells it (`Worker.notices`)."""
+        d = self.plan.table.get(nr)
+        name, nargs = (d.name, d.nargs) if d is not None else (f"syscall_{nr:#x}", 6)
+        poked, problems = apply_pokes(task.tid, name, nargs, args, pokes)
+        if poked:
+            st.marks |= POKED
+        self.notices.extend(problems)
+        return poked
+
+    def _steer_mem(self, tid: int, mem: dict | None, marks: int) -> dict:
+        """The exit part's memory with the marks, and the entry's captures as read again
+        after a poke (they replace the entry's when the parts are joined)."""
+        st = self._steer_tasks.get(tid)
+        again = st.entry_mem if st is not None else None
+        if st is not None:
+            st.entry_mem = None
+        return {**(again or {}), **(mem or {}), INJECTED_KEY: marks}
 
     # ---- holds ------------------------------------------------------------------------
 

@@ -73,6 +73,8 @@ class SyscallPlan:
         self._never = [False] * SIZE
         self._maps = [False] * SIZE
         self._fd_when: dict[int, Callable[[tuple[int, ...]], bool]] = {}
+        self._python_only = [False] * SIZE  # stops Python must see (capture.PYTHON_ONLY)
+        self.restart_nr = table.number("restart_syscall")
         # 32-bit (int $0x80) calls: nothing captured (other layouts), but their fd
         # effects and never-returning calls (exit) still count.
         self._compat_effect: dict[int, int] = {}
@@ -90,6 +92,7 @@ class SyscallPlan:
             self._entry[nr] = capture.ENTRY_CAPTURES.get(d.name)
             self._exit[nr] = capture.EXIT_CAPTURES.get(d.name)
             self._error[nr] = capture.ERROR_CAPTURES.get(d.name)
+            self._python_only[nr] = d.name in capture.PYTHON_ONLY
             self._fdpos[nr] = capture.FD_ARGS.get(d.name, ())
             eff = _EFFECTS_BY_NAME.get(d.name, 0)
             if d.classes & Class.RETURNS_FD:
@@ -137,6 +140,7 @@ class SyscallPlan:
                 and not self._stack[nr]
                 and not self._maps[nr]
                 and not self._steered[nr]
+                and not self._python_only[nr]
             )
         return out
 

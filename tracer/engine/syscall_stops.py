@@ -13,8 +13,12 @@ from tracer.engine import ptrace_api as pt
 from tracer.engine.stream import CallExit, CallGone
 from tracer.engine.syscall_plan import FD_CLEAR, FD_CLOSE_ARG0, FD_DROP_ARG1, FD_RETURNS
 from tracer.engine.tasks import Task
-from tracer.events import INJECTED_KEY, Syscall
-from tracer.syscalls.capture import SOCKETS_KEY
+from tracer.events import Syscall
+from tracer.syscalls.capture import (
+    ERESTART_RESTARTBLOCK,
+    RESUMING_KEY,
+    SOCKETS_KEY,
+)
 
 if TYPE_CHECKING:
     from tracer.engine.worker import Worker as _Base
@@ -51,6 +55,9 @@ class SyscallStops(_Base):
         if not plan.is_traced(nr) or (task.launching and nr != self.execve_nr):
             return
         call = Syscall(0, task.tgid, task.tid, nr, args, time.time())
+        if nr == plan.restart_nr:
+            call.mem = {RESUMING_KEY: task.interrupted_nr}
+            task.interrupted_nr = -1
         cap = plan.entry_capture(nr)
         if cap is not None:
             self.mem.tid = task.tid
@@ -146,6 +153,8 @@ class SyscallStops(_Base):
         if is_error:
             error = -ret
             mem = self._capture_exit(task, call, ret, plan.error_capture(nr))
+            if error == ERESTART_RESTARTBLOCK:  # what a restart_syscall will resume
+                task.interrupted_nr = nr
         else:
             mem = self._capture_exit(task, call, ret, plan.exit_capture(nr))
             effect = plan.fd_effect(nr)
@@ -156,7 +165,7 @@ class SyscallStops(_Base):
             if plan.changes_maps(nr) and self.unwinder is not None:
                 self.unwinder.invalidate(tgid)
         if marks:  # strace's (INJECTED) / (DELAYED), carried in the call's memory
-            mem = {**(mem or {}), INJECTED_KEY: marks}
+            mem = self._steer_mem(task.tid, mem, marks)
         self.queue.put(CallExit(task.tid, end, ret, error, mem, fds))
         if steered:
             self._steer_after_exit(task, call)

@@ -16,6 +16,7 @@ class Task:
     attached: bool = False  # attached with -p (detach at the end), not launched
     inflight: Syscall | None = None  # entered, not yet exited
     in_seccomp_call: bool = False  # entered through a seccomp stop: continue with PTRACE_SYSCALL
+    interrupted_nr: int = -1  # the call restart_syscall will resume (ERESTART_RESTARTBLOCK)
     # Set while the worker holds the task stopped (pause); the pending restart:
     held: bool = False
     held_request: int = 0

@@ -119,6 +119,9 @@ class Worker(SyscallStops, ProcessStops, SteerStops):
         self.stopping = False
         self.start_error: str | None = None
         self.warnings: list[str] = []  # pids given with -p that could not be attached
+        # Lines for the user while tracing (a poke that failed), as strace prints them
+        # on stderr; taken by the consumer (`TraceSession.take_notices`).
+        self.notices: deque[str] = deque(maxlen=1000)
         self.error: str | None = None  # why tracing ended abnormally
         self.exec_failure: str | None = None
         self.started = threading.Event()
@@ -297,9 +300,10 @@ class Worker(SyscallStops, ProcessStops, SteerStops):
         filt = self.plan.traced_numbers
         # A filter outlives tracing: a process it covers that no tracer holds gets ENOSYS
         # for every call the filter hands to a tracer. So, as strace's --seccomp-bpf,
-        # only when every child is traced too (-f), and not when the program is to be
-        # let go at the end (--detach).
-        use_filter = o.seccomp and o.follow_forks and not o.detach_on_exit
+        # only when every child is traced too (-f), not when the program is to be let go
+        # at the end (--detach), and not beside -p (an attached task has no filter and
+        # would never stop at a call the loop resumes with PTRACE_CONT).
+        use_filter = o.seccomp and o.follow_forks and not o.detach_on_exit and not o.attach
         prog = seccomp_program(filt) if (filt is not None and use_filter) else None
         self.seccomp_active = prog is not None
         pid, rfd = fork_stopped_child(
@@ -585,13 +589,15 @@ class Worker(SyscallStops, ProcessStops, SteerStops):
             return
         _ptrace(24, tid, None, None)
 
-    def _restart(self, task: Task, sig: int = 0) -> None:
+    def _restart(self, task: Task, sig: int = 0, event_stop: bool = False) -> None:
         req = pt.PTRACE_SYSCALL
         if self.seccomp_active and not task.in_seccomp_call:
             req = pt.PTRACE_CONT
         st = self._steer_tasks.get(task.tid) if self._steer_tasks else None
         if st is not None:
-            if st.signal:  # strace's inject signal=: delivered as the call is entered
+            # strace's inject signal=: delivered as the call is entered, or from its exit
+            # stop when it entered through a seccomp event stop (which drops a signal).
+            if st.signal and not event_stop:
                 sig, st.signal = sig or st.signal, 0
             if st.hold:  # a delay or a breakpoint: resumed later (`_steer_release`)
                 task.held, task.held_request, task.held_sig = True, req, sig

@@ -15,6 +15,7 @@ from typing import Any, TextIO
 from tracer.events import (
     DELAYED,
     INJECTED,
+    POKED,
     Detached,
     Exec,
     Exited,
@@ -93,7 +94,9 @@ def syscall_object(call: Syscall, ctx: RenderContext, kind: str = "syscall") -> 
         obj["errno"] = errno_name(call.error)
     if call.injected:  # fault injection (strace's `(INJECTED)`, `(DELAYED)`)
         obj["injected"] = [
-            m for bit, m in ((INJECTED, "injected"), (DELAYED, "delayed")) if call.injected & bit
+            m
+            for bit, m in ((INJECTED, "injected"), (DELAYED, "delayed"), (POKED, "poked"))
+            if call.injected & bit
         ]
     if call.fds:
         _put_fds(obj, call.fds)

@@ -16,6 +16,7 @@ from tracer.events import (
     DELAYED,
     INJECTED,
     INJECTED_KEY,
+    POKED,
     Exec,
     Exited,
     ProcessStarted,
@@ -73,11 +74,16 @@ def stack_lines(call: Syscall) -> list[str]:
 
 
 def injected_marks(call: Syscall) -> str:
-    """strace's ` (INJECTED)` / ` (DELAYED)` after the result of a call steering changed."""
+    """strace's ` (INJECTED)` / ` (DELAYED)` after the result of a call steering changed
+    (`(INJECTED: args)`, `(INJECTED: args, retval)` when its memory was poked)."""
     marks = call.injected
     if not marks:
         return ""
-    return (" (INJECTED)" if marks & INJECTED else "") + (" (DELAYED)" if marks & DELAYED else "")
+    if marks & POKED:
+        note = " (INJECTED: args, retval)" if marks & INJECTED else " (INJECTED: args)"
+    else:
+        note = " (INJECTED)" if marks & INJECTED else ""
+    return note + (" (DELAYED)" if marks & DELAYED else "")
 
 
 def call_line(r: RenderedCall, pad: int = 39) -> str:

@@ -3,7 +3,8 @@
 Two spellings of an injection rule become one `InjectRule`:
 
 - strace's, `-e inject=SET:error=ERRNO|retval=N[:signal=SIG][:delay_enter=D]
-  [:delay_exit=D][:when=FIRST[..LAST][+[STEP]]]` and `-e fault=SET[:error=ERRNO][:when=..]`
+  [:delay_exit=D][:poke_enter=@argN=HEX][:poke_exit=..][:syscall=NAME]
+  [:when=FIRST[..LAST][+[STEP]]]` and `-e fault=SET[:error=ERRNO][:when=..]`
   (error ENOSYS by default): a syscall set, counted per syscall and per thread;
 - tracetui's, `--inject FILTER ACTION` with ACTION `error=ERRNO`, `retval=N` or `delay=D`
   (and `count=N`): the filter language of the explorer, matched on the call at its
@@ -26,7 +27,8 @@ MAX_ERRNO = 4095  # strace's bound for error=
 WHEN_MAX = 65535  # strace's bound for first and step (last: one less)
 _ERRNO_BY_NAME = {name: num for num, name in sorted(ERRNO_NAMES.items(), reverse=True)}
 _WHEN = re.compile(r"(\d+)(?:\.\.(\d+))?(\+(\d+)?)?")
-_DELAY = re.compile(r"(\d+(?:\.\d*)?|\.\d+)(ns|us|ms|s)?")
+_DELAY = re.compile(r"\+?((?:\d+(?:\.\d*)?|\.\d+)(?:e[-+]?\d+)?)(ns|us|ms|s)?")
+_RETVAL = re.compile(r"(-?)(0[xX][0-9a-fA-F]+|0[0-7]*|[1-9]\d*)")
 _DELAY_UNITS = {"ns": 1e-9, "us": 1e-6, "ms": 1e-3, "s": 1.0, None: 1e-6}  # strace: default us
 
 
@@ -73,12 +75,19 @@ class InjectRule:
     delay_enter: float = 0.0
     delay_exit: float = 0.0
     when: When = EVERY
+    syscall: int = -1  # strace's syscall=: run this call instead (-1: none, skipped)
+    poke_enter: tuple[tuple[int, bytes], ...] = ()  # (argument number, bytes) at entry
+    poke_exit: tuple[tuple[int, bytes], ...] = ()  # and at exit
     filter: Any = None  # tracer.filter.Filter, matched on the call at entry
     remaining: int | None = None
     text: str = ""  # as the user wrote it, for lists
     id: int = 0
     enabled: bool = True
     hits: int = 0
+
+    @property
+    def pokes(self) -> bool:
+        return bool(self.poke_enter or self.poke_exit)
 
     @property
     def tampers(self) -> bool:
@@ -97,6 +106,8 @@ class InjectRule:
             what.append(f"delay_enter={_seconds_text(self.delay_enter)}")
         if self.delay_exit:
             what.append(f"delay_exit={_seconds_text(self.delay_exit)}")
+        if self.pokes:
+            what.append("poke")
         if self.remaining is not None:
             what.append(f"{self.remaining} left")
         return " ".join(what)
@@ -177,31 +188,41 @@ def parse_when(text: str) -> When:
 
 
 def parse_strace_inject(value: str, fault: bool = False) -> InjectRule:
-    """strace's `-e inject=` (or `-e fault=`, default error ENOSYS) value."""
+    """strace's `-e inject=` (or `-e fault=`, default error ENOSYS) value.
+
+    Any mistake is reported as strace reports it, `invalid inject argument 'VALUE'`
+    (or `fault`), with what is wrong after it."""
     key = "fault" if fault else "inject"
+    try:
+        return _strace_inject(value, key, fault)
+    except SteerSpecError as e:
+        raise SteerSpecError(f"invalid {key} argument '{value}': {e}") from None
+
+
+def _strace_inject(value: str, key: str, fault: bool) -> InjectRule:
     parts = value.split(":")
     if not parts[0]:
-        raise SteerSpecError(f"invalid {key} argument '{value}': no syscall set")
+        raise SteerSpecError("no syscall set")
     try:
         nrs = parse_syscall_set(parts[0], key)
     except SelectionError as e:
-        raise SteerSpecError(f"invalid {key} argument '{value}': {e}") from None
+        raise SteerSpecError(str(e)) from None
     rule = InjectRule(nrs=nrs, text=f"{key}={value}")
-    for part in parts[1:]:
+    seen: set[str] = set()
+    for part in filter(None, parts[1:]):  # strace skips empty parts (`chdir::error=5`)
         name, sep, arg = part.partition("=")
-        if not sep or not arg:
-            raise SteerSpecError(f"invalid {key} argument '{value}': '{part}' needs a value")
+        if not sep:
+            raise SteerSpecError(f"'{part}' is not NAME=VALUE")
+        group = "result" if name in ("error", "retval") else name
+        if group in seen:
+            raise SteerSpecError(
+                "one error= or retval=" if group == "result" else f"'{name}=' given twice"
+            )
+        seen.add(group)
         if name == "error":
-            if rule.error or rule.retval is not None:
-                raise SteerSpecError(f"invalid {key} argument '{value}': one error= or retval=")
             rule.error = parse_errno(arg)
         elif name == "retval" and not fault:
-            if rule.error or rule.retval is not None:
-                raise SteerSpecError(f"invalid {key} argument '{value}': one error= or retval=")
-            try:
-                rule.retval = int(arg, 0)
-            except ValueError:
-                raise SteerSpecError(f"invalid retval '{arg}'") from None
+            rule.retval = parse_retval(arg)
         elif name == "signal" and not fault:
             rule.signal = parse_signal(arg)
         elif name == "delay_enter" and not fault:
@@ -210,18 +231,61 @@ def parse_strace_inject(value: str, fault: bool = False) -> InjectRule:
             rule.delay_exit = parse_delay(arg)
         elif name == "when":
             rule.when = parse_when(arg)
-        elif name in ("syscall", "poke_enter", "poke_exit") and not fault:
-            raise SteerSpecError(f"strace's inject {name}= is not supported by tracetui")
+        elif name == "syscall":
+            rule.syscall = parse_pure_syscall(arg)
+        elif name in ("poke_enter", "poke_exit") and not fault:
+            setattr(rule, name, parse_pokes(arg))
         else:
-            raise SteerSpecError(f"invalid {key} argument '{value}': unknown '{name}='")
-    if fault and not rule.error:
+            raise SteerSpecError(f"unknown '{name}='")
+    if fault and not rule.tampers:
         rule.error = 38  # ENOSYS, strace's default for fault=
-    if not (rule.tampers or rule.signal or rule.delay_enter or rule.delay_exit):
+    if not (rule.tampers or rule.signal or rule.delay_enter or rule.delay_exit or rule.pokes):
         raise SteerSpecError(
-            f"invalid {key} argument '{value}': say what to do "
-            "(error=, retval=, signal=, delay_enter= or delay_exit=)"
+            "say what to do (error=, retval=, signal=, delay_enter=, delay_exit=, poke_enter=)"
         )
     return rule
+
+
+_POKE = re.compile(r"@arg([1-7])=((?:[0-9a-fA-F]{2}){1,1024})")
+
+
+def parse_pokes(text: str) -> tuple[tuple[int, bytes], ...]:
+    """`@argN=HEX[,@argN=HEX...]`: bytes to write where argument N (1 to 7) points, each
+    argument once, at most 1024 bytes each."""
+    pokes: dict[int, bytes] = {}
+    for item in text.split(","):
+        m = _POKE.fullmatch(item)
+        if not m or int(m.group(1)) in pokes:
+            raise SteerSpecError(f"invalid poke '{item}' (@argN=HEX, N 1 to 7, each once)")
+        pokes[int(m.group(1))] = bytes.fromhex(m.group(2))
+    return tuple(pokes.items())
+
+
+def parse_retval(text: str) -> int:
+    """A return value as strace reads it (C's strtoull: decimal, 0x hex or 0 octal; a
+    minus sign wraps), that a 64-bit register holds."""
+    m = _RETVAL.fullmatch(text)
+    if not m:
+        raise SteerSpecError(f"invalid retval '{text}'")
+    digits = m.group(2)
+    base = 16 if digits[:2].lower() == "0x" else 8 if digits.startswith("0") else 10
+    num = int(digits, base)
+    if num >= 1 << 64:
+        raise SteerSpecError(f"invalid retval '{text}' (a 64-bit value)")
+    return -num if m.group(1) else num
+
+
+def parse_pure_syscall(text: str) -> int:
+    """`syscall=NAME`: the call run instead of the tampered one. strace takes only calls
+    without side effects (its %pure class: getpid, gettid ...)."""
+    from tracer.syscalls.classes import Class
+    from tracer.syscalls.table import get_table
+
+    table = get_table()
+    nr = table.number(text)
+    if nr is None or nr not in table.numbers_in_class(Class.PURE):
+        raise SteerSpecError(f"syscall= '{text}' is not a call without side effects (gettid...)")
+    return nr
 
 
 def parse_filter_text(text: str) -> tuple[Any, frozenset[int] | None]:
@@ -269,10 +333,7 @@ def parse_conditioned_inject(filter_text: str, action: str) -> InjectRule:
         elif name == "retval":
             if rule.tampers:
                 raise SteerSpecError("--inject: one error= or retval=")
-            try:
-                rule.retval = int(arg, 0)
-            except ValueError:
-                raise SteerSpecError(f"invalid retval '{arg}'") from None
+            rule.retval = parse_retval(arg)
         elif name in ("delay", "delay_enter"):
             rule.delay_enter = parse_delay(arg)
         elif name == "delay_exit":

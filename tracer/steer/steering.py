@@ -8,10 +8,13 @@ the counters and lists are never written by two threads.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from tracer.events import Syscall
-from tracer.steer.call_match import CallMatcher
 from tracer.steer.rules import Breakpoint, InjectRule
+
+if TYPE_CHECKING:
+    from tracer.steer.call_match import CallMatcher
 
 
 class Steering:
@@ -80,6 +83,10 @@ class Steering:
 
     def _match(self, flt, call: Syscall) -> bool:
         if self._matcher is None:
+            # Imported when a filter is first matched: it brings the store's row text,
+            # which a command line without tracetui's --inject/--break never needs.
+            from tracer.steer.call_match import CallMatcher
+
             self._matcher = CallMatcher()
         return self._matcher.matches(flt, call)
 

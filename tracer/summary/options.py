@@ -1,6 +1,9 @@
 """strace's summary options on tracetui's parser: -c, -C, -S, -U, -O and
---summary-wall-clock (strace's `-w`: tracetui's `-w FILE` records a session, so
-only the long form is taken; our times are always wall-clock latencies anyway).
+--summary-wall-clock (our times are always wall-clock latencies anyway).
+
+strace's `-w` is tracetui's `-w FILE` (record a session), except beside -c/-C, where
+it means what strace means (`spell_wall_clock`): `strace -c -w PROG` then runs as
+under strace; a summary recorded to a session file is `--write-session FILE`.
 """
 
 from __future__ import annotations
@@ -88,3 +91,37 @@ def summary_from_args(args: argparse.Namespace) -> SummaryOptions | None:
     if args.summary_overhead:
         options.overhead_ns = parse_overhead(args.summary_overhead)
     return options
+
+
+# -c/-C and the clusters strace users write them in with -w.
+_SUMMARY_FLAGS = ("-c", "-C", "--summary-only", "--summary")
+_WALL_CLUSTERS = {"-cw": "-c", "-wc": "-c", "-Cw": "-C", "-wC": "-C"}
+
+
+def spell_wall_clock(parser: argparse.ArgumentParser, argv: list[str]) -> list[str]:
+    """strace's `-w` as `--summary-wall-clock` when -c/-C is among tracetui's options
+    (before the program); elsewhere `-w` keeps its meaning, recording a session."""
+    takes_value = {
+        s
+        for a in parser._actions
+        for s in a.option_strings
+        if a.nargs != 0 and not isinstance(a.nargs, str)
+    }
+    options: list[tuple[int, str]] = []  # (index, token) of tracetui's own options
+    i = 0
+    while i < len(argv):
+        arg = argv[i]
+        if arg == "--" or not arg.startswith("-") or arg == "-":
+            break
+        options.append((i, arg))
+        i += 2 if arg in takes_value and arg not in ("-w",) else 1
+    tokens = {arg for _, arg in options}
+    if not tokens & {*_SUMMARY_FLAGS, *_WALL_CLUSTERS}:
+        return argv
+    out = list(argv)
+    for at, arg in reversed(options):
+        if arg == "-w":
+            out[at : at + 1] = ["--summary-wall-clock"]
+        elif arg in _WALL_CLUSTERS:
+            out[at : at + 1] = [_WALL_CLUSTERS[arg], "--summary-wall-clock"]
+    return out

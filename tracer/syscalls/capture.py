@@ -42,9 +42,8 @@ class CaptureLimits:
 
     strsize: int = 32
     bufsize: int = 4096
-    # A path's read limit: PATH_MAX - 1, so a path of PATH_MAX bytes with no NUL
-    # (followed by unmapped memory) still reads whole and prints cut with `...`, as
-    # strace reads at most PATH_MAX bytes.
+    # strace reads a path's PATH_MAX bytes: PATH_MAX - 1 to show and one more to see
+    # whether it ends there (a read stops at the byte after `path_max`).
     path_max: int = 4095
     fd_paths: bool = True  # strace -y: captures may read what AT_FDCWD etc. refer to
 
@@ -62,6 +61,18 @@ EXIT_CAPTURES: dict[str, ExitCapture] = {}
 ERROR_CAPTURES: dict[str, ExitCapture] = {}
 # Argument positions holding file descriptors, per syscall name.
 FD_ARGS: dict[str, tuple[int, ...]] = {}
+# Calls whose exit capture runs also when they are interrupted to be restarted (strace
+# prints nanosleep's remaining time then), and calls Python must see whole (the engine
+# keeps per-task state for them: restart_syscall names the call it resumes). Both are
+# Python's in both loops.
+EXIT_ON_RESTART: set[str] = set()
+PYTHON_ONLY: set[str] = set()
+# The kernel's restart codes (ERESTARTSYS, ERESTARTNOINTR, ERESTARTNOHAND,
+# ERESTART_RESTARTBLOCK): the call was interrupted and will be run again.
+RESTART_ERRNOS = frozenset({512, 513, 514, 516})
+ERESTART_RESTARTBLOCK = 516
+# restart_syscall's capture: the number of the call it resumes (-1: unknown).
+RESUMING_KEY = "_resuming"
 
 
 def on_entry(*names: str) -> Callable[[EntryCapture], EntryCapture]:

@@ -234,9 +234,7 @@ def render_ret(call: Syscall, ctx: RenderContext, dec: Decoded | None, classes: 
     ret = call.ret
     if (dec is not None and dec.ret_fd) or _int_and(classes, _RETURNS_FD):
         return ctx.fd(call, ret)
-    if ret > 0xFFFFFFFF or ret < -0xFFFFFFFF:
-        return f"{ret & 0xFFFFFFFFFFFFFFFF:#x}"
-    return str(ret)
+    return str(ret)  # strace's default: decimal (addresses come hex from their decoders)
 
 
 _CACHE_MAX = 4096

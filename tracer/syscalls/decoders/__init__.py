@@ -34,6 +34,7 @@ import tracer.syscalls.decoders.prctl  # noqa: F401
 import tracer.syscalls.decoders.priority  # noqa: F401
 import tracer.syscalls.decoders.process  # noqa: F401
 import tracer.syscalls.decoders.quota  # noqa: F401
+import tracer.syscalls.decoders.restart  # noqa: F401
 import tracer.syscalls.decoders.sched_attr  # noqa: F401
 import tracer.syscalls.decoders.seccomp  # noqa: F401
 import tracer.syscalls.decoders.signal  # noqa: F401

@@ -319,7 +319,14 @@ def decode_recvmmsg(call: Syscall, ctx: RenderContext) -> Decoded:
     tmo = timespec((call.mem or {}).get("timeout"), call.args[4]) if call.args[4] else "NULL"
     ret = None
     left = (call.mem or {}).get("left")
-    if call.args[4] and left is not None and call.ret is not None and not call.error:
+    # Under -e verbose= without recvmmsg, strace leaves the time left out too.
+    if (
+        call.args[4]
+        and left is not None
+        and call.ret is not None
+        and not call.error
+        and ctx.dereferenced(call)
+    ):
         ret = f"{call.ret} (left {timespec(left, call.args[4])})"
     return Decoded(ret=ret, args=[ctx.fd_arg(call, call.args[0]),
                     Arg(_render_mmsgs(call, ctx), call.args[1], "struct", at_exit=True),

@@ -100,9 +100,8 @@ def envp_arg(call: Syscall, pos: int, ctx: RenderContext | None = None) -> Arg:
     count = mem_of(call, pos)
     env = call.mem.get(ENVIRONMENT_KEY) if call.mem else None
     if env is not None and ctx is not None and not ctx.abbreviated(call):
-        parts = [fmt.quote_cstr(fmt.os_bytes(v), ctx.strsize) for v in env[: ctx.strsize]]
-        if len(env) > ctx.strsize:
-            parts.append("...")
+        # Unabbreviated (-v), strace prints every variable, not -s of them.
+        parts = [fmt.quote_cstr(fmt.os_bytes(v), ctx.strsize) for v in env]
         return Arg("[" + ", ".join(parts) + "]", raw, "struct", list(env))
     if not raw or count is None:
         return ptr_arg(raw)
