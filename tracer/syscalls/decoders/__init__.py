@@ -13,6 +13,7 @@ import tracer.syscalls.decoders.ipc  # noqa: F401
 import tracer.syscalls.decoders.kcmp  # noqa: F401
 import tracer.syscalls.decoders.kexec  # noqa: F401
 import tracer.syscalls.decoders.landlock  # noqa: F401
+import tracer.syscalls.decoders.ldt  # noqa: F401
 import tracer.syscalls.decoders.mem  # noqa: F401
 import tracer.syscalls.decoders.misc  # noqa: F401
 import tracer.syscalls.decoders.mount  # noqa: F401

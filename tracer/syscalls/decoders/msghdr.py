@@ -13,9 +13,9 @@ from tracer.events import Syscall
 from tracer.syscalls.capture import CaptureLimits, MemoryReader, on_entry, on_exit
 from tracer.syscalls.fmt import pointer, quote_buffer
 from tracer.syscalls.render import Arg, Decoded, RenderContext, decoder
-from tracer.syscalls.xlat.net import SCM_TYPES, SOCKET_LEVELS
 
-from .kstructs import complete, i32, timespec, u32, xval
+from .cmsg import capture_control, render_control, scm_rights_fds
+from .kstructs import complete, timespec, u32
 from .net import msg_flags
 from .netlink import (
     NETLINK_KEY,
@@ -30,7 +30,6 @@ from .sockaddr import SOCKADDR_MAX, render_sockaddr
 _MSGHDR = struct.Struct("<QI4xQQQQi4x")  # name, namelen, iov, iovlen, control, controllen, flags
 MSGHDR_SIZE = _MSGHDR.size  # 56
 MMSGHDR_SIZE = 64
-_CONTROL_MAX = 1024
 _MMSG_MAX = 64
 
 
@@ -64,46 +63,11 @@ def _capture_msghdr(mem: MemoryReader, raw: bytes, limits: CaptureLimits, data_s
                     remaining -= want
             out["iov"] = items
     if control and clen:
-        out["control"] = mem.read(control, min(clen, _CONTROL_MAX))
-        fds = _scm_rights_fds(out["control"] or b"")
+        out["control"] = capture_control(mem, control, clen)
+        fds = scm_rights_fds(out["control"] or b"")
         if fds:
             out["_fds"] = fds
     return out
-
-
-def _cmsgs(control: bytes):
-    off = 0
-    while off + 16 <= len(control):
-        clen, level, ctype = struct.unpack_from("<Qii", control, off)
-        yield clen, level, ctype, control[off + 16 : off + max(clen, 16)]
-        if clen < 16:
-            return
-        off += (clen + 7) & ~7
-
-
-def _scm_rights_fds(control: bytes) -> list[int]:
-    fds: list[int] = []
-    for _clen, level, ctype, data in _cmsgs(control):
-        if level == 1 and ctype == 1:
-            fds.extend(i32(data, i) for i in range(0, len(data) - 3, 4))
-    return fds
-
-
-def _render_control(call: Syscall, ctx: RenderContext, control: bytes) -> str:
-    items = []
-    for clen, level, ctype, data in _cmsgs(control):
-        text = f"{{cmsg_len={clen}, cmsg_level={xval(level, SOCKET_LEVELS, 'SOL_???')}"
-        if level == 1:
-            text += f", cmsg_type={xval(ctype, SCM_TYPES, 'SCM_???')}"
-            if ctype == 1:
-                fds = [ctx.fd(call, i32(data, i)) for i in range(0, len(data) - 3, 4)]
-                text += ", cmsg_data=[" + ", ".join(fds) + "]"
-            elif ctype == 2 and len(data) >= 12:
-                text += f", cmsg_data={{pid={i32(data)}, uid={u32(data, 4)}, gid={u32(data, 8)}}}"
-        else:
-            text += f", cmsg_type={ctype:#x}"
-        items.append(text + "}")
-    return "[" + ", ".join(items) + "]"
 
 
 def render_msghdr(call: Syscall, ctx: RenderContext, cap: dict | None, addr: int,
@@ -155,11 +119,8 @@ def render_msghdr(call: Syscall, ctx: RenderContext, cap: dict | None, addr: int
         parts.append("msg_iov=[" + ", ".join(shown) + "]")
     parts.append(f"msg_iovlen={iovlen}")
     if clen:
-        ctl = cap.get("control")
-        if control and ctl is not None:
-            parts.append("msg_control=" + _render_control(call, ctx, ctl))
-        else:
-            parts.append(f"msg_control={pointer(control)}")
+        ctl = render_control(call, ctx, cap.get("control"), control, clen)
+        parts.append(f"msg_control={ctl}")
     parts.append(f"msg_controllen={clen}")
     parts.append(f"msg_flags={msg_flags(flags)}")
     return "{" + ", ".join(parts) + "}"
