@@ -16,6 +16,7 @@ import tracer.syscalls.decoders.landlock  # noqa: F401
 import tracer.syscalls.decoders.ldt  # noqa: F401
 import tracer.syscalls.decoders.mem  # noqa: F401
 import tracer.syscalls.decoders.misc  # noqa: F401
+import tracer.syscalls.decoders.mmsghdr  # noqa: F401
 import tracer.syscalls.decoders.mount  # noqa: F401
 import tracer.syscalls.decoders.mount_api  # noqa: F401
 import tracer.syscalls.decoders.mq  # noqa: F401

@@ -1,4 +1,6 @@
-"""sendmsg/recvmsg/sendmmsg/recvmmsg: struct msghdr with its iovec array and control messages.
+"""sendmsg/recvmsg: struct msghdr with its iovec array and control messages.
+
+sendmmsg/recvmmsg, vectors of them, are in `mmsghdr.py`.
 
 Captured as plain data: the header words, the name bytes, each iovec's
 (base, len, bytes) and the control buffer; SCM_RIGHTS fds are listed under
@@ -15,7 +17,7 @@ from tracer.syscalls.fmt import pointer, quote_buffer
 from tracer.syscalls.render import Arg, Decoded, RenderContext, decoder
 
 from .cmsg import capture_control, render_control, scm_rights_fds
-from .kstructs import complete, timespec, u32
+from .kstructs import complete
 from .net import msg_flags
 from .netlink import (
     NETLINK_KEY,
@@ -29,11 +31,9 @@ from .sockaddr import SOCKADDR_MAX, render_sockaddr
 
 _MSGHDR = struct.Struct("<QI4xQQQQi4x")  # name, namelen, iov, iovlen, control, controllen, flags
 MSGHDR_SIZE = _MSGHDR.size  # 56
-MMSGHDR_SIZE = 64
-_MMSG_MAX = 64
 
 
-def _capture_msghdr(mem: MemoryReader, raw: bytes, limits: CaptureLimits, data_size: int | None,
+def capture_msghdr(mem: MemoryReader, raw: bytes, limits: CaptureLimits, data_size: int | None,
                     namelen: int | None = None) -> dict:  # fmt: skip
     """Everything needed to print one msghdr; `data_size` caps the bytes shown (recv: the count)."""
     name, nlen, iov, iovlen, control, clen, _flags = _MSGHDR.unpack_from(raw)
@@ -81,7 +81,9 @@ def render_msghdr(call: Syscall, ctx: RenderContext, cap: dict | None, addr: int
     elif not nlen:
         parts.append(f"msg_name={pointer(name)}")
     else:
-        parts.append("msg_name=" + render_sockaddr(cap.get("name"), nlen, name)[0])
+        # The kernel writes at most the length the caller gave: show no more than that.
+        shown = nlen if namelen_in is None else min(nlen, namelen_in)
+        parts.append("msg_name=" + render_sockaddr(cap.get("name"), shown, name)[0])
     if namelen_in is not None and namelen_in != nlen:
         parts.append(f"msg_namelen={namelen_in} => {nlen}")
     else:
@@ -134,7 +136,7 @@ def _capture_sendmsg(mem: MemoryReader, args, limits: CaptureLimits):
     raw = complete(mem.read(args[1], MSGHDR_SIZE), MSGHDR_SIZE)
     if raw is None:
         return None
-    msg = _capture_msghdr(mem, raw, limits, None)
+    msg = capture_msghdr(mem, raw, limits, None)
     got = {"msg": msg, "_fds": msg["_fds"]} if "_fds" in msg else {"msg": msg}
     got = _with_netlink(mem, args, msg, got)
     if got.get(NETLINK_KEY) == NETLINK_ROUTE and limits.fd_paths:
@@ -173,7 +175,7 @@ def _capture_recvmsg_out(mem: MemoryReader, args, ret: int, limits: CaptureLimit
     raw = complete(mem.read(args[1], MSGHDR_SIZE), MSGHDR_SIZE)
     if raw is None:
         return None
-    msg = _capture_msghdr(mem, raw, limits, ret)
+    msg = capture_msghdr(mem, raw, limits, ret)
     got = {"msg": msg}
     if "_fds" in msg:
         got["_fds"] = msg["_fds"]
@@ -197,86 +199,3 @@ def decode_recvmsg(call: Syscall, ctx: RenderContext) -> Decoded:
         msg = render_msghdr(call, ctx, mem.get("msg"), call.args[1], nin)
     return Decoded([ctx.fd_arg(call, call.args[0]), Arg(msg, call.args[1], "struct", at_exit=True),
                     Arg(msg_flags(call.args[2]), call.args[2], "flags")])  # fmt: skip
-
-
-# ---- sendmmsg / recvmmsg -----------------------------------------------------------------------
-
-
-def _capture_mmsgs(mem: MemoryReader, addr: int, count: int, limits: CaptureLimits,
-                   recv: bool) -> list | None:  # fmt: skip
-    count = max(0, min(count, _MMSG_MAX))
-    raw = mem.read(addr, count * MMSGHDR_SIZE) if count else b""
-    if raw is None or len(raw) < count * MMSGHDR_SIZE:
-        return None
-    out = []
-    for i in range(count):
-        chunk = raw[i * MMSGHDR_SIZE : (i + 1) * MMSGHDR_SIZE]
-        msg_len = u32(chunk, MSGHDR_SIZE)
-        out.append((_capture_msghdr(mem, chunk, limits, msg_len if recv else None), msg_len))
-    return out
-
-
-@on_entry("sendmmsg")
-def _capture_sendmmsg_vector(mem: MemoryReader, args, limits: CaptureLimits):
-    """The whole vector, for a call that fails: strace prints its messages all the same
-    (the kernel changes nothing in them but the msg_len of those it sent)."""
-    return {"mmsg": _capture_mmsgs(mem, args[1], args[2] & 0xFFFFFFFF, limits, False)}
-
-
-@on_exit("sendmmsg")
-def _capture_sendmmsg(mem: MemoryReader, args, ret: int, limits: CaptureLimits):
-    """Read again once sent: every message, the first `ret` with their msg_len."""
-    return {"mmsg": _capture_mmsgs(mem, args[1], args[2] & 0xFFFFFFFF, limits, False)}
-
-
-@on_exit("recvmmsg")
-def _capture_recvmmsg(mem: MemoryReader, args, ret: int, limits: CaptureLimits):
-    if ret < 0:
-        return None
-    got: dict = {"mmsg": _capture_mmsgs(mem, args[1], ret, limits, True)}
-    if args[4]:  # the time left, written back by the kernel
-        got["left"] = mem.read(args[4], 16)
-    fds = [fd for m, _ in got["mmsg"] or () for fd in m.get("_fds", ())]
-    if fds:
-        got["_fds"] = fds
-    return got
-
-
-@on_entry("recvmmsg")
-def _capture_recvmmsg_timeout(mem: MemoryReader, args, limits: CaptureLimits):
-    return {"timeout": mem.read(args[4], 16)} if args[4] else None
-
-
-def _render_mmsgs(call: Syscall, ctx: RenderContext) -> str:
-    """The captured vector; msg_len for the messages the call sent or received."""
-    items = (call.mem or {}).get("mmsg")
-    if items is None:
-        return pointer(call.args[1])
-    with_len = 0 if call.error or call.ret is None else call.ret
-    parts = []
-    for i, (m, n) in enumerate(items):
-        msg_len = f", msg_len={n}" if i < with_len else ""
-        parts.append(f"{{msg_hdr={render_msghdr(call, ctx, m, 0)}{msg_len}}}")
-    return "[" + ", ".join(parts) + "]"
-
-
-@decoder("sendmmsg")
-def decode_sendmmsg(call: Syscall, ctx: RenderContext) -> Decoded:
-    return Decoded([ctx.fd_arg(call, call.args[0]),
-                    Arg(_render_mmsgs(call, ctx), call.args[1], "struct", at_exit=True),
-                    Arg(str(call.args[2] & 0xFFFFFFFF), call.args[2], "int"),
-                    Arg(msg_flags(call.args[3]), call.args[3], "flags")])  # fmt: skip
-
-
-@decoder("recvmmsg")
-def decode_recvmmsg(call: Syscall, ctx: RenderContext) -> Decoded:
-    tmo = timespec((call.mem or {}).get("timeout"), call.args[4]) if call.args[4] else "NULL"
-    ret = None
-    left = (call.mem or {}).get("left")
-    if call.args[4] and left is not None and call.ret is not None and not call.error:
-        ret = f"{call.ret} (left {timespec(left, call.args[4])})"
-    return Decoded(ret=ret, args=[ctx.fd_arg(call, call.args[0]),
-                    Arg(_render_mmsgs(call, ctx), call.args[1], "struct", at_exit=True),
-                    Arg(str(call.args[2] & 0xFFFFFFFF), call.args[2], "int"),
-                    Arg(msg_flags(call.args[3]), call.args[3], "flags"),
-                    Arg(tmo, call.args[4], "struct")])  # fmt: skip
