@@ -21,8 +21,17 @@ from tracer.syscalls.xlat import ioctl_dev as xd
 from tracer.syscalls.xlat.ioctl_requests import REQUESTS
 from tracer.syscalls.xlat.ioctl_requests_strace import OVERRIDES
 
-from . import ioctl_block, ioctl_evdev, ioctl_gpio, ioctl_kd, ioctl_misc, ioctl_ptp, ioctl_tty
-from .ioctl_arg import IoctlArg, IoctlText
+from . import (
+    ioctl_block,
+    ioctl_evdev,
+    ioctl_gpio,
+    ioctl_kd,
+    ioctl_misc,
+    ioctl_ptp,
+    ioctl_sock,
+    ioctl_tty,
+)
+from .ioctl_arg import DEREF_KEY, IoctlArg, IoctlText
 
 Family = Callable[[IoctlArg], IoctlText | None]
 
@@ -44,6 +53,7 @@ FAMILIES: dict[int, Family] = {
     0x58: ioctl_block.fs_x_ioctl,
     0x66: ioctl_block.fs_f_ioctl,
     0x70: ioctl_misc.rtc_ioctl,
+    0x89: ioctl_sock.sock_ioctl,
     0xB4: ioctl_gpio.gpio_ioctl,
     0xB7: ioctl_misc.nsfs_ioctl,
 }
@@ -72,8 +82,8 @@ def _reads(key: str) -> tuple[Read, ...]:
     )
 
 
-declare_entry("ioctl", *_reads("ioc_in"))
-declare_exit("ioctl", *_reads("ioc_out"))
+declare_entry("ioctl", *_reads("ioc_in"), ioctl_block.BLKPG_READ)
+declare_exit("ioctl", *_reads("ioc_out"), ioctl_sock.IFCONF_READ)
 
 
 # ---- the request ----------------------------------------------------------------------
@@ -201,6 +211,7 @@ def _ioctl_arg(call: Syscall, ctx: RenderContext, code: int) -> IoctlArg:
         verbose=ctx.dereferenced(call),
         ret=call.ret or 0,
         strsize=ctx.strsize,
+        deref=mem.get(DEREF_KEY),
     )
 
 

@@ -20,6 +20,9 @@ from .kstructs import complete
 # A family's answer for "the request has no argument" (strace: RVAL_IOCTL_DECODED
 # with nothing printed); None means "not mine": the generic `0x...` is printed.
 NO_ARG = ""
+# What a family's `Read.deref` got: memory behind a pointer inside the argument's
+# structure (BLKPG's partition, SIOCGIFCONF's buffer), one request's at a time.
+DEREF_KEY = "ioc_deref"
 
 
 @dataclass(slots=True)
@@ -34,6 +37,7 @@ class IoctlArg:
     verbose: bool = True  # strace's verbose(tcp): -e verbose= did not exclude the call
     ret: int = 0
     strsize: int = 32  # -s
+    deref: bytes | None = None  # DEREF_KEY's capture, if the request has one
 
     @property
     def failed(self) -> bool:
