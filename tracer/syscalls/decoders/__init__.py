@@ -1,5 +1,6 @@
 """Decoder families; importing this package registers all of them."""
 
+import tracer.syscalls.decoders.aio  # noqa: F401
 import tracer.syscalls.decoders.clock  # noqa: F401
 import tracer.syscalls.decoders.creds  # noqa: F401
 import tracer.syscalls.decoders.desc  # noqa: F401
