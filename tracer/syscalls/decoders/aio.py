@@ -44,7 +44,6 @@ IOCB_FLAGS = [(1, "IOCB_FLAG_RESFD"), (2, "IOCB_FLAG_IOPRIO")]
 _U64 = 0xFFFFFFFFFFFFFFFF
 
 declare_exit("io_setup", Read(1, 1, 8, exact=True))
-declare_entry("io_cancel", Read(1, 1, IOCB.size, exact=True))
 declare_exit("io_cancel", Read(2, 2, IO_EVENT.size, exact=True))
 # The timeout and the signal mask are read by the kernel at entry; the events at exit.
 _EVENTS_READ = Read(3, 3, size_ret=True, scale=IO_EVENT.size, cap=IO_EVENT.size * 1025)
@@ -107,6 +106,16 @@ def _capture_io_submit(mem: MemoryReader, args, limits: CaptureLimits):
 
 def _s32(v: int) -> int:
     return v - (1 << 32) if v >> 31 else v
+
+
+@on_entry("io_cancel")
+def _capture_io_cancel(mem: MemoryReader, args, limits: CaptureLimits):
+    """The iocb, and its fd for -y (a Python capture: an fd inside a structure)."""
+    cb = complete(mem.read(args[1], IOCB.size), IOCB.size) if args[1] else None
+    if cb is None:
+        return None
+    fd = i32(cb, 20)
+    return {1: cb, "_fds": [fd] if fd >= 0 else []}
 
 
 def _hex(v: int) -> str:
