@@ -236,8 +236,7 @@ def options_from_args(args: argparse.Namespace) -> TraceOptions:
     if args.steering is not None and args.steering.breakpoints and args.no_ui:
         raise UsageError("--break holds a thread for the explorer to decide: not with --no-ui")
     args.summary_options = _summary_options(args)
-    if settings.abbrev is not None:
-        _capture_unabbreviated(settings.abbrev)
+    _capture_unabbreviated(settings.abbrev)
     text = settings.text
     if args.f_count >= 2 or args.separately:
         if not args.output:
@@ -293,9 +292,10 @@ def options_from_args(args: argparse.Namespace) -> TraceOptions:
     )
 
 
-def _capture_unabbreviated(abbrev: frozenset[int]) -> None:
+def _capture_unabbreviated(abbrev: frozenset[int] | None) -> None:
     """-v (or -e abbrev= leaving some calls out): what those calls print whole must be
-    captured whole (set before tracing; the worker and the writer inherit it)."""
+    captured whole (set before tracing; the worker and the writer inherit it). `abbrev`
+    holds the abbreviated calls; None: all of them."""
     from tracer.syscalls.decoders.mmsghdr import show_whole_vectors
     from tracer.syscalls.decoders.process import read_environments
     from tracer.syscalls.decoders.stat import keep_dirent_entries
@@ -308,7 +308,7 @@ def _capture_unabbreviated(abbrev: frozenset[int]) -> None:
         (("execve", "execveat"), read_environments),
     ):
         nrs = {n for name in names for n in table.numbers_named(name)}
-        setter(not nrs <= abbrev)
+        setter(abbrev is not None and not nrs <= abbrev)
 
 
 def _summary_options(args: argparse.Namespace):
