@@ -69,10 +69,13 @@ _VOLATILE = (
 )
 
 
-def compare_with_strace(tmp_path: Path, program: str, options: list[str]) -> list[str]:
+def compare_with_strace(
+    tmp_path: Path, program: str, options: list[str], masks: tuple = ()
+) -> list[str]:
     """Trace `program` (given an empty directory) under strace and tracetui with the same
     options; the lines after its `write(-1, "start", 5)` marker must be equal once pids,
-    addresses, times and socket inodes are masked. strace is the oracle: the expected
+    addresses, times and socket inodes are masked (and `masks`, (pattern, replacement)
+    pairs for what else differs between two runs). strace is the oracle: the expected
     text is whatever it prints on this machine. Returns tracetui's lines."""
     if shutil.which("strace") is None:
         pytest.skip("strace is not installed")
@@ -96,7 +99,8 @@ def compare_with_strace(tmp_path: Path, program: str, options: list[str]) -> lis
         traces[runner] = _after_marker([_normalize(line) for line in lines])
     pid = _pid_of(traces["strace"])
     assert traces["tracetui"], "tracetui printed nothing after the marker"
-    got, want = _mask(traces["tracetui"], _pid_of(traces["tracetui"])), _mask(traces["strace"], pid)
+    got = _mask(traces["tracetui"], _pid_of(traces["tracetui"]), masks)
+    want = _mask(traces["strace"], pid, masks)
     diff = "\n".join(difflib.unified_diff(want, got, "strace", "tracetui", lineterm=""))
     assert got == want, diff
     return traces["tracetui"]
@@ -117,12 +121,12 @@ def _pid_of(lines: list[str]) -> str | None:
     return None
 
 
-def _mask(lines: list[str], pid: str | None) -> list[str]:
+def _mask(lines: list[str], pid: str | None, masks: tuple = ()) -> list[str]:
     out = []
     for line in lines:
         if pid:
             line = re.sub(rf"\b{pid}\b", "PID", line)
-        for pattern, repl in _VOLATILE:
+        for pattern, repl in (*_VOLATILE, *masks):
             line = pattern.sub(repl, line)
         out.append(line)
     return out

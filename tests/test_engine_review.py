@@ -358,3 +358,28 @@ def test_trace_ended_is_last():
     s.start()
     events = collect(s)
     assert isinstance(events[-1], TraceEnded)
+
+
+UNTRACED_CHILD = r"""
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+int main(void) {
+    pid_t c = fork();
+    if (c == 0)
+        _exit(syscall(SYS_getpid) == getpid() && syscall(SYS_getpid) > 0 ? 0 : 3);
+    int st;
+    waitpid(c, &st, 0);
+    return WIFEXITED(st) ? WEXITSTATUS(st) : 4;
+}
+"""
+
+
+def test_a_child_left_untraced_is_not_under_the_filter(tmp_path):
+    # --no-follow leaves children untraced; a seccomp filter would outlive that and fail
+    # their filtered calls with ENOSYS (no tracer to hand them to), so there is none.
+    prog = compile_c(UNTRACED_CHILD, name="untraced_child")
+    out = tmp_path / "trace.txt"
+    proc = run_tracetui("--no-ui", "--no-follow", "-e", "trace=getpid", "-o", str(out), str(prog))
+    assert proc.returncode == 0, proc.stderr
+    assert "getpid()" not in out.read_text()  # the child's calls are not traced

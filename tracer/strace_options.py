@@ -152,10 +152,14 @@ def _absolute(value: str, text: TextOptions) -> None:
     text.timestamps, text.timestamp_digits = fmt, digits
 
 
+def _negation(value: str) -> tuple[bool, str]:
+    """Each leading `!` turns the set over, as strace reads `-e read=!!!0`."""
+    rest = value.lstrip("!")
+    return (len(value) - len(rest)) % 2 == 1, rest
+
+
 def _signal_set(value: str) -> frozenset[int] | None:
-    negate = value.startswith("!")
-    if negate:
-        value = value[1:]
+    negate, value = _negation(value)
     numbers: set[int] = set()
     every = set(range(1, signal_mod.SIGRTMAX + 1))
     for item in filter(None, (v.strip() for v in value.split(","))):
@@ -177,9 +181,7 @@ def _signal_set(value: str) -> frozenset[int] | None:
 
 
 def _name_set(value: str, known: tuple[str, ...], what: str) -> frozenset[str]:
-    negate = value.startswith("!")
-    if negate:
-        value = value[1:]
+    negate, value = _negation(value)
     names = set()
     for item in filter(None, (v.strip() for v in value.split(","))):
         if item == "all":
@@ -194,9 +196,7 @@ def _name_set(value: str, known: tuple[str, ...], what: str) -> frozenset[str]:
 
 
 def _fd_set(value: str) -> frozenset[int]:
-    negate = value.startswith("!")
-    if negate:
-        value = value[1:]
+    negate, value = _negation(value)
     fds = set()
     for item in filter(None, (v.strip() for v in value.split(","))):
         if item == "all":

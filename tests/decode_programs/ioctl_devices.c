@@ -1,7 +1,8 @@
 /*
  * Device ioctls without the device: PTP clocks ('='), GPIO chips (0xb4) and virtual
- * consoles ('K': all but the buffers behind a second pointer, which the ioctl capture
- * does not follow; only NULL and empty ones are made here) on fd -1,
+ * consoles ('K', with the unicode pairs, fonts and font names behind a second pointer)
+ * and Video4Linux2 ('V', with an overlay's clips and extended controls behind theirs)
+ * on fd -1,
  * for the comparison with strace (tests/test_decode_ioctl_devices.py), once failing
  * with EBADF (only what the program passed is shown) and once with every ioctl made
  * to succeed (`-e inject=ioctl:retval=42`: what the kernel would have filled in too).
@@ -13,18 +14,26 @@
 #include <linux/kd.h>
 #include <linux/keyboard.h>
 #include <linux/ptp_clock.h>
+#include <linux/videodev2.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
-static unsigned char *page_end;
+static unsigned char *page_end, *far_end;
 
 /* `size` bytes ending where the mapping ends, zeroed. */
 static void *tail(size_t size)
 {
 	memset(page_end - size, 0, size);
 	return page_end - size;
+}
+
+/* The same in a second mapping: what a structure there points to. */
+static void *far(size_t size)
+{
+	memset(far_end - size, 0, size);
+	return far_end - size;
 }
 
 static void ptp(void)
@@ -243,10 +252,37 @@ static void kd(void)
 	struct unimapdesc *desc = tail(sizeof *desc);
 	desc->entries = (struct unipair *) unimap;
 	ioctl(-1, PIO_UNIMAP, desc);
+	/* unicode pairs behind the pointer: more than -s, then running off the mapping */
+	struct unipair *pairs = far(40 * sizeof *pairs);
+	for (int i = 0; i < 40; i++) {
+		pairs[i].unicode = 0x2500 + i;
+		pairs[i].fontpos = i;
+	}
+	desc->entries = pairs;
+	desc->entry_ct = 40;
+	ioctl(-1, PIO_UNIMAP, desc);
+	ioctl(-1, GIO_UNIMAP, desc); /* read back even when it fails */
+	desc->entry_ct = 3;
+	ioctl(-1, PIO_UNIMAP, desc);
+	ioctl(-1, GIO_UNIMAP, desc);
+	desc->entries = pairs + 38;
+	ioctl(-1, PIO_UNIMAP, desc);
+	ioctl(-1, GIO_UNIMAP, desc);
+	desc->entry_ct = 0;
+	ioctl(-1, GIO_UNIMAP, desc);
 	struct consolefontdesc *fontx = tail(sizeof *fontx);
 	fontx->charcount = 256;
 	fontx->charheight = 16;
 	ioctl(-1, GIO_FONTX, fontx);
+	ioctl(-1, PIO_FONTX, fontx);
+	unsigned char *glyphs = far(64);
+	for (int i = 0; i < 64; i++)
+		glyphs[i] = 0xc0 + i;
+	fontx->chardata = (char *) glyphs;
+	ioctl(-1, GIO_FONTX, fontx);
+	ioctl(-1, PIO_FONTX, fontx);
+	fontx->charcount = 1;
+	fontx->chardata = (char *) glyphs + 40; /* 24 bytes before the end: not enough */
 	ioctl(-1, PIO_FONTX, fontx);
 	struct console_font_op *op = tail(sizeof *op);
 	op->op = KD_FONT_OP_COPY;
@@ -259,6 +295,208 @@ static void kd(void)
 	ioctl(-1, KDFONTOP, op);
 	op->op = 7;
 	ioctl(-1, KDFONTOP, op);
+	op->width = 9; /* two bytes a row */
+	op->charcount = 1;
+	op->data = glyphs;
+	op->op = KD_FONT_OP_GET;
+	ioctl(-1, KDFONTOP, op);
+	op->op = KD_FONT_OP_SET;
+	ioctl(-1, KDFONTOP, op);
+	/* a default font's name: 31 bytes and the NUL, 32 without, one at the very end */
+	char *name = far(32);
+	memcpy(name, "\1\2tab\there\\\"q\377zzzzzzzzzzzzzzzzz", 31);
+	name[31] = '\0';
+	op->op = KD_FONT_OP_SET_DEFAULT;
+	op->data = (unsigned char *) name;
+	ioctl(-1, KDFONTOP, op);
+	name[31] = 'y';
+	ioctl(-1, KDFONTOP, op);
+	op->data = (unsigned char *) name + 31;
+	ioctl(-1, KDFONTOP, op);
+	name[31] = '\0';
+	ioctl(-1, KDFONTOP, op);
+}
+
+static void v4l2(void)
+{
+	struct v4l2_capability *caps = tail(sizeof *caps);
+	memcpy(caps->driver, "vivid", 6);
+	memset(caps->card, 'c', sizeof caps->card); /* no NUL: cut with ... */
+	caps->version = 0x060102;
+	caps->capabilities = V4L2_CAP_VIDEO_CAPTURE | V4L2_CAP_STREAMING | 0x40000000;
+	caps->device_caps = V4L2_CAP_VIDEO_CAPTURE;
+	ioctl(-1, VIDIOC_QUERYCAP, caps);
+
+	struct v4l2_fmtdesc *desc = tail(sizeof *desc);
+	desc->index = 2;
+	desc->type = V4L2_BUF_TYPE_VIDEO_CAPTURE;
+	desc->flags = V4L2_FMT_FLAG_COMPRESSED | 0x8000;
+	memcpy(desc->description, "Motion-JPEG", 12);
+	desc->pixelformat = V4L2_PIX_FMT_MJPEG;
+	ioctl(-1, VIDIOC_ENUM_FMT, desc);
+
+	struct v4l2_format *f = tail(sizeof *f);
+	f->type = V4L2_BUF_TYPE_VIDEO_OUTPUT;
+	f->fmt.pix.width = 640;
+	f->fmt.pix.pixelformat = V4L2_PIX_FMT_YUYV;
+	f->fmt.pix.field = V4L2_FIELD_INTERLACED;
+	f->fmt.pix.colorspace = 77;
+	ioctl(-1, VIDIOC_S_FMT, f);
+	ioctl(-1, VIDIOC_G_FMT, f);
+	f->type = V4L2_BUF_TYPE_VIDEO_CAPTURE_MPLANE;
+	f->fmt.pix_mp.pixelformat = v4l2_fourcc('\'', '\\', 'a', 0xfe);
+	f->fmt.pix_mp.num_planes = 2;
+	f->fmt.pix_mp.plane_fmt[1].sizeimage = 4096;
+	ioctl(-1, VIDIOC_TRY_FMT, f);
+	/* an overlay's clips behind a pointer: both read, then the third runs off */
+	struct v4l2_clip *clips = far(2 * sizeof *clips);
+	clips[0].c.left = -5;
+	clips[1].c.width = 320;
+	memset(f, 0, sizeof *f);
+	f->type = V4L2_BUF_TYPE_VIDEO_OVERLAY;
+	f->fmt.win.chromakey = 0xff00;
+	f->fmt.win.clips = clips;
+	f->fmt.win.clipcount = 2;
+	f->fmt.win.global_alpha = 0x80;
+	ioctl(-1, VIDIOC_S_FMT, f);
+	ioctl(-1, VIDIOC_G_FMT, f);
+	f->fmt.win.clipcount = 3;
+	ioctl(-1, VIDIOC_S_FMT, f);
+	f->fmt.win.clipcount = 0;
+	ioctl(-1, VIDIOC_S_FMT, f);
+	memset(f, 0, sizeof *f); /* no address left in the union */
+	f->type = V4L2_BUF_TYPE_SLICED_VBI_CAPTURE;
+	f->fmt.sliced.service_set = V4L2_SLICED_VPS | 0x8000;
+	f->fmt.sliced.service_lines[1][23] = 0xbeef;
+	ioctl(-1, VIDIOC_S_FMT, f);
+	f->type = V4L2_BUF_TYPE_VBI_OUTPUT;
+	f->fmt.vbi.start[1] = -3;
+	ioctl(-1, VIDIOC_S_FMT, f);
+	f->type = V4L2_BUF_TYPE_SDR_CAPTURE;
+	f->fmt.sdr.pixelformat = V4L2_SDR_FMT_CU8;
+	ioctl(-1, VIDIOC_S_FMT, f);
+	f->type = V4L2_BUF_TYPE_META_OUTPUT;
+	ioctl(-1, VIDIOC_S_FMT, f);
+	f->type = 0xbad;
+	ioctl(-1, VIDIOC_S_FMT, f);
+
+	struct v4l2_requestbuffers *req = tail(sizeof *req);
+	req->count = 4;
+	req->type = V4L2_BUF_TYPE_VIDEO_CAPTURE;
+	req->memory = V4L2_MEMORY_USERPTR;
+	ioctl(-1, VIDIOC_REQBUFS, req);
+	struct v4l2_buffer *buf = tail(sizeof *buf);
+	buf->type = V4L2_BUF_TYPE_VIDEO_CAPTURE;
+	buf->index = 1;
+	buf->memory = V4L2_MEMORY_MMAP;
+	buf->m.offset = 0x1000;
+	buf->flags = V4L2_BUF_FLAG_MAPPED | V4L2_BUF_FLAG_TIMESTAMP_MONOTONIC | 0x100000;
+	ioctl(-1, VIDIOC_QUERYBUF, buf);
+	buf->memory = V4L2_MEMORY_USERPTR;
+	buf->m.userptr = 0xdeadbeef;
+	buf->timestamp.tv_sec = 1;
+	ioctl(-1, VIDIOC_DQBUF, buf);
+
+	struct v4l2_framebuffer *fb = tail(sizeof *fb);
+	fb->capability = V4L2_FBUF_CAP_EXTERNOVERLAY;
+	ioctl(-1, VIDIOC_G_FBUF, fb);
+	ioctl(-1, VIDIOC_S_FBUF, fb);
+	int *type = tail(sizeof *type);
+	*type = V4L2_BUF_TYPE_VIDEO_OUTPUT;
+	ioctl(-1, VIDIOC_STREAMON, type);
+	struct v4l2_streamparm *parm = tail(sizeof *parm);
+	parm->type = V4L2_BUF_TYPE_VIDEO_CAPTURE;
+	parm->parm.capture.capability = V4L2_CAP_TIMEPERFRAME;
+	parm->parm.capture.timeperframe.numerator = 1;
+	parm->parm.capture.timeperframe.denominator = 30;
+	ioctl(-1, VIDIOC_S_PARM, parm);
+	ioctl(-1, VIDIOC_G_PARM, parm);
+	parm->type = V4L2_BUF_TYPE_VBI_CAPTURE;
+	ioctl(-1, VIDIOC_S_PARM, parm);
+	v4l2_std_id *std = tail(sizeof *std);
+	*std = V4L2_STD_PAL;
+	ioctl(-1, VIDIOC_S_STD, std);
+	ioctl(-1, VIDIOC_G_STD, std);
+	struct v4l2_standard *standard = tail(sizeof *standard);
+	memcpy(standard->name, "PAL", 4);
+	standard->frameperiod.numerator = 1;
+	ioctl(-1, VIDIOC_ENUMSTD, standard);
+	struct v4l2_input *input = tail(sizeof *input);
+	input->type = V4L2_INPUT_TYPE_CAMERA;
+	ioctl(-1, VIDIOC_ENUMINPUT, input);
+	ioctl(-1, VIDIOC_G_INPUT, type);
+
+	struct v4l2_control *ctrl = tail(sizeof *ctrl);
+	static const unsigned int ids[] = {V4L2_CID_BRIGHTNESS, V4L2_CID_CAMERA_CLASS_BASE + 0x77,
+					   0x12345678};
+	for (int i = 0; i < 3; i++) {
+		ctrl->id = ids[i];
+		ctrl->value = -i;
+		ioctl(-1, i & 1 ? VIDIOC_G_CTRL : VIDIOC_S_CTRL, ctrl);
+	}
+	struct v4l2_tuner *tuner = tail(sizeof *tuner);
+	memcpy(tuner->name, "FM", 3);
+	tuner->type = V4L2_TUNER_RADIO;
+	tuner->capability = V4L2_TUNER_CAP_STEREO;
+	tuner->signal = -1;
+	ioctl(-1, VIDIOC_S_TUNER, tuner);
+	ioctl(-1, VIDIOC_G_TUNER, tuner);
+	struct v4l2_queryctrl *query = tail(sizeof *query);
+	query->id = V4L2_CTRL_FLAG_NEXT_CTRL | V4L2_CID_CONTRAST;
+	query->type = V4L2_CTRL_TYPE_INTEGER;
+	query->maximum = 255;
+	query->reserved[1] = 9;
+	ioctl(-1, VIDIOC_QUERYCTRL, query);
+	struct v4l2_query_ext_ctrl *xquery = tail(sizeof *xquery);
+	xquery->id = V4L2_CID_HUE;
+	xquery->nr_of_dims = 2;
+	xquery->dims[0] = 3;
+	ioctl(-1, VIDIOC_QUERY_EXT_CTRL, xquery);
+	struct v4l2_cropcap *cropcap = tail(sizeof *cropcap);
+	cropcap->type = V4L2_BUF_TYPE_VIDEO_CAPTURE;
+	cropcap->bounds.left = -1;
+	ioctl(-1, VIDIOC_CROPCAP, cropcap);
+	struct v4l2_crop *crop = tail(sizeof *crop);
+	crop->c.height = 480;
+	ioctl(-1, VIDIOC_S_CROP, crop);
+	ioctl(-1, VIDIOC_G_CROP, crop);
+
+	/* extended controls behind a pointer, a string value behind another */
+	static char text[] = "\1\2abc";
+	struct v4l2_ext_control *ext = far(2 * sizeof *ext);
+	ext[0].id = V4L2_CID_SATURATION;
+	ext[0].value64 = -2;
+	ext[1].id = V4L2_CID_AUDIO_VOLUME;
+	ext[1].size = sizeof text;
+	ext[1].string = text;
+	struct v4l2_ext_controls *ctrls = tail(sizeof *ctrls);
+	ctrls->ctrl_class = V4L2_CTRL_CLASS_USER;
+	ctrls->count = 2;
+	ctrls->error_idx = 1;
+	ctrls->controls = ext;
+	ioctl(-1, VIDIOC_S_EXT_CTRLS, ctrls);
+	ioctl(-1, VIDIOC_G_EXT_CTRLS, ctrls);
+	ctrls->count = 3; /* the third runs off the mapping */
+	ioctl(-1, VIDIOC_TRY_EXT_CTRLS, ctrls);
+	ctrls->count = 0;
+	ioctl(-1, VIDIOC_S_EXT_CTRLS, ctrls);
+
+	struct v4l2_frmsizeenum *size = tail(sizeof *size);
+	size->pixel_format = V4L2_PIX_FMT_RGB24;
+	size->type = V4L2_FRMSIZE_TYPE_STEPWISE;
+	size->stepwise.max_width = 1920;
+	ioctl(-1, VIDIOC_ENUM_FRAMESIZES, size);
+	struct v4l2_frmivalenum *ival = tail(sizeof *ival);
+	ival->type = V4L2_FRMIVAL_TYPE_DISCRETE;
+	ival->discrete.denominator = 25;
+	ioctl(-1, VIDIOC_ENUM_FRAMEINTERVALS, ival);
+	struct v4l2_create_buffers *create = tail(sizeof *create);
+	create->index = 7;
+	create->count = 2;
+	create->memory = V4L2_MEMORY_MMAP;
+	create->format.type = V4L2_BUF_TYPE_VIDEO_CAPTURE;
+	ioctl(-1, VIDIOC_CREATE_BUFS, create);
+	ioctl(-1, _IOR('V', 0xfe, int), type); /* not a request strace knows */
 }
 
 int main(void)
@@ -268,9 +506,14 @@ int main(void)
 				    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	munmap(pages + page, page);
 	page_end = pages + page;
+	unsigned char *far_pages = mmap(NULL, 2 * page, PROT_READ | PROT_WRITE,
+					MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	munmap(far_pages + page, page);
+	far_end = far_pages + page;
 	write(-1, "start", 5);
 	ptp();
 	gpio();
 	kd();
+	v4l2();
 	return 0;
 }

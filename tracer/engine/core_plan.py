@@ -124,7 +124,7 @@ def c_may_handle(plan: SyscallPlan, nr: int, name: str, unwinder: Any) -> bool:
     effect = plan.fd_effect(nr)
     if effect & ~_C_EFFECTS or effect & FD_IN_MEMORY:
         return False
-    if effect & FD_RETURNS and name.startswith("fcntl"):
+    if effect & FD_RETURNS and (name.startswith("fcntl") or name in capture.RETURNS_FD_WHEN):
         return False  # a new fd only for some commands: decided in Python
     # A call that never returns (exit, exit_group) is fine: the task's end completes it.
     if plan.is_steered(nr):

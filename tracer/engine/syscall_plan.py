@@ -7,6 +7,8 @@ list lookups instead of name lookups.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from tracer.events import Syscall
 from tracer.options import TraceOptions
 from tracer.syscalls import capture
@@ -70,6 +72,7 @@ class SyscallPlan:
         self._effect = [0] * SIZE
         self._never = [False] * SIZE
         self._maps = [False] * SIZE
+        self._fd_when: dict[int, Callable[[tuple[int, ...]], bool]] = {}
         # 32-bit (int $0x80) calls: nothing captured (other layouts), but their fd
         # effects and never-returning calls (exit) still count.
         self._compat_effect: dict[int, int] = {}
@@ -91,6 +94,10 @@ class SyscallPlan:
             eff = _EFFECTS_BY_NAME.get(d.name, 0)
             if d.classes & Class.RETURNS_FD:
                 eff |= FD_RETURNS
+            fd_when = capture.RETURNS_FD_WHEN.get(d.name)
+            if fd_when is not None:
+                eff |= FD_RETURNS
+                self._fd_when[nr] = fd_when
             if d.name in ("pipe", "pipe2", "socketpair", "recvmsg", "recvmmsg"):
                 eff |= FD_IN_MEMORY
             self._effect[nr] = eff
@@ -165,4 +172,5 @@ class SyscallPlan:
         if call.nr == self._fcntl:
             cmd = call.args[1] & 0xFFFFFFFF
             return cmd in (_F_DUPFD, _F_DUPFD_CLOEXEC)
-        return True
+        test = self._fd_when.get(call.nr)
+        return test is None or test(call.args)

@@ -145,21 +145,9 @@ class SyscallStops(_Base):
             ret, is_error, marks = self._steer_exit(task, ret, is_error)
         if is_error:
             error = -ret
-            cap = plan.error_capture(nr)
-            if cap is not None:
-                self.mem.tid = task.tid
-                try:
-                    mem = cap(self.mem, call.args, ret, plan.limits) or None
-                except Exception:
-                    mem = None
+            mem = self._capture_exit(task, call, ret, plan.error_capture(nr))
         else:
-            cap = plan.exit_capture(nr)
-            if cap is not None:
-                self.mem.tid = task.tid
-                try:
-                    mem = cap(self.mem, call.args, ret, plan.limits) or None
-                except Exception:
-                    mem = None
+            mem = self._capture_exit(task, call, ret, plan.exit_capture(nr))
             effect = plan.fd_effect(nr)
             if effect:
                 fds = self._apply_fd_effect(task, call, effect, ret, mem)
@@ -172,6 +160,16 @@ class SyscallStops(_Base):
         self.queue.put(CallExit(task.tid, end, ret, error, mem, fds))
         if steered:
             self._steer_after_exit(task, call)
+
+    def _capture_exit(self, task: Task, call: Syscall, ret: int, cap) -> dict | None:
+        """What `cap` (the plan's exit or error capture of the call) reads, or None."""
+        if cap is None:
+            return None
+        self.mem.tid = task.tid
+        try:
+            return cap(self.mem, call.args, ret, self.plan.limits) or None
+        except Exception:
+            return None
 
     def _exit_socket_details(
         self, task: Task, call: Syscall, fds: dict[int, str], mem: dict | None

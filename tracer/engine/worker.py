@@ -295,7 +295,12 @@ class Worker(SyscallStops, ProcessStops, SteerStops):
         o = self.opts
         assert self.path is not None
         filt = self.plan.traced_numbers
-        prog = seccomp_program(filt) if (filt is not None and o.seccomp) else None
+        # A filter outlives tracing: a process it covers that no tracer holds gets ENOSYS
+        # for every call the filter hands to a tracer. So, as strace's --seccomp-bpf,
+        # only when every child is traced too (-f), and not when the program is to be
+        # let go at the end (--detach).
+        use_filter = o.seccomp and o.follow_forks and not o.detach_on_exit
+        prog = seccomp_program(filt) if (filt is not None and use_filter) else None
         self.seccomp_active = prog is not None
         pid, rfd = fork_stopped_child(
             self.path, o.command, o.env, o.cwd, o.tty_fd, prog, o.ignored_signals, o.run_as

@@ -4,7 +4,8 @@
 `3<UNIX-STREAM:[311790->311787,"x.sock"]>`, `3<UDP:[311816]>` for sockets.
 The worker records what each fd referred to (its /proc link) at the call, and with
 -yy what strace prints for each socket fd, found while the tracee was stopped
-(`SOCKETS_KEY`, tracer/engine/socket_details.py). Sockets of calls recorded without
+(`SOCKETS_KEY`, tracer/engine/socket_details.py), as the process a new pidfd refers to
+is (`PIDFDS_KEY`, the pidfd decoders). Sockets of calls recorded without
 it (a session file made with -y) are looked up here, when the line is written: one
 closed by then shows as its path only.
 """
@@ -18,7 +19,8 @@ import stat
 from tracer.events import Syscall
 from tracer.model.sock_diag import SocketEndpoints
 from tracer.syscalls import fmt
-from tracer.syscalls.capture import SOCKETS_KEY
+from tracer.syscalls.capture import PIDFDS_KEY, SOCKETS_KEY
+from tracer.syscalls.decoders.pidfd import pidfd_pid
 
 
 class FdDetails:
@@ -41,7 +43,8 @@ class FdDetails:
                     return f"<{restyle_unix_path(text)}>"
             return f"<{fmt.fd_path(name)[1:-1]}>" if "path" in self.decode else ""
         if name == "anon_inode:[pidfd]" and "pidfd" in self.decode:
-            pid = _pidfd_pid(call.pid, fd)
+            found = dict(call.mem.get(PIDFDS_KEY) or ()) if call.mem else {}
+            pid = found[fd] if fd in found else pidfd_pid(call.pid, fd)
             if pid is not None:
                 return f"<pid:{pid}>"
         if "dev" in self.decode and name.startswith("/"):
@@ -64,17 +67,6 @@ class FdDetails:
             else:
                 self._devices[path] = None
         return self._devices[path]
-
-
-def _pidfd_pid(pid: int, fd: int) -> int | None:
-    try:
-        with open(f"/proc/{pid}/fdinfo/{fd}") as f:
-            for line in f:
-                if line.startswith("Pid:"):
-                    return int(line.split()[1])
-    except (OSError, ValueError, IndexError):
-        return None
-    return None
 
 
 _QUOTED_PATH = re.compile(r'(,@?)"((?:[^"\\]|\\.)*)"(\]?)$')

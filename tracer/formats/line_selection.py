@@ -29,6 +29,10 @@ def _path_variants(paths: tuple[str, ...]) -> frozenset[str]:
     return frozenset(out)
 
 
+# Calls whose fds in memory (pollfd arrays, fd sets: the capture's `_fds`) -P matches too.
+_FDS_IN_MEMORY = frozenset({"poll", "ppoll", "select", "pselect6"})
+
+
 class LineSelection:
     def __init__(self, opts: TextOptions) -> None:
         self.statuses = opts.statuses
@@ -49,6 +53,9 @@ class LineSelection:
         if paths is None:
             return True
         fds = call.fds or {}
+        if r.name in _FDS_IN_MEMORY and call.mem:
+            if any(fds.get(fd) in paths for fd in call.mem.get("_fds") or ()):
+                return True
         for a in r.args:
             if a.kind == "path" and a.value in paths:
                 return True

@@ -33,6 +33,7 @@ from tracer.formats.output import TextOutput
 from tracer.formats.task_files import TaskFiles
 from tracer.formats.text_options import TextOptions
 from tracer.syscalls.classes import Class
+from tracer.syscalls.decoders.iovec import end_key
 from tracer.syscalls.decoders.process import ENVIRONMENT_KEY
 from tracer.syscalls.render import RenderContext, RenderedCall, render, to_int
 
@@ -201,6 +202,12 @@ def _vector_dumps(buffers: list[tuple[int, bytes | None]], total: int) -> list[s
         lines.append(f" * {n} bytes in buffer {i}")
         lines.extend(dump_lines(data[:n]))
     return lines
+
+
+# Writes whose data is argument 1, argument 2 bytes long; vmsplice's buffers go to a pipe.
+_SIZED_WRITES = frozenset({"write", "pwrite64", "sendto"})
+_VMSPLICE = frozenset({"vmsplice"})
+_WHOLE = 0xFFFFFFFFFFFFFFFF
 
 
 def _mmsg_dumps(items: list | None) -> list[str]:
@@ -434,7 +441,7 @@ class StraceTextWriter(TextOutput):
             text = event_text(ev, self.ctx, pad)
             if not text:
                 return None
-            return [text[0] + self._duration(call), *self._dumps(call)]
+            return [text[0] + self._duration(call), *self._all_dumps(call)]
         if tp is SignalDelivered or tp is Stopped:
             if not self.select.signal_ok(ev.signo):
                 return None
@@ -457,7 +464,7 @@ class StraceTextWriter(TextOutput):
         text = event_text(call, self.ctx, pad)
         if not text:
             return None
-        return [text[0] + self._duration(call), *self._dumps(call), *text[1:]]
+        return [text[0] + self._duration(call), *self._all_dumps(call), *text[1:]]
 
     def _add_environment(self, call: Syscall) -> None:
         """-v prints execve's environment: the one the new image started with."""
@@ -513,6 +520,31 @@ class StraceTextWriter(TextOutput):
         if not isinstance(data, bytes):
             return []
         return dump_lines(data[: call.ret])
+
+    def _all_dumps(self, call: Syscall) -> list[str]:
+        return [*self._dumps(call), *self._write_dumps(call)]
+
+    def _write_dumps(self, call: Syscall) -> list[str]:
+        """strace dumps what a write was given whatever came of it: `_dumps` shows the
+        writes that succeeded, this the failed ones (their arguments' lengths), and
+        vmsplice's buffers."""
+        name = self.ctx.table.name(call.nr)
+        if not self.dumping or not (call.error or name in _VMSPLICE):
+            return []
+        if name not in DUMPED_WRITES and name not in _VMSPLICE:
+            return []
+        if not call.args or to_int(call.args[0]) not in self.opts.dump_write or not call.mem:
+            return []
+        if name in _VECTORED or name in _VMSPLICE:
+            vecs = call.mem.get(1)
+            if not vecs or call.mem.get(end_key(1)) is not None:
+                return []  # strace reads the whole array to dump it, and could not
+            return _vector_dumps([(v[1], v[2]) for v in vecs], _WHOLE)
+        if name in _SIZED_WRITES:
+            data = call.mem.get(1)
+            size = call.args[2] & _WHOLE
+            return dump_lines(data[:size]) if isinstance(data, bytes) and size else []
+        return []
 
     def flush(self) -> None:
         if self.task_files is not None:

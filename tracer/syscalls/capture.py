@@ -97,6 +97,15 @@ def fd_args(positions: tuple[int, ...], *names: str) -> None:
         FD_ARGS[n] = positions
 
 
+# Calls that return a new fd only for some arguments (bpf's commands): name -> the test
+# on the arguments. The engine names the fd they return (-y) when the test holds.
+RETURNS_FD_WHEN: dict[str, Callable[[tuple[int, ...]], bool]] = {}
+
+
+def returns_fd_when(name: str, test: Callable[[tuple[int, ...]], bool]) -> None:
+    RETURNS_FD_WHEN[name] = test
+
+
 # ---- captures as data ---------------------------------------------------------------
 #
 # The common captures are declared as a list of `Read`s instead of a function. The
@@ -195,10 +204,13 @@ class Handoff:
     Python's, and `read(mem, args, ret, limits) -> dict | None` runs with the other ops
     (`ret` is 0 at entry). The C core checks `when` at the call's entry, wherever the
     op is declared, and hands a matching call to the Python loop; other calls stay C's.
+    `on_error` (exit ops), as `Read.on_error`: run also when the call failed (`ret` is
+    then -errno), for memory a kernel writes back with an error (GIO_UNIMAP's count).
     """
 
     when: tuple[int, int, tuple[int, ...]]
     read: Callable[..., dict[Any, Any] | None]
+    on_error: bool = False
 
 
 Op = Read | Cwd | Strings | Handoff
@@ -209,6 +221,8 @@ CWD_KEY = "_cwd"
 # strace -yy: what each socket fd of the call was, found while the tracee was stopped
 # (tracer/engine/socket_details.py): ((fd, text), ...), the text strace puts in <...>.
 SOCKETS_KEY = "_sockets"
+# [(fd, pid)] for pidfds a call made, read while the tracee was stopped (-e decode-fd=pidfd)
+PIDFDS_KEY = "_pidfds"
 _U64 = 0xFFFFFFFFFFFFFFFF
 _AT_FDCWD = 0xFFFFFF9C  # -100 as the low 32 bits of the register
 
@@ -402,7 +416,7 @@ def declare_entry(names: tuple[str, ...] | str, *ops: Op) -> None:
 def declare_exit(names: tuple[str, ...] | str, *ops: Op) -> None:
     """Exit captures as data (see `Read`); run when the call succeeded, and the
     `on_error` reads when it failed (ERROR_CAPTURES)."""
-    on_error = tuple(op for op in ops if type(op) is Read and op.on_error)
+    on_error = tuple(op for op in ops if type(op) in (Read, Handoff) and op.on_error)
     for n in (names,) if isinstance(names, str) else names:
         EXIT_SPECS[n] = ops
         EXIT_CAPTURES[n] = lambda mem, args, ret, limits, _ops=ops: run_ops(

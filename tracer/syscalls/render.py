@@ -171,9 +171,12 @@ def errno_name(err: int) -> str:
 
 
 def errno_meaning(err: int) -> str:
-    """What an errno means: libc's message, or the kernel's for its internal codes (512-530),
-    which libc calls `Unknown error 516`; empty when nobody has words for it."""
+    """What an errno means: libc's message, or the kernel's for its restart codes, which
+    libc calls `Unknown error 516`; empty when nobody has words for it (other than the
+    kernel's internal codes strace names: those keep libc's `Unknown error 524`)."""
     msg = RESTART_MESSAGES.get(err) or os.strerror(err)
+    if 512 <= err <= 531:  # named kernel codes keep libc's words (`Unknown error 524`)
+        return msg
     return "" if msg.startswith("Unknown error") else msg
 
 
@@ -223,7 +226,7 @@ def render_ret(call: Syscall, ctx: RenderContext, dec: Decoded | None, classes: 
     if call.ret is None:
         return "?"
     if call.error:
-        if 512 <= call.error <= 530:  # kernel-internal restart codes: the call did not return
+        if call.error in RESTART_MESSAGES:  # restart codes: the call did not return
             return f"? {errno_text(call.error)}"
         return f"-1 {errno_text(call.error)}"
     if dec is not None and dec.ret is not None:

@@ -1,7 +1,9 @@
 """Decoder families; importing this package registers all of them."""
 
 import tracer.syscalls.decoders.aio  # noqa: F401
+import tracer.syscalls.decoders.bpf  # noqa: F401
 import tracer.syscalls.decoders.clock  # noqa: F401
+import tracer.syscalls.decoders.clone3  # noqa: F401
 import tracer.syscalls.decoders.creds  # noqa: F401
 import tracer.syscalls.decoders.desc  # noqa: F401
 import tracer.syscalls.decoders.fcntl  # noqa: F401
@@ -9,10 +11,12 @@ import tracer.syscalls.decoders.file  # noqa: F401
 import tracer.syscalls.decoders.file_times  # noqa: F401
 import tracer.syscalls.decoders.futex  # noqa: F401
 import tracer.syscalls.decoders.io_uring  # noqa: F401
+import tracer.syscalls.decoders.io_uring_register  # noqa: F401
 import tracer.syscalls.decoders.ioctl  # noqa: F401
 import tracer.syscalls.decoders.ipc  # noqa: F401
 import tracer.syscalls.decoders.kcmp  # noqa: F401
 import tracer.syscalls.decoders.kexec  # noqa: F401
+import tracer.syscalls.decoders.keyctl  # noqa: F401
 import tracer.syscalls.decoders.landlock  # noqa: F401
 import tracer.syscalls.decoders.ldt  # noqa: F401
 import tracer.syscalls.decoders.mem  # noqa: F401
@@ -25,6 +29,7 @@ import tracer.syscalls.decoders.msghdr  # noqa: F401
 import tracer.syscalls.decoders.net  # noqa: F401
 import tracer.syscalls.decoders.notify  # noqa: F401
 import tracer.syscalls.decoders.numa  # noqa: F401
+import tracer.syscalls.decoders.perf  # noqa: F401
 import tracer.syscalls.decoders.pidfd  # noqa: F401
 import tracer.syscalls.decoders.poll  # noqa: F401
 import tracer.syscalls.decoders.posix_timers  # noqa: F401
@@ -32,11 +37,15 @@ import tracer.syscalls.decoders.prctl  # noqa: F401
 import tracer.syscalls.decoders.priority  # noqa: F401
 import tracer.syscalls.decoders.process  # noqa: F401
 import tracer.syscalls.decoders.quota  # noqa: F401
+import tracer.syscalls.decoders.sched_attr  # noqa: F401
+import tracer.syscalls.decoders.seccomp  # noqa: F401
 import tracer.syscalls.decoders.signal  # noqa: F401
 import tracer.syscalls.decoders.sockopt  # noqa: F401
 import tracer.syscalls.decoders.specs  # noqa: F401
 import tracer.syscalls.decoders.stat  # noqa: F401
+import tracer.syscalls.decoders.system  # noqa: F401
 import tracer.syscalls.decoders.task  # noqa: F401
 import tracer.syscalls.decoders.timers  # noqa: F401
 import tracer.syscalls.decoders.timex  # noqa: F401
+import tracer.syscalls.decoders.vectors  # noqa: F401
 import tracer.syscalls.decoders.xattr  # noqa: F401

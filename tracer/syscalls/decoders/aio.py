@@ -24,7 +24,8 @@ from tracer.syscalls.xlat.file import RWF_FLAGS
 from tracer.syscalls.xlat.poll import POLL_EVENTS
 
 from .arguments import long_arg, mem_of, ok, ptr_arg, uint_arg
-from .kstructs import array_text, complete, i32, timespec, u64, xflags, xval
+from .arrays import array_items
+from .kstructs import complete, i32, timespec, u64, xflags, xval
 from .priority import ioprio_text
 from .siginfo import render_sigset
 
@@ -161,7 +162,7 @@ def _iovecs(ctx: RenderContext, addr: int, count: int, vecs: list, strings: bool
         text = quote_buffer(data, length, ctx.strsize, base) if strings else pointer(base)
         return f"{{iov_base={text}, iov_len={length}}}"
 
-    return array_text(raw, addr, count, _IOVEC.size, item, ctx.strsize)
+    return array_items(raw, addr, count, _IOVEC.size, item, ctx.strsize)
 
 
 def iocb_text(call: Syscall, ctx: RenderContext, cb: bytes, extra) -> str:
@@ -218,7 +219,7 @@ def decode_io_submit(call: Syscall, ctx: RenderContext) -> Decoded:
     elif nr == 0:
         text = "[]" if a[2] else "NULL"
     else:
-        text = array_text(mem_of(call, 2), a[2], nr, 8, item, ctx.strsize)
+        text = array_items(mem_of(call, 2), a[2], nr, 8, item, ctx.strsize)
     return Decoded([ptr_arg(a[0]), long_arg(a[1]), Arg(text, a[2], "struct")])
 
 
@@ -238,7 +239,7 @@ def _events(call: Syscall, ctx: RenderContext) -> str:
     addr = call.args[3]
     if not ok(call) or not call.ret:
         return pointer(addr) if call.error or not addr or call.ret is None else "[]"
-    return array_text(mem_of(call, 3), addr, call.ret, IO_EVENT.size, _io_event, ctx.strsize)
+    return array_items(mem_of(call, 3), addr, call.ret, IO_EVENT.size, _io_event, ctx.strsize)
 
 
 def _getevents_args(call: Syscall, ctx: RenderContext) -> list[Arg]:

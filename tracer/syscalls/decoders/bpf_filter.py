@@ -1,12 +1,15 @@
 """Classic BPF programs (`struct sock_fprog`) as strace prints them: `BPF_STMT(...)`, `BPF_JUMP(...)`.
 
-Socket filters (SO_ATTACH_FILTER, SO_GET_FILTER) print in full only with -v; by
-default strace shows the program's address.
+Socket filters (SO_ATTACH_FILTER, SO_GET_FILTER) and seccomp filters print in full
+only with -v; by default strace shows the program's address. The two kinds differ
+only in how an instruction's constant reads (`KText`): packet offsets for sockets,
+return actions for seccomp.
 """
 
 from __future__ import annotations
 
 import struct
+from collections.abc import Callable
 
 from tracer.syscalls.fmt import STYLE, pointer
 
@@ -36,6 +39,8 @@ _SKF_AD = {0: "SKF_AD_PROTOCOL", 4: "SKF_AD_PKTTYPE", 8: "SKF_AD_IFINDEX", 12: "
            48: "SKF_AD_VLAN_TAG_PRESENT", 52: "SKF_AD_PAY_OFFSET", 56: "SKF_AD_RANDOM",
            60: "SKF_AD_VLAN_TPID"}  # fmt: skip
 _SKF_OFFSETS = ((0xFFFFF000, "SKF_AD_OFF"), (0xFFF00000, "SKF_NET_OFF"), (0xFFE00000, "SKF_LL_OFF"))
+
+KText = Callable[[int, int], str]  # (opcode, k) -> the constant's text
 
 
 def _hex(v: int) -> str:
@@ -67,7 +72,7 @@ def bpf_code(code: int) -> str:
     return f"{text}|{xval(rval, _RVAL, 'BPF_???')}" + (_unknown_bits(rest) if rest else "")
 
 
-def _socket_k(code: int, k: int) -> str:
+def socket_k(code: int, k: int) -> str:
     """A socket filter's constant: packet offsets relative to SKF_*_OFF by name."""
     if code & 0x07 == 0 and code & 0xE0 == 0x20:  # BPF_LD|BPF_ABS
         for base, name in _SKF_OFFSETS:
@@ -84,7 +89,7 @@ def _socket_k(code: int, k: int) -> str:
     return _hex(k)
 
 
-def render_filter(data: bytes | None, count: int, addr: int) -> str:
+def render_filter(data: bytes | None, count: int, addr: int, k_text: KText = socket_k) -> str:
     """`count` instructions at `addr` (print_array of print_bpf_filter_block)."""
     if not addr:
         return "NULL"
@@ -105,7 +110,7 @@ def render_filter(data: bytes | None, count: int, addr: int) -> str:
         if jt or jf:
             out.append(f"BPF_JUMP({bpf_code(code)}, {_hex(k)}, {_hex(jt)}, {_hex(jf)})")
         else:
-            out.append(f"BPF_STMT({bpf_code(code)}, {_socket_k(code, k)})")
+            out.append(f"BPF_STMT({bpf_code(code)}, {k_text(code, k)})")
     return "[" + ", ".join(out) + "]"
 
 
@@ -114,10 +119,20 @@ def filter_bytes(count: int) -> int:
     return min(count, BPF_MAXINSNS + 1) * _INSN.size
 
 
-def render_sock_fprog(head: bytes | None, insns: bytes | None, addr: int, abbrev: bool) -> str:
-    """`{len=6, filter=[...]}`, the filter's address when abbreviated (strace's default)."""
+def fprog_head(head: bytes | None) -> tuple[int, int] | None:
+    """(len, filter) of a captured `struct sock_fprog`, None when it could not be read."""
     if head is None or len(head) < SOCK_FPROG_SIZE:
+        return None
+    return struct.unpack_from("<H6xQ", head)
+
+
+def render_sock_fprog(
+    head: bytes | None, insns: bytes | None, addr: int, abbrev: bool, k_text: KText = socket_k
+) -> str:
+    """`{len=6, filter=[...]}`, the filter's address when abbreviated (strace's default)."""
+    fprog = fprog_head(head)
+    if fprog is None:
         return pointer(addr)
-    count, filt = struct.unpack_from("<H6xQ", head)
-    text = pointer(filt) if abbrev else render_filter(insns, count, filt)
+    count, filt = fprog
+    text = pointer(filt) if abbrev else render_filter(insns, count, filt, k_text)
     return f"{{len={count}, filter={text}}}"

@@ -7,6 +7,7 @@ import struct
 from tracer.events import Syscall
 from tracer.syscalls.capture import CaptureLimits, MemoryReader, on_entry, on_exit
 from tracer.syscalls.decoders.arguments import id_arg, int_arg, mem_of, ok, ptr_arg, struct_arg
+from tracer.syscalls.decoders.arrays import array_text, read_array
 from tracer.syscalls.render import Arg, Decoded, RenderContext, decoder
 from tracer.syscalls.xlat import process as x
 
@@ -66,9 +67,18 @@ def capture_getgroups(mem: MemoryReader, args: tuple[int, ...], ret: int, limits
     return {1: _read_gids(mem, args[1], ret)} if ret >= 0 else None
 
 
+_NGROUPS_MAX = 65536
+
+
 @on_entry("setgroups")
 def capture_setgroups(mem: MemoryReader, args: tuple[int, ...], limits: CaptureLimits):
-    return {1: _read_gids(mem, args[1], args[0] & 0xFFFFFFFF)}
+    n = args[0] & 0xFFFFFFFF
+    return {1: read_array(mem, args[1], n, 4, limits.strsize)} if n <= _NGROUPS_MAX else None
+
+
+def _gid(data: bytes) -> str:
+    v = int.from_bytes(data, "little")
+    return "-1" if v == 0xFFFFFFFF else str(v)
 
 
 def gid_list(values: list[int], strsize: int) -> str:
@@ -78,15 +88,27 @@ def gid_list(values: list[int], strsize: int) -> str:
     return "[" + ", ".join(shown) + "]"
 
 
-@decoder("getgroups", "setgroups")
-def decode_groups(call: Syscall, ctx: RenderContext) -> Decoded:
+@decoder("setgroups")
+def decode_setgroups(call: Syscall, ctx: RenderContext) -> Decoded:
+    """More than NGROUPS_MAX groups: strace shows the address alone."""
     a = call.args
-    at_exit = ctx.table.name(call.nr) == "getgroups"
+    n = a[0] & 0xFFFFFFFF
+    if n > _NGROUPS_MAX:
+        return Decoded([int_arg(a[0]), ptr_arg(a[1])])
+    data = mem_of(call, 1)
+    return Decoded(
+        [int_arg(a[0]), struct_arg(array_text(data, a[1], n, 4, ctx.strsize, _gid), a[1], data)]
+    )
+
+
+@decoder("getgroups")
+def decode_getgroups(call: Syscall, ctx: RenderContext) -> Decoded:
+    a = call.args
     gids = mem_of(call, 1)
-    if gids is None or (at_exit and not ok(call)) or not a[1]:
-        lst = ptr_arg(a[1], at_exit)
+    if gids is None or not ok(call) or not a[1]:
+        lst = ptr_arg(a[1], True)
     else:
-        lst = struct_arg(gid_list(gids, ctx.strsize), a[1], gids, at_exit)
+        lst = struct_arg(gid_list(gids, ctx.strsize), a[1], gids, True)
     return Decoded([int_arg(a[0]), lst])
 
 

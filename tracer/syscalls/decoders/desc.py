@@ -29,6 +29,7 @@ from tracer.syscalls.decoders.arguments import (
     uint_arg,
     ulong_arg,
 )
+from tracer.syscalls.decoders.iovec import ALL_DATA, NO_DATA, capture_iovecs, iovec_array
 from tracer.syscalls.render import Arg, Decoded, RenderContext, decoder, to_int, to_long
 from tracer.syscalls.xlat import file as x
 
@@ -71,78 +72,21 @@ def decode_read_write(call: Syscall, ctx: RenderContext) -> Decoded:
 
 # --- vectored buffers -----------------------------------------------------------------
 
-_IOVEC = struct.Struct("<QQ")
-
-
-def _read_iovecs(mem: MemoryReader, addr: int, count: int, budget: int, limits: CaptureLimits):
-    """[(base, len, bytes)] for the first iovecs strace would show, data bounded by `budget`."""
-    shown = min(count, limits.strsize + 1, 1024)
-    if not addr or shown <= 0:
-        return None
-    raw = mem.read(addr, shown * _IOVEC.size)
-    if raw is None:
-        return None
-    out = []
-    for i in range(len(raw) // _IOVEC.size):
-        base, length = _IOVEC.unpack_from(raw, i * _IOVEC.size)
-        take = min(length, budget, limits.data_limit)
-        data = mem.read(base, take) if take > 0 else b""
-        out.append((base, length, data))
-        budget -= min(length, budget)
-    return out
-
-
-def _iovecs_capture(mem: MemoryReader, args: tuple[int, ...], budget: int, limits: CaptureLimits):
-    vecs = _read_iovecs(mem, args[1], args[2] & 0xFFFFFFFF, budget, limits)
-    out: dict = {1: vecs}
-    wanted = min(args[2] & 0xFFFFFFFF, limits.strsize + 1, _IOV_SHOWN_MAX)
-    if vecs is not None and len(vecs) < wanted:  # the array's end is unreadable
-        out[_IOV_END] = args[1] + len(vecs) * _IOVEC.size
-    return out
-
-
-_IOV_END = "iov_end"
-_IOV_SHOWN_MAX = 1024
-
 
 @on_entry("writev", "pwritev", "pwritev2")
 def capture_writev(mem: MemoryReader, args: tuple[int, ...], limits: CaptureLimits):
-    return _iovecs_capture(mem, args, 1 << 62, limits)
+    return capture_iovecs(mem, args[1], args[2], ALL_DATA, limits, 1)
+
+
+@on_entry("readv", "preadv", "preadv2")
+def capture_readv_entry(mem: MemoryReader, args: tuple[int, ...], limits: CaptureLimits):
+    """The buffers' addresses, which a failed read shows (exit captures run on success)."""
+    return capture_iovecs(mem, args[1], args[2], NO_DATA, limits, 1)
 
 
 @on_exit("readv", "preadv", "preadv2")
 def capture_readv(mem: MemoryReader, args: tuple[int, ...], ret: int, limits: CaptureLimits):
-    return _iovecs_capture(mem, args, max(ret, 0), limits)
-
-
-def iovec_arg(call: Syscall, ctx: RenderContext, at_exit: bool) -> Arg:
-    raw = call.args[1]
-    vecs = mem_of(call, 1)
-    if raw and call.args[2] & 0xFFFFFFFFFFFFFFFF == 0:  # an empty array
-        return Arg("[]", raw, "buf", [], at_exit)
-    if vecs is None or (at_exit and not ok(call)):
-        return ptr_arg(raw, at_exit)
-    remaining = (call.ret or 0) if at_exit else 1 << 62
-    parts = []
-    for i, (base, length, data) in enumerate(vecs):
-        if i >= ctx.strsize:
-            parts.append("...")
-            break
-        shown = min(length, remaining)
-        remaining -= shown
-        text = (
-            fmt.quote_buffer(data, shown, ctx.strsize, base)
-            if data is not None
-            else fmt.pointer(base)
-        )
-        parts.append(f"{{iov_base={text}, iov_len={length}}}")
-    else:
-        end = mem_of(call, _IOV_END)
-        if end is not None and len(vecs) <= ctx.strsize:
-            parts.append(f"... /* {end:#x} */")
-        elif len(vecs) < (call.args[2] & 0xFFFFFFFF) and len(vecs) > ctx.strsize:
-            parts.append("...")
-    return Arg("[" + ", ".join(parts) + "]", raw, "buf", vecs, at_exit)
+    return capture_iovecs(mem, args[1], args[2], ret, limits, 1)
 
 
 @decoder("readv", "writev", "preadv", "pwritev", "preadv2", "pwritev2")
@@ -150,7 +94,11 @@ def decode_vectored(call: Syscall, ctx: RenderContext) -> Decoded:
     a = call.args
     name = ctx.table.name(call.nr)
     reading = name.startswith("read") or name.startswith("pread")
-    args = [ctx.fd_arg(call, a[0]), iovec_arg(call, ctx, reading), ulong_arg(a[2])]
+    total = call.ret if reading else None
+    vecs = iovec_array(
+        call, ctx, 1, a[2], strings=ok(call) or not reading, total=total, at_exit=reading
+    )
+    args = [ctx.fd_arg(call, a[0]), vecs, ulong_arg(a[2])]
     if name.startswith("p"):
         args.append(long_arg(a[3]))
     if name.endswith("2"):

@@ -11,8 +11,9 @@ from tracer.syscalls.capture import Read, declare_entry
 from tracer.syscalls.render import Arg, Decoded, RenderContext, decoder
 from tracer.syscalls.xlat import misc as x
 
+from .arrays import array_items
 from .clock import clock_arg
-from .kstructs import array_text, hex_arg, ptr_arg, timespec, xflags, xval
+from .kstructs import hex_arg, ptr_arg, timespec, xflags, xval
 
 (WAIT, WAKE, FD, REQUEUE, CMP_REQUEUE, WAKE_OP, LOCK_PI, UNLOCK_PI, TRYLOCK_PI, WAIT_BITSET,
  WAKE_BITSET, WAIT_REQUEUE_PI, CMP_REQUEUE_PI, LOCK_PI2) = range(14)  # fmt: skip
@@ -140,7 +141,7 @@ def decode_futex_waitv(call: Syscall, ctx: RenderContext) -> Decoded:
     a = call.args
     count = a[1] & 0xFFFFFFFF
     limit = min(ctx.strsize, _WAITV_MAX)
-    waiters = array_text((call.mem or {}).get(0), a[0], count, _WAITV.size, _waiter, limit)
+    waiters = array_items((call.mem or {}).get(0), a[0], count, _WAITV.size, _waiter, limit)
     tmo = timespec((call.mem or {}).get(3), a[3]) if a[3] else "NULL"
     return Decoded(
         [

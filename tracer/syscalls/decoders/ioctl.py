@@ -13,7 +13,15 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from tracer.events import Syscall
-from tracer.syscalls.capture import Read, declare_entry, declare_exit, fd_args
+from tracer.syscalls.capture import (
+    CaptureLimits,
+    Handoff,
+    MemoryReader,
+    Read,
+    declare_entry,
+    declare_exit,
+    fd_args,
+)
 from tracer.syscalls.fmt import STYLE, pointer
 from tracer.syscalls.render import Arg, Decoded, RenderContext, decoder
 from tracer.syscalls.xlat import ioctl as x
@@ -26,12 +34,18 @@ from . import (
     ioctl_evdev,
     ioctl_gpio,
     ioctl_kd,
+    ioctl_lirc,
     ioctl_misc,
+    ioctl_mtd,
     ioctl_ptp,
     ioctl_sock,
     ioctl_tty,
+    ioctl_ubi,
+    ioctl_uffd,
+    ioctl_v4l2,
 )
-from .ioctl_arg import DEREF_KEY, IoctlArg, IoctlText
+from .ioctl_arg import IoctlArg, IoctlText
+from .ioctl_far import FAR_IN, FAR_OUT, FAR_READS, read_entry, read_exit
 
 Family = Callable[[IoctlArg], IoctlText | None]
 
@@ -47,21 +61,26 @@ FAMILIES: dict[int, Family] = {
     0x49: ioctl_misc.inotify_ioctl,
     0x4B: ioctl_kd.kd_ioctl,
     0x4C: ioctl_block.loop_ioctl,
+    0x4D: ioctl_mtd.mtd_ioctl,
+    0x4F: ioctl_ubi.ubi_ioctl,
     0x52: ioctl_misc.random_ioctl,
     0x54: ioctl_tty.term_ioctl,
+    0x56: ioctl_v4l2.v4l2_ioctl,
     0x57: ioctl_misc.watchdog_ioctl,
     0x58: ioctl_block.fs_x_ioctl,
     0x66: ioctl_block.fs_f_ioctl,
+    0x69: ioctl_lirc.lirc_ioctl,
+    0x6F: ioctl_ubi.ubi_ioctl,
     0x70: ioctl_misc.rtc_ioctl,
     0x89: ioctl_sock.sock_ioctl,
+    0xAA: ioctl_uffd.uffd_ioctl,
     0xB4: ioctl_gpio.gpio_ioctl,
     0xB7: ioctl_misc.nsfs_ioctl,
 }
 
 # Types of the families strace decodes that are not ported yet (their arguments are
 # pointers to structures: NULL stays NULL).
-_STRUCT_TYPES = frozenset({0x22, 0xAA, 0x4D, 0x4F, 0x6F, 0x56, 0x69, 0x89, 0x94, 0xA4,
-                           0xAB, 0xAE, 0xFD})  # fmt: skip
+_STRUCT_TYPES = frozenset({0x22, 0x89, 0x94, 0xA4, 0xAB, 0xAE, 0xFD})
 _FICLONE = 0x40049409
 
 # Request types whose argument memory is captured: (types, bytes read).
@@ -69,9 +88,10 @@ _CAPTURED: list[tuple[tuple[int, ...], int]] = [
     ((0x54, 0x12, 0x03, 0x21, 0x22, 0x24), 512),
     ((0x3E, 0x4C, 0x4D, 0x4F), 512),
     ((0x52, 0x56, 0x57, 0x58, 0x66, 0x69), 512),
-    ((0x6F, 0x70, 0x89, 0xA4, 0xAA, 0xAB), 512),
+    ((0x70, 0x89, 0xA4, 0xAA, 0xAB), 512),
     ((0xAE, 0xB7, 0x49), 512),
-    ((0x45, 0x94, 0xFD, 0x3D, 0xB4, 0x4B), 4096),
+    ((0x45, 0x94, 0xFD, 0x3D, 0xB4, 0x4B), 4096),  # evdev's bitmaps, PTP, GPIO, console maps
+    ((0x6F,), ioctl_ubi.RNVOL_SIZE),  # UBI_IOCRNVOL
 ]
 
 
@@ -82,8 +102,32 @@ def _reads(key: str) -> tuple[Read, ...]:
     )
 
 
-declare_entry("ioctl", *_reads("ioc_in"), ioctl_block.BLKPG_READ)
-declare_exit("ioctl", *_reads("ioc_out"), ioctl_sock.IFCONF_READ)
+def _fds_in_struct(mem: MemoryReader, args: tuple[int, ...]) -> dict | None:
+    """The fd inside SECCOMP_IOCTL_NOTIF_ADDFD's struct (srcfd), for -y to name: the
+    Python loop names the fds a capture lists under `_fds`."""
+    data = mem.read(args[2] + 12, 4) if args[2] else None
+    if not data or len(data) < 4:
+        return None
+    return {"_fds": [int.from_bytes(data, "little", signed=True)]}
+
+
+def _entry_python(mem: MemoryReader, args: tuple[int, ...], ret: int, limits: CaptureLimits):
+    """What only Python reads at entry: behind pointers (ioctl_far), fds inside structs."""
+    got = read_entry(mem, args, ret, limits)
+    if args[1] & 0xFFFFFFFF == ioctl_misc.SECCOMP_NOTIF_ADDFD:
+        fds = _fds_in_struct(mem, args)
+        if fds:
+            got = {**(got or {}), **fds}
+    return got
+
+
+# Types whose families read behind pointers inside the argument (ioctl_far.py), and
+# seccomp's ('!': an fd inside ADDFD's struct): their calls are the Python loop's. One
+# Handoff per phase: ioctl's op lists are full (7 data reads + 1, OPS_MAX).
+_SECCOMP_TYPE = 0x21
+_PYTHON_WHEN = (1, 0xFF00, tuple(sorted(t << 8 for t in (*FAR_READS, _SECCOMP_TYPE))))
+declare_entry("ioctl", *_reads("ioc_in"), Handoff(_PYTHON_WHEN, _entry_python))
+declare_exit("ioctl", *_reads("ioc_out"), Handoff(_PYTHON_WHEN, read_exit, on_error=True))
 
 
 # ---- the request ----------------------------------------------------------------------
@@ -205,13 +249,15 @@ def _ioctl_arg(call: Syscall, ctx: RenderContext, code: int) -> IoctlArg:
         arg=call.args[2] & 0xFFFFFFFFFFFFFFFF,
         entry=mem.get("ioc_in"),
         exit=mem.get("ioc_out") if done else None,
+        far_in=mem.get(FAR_IN),
+        far_out=mem.get(FAR_OUT) if done else None,
         finished=done,
         error=error or 0,
         abbrev=ctx.abbreviated(call),
         verbose=ctx.dereferenced(call),
         ret=call.ret or 0,
         strsize=ctx.strsize,
-        deref=mem.get(DEREF_KEY),
+        fd=lambda fd: ctx.fd(call, fd),
     )
 
 

@@ -15,14 +15,12 @@ from dataclasses import dataclass
 
 from tracer.syscalls.fmt import pointer
 
+from .ioctl_far import Snapshots
 from .kstructs import complete
 
 # A family's answer for "the request has no argument" (strace: RVAL_IOCTL_DECODED
 # with nothing printed); None means "not mine": the generic `0x...` is printed.
 NO_ARG = ""
-# What a family's `Read.deref` got: memory behind a pointer inside the argument's
-# structure (BLKPG's partition, SIOCGIFCONF's buffer), one request's at a time.
-DEREF_KEY = "ioc_deref"
 
 
 @dataclass(slots=True)
@@ -37,7 +35,9 @@ class IoctlArg:
     verbose: bool = True  # strace's verbose(tcp): -e verbose= did not exclude the call
     ret: int = 0
     strsize: int = 32  # -s
-    deref: bytes | None = None  # DEREF_KEY's capture, if the request has one
+    fd: Callable[[int], str] = str  # an fd found in the structure, as -y shows it
+    far_in: Snapshots | None = None  # memory behind the argument's pointers, at entry
+    far_out: Snapshots | None = None  # ... at exit (after a failure only where asked)
 
     @property
     def failed(self) -> bool:

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import struct
 
-from tracer.syscalls.capture import Read
+from tracer.syscalls.capture import CaptureLimits, MemoryReader
 from tracer.syscalls.fmt import _escape, makedev, pointer, quote_buffer
 from tracer.syscalls.render import to_int
 from tracer.syscalls.xlat import ioctl_dev as xd
 
-from .ioctl_arg import DEREF_KEY, NO_ARG, IoctlArg, IoctlText, out
+from .ioctl_arg import NO_ARG, IoctlArg, IoctlText, out
+from .ioctl_far import FAR_READS, FarReads, fetch, snap
 from .kstructs import cstring_field, xflags, xval
 
 
@@ -44,13 +45,24 @@ BLKGETZONESZ, BLKGETNRZONES, BLKGETDISKSEQ = 0x80041284, 0x80041285, 0x80081280
 
 
 BLKPG_PARTITION = struct.Struct("<qqi64s64s")  # start, length, pno, devname, volname
-# The partition, read at entry through blkpg_ioctl_arg's data pointer (offset 16).
-BLKPG_READ = Read(DEREF_KEY, 2, size=BLKPG_PARTITION.size, deref=16, when=(1, 0xFFFFFFFF, (BLKPG,)))
+
+
+def _read_partition(mem: MemoryReader, code: int, arg: int, ret: int, limits: CaptureLimits):
+    """BLKPG's partition, read at entry through blkpg_ioctl_arg's data pointer (offset 16)."""
+    if code != BLKPG or not arg:
+        return []
+    field = mem.read(arg + 16, 8)
+    if field is None or len(field) < 8:
+        return []
+    return snap(mem, int.from_bytes(field, "little"), BLKPG_PARTITION.size)
+
+
+FAR_READS[0x12] = FarReads(entry=_read_partition)
 
 
 def _blkpg_partition(a: IoctlArg, data: int) -> str:
-    part = a.deref
-    if not data or part is None or len(part) < BLKPG_PARTITION.size:
+    part = fetch(a.far_in, data, BLKPG_PARTITION.size) if data else None
+    if part is None:
         return pointer(data)
     start, length, pno, devname, volname = BLKPG_PARTITION.unpack_from(part)
     return (

@@ -1,10 +1,8 @@
 """Virtual console and keyboard ioctls ('K', linux/kd.h): sound and tones, LEDs, modes,
 key maps and strings, accent tables, key codes, repeat rates, fonts and screen maps.
 
-GIO_UNIMAP/PIO_UNIMAP, GIO_FONTX/PIO_FONTX and KDFONTOP carry a pointer to a second
-buffer (the unicode pairs, the font's bitmap). The argument capture reads only the
-structure at the argument's address, so those buffers print as strace prints memory it
-cannot read: their address (NULL and empty buffers print as strace prints them).
+The requests whose structure points to a second buffer (unicode pairs, fonts) are in
+ioctl_kd_font.py.
 """
 
 from __future__ import annotations
@@ -17,6 +15,7 @@ from tracer.syscalls.xlat import kd as xk
 
 from .ioctl_arg import NO_ARG, IoctlArg, IoctlText, out
 from .ioctl_block import qstring
+from .ioctl_kd_font import FONT_REQUESTS, font_ioctl
 from .kstructs import u32, xflags, xval
 
 _PIT_TICK_RATE = 1193182
@@ -25,7 +24,6 @@ _GPFIRST, _GPLAST = 0x3B4, 0x3DF
 _UNI_DIRECT_BASE, _UNI_DIRECT_MASK = 0xF000, 0x1FF
 _INT_MAX = 0x7FFFFFFF
 _KT_LATIN, _KT_META, _KT_LETTER, _KT_DEAD2 = 0, 8, 11, 13
-_FONT_OP_SET, _FONT_OP_GET, _FONT_OP_SET_DEFAULT, _FONT_OP_COPY = 0, 1, 2, 3
 
 KIOCSOUND, KDMKTONE, KDGETLED, KDSETLED, KDGKBTYPE = 0x4B2F, 0x4B30, 0x4B31, 0x4B32, 0x4B33
 KDADDIO, KDDELIO, KDENABIO, KDDISABIO = 0x4B34, 0x4B35, 0x4B36, 0x4B37
@@ -71,13 +69,6 @@ def _hex_string(a: IoctlArg, data: bytes | None, length: int, addr: int) -> str:
     if data is None or len(data) < min(length, a.strsize + 1):
         return f"{addr:#x}"
     return quote_hex(data, length, a.strsize)
-
-
-def _unread(addr: int, length: int) -> str:
-    """A buffer behind a pointer the capture does not follow (see the module's note)."""
-    if not addr:
-        return "NULL"
-    return '""' if length == 0 else f"{addr:#x}"
 
 
 def _array(
@@ -279,91 +270,6 @@ def _buffer(a: IoctlArg, get: bool, length: int, render) -> IoctlText:
     return IoctlText(render(a.exit), at_exit=True)
 
 
-def _unimap(a: IoctlArg, get: bool) -> IoctlText:
-    """struct unimapdesc. strace reads a getter's count back even when the call failed
-    (ENOMEM returns the count needed); the engine captures nothing after a failure, so
-    a failed getter shows what was passed."""
-    d = a.entry_struct(16)
-    if d is None:
-        return IoctlText(a.addr)
-    count, entries = struct.unpack_from("<H6xQ", d)
-    text = f"{{entry_ct={count}"
-    if get:
-        if not a.finished:
-            return IoctlText(text + "}")
-        back = a.exit_struct(16)
-        if back is None:
-            return IoctlText(f"{text}, entries={_hex(entries) if entries else 'NULL'}}}")
-        text += f" => {struct.unpack_from('<H', back)[0]}"
-    return IoctlText(f"{text}, entries={_unread_array(entries, count)}}}")
-
-
-def _unread_array(addr: int, count: int) -> str:
-    if not addr:
-        return "NULL"
-    return "[]" if count == 0 else f"{addr:#x}"
-
-
-def _fontdesc(a: IoctlArg, d: bytes, get: bool) -> str:
-    charcount, charheight, chardata = struct.unpack_from("<HH4xQ", d)
-    data = (
-        (_hex(chardata) if chardata else "NULL")
-        if get
-        else _unread(chardata, min(charcount, 512) * 32)
-    )
-    return f"{{charcount={charcount}, charheight={charheight}, chardata={data}}}"
-
-
-def _fontx(a: IoctlArg, get: bool) -> IoctlText:
-    d = a.entry_struct(16)
-    if d is None:
-        return IoctlText(a.addr)
-    text = _fontdesc(a, d, get)
-    if get:
-        back = a.exit_struct(16)
-        if back is not None:
-            text += f" => {_fontdesc(a, back, False)}"
-    return IoctlText(text)
-
-
-def _font_op(a: IoctlArg, d: bytes, entering: bool) -> str:
-    op, flags, width, height, charcount, data = struct.unpack_from("<5I4xQ", d)
-    fields = []
-    if entering:
-        fields.append(f"op={xval(op, xk.FONT_OPS, 'KD_FONT_OP_???')}")
-        if op not in (_FONT_OP_SET_DEFAULT, _FONT_OP_COPY):
-            fields.append(f"flags={xflags(flags, xk.FONT_FLAGS, 'KD_FONT_FLAG_???')}")
-    if op == _FONT_OP_COPY:
-        fields.append(f"height={height}")
-    else:
-        fields += [f"width={width}", f"height={height}"]
-    if op not in (_FONT_OP_SET_DEFAULT, _FONT_OP_COPY):
-        fields.append(f"charcount={charcount}")
-    length = (min(width, 32) + 7) // 8 * 32 * min(charcount, 512)
-    if op == _FONT_OP_GET and entering:
-        fields.append(f"data={_hex(data) if data else 'NULL'}")
-    elif op in (_FONT_OP_GET, _FONT_OP_SET):
-        fields.append(f"data={_unread(data, length)}")
-    elif op == _FONT_OP_SET_DEFAULT:
-        if entering:
-            fields.append(f"data={_unread(data, 32)}")
-    elif op != _FONT_OP_COPY:
-        fields.append(f"data={_hex(data) if data else 'NULL'}")
-    return "{" + ", ".join(fields) + "}"
-
-
-def _font_op_arg(a: IoctlArg) -> IoctlText:
-    d = a.entry_struct(32)
-    if d is None:
-        return IoctlText(a.addr)
-    text = _font_op(a, d, True)
-    if struct.unpack_from("<I", d)[0] not in (_FONT_OP_SET, _FONT_OP_COPY):
-        back = a.exit_struct(32)
-        if back is not None:
-            text += f" => {_font_op(a, back, False)}"
-    return IoctlText(text)
-
-
 # ---- dispatch --------------------------------------------------------------------------
 
 
@@ -445,10 +351,6 @@ def kd_ioctl(a: IoctlArg) -> IoctlText | None:
                 ),
             )
         )
-    if c in (GIO_UNIMAP, PIO_UNIMAP):
-        return _unimap(a, c == GIO_UNIMAP)
-    if c in (GIO_FONTX, PIO_FONTX):
-        return _fontx(a, c == GIO_FONTX)
-    if c == KDFONTOP:
-        return _font_op_arg(a)
+    if c in FONT_REQUESTS:
+        return font_ioctl(a)
     return None

@@ -5,15 +5,17 @@ from __future__ import annotations
 
 import struct
 
-from tracer.syscalls.fmt import pointer, quote_cstr
+from tracer.syscalls.fmt import pointer, quote_cstr, styled_decimal
 from tracer.syscalls.render import ERRNO_NAMES, to_int
 from tracer.syscalls.table import get_table
 from tracer.syscalls.xlat import file as xfile
 from tracer.syscalls.xlat import ioctl_dev as xd
 
+from .arrays import array_items, each_item
 from .ioctl_arg import NO_ARG, IoctlArg, IoctlText, out
 from .ioctl_block import qstring
 from .kstructs import xflags, xval
+from .perf_attr import render_perf_attr
 
 # ---- random ---------------------------------------------------------------------------
 
@@ -248,8 +250,8 @@ def perf_ioctl(a: IoctlArg) -> IoctlText | None:
     if c == PERF_QUERY_BPF:
         return _perf_query_bpf(a)
     if c == PERF_MODIFY_ATTRIBUTES:
-        # struct perf_event_attr is not decoded here yet: its address (NULL stays NULL)
-        return IoctlText(a.addr)
+        data = a.entry if a.arg and a.verbose else None
+        return IoctlText(render_perf_attr(data, a.arg, a.abbrev))
     return None
 
 
@@ -267,10 +269,15 @@ def _perf_query_bpf(a: IoctlArg) -> IoctlText:
     if o is None:
         return IoctlText(text + "...}")
     (count,) = struct.unpack_from("<I", o, 4)
-    ids = [str(v) for (v,) in struct.iter_unpack("<I", o[8 : 8 + 4 * count])]
-    if len(ids) < count:
-        ids.append("..." if ids else f"{a.arg + 8:#x}")
-    return IoctlText(text + f"prog_cnt={count}, ids=[{', '.join(ids)}]}}")
+    ids = array_items(
+        o[8:],
+        a.arg + 8,
+        count,
+        4,
+        each_item(4, lambda d, i: str(struct.unpack("<I", d)[0])),
+        a.strsize,
+    )
+    return IoctlText(text + f"prog_cnt={count}, ids={ids}}}")
 
 
 # ---- seccomp, FICLONE -----------------------------------------------------------------
@@ -285,7 +292,7 @@ def _hex(v: int) -> str:
 def _errno(e: int) -> str:
     """PRINT_FIELD_ERR_D: `-EPERM` for a negated errno, the number otherwise."""
     name = ERRNO_NAMES.get(-e) if e < 0 else None
-    return f"-{name}" if name else str(e)
+    return styled_decimal(e, f"-{name}") if name else str(e)
 
 
 SECCOMP_NOTIF_SEND, SECCOMP_NOTIF_ID_VALID = 0xC0182101, 0x40082102
@@ -312,7 +319,7 @@ def seccomp_ioctl(a: IoctlArg) -> IoctlText | None:
             ident, flags, srcfd, newfd, newfd_flags = struct.unpack_from("<QIiiI", d)
             return (
                 f"{{id={_hex(ident)}, flags={xflags(flags, _ADDFD_FLAGS, 'SECCOMP_ADDFD_FLAG_???')}, "
-                f"srcfd={srcfd}, newfd={newfd}, "
+                f"srcfd={a.fd(srcfd)}, newfd={newfd}, "
                 f"newfd_flags={xflags(newfd_flags, xfile.OPEN_FLAGS, 'O_???')}}}"
             )
 
@@ -333,7 +340,7 @@ def _seccomp_notif(d: bytes) -> str:
         desc = get_table().by_nr.get(nr)
         name = f"__NR_{desc.name}" if desc is not None else None
     data = (
-        f"{{nr={name or (nr & 0xFFFFFFFF)}, arch={xval(arch, _AUDIT_ARCHES, 'AUDIT_ARCH_???')}, "
+        f"{{nr={styled_decimal(nr, name) if name else nr & 0xFFFFFFFF}, arch={xval(arch, _AUDIT_ARCHES, 'AUDIT_ARCH_???')}, "
         f"instruction_pointer={pointer(ip)}, args=[{', '.join(_hex(v) for v in args)}]}}"
     )
     return f"{{id={_hex(ident)}, pid={pid}, flags={_hex(flags)}, data={data}}}"

@@ -3,22 +3,24 @@
 As strace's sock_ioctl: setters show the ifreq at entry; getters show the name (or the
 index, SIOCGIFNAME) at entry and the field they got once the call succeeded; the int
 requests are read at entry (setters) or exit (getters); the rest show the address.
-SIOCGIFCONF's buffer is read at exit through ifc_buf (`IFCONF_READ`: data, so the C core
-takes the call).
+SIOCGIFCONF's buffer is read at exit through ifc_buf (ioctl_far: socket ioctls are the
+Python loop's).
 """
 
 from __future__ import annotations
 
 import struct
 
-from tracer.syscalls.capture import Read
+from tracer.syscalls.capture import CaptureLimits, MemoryReader
 from tracer.syscalls.fmt import pointer, quote_buffer
 from tracer.syscalls.xlat.ioctl import IOCTL_NAMES
 from tracer.syscalls.xlat.ioctl_requests import REQUESTS
 from tracer.syscalls.xlat.netlink_link import ARP_HARDWARE_TYPES, IFFFLAGS
 
-from .ioctl_arg import DEREF_KEY, NO_ARG, IoctlArg, IoctlText
-from .kstructs import array_text, cstring_field, i32, xflags, xval
+from .arrays import array_items
+from .ioctl_arg import NO_ARG, IoctlArg, IoctlText
+from .ioctl_far import FAR_READS, FarReads, fetch_upto, snap
+from .kstructs import cstring_field, i32, xflags, xval
 from .netlink_values import hwaddr_text
 from .sockaddr import ifindex_text, render_sockaddr
 
@@ -30,10 +32,23 @@ _CODES = {
 IFREQ_SIZE = 40  # ifr_name[16] and a 24-byte union
 IFNAMSIZ = 16
 SIOCGIFCONF = _CODES["SIOCGIFCONF"]
-# ifconf's buffer, read at exit through its ifc_buf pointer (offset 8): up to 102
-# entries (a short read where the mapping ends).
-IFCONF_MAX = 4096
-IFCONF_READ = Read(DEREF_KEY, 2, size=IFCONF_MAX, deref=8, when=(1, 0xFFFFFFFF, (SIOCGIFCONF,)))
+IFCONF_MAX = 4096  # 102 entries
+
+
+def _read_ifconf(mem: MemoryReader, code: int, arg: int, ret: int, limits: CaptureLimits):
+    """SIOCGIFCONF's buffer, read at exit through ifc_buf: the entries strace looks at
+    (-s of them and the one after), at most IFCONF_MAX bytes."""
+    if code != SIOCGIFCONF or not arg:
+        return []
+    head = mem.read(arg, 16)
+    if head is None or len(head) < 16:
+        return []
+    count = (i32(head) & 0xFFFFFFFF) // IFREQ_SIZE
+    want = min(count, limits.strsize + 1) * IFREQ_SIZE
+    return snap(mem, struct.unpack_from("<Q", head, 8)[0], min(want, IFCONF_MAX))
+
+
+FAR_READS[0x89] = FarReads(exit=_read_ifconf)
 
 
 def _codes(*names: str) -> frozenset[int]:
@@ -140,7 +155,7 @@ def _ifc_len(n: int) -> str:
     return str(n)
 
 
-def _ifconf(a: IoctlArg, buffer: bytes | None) -> str:
+def _ifconf(a: IoctlArg) -> str:
     ent = a.entry_struct(16)
     if ent is None:
         return a.addr
@@ -171,14 +186,15 @@ def _ifconf(a: IoctlArg, buffer: bytes | None) -> str:
         name = cstring_field(ifr[:IFNAMSIZ])
         return f"{{ifr_name={name}, ifr_addr={_sockaddr(ifr[IFNAMSIZ:])}}}"
 
-    items = "[]" if not count else array_text(buffer, out_buf, count, IFREQ_SIZE, item, limit)
+    buffer = fetch_upto(a.far_out, out_buf, count * IFREQ_SIZE)
+    items = array_items(buffer, out_buf, count, IFREQ_SIZE, item, limit)
     return text + f", ifc_buf={items}}}"
 
 
 def sock_ioctl(a: IoctlArg) -> IoctlText | None:
     c = a.code
     if c == SIOCGIFCONF:
-        return IoctlText(_ifconf(a, a.deref))
+        return IoctlText(_ifconf(a))
     if c in _BRIDGE_NAME:
         return IoctlText(_bridge_name(a))
     if c in _INT_SET:

@@ -15,6 +15,7 @@ from tracer.events import Syscall
 from tracer.syscalls import fmt
 from tracer.syscalls.capture import CaptureLimits, MemoryReader, on_entry, on_exit
 from tracer.syscalls.decoders.arguments import id_arg, ok
+from tracer.syscalls.decoders.arrays import array_text, read_array
 from tracer.syscalls.render import Arg, Decoded, RenderContext, decoder, to_long
 from tracer.syscalls.xlat import ipc as x
 
@@ -278,30 +279,29 @@ def decode_semctl(call: Syscall, ctx: RenderContext) -> Decoded:
 
 @on_entry("semop", "semtimedop")
 def _capture_sembuf(mem: MemoryReader, args, limits: CaptureLimits):
-    n = args[2] & 0xFFFFFFFF
-    if not args[1] or n == 0:
-        return None
-    got: dict = {"sops": mem.read(args[1], min(n, limits.strsize + 1) * _SEMBUF.size)}
+    got: dict = {
+        "sops": read_array(mem, args[1], args[2] & 0xFFFFFFFF, _SEMBUF.size, limits.strsize)
+    }
     if len(args) > 3 and args[3]:
         got["timeout"] = mem.read(args[3], 16)
     return got
+
+
+def _sembuf(data: bytes) -> str:
+    num, op, flg = _SEMBUF.unpack(data)
+    return (
+        f"{{sem_num={num}, sem_op={op}, sem_flg={xflags(flg & 0xFFFF, x.SEMOP_FLAGS, 'SEM_???')}}}"
+    )
 
 
 def _sembuf_array(call: Syscall, ctx: RenderContext) -> Arg:
     raw = call.args[1]
     n = call.args[2] & 0xFFFFFFFF
     data = (call.mem or {}).get("sops")
-    if not raw or data is None or n == 0 or len(data) < _SEMBUF.size:
+    if not raw or not n:  # strace prints the address of an empty array
         return Arg(fmt.pointer(raw & _U64), raw, "ptr", raw & _U64)
-    items = []
-    for i, (num, op, flg) in enumerate(_SEMBUF.iter_unpack(data[: len(data) // 6 * 6])):
-        if i >= min(n, ctx.strsize):
-            break
-        flags = xflags(flg & 0xFFFF, x.SEMOP_FLAGS, "SEM_???")
-        items.append(f"{{sem_num={num}, sem_op={op}, sem_flg={flags}}}")
-    if n > len(items):
-        items.append("...")
-    return Arg("[" + ", ".join(items) + "]", raw, "struct", data)
+    text = array_text(data, raw, n, _SEMBUF.size, ctx.strsize, _sembuf)
+    return Arg(text, raw, "struct", data)
 
 
 @decoder("semop")

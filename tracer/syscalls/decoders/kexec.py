@@ -11,7 +11,8 @@ from tracer.syscalls.render import Arg, Decoded, RenderContext, decoder
 from tracer.syscalls.xlat import longtail as x
 
 from .arguments import mem_of, ptr_arg, ulong_arg
-from .kstructs import array_text, xflags, xval
+from .arrays import array_items
+from .kstructs import xflags, xval
 
 _SEGMENT = struct.Struct("<QQQQ")  # buf, bufsz, mem, memsz
 # The kernel's KEXEC_SEGMENT_MAX: strace shows no array longer than that.
@@ -47,7 +48,7 @@ def decode_kexec_load(call: Syscall, ctx: RenderContext) -> Decoded:
     if count > _SEGMENTS_MAX:
         segments = fmt.pointer(a[2])
     else:
-        segments = array_text(mem_of(call, 2), a[2], count, _SEGMENT.size, _segment, ctx.strsize)
+        segments = array_items(mem_of(call, 2), a[2], count, _SEGMENT.size, _segment, ctx.strsize)
     flags = _load_flags(a[3] & 0xFFFFFFFFFFFFFFFF)
     return Decoded(
         [

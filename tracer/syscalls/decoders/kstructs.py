@@ -7,7 +7,7 @@ and print them the way strace does (`{tv_sec=1, tv_nsec=0}`, `[1]`, ...).
 from __future__ import annotations
 
 import struct
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 
 from tracer.syscalls.fmt import STYLE, pointer, quote_buffer
 from tracer.syscalls.render import Arg, to_int, to_long
@@ -131,37 +131,6 @@ def cstring_field(raw: bytes) -> str:
 def hex_quote(data: bytes) -> str:
     """strace's QUOTE_FORCE_HEX: every byte as `\\xNN`."""
     return '"' + "".join(f"\\x{b:02x}" for b in data) + '"'
-
-
-def array_text(
-    data: bytes | None,
-    addr: int,
-    count: int,
-    size: int,
-    item: Callable[[bytes, int], str],
-    limit: int,
-) -> str:
-    """An array of `count` items of `size` bytes at `addr`, as strace's print_array shows
-    it from the bytes read there (`data`, short where memory ends): `item(data, offset)`
-    for each, `... /* address */` where the next one is unreadable (even the one past
-    the limit), `...` past `limit` items (-s), or just the address when not even the
-    first is readable. `data` must reach one item past the limit."""
-    if not addr:
-        return "NULL"
-    data = data or b""
-    items: list[str] = []
-    for i in range(count):
-        off = i * size
-        if off + size > len(data):  # looked at before the limit, as strace does
-            if not items:
-                return pointer(addr)
-            items.append(f"... /* {pointer(addr + off)} */")
-            break
-        if i >= limit:
-            items.append("...")
-            break
-        items.append(item(data, off))
-    return "[" + ", ".join(items) + "]"
 
 
 def extensible_tail(extra: bytes | None, start: int, strsize: int) -> str:

@@ -39,7 +39,8 @@ def prot_arg(raw: int) -> Arg:
 def mmap_flags(value: int) -> str:
     value &= 0xFFFFFFFF
     kind = value & x.MAP_TYPE_MASK
-    parts = [x.MAP_TYPES.get(kind, f"{kind:#x}" if kind else "MAP_FILE")]  # strace: 0 is MAP_FILE
+    # strace: 0 is MAP_FILE; an unknown type gets its own comment inside the flags
+    parts = [x.MAP_TYPES.get(kind, f"{kind:#x} /* MAP_??? */" if kind else "MAP_FILE")]
     rest = value & ~x.MAP_TYPE_MASK
     huge = 0
     if rest & x.MAP_HUGETLB:
@@ -59,6 +60,15 @@ def decode_mmap(call: Syscall, ctx: RenderContext) -> Decoded:
     args = [ptr_arg(a[0]), ulong_arg(a[1]), prot_arg(a[2]), Arg(flags, a[3], "flags", flags)]
     args += [ctx.fd_arg(call, a[4]), hex_arg(a[5])]
     return Decoded(args, ret=address_ret(call))
+
+
+@decoder("remap_file_pages")
+def decode_remap_file_pages(call: Syscall, ctx: RenderContext) -> Decoded:
+    """Deprecated, but its flags are mmap's (type, bits, huge page size)."""
+    a = call.args
+    flags = mmap_flags(a[4])
+    args = [ptr_arg(a[0]), ulong_arg(a[1]), prot_arg(a[2]), ulong_arg(a[3])]
+    return Decoded(args + [Arg(flags, a[4], "flags", flags)])
 
 
 @decoder("munmap", "mlock", "munlock")

@@ -1,4 +1,4 @@
-"""prctl, resource limits and usage, scheduling, seccomp, personality and timerfd."""
+"""prctl, resource limits and usage, scheduling, personality and timerfd."""
 
 from __future__ import annotations
 
@@ -292,32 +292,17 @@ def render_cpu_set(data: bytes | None, addr: int) -> str:
 
 @decoder("sched_setaffinity")
 def decode_sched_setaffinity(call: Syscall, ctx: RenderContext) -> Decoded:
-    text = render_cpu_set((call.mem or {}).get("mask"), call.args[2])
+    size = call.args[1] & 0xFFFFFFFF
+    text = (
+        "[]"
+        if not size and call.args[2]
+        else render_cpu_set((call.mem or {}).get("mask"), call.args[2])
+    )
     return Decoded([int_arg(call.args[0]), Arg(str(call.args[1] & 0xFFFFFFFF), call.args[1], "int"),
                     Arg(text, call.args[2], "struct")])  # fmt: skip
 
 
-# ---- seccomp, personality -------------------------------------------------------------------------
-
-
-@on_entry("seccomp")
-def _capture_seccomp(mem: MemoryReader, args, limits: CaptureLimits):
-    return {"prog": mem.read(args[2], 16)} if args[0] == 1 and args[2] else None
-
-
-@decoder("seccomp")
-def decode_seccomp(call: Syscall, ctx: RenderContext) -> Decoded:
-    op = call.args[0] & 0xFFFFFFFF
-    fl = xflags(call.args[1] & 0xFFFFFFFF, x.SECCOMP_FILTER_FLAGS, "SECCOMP_FILTER_FLAG_???")
-    prog = complete((call.mem or {}).get("prog"), 16)
-    if not call.args[2]:
-        third = "NULL"
-    elif op == 1 and prog is not None:
-        third = f"{{len={prog[0] | prog[1] << 8}, filter={pointer(u64(prog, 8))}}}"
-    else:
-        third = pointer(call.args[2])
-    return Decoded([Arg(xval(op, x.SECCOMP_OPS, "SECCOMP_SET_MODE_???"), call.args[0], "flags", op),
-                    Arg(fl, call.args[1], "flags"), Arg(third, call.args[2], "struct")])  # fmt: skip
+# ---- personality -------------------------------------------------------------------------
 
 
 def personality_text(v: int) -> str:

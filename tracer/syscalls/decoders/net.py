@@ -24,6 +24,7 @@ from .netlink import (
 )
 from .netlink_fds import route_message_fds
 from .sockaddr import SOCKADDR_MAX, family_name, render_sockaddr
+from .sockaddr_families import xdp_umem_fd
 
 # ---- rendering helpers shared with msghdr.py ---------------------------------------------------
 
@@ -146,13 +147,20 @@ def _capture_sockaddr_in(mem: MemoryReader, args, limits: CaptureLimits):
     n = to_int(args[2])
     if not args[1] or n <= 0:
         return None
-    return {"sockaddr": mem.read(args[1], min(n, SOCKADDR_MAX))}
+    data = mem.read(args[1], min(n, SOCKADDR_MAX))
+    got: dict = {"sockaddr": data}
+    fd = xdp_umem_fd(data)
+    if fd is not None:  # named under -y as strace names it
+        got["_fds"] = [fd]
+    return got
 
 
 @decoder("bind", "connect")
 def decode_bind(call: Syscall, ctx: RenderContext) -> Decoded:
     n = to_int(call.args[2])
-    text, value = render_sockaddr((call.mem or {}).get("sockaddr"), n, call.args[1])
+    text, value = render_sockaddr(
+        (call.mem or {}).get("sockaddr"), n, call.args[1], lambda fd: ctx.fd(call, fd)
+    )
     return Decoded([ctx.fd_arg(call, call.args[0]), Arg(text, call.args[1], "struct", value),
                     int_arg(call.args[2])])  # fmt: skip
 

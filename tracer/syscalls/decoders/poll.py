@@ -7,6 +7,7 @@ the worker records what they refer to (strace -y annotates them too).
 from __future__ import annotations
 
 import struct
+from collections.abc import Callable
 
 from tracer.events import Syscall
 from tracer.syscalls import fmt
@@ -23,6 +24,7 @@ from tracer.syscalls.fmt import pointer
 from tracer.syscalls.render import Arg, Decoded, RenderContext, decoder, to_int
 from tracer.syscalls.xlat import poll as x
 
+from .arrays import array_text
 from .kstructs import complete, int_arg, timespec, timeval, u64, ulong_arg, xflags
 from .siginfo import render_sigset
 
@@ -62,34 +64,38 @@ def _capture_poll_out(mem: MemoryReader, args, ret: int, limits: CaptureLimits):
     return got
 
 
-def _render_pollfds(call: Syscall, ctx: RenderContext, data: bytes | None, nfds: int) -> str:
-    if nfds == 0 and call.args[0]:  # an empty array: nothing to read
-        return "[]"
-    if data is None or len(data) < min(nfds, _POLL_MAX) * _POLLFD.size:
-        return pointer(call.args[0])
-    items = []
-    for i, (fd, events, _rev) in enumerate(_pollfds(data)):
-        if i >= ctx.strsize:
-            items.append("...")
-            break
+def _pollfd_text(call: Syscall, ctx: RenderContext) -> Callable[[bytes], str]:
+    def element(data: bytes) -> str:
+        fd, events, _rev = _POLLFD.unpack(data)
         if fd < 0:
-            items.append(f"{{fd={fd}}}")
-        else:
-            ev = xflags(events & 0xFFFF, x.POLL_EVENTS, "POLL???")
-            items.append(f"{{fd={ctx.fd(call, fd)}, events={ev}}}")
-    return "[" + ", ".join(items) + "]"
+            return f"{{fd={fd}}}"
+        ev = xflags(events & 0xFFFF, x.POLL_EVENTS, "POLL???")
+        return f"{{fd={ctx.fd(call, fd)}, events={ev}}}"
+
+    return element
 
 
-def _poll_result(call: Syscall, extra: str = "") -> str | None:
+def _render_pollfds(call: Syscall, ctx: RenderContext, data: bytes | None, nfds: int) -> str:
+    """The array at entry: -s elements of it unless -v."""
+    limit = ctx.strsize if ctx.abbreviated(call) else _POLL_MAX
+    return array_text(data, call.args[0], nfds, _POLLFD.size, limit, _pollfd_text(call, ctx))
+
+
+def _poll_result(call: Syscall, ctx: RenderContext, extra: str = "") -> str | None:
+    """`N ([{fd=4, revents=POLLOUT}])`: the fds with events, -s of them unless -v."""
     if call.ret is None or call.error:
         return None
     if call.ret == 0:
         return "0 (Timeout)"
-    ready = [
-        f"{{fd={fd}, revents={xflags(rev & 0xFFFF, x.POLL_EVENTS, 'POLL???')}}}"
-        for fd, _ev, rev in _pollfds((call.mem or {}).get("revents"))
-        if rev
-    ]
+    limit = ctx.strsize if ctx.abbreviated(call) else _POLL_MAX
+    ready = []
+    for fd, _ev, rev in _pollfds((call.mem or {}).get("revents")):
+        if not rev or fd < 0:
+            continue
+        if len(ready) >= limit:
+            ready.append("...")
+            break
+        ready.append(f"{{fd={fd}, revents={xflags(rev & 0xFFFF, x.POLL_EVENTS, 'POLL???')}}}")
     return f"{call.ret} ([{', '.join(ready)}]{extra})"
 
 
@@ -98,7 +104,7 @@ def decode_poll(call: Syscall, ctx: RenderContext) -> Decoded:
     nfds = call.args[1] & 0xFFFFFFFF
     fds = _render_pollfds(call, ctx, (call.mem or {}).get("pollfds"), nfds)
     return Decoded([Arg(fds, call.args[0], "struct"), Arg(str(nfds), call.args[1], "int", nfds),
-                    int_arg(call.args[2])], ret=_poll_result(call))  # fmt: skip
+                    int_arg(call.args[2])], ret=_poll_result(call, ctx))  # fmt: skip
 
 
 @on_entry("ppoll")
@@ -131,7 +137,7 @@ def decode_ppoll(call: Syscall, ctx: RenderContext) -> Decoded:
     return Decoded(
         [Arg(fds, call.args[0], "struct"), Arg(str(nfds), call.args[1], "int", nfds),
          Arg(tmo, call.args[2], "struct"), Arg(mask, call.args[3], "struct"), ulong_arg(call.args[4])],
-        ret=_poll_result(call, left),
+        ret=_poll_result(call, ctx, left),
     )  # fmt: skip
 
 
@@ -158,7 +164,8 @@ def _capture_select_in(mem: MemoryReader, args, limits: CaptureLimits):
     for i in (1, 2, 3):
         if args[i] and size:
             got[f"set{i}"] = data = mem.read(args[i], size)
-            fds.update(_fds_in(data, nfds))
+            if data is not None and len(data) == size:  # a set read whole (as strace -P)
+                fds.update(_fds_in(data, nfds))
     if args[4]:
         got["timeout"] = mem.read(args[4], 16)
     if len(args) > 5 and args[5]:
@@ -175,7 +182,11 @@ def _capture_select_out(mem: MemoryReader, args, ret: int, limits: CaptureLimits
     if ret < 0:
         return None
     size = _fdset_bytes(to_int(args[0]))
-    got: dict = {f"out{i}": mem.read(args[i], size) for i in (1, 2, 3) if args[i] and size and ret}
+    got: dict = {}
+    for i in (1, 2, 3):
+        if args[i] and size and ret:
+            data = mem.read(args[i], size)  # strace shows a set it reads whole, only
+            got[f"out{i}"] = data if data is not None and len(data) == size else None
     if args[4]:
         got["left"] = mem.read(args[4], 16)
     return got
@@ -185,7 +196,7 @@ def _fdset_text(call: Syscall, ctx: RenderContext, data: bytes | None, nfds: int
                 annotate: bool) -> str:  # fmt: skip
     if not addr:
         return "NULL"
-    if data is None:
+    if data is None or len(data) < _fdset_bytes(nfds):  # strace reads the set whole
         return pointer(addr)
     fds = _fds_in(data, nfds)
     return "[" + " ".join(ctx.fd(call, fd) if annotate else str(fd) for fd in fds) + "]"

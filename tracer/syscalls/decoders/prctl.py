@@ -15,6 +15,7 @@ from tracer.syscalls.render import Arg, Decoded, RenderContext, decoder, to_int,
 from tracer.syscalls.xlat import misc as x
 
 from .kstructs import aux_flags, complete, i32, i64, u32, u64, xflags, xval
+from .seccomp import capture_fprog, fprog_arg
 from .siginfo import signal_name
 
 _COMM_LEN = 16
@@ -140,6 +141,8 @@ def _capture_prctl_in(mem: MemoryReader, args, limits: CaptureLimits):
         return {"name": mem.read_cstr(args[1], _COMM_LEN - 2)}
     if opt == 0x53564D41 and args[1] == 0 and args[4]:  # PR_SET_VMA_ANON_NAME
         return {"name": mem.read_cstr(args[4], limits.strsize)}
+    if opt == 22 and args[1] == 2 and args[2]:  # PR_SET_SECCOMP, SECCOMP_MODE_FILTER
+        return capture_fprog(mem, args[2])
     return None
 
 
@@ -339,7 +342,7 @@ def decode_prctl(call: Syscall, ctx: RenderContext) -> Decoded:
         mode = a[1] & _U64
         rest = [_xval64(a[1], x.SECCOMP_MODES, "SECCOMP_MODE_???")]
         if mode == 2:
-            rest.append(Arg(pointer(a[2] & _U64), a[2], "ptr"))
+            rest.append(fprog_arg(call, ctx, a[2] & _U64))
         elif mode != 1:
             rest += _rest(a, 2)
     elif opt == 0x59616D61:  # PR_SET_PTRACER

@@ -1,4 +1,4 @@
-"""Decoders for process lifetime: execve, clone/clone3, wait4/waitid, exit, and per-task setup."""
+"""Decoders for process lifetime: execve, clone, wait4/waitid, exit, and per-task setup (clone3: clone3.py)."""
 
 from __future__ import annotations
 
@@ -33,8 +33,8 @@ from tracer.syscalls.decoders.arguments import (
     ptr_arg,
     read_struct,
     struct_arg,
-    ulong_arg,
 )
+from tracer.syscalls.decoders.misc import clock_ticks
 from tracer.syscalls.render import Arg, Decoded, RenderContext, decoder
 from tracer.syscalls.xlat import file as xfile
 from tracer.syscalls.xlat import process as x
@@ -166,7 +166,7 @@ def decode_execveat(call: Syscall, ctx: RenderContext) -> Decoded:
     return Decoded([*args, envp_arg(call, 3, ctx), flags_arg(a[4], xfile.AT_FLAGS)])
 
 
-# --- clone, clone3, fork ----------------------------------------------------------------
+# --- clone, fork ----------------------------------------------------------------
 
 
 def clone_flags(flags: int, table: list[tuple[int, str]]) -> str:
@@ -226,78 +226,6 @@ def decode_clone(call: Syscall, ctx: RenderContext) -> Decoded:
     return Decoded(args)
 
 
-# struct clone_args: flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size,
-# tls, set_tid, set_tid_size, cgroup
-CLONE_ARGS = struct.Struct("<11Q")
-CLONE_ARGS_MIN = 64  # up to and including tls
-
-
-def _clone_args(data: bytes):
-    """struct clone_args as a tuple (fields past the given size are 0); None when it is
-    shorter than the first version (64 bytes)."""
-    if len(data) < CLONE_ARGS_MIN:
-        return None
-    return CLONE_ARGS.unpack(data.ljust(CLONE_ARGS.size, b"\0"))
-
-
-# As data, so the C core takes clone3 whole (and the thread it starts: a pthread_create
-# costs no Python stop). The kernel writes the new pidfd and the child's tid through
-# pointers inside the structure: read through them at exit (`deref`), shown by the
-# decoder only when the flag that asks for them is set.
-declare_entry(
-    "clone3", Read(0, 0, size_arg=1, cap=CLONE_ARGS.size, exact=True, convert=_clone_args)
-)
-declare_exit(
-    "clone3",
-    Read("pidfd", 0, size=4, deref=8, exact=True, null_skip=True, convert=_int32),
-    Read("parent_tid", 0, size=4, deref=24, exact=True, null_skip=True, convert=_int32),
-)
-
-
-def format_clone_args(ca: tuple) -> str:
-    flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls = ca[:8]
-    set_tid, set_tid_size, cgroup = ca[8:11]
-    parts = [f"flags={fmt.flags(flags, x.CLONE_FLAGS + x.CLONE3_FLAGS)}"]
-    if flags & x.CLONE_PIDFD:
-        parts.append(f"pidfd={fmt.pointer(pidfd)}")
-    if flags & (x.CLONE_CHILD_SETTID | x.CLONE_CHILD_CLEARTID):
-        parts.append(f"child_tid={fmt.pointer(child_tid)}")
-    if flags & x.CLONE_PARENT_SETTID:
-        parts.append(f"parent_tid={fmt.pointer(parent_tid)}")
-    sig = fmt.signal_name(exit_signal) if exit_signal < 0x7FFFFFFF else str(exit_signal)
-    parts.append(f"exit_signal={sig if exit_signal else 0}")
-    parts.append(f"stack={fmt.pointer(stack)}")
-    parts.append(f"stack_size={stack_size:#x}" if stack_size else "stack_size=0")
-    if flags & x.CLONE_SETTLS:
-        parts.append(f"tls={fmt.pointer(tls)}")
-    if set_tid or set_tid_size:
-        parts.append(f"set_tid={fmt.pointer(set_tid)}, set_tid_size={set_tid_size}")
-    if cgroup or flags & x.CLONE_INTO_CGROUP:
-        parts.append(f"cgroup={cgroup}")
-    return "{" + ", ".join(parts) + "}"
-
-
-@decoder("clone3")
-def decode_clone3(call: Syscall, ctx: RenderContext) -> Decoded:
-    a = call.args
-    ca = mem_of(call, 0)
-    if ca is None:
-        first = ptr_arg(a[0])
-    else:
-        text = format_clone_args(ca)
-        changed = []
-        pidfd = mem_of(call, "pidfd") if ca[0] & x.CLONE_PIDFD else None
-        ptid = mem_of(call, "parent_tid") if ca[0] & x.CLONE_PARENT_SETTID else None
-        if ok(call) and pidfd is not None:
-            changed.append(f"pidfd=[{pidfd}]")
-        if ok(call) and ptid is not None:
-            changed.append(f"parent_tid=[{ptid}]")
-        if changed:
-            text += " => {" + ", ".join(changed) + "}"
-        first = struct_arg(text, a[0], ca, at_exit=bool(changed))
-    return Decoded([first, ulong_arg(a[1])])
-
-
 # --- wait4, waitid -------------------------------------------------------------------------
 
 
@@ -323,14 +251,24 @@ def format_wait_status(status: int) -> str:
     return f"{text} | {extra:#x}" if extra else text
 
 
-# struct rusage starts with two struct timeval
-_RUSAGE_HEAD = struct.Struct("<qqqq")
+# struct rusage: two struct timeval, then fourteen longs
+_RUSAGE = struct.Struct("<qQqQ14Q")
+_RUSAGE_LONGS = (
+    "ru_maxrss", "ru_ixrss", "ru_idrss", "ru_isrss", "ru_minflt", "ru_majflt", "ru_nswap",
+    "ru_inblock", "ru_oublock", "ru_msgsnd", "ru_msgrcv", "ru_nsignals", "ru_nvcsw", "ru_nivcsw",
+)  # fmt: skip
 
 
-def format_rusage(ru: tuple) -> str:
-    return (
+def format_rusage(ru: tuple, abbreviated: bool = True) -> str:
+    """The two times, then the counters (all of them only under -v, as strace)."""
+    text = (
         f"{{ru_utime={{tv_sec={ru[0]}, tv_usec={ru[1]}}}, "
-        f"ru_stime={{tv_sec={ru[2]}, tv_usec={ru[3]}}}, ...}}"
+        f"ru_stime={{tv_sec={ru[2]}, tv_usec={ru[3]}}}"
+    )
+    if abbreviated or len(ru) < _RUSAGE.size // 8:
+        return text + ", ...}"
+    return (
+        text + "".join(f", {name}={v}" for name, v in zip(_RUSAGE_LONGS, ru[4:], strict=True)) + "}"
     )
 
 
@@ -339,16 +277,16 @@ declare_exit(
     Read(
         1, 1, 4, ret_positive=True, null_skip=True, exact=True, convert=lambda d: _INT.unpack(d)[0]
     ),
-    Read(3, 3, _RUSAGE_HEAD.size, null_skip=True, exact=True, convert=_RUSAGE_HEAD.unpack),
+    Read(3, 3, _RUSAGE.size, null_skip=True, exact=True, convert=_RUSAGE.unpack),
 )
 
 
-def rusage_arg(call: Syscall, pos: int) -> Arg:
+def rusage_arg(call: Syscall, ctx: RenderContext, pos: int, decoded: bool = True) -> Arg:
     raw = call.args[pos]
     ru = mem_of(call, pos)
-    if ru is None or not ok(call):
+    if ru is None or not ok(call) or not decoded:
         return ptr_arg(raw, at_exit=True)
-    return struct_arg(format_rusage(ru), raw, ru, at_exit=True)
+    return struct_arg(format_rusage(ru, ctx.abbreviated(call)), raw, ru, at_exit=True)
 
 
 @decoder("wait4")
@@ -360,7 +298,12 @@ def decode_wait4(call: Syscall, ctx: RenderContext) -> Decoded:
     else:
         st = ptr_arg(a[1], at_exit=True)
     return Decoded(
-        [int_arg(a[0]), st, flags_arg(a[2], x.WAIT_OPTIONS, unknown="W???"), rusage_arg(call, 3)]
+        [
+            int_arg(a[0]),
+            st,
+            flags_arg(a[2], x.WAIT_OPTIONS, unknown="W???"),
+            rusage_arg(call, ctx, 3, decoded=bool(call.ret)),  # no child reported: not filled
+        ]
     )
 
 
@@ -374,7 +317,7 @@ def capture_waitid(mem: MemoryReader, args: tuple[int, ...], ret: int, limits: C
     if args[2]:
         out[2] = read_struct(mem, args[2], _SIGCHLD_INFO)
     if args[4]:
-        out[4] = read_struct(mem, args[4], _RUSAGE_HEAD)
+        out[4] = read_struct(mem, args[4], _RUSAGE)
     return out
 
 
@@ -383,20 +326,12 @@ def format_sigchld_info(si: tuple) -> str:
     if signo == 0:
         return "{}"
     code_name = x.CLD_CODES.get(code, str(code))
-    shown = fmt.signal_name(status) if code in (2, 3, 4, 5) else str(status)
+    shown = str(status) if code == x.CLD_EXITED else fmt.signal_name(status)
     return (
         f"{{si_signo={fmt.signal_name(signo)}, si_code={code_name}, si_pid={pid}, "
-        f"si_uid={uid}, si_status={shown}, si_utime={_ticks(utime)}, si_stime={_ticks(stime)}}}"
+        f"si_uid={uid}, si_status={shown}, si_utime={clock_ticks(utime)}, "
+        f"si_stime={clock_ticks(stime)}}}"
     )
-
-
-def _ticks(value: int) -> str:
-    """A clock_t in USER_HZ ticks, with strace's seconds comment when non-zero."""
-    if not value:
-        return "0"
-    sign = "-" if value < 0 else ""
-    v = abs(value)
-    return f"{value} /* {sign}{v // 100}.{v % 100:02d} s */"
 
 
 @decoder("waitid")
@@ -411,7 +346,13 @@ def decode_waitid(call: Syscall, ctx: RenderContext) -> Decoded:
         info = ptr_arg(a[2], at_exit=True)
     kind = Arg(x.WAITID_TYPES.get(idtype, str(idtype)), a[0], "flags", idtype)
     return Decoded(
-        [kind, ident, info, flags_arg(a[3], x.WAIT_OPTIONS, unknown="W???"), rusage_arg(call, 4)]
+        [
+            kind,
+            ident,
+            info,
+            flags_arg(a[3], x.WAIT_OPTIONS, unknown="W???"),
+            rusage_arg(call, ctx, 4),
+        ]
     )
 
 

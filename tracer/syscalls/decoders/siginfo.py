@@ -9,10 +9,11 @@ from __future__ import annotations
 import struct
 
 from tracer.syscalls.fmt import STYLE, pointer, styled_constant, styled_decimal
-from tracer.syscalls.render import errno_name
+from tracer.syscalls.render import ERRNO_NAMES
 from tracer.syscalls.xlat import signal as x
 
 from .kstructs import i32, i64, u32, u64
+from .misc import clock_ticks
 
 
 def signal_name(signo: int) -> str:
@@ -58,7 +59,8 @@ def si_code_name(code: int, signo: int) -> str:
 
 
 def _source(si: bytes) -> str:
-    return f", si_pid={i32(si, 16)}, si_uid={u32(si, 20)}"
+    uid = u32(si, 20)
+    return f", si_pid={i32(si, 16)}, si_uid={-1 if uid == 0xFFFFFFFF else uid}"
 
 
 def _sigval(si: bytes) -> str:
@@ -77,7 +79,9 @@ def _signal_details(si: bytes, signo: int, code: int) -> str:
     if signo == 17:  # SIGCHLD
         status = i32(si, 24)
         st = str(status) if code == 1 else styled_decimal(status, signal_name(status))
-        return _source(si) + f", si_status={st}, si_utime={i64(si, 32)}, si_stime={i64(si, 40)}"
+
+        times = f", si_utime={clock_ticks(i64(si, 32))}, si_stime={clock_ticks(i64(si, 40))}"
+        return _source(si) + f", si_status={st}" + times
     if signo in (4, 8, 7, 11, 5):  # SIGILL, SIGFPE, SIGBUS, SIGSEGV, SIGTRAP
         text = f", si_addr={pointer(u64(si, 16))}"
         if signo == 11 and code == 4:  # SEGV_PKUERR
@@ -117,6 +121,7 @@ def render_siginfo(siginfo: bytes) -> str:
         return "{}"
     signo_text = styled_decimal(signo, signal_name(signo))
     text = f"{{si_signo={signo_text}, si_code={si_code_name(code, signo)}"
-    if errno_:
-        text += f", si_errno={errno_name(errno_)}"
+    if errno_:  # a number strace has no name for stays an unsigned number
+        name = ERRNO_NAMES.get(errno_)
+        text += f", si_errno={name or errno_ & 0xFFFFFFFF}"
     return text + _signal_details(siginfo, signo, code) + "}"

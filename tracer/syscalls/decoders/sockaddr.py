@@ -1,9 +1,11 @@
-"""Rendering `struct sockaddr` as strace does: inet, inet6, unix, netlink, packet, x25, bluetooth."""
+"""Rendering `struct sockaddr` as strace does: inet, inet6, unix, netlink, packet, x25,
+bluetooth here, the rarer families in sockaddr_families.py."""
 
 from __future__ import annotations
 
 import socket
 import struct
+from collections.abc import Callable
 
 from tracer.syscalls.fmt import STYLE, pointer, quote_path
 from tracer.syscalls.xlat.net import (
@@ -269,9 +271,17 @@ def _bluetooth(data: bytes) -> tuple[str, str | None]:
     return "sa_data=" + quote_path(data[2:]), None
 
 
-def render_sockaddr(data: bytes | None, addrlen: int, addr: int) -> tuple[str, str | None]:
-    """(text, short value for filtering); the address in hex when nothing usable was read."""
-    # shorter than sa_family, or not all readable: strace shows the address
+# Further families (sockaddr_families.py): family -> (the size its structure needs,
+# fn(data, fd_text) -> the fields' text).
+FAMILIES: dict[int, tuple[int, Callable[[bytes, Callable[[int], str]], str]]] = {}
+
+
+def render_sockaddr(
+    data: bytes | None, addrlen: int, addr: int, fd_text: Callable[[int], str] = str
+) -> tuple[str, str | None]:
+    """(text, short value for filtering); the address in hex when nothing usable was read
+    (strace reads the address whole, up to a sockaddr_storage, or shows where it is).
+    `fd_text` names an fd inside the address (-y)."""
     if data is None or addrlen < 2 or len(data) < min(addrlen, SOCKADDR_MAX):
         return pointer(addr), None
     data = data[: min(addrlen, SOCKADDR_MAX)]
@@ -296,6 +306,8 @@ def render_sockaddr(data: bytes | None, addrlen: int, addr: int) -> tuple[str, s
         body = _x25(data)
     elif family == AF_BLUETOOTH and len(data) > 2:
         body, value = _bluetooth(data)
+    elif family in FAMILIES and len(data) >= FAMILIES[family][0]:
+        body = FAMILIES[family][1](data, fd_text)
     elif len(data) > 2:
         body = "sa_data=" + quote_path(data[2:])
     return (head + (", " + body if body else "") + "}"), value

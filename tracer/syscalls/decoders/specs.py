@@ -156,13 +156,6 @@ SPECS: dict[str, tuple[Spec, ...]] = {
     "add_key": (Str(path=False), Str(path=False), Buf(3), "U", KEY_SERIAL),
     "request_key": (Str(path=False), Str(path=False), Str(path=False), KEY_SERIAL),
     "finit_module": ("f", Str(path=False), Flags(x.MODULE_INIT_FLAGS, "MODULE_INIT_???")),
-    "remap_file_pages": (
-        "x",
-        "U",
-        Flags(x.PROT_FLAGS, "PROT_???", 64),
-        "U",
-        Flags(x.MAP_REMAP_FLAGS, "MAP_???", 64),
-    ),
 }
 
 

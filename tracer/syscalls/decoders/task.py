@@ -12,6 +12,7 @@ from tracer.syscalls.capture import (
     CaptureLimits,
     MemoryReader,
     Read,
+    declare_entry,
     declare_exit,
     on_exit,
 )
@@ -36,6 +37,30 @@ _PTR = struct.Struct("<Q")
 @decoder("set_tid_address")
 def decode_set_tid_address(call: Syscall, ctx: RenderContext) -> Decoded:
     return Decoded([ptr_arg(call.args[0])])
+
+
+# The list head's address and the size the kernel stored.
+declare_exit(
+    "get_robust_list",
+    *(
+        Read(i, i, _PTR.size, null_skip=True, exact=True, bad_skip=True,
+             convert=lambda d: _PTR.unpack(d)[0])
+        for i in (1, 2)
+    ),
+)  # fmt: skip
+
+
+@decoder("get_robust_list")
+def decode_get_robust_list(call: Syscall, ctx: RenderContext) -> Decoded:
+    a = call.args
+    head, size = mem_of(call, 1), mem_of(call, 2)
+    out = []
+    for raw, value, text in ((a[1], head, fmt.pointer), (a[2], size, str)):
+        if value is None or not ok(call):
+            out.append(ptr_arg(raw, at_exit=True))
+        else:
+            out.append(struct_arg(f"[{text(value)}]", raw, value, True))
+    return Decoded([int_arg(a[0]), *out])
 
 
 @decoder("set_robust_list")
@@ -142,8 +167,8 @@ def decode_rseq(call: Syscall, ctx: RenderContext) -> Decoded:
 
 @decoder("umask")
 def decode_umask(call: Syscall, ctx: RenderContext) -> Decoded:
-    raw = call.args[0] & 0o7777
-    ret = f"0{call.ret:o}" if ok(call) and call.ret else None
+    raw = call.args[0] & 0xFFFF  # a umode_t; the old mask comes back as strace's %#03o
+    ret = fmt.octal_mode(call.ret or 0) if ok(call) else None
     return Decoded([Arg(fmt.octal_mode(raw), call.args[0], "int", raw)], ret=ret)
 
 
@@ -166,3 +191,72 @@ def decode_sched_getaffinity(call: Syscall, ctx: RenderContext) -> Decoded:
     else:
         out = Arg(cpu_list(mask), a[2], "struct", mask, True)
     return Decoded([int_arg(a[0]), Arg(str(a[1] & 0xFFFFFFFF), a[1], "int"), out])
+
+
+# --- set_thread_area, get_thread_area (x86 TLS descriptors) --------------------------
+
+_USER_DESC = struct.Struct("<IIII")  # entry_number, base_addr, limit, flag bits
+_USER_DESC_BITS = (
+    ("seg_32bit", 0, 1),
+    ("contents", 1, 3),
+    ("read_exec_only", 3, 1),
+    ("limit_in_pages", 4, 1),
+    ("seg_not_present", 5, 1),
+    ("useable", 6, 1),
+    ("lm", 7, 1),
+)
+
+
+def _c_hex08(v: int) -> str:
+    """C's `%#08x`: `00000000` for zero, `0x001000` (8 wide with its 0x) otherwise."""
+    return "00000000" if not v else "0x" + f"{v:x}".zfill(6)
+
+
+def _entry_number(v: int) -> str:
+    return "-1" if v == 0xFFFFFFFF else str(v)
+
+
+def user_desc_text(data: bytes) -> str:
+    entry, base, limit, bits = _USER_DESC.unpack_from(data)
+    fields = [f"entry_number={_entry_number(entry)}", f"base_addr={_c_hex08(base)}"]
+    fields.append(f"limit={_c_hex08(limit)}")
+    fields += [f"{name}={bits >> shift & mask}" for name, shift, mask in _USER_DESC_BITS]
+    return "{" + ", ".join(fields) + "}"
+
+
+declare_entry(
+    ("set_thread_area", "get_thread_area"),
+    Read(0, 0, _USER_DESC.size, null_skip=True, bad_skip=True),
+)
+declare_exit(
+    ("set_thread_area", "get_thread_area"),
+    Read("desc_out", 0, _USER_DESC.size, null_skip=True, bad_skip=True),
+)
+
+
+@decoder("set_thread_area")
+def decode_set_thread_area(call: Syscall, ctx: RenderContext) -> Decoded:
+    raw = call.args[0]
+    data = mem_of(call, 0)
+    if data is None or len(data) < _USER_DESC.size:
+        return Decoded([ptr_arg(raw)])
+    ret = None
+    if ok(call):  # the kernel picked the entry when asked with -1
+        out = mem_of(call, "desc_out")
+        entry = _USER_DESC.unpack_from(out)[0] if out and len(out) >= 4 else None
+        ret = f"0 (entry_number={entry})" if entry is not None else None
+    return Decoded([struct_arg(user_desc_text(data), raw, data)], ret=ret)
+
+
+@decoder("get_thread_area")
+def decode_get_thread_area(call: Syscall, ctx: RenderContext) -> Decoded:
+    """The entry asked for at entry; the whole descriptor when the call returned it."""
+    raw = call.args[0]
+    data = mem_of(call, 0)
+    out = mem_of(call, "desc_out")
+    if ok(call) and out is not None and len(out) >= _USER_DESC.size:
+        return Decoded([struct_arg(user_desc_text(out), raw, out, True)])
+    if data is None or len(data) < 4:
+        return Decoded([ptr_arg(raw)])
+    entry = _entry_number(_USER_DESC.unpack_from(data.ljust(16, b"\0"))[0])
+    return Decoded([struct_arg(f"{{entry_number={entry}, ...}}", raw, data)])

@@ -51,15 +51,6 @@ MOUNT_ATTR = [  # fsmount's attr_flags, as strace 6.1 names them
     (0x20, "MOUNT_ATTR_STRICTATIME"),
     (0x80, "MOUNT_ATTR_NODIRATIME"),
 ]
-PROT_FLAGS = [
-    (0x1, "PROT_READ"),
-    (0x2, "PROT_WRITE"),
-    (0x4, "PROT_EXEC"),
-    (0x8, "PROT_SEM"),
-    (0x01000000, "PROT_GROWSDOWN"),
-    (0x02000000, "PROT_GROWSUP"),
-]
-MAP_REMAP_FLAGS = [(0x8000, "MAP_NONBLOCK"), (0x10000, "MAP_STACK")]
 ADJ_MODES = [
     (0xA001, "ADJ_OFFSET_SS_READ"),
     (0x8001, "ADJ_OFFSET_SINGLESHOT"),

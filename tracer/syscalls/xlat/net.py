@@ -65,7 +65,16 @@ SOCKET_LEVELS = {
     283: "SOL_XDP", 40: "AF_VSOCK", 100: "SOL_CAN_BASE", 101: "SOL_CAN_RAW",
 }  # fmt: skip
 
-SCM_TYPES = {1: "SCM_RIGHTS", 2: "SCM_CREDENTIALS", 3: "SCM_SECURITY", 4: "SCM_PIDFD"}
+SCM_TYPES = {
+    1: "SCM_RIGHTS",
+    2: "SCM_CREDENTIALS",
+    3: "SCM_SECURITY",
+    4: "SCM_PIDFD",
+    29: "SO_TIMESTAMP_OLD",
+    35: "SO_TIMESTAMPNS_OLD",
+    63: "SO_TIMESTAMP_NEW",
+    64: "SO_TIMESTAMPNS_NEW",
+}
 # Control message types (strace 6.1's scmvals and ip_cmsg_types): SOL_SOCKET's, SOL_IP's.
 CMSG_SOCKET_TYPES = {
     1: "SCM_RIGHTS", 2: "SCM_CREDENTIALS", 3: "SCM_SECURITY", 29: "SO_TIMESTAMP_OLD",
