@@ -29,6 +29,7 @@ _CODES = {
     for code, name in {**IOCTL_NAMES, **REQUESTS}.items()
     if name and code >> 8 & 0xFF == 0x89
 }
+_NAMES_BY_CODE = {code: name for name, code in _CODES.items()}
 IFREQ_SIZE = 40  # ifr_name[16] and a 24-byte union
 IFNAMSIZ = 16
 SIOCGIFCONF = _CODES["SIOCGIFCONF"]
@@ -129,9 +130,6 @@ def _ifreq_field(code: int, ifr: bytes) -> str | None:
     if name in ("SIOCSIFMAP", "SIOCGIFMAP"):
         return f"ifr_map={_ifmap(u)}"
     return None
-
-
-_NAMES_BY_CODE = {code: name for name, code in _CODES.items()}
 
 
 def _bridge_name(a: IoctlArg) -> str:
