@@ -106,7 +106,7 @@ def _render_mmsgs(call: Syscall, ctx: RenderContext, vlen: int) -> str:
     items = mem.get("mmsg")
     if not addr:
         return "NULL"
-    if items is None:
+    if items is None or not ctx.dereferenced(call):  # -e verbose= leaves it an address
         return pointer(addr)
     if not vlen:
         return "[]"
@@ -146,10 +146,15 @@ def decode_sendmmsg(call: Syscall, ctx: RenderContext) -> Decoded:
 @decoder("recvmmsg")
 def decode_recvmmsg(call: Syscall, ctx: RenderContext) -> Decoded:
     mem = call.mem or {}
-    tmo = timespec(mem.get("timeout"), call.args[4]) if call.args[4] else "NULL"
+    verbose = ctx.dereferenced(call)
+    tmo = (
+        timespec(mem.get("timeout") if verbose else None, call.args[4]) if call.args[4] else "NULL"
+    )
     ret = None
     left = mem.get("left")
-    if call.args[4] and left is not None and call.ret is not None and not call.error:
+    if call.ret == 0 and not call.error:
+        ret = "0 (Timeout)"
+    elif verbose and call.args[4] and left is not None and call.ret is not None and not call.error:
         ret = f"{call.ret} (left {timespec(left, call.args[4])})"
     received = 0 if call.error or call.ret is None else call.ret
     return Decoded(ret=ret, args=[ctx.fd_arg(call, call.args[0]),
