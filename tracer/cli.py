@@ -236,15 +236,7 @@ def options_from_args(args: argparse.Namespace) -> TraceOptions:
     if args.steering is not None and args.steering.breakpoints and args.no_ui:
         raise UsageError("--break holds a thread for the explorer to decide: not with --no-ui")
     args.summary_options = _summary_options(args)
-    if settings.abbrev is not None:
-        # -v (or -e abbrev= without getdents): its entries must be kept to be printed.
-        from tracer.syscalls.decoders.stat import keep_dirent_entries
-        from tracer.syscalls.table import get_table
-
-        names = ("getdents", "getdents64")
-        table = get_table()
-        nrs = {n for name in names for n in table.numbers_named(name)}
-        keep_dirent_entries(not nrs <= settings.abbrev)
+    _capture_unabbreviated(settings.abbrev)
     text = settings.text
     if args.f_count >= 2 or args.separately:
         if not args.output:
@@ -298,6 +290,25 @@ def options_from_args(args: argparse.Namespace) -> TraceOptions:
         env=env,
         run_as=run_as,
     )
+
+
+def _capture_unabbreviated(abbrev: frozenset[int] | None) -> None:
+    """-v (or -e abbrev= leaving some calls out): what those calls print whole must be
+    captured whole (set before tracing; the worker and the writer inherit it). `abbrev`
+    holds the abbreviated calls; None: all of them."""
+    from tracer.syscalls.decoders.mmsghdr import show_whole_vectors
+    from tracer.syscalls.decoders.process import read_environments
+    from tracer.syscalls.decoders.stat import keep_dirent_entries
+    from tracer.syscalls.table import get_table
+
+    table = get_table()
+    for names, setter in (
+        (("getdents", "getdents64"), keep_dirent_entries),
+        (("sendmmsg", "recvmmsg"), show_whole_vectors),
+        (("execve", "execveat"), read_environments),
+    ):
+        nrs = {n for name in names for n in table.numbers_named(name)}
+        setter(abbrev is not None and not nrs <= abbrev)
 
 
 def _summary_options(args: argparse.Namespace):

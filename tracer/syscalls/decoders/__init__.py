@@ -1,5 +1,6 @@
 """Decoder families; importing this package registers all of them."""
 
+import tracer.syscalls.decoders.aio  # noqa: F401
 import tracer.syscalls.decoders.bpf  # noqa: F401
 import tracer.syscalls.decoders.clock  # noqa: F401
 import tracer.syscalls.decoders.clone3  # noqa: F401
@@ -17,8 +18,10 @@ import tracer.syscalls.decoders.kcmp  # noqa: F401
 import tracer.syscalls.decoders.kexec  # noqa: F401
 import tracer.syscalls.decoders.keyctl  # noqa: F401
 import tracer.syscalls.decoders.landlock  # noqa: F401
+import tracer.syscalls.decoders.ldt  # noqa: F401
 import tracer.syscalls.decoders.mem  # noqa: F401
 import tracer.syscalls.decoders.misc  # noqa: F401
+import tracer.syscalls.decoders.mmsghdr  # noqa: F401
 import tracer.syscalls.decoders.mount  # noqa: F401
 import tracer.syscalls.decoders.mount_api  # noqa: F401
 import tracer.syscalls.decoders.mq  # noqa: F401

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import struct
 
-from tracer.syscalls.fmt import _escape, makedev, quote_buffer
+from tracer.syscalls.capture import CaptureLimits, MemoryReader
+from tracer.syscalls.fmt import _escape, makedev, pointer, quote_buffer
 from tracer.syscalls.render import to_int
 from tracer.syscalls.xlat import ioctl_dev as xd
 
 from .ioctl_arg import NO_ARG, IoctlArg, IoctlText, out
-from .kstructs import xflags, xval
+from .ioctl_far import FAR_READS, FarReads, fetch, snap
+from .kstructs import cstring_field, xflags, xval
 
 
 def cstring(data: bytes) -> str:
@@ -42,14 +44,39 @@ BLKDISCARDZEROES, BLKSECDISCARD, BLKROTATIONAL, BLKZEROOUT = 0x127C, 0x127D, 0x1
 BLKGETZONESZ, BLKGETNRZONES, BLKGETDISKSEQ = 0x80041284, 0x80041285, 0x80081280
 
 
+BLKPG_PARTITION = struct.Struct("<qqi64s64s")  # start, length, pno, devname, volname
+
+
+def _read_partition(mem: MemoryReader, code: int, arg: int, ret: int, limits: CaptureLimits):
+    """BLKPG's partition, read at entry through blkpg_ioctl_arg's data pointer (offset 16)."""
+    if code != BLKPG or not arg:
+        return []
+    field = mem.read(arg + 16, 8)
+    if field is None or len(field) < 8:
+        return []
+    return snap(mem, int.from_bytes(field, "little"), BLKPG_PARTITION.size)
+
+
+FAR_READS[0x12] = FarReads(entry=_read_partition)
+
+
+def _blkpg_partition(a: IoctlArg, data: int) -> str:
+    part = fetch(a.far_in, data, BLKPG_PARTITION.size) if data else None
+    if part is None:
+        return pointer(data)
+    start, length, pno, devname, volname = BLKPG_PARTITION.unpack_from(part)
+    return (
+        f"{{start={start}, length={length}, pno={pno}, devname={cstring_field(devname)}, "
+        f"volname={cstring_field(volname)}}}"
+    )
+
+
 def _blkpg(a: IoctlArg, d: bytes) -> str:
     op, flags, datalen = struct.unpack_from("<iii", d)
     (data,) = struct.unpack_from("<Q", d, 16)
-    # The partition lies behind a pointer the captures do not follow.
-    part = f"{data:#x}" if data else "NULL"
     return (
         f"{{op={xval(op, xd.BLKPG_OPS, 'BLKPG_???')}, flags={flags}, datalen={datalen}, "
-        f"data={part}}}"
+        f"data={_blkpg_partition(a, data)}}}"
     )
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import struct
 from collections.abc import Mapping
 
-from tracer.syscalls.fmt import STYLE, pointer
+from tracer.syscalls.fmt import STYLE, pointer, quote_buffer
 from tracer.syscalls.render import Arg, to_int, to_long
 
 _I32 = struct.Struct("<i")
@@ -117,6 +117,15 @@ def int_in_brackets(data: bytes | None, addr: int, fmt: str = "{}") -> str:
     if data is None:
         return pointer(addr)
     return "[" + fmt.format(i32(data)) + "]"
+
+
+def cstring_field(raw: bytes) -> str:
+    """A char array printed as strace's print_quoted_cstring: up to its NUL, or all but
+    its last byte and `...` when it has none."""
+    nul = raw.find(b"\0")
+    if nul >= 0:
+        return quote_buffer(raw[:nul], nul, nul)
+    return quote_buffer(raw[:-1], len(raw) - 1, len(raw) - 1) + "..."
 
 
 def hex_quote(data: bytes) -> str:

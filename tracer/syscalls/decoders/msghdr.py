@@ -1,4 +1,6 @@
-"""sendmsg/recvmsg/sendmmsg/recvmmsg: struct msghdr with its iovec array and control messages.
+"""sendmsg/recvmsg: struct msghdr with its iovec array and control messages.
+
+sendmmsg/recvmmsg, vectors of them, are in `mmsghdr.py`.
 
 Captured as plain data: the header words, the name bytes, each iovec's
 (base, len, bytes) and the control buffer; SCM_RIGHTS fds are listed under
@@ -13,9 +15,9 @@ from tracer.events import Syscall
 from tracer.syscalls.capture import CaptureLimits, MemoryReader, on_entry, on_exit
 from tracer.syscalls.fmt import pointer, quote_buffer
 from tracer.syscalls.render import Arg, Decoded, RenderContext, decoder
-from tracer.syscalls.xlat.net import SCM_TYPES, SOCKET_LEVELS
 
-from .kstructs import complete, i32, i64, timespec, u32, xval
+from .cmsg import capture_control, render_control, scm_rights_fds
+from .kstructs import complete
 from .net import msg_flags
 from .netlink import (
     NETLINK_KEY,
@@ -29,12 +31,9 @@ from .sockaddr import SOCKADDR_MAX, render_sockaddr
 
 _MSGHDR = struct.Struct("<QI4xQQQQi4x")  # name, namelen, iov, iovlen, control, controllen, flags
 MSGHDR_SIZE = _MSGHDR.size  # 56
-MMSGHDR_SIZE = 64
-_CONTROL_MAX = 1024
-_MMSG_MAX = 64
 
 
-def _capture_msghdr(mem: MemoryReader, raw: bytes, limits: CaptureLimits, data_size: int | None,
+def capture_msghdr(mem: MemoryReader, raw: bytes, limits: CaptureLimits, data_size: int | None,
                     namelen: int | None = None) -> dict:  # fmt: skip
     """Everything needed to print one msghdr; `data_size` caps the bytes shown (recv: the count)."""
     name, nlen, iov, iovlen, control, clen, _flags = _MSGHDR.unpack_from(raw)
@@ -64,53 +63,11 @@ def _capture_msghdr(mem: MemoryReader, raw: bytes, limits: CaptureLimits, data_s
                     remaining -= want
             out["iov"] = items
     if control and clen:
-        out["control"] = mem.read(control, min(clen, _CONTROL_MAX))
-        fds = _scm_rights_fds(out["control"] or b"")
+        out["control"] = capture_control(mem, control, clen)
+        fds = scm_rights_fds(out["control"] or b"")
         if fds:
             out["_fds"] = fds
     return out
-
-
-def _cmsgs(control: bytes):
-    off = 0
-    while off + 16 <= len(control):
-        clen, level, ctype = struct.unpack_from("<Qii", control, off)
-        yield clen, level, ctype, control[off + 16 : off + max(clen, 16)]
-        if clen < 16:
-            return
-        off += (clen + 7) & ~7
-
-
-def _scm_rights_fds(control: bytes) -> list[int]:
-    fds: list[int] = []
-    for _clen, level, ctype, data in _cmsgs(control):
-        if level == 1 and ctype == 1:
-            fds.extend(i32(data, i) for i in range(0, len(data) - 3, 4))
-    return fds
-
-
-# SO_TIMESTAMP{,NS}_{OLD,NEW}: a timeval or a timespec, both 64-bit fields here.
-_TIMESTAMP_FRACTIONS = {29: "tv_usec", 35: "tv_nsec", 63: "tv_usec", 64: "tv_nsec"}
-
-
-def _render_control(call: Syscall, ctx: RenderContext, control: bytes) -> str:
-    items = []
-    for clen, level, ctype, data in _cmsgs(control):
-        text = f"{{cmsg_len={clen}, cmsg_level={xval(level, SOCKET_LEVELS, 'SOL_???')}"
-        if level == 1:
-            text += f", cmsg_type={xval(ctype, SCM_TYPES, 'SCM_???')}"
-            if ctype == 1:
-                fds = [ctx.fd(call, i32(data, i)) for i in range(0, len(data) - 3, 4)]
-                text += ", cmsg_data=[" + ", ".join(fds) + "]"
-            elif ctype == 2 and len(data) >= 12:
-                text += f", cmsg_data={{pid={i32(data)}, uid={u32(data, 4)}, gid={u32(data, 8)}}}"
-            elif ctype in _TIMESTAMP_FRACTIONS and len(data) == 16:  # 64-bit on x86_64
-                frac = _TIMESTAMP_FRACTIONS[ctype]
-                text += f", cmsg_data={{tv_sec={i64(data)}, {frac}={i64(data, 8)}}}"
-        else:
-            text += f", cmsg_type={ctype:#x}"
-        items.append(text + "}")
-    return "[" + ", ".join(items) + "]"
 
 
 def render_msghdr(call: Syscall, ctx: RenderContext, cap: dict | None, addr: int,
@@ -124,7 +81,9 @@ def render_msghdr(call: Syscall, ctx: RenderContext, cap: dict | None, addr: int
     elif not nlen:
         parts.append(f"msg_name={pointer(name)}")
     else:
-        parts.append("msg_name=" + render_sockaddr(cap.get("name"), nlen, name)[0])
+        # The kernel writes at most the length the caller gave: show no more than that.
+        shown = nlen if namelen_in is None else min(nlen, namelen_in)
+        parts.append("msg_name=" + render_sockaddr(cap.get("name"), shown, name)[0])
     if namelen_in is not None and namelen_in != nlen:
         parts.append(f"msg_namelen={namelen_in} => {nlen}")
     else:
@@ -162,11 +121,8 @@ def render_msghdr(call: Syscall, ctx: RenderContext, cap: dict | None, addr: int
         parts.append("msg_iov=[" + ", ".join(shown) + "]")
     parts.append(f"msg_iovlen={iovlen}")
     if clen:
-        ctl = cap.get("control")
-        if control and ctl is not None:
-            parts.append("msg_control=" + _render_control(call, ctx, ctl))
-        else:
-            parts.append(f"msg_control={pointer(control)}")
+        ctl = render_control(call, ctx, cap.get("control"), control, clen)
+        parts.append(f"msg_control={ctl}")
     parts.append(f"msg_controllen={clen}")
     parts.append(f"msg_flags={msg_flags(flags)}")
     return "{" + ", ".join(parts) + "}"
@@ -180,7 +136,7 @@ def _capture_sendmsg(mem: MemoryReader, args, limits: CaptureLimits):
     raw = complete(mem.read(args[1], MSGHDR_SIZE), MSGHDR_SIZE)
     if raw is None:
         return None
-    msg = _capture_msghdr(mem, raw, limits, None)
+    msg = capture_msghdr(mem, raw, limits, None)
     got = {"msg": msg, "_fds": msg["_fds"]} if "_fds" in msg else {"msg": msg}
     got = _with_netlink(mem, args, msg, got)
     if got.get(NETLINK_KEY) == NETLINK_ROUTE and limits.fd_paths:
@@ -219,7 +175,7 @@ def _capture_recvmsg_out(mem: MemoryReader, args, ret: int, limits: CaptureLimit
     raw = complete(mem.read(args[1], MSGHDR_SIZE), MSGHDR_SIZE)
     if raw is None:
         return None
-    msg = _capture_msghdr(mem, raw, limits, ret)
+    msg = capture_msghdr(mem, raw, limits, ret)
     got = {"msg": msg}
     if "_fds" in msg:
         got["_fds"] = msg["_fds"]
@@ -243,93 +199,3 @@ def decode_recvmsg(call: Syscall, ctx: RenderContext) -> Decoded:
         msg = render_msghdr(call, ctx, mem.get("msg"), call.args[1], nin)
     return Decoded([ctx.fd_arg(call, call.args[0]), Arg(msg, call.args[1], "struct", at_exit=True),
                     Arg(msg_flags(call.args[2]), call.args[2], "flags")])  # fmt: skip
-
-
-# ---- sendmmsg / recvmmsg -----------------------------------------------------------------------
-
-
-def _capture_mmsgs(mem: MemoryReader, addr: int, count: int, limits: CaptureLimits,
-                   recv: bool) -> list | None:  # fmt: skip
-    count = max(0, min(count, _MMSG_MAX))
-    raw = mem.read(addr, count * MMSGHDR_SIZE) if count else b""
-    if raw is None or len(raw) < count * MMSGHDR_SIZE:
-        return None
-    out = []
-    for i in range(count):
-        chunk = raw[i * MMSGHDR_SIZE : (i + 1) * MMSGHDR_SIZE]
-        msg_len = u32(chunk, MSGHDR_SIZE)
-        out.append((_capture_msghdr(mem, chunk, limits, msg_len if recv else None), msg_len))
-    return out
-
-
-@on_entry("sendmmsg")
-def _capture_sendmmsg_vector(mem: MemoryReader, args, limits: CaptureLimits):
-    """The whole vector, for a call that fails: strace prints its messages all the same
-    (the kernel changes nothing in them but the msg_len of those it sent)."""
-    return {"mmsg": _capture_mmsgs(mem, args[1], args[2] & 0xFFFFFFFF, limits, False)}
-
-
-@on_exit("sendmmsg")
-def _capture_sendmmsg(mem: MemoryReader, args, ret: int, limits: CaptureLimits):
-    """Read again once sent: every message, the first `ret` with their msg_len."""
-    return {"mmsg": _capture_mmsgs(mem, args[1], args[2] & 0xFFFFFFFF, limits, False)}
-
-
-@on_exit("recvmmsg")
-def _capture_recvmmsg(mem: MemoryReader, args, ret: int, limits: CaptureLimits):
-    if ret < 0:
-        return None
-    got: dict = {"mmsg": _capture_mmsgs(mem, args[1], ret, limits, True)}
-    if args[4]:  # the time left, written back by the kernel
-        got["left"] = mem.read(args[4], 16)
-    fds = [fd for m, _ in got["mmsg"] or () for fd in m.get("_fds", ())]
-    if fds:
-        got["_fds"] = fds
-    return got
-
-
-@on_entry("recvmmsg")
-def _capture_recvmmsg_timeout(mem: MemoryReader, args, limits: CaptureLimits):
-    return {"timeout": mem.read(args[4], 16)} if args[4] else None
-
-
-def _render_mmsgs(call: Syscall, ctx: RenderContext) -> str:
-    """The captured vector; msg_len for the messages the call sent or received."""
-    items = (call.mem or {}).get("mmsg")
-    if items is None:
-        return pointer(call.args[1])
-    with_len = 0 if call.error or call.ret is None else call.ret
-    parts = []
-    for i, (m, n) in enumerate(items):
-        msg_len = f", msg_len={n}" if i < with_len else ""
-        parts.append(f"{{msg_hdr={render_msghdr(call, ctx, m, 0)}{msg_len}}}")
-    return "[" + ", ".join(parts) + "]"
-
-
-@decoder("sendmmsg")
-def decode_sendmmsg(call: Syscall, ctx: RenderContext) -> Decoded:
-    return Decoded([ctx.fd_arg(call, call.args[0]),
-                    Arg(_render_mmsgs(call, ctx), call.args[1], "struct", at_exit=True),
-                    Arg(str(call.args[2] & 0xFFFFFFFF), call.args[2], "int"),
-                    Arg(msg_flags(call.args[3]), call.args[3], "flags")])  # fmt: skip
-
-
-@decoder("recvmmsg")
-def decode_recvmmsg(call: Syscall, ctx: RenderContext) -> Decoded:
-    tmo = timespec((call.mem or {}).get("timeout"), call.args[4]) if call.args[4] else "NULL"
-    ret = None
-    left = (call.mem or {}).get("left")
-    # Under -e verbose= without recvmmsg, strace leaves the time left out too.
-    if (
-        call.args[4]
-        and left is not None
-        and call.ret is not None
-        and not call.error
-        and ctx.dereferenced(call)
-    ):
-        ret = f"{call.ret} (left {timespec(left, call.args[4])})"
-    return Decoded(ret=ret, args=[ctx.fd_arg(call, call.args[0]),
-                    Arg(_render_mmsgs(call, ctx), call.args[1], "struct", at_exit=True),
-                    Arg(str(call.args[2] & 0xFFFFFFFF), call.args[2], "int"),
-                    Arg(msg_flags(call.args[3]), call.args[3], "flags"),
-                    Arg(tmo, call.args[4], "struct")])  # fmt: skip

@@ -9,7 +9,9 @@ from tracer.syscalls import fmt
 from tracer.syscalls.capture import (
     LIMIT_STR,
     LIMIT_STR_PLUS1,
+    SKIP,
     CaptureLimits,
+    Handoff,
     MemoryReader,
     Read,
     Strings,
@@ -17,6 +19,7 @@ from tracer.syscalls.capture import (
     declare_exit,
     fd_args,
     on_exit,
+    read_strings,
     unpack_strings,
 )
 from tracer.syscalls.decoders.arguments import (
@@ -56,35 +59,72 @@ def _env_count(blob: bytes) -> tuple[int, bool]:
     return len(ptrs), not complete and len(ptrs) < MAX_ENV_COUNT
 
 
-def _exec_ops(base: int) -> tuple:
-    return (
+# The environment's strings, kept where strace prints them (-v).
+ENV_STRINGS_KEY = "env_strings"
+_ALWAYS = (0, 0, (0,))  # a Handoff condition every call meets
+
+
+def _whole_array(mem: MemoryReader, addr: int, limits: CaptureLimits) -> tuple | None:
+    """Every pointer of a NULL-terminated array and its string (-s long), as `_argv` gives
+    them: strace -v prints argv and envp whole."""
+    op = Strings(0, 0, MAX_ENV_COUNT)
+    blob = read_strings(op, mem, (addr,), limits)
+    if blob is SKIP:
+        return None
+    ptrs, complete, _ = unpack_strings(blob, False)
+    return [mem.read_cstr(p, limits.strsize) for p in ptrs], complete, ptrs
+
+
+def _whole_arrays(base: int):
+    def read(mem: MemoryReader, args, ret: int, limits: CaptureLimits) -> dict:
+        got = {base + 1: _whole_array(mem, args[base + 1], limits)}
+        got[ENV_STRINGS_KEY] = _whole_array(mem, args[base + 2], limits)
+        return {k: v for k, v in got.items() if v is not None}
+
+    return read
+
+
+def _exec_ops(base: int, whole: bool = False) -> tuple:
+    ops = (
         *path_capture(base, dirfds=(0,) if base else ()).ops,
         Strings(base + 1, base + 1, LIMIT_STR_PLUS1, True, LIMIT_STR, convert=_argv),
         Strings(base + 2, base + 2, MAX_ENV_COUNT, convert=_env_count),
     )
+    if whole:  # strings past -s of them: the Python loop reads them
+        ops += (Handoff(_ALWAYS, _whole_arrays(base)),)
+    return ops
 
 
-declare_entry("execve", *_exec_ops(0))
-declare_entry("execveat", *_exec_ops(1))
+def read_environments(whole: bool) -> None:
+    """Read argv and the environment whole (strace -v prints them; by default -s of argv's
+    strings and the number of variables). Set once before tracing starts; the worker and
+    the writer process inherit it."""
+    declare_entry("execve", *_exec_ops(0, whole))
+    declare_entry("execveat", *_exec_ops(1, whole))
+
+
+read_environments(False)
 fd_args((0,), "execveat")
 
 
-def argv_arg(call: Syscall, ctx: RenderContext, pos: int) -> Arg:
+def argv_arg(call: Syscall, ctx: RenderContext, pos: int, key: int | str | None = None) -> Arg:
+    """An argv-like array of strings (argument `pos`, captured under `key`, else `pos`)."""
     raw = call.args[pos]
-    captured = mem_of(call, pos)
+    captured = mem_of(call, pos if key is None else key)
     if captured is None:
         return ptr_arg(raw)
     strings, complete = captured[0], captured[1]
     ptrs = captured[2] if len(captured) > 2 else []
+    limit = ctx.strsize if ctx.abbreviated(call) else len(strings)
     # a string strace cannot read prints as its address
     parts = [
         fmt.quote_cstr(s, ctx.strsize) if s is not None or i >= len(ptrs) else f"{ptrs[i]:#x}"
-        for i, s in enumerate(strings[: ctx.strsize])
+        for i, s in enumerate(strings[:limit])
     ]
-    if not complete and ptrs and len(ptrs) <= ctx.strsize:
+    if not complete and ptrs and len(ptrs) <= limit:
         # the array's end could not be read: strace names the element it stopped at
         parts.append(f"... /* {(raw & 0xFFFFFFFFFFFFFFFF) + 8 * len(ptrs):#x} */")
-    elif not complete or len(strings) > ctx.strsize:
+    elif not complete or len(strings) > limit:
         parts.append("...")
     value = [s.decode("utf-8", "surrogateescape") if s is not None else None for s in strings]
     return Arg("[" + ", ".join(parts) + "]", raw, "struct", value)
@@ -99,6 +139,8 @@ def envp_arg(call: Syscall, pos: int, ctx: RenderContext | None = None) -> Arg:
     raw = call.args[pos]
     count = mem_of(call, pos)
     env = call.mem.get(ENVIRONMENT_KEY) if call.mem else None
+    if ctx is not None and not ctx.abbreviated(call) and mem_of(call, ENV_STRINGS_KEY) is not None:
+        return argv_arg(call, ctx, pos, ENV_STRINGS_KEY)
     if env is not None and ctx is not None and not ctx.abbreviated(call):
         # Unabbreviated (-v), strace prints every variable, not -s of them.
         parts = [fmt.quote_cstr(fmt.os_bytes(v), ctx.strsize) for v in env]

@@ -23,6 +23,7 @@ from tracer.syscalls.xlat.net import (
 from tracer.syscalls.xlat.netlink_link import ARP_HARDWARE_TYPES
 
 from .kstructs import hex_quote, u32, xval
+from .sockaddr_ax25 import SOCKADDR_AX25_SIZE, ax25_text
 
 SOCKADDR_MAX = 128  # sizeof(struct sockaddr_storage)
 PACKET_TYPES = {
@@ -37,6 +38,8 @@ PACKET_TYPES = {
 }
 SOCKADDR_LL_SIZE = 20  # sizeof(struct sockaddr_ll)
 SOCKADDR_X25_SIZE = 18  # sizeof(struct sockaddr_x25)
+SOCKADDR_IPX_SIZE = 16
+SIN6_MIN_LEN = 24  # sockaddr_in6 without sin6_scope_id
 AF_BLUETOOTH = 31  # not in every Python's socket module (built without bluetooth.h)
 # strace tells the Bluetooth address structures apart by the length given, nothing else:
 SOCKADDR_HCI_SIZES = (4, 6)  # up to hci_dev; the whole sockaddr_hci (with hci_channel)
@@ -80,8 +83,8 @@ def inet6_addr_field(name: str, raw: bytes) -> str:
 def ifindex_text(index: int) -> str:
     """An interface index (print_ifindex): `if_nametoindex("lo")` while that interface exists."""
     try:
-        name = socket.if_indextoname(index) if index else None
-    except OSError:
+        name = socket.if_indextoname(index) if 0 < index < 1 << 31 else None
+    except (OSError, OverflowError, ValueError):
         name = None
     if name is None:
         return str(index)
@@ -127,7 +130,11 @@ def _inet6(data: bytes) -> tuple[str, str]:
         )
     )
     if len(data) >= 28:
-        text += f", sin6_scope_id={u32(data, 24)}"
+        scope = u32(data, 24)
+        # link-local addresses, unicast (fe80::/10) and multicast (ffx2::): an interface
+        link_local = data[8] == 0xFE and data[9] & 0xC0 == 0x80
+        link_local = link_local or (data[8] == 0xFF and data[9] & 0x0F == 0x02)
+        text += f", sin6_scope_id={ifindex_text(scope) if link_local else scope}"
     return text, f"[{addr}]:{port}"
 
 
@@ -142,6 +149,18 @@ def _unix(data: bytes, addrlen: int) -> tuple[str, str]:
     if nul >= 0:
         path = path[:nul]
     return "sun_path=" + quote_path(path), path.decode(errors="replace")
+
+
+def _ipx(data: bytes) -> str:
+    """struct sockaddr_ipx: port and network in network order, the node's bytes."""
+    port, network = struct.unpack_from(">HI", data, 2)
+    node = ", ".join(zero_padded_hex(b, 2) for b in data[8:14])
+    text = (
+        f"{_field('sipx_port', data[2:4], f'htons({port})')}, "
+        f"sipx_network=htonl({network:#x}), sipx_node=[{node}], "
+        f"sipx_type={zero_padded_hex(data[14], 2)}"
+    )
+    return text + (f", sipx_zero={data[15]:#x}" if data[15] else "")
 
 
 def _netlink(data: bytes) -> tuple[str, str]:
@@ -266,19 +285,21 @@ def render_sockaddr(
     if data is None or addrlen < 2 or len(data) < min(addrlen, SOCKADDR_MAX):
         return pointer(addr), None
     data = data[: min(addrlen, SOCKADDR_MAX)]
-    if len(data) < 2:
-        return quote_path(data), None
     family = struct.unpack_from("<H", data)[0]
     head = f"{{sa_family={family_name(family)}"
     body, value = "", None
     if family == socket.AF_INET and len(data) >= 16:
         body, value = _inet(data)
-    elif family == socket.AF_INET6 and len(data) >= 24:
+    elif family == socket.AF_INET6 and len(data) >= SIN6_MIN_LEN:
         body, value = _inet6(data)
     elif family == socket.AF_UNIX:
         body, value = _unix(data, addrlen)
     elif family == socket.AF_NETLINK and len(data) >= 12:
         body, value = _netlink(data)
+    elif family == socket.AF_IPX and len(data) >= SOCKADDR_IPX_SIZE:
+        body = _ipx(data)
+    elif family == socket.AF_AX25 and len(data) >= SOCKADDR_AX25_SIZE:
+        body = ax25_text(data, addrlen)
     elif family == socket.AF_PACKET and len(data) >= SOCKADDR_LL_SIZE:
         body = _packet(data, addrlen)
     elif family == socket.AF_X25 and len(data) >= SOCKADDR_X25_SIZE:

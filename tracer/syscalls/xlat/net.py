@@ -75,6 +75,17 @@ SCM_TYPES = {
     63: "SO_TIMESTAMP_NEW",
     64: "SO_TIMESTAMPNS_NEW",
 }
+# Control message types (strace 6.1's scmvals and ip_cmsg_types): SOL_SOCKET's, SOL_IP's.
+CMSG_SOCKET_TYPES = {
+    1: "SCM_RIGHTS", 2: "SCM_CREDENTIALS", 3: "SCM_SECURITY", 29: "SO_TIMESTAMP_OLD",
+    35: "SO_TIMESTAMPNS_OLD", 37: "SO_TIMESTAMPING_OLD", 41: "SO_WIFI_STATUS", 54:
+    "SCM_TIMESTAMPING_OPT_STATS", 58: "SCM_TIMESTAMPING_PKTINFO", 61: "SO_TXTIME",
+    63: "SO_TIMESTAMP_NEW", 64: "SO_TIMESTAMPNS_NEW", 65: "SO_TIMESTAMPING_NEW",
+}  # fmt: skip
+IP_CMSG_TYPES = {
+    1: "IP_TOS", 2: "IP_TTL", 3: "SCM_SECURITY", 6: "IP_RECVOPTS", 7: "IP_RETOPTS",
+    8: "IP_PKTINFO", 11: "IP_RECVERR", 20: "IP_ORIGDSTADDR", 23: "IP_CHECKSUM",
+}  # fmt: skip
 
 # socket()'s protocol argument for families other than inet, netlink and packet.
 BLUETOOTH_PROTOCOLS = {
