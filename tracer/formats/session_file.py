@@ -300,7 +300,9 @@ class SessionBatches:
     `store_rows()` reads the same records in the bulk form `EventStore.append` takes
     instead: a complete call stays the tuple marshal made of it (CALL_ROW order, its
     stack as Frames), so reopening a session builds no `Syscall` per record; other
-    events (a few per process) are events. Choose one before the first batch.
+    events (a few per process) are events. `store_columns()` has the same read in a
+    process of its own (`session_reader`), with runs of calls as `CallColumns`.
+    Choose one before the first batch.
     """
 
     def __init__(self, db: sqlite3.Connection, path: str) -> None:
@@ -323,6 +325,23 @@ class SessionBatches:
         self._it = _batches(self._db, self._path, _decode_rows, _ROWS_BATCH)
         return self._it
 
+    def store_columns(self) -> Iterator[list[Any]]:
+        """`store_rows()`, read and decoded by a forked reader process, with runs of
+        complete calls as `CallColumns` (each counts as its `count` events). Where no
+        process can be forked, `store_rows()`."""
+        from tracer.formats.session_reader import ReaderProcess
+
+        if self._it is not None:
+            raise RuntimeError("store_columns() after the first batch was read")
+        try:
+            sites = _resolved_sites(self._db)
+            reader = ReaderProcess(self._path)
+        except (OSError, sqlite3.Error):
+            return self.store_rows()
+        self._db.close()
+        self._it = _column_batches(reader, sites, self._path)
+        return self._it
+
 
 def _decode_events(raws: Iterable[bytes], sites: dict[tuple, tuple]) -> list[Any]:
     batch = [decode(marshal.loads(raw)) for raw in raws]
@@ -339,6 +358,27 @@ def _decode_rows(raws: Iterable[bytes], sites: dict[tuple, tuple]) -> list[Any]:
         body if tag == _SYSCALL_TAG and body[11] is None else _decode_row(tag, body, sites)
         for tag, body in map(loads, raws)
     ]
+
+
+def _column_batches(reader: Any, sites: dict[tuple, tuple], path: str) -> Iterator[list[Any]]:
+    """The reader process's messages as store batches: its chunks as they are, other
+    records as `_decode_rows` gives them."""
+    from tracer.store.call_columns import CallColumns
+
+    try:
+        for items in reader.messages():
+            yield [
+                item
+                if type(item) is CallColumns
+                else item[1]
+                if item[0] == _SYSCALL_TAG and item[1][11] is None
+                else _decode_row(item[0], item[1], sites)
+                for item in items
+            ]
+    except (ValueError, EOFError, TypeError, IndexError) as e:
+        raise SessionFileError(f"{path} is damaged: {e}") from None
+    finally:
+        reader.close()
 
 
 def _decode_row(tag: int, body: tuple, sites: dict[tuple, tuple]) -> Any:

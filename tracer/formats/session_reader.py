@@ -1,0 +1,274 @@
+"""Reading a session file in a process of its own, for the explorer (`tracetui -r FILE`).
+
+Reopening a million events on the app's thread was a third reading and decoding the
+file and half storing the rows, Python work per row while the other CPU idled. A
+forked reader process does both: it reads the file, decodes its records and turns runs
+of complete calls into the store's own columns (`CallColumns`); the app's thread
+extends its columns with them (a memcpy each) and decodes only the rest (process
+events, calls with stacks, calls of threads that overlap), a few per process.
+
+The reader cuts its chunks so that appending them as they come gives the rows the
+store's time order gives (`EventStore._append_with_columns` checks, and falls back to
+calls where a batch of the app crosses two of the reader's messages out of order):
+
+- a chunk is a run of consecutive complete calls whose starts ascend;
+- an event that belongs before some of a chunk's calls (a thread's call that started
+  before them, a process event that happened before they started) takes those calls
+  out of the chunk, back to single calls in the stream.
+
+The protocol is a pipe of marshal messages (never pickle: the file may come from
+anyone, and nothing of it runs as code), each a list of stream items: a record as the
+file holds it, `(tag, body)`, or a chunk, `(CHUNK, CallColumns.to_message())`; then
+`(END,)` or `(ERROR, text)`.
+"""
+
+from __future__ import annotations
+
+import marshal
+import operator
+import os
+import signal
+import sqlite3
+import struct
+from bisect import bisect_right
+from collections.abc import Iterator
+from operator import itemgetter
+from typing import Any
+
+from tracer.formats.pipeline import CALL_TAGS, decode
+from tracer.store.call_columns import BlobNumbers, CallColumns
+
+READ_BATCH = 4096  # records read from SQLite per message
+MIN_CHUNK = 64  # shorter runs of calls go as single calls: a chunk has a fixed cost
+_START = itemgetter(5)  # of a call's tuple (CALL_ROW)
+_STACK = itemgetter(11)
+CHUNK = -1  # message item tags beside the pipeline's own (>= 0)
+END = -2
+ERROR = -3
+_LEN = struct.Struct("<I")
+_PIPE_SIZE = 1 << 20  # the reader may run a few messages ahead of the app
+_F_SETPIPE_SZ = 1031
+
+
+def _syscall_tag() -> int:
+    from tracer.events import Syscall
+    from tracer.formats.pipeline import encode
+
+    return encode(Syscall(0, 0, 0, 0, (), 0.0))[0]
+
+
+_SYSCALL_TAG = _syscall_tag()
+
+
+def _item_time(tag: int, body: tuple) -> float:
+    """When the store places a record's row (`event_store._time_key`)."""
+    if tag in CALL_TAGS:
+        return body[5]
+    return getattr(decode((tag, body)), "time", 0.0)
+
+
+class ChunkCutter:
+    """Stream items in, message items out: runs of complete calls become chunks."""
+
+    def __init__(self, layouts: dict) -> None:
+        self.layouts = layouts
+        self.blobs = BlobNumbers()
+        self.horizon = float("-inf")  # the latest time of anything already cut
+
+    def cut(self, items: Iterator[tuple]) -> list:
+        items = list(items)
+        if items:  # the usual message: one run of calls, starts ascending from the last
+            tags, bodies = zip(*items, strict=True)
+            if tags.count(_SYSCALL_TAG) == len(tags) and list(map(_STACK, bodies)).count(
+                None
+            ) == len(bodies):
+                starts = list(map(_START, bodies))
+                if starts[0] >= self.horizon and all(map(operator.le, starts, starts[1:])):
+                    self.horizon = starts[-1]
+                    return self._chunks([list(bodies)])
+        return self._cut(items)
+
+    def _cut(self, items: list) -> list:
+        out: list = []  # message items; runs of calls kept as lists until the end
+        run: list = []
+        horizon = self.horizon
+        syscall_tag = _SYSCALL_TAG
+        for item in items:
+            tag, body = item
+            if tag == syscall_tag and body[11] is None:
+                start = body[5]
+                if start >= horizon:
+                    run.append(body)
+                    horizon = start
+                    continue
+                key = start
+            else:
+                key = _item_time(tag, body)
+            if run:
+                out.append(run)
+                run = []
+            if key < horizon:
+                _take_back(out, key)
+            out.append(item)
+            horizon = max(horizon, key)
+        if run:
+            out.append(run)
+        self.horizon = horizon
+        return self._chunks(out)
+
+    def _chunks(self, out: list) -> list:
+        msg: list = []
+        for part in out:
+            if type(part) is not list:
+                msg.append(part)
+            elif len(part) < MIN_CHUNK:
+                msg.extend((_SYSCALL_TAG, body) for body in part)
+            else:
+                try:
+                    chunk = CallColumns.build(part, self.blobs, self.layouts)
+                except (OverflowError, TypeError, ValueError):  # the store's general path
+                    msg.extend((_SYSCALL_TAG, body) for body in part)
+                    continue
+                msg.append((CHUNK, chunk.to_message()))
+        return msg
+
+
+def _take_back(out: list, key: float) -> None:
+    """An item that belongs at time `key` comes next: the calls of this message's runs
+    that started after it leave their runs (as single calls, where they stand)."""
+    for i in range(len(out) - 1, -1, -1):
+        part = out[i]
+        if type(part) is not list:
+            if _item_time(*part) <= key:
+                return  # (items before it were placed before it already)
+            continue
+        starts = [body[5] for body in part]
+        j = bisect_right(starts, key)
+        if j == len(part):
+            return
+        out[i : i + 1] = [part[:j], *((_SYSCALL_TAG, body) for body in part[j:])]
+        if j:
+            return
+
+
+def serve(path: str, fd: int) -> None:
+    """The reader process: the file at `path` as messages on `fd`."""
+    from tracer.store.fd_columns import fd_layout
+    from tracer.syscalls.table import get_table
+
+    out = os.fdopen(fd, "wb", buffering=0)
+
+    def send(obj: Any) -> None:
+        data = marshal.dumps(obj)
+        out.write(_LEN.pack(len(data)))
+        out.write(data)
+
+    try:
+        db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        cutter = ChunkCutter(fd_layout(get_table()))
+        cursor = db.execute("SELECT raw FROM events ORDER BY id")
+        loads, first = marshal.loads, itemgetter(0)
+        while True:
+            rows = cursor.fetchmany(READ_BATCH)
+            if not rows:
+                break
+            send(cutter.cut(map(loads, map(first, rows))))
+        send([(END,)])
+    except BrokenPipeError:
+        return  # the app went away (q while loading)
+    except Exception as e:  # noqa: BLE001 - a damaged file: the app says so, in one line
+        try:
+            send([(ERROR, str(e))])
+        except BrokenPipeError:
+            pass
+
+
+class ReaderProcess:
+    """The app's end: a forked reader of `path`, its messages as stream items."""
+
+    def __init__(self, path: str) -> None:
+        rfd, wfd = os.pipe()
+        try:
+            import fcntl
+
+            fcntl.fcntl(wfd, _F_SETPIPE_SZ, _PIPE_SIZE)
+        except OSError:
+            pass
+        pid = os.fork()
+        if pid == 0:  # the reader
+            code = 0
+            try:
+                os.close(rfd)
+                _quiet_child()
+                serve(path, wfd)
+            except BaseException:  # noqa: BLE001 - never return into the app's code
+                code = 1
+            finally:
+                os._exit(code)
+        os.close(wfd)
+        self.pid = pid
+        self._in = os.fdopen(rfd, "rb")
+        self.blob_map: list[int] = [0]  # the reader's blob numbers -> the store's
+
+    def messages(self) -> Iterator[list]:
+        """Each message's items: records as `(tag, body)`, chunks as `CallColumns`.
+        Raises ValueError with the reader's message for a damaged file."""
+        try:
+            while True:
+                head = self._in.read(_LEN.size)
+                if len(head) < _LEN.size:
+                    raise ValueError("the reader process ended early")
+                items = marshal.loads(self._read(_LEN.unpack(head)[0]))
+                if items and items[-1][0] == END:
+                    if len(items) > 1:
+                        yield self._items(items[:-1])
+                    return
+                if items and items[-1][0] == ERROR:
+                    raise ValueError(items[-1][1])
+                yield self._items(items)
+        finally:
+            self.close()
+
+    def _read(self, n: int) -> bytes:
+        data = self._in.read(n)
+        if len(data) < n:
+            raise ValueError("the reader process ended early")
+        return data
+
+    def _items(self, items: list) -> list:
+        bmap = self.blob_map
+        return [
+            CallColumns.from_message(body, bmap) if tag == CHUNK else (tag, body)
+            for tag, body in items
+        ]
+
+    def close(self) -> None:
+        if self.pid is None:
+            return
+        self._in.close()  # a reader still writing gets EPIPE and ends
+        try:
+            os.waitpid(self.pid, 0)
+        except ChildProcessError:
+            pass
+        self.pid = None
+
+    def __del__(self) -> None:
+        try:
+            self.close()
+        except Exception:  # noqa: BLE001 - at interpreter exit
+            pass
+
+
+def _quiet_child() -> None:
+    """The forked reader leaves the app's signals to the app: a SIGINT for the app's
+    terminal must not run the app's handlers (nor reach its wakeup fd) here."""
+    try:
+        signal.set_wakeup_fd(-1)
+    except (ValueError, OSError):
+        pass
+    for signo in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGUSR1):
+        try:
+            signal.signal(signo, signal.SIG_DFL)
+        except (ValueError, OSError):
+            pass
+    signal.signal(signal.SIGPIPE, signal.SIG_IGN)  # a closed pipe: BrokenPipeError, an end
