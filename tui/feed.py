@@ -135,10 +135,11 @@ class TraceFeed:
         most = max(CHUNK, int(budget / self.cost))
         events: list = []
         taken = 0  # events: a recording's chunk of calls as columns counts as its calls
+        step = getattr(self.session, "drain_step", CHUNK)
         self.behind = False
         self.last_count = 0
         while True:
-            want = min(CHUNK, most - taken)
+            want = min(step, most - taken)
             got = self.session.drain(want)
             if not got:
                 break

@@ -25,6 +25,10 @@ class Drained(list):
 
 
 class RecordedSession(ReplaySession):
+    # Events the feed asks for at a time (tui/feed.py): a file waits for nobody, and a
+    # chunk of calls cut into the feed's usual 1,000 is a copy of every column per cut.
+    drain_step = 1 << 15
+
     def __init__(self, batches: Iterator[list[Event]]) -> None:
         super().__init__([], launched=False)
         store_columns = getattr(batches, "store_columns", None)

@@ -16,8 +16,8 @@ from __future__ import annotations
 import operator
 from array import array
 from bisect import bisect_left
+from collections.abc import Iterator
 from itertools import chain, groupby, repeat
-from typing import Any
 
 # Mirrors of event_store's flag bits (imported there from here would be circular).
 F_DONE = 1
@@ -33,7 +33,7 @@ _SHARE_INDEX_MAX = 1 << 16
 COLUMNS = (
     ("seqs", "q"), ("pids", "i"), ("tids", "i"), ("nrs", "i"), ("starts", "d"),
     ("ends", "d"), ("durations", "f"), ("rets", "q"), ("errnos", "H"), ("flags", "B"),
-    ("mem_ix", "I"), ("fds_ix", "I"), ("fd_rows", "I"), ("fd_keys", "i"),
+    ("mem_ix", "I"), ("fds_ix", "I"), ("fd_rows", "I"), ("fd_keys", "i"), ("fd_ends", "I"),
     ("a0", "Q"), ("a1", "Q"), ("a2", "Q"), ("a3", "Q"), ("a4", "Q"), ("a5", "Q"),
 )  # fmt: skip
 _NAMES = tuple(name for name, _ in COLUMNS)
@@ -41,7 +41,7 @@ _FIELD_GETTERS = tuple(map(operator.itemgetter, (0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 1
 _DONE = operator.itemgetter(12)
 _NO_RETURN = operator.itemgetter(13)
 _RETURNED_FLAGS = tuple((k << NARGS_SHIFT) | F_DONE | F_HAS_RET for k in range(7))
-_ROW_COLUMNS = _NAMES[:12] + _NAMES[14:]  # one value per row (fd_rows/fd_keys: per fd)
+_ROW_COLUMNS = _NAMES[:12] + _NAMES[15:]  # one value per row (fd_*: per fd, in groups)
 
 
 def _returned_fd(ret: int | None, err: int) -> bool:
@@ -153,9 +153,11 @@ class CallColumns:
         self.a0, self.a1, self.a2, self.a3, self.a4, self.a5 = cols
 
     def _set_fds(self, nrs, argss, rets, errors, layouts) -> None:
-        """(row, fd) pairs for the store's fd index, rows ascending, each pair once: the fd
-        arguments and returned fds `EventStore._index_fds` indexes (as C ints)."""
-        packed: list[int] = []  # row << 32 | fd as 32 bits: sorted and made unique in C
+        """(row, fd) pairs for the store's fd index: the fd arguments and returned fds
+        `EventStore._index_fds` indexes (as C ints), in its groups (a syscall number and
+        an argument position, or its returned fds), rows ascending in each; `fd_ends`:
+        where each group ends."""
+        rows, fds, ends = array("I"), array("I"), array("I")
         if not layouts.keys().isdisjoint(nrs):
             picked = [i for i, nr in enumerate(nrs) if nr in layouts]
             picked.sort(key=nrs.__getitem__)  # stable: rows stay ascending within a number
@@ -164,14 +166,26 @@ class CallColumns:
                 positions, returns_fd = layouts[nr]
                 for pos in positions:
                     have = [i for i in idx if len(argss[i]) > pos]
-                    packed += [i << 32 | argss[i][pos] & 0xFFFFFFFF for i in have]
+                    if have:
+                        rows.extend(have)
+                        fds.extend([argss[i][pos] & 0xFFFFFFFF for i in have])
+                        ends.append(len(rows))
                 if returns_fd:
-                    packed += [i << 32 | rets[i] for i in idx if _returned_fd(rets[i], errors[i])]
-        packed = sorted(set(packed))
-        self.fd_rows = array("I", map(operator.rshift, packed, repeat(32, len(packed))))
-        fds = array("I", map(operator.and_, packed, repeat(0xFFFFFFFF, len(packed))))
+                    ok = [i for i in idx if _returned_fd(rets[i], errors[i])]
+                    if ok:
+                        rows.extend(ok)
+                        fds.extend([rets[i] for i in ok])
+                        ends.append(len(rows))
+        self.fd_rows, self.fd_ends = rows, ends
         self.fd_keys = array("i")
         self.fd_keys.frombytes(fds.tobytes())  # (sign-extended, as `to_int`)
+
+    def fd_groups(self, r0: int) -> Iterator[tuple[array, array]]:
+        """The fd index's (rows, fds) groups, rows numbered from `r0`."""
+        start = 0
+        for end in self.fd_ends:
+            yield array("I", map(r0.__add__, self.fd_rows[start:end])), self.fd_keys[start:end]
+            start = end
 
     # ---- the pipe between the reader and the app -----------------------------------
 
@@ -197,12 +211,18 @@ class CallColumns:
             col = getattr(self, name)
             setattr(head, name, col[:k])
             setattr(tail, name, col[k:])
-        cut = bisect_left(self.fd_rows, k)
-        head.fd_rows, head.fd_keys = self.fd_rows[:cut], self.fd_keys[:cut]
-        tail.fd_rows = array(
-            "I", map(operator.sub, self.fd_rows[cut:], [k] * (len(self.fd_rows) - cut))
-        )
-        tail.fd_keys = self.fd_keys[cut:]
+        head.fd_rows, head.fd_keys, head.fd_ends = array("I"), array("i"), array("I")
+        tail.fd_rows, tail.fd_keys, tail.fd_ends = array("I"), array("i"), array("I")
+        start = 0
+        for end in self.fd_ends:
+            cut = bisect_left(self.fd_rows, k, start, end)
+            for part, a, b, shift in ((head, start, cut, 0), (tail, cut, end, k)):
+                if b > a:
+                    rows = self.fd_rows[a:b]
+                    part.fd_rows.extend(map(operator.sub, rows, repeat(shift, b - a)))
+                    part.fd_keys.extend(self.fd_keys[a:b])
+                    part.fd_ends.append(len(part.fd_rows))
+            start = end
         return head, tail
 
     def register_blobs(self, blobs: list) -> None:
@@ -241,7 +261,3 @@ class CallColumns:
                 )
             )  # fmt: skip
         return out
-
-    def store_ix(self, name: str) -> Any:
-        """A blob-number column (mem_ix, fds_ix) in the store's numbers."""
-        return map(self.blob_map.__getitem__, getattr(self, name))

@@ -409,8 +409,11 @@ class EventStore:
         self.rets.extend(c.rets)
         self.errnos.extend(c.errnos)
         self.flags.extend(c.flags)
-        self.mem_ix.extend(c.store_ix("mem_ix"))
-        self.fds_ix.extend(c.store_ix("fds_ix"))
+        for col, ix in ((self.mem_ix, c.mem_ix), (self.fds_ix, c.fds_ix)):
+            if ix.count(0) == n:
+                col.frombytes(bytes(4 * n))  # no captures (a getppid flood)
+            else:
+                col.extend(map(c.blob_map.__getitem__, ix))
         self.path_ix.frombytes(bytes(4 * n))
         for col, values in zip(self.args, (c.a0, c.a1, c.a2, c.a3, c.a4, c.a5), strict=True):
             col.extend(values)
@@ -420,8 +423,8 @@ class EventStore:
             threads = [(r, t) for r, p, t in zip(rows, c.pids, c.tids, strict=True) if t != p]
             self.pid_index.add_many([r for r, _ in threads], [t for _, t in threads])
         self.nr_index.add_many(rows, c.nrs)
-        if c.fd_rows:
-            self.fd_index.add_many(array("I", map(r0.__add__, c.fd_rows)), c.fd_keys)
+        for fd_rows, fds in c.fd_groups(r0):
+            self.fd_index.add_many(fd_rows, fds)
         self.row_ids.extend(range(len(self.row_ids), len(self.kinds)))
         self.text.add_rows(n)
         return rows
