@@ -286,8 +286,9 @@ def test_a_session_read_by_its_reader_process_is_the_store_its_events_build(
     """Reopened in the explorer, a file is read by a process of its own that hands the
     store runs of calls as ready-made columns: the store, its indexes and the panes'
     models (the fd tables built only when read) are those the events build, batch for
-    batch; also with tiny chunks cut across messages and taken a few at a time, so
-    threads' and processes' events land between chunks and inside them."""
+    batch; also with tiny chunks cut across messages (of two readers taking turns) and
+    taken a few at a time, so threads' and processes' events land between chunks and
+    inside them."""
     from tracer.formats import session_reader
     from tracer.formats.session_file import read_session
     from tracer.store import EventStore
@@ -302,6 +303,8 @@ def test_a_session_read_by_its_reader_process_is_the_store_its_events_build(
     proc = run_tracetui("--no-ui", "-f", "-y", "-w", str(db), str(prog))
     assert proc.returncode == 0, proc.stderr
 
+    n_ids = sqlite3.connect(db).execute("select max(id) - min(id) from events").fetchone()[0]
+    assert (n_ids >= 4 * read_batch) == (read_batch < 4096)  # two readers for the small batches
     session = RecordedSession(read_session(str(db)))
     new, new_models, new_updates = EventStore(), Models(read_proc=False), []
     new_models.defer_fds()

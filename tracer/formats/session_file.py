@@ -329,17 +329,18 @@ class SessionBatches:
         """`store_rows()`, read and decoded by a forked reader process, with runs of
         complete calls as `CallColumns` (each counts as its `count` events). Where no
         process can be forked, `store_rows()`."""
-        from tracer.formats.session_reader import ReaderProcess
+        from tracer.formats.session_reader import read_in_processes
 
         if self._it is not None:
             raise RuntimeError("store_columns() after the first batch was read")
         try:
             sites = _resolved_sites(self._db)
-            reader = ReaderProcess(self._path)
+            ids = self._db.execute("SELECT min(id), max(id) FROM events").fetchone()
+            messages = read_in_processes(self._path, ids)
         except (OSError, sqlite3.Error):
             return self.store_rows()
         self._db.close()
-        self._it = _column_batches(reader, sites, self._path)
+        self._it = _column_batches(messages, sites, self._path)
         return self._it
 
 
@@ -360,13 +361,15 @@ def _decode_rows(raws: Iterable[bytes], sites: dict[tuple, tuple]) -> list[Any]:
     ]
 
 
-def _column_batches(reader: Any, sites: dict[tuple, tuple], path: str) -> Iterator[list[Any]]:
-    """The reader process's messages as store batches: its chunks as they are, other
+def _column_batches(
+    messages: Iterator[list], sites: dict[tuple, tuple], path: str
+) -> Iterator[list[Any]]:
+    """The reader processes' messages as store batches: their chunks as they are, other
     records as `_decode_rows` gives them."""
     from tracer.store.call_columns import CallColumns
 
     try:
-        for items in reader.messages():
+        for items in messages:
             yield [
                 item
                 if type(item) is CallColumns
@@ -378,7 +381,9 @@ def _column_batches(reader: Any, sites: dict[tuple, tuple], path: str) -> Iterat
     except (ValueError, EOFError, TypeError, IndexError) as e:
         raise SessionFileError(f"{path} is damaged: {e}") from None
     finally:
-        reader.close()
+        close = getattr(messages, "close", None)
+        if close is not None:
+            close()
 
 
 def _decode_row(tag: int, body: tuple, sites: dict[tuple, tuple]) -> Any:

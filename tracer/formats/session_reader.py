@@ -32,6 +32,7 @@ import sqlite3
 import struct
 from bisect import bisect_right
 from collections.abc import Iterator
+from itertools import count
 from operator import itemgetter
 from typing import Any
 
@@ -39,6 +40,7 @@ from tracer.formats.pipeline import CALL_TAGS, decode
 from tracer.store.call_columns import BlobNumbers, CallColumns
 
 READ_BATCH = 4096  # records read from SQLite per message
+READERS = 2  # for a large file
 MIN_CHUNK = 64  # shorter runs of calls go as single calls: a chunk has a fixed cost
 _START = itemgetter(5)  # of a call's tuple (CALL_ROW)
 _STACK = itemgetter(11)
@@ -151,8 +153,10 @@ def _take_back(out: list, key: float) -> None:
             return
 
 
-def serve(path: str, fd: int) -> None:
-    """The reader process: the file at `path` as messages on `fd`."""
+def serve(path: str, fd: int, ids: tuple[int, int], part: int = 0, parts: int = 1) -> None:
+    """A reader process: the records of the file at `path` with ids in `ids` (first,
+    last), as messages on `fd`: of every `parts` messages of READ_BATCH ids, the
+    `part`th (the others are another reader's)."""
     from tracer.store.fd_columns import fd_layout
     from tracer.syscalls.table import get_table
 
@@ -166,13 +170,15 @@ def serve(path: str, fd: int) -> None:
     try:
         db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
         cutter = ChunkCutter(fd_layout(get_table()))
-        cursor = db.execute("SELECT raw FROM events ORDER BY id")
         loads, first = marshal.loads, itemgetter(0)
-        while True:
-            rows = cursor.fetchmany(READ_BATCH)
-            if not rows:
+        lo, hi = ids
+        query = "SELECT raw FROM events WHERE id >= ? AND id < ? ORDER BY id"
+        for k in count(part, parts):
+            start = lo + k * READ_BATCH
+            if start > hi:
                 break
-            send(cutter.cut(map(loads, map(first, rows))))
+            rows = db.execute(query, (start, start + READ_BATCH)).fetchall()
+            send(cutter.cut(map(loads, map(first, rows))))  # (empty too: turns alternate)
         send([(END,)])
     except BrokenPipeError:
         return  # the app went away (q while loading)
@@ -183,10 +189,44 @@ def serve(path: str, fd: int) -> None:
             pass
 
 
+def read_in_processes(path: str, ids: tuple[int, int] | None) -> Iterator[list]:
+    """The messages of readers forked for the file at `path` (records `ids`: first and
+    last, None if none), in stream order: two readers taking turns when the file is
+    large enough and there are CPUs for them (the app's thread takes a third of the
+    work), else one. Raises OSError where no process can be forked."""
+    if ids is None or ids[0] is None:
+        ids = (1, 0)
+    parts = 1
+    if ids[1] - ids[0] >= 4 * READ_BATCH and (os.cpu_count() or 1) >= 2:
+        parts = READERS
+    readers: list[ReaderProcess] = []
+    try:
+        for part in range(parts):
+            readers.append(ReaderProcess(path, ids, part, parts))
+    except OSError:
+        for r in readers:
+            r.close()
+        raise
+    return _in_turn(readers)
+
+
+def _in_turn(readers: list[ReaderProcess]) -> Iterator[list]:
+    streams = [r.messages() for r in readers]
+    try:
+        for k in count():
+            items = next(streams[k % len(streams)], None)
+            if items is None:
+                return  # (the others end there too: their next ids are past the last)
+            yield items
+    finally:
+        for r in readers:
+            r.close()
+
+
 class ReaderProcess:
     """The app's end: a forked reader of `path`, its messages as stream items."""
 
-    def __init__(self, path: str) -> None:
+    def __init__(self, path: str, ids: tuple[int, int], part: int = 0, parts: int = 1) -> None:
         rfd, wfd = os.pipe()
         try:
             import fcntl
@@ -200,7 +240,7 @@ class ReaderProcess:
             try:
                 os.close(rfd)
                 _quiet_child()
-                serve(path, wfd)
+                serve(path, wfd, ids, part, parts)
             except BaseException:  # noqa: BLE001 - never return into the app's code
                 code = 1
             finally:

@@ -44,6 +44,17 @@ _RETURNED_FLAGS = tuple((k << NARGS_SHIFT) | F_DONE | F_HAS_RET for k in range(7
 _ROW_COLUMNS = _NAMES[:12] + _NAMES[15:]  # one value per row (fd_*: per fd, in groups)
 
 
+def flat_items(ds) -> list[tuple]:
+    """Each dict (or None) flattened as the store keeps it, (k1, v1, k2, v2, ...); () for
+    none. A one-item dict's only item is that tuple already (4x faster than a chain)."""
+    return [
+        (next(iter(d.items())) if len(d) == 1 else tuple(chain.from_iterable(d.items())))
+        if d
+        else ()
+        for d in ds
+    ]
+
+
 def _returned_fd(ret: int | None, err: int) -> bool:
     return ret is not None and not err and 0 <= ret < 1 << 31
 
@@ -56,7 +67,7 @@ class BlobNumbers:
         self._index: dict[tuple, int] = {(): 0}
 
     def column(self, ds: tuple, new: list) -> array:
-        flats = [tuple(chain.from_iterable(d.items())) if d else () for d in ds]
+        flats = flat_items(ds)
         try:
             found = list(map(self._index.get, flats))  # repeats found in C: the usual case
         except TypeError:

@@ -46,7 +46,7 @@ from tracer.events import (
     TraceEnded,
     Unfinished,
 )
-from tracer.store.call_columns import CallColumns
+from tracer.store.call_columns import CallColumns, flat_items
 from tracer.store.fd_columns import FdIndex, fd_layout
 from tracer.store.lines import render_event_line, render_syscall_line
 from tracer.store.row_text import RowText
@@ -638,7 +638,7 @@ class EventStore:
     def _blob_column(self, ds: tuple, index: dict[tuple, int]) -> list[int]:
         """`_blob` of each dict of a column (0 for none), the lookups of repeats in C: a
         flood's calls mostly carry what an earlier call did (one fd's name, one buffer)."""
-        flats = [tuple(chain.from_iterable(d.items())) if d else () for d in ds]
+        flats = flat_items(ds)
         index[()] = 0  # no dict: no blob (`_blob_flat` never sees an empty one)
         try:
             found = list(map(index.get, flats))
