@@ -371,3 +371,36 @@ def test_an_event_that_belongs_inside_a_chunk_of_columns_is_stored_in_time_order
     _same_store(old, new, blob_numbers=False)
     assert list(new_update.effects) == list(old_update.effects)
     assert new.seqs[first + len(calls) // 2 + 1] == late.seq  # beside its twin, in time order
+
+
+def test_leaving_the_explorer_while_a_file_loads_ends_its_reader_processes(tmp_path, monkeypatch):
+    """q while a large file is still being read: the session's stop ends the reader
+    processes at once (none is left writing to a pipe nobody reads)."""
+    import os
+
+    from tracer.formats import session_reader
+    from tracer.formats.session_file import read_session
+    from tui.recorded import RecordedSession
+
+    monkeypatch.setattr(session_reader, "READ_BATCH", 50)
+    monkeypatch.setattr(session_reader, "AHEAD", 2)
+    forked: list[int] = []
+    real_fork = os.fork
+
+    def fork() -> int:
+        pid = real_fork()
+        if pid:
+            forked.append(pid)
+        return pid
+
+    monkeypatch.setattr(os, "fork", fork)
+    prog = compile_c(LOOPS, "-pthread", name="session_loops")
+    db = tmp_path / "run.db"
+    assert run_tracetui("--no-ui", "-f", "-w", str(db), str(prog)).returncode == 0
+    session = RecordedSession(read_session(str(db)))
+    assert len(session.drain(100)) and not session.finished
+    assert len(forked) == 2
+    session.stop()
+    for pid in forked:
+        with pytest.raises(ChildProcessError):
+            os.waitpid(pid, os.WNOHANG)  # reaped: gone

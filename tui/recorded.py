@@ -88,6 +88,13 @@ class RecordedSession(ReplaySession):
             pos += 1
         self._pos = pos
 
+    def stop(self) -> None:
+        """The app is leaving: a reader process still reading the file ends now."""
+        super().stop()
+        close = getattr(self._batches, "close", None)
+        if close is not None:
+            close()
+
     @property
     def finished(self) -> bool:
         self._load()

@@ -27,9 +27,11 @@ from __future__ import annotations
 import marshal
 import operator
 import os
+import queue
 import signal
 import sqlite3
 import struct
+import threading
 from bisect import bisect_right
 from collections.abc import Iterator
 from itertools import count
@@ -41,6 +43,7 @@ from tracer.store.call_columns import BlobNumbers, CallColumns
 
 READ_BATCH = 4096  # records read from SQLite per message
 READERS = 2  # for a large file
+AHEAD = 64  # messages a reader's thread in the app holds before the app takes them
 MIN_CHUNK = 64  # shorter runs of calls go as single calls: a chunk has a fixed cost
 _START = itemgetter(5)  # of a call's tuple (CALL_ROW)
 _STACK = itemgetter(11)
@@ -207,6 +210,8 @@ def read_in_processes(path: str, ids: tuple[int, int] | None) -> Iterator[list]:
         for r in readers:
             r.close()
         raise
+    for r in readers:
+        r.start()
     return _in_turn(readers)
 
 
@@ -224,7 +229,13 @@ def _in_turn(readers: list[ReaderProcess]) -> Iterator[list]:
 
 
 class ReaderProcess:
-    """The app's end: a forked reader of `path`, its messages as stream items."""
+    """The app's end: a forked reader of `path`, its messages as stream items.
+
+    A thread of the app (`start`) takes the reader's messages off the pipe as they come,
+    so the reader never waits for the app's thread to want them: on a loaded machine
+    each such hand-over waited for a scheduler's turn, and a million events are 250
+    messages. It holds at most AHEAD messages (a few MB each at most); the app's thread
+    unmarshals them when it takes them."""
 
     def __init__(self, path: str, ids: tuple[int, int], part: int = 0, parts: int = 1) -> None:
         rfd, wfd = os.pipe()
@@ -246,19 +257,54 @@ class ReaderProcess:
             finally:
                 os._exit(code)
         os.close(wfd)
-        self.pid = pid
+        self.pid: int | None = pid
         self._in = os.fdopen(rfd, "rb")
         self.blob_map: list[int] = [0]  # the reader's blob numbers -> the store's
+        self._queue: queue.Queue[bytes | None] = queue.Queue(AHEAD)
+        self._closed = False
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        """Start taking messages off the pipe (after every reader is forked: a fork
+        copies the forking thread only)."""
+        self._thread = threading.Thread(target=self._pump, name="session-reader", daemon=True)
+        self._thread.start()
+
+    def _pump(self) -> None:
+        data: bytes | None = None
+        try:
+            while not self._closed:
+                head = self._in.read(_LEN.size)
+                if len(head) < _LEN.size:
+                    break
+                (n,) = _LEN.unpack(head)
+                data = self._in.read(n)
+                if len(data) < n:
+                    break
+                self._put(data)
+        except (OSError, ValueError):
+            pass
+        self._put(None)  # the pipe ended (after END, or early)
+
+    def _put(self, data: bytes | None) -> None:
+        while not self._closed:
+            try:
+                self._queue.put(data, timeout=0.1)
+                return
+            except queue.Full:
+                continue
 
     def messages(self) -> Iterator[list]:
         """Each message's items: records as `(tag, body)`, chunks as `CallColumns`.
         Raises ValueError with the reader's message for a damaged file."""
+        if self._thread is None:
+            self.start()
         try:
             while True:
-                head = self._in.read(_LEN.size)
-                if len(head) < _LEN.size:
+                data = self._queue.get()
+                if data is None:
                     raise ValueError("the reader process ended early")
-                items = marshal.loads(self._read(_LEN.unpack(head)[0]))
+                items = marshal.loads(data)
                 if items and items[-1][0] == END:
                     if len(items) > 1:
                         yield self._items(items[:-1])
@@ -269,12 +315,6 @@ class ReaderProcess:
         finally:
             self.close()
 
-    def _read(self, n: int) -> bytes:
-        data = self._in.read(n)
-        if len(data) < n:
-            raise ValueError("the reader process ended early")
-        return data
-
     def _items(self, items: list) -> list:
         bmap = self.blob_map
         return [
@@ -283,9 +323,17 @@ class ReaderProcess:
         ]
 
     def close(self) -> None:
+        """Stop the reader (if it is still reading) and the thread; reap the process."""
         if self.pid is None:
             return
-        self._in.close()  # a reader still writing gets EPIPE and ends
+        self._closed = True
+        try:
+            os.kill(self.pid, signal.SIGKILL)  # (ours, not reaped yet: the pid is its own)
+        except ProcessLookupError:
+            pass
+        if self._thread is not None:
+            self._thread.join()  # (the pipe ends with the reader: its read returns)
+        self._in.close()
         try:
             os.waitpid(self.pid, 0)
         except ChildProcessError:
