@@ -326,21 +326,32 @@ class SessionBatches:
         return self._it
 
     def store_columns(self) -> Iterator[list[Any]]:
-        """`store_rows()`, read and decoded by a forked reader process, with runs of
-        complete calls as `CallColumns` (each counts as its `count` events). Where no
-        process can be forked, `store_rows()`."""
-        from tracer.formats.session_reader import read_in_processes
+        """`store_rows()`, read and decoded by forked reader processes, with runs of
+        complete calls as `CallColumns` (each counts as its `count` events). The first
+        READ_BATCH records are read here, as `store_rows()` reads them: the first screen
+        waits for no process. Where no process can be forked, `store_rows()`."""
+        from tracer.formats import session_reader
 
         if self._it is not None:
             raise RuntimeError("store_columns() after the first batch was read")
         try:
             sites = _resolved_sites(self._db)
-            ids = self._db.execute("SELECT min(id), max(id) FROM events").fetchone()
-            messages = read_in_processes(self._path, ids)
-        except (OSError, sqlite3.Error):
-            return self.store_rows()
+            lo, hi = self._db.execute(  # (one aggregate each: SQLite reads an end of the
+                # rowid tree for a lone min() or max(), and scans the table for both at once)
+                "SELECT (SELECT min(id) FROM events), (SELECT max(id) FROM events)"
+            ).fetchone()
+            if lo is None:
+                return self.store_rows()
+            rest = lo + session_reader.READ_BATCH
+            head = self._db.execute("SELECT raw FROM events WHERE id < ? ORDER BY id", (rest,))
+            first = _decode_rows((r for (r,) in head.fetchall()), sites)
+            messages = iter(())
+            if rest <= hi:
+                messages = session_reader.read_in_processes(self._path, (rest, hi))
+        except (OSError, sqlite3.Error, ValueError, EOFError, TypeError, IndexError):
+            return self.store_rows()  # (a damaged file says so from there)
         self._db.close()
-        self._it = _column_batches(messages, sites, self._path)
+        self._it = _head_then(first, messages, sites, self._path)
         return self._it
 
 
@@ -359,6 +370,19 @@ def _decode_rows(raws: Iterable[bytes], sites: dict[tuple, tuple]) -> list[Any]:
         body if tag == _SYSCALL_TAG and body[11] is None else _decode_row(tag, body, sites)
         for tag, body in map(loads, raws)
     ]
+
+
+def _head_then(
+    first: list[Any], messages: Iterator[list], sites: dict[tuple, tuple], path: str
+) -> Iterator[list[Any]]:
+    """`first`, then the readers' batches; closed (the app leaving), the readers end."""
+    try:
+        yield first
+        yield from _column_batches(messages, sites, path)
+    finally:
+        close = getattr(messages, "close", None)
+        if close is not None:
+            close()
 
 
 def _column_batches(

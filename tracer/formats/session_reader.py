@@ -43,6 +43,7 @@ from tracer.store.call_columns import BlobNumbers, CallColumns
 
 READ_BATCH = 4096  # records read from SQLite per message
 READERS = 2  # for a large file
+NICE = 0
 AHEAD = 64  # messages a reader's thread in the app holds before the app takes them
 MIN_CHUNK = 64  # shorter runs of calls go as single calls: a chunk has a fixed cost
 _START = itemgetter(5)  # of a call's tuple (CALL_ROW)
@@ -192,13 +193,15 @@ def serve(path: str, fd: int, ids: tuple[int, int], part: int = 0, parts: int = 
             pass
 
 
-def read_in_processes(path: str, ids: tuple[int, int] | None) -> Iterator[list]:
+def read_in_processes(path: str, ids: tuple[int, int]) -> Iterator[list]:
     """The messages of readers forked for the file at `path` (records `ids`: first and
-    last, None if none), in stream order: two readers taking turns when the file is
-    large enough and there are CPUs for them (the app's thread takes a third of the
-    work), else one. Raises OSError where no process can be forked."""
-    if ids is None or ids[0] is None:
-        ids = (1, 0)
+    last), in stream order: two readers taking turns when the file is large enough and
+    there are CPUs for them (the app's thread takes a third of the work), else one.
+    Raises OSError where no process can be forked."""
+    from tracer.store.fd_columns import fd_layout
+    from tracer.syscalls.table import get_table
+
+    fd_layout(get_table())  # (cached: the readers inherit it, the app needs it too)
     parts = 1
     if ids[1] - ids[0] >= 4 * READ_BATCH and (os.cpu_count() or 1) >= 2:
         parts = READERS
@@ -212,19 +215,31 @@ def read_in_processes(path: str, ids: tuple[int, int] | None) -> Iterator[list]:
         raise
     for r in readers:
         r.start()
-    return _in_turn(readers)
+    return _InTurn(readers)
 
 
-def _in_turn(readers: list[ReaderProcess]) -> Iterator[list]:
-    streams = [r.messages() for r in readers]
-    try:
-        for k in count():
-            items = next(streams[k % len(streams)], None)
-            if items is None:
-                return  # (the others end there too: their next ids are past the last)
-            yield items
-    finally:
-        for r in readers:
+class _InTurn:
+    """The readers' messages, one reader's after the other's; `close` ends them all
+    (also before the first message was asked for)."""
+
+    def __init__(self, readers: list[ReaderProcess]) -> None:
+        self.readers = readers
+        self._streams = [r.messages() for r in readers]
+        self._turn = 0
+
+    def __iter__(self) -> _InTurn:
+        return self
+
+    def __next__(self) -> list:
+        items = next(self._streams[self._turn % len(self._streams)], None)
+        if items is None:  # (the others end there too: their next ids are past the last)
+            self.close()
+            raise StopIteration
+        self._turn += 1
+        return items
+
+    def close(self) -> None:
+        for r in self.readers:
             r.close()
 
 
@@ -251,6 +266,8 @@ class ReaderProcess:
             try:
                 os.close(rfd)
                 _quiet_child()
+                if NICE:
+                    os.nice(NICE)
                 serve(path, wfd, ids, part, parts)
             except BaseException:  # noqa: BLE001 - never return into the app's code
                 code = 1
