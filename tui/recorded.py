@@ -40,6 +40,9 @@ class RecordedSession(ReplaySession):
         """The next batch of the file, once the app has taken the last one."""
         if self._exhausted or self._pos < len(self._events):
             return
+        ready = getattr(self._batches, "ready", None)
+        if ready is not None and not ready():
+            return  # the reader processes are behind: the app's thread does not wait
         batch = next(self._batches, None)
         if batch is None:
             self._exhausted = True
@@ -50,14 +53,15 @@ class RecordedSession(ReplaySession):
             self.pids = sorted(set(self.pids) | new)
 
     def drain(self, max_items: int | None = None) -> list[Event]:
-        """Up to `max_items` events, across the file's batches: fewer only at its end (the
-        feed ends a tick on a short drain). None: the rest of the batch read last.
+        """Up to `max_items` events, across the file's batches: fewer at its end, or while
+        the next batch is not read yet (the feed ends a tick on a short drain). None: the
+        rest of the batch read last.
         A `Drained` list: a chunk of calls counts as its calls (`Drained.events`)."""
         out = Drained()
         if self.paused:
             return out
         self._load()
-        while not self._exhausted:
+        while self._pos < len(self._events):  # (none at hand: the end, or not read yet)
             want = None if max_items is None else max_items - out.events
             if want is not None and want <= 0:
                 break

@@ -351,7 +351,7 @@ class SessionBatches:
         except (OSError, sqlite3.Error, ValueError, EOFError, TypeError, IndexError):
             return self.store_rows()  # (a damaged file says so from there)
         self._db.close()
-        self._it = _head_then(first, messages, sites, self._path)
+        self._it = _ColumnBatches(first, messages, sites, self._path)
         return self._it
 
 
@@ -372,15 +372,34 @@ def _decode_rows(raws: Iterable[bytes], sites: dict[tuple, tuple]) -> list[Any]:
     ]
 
 
-def _head_then(
-    first: list[Any], messages: Iterator[list], sites: dict[tuple, tuple], path: str
-) -> Iterator[list[Any]]:
-    """`first`, then the readers' batches; closed (the app leaving), the readers end."""
-    try:
-        yield first
-        yield from _column_batches(messages, sites, path)
-    finally:
-        close = getattr(messages, "close", None)
+class _ColumnBatches:
+    """`first`, then the readers' batches (`_column_batches`). `ready()`: whether the
+    next batch is there to take without waiting; `close()` (the app leaving) ends the
+    readers."""
+
+    def __init__(
+        self, first: list[Any], messages: Any, sites: dict[tuple, tuple], path: str
+    ) -> None:
+        self._first: list[Any] | None = first
+        self._messages = messages
+        self._rest = _column_batches(messages, sites, path)
+
+    def __iter__(self) -> _ColumnBatches:
+        return self
+
+    def __next__(self) -> list[Any]:
+        if self._first is not None:
+            first, self._first = self._first, None
+            return first
+        return next(self._rest)
+
+    def ready(self) -> bool:
+        ready = getattr(self._messages, "ready", None)
+        return self._first is not None or ready is None or ready()
+
+    def close(self) -> None:
+        self._rest.close()
+        close = getattr(self._messages, "close", None)
         if close is not None:
             close()
 

@@ -43,7 +43,6 @@ from tracer.store.call_columns import BlobNumbers, CallColumns
 
 READ_BATCH = 4096  # records read from SQLite per message
 READERS = 2  # for a large file
-NICE = 0
 AHEAD = 64  # messages a reader's thread in the app holds before the app takes them
 MIN_CHUNK = 64  # shorter runs of calls go as single calls: a chunk has a fixed cost
 _START = itemgetter(5)  # of a call's tuple (CALL_ROW)
@@ -213,9 +212,7 @@ def read_in_processes(path: str, ids: tuple[int, int]) -> Iterator[list]:
         for r in readers:
             r.close()
         raise
-    for r in readers:
-        r.start()
-    return _InTurn(readers)
+    return _InTurn(readers)  # (each reader's thread starts with its first message asked for)
 
 
 class _InTurn:
@@ -231,12 +228,23 @@ class _InTurn:
         return self
 
     def __next__(self) -> list:
+        if not self._turn:  # the app wants the readers' records: let them run ahead
+            for r in self.readers:
+                r.start()
         items = next(self._streams[self._turn % len(self._streams)], None)
         if items is None:  # (the others end there too: their next ids are past the last)
             self.close()
             raise StopIteration
         self._turn += 1
         return items
+
+    def ready(self) -> bool:
+        """Whether the next message is there (or the readers ended): taking it now
+        does not wait."""
+        if not self._turn:
+            for r in self.readers:
+                r.start()
+        return self.readers[self._turn % len(self.readers)].ready()
 
     def close(self) -> None:
         for r in self.readers:
@@ -266,8 +274,6 @@ class ReaderProcess:
             try:
                 os.close(rfd)
                 _quiet_child()
-                if NICE:
-                    os.nice(NICE)
                 serve(path, wfd, ids, part, parts)
             except BaseException:  # noqa: BLE001 - never return into the app's code
                 code = 1
@@ -283,9 +289,12 @@ class ReaderProcess:
 
     def start(self) -> None:
         """Start taking messages off the pipe (after every reader is forked: a fork
-        copies the forking thread only)."""
-        self._thread = threading.Thread(target=self._pump, name="session-reader", daemon=True)
-        self._thread.start()
+        copies the forking thread only). Until then a reader stops once the pipe is
+        full, a message or two ahead: while the app starts and paints its first screen
+        (from the records read in-process), the readers do not take the CPUs from it."""
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._pump, name="session-reader", daemon=True)
+            self._thread.start()
 
     def _pump(self) -> None:
         data: bytes | None = None
@@ -311,11 +320,13 @@ class ReaderProcess:
             except queue.Full:
                 continue
 
+    def ready(self) -> bool:
+        return self.pid is None or not self._queue.empty()
+
     def messages(self) -> Iterator[list]:
         """Each message's items: records as `(tag, body)`, chunks as `CallColumns`.
         Raises ValueError with the reader's message for a damaged file."""
-        if self._thread is None:
-            self.start()
+        self.start()
         try:
             while True:
                 data = self._queue.get()
