@@ -400,6 +400,8 @@ def test_leaving_the_explorer_while_a_file_loads_ends_its_reader_processes(tmp_p
     assert run_tracetui("--no-ui", "-f", "-w", str(db), str(prog)).returncode == 0
     session = RecordedSession(read_session(str(db)))
     assert len(session.drain(100)) and not session.finished
+    assert not forked  # from the second drain on: after the first screen is painted
+    session.drain(100)
     assert len(forked) == 2
     session.stop()
     for pid in forked:

@@ -35,10 +35,17 @@ class RecordedSession(ReplaySession):
         self._batches = store_columns() if store_columns is not None else batches
         self._exhausted = False
         self.recorded = True
+        # The second batch is asked for from the second drain on: its reader processes
+        # fork then, after the app painted the first screen from the first batch (read
+        # in-process), not while it starts (forked at once, the first screen took 2.4 s
+        # instead of 1.5: copy-on-write and CPUs shared with the readers).
+        self._drains = 0
 
     def _load(self) -> None:
         """The next batch of the file, once the app has taken the last one."""
         if self._exhausted or self._pos < len(self._events):
+            return
+        if self._drains < 2 and self._events:
             return
         ready = getattr(self._batches, "ready", None)
         if ready is not None and not ready():
@@ -60,6 +67,7 @@ class RecordedSession(ReplaySession):
         out = Drained()
         if self.paused:
             return out
+        self._drains += 1
         self._load()
         while self._pos < len(self._events):  # (none at hand: the end, or not read yet)
             want = None if max_items is None else max_items - out.events
