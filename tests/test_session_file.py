@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import sqlite3
 from pathlib import Path
 
@@ -183,15 +184,23 @@ def _store_from(batches: list[list]) -> tuple:
     return store, models, updates
 
 
-def _same_store(old, new) -> None:
-    """Row by row, column by column: every column, blob, index, stack and event; the lines."""
+def _same_store(old, new, blob_numbers: bool = True) -> None:
+    """Row by row, column by column: every column, blob, index, stack and event; the lines.
+    Without `blob_numbers`, rows need only the same captures, wherever they are kept."""
     columns = ["kinds", "pids", "tids", "nrs", "seqs", "starts", "ends", "durations", "rets"]
-    columns += ["errnos", "flags", "mem_ix", "fds_ix", "path_ix", "row_ids"]
+    columns += ["errnos", "flags", "path_ix", "row_ids"]
+    if blob_numbers:
+        columns += ["mem_ix", "fds_ix"]
     for name in columns:
         assert list(getattr(new, name)) == list(getattr(old, name)), name
     for i, (a, b) in enumerate(zip(old.args, new.args, strict=True)):
         assert list(b) == list(a), f"args[{i}]"
-    assert new.blobs == old.blobs
+    if blob_numbers:
+        assert new.blobs == old.blobs
+    else:
+        for row in range(len(old)):
+            assert new.mem_of(row) == old.mem_of(row), row
+            assert new.fds_of(row) == old.fds_of(row), row
     assert new.stacks == old.stacks  # (Frames compare by value)
     assert {r: repr(e) for r, e in new.others.items()} == {
         r: repr(e) for r, e in old.others.items()
@@ -243,3 +252,158 @@ def test_a_reopened_session_is_the_store_its_events_build(tmp_path, monkeypatch,
     assert new_models.error_rows() == old_models.error_rows()
     for pid in {p for p in old.pids}:
         assert new_models.fd_rows(pid) == old_models.fd_rows(pid), pid
+
+
+LOOPS = r"""
+#include <fcntl.h>
+#include <pthread.h>
+#include <sys/wait.h>
+#include <unistd.h>
+static void files(int n) { char b[8];
+    for (int i = 0; i < n; i++) { int fd = open("/etc/hostname", O_RDONLY);
+                                  read(fd, b, sizeof b); close(fd); } }
+static void *worker(void *a) { for (int i = 0; i < 300; i++) getppid(); files(20); return 0; }
+int main(void) {
+    pthread_t t;
+    files(200);
+    pthread_create(&t, 0, worker, 0);
+    files(100);
+    pthread_join(t, 0);
+    open("/nonexistent/file", O_RDONLY);
+    pid_t c = fork();
+    if (c == 0) { files(50); execl("/bin/true", "true", (char *)0); _exit(1); }
+    int st; waitpid(c, &st, 0);
+    files(200);
+    return 0;
+}
+"""
+
+
+@pytest.mark.parametrize("min_chunk,read_batch,take", [(64, 512, None), (2, 97, 37)])
+def test_a_session_read_by_its_reader_process_is_the_store_its_events_build(
+    tmp_path, monkeypatch, min_chunk, read_batch, take
+):
+    """Reopened in the explorer, a file is read by a process of its own that hands the
+    store runs of calls as ready-made columns: the store, its indexes and the panes'
+    models (the fd tables built only when read) are those the events build, batch for
+    batch; also with tiny chunks cut across messages (of two readers taking turns) and
+    taken a few at a time, so threads' and processes' events land between chunks and
+    inside them."""
+    from tracer.formats import session_reader
+    from tracer.formats.session_file import read_session
+    from tracer.store import EventStore
+    from tracer.store.call_columns import CallColumns
+    from tui.models import Models
+    from tui.recorded import RecordedSession
+
+    monkeypatch.setattr(session_reader, "MIN_CHUNK", min_chunk)  # (the fork inherits them)
+    monkeypatch.setattr(session_reader, "READ_BATCH", read_batch)
+    prog = compile_c(LOOPS, "-pthread", name="session_loops")
+    db = tmp_path / "run.db"
+    proc = run_tracetui("--no-ui", "-f", "-y", "-w", str(db), str(prog))
+    assert proc.returncode == 0, proc.stderr
+
+    n_ids = sqlite3.connect(db).execute("select max(id) - min(id) from events").fetchone()[0]
+    assert (n_ids - read_batch >= 4 * read_batch) == (read_batch < 512)  # two readers, or one
+    session = RecordedSession(read_session(str(db)))
+    new, new_models, new_updates = EventStore(), Models(read_proc=False), []
+    new_models.defer_fds()
+    taken: list[int] = []  # events per batch, chunks counted as their calls
+    chunks = 0
+    while not session.finished:
+        batch = session.drain(take or 10_000)
+        chunks += sum(type(x) is CallColumns for x in batch)
+        taken.append(batch.events)
+        update = new.append(batch)
+        new_models.update(new, update)
+        new_updates.append(
+            (update.first_new_row, update.count_new, update.changed_rows, list(update.effects))
+        )
+    assert chunks >= 2, "runs of calls come as columns"
+    assert new_models.fds.pending, "the fd tables wait until read"
+
+    events = [ev for b in read_session(str(db)) for ev in b]
+    assert sum(taken) == len(events)
+    cuts = [0]
+    for n in taken:
+        cuts.append(cuts[-1] + n)
+    old, old_models, old_updates = _store_from(
+        [events[a:b] for a, b in zip(cuts, cuts[1:], strict=False)]
+    )
+    _same_store(old, new, blob_numbers=False)
+    assert new_updates == old_updates
+    assert new_models.process_rows() == old_models.process_rows()
+    assert new_models.error_rows() == old_models.error_rows()
+    for pid in set(old.pids):
+        assert new_models.fd_rows(pid) == old_models.fd_rows(pid), pid
+    assert not new_models.fds.pending
+
+
+def test_an_event_that_belongs_inside_a_chunk_of_columns_is_stored_in_time_order(
+    tmp_path, monkeypatch
+):
+    """A batch where something started between a chunk's first and last calls (a batch
+    of the app that joins two of the reader's messages out of order): the chunk is taken
+    back to calls and the rows stand in time order, as the events alone would give."""
+    from tracer.formats import session_reader
+    from tracer.formats.session_file import read_session
+    from tracer.store import EventStore
+    from tracer.store.call_columns import CallColumns
+
+    monkeypatch.setattr(session_reader, "MIN_CHUNK", 8)
+    monkeypatch.setattr(session_reader, "READ_BATCH", 256)  # (the first batch is read in-process)
+    prog = compile_c(LOOPS, "-pthread", name="session_loops")
+    db = tmp_path / "run.db"
+    assert run_tracetui("--no-ui", "-f", "-y", "-w", str(db), str(prog)).returncode == 0
+    items = [x for b in read_session(str(db)).store_columns() for x in b]
+    events = [ev for b in read_session(str(db)) for ev in b]
+    at = next(i for i, x in enumerate(items) if type(x) is CallColumns)
+    chunk = items[at]
+    first = sum(x.count if type(x) is CallColumns else 1 for x in items[:at])
+    calls = events[first : first + chunk.count]
+    assert [c.seq for c in calls] == list(chunk.seqs)
+    late = copy.copy(calls[len(calls) // 2])  # again, after the chunk: its place is inside
+
+    old, new = EventStore(), EventStore()
+    old.append([*events[:first]])
+    new.append(items[:at])
+    old_update = old.append([*calls, late])
+    new_update = new.append([chunk, late])
+    _same_store(old, new, blob_numbers=False)
+    assert list(new_update.effects) == list(old_update.effects)
+    assert new.seqs[first + len(calls) // 2 + 1] == late.seq  # beside its twin, in time order
+
+
+def test_leaving_the_explorer_while_a_file_loads_ends_its_reader_processes(tmp_path, monkeypatch):
+    """q while a large file is still being read: the session's stop ends the reader
+    processes at once (none is left writing to a pipe nobody reads)."""
+    import os
+
+    from tracer.formats import session_reader
+    from tracer.formats.session_file import read_session
+    from tui.recorded import RecordedSession
+
+    monkeypatch.setattr(session_reader, "READ_BATCH", 50)
+    monkeypatch.setattr(session_reader, "AHEAD", 2)
+    forked: list[int] = []
+    real_fork = os.fork
+
+    def fork() -> int:
+        pid = real_fork()
+        if pid:
+            forked.append(pid)
+        return pid
+
+    monkeypatch.setattr(os, "fork", fork)
+    prog = compile_c(LOOPS, "-pthread", name="session_loops")
+    db = tmp_path / "run.db"
+    assert run_tracetui("--no-ui", "-f", "-w", str(db), str(prog)).returncode == 0
+    session = RecordedSession(read_session(str(db)))
+    assert len(session.drain(100)) and not session.finished
+    assert not forked  # from the second drain on: after the first screen is painted
+    session.drain(100)
+    assert len(forked) == 2
+    session.stop()
+    for pid in forked:
+        with pytest.raises(ChildProcessError):
+            os.waitpid(pid, os.WNOHANG)  # reaped: gone

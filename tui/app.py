@@ -116,6 +116,8 @@ class TraceApp(ContainedPump, DataRoad, TraceActions, FilterControl, SteerContro
         self.title = title
         self.store = EventStore(strsize=strsize)
         self.models = Models(read_proc=read_proc)
+        if getattr(session, "recorded", False):
+            self.models.defer_fds()  # built when the Files pane asks, or while idle
         self.painter = RowPainter(self.store)
         self.view = ViewFilter()
         self.feed = TraceFeed(session, self.store, self.models, self.view, max_rows)

@@ -134,17 +134,21 @@ class TraceFeed:
         deadline = started + budget
         most = max(CHUNK, int(budget / self.cost))
         events: list = []
+        taken = 0  # events: a recording's chunk of calls as columns counts as its calls
+        step = getattr(self.session, "drain_step", CHUNK)
         self.behind = False
         self.last_count = 0
         while True:
-            want = min(CHUNK, most - len(events))
+            want = min(step, most - taken)
             got = self.session.drain(want)
             if not got:
                 break
             events.extend(got)
-            if len(got) < want:
+            n = getattr(got, "events", 0) or len(got)
+            taken += n
+            if n < want:
                 break
-            if len(events) >= most or time.perf_counter() > deadline:
+            if taken >= most or time.perf_counter() > deadline:
                 self.behind = True
                 break
         if self.flight is not None:  # the flight recorder's ring (tracer/flight)
@@ -157,10 +161,10 @@ class TraceFeed:
             flush()  # the explorer's -w: what was drained goes to the recorder now
         if not events:
             return None
-        self.last_count = len(events)
+        self.last_count = taken
         update = self.ingest(events)
-        if len(events) >= CHUNK:  # a few events measure timer noise, not the ingest
-            took = (time.perf_counter() - started) / len(events)
+        if taken >= CHUNK:  # a few events measure timer noise, not the ingest
+            took = (time.perf_counter() - started) / taken
             self.cost = (self.cost + took) / 2
         self.last_drop = self._bound()
         self.long_lived.note_rows(len(self.store))
@@ -197,10 +201,16 @@ class TraceFeed:
         return k
 
     def index_idle(self) -> int:
-        """Index rows for search while events are not flooding in; rows looked at."""
-        if self.behind or not self.store.text.pending:
+        """Index rows for search while events are not flooding in; rows looked at.
+        Deferred model work (a reopened recording's fd tables) goes first."""
+        if self.behind:
             return 0
         quiet = self.trace_ended or self.last_count < QUIET
+        catch_up = getattr(self.models, "catch_up", None)
+        if catch_up is not None and catch_up(INDEX_BUDGET_QUIET if quiet else INDEX_BUDGET):
+            return 0
+        if not self.store.text.pending:
+            return 0
         return self.store.text.build_some(INDEX_BUDGET_QUIET if quiet else INDEX_BUDGET)
 
     def rate(self) -> float:

@@ -21,6 +21,14 @@ class Models:
         self.fds.update(store, update)
         self.errors.update(store, update)
 
+    def defer_fds(self) -> None:
+        """Build the fd tables when read, not as rows arrive (a recording reopened)."""
+        self.fds.defer()
+
+    def catch_up(self, budget: float) -> bool:
+        """Spend up to `budget` seconds on deferred work; True if some is left."""
+        return self.fds.catch_up(budget)
+
     def rows_dropped(self, k: int) -> None:
         """The store forgot its oldest `k` rows (the memory bound): renumber with it."""
         self.processes.rows_dropped(k)

@@ -300,7 +300,9 @@ class SessionBatches:
     `store_rows()` reads the same records in the bulk form `EventStore.append` takes
     instead: a complete call stays the tuple marshal made of it (CALL_ROW order, its
     stack as Frames), so reopening a session builds no `Syscall` per record; other
-    events (a few per process) are events. Choose one before the first batch.
+    events (a few per process) are events. `store_columns()` has the same read in a
+    process of its own (`session_reader`), with runs of calls as `CallColumns`.
+    Choose one before the first batch.
     """
 
     def __init__(self, db: sqlite3.Connection, path: str) -> None:
@@ -323,6 +325,35 @@ class SessionBatches:
         self._it = _batches(self._db, self._path, _decode_rows, _ROWS_BATCH)
         return self._it
 
+    def store_columns(self) -> Iterator[list[Any]]:
+        """`store_rows()`, read and decoded by forked reader processes, with runs of
+        complete calls as `CallColumns` (each counts as its `count` events). The first
+        READ_BATCH records are read here, as `store_rows()` reads them: the first screen
+        waits for no process. Where no process can be forked, `store_rows()`."""
+        from tracer.formats import session_reader
+
+        if self._it is not None:
+            raise RuntimeError("store_columns() after the first batch was read")
+        try:
+            sites = _resolved_sites(self._db)
+            lo, hi = self._db.execute(  # (one aggregate each: SQLite reads an end of the
+                # rowid tree for a lone min() or max(), and scans the table for both at once)
+                "SELECT (SELECT min(id) FROM events), (SELECT max(id) FROM events)"
+            ).fetchone()
+            if lo is None:
+                return self.store_rows()
+            rest = lo + session_reader.READ_BATCH
+            head = self._db.execute("SELECT raw FROM events WHERE id < ? ORDER BY id", (rest,))
+            first = _decode_rows((r for (r,) in head.fetchall()), sites)
+            messages = iter(())
+            if rest <= hi:
+                messages = session_reader.read_in_processes(self._path, (rest, hi))
+        except (OSError, sqlite3.Error, ValueError, EOFError, TypeError, IndexError):
+            return self.store_rows()  # (a damaged file says so from there)
+        self._db.close()
+        self._it = _ColumnBatches(first, messages, sites, self._path)
+        return self._it
+
 
 def _decode_events(raws: Iterable[bytes], sites: dict[tuple, tuple]) -> list[Any]:
     batch = [decode(marshal.loads(raw)) for raw in raws]
@@ -339,6 +370,63 @@ def _decode_rows(raws: Iterable[bytes], sites: dict[tuple, tuple]) -> list[Any]:
         body if tag == _SYSCALL_TAG and body[11] is None else _decode_row(tag, body, sites)
         for tag, body in map(loads, raws)
     ]
+
+
+class _ColumnBatches:
+    """`first`, then the readers' batches (`_column_batches`). `ready()`: whether the
+    next batch is there to take without waiting; `close()` (the app leaving) ends the
+    readers."""
+
+    def __init__(
+        self, first: list[Any], messages: Any, sites: dict[tuple, tuple], path: str
+    ) -> None:
+        self._first: list[Any] | None = first
+        self._messages = messages
+        self._rest = _column_batches(messages, sites, path)
+
+    def __iter__(self) -> _ColumnBatches:
+        return self
+
+    def __next__(self) -> list[Any]:
+        if self._first is not None:
+            first, self._first = self._first, None
+            return first
+        return next(self._rest)
+
+    def ready(self) -> bool:
+        ready = getattr(self._messages, "ready", None)
+        return self._first is not None or ready is None or ready()
+
+    def close(self) -> None:
+        self._rest.close()
+        close = getattr(self._messages, "close", None)
+        if close is not None:
+            close()
+
+
+def _column_batches(
+    messages: Iterator[list], sites: dict[tuple, tuple], path: str
+) -> Iterator[list[Any]]:
+    """The reader processes' messages as store batches: their chunks as they are, other
+    records as `_decode_rows` gives them."""
+    from tracer.store.call_columns import CallColumns
+
+    try:
+        for items in messages:
+            yield [
+                item
+                if type(item) is CallColumns
+                else item[1]
+                if item[0] == _SYSCALL_TAG and item[1][11] is None
+                else _decode_row(item[0], item[1], sites)
+                for item in items
+            ]
+    except (ValueError, EOFError, TypeError, IndexError) as e:
+        raise SessionFileError(f"{path} is damaged: {e}") from None
+    finally:
+        close = getattr(messages, "close", None)
+        if close is not None:
+            close()
 
 
 def _decode_row(tag: int, body: tuple, sites: dict[tuple, tuple]) -> Any:

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import os
 import re
+import time
+from array import array
 from dataclasses import dataclass, replace
 
 from tracer.events import Exec, Exited, ProcessStarted
@@ -28,6 +30,7 @@ CLONE_FILES = 0x400
 EINPROGRESS = 115
 O_LARGEFILE = 0o100000
 UNNAMED = "(inherited)"
+_CATCH_UP_SLICE = 8192  # deferred rows applied between looks at the clock
 
 
 @dataclass(slots=True)
@@ -111,8 +114,43 @@ class FdTables:
         # (pid, fd-names blob) pairs already used to name inherited fds: the same few
         # blobs repeat on every call, and a blob names what it can the first time.
         self._named_from: set[tuple[int, int]] = set()
+        # Rows not applied yet (`defer`): a reopened recording's tables are built when
+        # something reads them, or while the app idles (`catch_up`).
+        self._pending: array | None = None
+        self._store: EventStore | None = None
 
     # ---- feeding -----------------------------------------------------------
+
+    def defer(self) -> None:
+        """From now on, keep the rows `update` brings and apply them when the tables are
+        read (or `catch_up` is called): a recording being reopened needs no fd table
+        until its Files pane is shown, and a million open/close rows cost seconds."""
+        if self._pending is None:
+            self._pending = array("I")
+
+    @property
+    def pending(self) -> int:
+        """Rows kept by `defer` and not applied yet."""
+        return len(self._pending) if self._pending is not None else 0
+
+    def catch_up(self, budget: float | None = None) -> bool:
+        """Apply the deferred rows: all of them, or for about `budget` seconds. True if
+        some are left."""
+        pending = self._pending
+        if not pending:
+            return False
+        store = self._store
+        if budget is None:
+            self._pending = array("I")
+            self.apply_rows(store, pending)
+            return False
+        deadline = time.perf_counter() + budget
+        done = 0
+        while done < len(pending) and time.perf_counter() < deadline:
+            self.apply_rows(store, pending[done : done + _CATCH_UP_SLICE])
+            done += _CATCH_UP_SLICE
+        del pending[:done]
+        return bool(pending)
 
     def rows_dropped(self, k: int) -> None:
         """The store forgot its oldest `k` rows and renumbered the rest.
@@ -120,6 +158,7 @@ class FdTables:
         Entries closed among the dropped rows go too: a program that opens and closes
         files all day would otherwise keep one entry per open, without bound. An open
         entry created there keeps its fd, name and flags; its row is gone (None)."""
+        self.catch_up()  # (deferred rows are in the old numbers)
         for t in {id(t): t for t in self.tables.values()}.values():  # CLONE_FILES: shared
             t.closed = [e for e in t.closed if e.closed_row is None or e.closed_row >= k]
             for e in (*t.open.values(), *t.closed):
@@ -131,6 +170,10 @@ class FdTables:
 
     def update(self, store: EventStore, update: StoreUpdate) -> None:
         """Apply one `store.append` result (its `effects`, in order)."""
+        if self._pending is not None:
+            self._store = store
+            self._pending.extend(update.effects)
+            return
         self.apply_rows(store, update.effects)
 
     def apply_rows(self, store: EventStore, rows) -> None:
@@ -275,15 +318,18 @@ class FdTables:
         return t
 
     def open_count(self, pid: int) -> int:
+        self.catch_up()
         t = self.tables.get(pid)
         return len(t.open) if t else 0
 
     def get(self, pid: int, fd: int) -> FdEntry | None:
+        self.catch_up()
         t = self.tables.get(pid)
         return t.open.get(fd) if t else None
 
     def entries(self, pid: int, include_closed: bool = True) -> list[FdEntry]:
         """Open entries by fd number, then (optionally) closed ones, most recently closed last."""
+        self.catch_up()
         t = self.tables.get(pid)
         if t is None:
             return []
@@ -294,6 +340,7 @@ class FdTables:
 
     def nofile_limit(self, pid: int) -> int | None:
         """Soft RLIMIT_NOFILE: as last set by a traced setrlimit/prlimit64, else from /proc."""
+        self.catch_up()
         got = self._nofile.get(pid)
         if got is not None and got[0] is not None:
             return got[0]

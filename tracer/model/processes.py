@@ -6,6 +6,7 @@ can be rebuilt from a saved store as well as followed live.
 
 from __future__ import annotations
 
+from array import array
 from collections import Counter
 from dataclasses import dataclass, field
 from itertools import groupby
@@ -76,6 +77,8 @@ class ProcessTree:
 
     def apply_rows(self, store: EventStore, rows) -> None:
         kinds, errnos, pids, tids = store.kinds, store.errnos, store.pids, store.tids
+        if self._one_thread_calls(store, rows):
+            return
         # Runs of syscall rows are counted per (pid, tid) at once; other rows (process
         # events) are applied one by one, in order.
         for kind, group in groupby(rows, kinds.__getitem__):
@@ -91,6 +94,28 @@ class ProcessTree:
             failed = [r for r in run if errnos[r]]
             for r in failed:
                 self._info(pids[r], tids[r], r).errors += 1
+
+    def _one_thread_calls(self, store: EventStore, rows) -> bool:
+        """`apply_rows` of consecutive rows that are all calls of one single-threaded
+        process (a flood, or a reopened recording's chunk) on slices of the columns; False
+        (nothing done) for any other rows."""
+        n = len(rows)
+        if not n or type(rows) is not array:
+            return False
+        a = rows[0]
+        b = a + n
+        if rows[-1] != b - 1 or rows != array(rows.typecode, range(a, b)):
+            return False
+        if store.kinds[a:b].count(K_SYSCALL) != n:
+            return False
+        pids = store.pids[a:b]
+        pid = pids[0]
+        if pids.count(pid) != n or store.tids[a:b].count(pid) != n:
+            return False
+        info = self._info(pid, pid, a)
+        info.syscalls += n
+        info.errors += n - store.errnos[a:b].count(0)
+        return True
 
     def apply_many(self, events, first_row: int | None = None) -> None:
         """Apply events directly (no store); rows are numbered from `first_row` if given."""

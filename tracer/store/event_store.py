@@ -46,6 +46,7 @@ from tracer.events import (
     TraceEnded,
     Unfinished,
 )
+from tracer.store.call_columns import CallColumns, flat_items
 from tracer.store.fd_columns import FdIndex, fd_layout
 from tracer.store.lines import render_event_line, render_syscall_line
 from tracer.store.row_text import RowText
@@ -104,6 +105,26 @@ _ARG_PADS = tuple((0,) * (6 - k) for k in range(7))  # args + pad: six values
 
 def _returned_fd(ret: int | None, err: int) -> bool:
     return ret is not None and not err and 0 <= ret < 1 << 31
+
+
+def _chunks_keep_time_order(parts: list) -> bool:
+    """Whether appending `parts` (CallColumns, and lists of events between them) one
+    after the other gives the rows a sort of the whole batch by time gives: nothing
+    before a chunk starts after its first call, nothing after it before its last."""
+    last = None  # the last start of the chunk before, if the previous part is one
+    for i, part in enumerate(parts):
+        if type(part) is CallColumns:
+            first = part.starts[0]
+            if last is not None and last > first:
+                return False
+            if i and type(parts[i - 1]) is list and max(map(_time_key, parts[i - 1])) > first:
+                return False
+            last = part.starts[-1]
+        else:
+            if last is not None and min(map(_time_key, part)) < last:
+                return False
+            last = None
+    return True
 
 
 def _time_key(ev: Event) -> float:
@@ -203,14 +224,19 @@ class EventStore:
         Rows are numbered in time order (see the module docstring); `effects` keep the
         stream order, the order in which the calls took effect. A complete call may come
         as a CALL_ROW tuple instead of a `Syscall` (the bulk form of a reopened session:
-        `session_file.SessionBatches.store_rows`); the rows are the same.
+        `session_file.SessionBatches.store_rows`), and runs of them as `CallColumns`
+        (a session file's reader process); the rows are the same.
         """
         first = len(self.kinds)
         changed: list[int] = []
         events = events if isinstance(events, list) else list(events)
         effect_of: dict[int, int] = {}  # id(event) -> its row, for `effects`
-        if events and set(map(type, events)) == {tuple}:
-            return self._append_call_rows(events)
+        if events:
+            types = set(map(type, events))
+            if types == {tuple}:
+                return self._append_call_rows(events)
+            if CallColumns in types:
+                return self._append_with_columns(events)
         keys = list(map(_time_key, events))
         if all(map(operator.le, keys, keys[1:])):
             ordered = events  # the usual case: one thread, or threads taking turns
@@ -327,6 +353,81 @@ class EventStore:
         self.row_ids.extend(range(len(self.row_ids), len(self.kinds)))
         self.text.add_rows(len(self.kinds) - first)
         return StoreUpdate(first, len(self.kinds) - first, [], effects, self.ended)
+
+    def _append_with_columns(self, events: list) -> StoreUpdate:
+        """`append` of a batch holding `CallColumns`: each chunk's columns are extended as
+        they are, the events between chunks appended as usual, when that gives the rows
+        time order gives, i.e. when no event between chunks belongs inside one (the
+        reader cuts its chunks so; `session_reader`). Otherwise the chunks are taken
+        back to calls and the batch is appended as any other."""
+        parts: list = []  # CallColumns, and lists of the events between them
+        loose: list = []
+        for ev in events:
+            if type(ev) is CallColumns:
+                if loose:
+                    parts.append(loose)
+                    loose = []
+                parts.append(ev)
+            else:
+                loose.append(ev)
+        if loose:
+            parts.append(loose)
+        if not _chunks_keep_time_order(parts):
+            calls: list = []
+            for ev in events:
+                if type(ev) is CallColumns:
+                    calls.extend(ev.call_rows(self.blobs))
+                else:
+                    calls.append(ev)
+            return self.append(calls)
+        first = len(self.kinds)
+        changed: list[int] = []
+        effects = array("I")
+        for part in parts:
+            if type(part) is CallColumns:
+                effects.extend(self._append_columns(part))
+            else:
+                update = self.append(part)
+                changed.extend(update.changed_rows)
+                effects.extend(update.effects)
+        changed.sort()
+        return StoreUpdate(first, len(self.kinds) - first, changed, effects, self.ended)
+
+    def _append_columns(self, c: CallColumns) -> range:
+        """Rows for a chunk of complete calls given as columns (no stacks); their rows."""
+        r0 = len(self.kinds)
+        n = c.count
+        c.register_blobs(self.blobs)
+        self.kinds.frombytes(bytes(n))  # K_SYSCALL == 0
+        self.pids.extend(c.pids)
+        self.tids.extend(c.tids)
+        self.nrs.extend(c.nrs)
+        self.seqs.extend(c.seqs)
+        self.starts.extend(c.starts)
+        self.ends.extend(c.ends)
+        self.durations.extend(c.durations)
+        self.rets.extend(c.rets)
+        self.errnos.extend(c.errnos)
+        self.flags.extend(c.flags)
+        for col, ix in ((self.mem_ix, c.mem_ix), (self.fds_ix, c.fds_ix)):
+            if ix.count(0) == n:
+                col.frombytes(bytes(4 * n))  # no captures (a getppid flood)
+            else:
+                col.extend(map(c.blob_map.__getitem__, ix))
+        self.path_ix.frombytes(bytes(4 * n))
+        for col, values in zip(self.args, (c.a0, c.a1, c.a2, c.a3, c.a4, c.a5), strict=True):
+            col.extend(values)
+        rows = range(r0, r0 + n)
+        self.pid_index.add_many(rows, c.pids)
+        if c.tids != c.pids:
+            threads = [(r, t) for r, p, t in zip(rows, c.pids, c.tids, strict=True) if t != p]
+            self.pid_index.add_many([r for r, _ in threads], [t for _, t in threads])
+        self.nr_index.add_many(rows, c.nrs)
+        for fd_rows, fds in c.fd_groups(r0):
+            self.fd_index.add_many(fd_rows, fds)
+        self.row_ids.extend(range(len(self.row_ids), len(self.kinds)))
+        self.text.add_rows(n)
+        return rows
 
     def _add_calls(self, calls: list, effect_of: dict[int, int]) -> None:
         """Append complete calls (all `Syscall`s, or all CALL_ROW tuples) as rows, a column
@@ -537,7 +638,7 @@ class EventStore:
     def _blob_column(self, ds: tuple, index: dict[tuple, int]) -> list[int]:
         """`_blob` of each dict of a column (0 for none), the lookups of repeats in C: a
         flood's calls mostly carry what an earlier call did (one fd's name, one buffer)."""
-        flats = [tuple(chain.from_iterable(d.items())) if d else () for d in ds]
+        flats = flat_items(ds)
         index[()] = 0  # no dict: no blob (`_blob_flat` never sees an empty one)
         try:
             found = list(map(index.get, flats))

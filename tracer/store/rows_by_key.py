@@ -12,7 +12,9 @@ import operator
 from array import array
 from bisect import bisect_left
 from collections.abc import Iterable, Sequence
-from itertools import groupby, repeat
+from itertools import compress, groupby, repeat
+
+_FEW_KEYS = 4
 
 
 class RowsByKey:
@@ -41,6 +43,11 @@ class RowsByKey:
         first = keys[0]
         if keys.count(first) == len(keys):  # one process, one syscall: the usual flood
             self._extend(first, rows)
+            return
+        distinct = set(keys)
+        if len(distinct) <= _FEW_KEYS:  # a few syscalls or fds, all day: a pass each, in C
+            for key in sorted(distinct):
+                self._extend(key, compress(rows, map(key.__eq__, keys)))
             return
         order = sorted(range(len(keys)), key=keys.__getitem__)  # stable: rows stay ascending
         for key, idx in groupby(order, keys.__getitem__):
