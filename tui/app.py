@@ -192,6 +192,7 @@ class TraceApp(ContainedPump, DataRoad, TraceActions, FilterControl, SteerContro
         self.status.loop = getattr(self.session, "capture_loop", "")
         if getattr(self.session, "recorded", False):
             self.status.note = "q quits"  # a recording: nothing runs
+            self.status.state = "LOADING"  # from the start, not RUNNING until the first poll
         else:
             self.status.note = "q quits: " + (
                 "kills the launched program"
