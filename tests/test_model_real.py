@@ -258,3 +258,35 @@ def test_clone_files_children_share_the_table_until_exec_unshares_it(tmp_path, c
     execer = int(report["execer"])
     gone = [x for x in fds.entries(execer) if x.fd == keep and x.closed_by == "execve"]
     assert gone, "the exec'ing child's copy closes the close-on-exec fd"
+
+
+OPEN_CLOSE_LOOP = r"""
+#include <fcntl.h>
+#include <stdlib.h>
+#include <unistd.h>
+int main(int argc, char **argv) {
+    int n = atoi(argv[1]);
+    int keep = open("/etc/passwd", O_RDONLY);
+    for (int i = 0; i < n; i++) close(open("/etc/hostname", O_RDONLY));
+    return keep < 0;
+}
+"""
+
+
+def test_the_files_pane_lists_the_open_fds_and_the_newest_closed_ones(cc):
+    # A loop that opens and closes a file keeps an entry per open; the pane lists the
+    # most recent CLOSED_SHOWN (a table of 333,000 rows kept the app busy for minutes).
+    from tui.models import CLOSED_SHOWN, Models
+
+    exe = cc(OPEN_CLOSE_LOOP, name="open_close_loop")
+    session = TraceSession(TraceOptions(command=[str(exe), str(CLOSED_SHOWN + 200)]))
+    session.start()
+    assert session.wait(50)
+    store, models = EventStore(), Models(read_proc=False)
+    models.update(store, store.append(session.drain()))
+    pid = session.worker.main_pid
+    rows = models.fd_rows(pid)
+    closed = [r for r in rows if not r.open]
+    assert len(closed) == CLOSED_SHOWN
+    assert closed[0].created_row > closed[-1].created_row  # the most recently closed first
+    assert all(r.open for r in rows[: len(rows) - CLOSED_SHOWN])
