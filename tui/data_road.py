@@ -14,12 +14,13 @@ import time
 # next tick: the loop turns in between (a repaint, keys), and a backlog is not ingested
 # at the timer's pace (tui/feed.py).
 SLICE_GAP = 0.005
-# While behind, the list and status bar are told what changed at most this often: with a
-# repaint (~30 ms at 160x50) after every 30 ms slice, a 1M-event replay took 23 s to
-# ingest, 19 s with 0.1 s (14 s taken whole, first paint 7.7 s; 2-vCPU Xeon, load ~2).
-# 0.25 s (four frames a second while a flood outruns the app, as `top` is slower still):
-# the 180k-call open/read/close flood live cost the app's thread 5.3/5.2 s of CPU
-# against 7.5/5.8 s at 0.1 s (screen updates 68/64 against 99/81; two pairs, load 3-5).
+# While behind or flooded (tui/feed.py: FLOOD_RATE), the list and status bar are told
+# what changed at most this often: with a repaint (~30 ms at 160x50) after every 30 ms
+# slice, a 1M-event replay took 23 s to ingest, 19 s with 0.1 s (14 s taken whole, first
+# paint 7.7 s; 2-vCPU Xeon, load ~2). 0.25 s (four frames a second while a flood outruns
+# the app, as `top` is slower still): the 180k-call open/read/close flood live cost the
+# app's thread 5.3/5.2 s of CPU against 7.5/5.8 s at 0.1 s (screen updates 68/64 against
+# 99/81; two pairs, load 3-5).
 REDRAW_BEHIND = 0.25
 # A recording being read (`-r FILE`) waits for nobody: each redraw lays out the whole
 # screen again (the scrollbar moved), ~35 ms, so it is told less often while it loads
@@ -57,7 +58,7 @@ class DataRoad:
             self._unshown_changes.extend(update.changed_rows)
             self._panes_dirty = True
         now = time.monotonic()
-        if not self.feed.behind or now - self._last_redraw >= self._redraw_behind():
+        if not self.feed.flooding or now - self._last_redraw >= self._redraw_behind():
             self._last_redraw = now
             if self._unshown_changes is not None:
                 self.syscall_list.rows_added(self._unshown_changes)

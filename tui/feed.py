@@ -27,8 +27,16 @@ RATE_WINDOW = 2.0  # seconds the event rate is averaged over
 # session is not flooding us: while it is, the traced program waits for every CPU cycle
 # the app takes, so indexing waits for a lull (or for a filter that needs it).
 INDEX_BUDGET = 0.004
-INDEX_BUDGET_QUIET = 0.03  # the trace ended, or a tick brought fewer than QUIET events
-QUIET = 100
+INDEX_BUDGET_QUIET = 0.03  # the trace ended, or events come slower than QUIET_RATE
+QUIET_RATE = 2_000  # events/s
+# Past this rate (events/s over RATE_WINDOW) the program floods us even if the app keeps
+# up: no indexing then, and the screen is told of new rows at the pace it is while behind
+# (tui/data_road.py). On a 2-vCPU VM the app's thread shares the CPUs with the program
+# and the ptrace thread, and each of its milliseconds slows the traced program down
+# (open/read/close at ~20,000 calls/s: indexing and a repaint every tick took a third of
+# the app thread's time). A rate, not the last tick's count: a slice taken 5 ms after a
+# busy tick brings few events, and counted as a lull it indexed for 30 ms.
+FLOOD_RATE = 10_000
 # The memory bound: past `max_rows` rows the oldest are dropped, down to this share of it
 # (so a drop, which renumbers every row holder, happens once per quarter of the bound).
 KEEP_AFTER_DROP = 0.75
@@ -111,7 +119,6 @@ class TraceFeed:
         self._unfinished: set[int] = set()  # id() of calls in the store as in-progress rows
         self._rate_window: deque[tuple[float, int]] = deque()
         self.behind = False  # the last drain left events waiting
-        self.last_count = 0  # events the last drain took
         self.last_drop = 0  # rows the last drain dropped (the memory bound), 0 if none
         self.flight = None  # a FlightRecorder (--ring/--trigger) fed every batch, or None
         self.long_lived = LongLivedObjects()
@@ -137,7 +144,6 @@ class TraceFeed:
         taken = 0  # events: a recording's chunk of calls as columns counts as its calls
         step = getattr(self.session, "drain_step", CHUNK)
         self.behind = False
-        self.last_count = 0
         while True:
             want = min(step, most - taken)
             got = self.session.drain(want)
@@ -161,7 +167,6 @@ class TraceFeed:
             flush()  # the explorer's -w: what was drained goes to the recorder now
         if not events:
             return None
-        self.last_count = taken
         update = self.ingest(events)
         if taken >= CHUNK:  # a few events measure timer noise, not the ingest
             took = (time.perf_counter() - started) / taken
@@ -200,12 +205,17 @@ class TraceFeed:
             _release_free_memory()
         return k
 
+    @property
+    def flooding(self) -> bool:
+        """Events pour in: the last drain left a backlog, or they come at FLOOD_RATE or more."""
+        return self.behind or (not self.trace_ended and self.rate() >= FLOOD_RATE)
+
     def index_idle(self) -> int:
         """Index rows for search while events are not flooding in; rows looked at.
         Deferred model work (a reopened recording's fd tables) goes first."""
-        if self.behind:
+        if self.flooding:
             return 0
-        quiet = self.trace_ended or self.last_count < QUIET
+        quiet = self.trace_ended or self.rate() < QUIET_RATE
         catch_up = getattr(self.models, "catch_up", None)
         if catch_up is not None and catch_up(INDEX_BUDGET_QUIET if quiet else INDEX_BUDGET):
             return 0
