@@ -137,6 +137,22 @@ def test_forked_child_inherits_and_exec_closes_cloexec(traced):
         assert gone, key
 
 
+def test_a_forked_childs_table_copies_every_field_of_each_entry():
+    """FdTable.copy names FdEntry's fields one by one (for speed): none may be left out."""
+    from dataclasses import fields
+
+    from tracer.model.fds import FdEntry, FdTable
+
+    values = {
+        f.name: (7 if f.type in ("int", "int | None") else True if f.type == "bool" else f.name)
+        for f in fields(FdEntry)
+    }
+    table = FdTable()
+    table.open[7] = FdEntry(**values)
+    child = table.copy()
+    assert child.open[7] == table.open[7] and child.open[7] is not table.open[7]
+
+
 def test_failed_open_is_grouped_with_its_path(traced):
     store, _, _, errors, _ = traced
     g = errors.get("openat", 2, "/nonexistent/tracetui-test")
