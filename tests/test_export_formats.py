@@ -3,158 +3,39 @@ Profiler profile, checked by a real consumer where one exists.
 
 The Chrome JSON is imported by speedscope's own importer (the npm package, run by
 node through tests/consumers/speedscope_import.js): its profiles must be our
-threads, and its calls our syscalls. speedscope's "Firefox" importer reads the
-Firefox devtools' old format, not the processed profile format, so the Firefox
-export is checked against the processed format's rules (the profiler's
-src/types/profile.ts, version 55) by `check_processed_profile` below.
-The traced program is the oracle: it writes down what it did.
+threads, and its calls our syscalls. The Firefox export is checked here against
+the processed format's rules (the profiler's src/types/profile.ts, version 55,
+`check_processed_profile`), and opened by the Firefox Profiler itself in
+test_export_firefox_profiler.py. The traced program is the oracle
+(export_oracle.py): it writes down what it did.
 """
 
 from __future__ import annotations
 
 import json
-import shutil
-import sqlite3
-import subprocess
 from collections import Counter
 from pathlib import Path
 
 import pytest
 from conftest import compile_c, run_tracetui
+from export_consumers import npm_package, speedscope_import
+from export_oracle import PROGRAM, record_and_export
 
 pytestmark = pytest.mark.timeout(300)
 
 SPEEDSCOPE_VERSION = "1.25.0"
-IMPORT_SCRIPT = Path(__file__).parent / "consumers" / "speedscope_import.js"
-
-# Makes known syscalls from named functions on two threads (the main thread's read
-# waits for the worker's calls, so it is strace's <unfinished ...>/<... resumed>),
-# forks a child that execs, takes a signal; then writes what it did to argv[1].
-PROGRAM = r"""
-#define _GNU_SOURCE
-#include <pthread.h>
-#include <signal.h>
-#include <stdio.h>
-#include <sys/syscall.h>
-#include <sys/wait.h>
-#include <unistd.h>
-#include <fcntl.h>
-#define ASKS 7
-#define GREETS 5
-static volatile pid_t worker_tid;
-static volatile sig_atomic_t got;
-static void on_usr1(int s) { (void)s; got = 1; }
-__attribute__((noinline)) static void ask_parent(void) {
-    for (int i = 0; i < ASKS; i++) syscall(SYS_getppid);
-}
-static int done_pipe[2];
-static void *worker(void *a) {
-    (void)a;
-    worker_tid = (pid_t)syscall(SYS_gettid);
-    usleep(50000);  /* settle: main is blocked in its read by now */
-    ask_parent();
-    write(done_pipe[1], "x", 1);
-    return 0;
-}
-__attribute__((noinline)) static void greet(int fd) {
-    for (int i = 0; i < GREETS; i++) write(fd, "hello\n", 6);
-}
-int main(int argc, char **argv) {
-    pthread_t t;
-    char c1;
-    pipe(done_pipe);
-    pthread_create(&t, 0, worker, 0);
-    read(done_pipe[0], &c1, 1);  /* overtaken by the worker's calls: unfinished, resumed */
-    pthread_join(t, 0);
-    int fd = open("/dev/null", O_WRONLY);
-    greet(fd);
-    close(fd);
-    signal(SIGUSR1, on_usr1);
-    raise(SIGUSR1);
-    pid_t c = fork();
-    if (c == 0) { execl("/bin/true", "true", (char *)0); _exit(1); }
-    int st;
-    waitpid(c, &st, 0);
-    FILE *o = fopen(argv[1], "w");
-    fprintf(o, "{\"pid\": %d, \"worker_tid\": %d, \"child\": %d, \"asks\": %d, \"greets\": %d,"
-               " \"signal\": %d}\n", getpid(), worker_tid, c, ASKS, GREETS, (int)got);
-    fclose(o);
-    return 0;
-}
-"""
 
 
 @pytest.fixture(scope="session")
 def speedscope(request) -> Path:
     """speedscope's npm package, installed once into pytest's cache directory."""
-    node, npm = shutil.which("node"), shutil.which("npm")
-    if not node or not npm:
-        pytest.fail(
-            "node and npm are needed to check exports with speedscope (.ci/run installs them)"
-        )
-    root = Path(request.config.cache.mkdir(f"speedscope-{SPEEDSCOPE_VERSION}"))
-    package = root / "node_modules" / "speedscope"
-    if not (package / "package.json").exists():
-        done = subprocess.run(
-            [
-                npm,
-                "install",
-                "--prefix",
-                str(root),
-                "--no-audit",
-                "--no-fund",
-                "--silent",
-                f"speedscope@{SPEEDSCOPE_VERSION}",
-            ],
-            capture_output=True,
-            text=True,
-            timeout=240,
-        )
-        assert done.returncode == 0, f"npm install speedscope failed: {done.stderr}"
-    assert json.loads((package / "package.json").read_text())["version"] == SPEEDSCOPE_VERSION
-    return package
-
-
-def speedscope_import(package: Path, file: Path) -> dict:
-    done = subprocess.run(
-        ["node", str(IMPORT_SCRIPT), str(package), str(file)],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert done.returncode == 0, done.stderr
-    return json.loads(done.stdout)
+    return npm_package(request.config, "speedscope", SPEEDSCOPE_VERSION)
 
 
 @pytest.fixture(scope="module")
 def recording(tmp_path_factory) -> dict:
-    """The program traced with stacks (-k) into a session file, exported both ways."""
-    tmp = tmp_path_factory.mktemp("export")
-    prog = compile_c(PROGRAM, name="export_oracle")
-    oracle_file, session = tmp / "oracle.json", tmp / "run.db"
-    # Stacks only where the test looks: resolving the lines of every frame of the
-    # launcher's own execve stack (through libpython's DWARF) would take a minute.
-    stacks = "name:getppid,write,read"
-    done = run_tracetui(
-        "--no-ui", "--stack-filter", stacks, "-w", str(session), str(prog), str(oracle_file)
-    )
-    assert done.returncode == 0, done.stderr
-    exports = {}
-    for fmt in ("perfetto", "firefox"):
-        out = tmp / f"run.{fmt}.json"
-        done = run_tracetui("--no-ui", "-r", str(session), "--format", fmt, "-o", str(out))
-        assert done.returncode == 0, done.stderr
-        exports[fmt] = out
-    with sqlite3.connect(session) as db:
-        calls = db.execute("SELECT pid, tid, name, dur_ns FROM syscalls").fetchall()
-        resumed = db.execute("SELECT tid, name FROM events WHERE type = 'resumed'").fetchall()
-    return {
-        "oracle": json.loads(oracle_file.read_text()),
-        "calls": calls,
-        "resumed": resumed,
-        "program": prog.name,
-        **exports,
-    }
+    """The oracle program traced with stacks into a session file, exported both ways."""
+    return record_and_export(tmp_path_factory.mktemp("export"))
 
 
 # -- Chrome JSON trace events (--format perfetto)

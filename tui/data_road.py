@@ -71,7 +71,10 @@ class DataRoad:
         ended = self.feed.ended
         if self._panes_dirty and (now - self._last_pane_refresh >= self._pane_gap or ended):
             self.refresh_panes()
+        building = self.models.fds_building
         self.feed.index_idle()
+        if building and not self.models.fds_building:
+            self._panes_dirty = True  # the Files pane showed a recording's fd tables part-built
         if self.feed.behind and not self._slice_soon:
             self._slice_soon = True
             self.set_timer(SLICE_GAP, self._next_slice)

@@ -31,6 +31,11 @@ class Models:
         """Spend up to `budget` seconds on deferred work; True if some is left."""
         return self.fds.catch_up(budget)
 
+    @property
+    def fds_building(self) -> bool:
+        """A reopened recording's fd tables are not built up to its last row yet."""
+        return self.fds.pending > 0
+
     def rows_dropped(self, k: int) -> None:
         """The store forgot its oldest `k` rows (the memory bound): renumber with it."""
         self.processes.rows_dropped(k)
@@ -66,14 +71,19 @@ class Models:
         return info.state
 
     # -- files pane -----------------------------------------------------------------
-    def fd_rows(self, pid: int | None) -> list[FdRow]:
+    def fd_rows(self, pid: int | None, budget: float | None = None) -> list[FdRow]:
         """Open fds by number, then the closed ones, the most recently closed first, at
         most CLOSED_SHOWN of them: a loop that opens and closes a file keeps every entry,
         and a table of 333,000 rows (a million-call recording) kept the app's thread
-        measuring rows for minutes. Older ones are a filter away (`fd:N`)."""
+        measuring rows for minutes. Older ones are a filter away (`fd:N`).
+
+        With a `budget`, a reopened recording's tables are built for about that many
+        seconds first and the rows are the tables as far as they are built
+        (`fds_building` says whether that is the end); without, they are built whole."""
         if pid is None:
             return []
-        entries = self.fds.entries(pid, include_closed=True)
+        self.fds.catch_up(budget)
+        entries = self.fds.entries(pid, include_closed=True, current=False)
         opened = sorted((e for e in entries if e.is_open), key=lambda e: e.fd)
         closed = [e for e in entries if not e.is_open][-CLOSED_SHOWN:]
         return [self._fd_row(e) for e in (*opened, *reversed(closed))]
@@ -89,10 +99,12 @@ class Models:
         return FdRow(e.fd, e.kind, target, e.flags, by, e.created_row, e.is_open)
 
     def open_count(self, pid: int | None) -> int:
-        return self.fds.open_count(pid) if pid is not None else 0
+        """Open fds as far as the tables are built (see `fd_rows`)."""
+        return self.fds.open_count(pid, current=False) if pid is not None else 0
 
     def fd_limit(self, pid: int | None) -> int | None:
-        return self.fds.nofile_limit(pid) if pid is not None else None
+        """RLIMIT_NOFILE as far as the tables are built (see `fd_rows`)."""
+        return self.fds.nofile_limit(pid, current=False) if pid is not None else None
 
     # -- errors pane ------------------------------------------------------------------
     def error_rows(self, order: str = "count") -> list[ErrorRow]:

@@ -18,6 +18,11 @@ from tui.widgets.panes import ErrorsPane, FilesPane, ProcessesPane, TablePane
 from tui.widgets.stack_view import StackView
 from tui.widgets.summary_pane import SummaryPane
 
+# Seconds of a reopened recording's fd tables the Files pane builds per rebuild (the rest
+# is built while the app idles): built whole, a million open/read/close calls held the
+# app's thread for 2 s at a time, keys unanswered.
+FILES_CATCH_UP = 0.02
+
 
 class SidePanes(ContainedPump, Vertical):
     _models: tuple | None = None  # what the panes were last built from
@@ -78,11 +83,15 @@ class SidePanes(ContainedPump, Vertical):
         if active == "processes":
             self.query_one(ProcessesPane).show(models.process_rows())
         elif active == "files":
-            self.query_one(FilesPane).show(models.fd_rows(files_pid))
+            # A recording still being reopened: its fd tables as far as they are built.
+            self.query_one(FilesPane).show(models.fd_rows(files_pid, FILES_CATCH_UP))
             limit = models.fd_limit(files_pid)
             count = models.open_count(files_pid)
             label = "Files" if files_pid is None else f"Files {files_pid}: {count} open"
-            self.tabs.get_tab("files").label = f"{label}/{limit}" if limit else label
+            label = f"{label}/{limit}" if limit else label
+            self.tabs.get_tab("files").label = (
+                f"{label} (building)" if models.fds_building else label
+            )
         elif active == "errors":
             pane = self.query_one(ErrorsPane)
             pane.t0 = t0
