@@ -15,17 +15,15 @@ import time
 # at the timer's pace (tui/feed.py).
 SLICE_GAP = 0.005
 # While behind or flooded (tui/feed.py: FLOOD_RATE), the list and status bar are told
-# what changed at most this often: with a repaint (~30 ms at 160x50) after every 30 ms
-# slice, a 1M-event replay took 23 s to ingest, 19 s with 0.1 s (14 s taken whole, first
-# paint 7.7 s; 2-vCPU Xeon, load ~2). 0.25 s (four frames a second while a flood outruns
-# the app, as `top` is slower still): the 180k-call open/read/close flood live cost the
-# app's thread 5.3/5.2 s of CPU against 7.5/5.8 s at 0.1 s (screen updates 68/64 against
-# 99/81; two pairs, load 3-5).
-REDRAW_BEHIND = 0.25
-# A recording being read (`-r FILE`) waits for nobody: each redraw lays out the whole
-# screen again (the scrollbar moved), ~35 ms, so it is told less often while it loads
-# (1M open/read/close events: a third of the loading time was redraws at 0.1 s).
-REDRAW_BEHIND_RECORDED = 0.5
+# what changed at most this often (two frames a second; `top` is slower still). A redraw
+# costs ~30 ms at 160x45 and the traced program pays for it on a 2-CPU machine: with a
+# repaint after every 30 ms slice a 1M-event replay took 23 s to ingest, 19 s at 0.1 s
+# (2-vCPU Xeon, load ~2); the 180k-call open/read/close flood live cost the app's thread
+# 7.5/5.8 s of CPU at 0.1 s, 5.3/5.2 s at 0.25 s (load 3-5); four threads writing 240k
+# calls, 5.7/6.3 s at 0.25 s, 4.6/5.6/5.2 s at 0.5 s (2-vCPU AMD EPYC, load ~3). A
+# recording being read also waits for nobody, and each of its redraws lays out the whole
+# screen again (the scrollbar moved).
+REDRAW_BEHIND = 0.5
 PANE_REFRESH = 0.5  # seconds between side-pane rebuilds while events stream
 # ... or longer, so that rebuilding and drawing the side pane takes at most this share of
 # the app's time: a process tree of 1,000 rows cost ~100 ms a refresh, a fifth of the
@@ -41,11 +39,6 @@ class DataRoad:
     _drop_noticed = False
     _pane_gap = PANE_REFRESH  # seconds until the side pane is rebuilt again (PANE_SHARE)
 
-    def _redraw_behind(self) -> float:
-        """Seconds between redraws while a backlog waits."""
-        recorded = getattr(self.session, "recorded", False)
-        return REDRAW_BEHIND_RECORDED if recorded else REDRAW_BEHIND
-
     def poll_session(self) -> None:
         """Take the session's new events into the store (tui.feed), then redraw what changed."""
         update = self.feed.drain()
@@ -58,7 +51,7 @@ class DataRoad:
             self._unshown_changes.extend(update.changed_rows)
             self._panes_dirty = True
         now = time.monotonic()
-        if not self.feed.flooding or now - self._last_redraw >= self._redraw_behind():
+        if not self.feed.flooding or now - self._last_redraw >= REDRAW_BEHIND:
             self._last_redraw = now
             if self._unshown_changes is not None:
                 self.syscall_list.rows_added(self._unshown_changes)
