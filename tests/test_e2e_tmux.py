@@ -147,44 +147,6 @@ def test_filter_pause_resume_inspect_quit_in_a_real_terminal(tmp_path):
                 pass
 
 
-def _nice(tid: int) -> int:
-    return int(Path(f"/proc/{tid}/stat").read_text().rsplit(")", 1)[1].split()[16])
-
-
-def test_the_app_yields_the_cpu_to_the_program_and_its_tracer(tmp_path):
-    """The app's thread runs APP_NICE nicer; the ptrace thread (the program's TracerPid)
-    and the program keep the priority tracetui was started with."""
-    from tui.run_app import APP_NICE
-
-    script = tmp_path / "prog.py"
-    script.write_text(PROGRAM)
-    pidfile = tmp_path / "pid"
-    tmux = Tmux("tracetui-e2e-" + uuid.uuid4().hex[:8])
-    env = {"PYTHONPATH": str(ROOT), "TERM": "xterm-256color"}
-    tmux.start([sys.executable, "-m", "tui", sys.executable, str(script), str(pidfile), "/x"], env)
-    try:
-        assert wait_for(lambda: pidfile.exists() and pidfile.read_text() != "", timeout=20)
-        pid = int(pidfile.read_text())
-        tmux.wait_screen(lambda s: "RUNNING" in s)
-        status = Path(f"/proc/{pid}/status").read_text()
-        tracer = int(status.split("TracerPid:")[1].split()[0])
-        app = int(Path(f"/proc/{tracer}/status").read_text().split("Tgid:")[1].split()[0])
-        assert tracer != app  # the ptrace thread is not the app's
-        base = os.getpriority(os.PRIO_PROCESS, 0)  # what the test runner gave tracetui
-        assert _nice(pid) == base
-        assert _nice(tracer) == base
-        assert _nice(app) == min(19, base + APP_NICE)
-        tmux.keys("q")
-        assert wait_for(lambda: not tmux.alive(), timeout=20), tmux.screen()
-    finally:
-        tmux.kill()
-        if pidfile.exists() and pidfile.read_text():
-            try:
-                os.kill(int(pidfile.read_text()), 9)
-            except OSError:
-                pass
-
-
 def test_quit_leaves_an_attached_process_running(tmp_path):
     sleeper = subprocess.Popen(["sleep", "60"])
     tmux = Tmux("tracetui-e2e-" + uuid.uuid4().hex[:8])
