@@ -99,7 +99,9 @@ class FirefoxProfilerCli:
                 f"the profiler's daemon ended ({self.daemon.returncode}): "
                 f"{self.log.read_text(errors='replace')}"
             )
-            assert time.monotonic() < deadline, f"the profiler did not load the file: {said}"
+            assert time.monotonic() < deadline, (
+                f"the profiler did not load the file: {said}; its daemon said: {self.daemon_log()}"
+            )
             time.sleep(0.2)
 
     def _run(self, *args: str) -> subprocess.CompletedProcess:
