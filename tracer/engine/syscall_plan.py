@@ -14,7 +14,7 @@ from tracer.options import TraceOptions
 from tracer.syscalls import capture
 from tracer.syscalls.capture import CaptureLimits
 from tracer.syscalls.classes import Class
-from tracer.syscalls.render import load_decoders
+from tracer.syscalls.families import load_families
 from tracer.syscalls.table import get_table
 
 # How a successful call changes the fd table (for the fd-name cache).
@@ -47,11 +47,20 @@ _F_DUPFD_CLOEXEC = 1030
 SIZE = 1024
 
 
+def traced_names(traced: frozenset[int] | set[int] | None) -> list[str] | None:
+    """The names of the traced calls whose registrations the plan reads (None: all).
+    Untraced calls need none: neither loop captures, names or tracks anything for them."""
+    if traced is None:
+        return None
+    table = get_table()
+    return [d.name for nr in traced if nr < SIZE and (d := table.get(nr)) is not None]
+
+
 class SyscallPlan:
     def __init__(self, options: TraceOptions) -> None:
-        load_decoders()
         table = get_table()
         self.table = table
+        load_families(traced_names(options.trace_syscalls))
         self.limits = CaptureLimits(
             strsize=options.strsize,
             bufsize=max(options.bufsize, 0),
