@@ -197,3 +197,5 @@ def test_a_short_run_imports_only_the_families_of_what_it_traces(tmp_path):
     families = {m.rpartition(".")[2] for m in imported if m.startswith("tracer.syscalls.decoders.")}
     assert "file" in families  # openat's
     assert not families & {"ioctl", "netlink", "bpf", "net", "io_uring", "perf", "prctl"}
+    assert "tracer.steer.rules" not in imported  # no -e inject=
+    assert "sqlite3" not in imported  # no -w, no -r

@@ -436,11 +436,13 @@ def _session_read_option(parser: argparse.ArgumentParser, argv: list[str]) -> ar
     Otherwise `-r` is strace's relative timestamps (a flag), so `tracetui -r ./prog`
     still means what it means in strace: argparse takes FILE for the program, and
     only then is it looked at."""
-    from tracer.formats.recording import is_recording
-
     args = parser.parse_args(argv)
     command = args.command
-    if not args.r_flag or not command or not _reads(command[0], is_recording):
+    if not args.r_flag or not command:
+        return args
+    from tracer.formats.recording import is_recording
+
+    if not _reads(command[0], is_recording):
         return args
     at = len(argv) - len(command)  # where argparse found the "program"
     if at > 0 and argv[at - 1] == "-r" and argv[at] == command[0]:

@@ -10,13 +10,13 @@ thread calls `ptrace` (the kernel ties a tracee to the thread that attached).
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 import os
 import struct
 
+from tracer.engine.libc import libc_path
 from tracer.syscalls.table import AUDIT_ARCH_X86_64, COMPAT_BASE
 
-_LIBC_PATH = ctypes.util.find_library("c") or "libc.so.6"
+_LIBC_PATH = libc_path()
 _libc = ctypes.CDLL(_LIBC_PATH, use_errno=True)
 # The same libc, called without releasing the GIL. ctypes drops the GIL around every
 # foreign call, and taking it back waits for whichever thread holds it: in the

@@ -27,11 +27,11 @@ from tracer.engine import ptrace_api as pt
 from tracer.engine.poke import apply_pokes
 from tracer.engine.tasks import Task
 from tracer.events import DELAYED, INJECTED, INJECTED_KEY, POKED, BreakpointHit, Syscall
-from tracer.steer.rules import InjectRule
 from tracer.steer.steering import Steering
 
 if TYPE_CHECKING:
     from tracer.engine.worker import Worker as _Base
+    from tracer.steer.rules import InjectRule
 else:
     _Base = object
 
