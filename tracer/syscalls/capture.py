@@ -240,6 +240,17 @@ Op = Read | Cwd | Strings | Handoff
 _STRINGS_HEAD = struct.Struct("<IB")
 ENTRY_SPECS: dict[str, tuple[Op, ...]] = {}
 EXIT_SPECS: dict[str, tuple[Op, ...]] = {}
+# Where a consumer that saw the exec (the text writer) puts the environment the new
+# image started with, for strace -v; the capture itself only counts the variables.
+ENVIRONMENT_KEY = "environment"
+
+
+def iov_end_key(pos: int) -> str:
+    """The key of the address where the iovec array at argument `pos` stopped being
+    readable (tracer/syscalls/decoders/iovec.py)."""
+    return f"iov_end{pos}"
+
+
 CWD_KEY = "_cwd"
 # strace -yy: what each socket fd of the call was, found while the tracee was stopped
 # (tracer/engine/socket_details.py): ((fd, text), ...), the text strace puts in <...>.
