@@ -16,6 +16,7 @@ from tracer.engine.core import load_core
 from tracer.events import Exec, Exited, ProcessStarted, Resumed, SignalDelivered, Syscall
 from tracer.options import TraceOptions
 from tracer.session import TraceSession
+from tracer.syscalls.families import load_families
 from tracer.syscalls.table import get_table
 
 pytestmark = pytest.mark.timeout(90)
@@ -412,6 +413,7 @@ def test_a_handoff_gives_python_only_the_calls_its_condition_names(monkeypatch, 
         return {"probe": mem.read(0, 1) is None}  # a real reader, stopped tracee
 
     ops = (capture.Handoff((0, 0o777, (0o022,)), probe),)
+    load_families(("umask",))  # its own registration first, or it would replace this one
     monkeypatch.setitem(capture.ENTRY_SPECS, "umask", ops)
     monkeypatch.setitem(
         capture.ENTRY_CAPTURES,
@@ -461,6 +463,7 @@ def test_a_read_through_a_pointer_field_is_the_same_in_both_loops(monkeypatch, r
     from tracer.engine import core_records
 
     ops = (capture.Read("probe", 1, size=5, exact=True, deref=0),)
+    load_families(("write",))  # its own registration first, or it would replace this one
     monkeypatch.setitem(capture.ENTRY_SPECS, "write", ops)
     # The C records' reader caches the ops per syscall: forget them now and after.
     core_records._ops_by_nr.cache_clear()

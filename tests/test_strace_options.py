@@ -238,6 +238,23 @@ def test_o_without_f_prints_a_single_process_as_strace_and_prefixes_once_it_fork
     assert len({line.split()[0] for line in lines[1:]}) == 2
 
 
+@pytest.mark.parametrize(
+    "signals",
+    [" ", "", "!", "all, chld", "SIG", "256", "1-1", "9,chdir", "chld,,alrm", ",chld", "0"],
+)
+def test_a_signal_set_is_refused_or_taken_as_strace_takes_it(signals):
+    # strace's qualify_tokens: tokens as given (` ` is not a signal), `all` only whole,
+    # numbers up to 255; its tests (qual_signal) check the refusals and their words.
+    ours = run_tracetui("--no-ui", "-o", "/dev/null", "-e", f"signal={signals}", "/bin/true")
+    theirs = subprocess.run(
+        ["strace", "-o", "/dev/null", "-e", f"signal={signals}", "/bin/true"],
+        capture_output=True,
+        text=True,
+    )
+    assert ours.returncode == theirs.returncode
+    assert ours.stderr.replace("tracetui:", "strace:") == theirs.stderr
+
+
 @pytest.mark.parametrize("flag", ["-i", "-n", "-Y", "-e kvm=vcpu"])
 def test_unsupported_strace_option_is_named_in_one_line(flag):
     proc = run_tracetui("--no-ui", *flag.split(), "/bin/true")

@@ -296,19 +296,21 @@ def _capture_unabbreviated(abbrev: frozenset[int] | None) -> None:
     """-v (or -e abbrev= leaving some calls out): what those calls print whole must be
     captured whole (set before tracing; the worker and the writer inherit it). `abbrev`
     holds the abbreviated calls; None: all of them."""
-    from tracer.syscalls.decoders.mmsghdr import show_whole_vectors
-    from tracer.syscalls.decoders.process import read_environments
-    from tracer.syscalls.decoders.stat import keep_dirent_entries
+    from importlib import import_module
+
     from tracer.syscalls.table import get_table
 
     table = get_table()
-    for names, setter in (
-        (("getdents", "getdents64"), keep_dirent_entries),
-        (("sendmmsg", "recvmmsg"), show_whole_vectors),
-        (("execve", "execveat"), read_environments),
+    for names, family, setter in (
+        (("getdents", "getdents64"), "tracer.syscalls.decoders.stat", "keep_dirent_entries"),
+        (("sendmmsg", "recvmmsg"), "tracer.syscalls.decoders.mmsghdr", "show_whole_vectors"),
+        (("execve", "execveat"), "tracer.syscalls.decoders.process", "read_environments"),
     ):
         nrs = {n for name in names for n in table.numbers_named(name)}
-        setter(abbrev is not None and not nrs <= abbrev)
+        whole = abbrev is not None and not nrs <= abbrev
+        # A family imported later starts abbreviated: imported here only to change that.
+        if whole or family in sys.modules:
+            getattr(import_module(family), setter)(whole)
 
 
 def _summary_options(args: argparse.Namespace):
@@ -434,11 +436,13 @@ def _session_read_option(parser: argparse.ArgumentParser, argv: list[str]) -> ar
     Otherwise `-r` is strace's relative timestamps (a flag), so `tracetui -r ./prog`
     still means what it means in strace: argparse takes FILE for the program, and
     only then is it looked at."""
-    from tracer.formats.recording import is_recording
-
     args = parser.parse_args(argv)
     command = args.command
-    if not args.r_flag or not command or not _reads(command[0], is_recording):
+    if not args.r_flag or not command:
+        return args
+    from tracer.formats.recording import is_recording
+
+    if not _reads(command[0], is_recording):
         return args
     at = len(argv) - len(command)  # where argparse found the "program"
     if at > 0 and argv[at - 1] == "-r" and argv[at] == command[0]:
@@ -485,6 +489,7 @@ class _Interrupted:
 
 def run_headless(opts: TraceOptions, args: argparse.Namespace) -> int:
     from tracer.engine.launcher import LaunchError, resolve_program
+    from tracer.engine.syscall_plan import traced_names
     from tracer.formats.pipeline import (
         WRITER_CANNOT_WRITE,
         WRITER_READER_GONE,
@@ -492,9 +497,10 @@ def run_headless(opts: TraceOptions, args: argparse.Namespace) -> int:
         start_writer_process,
     )
     from tracer.session import TraceError, TraceSession
-    from tracer.syscalls.render import load_decoders
+    from tracer.syscalls.families import load_families
 
-    load_decoders()  # once, before the fork, so the writer does not import them again
+    # The traced calls' families, once, before the fork: the writer renders them too.
+    load_families(traced_names(opts.trace_syscalls))
     if opts.command:  # a program that cannot run is refused before any output is made
         try:
             resolve_program(opts.command[0])
@@ -761,11 +767,10 @@ def make_writer(
     than an error that would lose the trace.
     """
     from tracer.syscalls import fmt
-    from tracer.syscalls.render import RenderContext, load_decoders
+    from tracer.syscalls.render import RenderContext
 
     if release_streams:
         release_standard_streams()
-    load_decoders()
     settings = getattr(args, "strace", None)
     text_opts = settings.text if settings is not None else None
     ctx = RenderContext(strsize=opts.strsize, show_fd_paths=opts.resolve_fds, render_cache={})

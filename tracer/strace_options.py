@@ -162,25 +162,31 @@ def _negation(value: str) -> tuple[bool, str]:
 
 
 def _signal_set(value: str) -> frozenset[int] | None:
-    negate, value = _negation(value)
-    numbers: set[int] = set()
+    """strace's signal set (qualify_tokens): `all`/`none` whole, else comma-separated
+    tokens as given (no blanks stripped; empty ones skipped, but none at all is an
+    error), each a number up to 255 or a name with or without SIG in any case."""
+    negate, rest = _negation(value)
     every = set(range(1, signal_mod.SIGRTMAX + 1))
-    for item in filter(None, (v.strip() for v in value.split(","))):
-        if item == "all":
-            numbers |= every
-            continue
-        if item == "none":
-            continue
-        if item.isdigit():
-            numbers.add(int(item))
-            continue
-        name = item.upper()
-        name = name if name.startswith("SIG") else "SIG" + name
-        try:
-            numbers.add(int(signal_mod.Signals[name]))
-        except KeyError:
-            raise StraceOptionError(f"invalid signal '{item}'") from None
+    if rest in ("all", "none"):
+        numbers = every if rest == "all" else set()
+        return frozenset(every - numbers) if negate else frozenset(numbers)
+    tokens = [t for t in rest.split(",") if t]
+    if not tokens:
+        raise StraceOptionError(f"invalid signal '{value}'")
+    numbers = {_signal_number(t) for t in tokens}
     return frozenset(every - numbers) if negate else frozenset(numbers)
+
+
+def _signal_number(token: str) -> int:
+    if token[0].isdigit():
+        if token.isdigit() and int(token) <= 255:
+            return int(token)
+        raise StraceOptionError(f"invalid signal '{token}'")
+    name = token.upper()
+    try:
+        return int(signal_mod.Signals[name if name.startswith("SIG") else "SIG" + name])
+    except KeyError:
+        raise StraceOptionError(f"invalid signal '{token}'") from None
 
 
 def _name_set(value: str, known: tuple[str, ...], what: str) -> frozenset[str]:

@@ -29,8 +29,9 @@ from functools import cache
 
 from tracer.events import Syscall
 from tracer.store.lines import render_syscall_line
+from tracer.syscalls.families import load_families
 from tracer.syscalls.imported import leading_number
-from tracer.syscalls.render import DECODERS, RenderContext, errno_name, load_decoders, render
+from tracer.syscalls.render import DECODERS, RenderContext, errno_name, render
 from tracer.syscalls.table import get_table
 
 # Calls whose number and outcome move with timing, scheduling or the allocator:
@@ -212,7 +213,7 @@ class Normalizer:
 def fd_positions(name: str) -> frozenset[int]:
     """Argument positions the syscall's decoder renders as fds, learnt by rendering a
     probe call (one truth: the decoders; an imported call's kinds come from its text)."""
-    load_decoders()
+    load_families((name,))
     d = get_table().by_name.get(name)
     fn = DECODERS.get(name)
     if d is None or fn is None:

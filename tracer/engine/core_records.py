@@ -37,24 +37,30 @@ RF_ERROR, RF_FDS = 1, 2
 C_BYTES, C_NONE, C_FDNAME, C_CWD = 1, 2, 3, 4
 
 
-@cache
-def _ops_by_nr() -> tuple[dict[int, tuple[Op, ...]], dict[int, tuple[Op, ...]]]:
-    from tracer.syscalls.render import load_decoders
-    from tracer.syscalls.table import get_table
+class _OpsByNr(dict):
+    """nr -> the declared captures (`specs`: capture.ENTRY_SPECS or EXIT_SPECS) of that
+    call, () if none; looked up, with its family loaded, the first time a record needs it."""
 
-    load_decoders()
-    table = get_table()
-    entry = {
-        nr: capture.ENTRY_SPECS[d.name]
-        for nr, d in table.by_nr.items()
-        if d.name in capture.ENTRY_SPECS
-    }
-    exit_ = {
-        nr: capture.EXIT_SPECS[d.name]
-        for nr, d in table.by_nr.items()
-        if d.name in capture.EXIT_SPECS
-    }
-    return entry, exit_
+    def __init__(self, specs: dict[str, tuple[Op, ...]]) -> None:
+        super().__init__()
+        self._specs = specs
+
+    def __missing__(self, nr: int) -> tuple[Op, ...]:
+        from tracer.syscalls.families import load_families
+        from tracer.syscalls.table import get_table
+
+        d = get_table().get(nr)
+        ops: tuple[Op, ...] = ()
+        if d is not None:
+            load_families((d.name,))
+            ops = self._specs.get(d.name, ())
+        self[nr] = ops
+        return ops
+
+
+@cache
+def _ops_by_nr() -> tuple[_OpsByNr, _OpsByNr]:
+    return _OpsByNr(capture.ENTRY_SPECS), _OpsByNr(capture.EXIT_SPECS)
 
 
 @cache
@@ -196,9 +202,9 @@ def unpack_core_batch(batch: CoreBatch) -> list[Any]:
                 and data[off + 72] == C_BYTES
                 and v[5] not in never
             ):
-                ops = entry_ops.get(v[5])
+                ops = entry_ops[v[5]]
                 _kind, idx, _pad, _aux, length = cap(data, off + 72)
-                if ops is not None and idx < len(ops):
+                if idx < len(ops):
                     op = ops[idx]
                     at = off + 84 + length
                     value = data[off + 84 : at]
@@ -229,7 +235,7 @@ def unpack_core_batch(batch: CoreBatch) -> list[Any]:
             off += 72
             call = Syscall(0, v[4], v[3], v[5], v[7:13], v[6])
             if v[2]:
-                call.mem, call.fds, off = _captures(data, off, v[2], entry_ops.get(v[5], ()))
+                call.mem, call.fds, off = _captures(data, off, v[2], entry_ops[v[5]])
             if v[1] & RF_FDS and call.fds is None:
                 call.fds = {}
             if last is not None:
@@ -269,7 +275,7 @@ def unpack_core_batch(batch: CoreBatch) -> list[Any]:
         off += 32
         mem = fds = None
         if ncaps:
-            mem, fds, off = _captures(data, off, ncaps, exit_ops.get(nr, ()))
+            mem, fds, off = _captures(data, off, ncaps, exit_ops[nr])
         error = -ret if flags & RF_ERROR else 0
         if last is not None and last.tid == tid:
             last.end = t

@@ -9,9 +9,10 @@ line each, and leave the call as it was.
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 
-_libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+from tracer.engine.libc import libc_path
+
+_libc = ctypes.CDLL(libc_path(), use_errno=True)
 _writev = _libc.process_vm_writev
 _writev.argtypes = [
     ctypes.c_int,

@@ -14,7 +14,7 @@ from tracer.options import TraceOptions
 from tracer.syscalls import capture
 from tracer.syscalls.capture import CaptureLimits
 from tracer.syscalls.classes import Class
-from tracer.syscalls.render import load_decoders
+from tracer.syscalls.families import load_families
 from tracer.syscalls.table import get_table
 
 # How a successful call changes the fd table (for the fd-name cache).
@@ -46,12 +46,27 @@ _F_DUPFD_CLOEXEC = 1030
 
 SIZE = 1024
 
+# The class flags as plain ints: IntFlag's `&` builds a flag member each time, and the
+# plan tests three flags of a thousand calls at every start.
+_RETURNS_FD = int(Class.RETURNS_FD)
+_NEVER_RETURNS = int(Class.NEVER_RETURNS)
+_MEMORY_MAPPING = int(Class.MEMORY_MAPPING)
+
+
+def traced_names(traced: frozenset[int] | set[int] | None) -> list[str] | None:
+    """The names of the traced calls whose registrations the plan reads (None: all).
+    Untraced calls need none: neither loop captures, names or tracks anything for them."""
+    if traced is None:
+        return None
+    table = get_table()
+    return [d.name for nr in traced if nr < SIZE and (d := table.get(nr)) is not None]
+
 
 class SyscallPlan:
     def __init__(self, options: TraceOptions) -> None:
-        load_decoders()
         table = get_table()
         self.table = table
+        load_families(traced_names(options.trace_syscalls))
         self.limits = CaptureLimits(
             strsize=options.strsize,
             bufsize=max(options.bufsize, 0),
@@ -80,13 +95,14 @@ class SyscallPlan:
         self._compat_effect: dict[int, int] = {}
         self._compat_never: set[int] = set()
         for nr, d in table.by_nr.items():
+            classes = int(d.classes)
             if nr >= SIZE:
                 eff = _EFFECTS_BY_NAME.get(d.name, 0) & ~FD_RETURNS  # fcntl: by command
-                if d.classes & Class.RETURNS_FD and not d.name.startswith("fcntl"):
+                if classes & _RETURNS_FD and not d.name.startswith("fcntl"):
                     eff |= FD_RETURNS
                 if eff:
                     self._compat_effect[nr] = eff
-                if d.classes & Class.NEVER_RETURNS:
+                if classes & _NEVER_RETURNS:
                     self._compat_never.add(nr)
                 continue
             self._entry[nr] = capture.ENTRY_CAPTURES.get(d.name)
@@ -95,7 +111,7 @@ class SyscallPlan:
             self._python_only[nr] = d.name in capture.PYTHON_ONLY
             self._fdpos[nr] = capture.FD_ARGS.get(d.name, ())
             eff = _EFFECTS_BY_NAME.get(d.name, 0)
-            if d.classes & Class.RETURNS_FD:
+            if classes & _RETURNS_FD:
                 eff |= FD_RETURNS
             fd_when = capture.RETURNS_FD_WHEN.get(d.name)
             if fd_when is not None:
@@ -104,8 +120,8 @@ class SyscallPlan:
             if d.name in ("pipe", "pipe2", "socketpair", "recvmsg", "recvmmsg"):
                 eff |= FD_IN_MEMORY
             self._effect[nr] = eff
-            self._never[nr] = bool(d.classes & Class.NEVER_RETURNS)
-            self._maps[nr] = bool(d.classes & Class.MEMORY_MAPPING)
+            self._never[nr] = bool(classes & _NEVER_RETURNS)
+            self._maps[nr] = bool(classes & _MEMORY_MAPPING)
         self._fcntl = table.number("fcntl")
         # Numbers an injection rule or a breakpoint may act on: their stops go to Python
         # (the C core's plan leaves them out; never on the Python loop's plain fast path).

@@ -36,7 +36,6 @@ from tracer.engine.core_plan import c_ok_numbers, compile_plan
 from tracer.engine.fdnames import CoreFdNames, FdNames
 from tracer.engine.launcher import fork_stopped_child, seccomp_program
 from tracer.engine.process_stops import ProcessStops
-from tracer.engine.socket_details import SocketDetails
 from tracer.engine.spin import SpinBudget
 from tracer.engine.steer_stops import SteerStops
 from tracer.engine.stream import CallExit, CoreBatch
@@ -104,7 +103,11 @@ class Worker(SyscallStops, ProcessStops, SteerStops):
         self.known_pids: set[int] = set()
         self.fdnames = FdNames(cache=options.trace_syscalls is None)
         # strace -yy: socket endpoints found at the call (see socket_details.py).
-        self.sockets = SocketDetails() if options.socket_details and options.resolve_fds else None
+        self.sockets = None
+        if options.socket_details and options.resolve_fds:
+            from tracer.engine.socket_details import SocketDetails
+
+            self.sockets = SocketDetails()
         self.mem = pt.ProcessMemory()
         self.info = pt.SyscallInfoReader()
         self.waiter = pt.Waiter()

@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from tracer.filter import Filter, FilterError, parse_filter
+if TYPE_CHECKING:  # the filter language is imported when a --trigger names a filter
+    from tracer.filter import Filter
 
 DEFAULT_RING_EVENTS = 100_000  # a --trigger without --ring keeps this many events
 DEFAULT_INTERVAL = 10.0  # seconds between two dumps at least (rate limit)
@@ -92,6 +94,8 @@ def parse_trigger(text: str) -> Trigger:
         return Trigger(t.lower())
     if not t:
         raise FlightSpecError("empty --trigger: give a filter (errno:EMFILE), crash or killed")
+    from tracer.filter import FilterError, parse_filter
+
     try:
         flt = parse_filter(t)
     except FilterError as e:

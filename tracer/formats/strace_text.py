@@ -33,9 +33,8 @@ from tracer.formats.line_selection import LineSelection
 from tracer.formats.output import TextOutput
 from tracer.formats.task_files import TaskFiles
 from tracer.formats.text_options import TextOptions
+from tracer.syscalls.capture import ENVIRONMENT_KEY, iov_end_key
 from tracer.syscalls.classes import Class
-from tracer.syscalls.decoders.iovec import end_key
-from tracer.syscalls.decoders.process import ENVIRONMENT_KEY
 from tracer.syscalls.render import RenderContext, RenderedCall, render, to_int
 
 
@@ -543,7 +542,7 @@ class StraceTextWriter(TextOutput):
             return []
         if name in _VECTORED or name in _VMSPLICE:
             vecs = call.mem.get(1)
-            if not vecs or call.mem.get(end_key(1)) is not None:
+            if not vecs or call.mem.get(iov_end_key(1)) is not None:
                 return []  # strace reads the whole array to dump it, and could not
             return _vector_dumps([(v[1], v[2]) for v in vecs], _WHOLE)
         if name in _SIZED_WRITES:

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 from functools import lru_cache
+
+from tracer.engine.libc import libc_path
 
 
 def _load():
     try:
         cxx = ctypes.CDLL("libstdc++.so.6")
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        libc = ctypes.CDLL(libc_path())
     except OSError:
         return None, None
     fn = cxx.__cxa_demangle

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 import struct
 
-_libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+from tracer.engine.libc import libc_path
+
+_libc = ctypes.CDLL(libc_path(), use_errno=True)
 
 
 class _IOVec(ctypes.Structure):

@@ -5,14 +5,12 @@ and `--break-all-stop`."""
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
 
-from tracer.steer.rules import (
-    SteerSpecError,
-    parse_breakpoint,
-    parse_conditioned_inject,
-    parse_strace_inject,
-)
-from tracer.steer.steering import Steering
+from tracer.steer.errors import SteerSpecError
+
+if TYPE_CHECKING:
+    from tracer.steer.steering import Steering
 
 INJECT_EXPRS = ("inject", "fault")
 
@@ -80,14 +78,18 @@ def steering_from_args(args: argparse.Namespace, inject_exprs: list[str]) -> Ste
     """The session's steering from the options (None: nothing asked); SteerSpecError if bad.
 
     `inject_exprs` are the values of `-e inject=`/`-e fault=` as (key, value) pairs."""
+    if not (inject_exprs or args.inject_rules or args.breakpoints or args.break_all_stop):
+        return None
+    # Imported when asked for: the rules bring the filter language and errno names.
+    from tracer.steer.rules import parse_breakpoint, parse_conditioned_inject, parse_strace_inject
+    from tracer.steer.steering import Steering
+
     rules = []
     for key, value in inject_exprs:
         rules.append(parse_strace_inject(value, fault=key == "fault"))
     for filter_text, action in args.inject_rules or []:
         rules.append(parse_conditioned_inject(filter_text, action))
     bps = [parse_breakpoint(text) for text in args.breakpoints or []]
-    if not rules and not bps and not args.break_all_stop:
-        return None
     return Steering(rules, bps, all_stop=args.break_all_stop)
 
 

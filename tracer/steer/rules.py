@@ -20,6 +20,7 @@ import signal as signal_mod
 from dataclasses import dataclass, field
 from typing import Any
 
+from tracer.steer.errors import SteerSpecError
 from tracer.syscall_selection import SelectionError, parse_syscall_set
 from tracer.syscalls.render import ERRNO_NAMES
 
@@ -30,10 +31,6 @@ _WHEN = re.compile(r"(\d+)(?:\.\.(\d+))?(\+(\d+)?)?")
 _DELAY = re.compile(r"\+?((?:\d+(?:\.\d*)?|\.\d+)(?:e[-+]?\d+)?)(ns|us|ms|s)?")
 _RETVAL = re.compile(r"(-?)(0[xX][0-9a-fA-F]+|0[0-7]*|[1-9]\d*)")
 _DELAY_UNITS = {"ns": 1e-9, "us": 1e-6, "ms": 1e-3, "s": 1.0, None: 1e-6}  # strace: default us
-
-
-class SteerSpecError(ValueError):
-    """An injection or breakpoint spec that does not parse; the message is one line."""
 
 
 @dataclass(slots=True, frozen=True)

@@ -11,10 +11,10 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from tracer.events import Syscall
-from tracer.steer.rules import Breakpoint, InjectRule
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # rules are parsed (and their module imported) only when some are given
     from tracer.steer.call_match import CallMatcher
+    from tracer.steer.rules import Breakpoint, InjectRule
 
 
 class Steering:

@@ -22,6 +22,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from tracer.syscalls.families import note_registration
+
 
 class MemoryReader(Protocol):
     def read(self, addr: int, size: int) -> bytes | None:
@@ -81,6 +83,7 @@ def on_entry(*names: str) -> Callable[[EntryCapture], EntryCapture]:
         if ops is not None:  # a capture built from data (`Read`s): keep it as data
             declare_entry(names, *ops)
             return fn
+        note_registration("entry", names)
         for n in names:
             ENTRY_CAPTURES[n] = fn
             ENTRY_SPECS.pop(n, None)
@@ -95,6 +98,7 @@ def on_exit(*names: str) -> Callable[[ExitCapture], ExitCapture]:
         if ops is not None:
             declare_exit(names, *ops)
             return fn
+        note_registration("exit", names)
         for n in names:
             EXIT_CAPTURES[n] = fn
             EXIT_SPECS.pop(n, None)
@@ -104,6 +108,7 @@ def on_exit(*names: str) -> Callable[[ExitCapture], ExitCapture]:
 
 
 def fd_args(positions: tuple[int, ...], *names: str) -> None:
+    note_registration("fd_args", names)
     for n in names:
         FD_ARGS[n] = positions
 
@@ -114,7 +119,14 @@ RETURNS_FD_WHEN: dict[str, Callable[[tuple[int, ...]], bool]] = {}
 
 
 def returns_fd_when(name: str, test: Callable[[tuple[int, ...]], bool]) -> None:
+    note_registration("returns_fd_when", (name,))
     RETURNS_FD_WHEN[name] = test
+
+
+def python_only(*names: str) -> None:
+    """Calls whose stops Python must see whole (see PYTHON_ONLY)."""
+    note_registration("python_only", names)
+    PYTHON_ONLY.update(names)
 
 
 # ---- captures as data ---------------------------------------------------------------
@@ -228,6 +240,17 @@ Op = Read | Cwd | Strings | Handoff
 _STRINGS_HEAD = struct.Struct("<IB")
 ENTRY_SPECS: dict[str, tuple[Op, ...]] = {}
 EXIT_SPECS: dict[str, tuple[Op, ...]] = {}
+# Where a consumer that saw the exec (the text writer) puts the environment the new
+# image started with, for strace -v; the capture itself only counts the variables.
+ENVIRONMENT_KEY = "environment"
+
+
+def iov_end_key(pos: int) -> str:
+    """The key of the address where the iovec array at argument `pos` stopped being
+    readable (tracer/syscalls/decoders/iovec.py)."""
+    return f"iov_end{pos}"
+
+
 CWD_KEY = "_cwd"
 # strace -yy: what each socket fd of the call was, found while the tracee was stopped
 # (tracer/engine/socket_details.py): ((fd, text), ...), the text strace puts in <...>.
@@ -419,7 +442,9 @@ def _task_cwd(mem: MemoryReader) -> str | None:
 
 def declare_entry(names: tuple[str, ...] | str, *ops: Op) -> None:
     """Entry captures as data (see `Read`), for every syscall in `names`."""
-    for n in (names,) if isinstance(names, str) else names:
+    names = (names,) if isinstance(names, str) else names
+    note_registration("entry", names)
+    for n in names:
         ENTRY_SPECS[n] = ops
         ENTRY_CAPTURES[n] = lambda mem, args, limits, _ops=ops: run_ops(_ops, mem, args, 0, limits)
 
@@ -428,7 +453,9 @@ def declare_exit(names: tuple[str, ...] | str, *ops: Op) -> None:
     """Exit captures as data (see `Read`); run when the call succeeded, and the
     `on_error` reads when it failed (ERROR_CAPTURES)."""
     on_error = tuple(op for op in ops if type(op) in (Read, Handoff) and op.on_error)
-    for n in (names,) if isinstance(names, str) else names:
+    names = (names,) if isinstance(names, str) else names
+    note_registration("exit", names)
+    for n in names:
         EXIT_SPECS[n] = ops
         EXIT_CAPTURES[n] = lambda mem, args, ret, limits, _ops=ops: run_ops(
             _ops, mem, args, ret, limits

@@ -63,10 +63,11 @@ def path_positions(name: str) -> frozenset[int]:
     """Argument positions a syscall's decoder renders as paths, learnt by rendering a
     probe call with a string at one position at a time (one truth: the decoders)."""
     from tracer.events import Syscall
-    from tracer.syscalls.render import DECODERS, RenderContext, load_decoders
+    from tracer.syscalls.families import load_families
+    from tracer.syscalls.render import DECODERS, RenderContext
     from tracer.syscalls.table import get_table
 
-    load_decoders()
+    load_families((name,))
     table = get_table()
     d = table.by_name.get(name)
     fn = DECODERS.get(name)
@@ -89,8 +90,10 @@ def path_positions(name: str) -> frozenset[int]:
 def _fd_positions(name: str) -> frozenset[int]:
     from tracer.syscalls import capture
     from tracer.syscalls.classes import Class
+    from tracer.syscalls.families import load_families
     from tracer.syscalls.table import get_table
 
+    load_families((name,))
     known = capture.FD_ARGS.get(name)
     if known is not None:
         return frozenset(known)

@@ -23,6 +23,12 @@ from typing import Any
 from tracer.events import Syscall
 from tracer.syscalls import fmt
 from tracer.syscalls.classes import Class
+from tracer.syscalls.families import (
+    family_loaded,
+    load_all_families,
+    load_families,
+    note_registration,
+)
 from tracer.syscalls.table import COMPAT_BASE, SyscallTable, get_table
 
 
@@ -109,6 +115,7 @@ STRACE_TEXT = "_strace"
 
 def decoder(*names: str) -> Callable[[Decoder], Decoder]:
     def register(fn: Decoder) -> Decoder:
+        note_registration("decoder", names)
         for n in names:
             DECODERS[n] = fn
         return fn
@@ -282,9 +289,11 @@ def _render(call: Syscall, ctx: RenderContext) -> RenderedCall:
     name = d.name if d else f"syscall_{call.nr:#x}"
     nargs = d.nargs if d else 6
     classes = d.classes if d else Class.NONE
-    if not DECODERS:  # a consumer (e.g. a forked writer) that never loaded the families
-        load_decoders()
-    fn = DECODERS.get(name) if call.nr < COMPAT_BASE else None  # 32-bit layouts differ
+    fn = None
+    if call.nr < COMPAT_BASE:  # 32-bit calls are shown raw: their layouts differ
+        if not family_loaded(name):  # its family is imported when first needed
+            load_families((name,))
+        fn = DECODERS.get(name)
     if ctx.raw and call.nr in ctx.raw:
         return render_raw(call, name, nargs)
     dec: Decoded | None = None
@@ -339,5 +348,6 @@ def render_raw(call: Syscall, name: str, nargs: int) -> RenderedCall:
 
 
 def load_decoders() -> None:
-    """Import every decoder family so their registrations run."""
-    from tracer.syscalls import decoders  # noqa: F401
+    """Import every decoder family (a consumer that looks at every syscall's registrations;
+    rendering loads a call's family by itself: tracer/syscalls/families.py)."""
+    load_all_families()

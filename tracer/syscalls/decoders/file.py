@@ -62,9 +62,8 @@ def _needs_mode(flags: int) -> bool:
 on_entry("open", "creat", "access", "chdir", "chroot", "rmdir", "unlink", "mkdir", "truncate")(
     path_capture(0)
 )
-on_entry("chmod", "chown", "lchown", "mknod", "acct", "swapoff", "swapon", "uselib")(
-    path_capture(0)
-)
+# swapon's capture is its spec's (specs.py), with its flags.
+on_entry("chmod", "chown", "lchown", "mknod", "acct", "swapoff", "uselib")(path_capture(0))
 on_entry("readlink")(path_capture(0))
 on_entry("rename", "link", "symlink")(path_capture(0, 1))
 on_entry("openat", "faccessat", "faccessat2", "mkdirat", "unlinkat", "fchmodat", "fchmodat2")(

@@ -2,7 +2,7 @@
 local and remote vectors, process_madvise's ranges.
 
 Captured as `mem[pos]` = [(iov_base, iov_len, bytes or None)] for the elements strace
-would show (-s of them, one more says "..."), and `mem[end_key(pos)]` = the address
+would show (-s of them, one more says "..."), and `mem[iov_end_key(pos)]` = the address
 where the array stopped being readable, which strace prints as `... /* 0x... */`.
 """
 
@@ -12,7 +12,7 @@ import struct
 
 from tracer.events import Syscall
 from tracer.syscalls import fmt
-from tracer.syscalls.capture import CaptureLimits, MemoryReader
+from tracer.syscalls.capture import CaptureLimits, MemoryReader, iov_end_key
 from tracer.syscalls.decoders.arguments import mem_of
 from tracer.syscalls.render import Arg, RenderContext
 
@@ -22,10 +22,6 @@ _SHOWN_MAX = 1024
 # `budget` for a capture that keeps no data (the bases are shown as addresses)
 NO_DATA = -1
 ALL_DATA = 1 << 62
-
-
-def end_key(pos: int) -> str:
-    return f"iov_end{pos}"
 
 
 def _fits(addr: int, count: int) -> bool:
@@ -56,7 +52,7 @@ def capture_iovecs(
         vecs.append((base, length, data))
     out: dict = {pos: vecs}
     if len(vecs) < shown:  # the array's end is unreadable
-        out[end_key(pos)] = addr + len(vecs) * IOVEC.size
+        out[iov_end_key(pos)] = addr + len(vecs) * IOVEC.size
     return out
 
 
@@ -102,7 +98,7 @@ def iovec_array(
             text = fmt.pointer(base)
         parts.append(f"{{iov_base={text}, iov_len={length}}}")
     else:
-        end = mem_of(call, end_key(pos))
+        end = mem_of(call, iov_end_key(pos))
         if end is not None:
             parts.append(f"... /* {end:#x} */")
     return Arg("[" + ", ".join(parts) + "]", raw, "buf", vecs, at_exit)

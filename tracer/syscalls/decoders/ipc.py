@@ -171,26 +171,6 @@ def decode_msgget(call: Syscall, ctx: RenderContext) -> Decoded:
     return Decoded([_key(call.args[0]), _get_flags(call.args[1], x.RESOURCE_FLAGS)])
 
 
-@decoder("shmat")
-def decode_shmat(call: Syscall, ctx: RenderContext) -> Decoded:
-    a = call.args
-    ret = f"{call.ret & _U64:#x}" if ok(call) and call.ret is not None else None
-    flags = a[2] & 0xFFFFFFFF
-    return Decoded(
-        [
-            int_arg(a[0]),
-            Arg(fmt.pointer(a[1] & _U64), a[1], "ptr", a[1] & _U64),
-            Arg(fmt.flags(flags, x.SHMAT_FLAGS), a[2], "flags", flags),
-        ],  # fmt: skip
-        ret=ret,
-    )
-
-
-@decoder("shmdt")
-def decode_shmdt(call: Syscall, ctx: RenderContext) -> Decoded:
-    return Decoded([Arg(fmt.pointer(call.args[0] & _U64), call.args[0], "ptr")])
-
-
 def _shmid(data: bytes, cmd: int) -> str | None:
     data = complete(data, _SHMID_SIZE)
     if data is None:

@@ -7,6 +7,7 @@ import struct
 from tracer.events import Syscall
 from tracer.syscalls import fmt
 from tracer.syscalls.capture import (
+    ENVIRONMENT_KEY,
     LIMIT_STR,
     LIMIT_STR_PLUS1,
     SKIP,
@@ -128,11 +129,6 @@ def argv_arg(call: Syscall, ctx: RenderContext, pos: int, key: int | str | None 
         parts.append("...")
     value = [s.decode("utf-8", "surrogateescape") if s is not None else None for s in strings]
     return Arg("[" + ", ".join(parts) + "]", raw, "struct", value)
-
-
-# Where a consumer that saw the exec (the text writer) puts the environment the new
-# image started with, for strace -v; the capture itself only counts the variables.
-ENVIRONMENT_KEY = "environment"
 
 
 def envp_arg(call: Syscall, pos: int, ctx: RenderContext | None = None) -> Arg:

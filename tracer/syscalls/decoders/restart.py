@@ -8,7 +8,7 @@ from tracer.events import Syscall
 from tracer.syscalls import capture
 from tracer.syscalls.render import Arg, Decoded, RenderContext, decoder
 
-capture.PYTHON_ONLY.add("restart_syscall")
+capture.python_only("restart_syscall")
 
 
 @decoder("restart_syscall")

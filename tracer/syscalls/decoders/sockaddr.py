@@ -311,3 +311,8 @@ def render_sockaddr(
     elif len(data) > 2:
         body = "sa_data=" + quote_path(data[2:])
     return (head + (", " + body if body else "") + "}"), value
+
+
+# The rarer families register themselves in FAMILIES: imported here, so that every
+# decoder rendering addresses has them, not only those whose family imports net.
+from . import sockaddr_families  # noqa: E402, F401
