@@ -1,9 +1,9 @@
 """The raw ptrace, waitpid and process_vm_readv calls the worker needs, through ctypes.
 
 python-ptrace's binding works, but its object-per-call model costs on the hot
-path, and importing it costs ~10 ms of every start (it runs `ldconfig -p` to find
-libc); these are direct libc calls with preallocated buffers, registers included
-(`UserRegs`, for stacks and for steering, off the hot path). Only the worker
+path; these are direct libc calls with preallocated buffers. Register access
+(PTRACE_GETREGS for stack unwinding, off the hot path) goes through python-ptrace's
+binding and its `user_regs_struct`. Only the worker
 thread calls `ptrace` (the kernel ties a tracee to the thread that attached).
 """
 
@@ -30,7 +30,6 @@ PTRACE_PEEKDATA = 2
 PTRACE_CONT = 7
 PTRACE_KILL = 8
 PTRACE_GETREGS = 12
-PTRACE_SETREGS = 13
 PTRACE_ATTACH = 16
 PTRACE_DETACH = 17
 PTRACE_SYSCALL = 24
@@ -117,29 +116,6 @@ def ptrace(request: int, pid: int, addr: int = 0, data: int = 0) -> int:
         if err:
             raise PtraceError(err, f"ptrace({request_name(request)}, {pid}): {os.strerror(err)}")
     return res
-
-
-class UserRegs(ctypes.Structure):
-    """x86_64's `struct user_regs_struct` (sys/user.h), as PTRACE_GETREGS fills it."""
-
-    _fields_ = [
-        (name, ctypes.c_ulong)
-        for name in (
-            "r15 r14 r13 r12 rbp rbx r11 r10 r9 r8 rax rcx rdx rsi rdi orig_rax "
-            "rip cs eflags rsp ss fs_base gs_base ds es fs gs"
-        ).split()
-    ]
-
-
-def get_regs(tid: int) -> UserRegs:
-    """The registers of a stopped task; PtraceError if it is gone or running."""
-    regs = UserRegs()
-    ptrace(PTRACE_GETREGS, tid, 0, ctypes.addressof(regs))
-    return regs
-
-
-def set_regs(tid: int, regs: UserRegs) -> None:
-    ptrace(PTRACE_SETREGS, tid, 0, ctypes.addressof(regs))
 
 
 def ptrace_quiet(request: int, pid: int, addr: int = 0, data: int = 0) -> int:

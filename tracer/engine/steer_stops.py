@@ -6,9 +6,9 @@ Python's in both loops) and for tasks with something pending (`_steer_tasks`).
 
 - Injection: at entry the syscall number is set to -1 (orig_rax), so the kernel
   skips the call (or to a call without side effects, strace's `syscall=`); pokes write
-  into the memory an argument points to, at entry or exit (engine/poke.py); at exit the
-  return value (rax) is set to -ERRNO or N. Registers: PTRACE_GETREGS/SETREGS on
-  `ptrace_api.UserRegs`.
+  into the memory an argument points to, at entry or exit (engine/poke.py); at exit the return value (rax) is set to -ERRNO or N. Registers
+  go through python-ptrace's binding (`ptrace_getregs`/`ptrace_setregs` and its
+  `user_regs_struct`).
 - Holds (a delay, a breakpoint) never block the loop: the task simply is not
   resumed (`Task.held`, as pause holds it) and the loop goes on serving the others;
   a delay's timer wakes the loop through `request()` when the time comes.
@@ -76,13 +76,15 @@ class TaskSteer:
 
 
 def set_registers(tid: int, **values: int) -> bool:
-    """Change registers of a stopped task (PTRACE_GETREGS, then PTRACE_SETREGS)."""
+    """Change registers of a stopped task through python-ptrace's binding."""
+    from ptrace.binding import ptrace_getregs, ptrace_setregs
+
     try:
-        regs = pt.get_regs(tid)
+        regs = ptrace_getregs(tid)
         for name, value in values.items():
             setattr(regs, name, value & _MASK)
-        pt.set_regs(tid, regs)
-    except pt.PtraceError:  # the task is gone or not stopped
+        ptrace_setregs(tid, regs)
+    except Exception:  # PtraceError: the task is gone or not stopped
         return False
     return True
 

@@ -125,10 +125,12 @@ class SyscallStops(_Base):
         return tuple(out)
 
     def _capture_stack(self, task: Task, call: Syscall) -> None:
+        from ptrace.binding import ptrace_getregs  # python-ptrace: register access
+
         from tracer.stack.regs import Regs
 
         try:
-            regs = Regs.from_user_regs(pt.get_regs(task.tid))
+            regs = Regs.from_user_regs(ptrace_getregs(task.tid))
             call.stack = self.unwinder.unwind(task.tgid, task.tid, regs)
         except Exception:
             call.stack = None

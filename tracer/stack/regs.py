@@ -21,7 +21,7 @@ class Regs:
 
     @classmethod
     def from_user_regs(cls, regs: Any) -> Regs:
-        """From a `user_regs_struct` (`ptrace_api.UserRegs`, or anything with those attributes)."""
+        """From python-ptrace's `user_regs_struct` (or anything with those attributes)."""
         return cls(regs.rip, regs.rsp, regs.rbp, regs.rbx, regs.r12, regs.r13, regs.r14, regs.r15)
 
     def dwarf_list(self) -> list[int | None]:
