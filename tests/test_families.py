@@ -53,7 +53,7 @@ def registered(name):
 
 
 def test_a_call_s_own_families_register_all_it_will_ever_have():
-    # Each name's families loaded alone, one name after another, then every family:
+    # Names' families loaded one after another (cumulatively), then every family:
     # what a name has once its families are in must not change by later imports.
     changed = _python(
         _SNAPSHOT

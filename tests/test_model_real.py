@@ -143,9 +143,9 @@ def test_a_forked_childs_table_copies_every_field_of_each_entry():
 
     from tracer.model.fds import FdEntry, FdTable
 
-    values = {
-        f.name: (7 if f.type in ("int", "int | None") else True if f.type == "bool" else f.name)
-        for f in fields(FdEntry)
+    values = {  # a value of its own for each field: swapped ones show
+        f.name: (i + 1 if "int" in f.type else True if f.type == "bool" else f"v{i}")
+        for i, f in enumerate(fields(FdEntry))
     }
     table = FdTable()
     table.open[7] = FdEntry(**values)

@@ -240,7 +240,8 @@ def test_o_without_f_prints_a_single_process_as_strace_and_prefixes_once_it_fork
 
 @pytest.mark.parametrize(
     "signals",
-    [" ", "", "!", "all, chld", "SIG", "256", "1-1", "9,chdir", "chld,,alrm", ",chld", "0"],
+    [" ", "", "!", "all, chld", "SIG", "256", "1-1", "9,chdir", "chld,,alrm", ",chld", "0"]
+    + ["cld", "iot", "SIGPOLL", "\u00b2", "\u0663", "sigterm,Usr1"],
 )
 def test_a_signal_set_is_refused_or_taken_as_strace_takes_it(signals):
     # strace's qualify_tokens: tokens as given (` ` is not a signal), `all` only whole,

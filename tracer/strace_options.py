@@ -178,15 +178,18 @@ def _signal_set(value: str) -> frozenset[int] | None:
 
 
 def _signal_number(token: str) -> int:
-    if token[0].isdigit():
-        if token.isdigit() and int(token) <= 255:
+    """As strace's sigstr_to_uint: ASCII digits up to 255, or a signal's own name (not
+    an alias such as CLD or IOT), with or without SIG, in any case."""
+    if "0" <= token[0] <= "9":
+        if token.isascii() and token.isdigit() and int(token) <= 255:
             return int(token)
         raise StraceOptionError(f"invalid signal '{token}'")
     name = token.upper()
-    try:
-        return int(signal_mod.Signals[name if name.startswith("SIG") else "SIG" + name])
-    except KeyError:
-        raise StraceOptionError(f"invalid signal '{token}'") from None
+    name = name if name.startswith("SIG") else "SIG" + name
+    sig = signal_mod.Signals.__members__.get(name)
+    if sig is None or sig.name != name:
+        raise StraceOptionError(f"invalid signal '{token}'")
+    return int(sig)
 
 
 def _name_set(value: str, known: tuple[str, ...], what: str) -> frozenset[str]:

@@ -289,13 +289,13 @@ def _render(call: Syscall, ctx: RenderContext) -> RenderedCall:
     name = d.name if d else f"syscall_{call.nr:#x}"
     nargs = d.nargs if d else 6
     classes = d.classes if d else Class.NONE
+    if ctx.raw and call.nr in ctx.raw:
+        return render_raw(call, name, nargs)
     fn = None
     if call.nr < COMPAT_BASE:  # 32-bit calls are shown raw: their layouts differ
         if not family_loaded(name):  # its family is imported when first needed
             load_families((name,))
         fn = DECODERS.get(name)
-    if ctx.raw and call.nr in ctx.raw:
-        return render_raw(call, name, nargs)
     dec: Decoded | None = None
     if fn is not None:
         try:
