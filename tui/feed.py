@@ -29,7 +29,7 @@ RATE_WINDOW = 2.0  # seconds the event rate is averaged over
 INDEX_BUDGET = 0.004
 INDEX_BUDGET_QUIET = 0.03  # the trace ended, or events come slower than QUIET_RATE
 QUIET_RATE = 2_000  # events/s
-# Past this rate (events/s over RATE_WINDOW) the program floods us even if the app keeps
+# Past this rate (events/s, FLOOD_WINDOW) the program floods us even if the app keeps
 # up: no indexing then, and the screen is told of new rows at the pace it is while behind
 # (tui/data_road.py). On a 2-vCPU VM the app's thread shares the CPUs with the program
 # and the ptrace thread, and each of its milliseconds slows the traced program down
@@ -37,6 +37,11 @@ QUIET_RATE = 2_000  # events/s
 # the app thread's time). A rate, not the last tick's count: a slice taken 5 ms after a
 # busy tick brings few events, and counted as a lull it indexed for 30 ms.
 FLOOD_RATE = 10_000
+# ... measured over this last stretch: over the status bar's 2 s, a burst (`find` over
+# 30,000 files, 35,000 calls in 1.7 s) counted as a lull for its first second, and was
+# indexed 30 ms a tick while it ran (explorer 1.8x headless, 2-vCPU AMD EPYC VM, quiet).
+FLOOD_WINDOW = 0.3
+MIN_SPAN = 0.05  # a tick (tui/app.py: POLL_INTERVAL)
 # The memory bound: past `max_rows` rows the oldest are dropped, down to this share of it
 # (so a drop, which renumbers every row holder, happens once per quarter of the bound).
 KEEP_AFTER_DROP = 0.75
@@ -208,14 +213,14 @@ class TraceFeed:
     @property
     def flooding(self) -> bool:
         """Events pour in: the last drain left a backlog, or they come at FLOOD_RATE or more."""
-        return self.behind or (not self.trace_ended and self.rate() >= FLOOD_RATE)
+        return self.behind or (not self.trace_ended and self.rate(FLOOD_WINDOW) >= FLOOD_RATE)
 
     def index_idle(self) -> int:
         """Index rows for search while events are not flooding in; rows looked at.
         Deferred model work (a reopened recording's fd tables) goes first."""
         if self.flooding:
             return 0
-        quiet = self.trace_ended or self.rate() < QUIET_RATE
+        quiet = self.trace_ended or self.rate(FLOOD_WINDOW) < QUIET_RATE
         catch_up = getattr(self.models, "catch_up", None)
         if catch_up is not None and catch_up(INDEX_BUDGET_QUIET if quiet else INDEX_BUDGET):
             return 0
@@ -223,13 +228,25 @@ class TraceFeed:
             return 0
         return self.store.text.build_some(INDEX_BUDGET_QUIET if quiet else INDEX_BUDGET)
 
-    def rate(self) -> float:
-        """Events per second over the last RATE_WINDOW seconds."""
+    def rate(self, over: float = RATE_WINDOW) -> float:
+        """Events per second over the last RATE_WINDOW seconds, or (shorter) over the
+        entries of the last `over` seconds."""
         now = time.monotonic()
         window = self._rate_window
         while window and now - window[0][0] > RATE_WINDOW:
             window.popleft()
-        return sum(n for _, n in window) / RATE_WINDOW
+        if over >= RATE_WINDOW:
+            return sum(n for _, n in window) / RATE_WINDOW
+        # Over the stretch the entries span (a tick at least): a burst's first ticks count
+        # at their own rate, not averaged with the quiet before them.
+        total = 0
+        first = now
+        for t, n in reversed(window):
+            if now - t > over:
+                break
+            total += n
+            first = t
+        return total / max(now - first, MIN_SPAN)
 
     def blocked_calls(self) -> list:
         """Calls in flight for INFLIGHT_AFTER or longer that are not store rows, oldest first."""
