@@ -121,7 +121,6 @@ class TraceApp(ContainedPump, DataRoad, TraceActions, FilterControl, SteerContro
         self.painter = RowPainter(self.store)
         self.view = ViewFilter()
         self.feed = TraceFeed(session, self.store, self.models, self.view, max_rows)
-        self.feed.long_lived.freeze_startup()  # before anything is painted: no Strip frozen
         self.flight = FlightControl(self, flight) if flight is not None else None
         self.feed.flight = self.flight.recorder if self.flight is not None else None
         self.containment = ErrorContainment()

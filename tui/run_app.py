@@ -38,6 +38,8 @@ def run_app(
     app.painter.clock = clock
     app.initial_filter = initial_filter
     app.initial_pane = initial_pane
+    # The program's objects so far live as long as it does (a test process's do not).
+    app.feed.long_lived.freeze_startup()
     # The ptrace thread needs the GIL for the stops Python handles (a fork, an exec, a
     # signal); the app's thread yields it after 50 us instead of 5 ms, so those stops do
     # not wait behind an ingest or a repaint (2-vCPU EPYC VM, fork/exec loop in the app:
