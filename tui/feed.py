@@ -106,9 +106,10 @@ class LongLivedObjects:
     def freeze_startup(self) -> None:
         """What is alive when the program has made its app (modules, the decoder tables)
         lives as long as it: out of the scans from the start, before a Strip is painted
-        (`run_app`; not for apps a test process makes, whose earlier objects do die). Each full collection
-        walked it all, ~80 ms a time, five times while `find` traced 35,000 calls (a
-        third of the app thread's time on that run; 2-vCPU AMD EPYC VM)."""
+        (`run_app`; not for apps a test process makes, whose earlier objects do die).
+        Each full collection walked it all, ~80 ms a time, five times while `find`
+        traced 35,000 calls (a third of the app thread's time on that run; 2-vCPU AMD
+        EPYC VM)."""
         gc.collect()
         gc.freeze()
 
