@@ -6,8 +6,12 @@ Columns (`--modes`, default all):
   strace    `strace -f -o /dev/null`
   tracetui  headless: `python -m tracer.cli --no-ui -o /dev/null`
   explorer  the app, `python -m tui`, painting in a 160x45 tmux terminal (explorer_run.py)
+  floor     filtered workloads only: the program under a seccomp filter that allows every
+            call, with no tracer (harness/seccomp_floor.c)
 The filtered workload runs with `-e trace=openat` (strace adds --seccomp-bpf),
-where a seccomp-bpf filter should leave untraced calls at native speed.
+where a seccomp-bpf filter should leave untraced calls at native speed; the floor
+column is what the filter alone costs (the kernel's slow syscall entry), which no
+seccomp-based tracer can go below.
 
 Every column times the same thing: the traced program's own run, by a stopwatch
 (harness/stopwatch.c) that the tracer runs and that starts the clock only once
@@ -53,8 +57,10 @@ WORKLOAD_SRC = REPO / "bench" / "workloads"
 BUILD_DIR = REPO / "bench" / ".build" / "workloads"
 STOPWATCH_SRC = REPO / "bench" / "harness" / "stopwatch.c"
 STOPWATCH = REPO / "bench" / ".build" / "stopwatch"
+FLOOR_SRC = REPO / "bench" / "harness" / "seccomp_floor.c"
+FLOOR = REPO / "bench" / ".build" / "seccomp_floor"
 SCREENS = REPO / "bench" / ".build" / "screens"
-KINDS = ("native", "strace", "tracetui", "explorer")
+KINDS = ("native", "floor", "strace", "tracetui", "explorer")
 LOOPS = ("c", "python")
 
 
@@ -128,6 +134,11 @@ def modes(kinds: list[str], loop: str | None) -> list[Mode]:
     return out
 
 
+def applies(mode: Mode, w: Workload) -> bool:
+    """Whether column `mode` has a run for `w`: the floor is for filtered workloads only."""
+    return mode.kind != "floor" or w.filtered
+
+
 def run_mode(mode: Mode, w: Workload, env: dict[str, str], screen_file: Path) -> Run:
     """One run of workload `w` in column `mode`."""
     selection = ["-e", "trace=openat"] if w.filtered else []
@@ -135,6 +146,8 @@ def run_mode(mode: Mode, w: Workload, env: dict[str, str], screen_file: Path) ->
         env = {**env, "TRACETUI_LOOP": mode.loop}
     if mode.kind == "native":
         return run_command([], w.argv, env, STOPWATCH, traced=False)
+    if mode.kind == "floor":
+        return run_command([str(FLOOR)], w.argv, env, STOPWATCH, traced=False)
     if mode.kind == "strace":
         seccomp = ["--seccomp-bpf"] if w.filtered else []
         prefix = ["strace", "-f", *seccomp, *selection, "-o", os.devnull]
@@ -206,6 +219,8 @@ def measure(
         for w in work:
             order = mode_list[::-1] if r % 2 else mode_list  # alternate the order too
             for mode in order:
+                if not applies(mode, w):
+                    continue
                 run = run_mode(mode, w, env, SCREENS / f"{w.name}-{mode.label}.txt")
                 runs[w.name][mode].append(run)
                 cpu = "" if run.tracer_cpu is None else f", tracer cpu {run.tracer_cpu:.3f} s"
@@ -239,7 +254,8 @@ def ratio_columns(mode_list: list[Mode]) -> tuple[list[tuple[str, str]], list[tu
     cpu: list[tuple[str, str]] = []
     for loop in sorted({m.loop for m in mode_list if m.kind in ("tracetui", "explorer")}, key=str):
         tt, ex = Mode("tracetui", loop).label, Mode("explorer", loop).label
-        pairs = ((tt, "strace"), (ex, "strace"), (ex, tt), (tt, "native"), (ex, "native"))
+        pairs = ((tt, "strace"), (ex, "strace"), (ex, tt), (tt, "native"), (ex, "native"),
+                 (tt, "floor"), (ex, "floor"))  # fmt: skip
         wall.extend((a, b) for a, b in pairs if a in present and b in present)
         cpu.extend((a, "strace") for a in (tt, ex) if a in present and "strace" in present)
     return wall, cpu
@@ -293,7 +309,7 @@ def tables(
     """The wall-time table, then the tracer-CPU table, with the ratios the targets are set in."""
     wall_ratios, cpu_ratios = ratio_columns(mode_list)
     out = "\n".join(_table(runs, work, mode_list, wall_ratios, "wall", "(s)"))
-    traced = [m for m in mode_list if m.kind != "native"]
+    traced = [m for m in mode_list if m.kind not in ("native", "floor")]
     if traced:
         cpu = _table(runs, work, traced, cpu_ratios, "tracer_cpu", "cpu (s)")
         out += "\n\ntracer CPU time (user+sys), median:\n\n" + "\n".join(cpu)
@@ -370,6 +386,7 @@ def main(argv: list[str] | None = None) -> int:
             return 2
     exes = compile_workloads()
     compile_c(STOPWATCH_SRC, STOPWATCH)
+    compile_c(FLOOR_SRC, FLOOR)
     with tempfile.TemporaryDirectory(prefix="overhead-tree.") as tmp:
         tree = Path(tmp)
         make_tree(tree, 10 if args.quick else 300, 100)
