@@ -5,6 +5,11 @@ Rich text (`Text.from_ansi`) only when shown. While focused, keystrokes go to
 the program (the app writes them to the pty); F6 or Ctrl+] hands focus back.
 Like a terminal, it follows the end (also while its tab is hidden) until the
 user scrolls up with the mouse; scrolling back to the end follows again.
+
+Output is taken as it comes but shown at most every SYNC_GAP, and only while the pane
+is on screen: a line-buffered program writes a line a call, and each new size lays
+out the whole screen again (20-40 ms at 160x45). `find` printing 30,000 paths in the
+explorer took 21 s so, against 3.8 s with its output sent to /dev/null.
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ from tui.containment import ContainedPump
 from tui.terminal import key_to_bytes
 
 MAX_LINES = 20_000
+SYNC_GAP = 0.1  # seconds: at most ten redraws a second for new output (see above)
 # Escape sequences other than colours (cursor moves, title, modes) are dropped.
 _NON_SGR = re.compile(
     r"\x1b\[[0-9;?]*[A-Za-ln-z@`]|\x1b\][^\x07\x1b]*(\x07|\x1b\\)|\x1b[()][A-Z0-9]|\x1b[=>]"
@@ -52,6 +58,8 @@ class OutputPane(ContainedPump, ScrollView, can_focus=True):
         self._dropped = 0
         self.placeholder = ""
         self.following = True
+        self._unsynced = False  # lines taken that size, scroll and paint do not show yet
+        self._sync_timer = None
 
     @property
     def text_lines(self) -> list[str]:
@@ -89,6 +97,20 @@ class OutputPane(ContainedPump, ScrollView, can_focus=True):
             first_changed = 0
         for y in range(max(0, first_changed), len(self._lines)):
             self._cache.discard(y)
+        self._unsynced = True
+        if self._sync_timer is None and self.is_attached:
+            self._sync_timer = self.set_timer(SYNC_GAP, self._sync_later)
+
+    def _sync_later(self) -> None:
+        self._sync_timer = None
+        if self.region:  # on screen; a hidden tab catches up when shown (on_show)
+            self.sync()
+
+    def sync(self) -> None:
+        """Show the lines taken since the last sync: size, follow the end, repaint."""
+        if not self._unsynced:
+            return
+        self._unsynced = False
         self.virtual_size = Size(self.size.width, len(self._lines))
         if self.following:
             self._go_end()
@@ -122,6 +144,7 @@ class OutputPane(ContainedPump, ScrollView, can_focus=True):
             self._go_end()
 
     def on_show(self) -> None:
+        self.sync()
         if self.following:
             self.call_after_refresh(self._go_end)
 
