@@ -40,11 +40,13 @@ PROGRAM = textwrap.dedent(
 
 
 class Tmux:
-    def __init__(self, name: str) -> None:
+    def __init__(self, name: str, server: str | None = None) -> None:
         self.name = name
+        self.server = ["-L", server] if server else []  # a server of its own, to kill whole
 
     def run(self, *args: str) -> str:
-        return subprocess.run(["tmux", *args], capture_output=True, text=True, check=True).stdout
+        argv = ["tmux", *self.server, *args]
+        return subprocess.run(argv, capture_output=True, text=True, check=True).stdout
 
     def start(self, command: list[str], env: dict[str, str]) -> None:
         exports = " ".join(f"{k}={v!r}" for k, v in env.items())
@@ -72,13 +74,15 @@ class Tmux:
         raise AssertionError(f"screen never matched; last screen:\n{text}")
 
     def alive(self) -> bool:
-        return (
-            subprocess.run(["tmux", "has-session", "-t", self.name], capture_output=True).returncode
-            == 0
-        )
+        argv = ["tmux", *self.server, "has-session", "-t", self.name]
+        return subprocess.run(argv, capture_output=True).returncode == 0
 
     def kill(self) -> None:
-        subprocess.run(["tmux", "kill-session", "-t", self.name], capture_output=True)
+        subprocess.run(["tmux", *self.server, "kill-session", "-t", self.name], capture_output=True)
+
+    def kill_server(self) -> None:
+        """The terminal dies under the app (tmux killed, an ssh session dropped)."""
+        subprocess.run(["tmux", *self.server, "kill-server"], capture_output=True)
 
 
 def _quote(s: str) -> str:
@@ -164,6 +168,63 @@ def test_quit_leaves_an_attached_process_running(tmp_path):
         tmux.kill()
         sleeper.kill()
         sleeper.wait()
+
+
+FLOOD = textwrap.dedent(
+    """
+    import os, sys
+    open(sys.argv[1], "w").write(str(os.getpid()))
+    while True:
+        os.getppid()
+    """
+)
+
+
+@pytest.mark.parametrize("attach", [True, False], ids=["attached", "launched"])
+def test_a_terminal_killed_mid_flood_ends_the_app(tmp_path, attach):
+    """The tmux server killed while events pour in: the app ends (it was found hung in
+    Textual's exit, writing to the dead terminal); an attached program runs on untraced,
+    a launched one is ended as `q` ends it."""
+    script = tmp_path / "flood.py"
+    script.write_text(FLOOD)
+    pidfile = tmp_path / "pid"
+    prog = None
+    name = "tracetui-e2e-" + uuid.uuid4().hex[:8]
+    tmux = Tmux(name, server=name)
+    env = {"PYTHONPATH": str(ROOT), "TERM": "xterm-256color"}
+    try:
+        if attach:
+            prog = subprocess.Popen([sys.executable, str(script), str(pidfile)])
+            assert wait_for(lambda: pidfile.exists() and pidfile.read_text() != "", timeout=20)
+            tmux.start([sys.executable, "-m", "tui", "-p", str(prog.pid)], env)
+        else:
+            tmux.start(
+                [sys.executable, "-m", "tui", sys.executable, str(script), str(pidfile)], env
+            )
+            assert wait_for(lambda: pidfile.exists() and pidfile.read_text() != "", timeout=20)
+        pid = int(pidfile.read_text())
+        tmux.wait_screen(lambda s: "RUNNING" in s)
+        time.sleep(1.5)  # well into the flood
+        args = f"-m tui -p {pid}" if attach else f"-m tui {sys.executable} {script}"
+        app = int(subprocess.run(["pgrep", "-f", "--", args], capture_output=True, text=True).stdout.split()[0])  # fmt: skip
+        tmux.kill_server()
+        assert wait_for(lambda: proc_state(app) in (None, "Z"), timeout=30), "the app is hung"
+        if attach:
+            assert wait_for(lambda: "TracerPid:\t0" in Path(f"/proc/{pid}/status").read_text())
+            assert proc_state(pid) in ("R", "S")
+            assert prog is not None and prog.poll() is None
+        else:
+            assert wait_for(lambda: proc_state(pid) in (None, "Z"), timeout=10)
+    finally:
+        tmux.kill_server()
+        if prog is not None:
+            prog.kill()
+            prog.wait()
+        elif pidfile.exists() and pidfile.read_text():
+            try:
+                os.kill(int(pidfile.read_text()), 9)
+            except OSError:
+                pass
 
 
 def test_tty_inherit_gives_the_program_the_terminal_then_opens_the_trace(tmp_path):

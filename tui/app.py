@@ -243,7 +243,19 @@ class TraceApp(ContainedPump, DataRoad, TraceActions, FilterControl, SteerContro
         self.first_paint_at = time.monotonic()
 
     def _terminated(self, signo: int) -> None:
+        from tui.hangup import Ending, terminal_alive
+
+        ending = Ending(self._finish_trace)
+        if signo == signal.SIGHUP and not terminal_alive():
+            ending.now(128 + signo)  # nothing to give back; Textual's writer would wait
         self.exit(128 + signo)
+        ending.after_grace(128 + signo)
+
+    def _finish_trace(self) -> None:
+        """What run_app does after the app returns, for an exit that skips it (tui.hangup)."""
+        self.session.stop()
+        if self.flight is not None:
+            self.flight.close()
 
     def on_unmount(self) -> None:
         self.containment.armed = False
