@@ -39,6 +39,7 @@ from operator import itemgetter
 from typing import Any
 
 from tracer.formats.pipeline import CALL_TAGS, decode
+from tracer.formats.session_rows import format_version, row_decoder
 from tracer.store.call_columns import BlobNumbers, CallColumns
 
 READ_BATCH = 4096  # records read from SQLite per message
@@ -172,16 +173,16 @@ def serve(path: str, fd: int, ids: tuple[int, int], part: int = 0, parts: int = 
 
     try:
         db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        decoder = row_decoder(db, format_version(db))
         cutter = ChunkCutter(fd_layout(get_table()))
-        loads, first = marshal.loads, itemgetter(0)
         lo, hi = ids
-        query = "SELECT raw FROM events WHERE id >= ? AND id < ? ORDER BY id"
+        query = decoder.select("WHERE id >= ? AND id < ?")
         for k in count(part, parts):
             start = lo + k * READ_BATCH
             if start > hi:
                 break
             rows = db.execute(query, (start, start + READ_BATCH)).fetchall()
-            send(cutter.cut(map(loads, map(first, rows))))  # (empty too: turns alternate)
+            send(cutter.cut(decoder.items(rows)))  # (empty too: turns alternate)
         send([(END,)])
     except BrokenPipeError:
         return  # the app went away (q while loading)

@@ -1,0 +1,160 @@
+"""A session file's event rows <-> the pipeline's records, `(tag, body)`.
+
+Format 1 kept each event whole in `raw` (marshal of the pipeline's tuple), beside the
+columns SQL users query: a call's id, pid, tid, number, times and return value were on
+disk twice, and its type and name were words on every row (171 B an event for an
+open/read/close loop, where the goal is 150). Format 2 stores each value once: the
+columns hold what they show, `raw` holds only the rest of a call (`CALL_REST`), and
+types and syscall names are small integers named in tables of their own (the `events`
+and `syscalls` views join them for SQL). Reading puts each call's tuple back together
+(CALL_ROW order, as the store takes it), exactly: a time the columns cannot give back
+to the bit, or a thread the columns do not hold, travels in `raw` too (`EXACT`).
+
+Format 1 files still read (their `raw` is the whole record): `row_decoder`.
+"""
+
+from __future__ import annotations
+
+import marshal
+import sqlite3
+from collections.abc import Callable
+from operator import itemgetter
+from typing import Any
+
+from tracer.formats.pipeline import CALL_TAGS, RESUMED_TAG, tags_by_name
+
+NS = 1_000_000_000  # (an int: int / int is rounded once, exactly)
+
+# A call's values in `raw`, in this order; the others are columns. EXACT, a ninth value
+# only where needed: (start, end, the call's tid, Resumed.tid) as they were.
+CALL_REST = ("seq", "args", "error", "mem", "fds", "stack", "done", "no_return")
+EXACT = len(CALL_REST)
+
+Items = Callable[[list[tuple]], list[tuple]]
+
+
+def time_ns(t: float) -> int:
+    """`t` (seconds) in whole ns, rounded from its exact value: `time_ns(t) / NS == t`
+    for any time of day (a double's step there is ~240 ns), where `int(t * 1e9)` is off
+    by up to 128 ns and comes back as the neighbouring double now and then."""
+    n, d = t.as_integer_ratio()
+    return (2 * n * NS + d) // (2 * d)
+
+
+def call_columns(tag: int, body: tuple) -> tuple[int | None, int, int, int | None, bytes]:
+    """A call's (tid, start_ns, dur_ns, raw); pid, nr and ret are its body's own."""
+    start, end, done = body[5], body[6], body[12]
+    start_ns = time_ns(start)
+    dur_ns = int((end - start) * 1e9) if done and end else None
+    tid = body[2]
+    resumed_tid = body[14] if tag == RESUMED_TAG and len(body) > 14 else 0
+    rest: tuple = (body[0], body[4], *body[8:14])
+    back = start_ns / NS
+    if (
+        type(start) is not float
+        or back != start
+        or (None if dur_ns is None else back + dur_ns / 1e9) != end
+        or (end is not None and type(end) is not float)
+        or resumed_tid
+    ):
+        rest = (*rest, (start, end, tid, resumed_tid))
+    return (resumed_tid or tid), start_ns, dur_ns, dumps(rest)
+
+
+def dumps(item: Any) -> bytes:
+    """marshal, never pickle: a session file may come from anyone, and reading one
+    must not run code. A value marshal cannot carry is kept as its repr."""
+    try:
+        return marshal.dumps(item)
+    except ValueError:
+        return marshal.dumps(_plain(item))
+
+
+def _plain(v: Any) -> Any:
+    if v is None or isinstance(v, int | float | str | bytes | bool):
+        return v
+    if isinstance(v, tuple | list):
+        return type(v)(_plain(x) for x in v)
+    if isinstance(v, dict):
+        return {_plain(k): _plain(x) for k, x in v.items()}
+    if isinstance(v, set | frozenset):
+        return type(v)(_plain(x) for x in v)
+    return repr(v)
+
+
+def other_raw(body: tuple) -> bytes:
+    """A process event's `raw`: its whole body (a few per process; no column repeats
+    enough of it to be worth the code)."""
+    return dumps(body)
+
+
+class RowDecoder:
+    """How one format's event rows are read: `select(where)` the SQL (its `?` bound by
+    the caller), `items(rows)` the records they hold, `(tag, body)` each."""
+
+    def __init__(self, table: str, columns: str, items: Items) -> None:
+        self.table = table
+        self._columns = columns
+        self.items = items
+
+    def select(self, where: str = "") -> str:
+        return f"SELECT {self._columns} FROM {self.table} {where} ORDER BY id"
+
+
+def format_version(db: sqlite3.Connection) -> int:
+    """The file's format version (its `meta`); raises ValueError where it has none."""
+    row = db.execute("SELECT value FROM meta WHERE key = 'format_version'").fetchone()
+    if row is None:
+        raise ValueError("no format version")
+    return int(row[0])
+
+
+def row_decoder(db: sqlite3.Connection, version: int) -> RowDecoder:
+    """The decoder of a file of `version` (1 or 2; the caller checked which it is)."""
+    if version == 1:
+        first, loads = itemgetter(0), marshal.loads
+        return RowDecoder("events", "raw", lambda rows: list(map(loads, map(first, rows))))
+    ours = tags_by_name()
+    codes = dict(db.execute("SELECT code, type FROM event_types"))
+    tags: list[int | None] = [None] * (max(codes, default=-1) + 1)
+    for code, name in codes.items():
+        tags[code] = ours.get(name)  # (an unknown type: the rows that use it are damaged)
+    return RowDecoder(
+        "event_rows", "type, pid, tid, nr, start_ns, dur_ns, ret, raw", _items_of(tags)
+    )
+
+
+def _items_of(tags: list[int | None]) -> Items:
+    call_tags = CALL_TAGS
+    resumed = RESUMED_TAG
+
+    def items(rows: list[tuple]) -> list[tuple]:
+        loads = marshal.loads
+        out = []
+        append = out.append
+        for code, pid, tid, nr, start_ns, dur_ns, ret, raw in rows:
+            tag = tags[code]
+            rest = loads(raw)
+            if tag not in call_tags:
+                if tag is None:
+                    raise ValueError(f"an event of unknown type {code}")
+                append((tag, rest))
+                continue
+            start = start_ns / NS
+            end = None if dur_ns is None else start + dur_ns / 1e9
+            if len(rest) == EXACT:
+                seq, args, error, mem, fds, stack, done, no_return = rest
+                resumed_tid = 0
+            else:
+                seq, args, error, mem, fds, stack, done, no_return, exact = rest
+                start, end, tid, resumed_tid = exact
+            if tag == resumed:
+                body = (seq, pid, tid, nr, args, start, end, ret, error, mem, fds, stack, done,
+                        no_return, resumed_tid)  # fmt: skip
+            else:
+                body = (seq, pid, tid, nr, args, start, end, ret, error, mem, fds, stack, done,
+                        no_return)  # fmt: skip
+            append((tag, body))
+        return out
+
+    return items
