@@ -45,6 +45,7 @@ _TAG = {t: i for i, t in enumerate(_TYPES)}
 CALL_TAGS = frozenset(_TAG[t] for t in (Syscall, Unfinished, Resumed))  # bodies: a call's tuple
 _FIELDS = {t: tuple(f.name for f in fields(t)) for t in _TYPES}
 RESUMED_TAG = _TAG[Resumed]
+SYSCALL_TAG = _TAG[Syscall]
 
 
 def type_name(tp: type) -> str:

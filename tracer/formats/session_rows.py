@@ -18,10 +18,11 @@ from __future__ import annotations
 import marshal
 import sqlite3
 from collections.abc import Callable
-from operator import itemgetter
+from itertools import repeat
+from operator import add, itemgetter, truediv
 from typing import Any
 
-from tracer.formats.pipeline import CALL_TAGS, RESUMED_TAG, tags_by_name
+from tracer.formats.pipeline import CALL_TAGS, RESUMED_TAG, SYSCALL_TAG, tags_by_name
 
 NS = 1_000_000_000  # (an int: int / int is rounded once, exactly)
 
@@ -31,6 +32,7 @@ CALL_REST = ("seq", "args", "error", "mem", "fds", "stack", "done", "no_return")
 EXACT = len(CALL_REST)
 
 Items = Callable[[list[tuple]], list[tuple]]
+Fields = Callable[[list[tuple]], "tuple | None"]
 
 
 def time_ns(t: float) -> int:
@@ -90,12 +92,14 @@ def other_raw(body: tuple) -> bytes:
 
 class RowDecoder:
     """How one format's event rows are read: `select(where)` the SQL (its `?` bound by
-    the caller), `items(rows)` the records they hold, `(tag, body)` each."""
+    the caller), `items(rows)` the records they hold, `(tag, body)` each; `calls(rows)`,
+    where the format has it, the same calls as fields (`call_fields`)."""
 
-    def __init__(self, table: str, columns: str, items: Items) -> None:
+    def __init__(self, table: str, columns: str, items: Items, calls: Fields | None = None) -> None:
         self.table = table
         self._columns = columns
         self.items = items
+        self.calls = calls
 
     def select(self, where: str = "") -> str:
         return f"SELECT {self._columns} FROM {self.table} {where} ORDER BY id"
@@ -119,9 +123,39 @@ def row_decoder(db: sqlite3.Connection, version: int) -> RowDecoder:
     tags: list[int | None] = [None] * (max(codes, default=-1) + 1)
     for code, name in codes.items():
         tags[code] = ours.get(name)  # (an unknown type: the rows that use it are damaged)
+    syscall = tags.index(SYSCALL_TAG) if SYSCALL_TAG in tags else None
     return RowDecoder(
-        "event_rows", "type, pid, tid, nr, start_ns, dur_ns, ret, raw", _items_of(tags)
+        "event_rows",
+        "type, pid, tid, nr, start_ns, dur_ns, ret, raw",
+        _items_of(tags),
+        None if syscall is None else _call_fields_of(syscall),
     )
+
+
+def _call_fields_of(syscall: int) -> Fields:
+    def call_fields(rows: list[tuple]) -> tuple | None:
+        """The rows' calls as fields, CALL_ROW order without stacks (what
+        `CallColumns.of_fields` takes), where they are all whole calls that returned,
+        with no stack and no EXACT: a reader's usual batch, turned into columns
+        without a tuple per call. None for any other batch (`items` then)."""
+        if not rows:
+            return None
+        codes, pids, tids, nrs, start_nss, dur_nss, rets, raws = zip(*rows, strict=True)
+        n = len(codes)
+        if codes.count(syscall) != n or None in dur_nss:
+            return None
+        rests = list(map(marshal.loads, raws))
+        if list(map(len, rests)).count(EXACT) != n:
+            return None
+        seqs, argss, errors, mems, fdss, stacks, dones, no_returns = zip(*rests, strict=True)
+        if stacks.count(None) != n:
+            return None
+        starts = list(map(truediv, start_nss, repeat(NS)))
+        ends = list(map(add, starts, map(truediv, dur_nss, repeat(1e9))))
+        return (seqs, pids, tids, nrs, argss, starts, ends, rets, errors, mems, fdss, dones,
+                no_returns)  # fmt: skip
+
+    return call_fields
 
 
 def _items_of(tags: list[int | None]) -> Items:
