@@ -322,14 +322,28 @@ class SessionBatches:
 
     def __next__(self) -> list[Any]:
         if self._it is None:
-            self._it = _batches(self._db, self._path, self._rows, _decode_events, _READ_BATCH)
+            events = self._rows.events
+            self._it = _batches(
+                self._db,
+                self._path,
+                self._rows,
+                lambda got, sites: _with_sites(events(got), sites),
+                _READ_BATCH,
+            )
         return next(self._it)
 
     def store_rows(self) -> Iterator[list[Any]]:
         """Batches of events where complete calls are CALL_ROW tuples (`EventStore.append`)."""
         if self._it is not None:
             raise RuntimeError("store_rows() after the first batch was read")
-        self._it = _batches(self._db, self._path, self._rows, _decode_rows, _ROWS_BATCH)
+        items = self._rows.items
+        self._it = _batches(
+            self._db,
+            self._path,
+            self._rows,
+            lambda got, sites: _decode_rows(items(got), sites),
+            _ROWS_BATCH,
+        )
         return self._it
 
     def store_columns(self) -> Iterator[list[Any]]:
@@ -363,8 +377,7 @@ class SessionBatches:
         return self._it
 
 
-def _decode_events(items: Iterable[tuple], sites: dict[tuple, tuple]) -> list[Any]:
-    batch = list(map(decode, items))
+def _with_sites(batch: list[Any], sites: dict[tuple, tuple]) -> list[Any]:
     if sites:
         _apply_sites(batch, sites)
     return batch
@@ -449,7 +462,7 @@ def _batches(
     db: sqlite3.Connection,
     path: str,
     rows: RowDecoder,
-    decode_batch: Callable[[Iterable[tuple], dict[tuple, tuple]], list[Any]],
+    decode_batch: Callable[[list[tuple], dict[tuple, tuple]], list[Any]],
     size: int,
 ) -> Iterator[list[Any]]:
     try:
@@ -459,7 +472,7 @@ def _batches(
             got = cursor.fetchmany(size)
             if not got:
                 return
-            yield decode_batch(rows.items(got), sites)
+            yield decode_batch(got, sites)
     except (sqlite3.Error, ValueError, EOFError, TypeError, IndexError) as e:
         raise SessionFileError(f"{path} is damaged: {e}") from None
     finally:
