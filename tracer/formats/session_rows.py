@@ -10,6 +10,10 @@ and `syscalls` views join them for SQL). Reading puts each call's tuple back tog
 (CALL_ROW order, as the store takes it), exactly: a time the columns cannot give back
 to the bit, or a thread the columns do not hold, travels in `raw` too (`EXACT`).
 
+Eight columns cost more to fetch than one blob, so the common rows skip the tuples
+between: a reader's batch of plain calls goes to the store's columns as columns
+(`call_fields`), and a plain call read as an event is made a Syscall at once.
+
 Format 1 files still read (their `raw` is the whole record): `row_decoder`.
 """
 
@@ -45,7 +49,7 @@ def time_ns(t: float) -> int:
     return (2 * n * NS + d) // (2 * d)
 
 
-def call_columns(tag: int, body: tuple) -> tuple[int | None, int, int, int | None, bytes]:
+def call_columns(tag: int, body: tuple) -> tuple[int, int, int | None, bytes]:
     """A call's (tid, start_ns, dur_ns, raw); pid, nr and ret are its body's own."""
     start, end, done = body[5], body[6], body[12]
     start_ns = time_ns(start)
