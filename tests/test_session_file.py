@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 from conftest import compile_c, run_tracetui
 
+from tracer.formats.session_file import FORMAT_VERSION
+
 pytestmark = [pytest.mark.timeout(120), pytest.mark.usefixtures("tracer_loop")]
 
 PROGRAM = r"""
@@ -52,7 +54,7 @@ def test_a_recorded_session_reads_back_as_the_text_written_live(tmp_path):
     )
     assert ("openat", 1) in set(rows) or any(n == "openat" for n, _ in rows)
     version = sqlite3.connect(db).execute("select value from meta where key='format_version'")
-    assert version.fetchone() == ("1",)
+    assert version.fetchone() == (str(FORMAT_VERSION),)
 
 
 def test_record_only_writes_no_text_and_r_without_a_session_is_strace_s(tmp_path):

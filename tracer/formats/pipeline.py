@@ -44,6 +44,21 @@ _TYPES: list[type] = [
 _TAG = {t: i for i, t in enumerate(_TYPES)}
 CALL_TAGS = frozenset(_TAG[t] for t in (Syscall, Unfinished, Resumed))  # bodies: a call's tuple
 _FIELDS = {t: tuple(f.name for f in fields(t)) for t in _TYPES}
+RESUMED_TAG = _TAG[Resumed]
+SYSCALL_TAG = _TAG[Syscall]
+
+
+def type_name(tp: type) -> str:
+    """A record type's name as files and SQL show it: `SignalDelivered` -> `signal_delivered`."""
+    return "".join("_" + c.lower() if c.isupper() else c for c in tp.__name__).lstrip("_")
+
+
+def tags_by_name() -> dict[str, int]:
+    """Each record type's tag under its `type_name`: a session file names its event types,
+    so its own codes outlive a change in this module's numbering."""
+    return {type_name(t): tag for t, tag in _TAG.items()}
+
+
 _SYSCALL_FIELDS = _FIELDS[Syscall]
 _HEADER = struct.Struct("<BI")  # codec (0 marshal, 1 pickle), length
 PIPE_TAKE_RECORDS = 16384  # C records per message to the writer (a few MB of events there)

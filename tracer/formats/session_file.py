@@ -2,9 +2,9 @@
 
 The recorder runs in the headless writer process, off the ptrace thread: each
 batch of events is one transaction (WAL mode), so a killed tracer leaves a file
-readable up to its last batch. Every event is kept whole (`raw`: the
-pipeline's own tuple encoding, marshalled), which is what reading back uses;
-the other columns are there for SQL (`docs/FORMAT.md`).
+readable up to its last batch. Every event is kept whole: its columns, there for SQL,
+and `raw`, the rest of the pipeline's own tuple (`session_rows`), which reading back
+puts together again with them (`docs/FORMAT.md`).
 """
 
 from __future__ import annotations
@@ -17,11 +17,20 @@ from functools import cache
 from operator import itemgetter
 from typing import Any
 
-from tracer.events import Exec, ProcessStarted, Resumed, Syscall, Unfinished
-from tracer.formats.pipeline import CALL_TAGS, decode, encode
+from tracer.events import Exec, ProcessStarted, Syscall, Unfinished
+from tracer.formats.pipeline import CALL_TAGS, decode, encode, tags_by_name
+from tracer.formats.session_rows import (
+    RowDecoder,
+    call_columns,
+    dumps,
+    other_raw,
+    row_decoder,
+    time_ns,
+)
 from tracer.syscalls.render import RenderContext, errno_name, render
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+READS_VERSIONS = (1, 2)  # (format 1 repeated the columns in `raw`: it reads as it is)
 APPLICATION = "tracetui-session"
 _SQLITE_MAGIC = b"SQLite format 3\x00"
 _READ_BATCH = 4096
@@ -29,34 +38,40 @@ _ROWS_BATCH = 4096  # (the app's ticks take what their budget allows, across bat
 
 _SCHEMA = """
 CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE events(
+CREATE TABLE event_types(code INTEGER PRIMARY KEY, type TEXT NOT NULL);
+CREATE TABLE syscall_names(nr INTEGER PRIMARY KEY, name TEXT NOT NULL);
+CREATE TABLE event_rows(
     id INTEGER PRIMARY KEY,      -- stream order
-    type TEXT NOT NULL,          -- syscall, unfinished, resumed, process_started, exec, ...
+    type INTEGER NOT NULL,       -- event_types.code
     pid INTEGER, tid INTEGER,
-    nr INTEGER, name TEXT,       -- syscalls only
+    nr INTEGER,                  -- syscalls only (syscall_names.nr)
     start_ns INTEGER, dur_ns INTEGER,
     ret INTEGER, errno TEXT,     -- errno's name (ENOENT), NULL on success
     args TEXT,                   -- the arguments as strace prints them
-    raw BLOB NOT NULL            -- the whole event, as tracetui reads it back
+    raw BLOB NOT NULL            -- the rest of the event, as tracetui reads it back
 );
 CREATE TABLE frames(             -- stack frames resolved when the recording ended
     module TEXT, module_offset INTEGER, is_return INTEGER,
     function TEXT, offset INTEGER, file TEXT, line INTEGER,
     PRIMARY KEY (module, module_offset, is_return)
 );
+-- (LEFT JOINs: SQLite keeps event_rows the outer loop, so rows come in stream order)
+CREATE VIEW events AS
+    SELECT e.id, t.type, e.pid, e.tid, e.nr, n.name, e.start_ns, e.dur_ns, e.ret,
+           e.errno, e.args
+    FROM event_rows e
+    LEFT JOIN event_types t ON t.code = e.type
+    LEFT JOIN syscall_names n ON n.nr = e.nr;
 CREATE VIEW syscalls AS
-    SELECT pid, tid, name, start_ns, dur_ns, ret, errno, args
-    FROM events WHERE type IN ('syscall', 'resumed');
+    SELECT e.pid, e.tid, n.name, e.start_ns, e.dur_ns, e.ret, e.errno, e.args
+    FROM event_rows e LEFT JOIN syscall_names n ON n.nr = e.nr
+    WHERE e.type IN ({calls});
 """
+_INSERT = "INSERT INTO event_rows VALUES (NULL,?,?,?,?,?,?,?,?,?,?)"
 
 
 class SessionFileError(Exception):
     """A file that is not a readable session; the message is one line."""
-
-
-def _type_name(ev: Any) -> str:
-    name = type(ev).__name__
-    return "".join("_" + c.lower() if c.isupper() else c for c in name).lstrip("_")
 
 
 class SessionRecorder:
@@ -77,7 +92,10 @@ class SessionRecorder:
             os.unlink(path)  # a new recording replaces the old file, as -o does
         self.db = sqlite3.connect(path)
         self.db.execute("PRAGMA journal_mode=WAL")
-        self.db.executescript(_SCHEMA)
+        tags = tags_by_name()
+        self.db.executescript(_SCHEMA.format(calls=f"{tags['syscall']}, {tags['resumed']}"))
+        types = sorted((tag, name) for name, tag in tags.items())
+        self.db.executemany("INSERT INTO event_types VALUES (?, ?)", types)
         meta = {
             "application": APPLICATION,
             "format_version": str(FORMAT_VERSION),
@@ -92,25 +110,33 @@ class SessionRecorder:
         self._sites: set[tuple[str, int, bool]] = set()
         self._launching: set[int] = set()  # launched, first exec to come: tracetui's frames
         self._known: set[int | None] = set()  # pids seen in process events
+        self._named: set[int] = set()  # syscall numbers in syscall_names
 
     def write(self, events: list[Any]) -> None:
         rows = [self._row(ev) for ev in events]
         if rows:
-            self.db.executemany("INSERT INTO events VALUES (NULL,?,?,?,?,?,?,?,?,?,?,?)", rows)
+            self._insert(rows)
             self.db.commit()
 
     def write_blobs(self, blobs: list[bytes]) -> None:
-        """Events already encoded (`event_blob`), kept as they are: the flight recorder's dumps."""
+        """Events already encoded (`event_blob`): the flight recorder's dumps."""
         for i in range(0, len(blobs), _READ_BATCH):
-            part = blobs[i : i + _READ_BATCH]
-            rows = [self._row(decode_blob(raw), raw) for raw in part]
-            self.db.executemany("INSERT INTO events VALUES (NULL,?,?,?,?,?,?,?,?,?,?,?)", rows)
+            items = [marshal.loads(raw) for raw in blobs[i : i + _READ_BATCH]]
+            self._insert([self._row(decode(item), item) for item in items])
         self.db.commit()
 
-    def _row(self, ev: Any, raw: bytes | None = None) -> tuple:
-        if raw is None:
-            raw = event_blob(ev)
-        kind = _type_name(ev)
+    def _insert(self, rows: list[tuple]) -> None:
+        self.db.executemany(_INSERT, rows)
+        new = {nr for nr in map(itemgetter(3), rows) if nr is not None} - self._named
+        if new:
+            name = self.ctx.table.name
+            names = [(nr, name(nr)) for nr in sorted(new)]
+            self.db.executemany("INSERT INTO syscall_names VALUES (?, ?)", names)
+            self._named |= new
+
+    def _row(self, ev: Any, item: tuple | None = None) -> tuple:
+        """The event's row of event_rows; `item` its encoded tuple, if it was encoded."""
+        tag, body = _shown_args_only(encode(ev) if item is None else item)
         call = ev if type(ev) is Syscall else getattr(ev, "call", None)
         if call is not None and call.stack:
             self._note_sites(call)
@@ -122,12 +148,10 @@ class SessionRecorder:
         if call is None:
             self._known.add(getattr(ev, "pid", None))
             start = getattr(ev, "time", None)
-            start_ns = int(start * 1e9) if start is not None else None
+            start_ns = time_ns(start) if start is not None else None
             pid, tid = getattr(ev, "pid", None), getattr(ev, "tid", None)
-            return (kind, pid, tid, None, None, start_ns, None, None, None, None, raw)
-        name = self.ctx.table.name(call.nr)
-        start_ns = int(call.start * 1e9)
-        dur_ns = int((call.end - call.start) * 1e9) if call.done and call.end else None
+            return (tag, pid, tid, None, start_ns, None, None, None, None, other_raw(body))
+        tid, start_ns, dur_ns, raw = call_columns(tag, body)
         errno = errno_name(call.error) if call.error else None
         args = None
         if type(ev) is not Unfinished:
@@ -135,8 +159,7 @@ class SessionRecorder:
                 args = render(call, self.ctx).args_text()
             except Exception:  # a decoder bug must not lose the recording
                 args = None
-        tid = ev.tid or call.tid if type(ev) is Resumed else call.tid
-        return (kind, call.pid, tid, call.nr, name, start_ns, dur_ns, call.ret, errno, args, raw)
+        return (tag, body[1], tid, body[3], start_ns, dur_ns, body[7], errno, args, raw)
 
     def _note_sites(self, call: Syscall) -> None:
         if call.pid in self._launching and self.ctx.table.name(call.nr).startswith("execve"):
@@ -189,8 +212,9 @@ class Tee:
 
 
 def event_blob(ev: Any) -> bytes:
-    """An event as the `raw` column holds it (what `decode_blob` reads back)."""
-    return _dumps(_shown_args_only(encode(ev)))
+    """An event whole, marshalled (what `decode_blob` reads back): the flight recorder's
+    ring holds these, and `write_blobs` writes them as rows."""
+    return dumps(_shown_args_only(encode(ev)))
 
 
 def _shown_args_only(item: tuple) -> tuple:
@@ -220,27 +244,6 @@ _SYSCALL_TAG = encode(Syscall(0, 0, 0, 0, (), 0.0))[0]
 
 def decode_blob(raw: bytes) -> Any:
     return decode(marshal.loads(raw))
-
-
-def _dumps(item: Any) -> bytes:
-    """marshal, never pickle: a session file may come from anyone, and reading one
-    must not run code. A value marshal cannot carry is kept as its repr."""
-    try:
-        return marshal.dumps(item)
-    except ValueError:
-        return marshal.dumps(_plain(item))
-
-
-def _plain(v: Any) -> Any:
-    if v is None or isinstance(v, int | float | str | bytes | bool):
-        return v
-    if isinstance(v, tuple | list):
-        return type(v)(_plain(x) for x in v)
-    if isinstance(v, dict):
-        return {_plain(k): _plain(x) for k, x in v.items()}
-    if isinstance(v, set | frozenset):
-        return type(v)(_plain(x) for x in v)
-    return repr(v)
 
 
 def _resolved_sites(db: sqlite3.Connection) -> dict[tuple, tuple]:
@@ -287,11 +290,14 @@ def read_session(path: str) -> SessionBatches:
     if meta.get("application") != APPLICATION:
         raise SessionFileError(f"{path} is an SQLite file, not a tracetui session")
     version = meta.get("format_version", "?")
-    if version != str(FORMAT_VERSION):
-        raise SessionFileError(
-            f"{path}: session format {version}, this tracetui reads {FORMAT_VERSION}"
-        )
-    return SessionBatches(db, path)
+    if version not in map(str, READS_VERSIONS):
+        known = " and ".join(map(str, READS_VERSIONS))
+        raise SessionFileError(f"{path}: session format {version}, this tracetui reads {known}")
+    try:
+        rows = row_decoder(db, int(version))
+    except sqlite3.Error as e:
+        raise SessionFileError(f"{path} is not a readable session file: {e}") from None
+    return SessionBatches(db, path, rows)
 
 
 class SessionBatches:
@@ -305,9 +311,10 @@ class SessionBatches:
     Choose one before the first batch.
     """
 
-    def __init__(self, db: sqlite3.Connection, path: str) -> None:
+    def __init__(self, db: sqlite3.Connection, path: str, rows: RowDecoder) -> None:
         self._db = db
         self._path = path
+        self._rows = rows
         self._it: Iterator[list[Any]] | None = None
 
     def __iter__(self) -> SessionBatches:
@@ -315,14 +322,28 @@ class SessionBatches:
 
     def __next__(self) -> list[Any]:
         if self._it is None:
-            self._it = _batches(self._db, self._path, _decode_events, _READ_BATCH)
+            events = self._rows.events
+            self._it = _batches(
+                self._db,
+                self._path,
+                self._rows,
+                lambda got, sites: _with_sites(events(got), sites),
+                _READ_BATCH,
+            )
         return next(self._it)
 
     def store_rows(self) -> Iterator[list[Any]]:
         """Batches of events where complete calls are CALL_ROW tuples (`EventStore.append`)."""
         if self._it is not None:
             raise RuntimeError("store_rows() after the first batch was read")
-        self._it = _batches(self._db, self._path, _decode_rows, _ROWS_BATCH)
+        items = self._rows.items
+        self._it = _batches(
+            self._db,
+            self._path,
+            self._rows,
+            lambda got, sites: _decode_rows(items(got), sites),
+            _ROWS_BATCH,
+        )
         return self._it
 
     def store_columns(self) -> Iterator[list[Any]]:
@@ -336,15 +357,16 @@ class SessionBatches:
             raise RuntimeError("store_columns() after the first batch was read")
         try:
             sites = _resolved_sites(self._db)
+            table = self._rows.table
             lo, hi = self._db.execute(  # (one aggregate each: SQLite reads an end of the
                 # rowid tree for a lone min() or max(), and scans the table for both at once)
-                "SELECT (SELECT min(id) FROM events), (SELECT max(id) FROM events)"
+                f"SELECT (SELECT min(id) FROM {table}), (SELECT max(id) FROM {table})"
             ).fetchone()
             if lo is None:
                 return self.store_rows()
             rest = lo + session_reader.READ_BATCH
-            head = self._db.execute("SELECT raw FROM events WHERE id < ? ORDER BY id", (rest,))
-            first = _decode_rows((r for (r,) in head.fetchall()), sites)
+            head = self._db.execute(self._rows.select("WHERE id < ?"), (rest,))
+            first = _decode_rows(self._rows.items(head.fetchall()), sites)
             messages = iter(())
             if rest <= hi:
                 messages = session_reader.read_in_processes(self._path, (rest, hi))
@@ -355,20 +377,18 @@ class SessionBatches:
         return self._it
 
 
-def _decode_events(raws: Iterable[bytes], sites: dict[tuple, tuple]) -> list[Any]:
-    batch = [decode(marshal.loads(raw)) for raw in raws]
+def _with_sites(batch: list[Any], sites: dict[tuple, tuple]) -> list[Any]:
     if sites:
         _apply_sites(batch, sites)
     return batch
 
 
-def _decode_rows(raws: Iterable[bytes], sites: dict[tuple, tuple]) -> list[Any]:
-    """Records as the store's bulk form: a call without a stack is marshal's own tuple,
+def _decode_rows(items: Iterable[tuple], sites: dict[tuple, tuple]) -> list[Any]:
+    """Records as the store's bulk form: a call without a stack is its tuple as read,
     untouched (the pipeline's call tuple is CALL_ROW); anything else is decoded."""
-    loads = marshal.loads
     return [
         body if tag == _SYSCALL_TAG and body[11] is None else _decode_row(tag, body, sites)
-        for tag, body in map(loads, raws)
+        for tag, body in items
     ]
 
 
@@ -441,18 +461,18 @@ def _decode_row(tag: int, body: tuple, sites: dict[tuple, tuple]) -> Any:
 def _batches(
     db: sqlite3.Connection,
     path: str,
-    decode_batch: Callable[[Iterable[bytes], dict[tuple, tuple]], list[Any]],
+    rows: RowDecoder,
+    decode_batch: Callable[[list[tuple], dict[tuple, tuple]], list[Any]],
     size: int,
 ) -> Iterator[list[Any]]:
     try:
         sites = _resolved_sites(db)
-        cursor = db.execute("SELECT raw FROM events ORDER BY id")
-        first = itemgetter(0)
+        cursor = db.execute(rows.select())
         while True:
-            rows = cursor.fetchmany(size)
-            if not rows:
+            got = cursor.fetchmany(size)
+            if not got:
                 return
-            yield decode_batch(map(first, rows), sites)
+            yield decode_batch(got, sites)
     except (sqlite3.Error, ValueError, EOFError, TypeError, IndexError) as e:
         raise SessionFileError(f"{path} is damaged: {e}") from None
     finally:

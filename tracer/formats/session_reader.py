@@ -39,6 +39,7 @@ from operator import itemgetter
 from typing import Any
 
 from tracer.formats.pipeline import CALL_TAGS, decode
+from tracer.formats.session_rows import format_version, row_decoder
 from tracer.store.call_columns import BlobNumbers, CallColumns
 
 READ_BATCH = 4096  # records read from SQLite per message
@@ -92,6 +93,24 @@ class ChunkCutter:
                     self.horizon = starts[-1]
                     return self._chunks([list(bodies)])
         return self._cut(items)
+
+    def cut_fields(self, fields: tuple | None) -> list | None:
+        """`cut` of a message that is one run of plain calls, given as fields
+        (`RowDecoder.calls`): the chunk `cut` makes of them, built with no tuple per
+        call; None where `cut` must look at them one by one."""
+        if fields is None:
+            return None
+        starts = fields[5]
+        if len(starts) < MIN_CHUNK or starts[0] < self.horizon:
+            return None
+        if not all(map(operator.le, starts, starts[1:])):
+            return None
+        try:
+            chunk = CallColumns.of_fields(fields, self.blobs, self.layouts)
+        except (OverflowError, TypeError, ValueError):  # (`cut` then: the store's own path)
+            return None
+        self.horizon = starts[-1]
+        return [(CHUNK, chunk.to_message())]
 
     def _cut(self, items: list) -> list:
         out: list = []  # message items; runs of calls kept as lists until the end
@@ -172,16 +191,19 @@ def serve(path: str, fd: int, ids: tuple[int, int], part: int = 0, parts: int = 
 
     try:
         db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        decoder = row_decoder(db, format_version(db))
         cutter = ChunkCutter(fd_layout(get_table()))
-        loads, first = marshal.loads, itemgetter(0)
         lo, hi = ids
-        query = "SELECT raw FROM events WHERE id >= ? AND id < ? ORDER BY id"
+        query = decoder.select("WHERE id >= ? AND id < ?")
         for k in count(part, parts):
             start = lo + k * READ_BATCH
             if start > hi:
                 break
             rows = db.execute(query, (start, start + READ_BATCH)).fetchall()
-            send(cutter.cut(map(loads, map(first, rows))))  # (empty too: turns alternate)
+            msg = None if decoder.calls is None else cutter.cut_fields(decoder.calls(rows))
+            if msg is None:
+                msg = cutter.cut(decoder.items(rows))
+            send(msg)  # (empty too: turns alternate)
         send([(END,)])
     except BrokenPipeError:
         return  # the app went away (q while loading)

@@ -113,13 +113,23 @@ class CallColumns:
     ) -> CallColumns:
         """Columns of complete calls in CALL_ROW form (no stacks): what the store would
         compute from them, row for row (`EventStore._add_call_columns`)."""
-        n = len(rows)
+        fields = [list(map(g, rows)) for g in _FIELD_GETTERS]
+        return cls.of_fields(
+            (*fields, list(map(_DONE, rows)), list(map(_NO_RETURN, rows))), blobs, layouts
+        )
+
+    @classmethod
+    def of_fields(
+        cls, fields: tuple, blobs: BlobNumbers, layouts: dict[int, tuple[tuple[int, ...], bool]]
+    ) -> CallColumns:
+        """`build` from the calls' fields as sequences, CALL_ROW order without the stacks
+        (seqs, pids, tids, nrs, argss, starts, ends, rets, errors, mems, fdss, dones,
+        no_returns): a session file's columns give most of them so, with no row tuple."""
+        seqs, pids, tids, nrs, argss, starts, ends, rets, errors, mems, fdss = fields[:11]
+        dones, no_returns = fields[11], fields[12]
+        n = len(seqs)
         new: list = []
         c = cls(n, new)
-        seqs, pids, tids, nrs, argss, starts, ends, rets, errors, mems, fdss = (
-            list(map(g, rows)) for g in _FIELD_GETTERS
-        )
-        dones, no_returns = list(map(_DONE, rows)), list(map(_NO_RETURN, rows))
         c.seqs = array("q", seqs)
         c.pids = array("i", pids)
         c.tids = array("i", tids)
