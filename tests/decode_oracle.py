@@ -125,7 +125,8 @@ def _mask(lines: list[str], pid: str | None, masks: tuple = ()) -> list[str]:
     out = []
     for line in lines:
         if pid:
-            line = re.sub(rf"\b{pid}\b", "PID", line)
+            # (not after a backslash: an octal escape such as \377, whatever the pid)
+            line = re.sub(rf"(?<!\\)\b{pid}\b", "PID", line)
         for pattern, repl in (*_VOLATILE, *masks):
             line = pattern.sub(repl, line)
         out.append(line)
