@@ -245,7 +245,7 @@ class TraceApp(ContainedPump, DataRoad, TraceActions, FilterControl, SteerContro
     def _terminated(self, signo: int) -> None:
         from tui.hangup import Ending, terminal_alive
 
-        ending = Ending(self._finish_trace)
+        ending = self.__dict__.setdefault("_ending", Ending(self._finish_trace))  # one a run
         if signo == signal.SIGHUP and not terminal_alive():
             ending.now(128 + signo)  # nothing to give back; Textual's writer would wait
         self.exit(128 + signo)
