@@ -179,6 +179,44 @@ def test_a_fault_injected_into_exit_group_makes_it_return(tracer_loop, tmp_path)
     ]
 
 
+GETPID_THRICE = r"""
+/* Three getpid() calls; each prints what it got: ok, or the errno it failed with. */
+#include <errno.h>
+#include <stdio.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+int main(void) {
+    for (int i = 0; i < 3; i++) {
+        long r = syscall(SYS_getpid);
+        printf(r < 0 ? "%d " : "ok ", errno);
+    }
+    printf("\n");
+    return 0;
+}
+"""
+
+
+@pytest.mark.parametrize(
+    "rules",
+    [
+        ("fault=getpid:error=ENOSYS", "fault=getpid:error=EPERM:when=2+"),
+        ("fault=getppid,getpid:error=ENOSYS", "fault=getpid:error=EPERM:when=2+"),
+    ],
+)
+def test_a_later_rule_for_a_syscall_replaces_the_earlier_one_even_where_it_skips(
+    tracer_loop, rules
+):
+    """strace keeps one inject rule per syscall, the last given: when its `when=` skips a
+    call, no earlier rule takes it (strace's qual_fault-exit_group: `fault=all` then
+    `fault=exit:...:when=2+` leaves the first exit alone). The first getpid runs."""
+    prog = str(compile_c(GETPID_THRICE, name="getpid_thrice"))
+    options = [arg for rule in rules for arg in ("-e", rule)]
+    proc = run_tracetui("--no-ui", "-o", "/dev/null", "-e", "trace=getpid", *options, prog)
+    assert proc.stdout == "ok 1 1 \n", proc.stderr
+    if shutil.which("strace") is not None:
+        assert _strace_run("-e", "trace=getpid", *options, prog).stdout == proc.stdout
+
+
 @pytest.mark.parametrize(
     "how",
     [
