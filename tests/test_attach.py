@@ -188,3 +188,56 @@ def test_stack_capture_can_be_switched_on_while_tracing(busy):
     finally:
         s.stop()
         s.wait(10)
+
+
+def _attach_headless(pid: int, err_path, *options: str) -> subprocess.Popen:
+    env = dict(os.environ, PYTHONPATH=os.getcwd())
+    with open(err_path, "w") as err:
+        return subprocess.Popen(
+            [sys.executable, "-m", "tracer.cli", "--no-ui", *options, "-p", str(pid)],
+            env=env,
+            stderr=err,
+        )
+
+
+def test_headless_attach_says_attached_and_detached_as_strace_does(busy, tmp_path):
+    """`tracetui --no-ui -p PID` tells on stderr, as strace does, that it attached (with the
+    thread count) as soon as it has, calls or no calls, and which tasks it let go at the end;
+    strace's detach-* tests wait for these lines (without them each waited 1,500 s)."""
+    err = tmp_path / "err"
+    t = _attach_headless(busy.pid, err, "-o", os.devnull)
+    attached = f"tracetui: Process {busy.pid} attached with 2 threads"
+    assert wait_for(lambda: attached in err.read_text())
+    t.send_signal(signal.SIGTERM)
+    assert t.wait(20) == 128 + signal.SIGTERM
+    tids = sorted(int(tid) for tid in os.listdir(f"/proc/{busy.pid}/task"))
+    lines = err.read_text().splitlines()
+    assert lines[0] == attached
+    assert sorted(lines[1:]) == sorted(f"tracetui: Process {tid} detached" for tid in tids)
+
+
+def test_a_process_making_no_calls_is_reported_attached_at_once(tmp_path):
+    """A process that makes no syscalls (strace's detach-running: a shell loop) gives the
+    tracer nothing to print; the attach line must not wait for a trace line."""
+    spinner = subprocess.Popen(["sh", "-c", "while :; do :; done"])
+    err = tmp_path / "err"
+    try:
+        t = _attach_headless(spinner.pid, err)
+        assert wait_for(lambda: f"Process {spinner.pid} attached\n" in err.read_text())
+        t.send_signal(signal.SIGINT)
+        assert t.wait(20) == 128 + signal.SIGINT
+        assert err.read_text().endswith(f"tracetui: Process {spinner.pid} detached\n")
+        assert wait_for(lambda: proc_state(spinner.pid) == "R")
+    finally:
+        spinner.kill()
+        spinner.wait()
+
+
+def test_quiet_attach_says_nothing(busy, tmp_path):
+    """-q (strace's quiet=attach) silences both lines."""
+    err = tmp_path / "err"
+    t = _attach_headless(busy.pid, err, "-q", "-o", os.devnull)
+    assert wait_for(lambda: tracer_of(busy.pid) == t.pid)
+    t.send_signal(signal.SIGINT)
+    assert t.wait(20) == 128 + signal.SIGINT
+    assert err.read_text() == ""

@@ -202,7 +202,11 @@ def test_a_zombie_among_the_pids_is_warned_about_and_the_rest_traced(tmp_path):
         (tmp_path / "go").touch()
         _, err = tracer.communicate(timeout=30)
         assert tracer.returncode == 0, err
-        assert len(err.splitlines()) == 1 and "zombie" in err
+        # The warning, then strace's attach line for the pid that was traced (it ends by
+        # itself: no detach line).
+        lines = err.splitlines()
+        assert len(lines) == 2 and "zombie" in lines[0], err
+        assert lines[1] == f"tracetui: Process {good.pid} attached"
         assert out.read_text().splitlines()[-1].endswith("+++ exited with 0 +++")
     finally:
         for p in (good, maker, tracer):

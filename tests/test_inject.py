@@ -134,6 +134,89 @@ def test_fault_defaults_to_enosys_and_marks_the_line(tracer_loop, tmp_path):
     assert all("= -1 ENOSYS (Function not implemented) (INJECTED)" in ln for ln in marked)
 
 
+EXIT_GROUP_RETURNS = r"""
+/* exit_group whose fault was injected returns: the program says what it got back, then
+ * leaves through exit(2) with another status. */
+#include <errno.h>
+#include <stdio.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+int main(void) {
+    long r = syscall(SYS_exit_group, 42);
+    printf("exit_group returned %ld errno %d\n", r, errno);
+    fflush(stdout);
+    syscall(SYS_exit, 7);
+    return 1;
+}
+"""
+
+
+def test_a_fault_injected_into_exit_group_makes_it_return(tracer_loop, tmp_path):
+    """`-e fault=exit_group:error=ENOSYS` (strace's qual_fault-exit_group): the kernel never
+    runs exit_group, the program sees ENOSYS and goes on, and the line shows the result,
+    not `= ?` (the call used to be completed as one that never returns before steering)."""
+    out = tmp_path / "t.txt"
+    prog = str(compile_c(EXIT_GROUP_RETURNS, name="exit_group_returns"))
+    proc = run_tracetui(
+        "--no-ui",
+        "-o",
+        str(out),
+        "-e",
+        "trace=exit,exit_group",
+        "-e",
+        "fault=exit_group:error=ENOSYS",
+        prog,
+    )
+    assert proc.stdout == "exit_group returned -1 errno 38\n"
+    assert proc.returncode == 7, proc.stderr
+    lines = [
+        ln.split(None, 1)[1] if ln[:1].isdigit() else ln for ln in out.read_text().splitlines()
+    ]
+    assert [" ".join(ln.split()) for ln in lines] == [
+        "exit_group(42) = -1 ENOSYS (Function not implemented) (INJECTED)",
+        "exit(7) = ?",
+        "+++ exited with 7 +++",
+    ]
+
+
+GETPID_THRICE = r"""
+/* Three getpid() calls; each prints what it got: ok, or the errno it failed with. */
+#include <errno.h>
+#include <stdio.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+int main(void) {
+    for (int i = 0; i < 3; i++) {
+        long r = syscall(SYS_getpid);
+        printf(r < 0 ? "%d " : "ok ", errno);
+    }
+    printf("\n");
+    return 0;
+}
+"""
+
+
+@pytest.mark.parametrize(
+    "rules",
+    [
+        ("fault=getpid:error=ENOSYS", "fault=getpid:error=EPERM:when=2+"),
+        ("fault=getppid,getpid:error=ENOSYS", "fault=getpid:error=EPERM:when=2+"),
+    ],
+)
+def test_a_later_rule_for_a_syscall_replaces_the_earlier_one_even_where_it_skips(
+    tracer_loop, rules
+):
+    """strace keeps one inject rule per syscall, the last given: when its `when=` skips a
+    call, no earlier rule takes it (strace's qual_fault-exit_group: `fault=all` then
+    `fault=exit:...:when=2+` leaves the first exit alone). The first getpid runs."""
+    prog = str(compile_c(GETPID_THRICE, name="getpid_thrice"))
+    options = [arg for rule in rules for arg in ("-e", rule)]
+    proc = run_tracetui("--no-ui", "-o", "/dev/null", "-e", "trace=getpid", *options, prog)
+    assert proc.stdout == "ok 1 1 \n", proc.stderr
+    if shutil.which("strace") is not None:
+        assert _strace_run("-e", "trace=getpid", *options, prog).stdout == proc.stdout
+
+
 @pytest.mark.parametrize(
     "how",
     [

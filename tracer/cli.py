@@ -566,6 +566,9 @@ def run_headless(opts: TraceOptions, args: argparse.Namespace) -> int:
         release_standard_streams()  # the program holds its own copies now
         for warning in session.warnings:
             say(warning)
+        if not text_opts.quiet_attach:  # as strace says it (the detach-* tests wait for it)
+            for pid, threads in session.attached_threads.items():
+                say(f"Process {pid} attached" + (f" with {threads} threads" if threads > 1 else ""))
         ending = EndPolicy(session, opts, writer_pid)
         flusher = _Flusher(sink)
         flusher.start()
@@ -581,6 +584,9 @@ def run_headless(opts: TraceOptions, args: argparse.Namespace) -> int:
         flusher.stop()
         for notice in session.take_notices():
             say(notice)
+        if not text_opts.quiet_attach:
+            for tid in session.detached_tids:
+                say(f"Process {tid} detached")
     finally:
         for s, h in previous.items():
             signal.signal(s, h)

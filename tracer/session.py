@@ -131,6 +131,16 @@ class TraceSession:
         """One line for each -p pid that could not be attached while others were."""
         return list(self.worker.warnings) if self.worker else []
 
+    @property
+    def attached_threads(self) -> dict[int, int]:
+        """Each -p pid attached, with the number of its threads seized."""
+        return dict(self.worker.attached_threads) if self.worker else {}
+
+    @property
+    def detached_tids(self) -> list[int]:
+        """The tasks of attached programs let go of so far (they run on untraced)."""
+        return list(self.worker.detached_tids) if self.worker else []
+
     def take_notices(self) -> list[str]:
         """Lines for the user since the last call (a poke that could not be written)."""
         notices = self.worker.notices if self.worker else None

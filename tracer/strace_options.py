@@ -297,6 +297,7 @@ def settings_from_args(args: argparse.Namespace) -> StraceSettings:
     text.append = args.append
     text.quiet_exit = args.q_count >= 2
     text.quiet_superseded = args.q_count >= 3
+    text.quiet_attach = args.q_count >= 1
     s.strings_in_hex = {0: "none", 1: "non-ascii"}.get(args.x_count, "all")
     if args.const_style is not None:
         if args.const_style not in ("raw", "abbrev", "verbose"):
@@ -318,13 +319,17 @@ def settings_from_args(args: argparse.Namespace) -> StraceSettings:
         if args.decode_fds_count
         else set()
     )
+    quiet_given = bool(args.q_count)
     for key, value in _expressions(args):
+        quiet_given = quiet_given or key == "quiet"
         try:
             _apply_expr(s, key, value, decode)
         except SelectionError as e:
             raise StraceOptionError(str(e)) from None
     text.decode_fds = frozenset(decode)
     text.strings_in_hex = s.strings_in_hex
+    if getattr(args, "output", None) and getattr(args, "command", None) and not quiet_given:
+        text.quiet_attach = True  # strace: -o with a program and no -q/--quiet means -q
     return s
 
 
@@ -374,6 +379,7 @@ def _apply_expr(s: StraceSettings, key: str, value: str, decode: set[str]) -> No
         text.quiet_superseded = text.quiet_superseded or bool(
             names & {"thread-execve", "superseded"}
         )
+        text.quiet_attach = text.quiet_attach or "attach" in names
     elif key == "decode-fds":
         decode.clear()
         if value == "all":

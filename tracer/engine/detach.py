@@ -74,5 +74,7 @@ def _detach(worker: Worker, task: Task, sig: int) -> bool:
     if pt.ptrace_quiet(pt.PTRACE_DETACH, task.tid, 0, sig) < 0:
         return False
     worker.tasks.pop(task.tid, None)
+    if task.attached:
+        worker.detached_tids.append(task.tid)
     worker.queue.put(Detached(worker._next(), task.tgid, task.tid, time.time()))
     return True

@@ -254,6 +254,12 @@ class SteerStops(_Base):
         task.held = False
         pt.ptrace_quiet(task.held_request, tid, 0, task.held_sig)
 
+    def _steer_tampers(self, tid: int) -> bool:
+        """Whether the task's call in progress was skipped by an injection (so it returns
+        even if it is one that never does, exit_group)."""
+        st = self._steer_tasks.get(tid)
+        return st is not None and st.tamper
+
     def steer_held(self, tid: int) -> bool:
         st = self._steer_tasks.get(tid)
         return st is not None and bool(st.hold)

@@ -92,11 +92,12 @@ class SyscallStops(_Base):
             self._capture_stack(task, call)
         task.inflight = call
         self.queue.put(call)
-        if plan.never_returns(nr):
-            # exit/exit_group: the task disappears without an exit stop.
-            self._complete_without_return(task)
-        elif plan.is_steered(nr) or task.tid in self._steer_tasks:
+        if plan.is_steered(nr) or task.tid in self._steer_tasks:
             self._steer_entry(task, call)  # injection, breakpoints (steer_stops.py)
+        if plan.never_returns(nr) and not self._steer_tampers(task.tid):
+            # exit/exit_group: the task disappears without an exit stop, unless an
+            # injection skipped the call (strace's qual_fault-exit_group: it returns).
+            self._complete_without_return(task)
 
     def _mem_fds(self, task: Task, mem: dict, fds: dict[int, str] | None) -> dict[int, str] | None:
         """Names of the fds a capture found in memory (`mem["_fds"]`), added to `fds`."""

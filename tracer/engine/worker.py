@@ -122,6 +122,10 @@ class Worker(SyscallStops, ProcessStops, SteerStops):
         self.stopping = False
         self.start_error: str | None = None
         self.warnings: list[str] = []  # pids given with -p that could not be attached
+        # strace's `Process N attached [with M threads]` and `Process N detached`, told
+        # by the consumer: -p pid -> threads seized; the attached tasks let go at the end.
+        self.attached_threads: dict[int, int] = {}
+        self.detached_tids: list[int] = []
         # Lines for the user while tracing (a poke that failed), as strace prints them
         # on stderr; taken by the consumer (`TraceSession.take_notices`).
         self.notices: deque[str] = deque(maxlen=1000)
@@ -363,6 +367,7 @@ class Worker(SyscallStops, ProcessStops, SteerStops):
                 pt.ptrace_quiet(pt.PTRACE_INTERRUPT, tid)
             tids = list_threads(pid)
         tids = seized
+        self.attached_threads[pid] = len(seized)
         self.known_pids.add(pid)
         now = time.time()
         self._emit(

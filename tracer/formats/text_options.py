@@ -25,6 +25,9 @@ class TextOptions:
     column: int = 40  # -a: where ` = ` goes
     quiet_exit: bool = False  # -qq: no `+++ exited with N +++`
     quiet_superseded: bool = False  # -qqq
+    # -q, -e quiet=attach, or -o with a program (strace implies -q then): no
+    # `Process N attached` / `Process N detached` messages on stderr.
+    quiet_attach: bool = False
     # --strings-in-hex: "none", "non-ascii-chars", "non-ascii" (-x) or "all" (-xx).
     strings_in_hex: str = "none"
     per_process_prefix: str | None = None  # -ff -o PREFIX: one PREFIX.TID file per task

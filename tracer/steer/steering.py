@@ -93,7 +93,10 @@ class Steering:
     def injection(self, call: Syscall) -> InjectRule | None:
         """The rule that tampers with this call, if any; counts the invocation.
 
-        As with strace's repeated `-e inject=` for one syscall, the last rule given wins."""
+        As with strace's repeated `-e inject=` for one syscall, the last rule given wins:
+        a rule without a filter (strace's) decides alone for the syscalls it names, so
+        when its `when=` skips a call no earlier rule takes it (strace keeps one rule per
+        syscall). Rules with a filter fall through to earlier ones where they do not match."""
         chosen = None
         for rule in reversed(self.rules):
             if not rule.enabled or (rule.nrs is not None and call.nr not in rule.nrs):
@@ -105,6 +108,8 @@ class Steering:
             self._counts[key] = n
             if chosen is None and rule.when.hits(n):
                 chosen = rule
+            if rule.filter is None and rule.nrs is not None:
+                break  # strace's rule for this syscall: the earlier ones are replaced
         if chosen is not None:
             chosen.hits += 1
             if chosen.remaining is not None:

@@ -37,7 +37,9 @@ from . import (
     ioctl_lirc,
     ioctl_misc,
     ioctl_mtd,
+    ioctl_nbd,
     ioctl_ptp,
+    ioctl_scsi,
     ioctl_sock,
     ioctl_tty,
     ioctl_ubi,
@@ -54,6 +56,7 @@ FAMILIES: dict[int, Family] = {
     0x03: ioctl_block.hdio_ioctl,
     0x12: ioctl_block.block_ioctl,
     0x21: ioctl_misc.seccomp_ioctl,
+    0x22: ioctl_scsi.scsi_ioctl,
     0x24: ioctl_misc.perf_ioctl,
     0x3D: ioctl_ptp.ptp_ioctl,
     0x3E: ioctl_misc.counter_ioctl,
@@ -74,6 +77,7 @@ FAMILIES: dict[int, Family] = {
     0x70: ioctl_misc.rtc_ioctl,
     0x89: ioctl_sock.sock_ioctl,
     0xAA: ioctl_uffd.uffd_ioctl,
+    0xAB: ioctl_nbd.nbd_ioctl,
     0xB4: ioctl_gpio.gpio_ioctl,
     0xB7: ioctl_misc.nsfs_ioctl,
 }
@@ -88,7 +92,7 @@ _CAPTURED: list[tuple[tuple[int, ...], int]] = [
     ((0x54, 0x12, 0x03, 0x21, 0x22, 0x24), 512),
     ((0x3E, 0x4C, 0x4D, 0x4F), 512),
     ((0x52, 0x56, 0x57, 0x58, 0x66, 0x69), 512),
-    ((0x70, 0x89, 0xA4, 0xAA, 0xAB), 512),
+    ((0x70, 0x89, 0xA4, 0xAA), 512),
     ((0xAE, 0xB7, 0x49), 512),
     ((0x45, 0x94, 0xFD, 0x3D, 0xB4, 0x4B), 4096),  # evdev's bitmaps, PTP, GPIO, console maps
     ((0x6F,), ioctl_ubi.RNVOL_SIZE),  # UBI_IOCRNVOL
@@ -114,18 +118,27 @@ def _fds_in_struct(mem: MemoryReader, args: tuple[int, ...]) -> dict | None:
 def _entry_python(mem: MemoryReader, args: tuple[int, ...], ret: int, limits: CaptureLimits):
     """What only Python reads at entry: behind pointers (ioctl_far), fds inside structs."""
     got = read_entry(mem, args, ret, limits)
-    if args[1] & 0xFFFFFFFF == ioctl_misc.SECCOMP_NOTIF_ADDFD:
+    code = args[1] & 0xFFFFFFFF
+    if code == ioctl_misc.SECCOMP_NOTIF_ADDFD:
         fds = _fds_in_struct(mem, args)
         if fds:
             got = {**(got or {}), **fds}
+    elif code == ioctl_nbd.NBD_SET_SOCK:  # its argument is an fd, for -y to name
+        got = {**(got or {}), "_fds": [ioctl_nbd.set_sock_fd(args[2])]}
     return got
 
 
-# Types whose families read behind pointers inside the argument (ioctl_far.py), and
-# seccomp's ('!': an fd inside ADDFD's struct): their calls are the Python loop's. One
-# Handoff per phase: ioctl's op lists are full (7 data reads + 1, OPS_MAX).
+# Types whose families read behind pointers inside the argument (ioctl_far.py),
+# seccomp's ('!': an fd inside ADDFD's struct) and NBD's (NBD_SET_SOCK's argument is an
+# fd): their calls are the Python loop's, which names the fds a capture lists under
+# `_fds`. One Handoff per phase: ioctl's op lists are full (7 data reads + 1, OPS_MAX).
 _SECCOMP_TYPE = 0x21
-_PYTHON_WHEN = (1, 0xFF00, tuple(sorted(t << 8 for t in (*FAR_READS, _SECCOMP_TYPE))))
+_NBD_TYPE = 0xAB
+_PYTHON_WHEN = (
+    1,
+    0xFF00,
+    tuple(sorted(t << 8 for t in (*FAR_READS, _SECCOMP_TYPE, _NBD_TYPE))),
+)
 declare_entry("ioctl", *_reads("ioc_in"), Handoff(_PYTHON_WHEN, _entry_python))
 declare_exit("ioctl", *_reads("ioc_out"), Handoff(_PYTHON_WHEN, read_exit, on_error=True))
 
