@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import copy
+import os
+import signal
 import sqlite3
+import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import compile_c, run_tracetui
+from conftest import compile_c, run_tracetui, tracetui_cmd, wait_for
 
 from tracer.formats.session_file import FORMAT_VERSION
 
@@ -44,7 +47,7 @@ def test_a_recorded_session_reads_back_as_the_text_written_live(tmp_path):
     proc = run_tracetui("--no-ui", *flags, "-w", str(db), "-o", str(live), str(prog))
     assert proc.returncode == 4, proc.stderr  # the program's status, as without -w
     proc = run_tracetui("--no-ui", *flags, "-r", str(db), "-o", str(again))
-    assert proc.returncode == 0, proc.stderr
+    assert proc.returncode == 0 and proc.stderr == "", proc.stderr  # a finished recording
     text = live.read_text()
     assert "execve" in text and "+++ exited with 4 +++" in text
     assert again.read_text() == text
@@ -65,6 +68,81 @@ def test_record_only_writes_no_text_and_r_without_a_session_is_strace_s(tmp_path
     # strace's -r (relative timestamps) still works: `true` is not a session file.
     proc = run_tracetui("--no-ui", "-r", "-e", "trace=exit_group", "true")
     assert proc.returncode == 0 and "exit_group(0)" in proc.stderr
+
+
+LOOP = r"""
+#include <unistd.h>
+int main(void) { for (;;) { getppid(); usleep(200); } }
+"""
+
+
+def _events_in(db: Path) -> int:
+    try:
+        with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as con:
+            return con.execute("SELECT count(*) FROM event_rows").fetchone()[0]
+    except sqlite3.Error:
+        return 0
+
+
+CUT_SHORT = (
+    "the recording was cut short (its tracer did not finish it): it ends at its last"
+    " saved batch, and stack frames, if any, keep no names"
+)
+
+
+def _killed_recording(tmp_path: Path) -> tuple[Path, int]:
+    """A recording whose tracer (and recorder, and program) got SIGKILL mid-run, and the
+    events it saved."""
+    prog = compile_c(LOOP, name="session_loop")
+    db = tmp_path / "killed.db"
+    tracer = subprocess.Popen(
+        tracetui_cmd("--no-ui", "-w", str(db), str(prog)),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    try:
+        assert wait_for(lambda: _events_in(db) >= 200, timeout=30)
+    finally:
+        os.killpg(tracer.pid, signal.SIGKILL)  # tracer, its recorder, the program
+        tracer.wait()
+    return db, _events_in(db)
+
+
+def test_a_killed_tracer_leaves_a_file_that_reads_to_its_last_batch(tmp_path):
+    db, saved = _killed_recording(tmp_path)
+    text = tmp_path / "killed.txt"
+    proc = run_tracetui("--no-ui", "-r", str(db), "-o", str(text))
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stderr == f"tracetui: {db}: {CUT_SHORT}\n"
+    lines = text.read_text().splitlines()
+    calls = [line for line in lines if line.startswith("getppid()")]
+    assert len(calls) >= 90 and len(lines) >= saved - 2  # every saved event, in text
+    assert lines[0].startswith("execve(")
+
+
+def test_the_explorer_says_a_recording_was_cut_short(tmp_path):
+    from tracer.formats.recording import open_recording
+    from tui.app import TraceApp
+    from tui.recorded import RecordedSession
+    from tui.testing import run_async, settle
+
+    db, saved = _killed_recording(tmp_path)
+    recording = open_recording(str(db))
+    assert recording.cut_short and recording.kind == "recorded, cut short"
+
+    async def go() -> None:
+        session = RecordedSession(recording.batches, recording.report())
+        app = TraceApp(session, None, "recorded", read_proc=False)
+        async with app.run_test(size=(140, 40)) as pilot:
+            while not (session.finished and app.trace_ended):
+                await pilot.pause(0.01)
+            await settle(app, pilot)
+            assert app.status.state == "EXITED" and app.status.exit_status is None
+            assert app.status.note == f"{db}: {CUT_SHORT}; q quits"
+            assert len(app.store) >= saved // 2  # (entry and exit parts merge into rows)
+
+    run_async(go)()
 
 
 @pytest.mark.parametrize("kind", ["missing", "text", "foreign", "truncated"])

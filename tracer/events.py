@@ -183,7 +183,7 @@ class TraceEnded:
     """Sent once, last: the worker has stopped. `error` holds a one-line reason if it failed."""
 
     time: float
-    exit_status: int = 0
+    exit_status: int | None = 0  # None: not known (a recording cut short)
     error: str | None = None
 
 

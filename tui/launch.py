@@ -114,7 +114,9 @@ def _open_recording(args: argparse.Namespace) -> int:
     except SessionFileError as e:
         say(str(e))
         return 1
-    session = RecordedSession(recording.batches)
+    session = RecordedSession(
+        recording.batches, recording.report() if recording.cut_short else None
+    )
     # Damage found past the first batch is reported in the app, as any error there (an
     # strace log's lines not understood: in its TraceEnded, shown and printed at exit).
     return run_app(session, None, f"{args.read} ({recording.kind})", **_strace_view(args))

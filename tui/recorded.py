@@ -29,8 +29,10 @@ class RecordedSession(ReplaySession):
     # chunk of calls cut into the feed's usual 1,000 is a copy of every column per cut.
     drain_step = 1 << 15
 
-    def __init__(self, batches: Iterator[list[Event]]) -> None:
+    def __init__(self, batches: Iterator[list[Event]], cut_short: str | None = None) -> None:
         super().__init__([], launched=False)
+        # A file whose recorder was killed ends without its TraceEnded: this one says so.
+        self._cut_short = cut_short
         store_columns = getattr(batches, "store_columns", None)
         self._batches = store_columns() if store_columns is not None else batches
         self._exhausted = False
@@ -53,6 +55,9 @@ class RecordedSession(ReplaySession):
         batch = next(self._batches, None)
         if batch is None:
             self._exhausted = True
+            if self._cut_short:
+                self._events, self._pos = [TraceEnded(0.0, None, self._cut_short)], 0
+                self._cut_short = None
             return
         self._events, self._pos = batch, 0
         new = {e.pid for e in batch if type(e) is ProcessStarted}

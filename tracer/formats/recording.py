@@ -19,11 +19,26 @@ class Recording:
 
     @property
     def kind(self) -> str:
-        return "strace log" if self.imported is not None else "recorded"
+        if self.imported is not None:
+            return "strace log"
+        return "recorded, cut short" if self.cut_short else "recorded"
+
+    @property
+    def cut_short(self) -> bool:
+        """A session file whose recorder was killed: it reads up to its last batch."""
+        return bool(getattr(self.batches, "cut_short", False))
 
     def report(self) -> str | None:
-        """One line for the user once the batches are read: what an import took and left."""
-        return self.imported.summary() if self.imported is not None else None
+        """One line for the user once the batches are read: what an import took and left,
+        or that a session file stops where its recorder was killed."""
+        if self.imported is not None:
+            return self.imported.summary()
+        if self.cut_short:
+            return (
+                f"{self.path}: the recording was cut short (its tracer did not finish it):"
+                " it ends at its last saved batch, and stack frames, if any, keep no names"
+            )
+        return None
 
     @property
     def incomplete(self) -> bool:

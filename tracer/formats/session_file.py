@@ -101,6 +101,8 @@ class SessionRecorder:
             "format_version": str(FORMAT_VERSION),
             "command": "\0".join(command or []),
             "strsize": str(ctx.strsize),
+            # "1" once close() has run; a file left at "0" lost its recorder mid-run.
+            "complete": "0",
             **(extra_meta or {}),
         }
         self.db.executemany("INSERT INTO meta VALUES (?, ?)", meta.items())
@@ -187,6 +189,7 @@ class SessionRecorder:
 
     def close(self) -> None:
         self._resolve_sites()
+        self.db.execute("UPDATE meta SET value = '1' WHERE key = 'complete'")
         self.db.commit()
         self.db.close()
 
@@ -297,7 +300,10 @@ def read_session(path: str) -> SessionBatches:
         rows = row_decoder(db, int(version))
     except sqlite3.Error as e:
         raise SessionFileError(f"{path} is not a readable session file: {e}") from None
-    return SessionBatches(db, path, rows)
+    batches = SessionBatches(db, path, rows)
+    # (files written before the key existed have none: nothing is known of them)
+    batches.cut_short = meta.get("complete") == "0"
+    return batches
 
 
 class SessionBatches:
@@ -315,6 +321,7 @@ class SessionBatches:
         self._db = db
         self._path = path
         self._rows = rows
+        self.cut_short = False  # its recorder never finished it (killed): see read_session
         self._it: Iterator[list[Any]] | None = None
 
     def __iter__(self) -> SessionBatches:
