@@ -191,9 +191,18 @@ def test_other_threads_run_on_unless_all_stop(tracer_loop, all_stop):
 
         if all_stop:
             assert wait_for(lambda: proc_state(others[0]) == "t") and session.paused
-            settled = calls_of_others()
+            # The kernel stops the thread before the worker has sent what that stop ended
+            # (its call so far): wait for the count to stay put, then that it stays so.
+            counts = [calls_of_others()]
+
+            def quiet() -> bool:
+                time.sleep(0.1)
+                counts.append(calls_of_others())
+                return counts[-1] == counts[-2]
+
+            assert wait_for(quiet, timeout=5)
             time.sleep(0.3)
-            assert calls_of_others() == settled  # held with the rest
+            assert calls_of_others() == counts[-1]  # held with the rest
         else:
             before = calls_of_others()
             assert wait_for(lambda: calls_of_others() > before + 10)  # runs on meanwhile
