@@ -356,6 +356,10 @@ def test_the_c_loop_and_the_python_loop_print_the_same_trace(tmp_path):
         loop: _normalised(lines, pids, runs["python" if loop == "c" else "c"][1])
         for loop, (lines, pids) in runs.items()
     }
+    for text in texts.values():
+        # The launcher's execve passes an environment from tracetui's own heap, which the
+        # two loops lay out differently (0x7ffff6b2c180 against 0x7ffff6ac4180 once).
+        text[0] = re.sub(r"\], 0x[0-9a-f]+ /\*", "], ENVP /*", text[0])
     assert len(texts["c"]) > 40
     assert texts["c"] == texts["python"]
 
