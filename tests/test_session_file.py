@@ -326,7 +326,11 @@ def test_a_reopened_session_is_the_store_its_events_build(tmp_path, monkeypatch,
 
     old, old_models, old_updates = _store_from(old_batches)
     new, new_models, new_updates = _store_from(bulk)
-    _same_store(old, new)
+    # The same captures row for row, not necessarily in the same blob slots: in one of
+    # about a dozen full-suite runs (2026-12-07) a row's blob was numbered 22 here and
+    # 21 from the events (its content equal), not reproduced alone in 22 tries; the
+    # thread's calls of this program interleave differently from run to run.
+    _same_store(old, new, blob_numbers=False)
     assert new_updates == old_updates
     assert new_models.process_rows() == old_models.process_rows()
     assert new_models.error_rows() == old_models.error_rows()
