@@ -11,6 +11,7 @@ import time
 
 import pytest
 from conftest import ROOT, collect, compile_c, proc_state, strip_pid, tracetui_cmd, wait_for
+from decode_oracle import compare_with_strace
 
 from tracer.engine.core import load_core
 from tracer.events import Exec, Exited, ProcessStarted, Resumed, SignalDelivered, Syscall
@@ -494,3 +495,44 @@ def test_a_read_through_a_pointer_field_is_the_same_in_both_loops(monkeypatch, r
     assert [c.mem.get("probe") if c.mem else "none" for c in writes] == [b"hello", None, None]
     if loop == "c":
         assert s.worker.core is not None and s.worker.py_stops < 20
+
+
+@pytest.mark.usefixtures("tracer_loop")
+def test_fcntl_prints_as_strace_prints_it(tmp_path):
+    # fcntl is C's (its structs are data; the new fd of F_DUPFD is a test on the command
+    # in the plan): the same text as strace's under -y, in both loops.
+    lines = compare_with_strace(tmp_path, "fcntl_fds", ["-y"])
+    assert any("F_DUPFD, 10) = 10</" in line for line in lines), lines
+
+
+FCNTL_LOOP = r"""
+#include <fcntl.h>
+#include <stdlib.h>
+#include <unistd.h>
+int main(int argc, char **argv) {
+    int n = atoi(argv[1]);
+    for (int i = 0; i < n; i++) {
+        int d = fcntl(0, F_DUPFD_CLOEXEC, 3);
+        fcntl(d, F_GETFD);
+        close(d);
+    }
+    return 0;
+}
+"""
+
+
+def test_the_c_core_takes_fcntl_and_names_the_fds_it_makes(monkeypatch):
+    # find makes fcntl calls per directory; with -y each stop went to Python before.
+    monkeypatch.delenv("TRACETUI_LOOP", raising=False)
+    prog = compile_c(FCNTL_LOOP, name="core_fcntl")
+    s = TraceSession(TraceOptions(command=[str(prog), "200"], resolve_fds=True))
+    s.start()
+    events = collect(s)
+    assert s.worker.py_stops < 40, s.worker.py_stops
+    name = get_table().name
+    mine = [c for c in _calls(events) if c.pid == s.worker.main_pid and name(c.nr) == "fcntl"]
+    dups = [c for c in mine if c.args[1] == 1030]
+    assert len(dups) == 200 and all(c.ret is not None and c.ret in c.fds for c in dups)
+    # F_GETFD returns 0 or 1, which is no new fd: nothing is named for its result.
+    gets = [c for c in mine if c.args[1] == 1]
+    assert len(gets) == 200 and all(c.ret not in (c.fds or {}) for c in gets)

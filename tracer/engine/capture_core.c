@@ -29,7 +29,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#define CORE_VERSION 13
+#define CORE_VERSION 14
 #define NR_MAX 1024
 #define OPS_MAX 8
 #define PAGE 4096
@@ -61,6 +61,7 @@
 #define K_CWD 3
 #define K_STRINGS 4
 #define K_PYTHON 5 /* capture.Handoff: no read here; see take_entry */
+#define K_NEW_FD 6 /* core_plan.NewFdWhen: the call returns a new fd only when `when` holds */
 /* op flags (as in capture.Read) */
 #define F_NULL_SKIP 1
 #define F_NONPOS_EMPTY 2
@@ -541,7 +542,7 @@ static int run_op(Core *c, uint16_t *ncaps, int idx, const Op *op, pid_t tid,
         }
         return 0;
     }
-    if (op->kind == K_PYTHON) return 0;
+    if (op->kind == K_PYTHON || op->kind == K_NEW_FD) return 0;
     if ((op->flags & F_RET_POSITIVE) && ret <= 0) return 0;
     if (!when_holds(op, args)) return 0;
     uint64_t addr = (op->arg == ARG_SP ? sp : op->arg < 6 ? args[op->arg] : 0) + (int64_t)op->offset;
@@ -730,6 +731,21 @@ static int take_entry(Core *c, Slot *s, uint32_t nr, const uint64_t *args, uint6
     return 0;
 }
 
+/* Whether the call's return value is a new fd (P_FD_RETURNS): always, unless an exit op
+ * K_NEW_FD says for which arguments (fcntl: F_DUPFD, F_DUPFD_CLOEXEC). */
+static int makes_fd(const NrPlan *p, const uint64_t *args) {
+    for (int i = 0; i < p->n_exit; i++)
+        if (p->exit[i].kind == K_NEW_FD) return when_holds(&p->exit[i], args);
+    return 1;
+}
+
+/* Whether a successful exit reads memory (a K_NEW_FD op reads none). */
+static int exit_reads(const NrPlan *p) {
+    for (int i = 0; i < p->n_exit; i++)
+        if (p->exit[i].kind != K_NEW_FD) return 1;
+    return 0;
+}
+
 /* A syscall-exit stop of a call C took: 0 ok, -1 out of memory, 1 when the exit is
  * Python's (nothing is applied or recorded yet): -yy, the new fd is a socket; a call
  * interrupted with ERESTART_RESTARTBLOCK, which Python remembers for the task's
@@ -737,7 +753,8 @@ static int take_entry(Core *c, Slot *s, uint32_t nr, const uint64_t *args, uint6
 static int take_exit(Core *c, Slot *s, int64_t ret, int is_error) {
     const NrPlan *p = &c->plan[s->nr];
     if (is_error && ret == -ERESTART_RESTARTBLOCK) return 1;
-    int returns_fd = (p->flags & P_FD_RETURNS) && !is_error && ret >= 0 && ret < 0x80000000LL;
+    int returns_fd = (p->flags & P_FD_RETURNS) && !is_error && ret >= 0 && ret < 0x80000000LL &&
+                     makes_fd(p, s->args);
     if (returns_fd && c->sockets) {
         uint32_t len = 0;
         fd_drop(c, s->tgid, (long)ret);
@@ -747,7 +764,7 @@ static int take_exit(Core *c, Slot *s, int64_t ret, int is_error) {
     }
     double t = now_real();
     int quiet = is_error ? !(p->flags & P_ERROR_READS)
-                         : (p->n_exit == 0 && !returns_fd && !(p->flags & (P_CLOSE_ARG0 | P_DROP_ARG1 | P_CLEAR)));
+                         : (!exit_reads(p) && !returns_fd && !(p->flags & (P_CLOSE_ARG0 | P_DROP_ARG1 | P_CLEAR)));
     if (quiet) ptrace(PTRACE_SYSCALL, s->tid, 0, 0);
     size_t at = begin_record(c, R_EXIT, is_error ? RF_ERROR : 0, s, s->nr, t, 8);
     if (at == (size_t)-1) return -1;

@@ -10,9 +10,11 @@ to make at entry and exit. The layout matches `NrPlan` in capture_core.c.
 from __future__ import annotations
 
 import struct
+from dataclasses import dataclass
 from typing import Any
 
 from tracer.engine.syscall_plan import (
+    FCNTL_NEW_FD,
     FD_CLEAR,
     FD_CLOSE_ARG0,
     FD_DROP_ARG1,
@@ -35,13 +37,26 @@ ROW_SIZE = _ROW_HEAD.size + 2 * OPS_MAX * _OP.size
 P_TRACED, P_C_OK, P_FD_RETURNS, P_CLOSE_ARG0, P_DROP_ARG1, P_CLEAR = 1, 2, 4, 8, 16, 32
 P_HANDOFF = 64  # some op is a Handoff
 P_ERROR_READS = 128  # some exit op reads when the call failed (Read.on_error)
-K_NOP, K_CSTR, K_BYTES, K_CWD, K_STRINGS, K_PYTHON = 0, 1, 2, 3, 4, 5
+K_NOP, K_CSTR, K_BYTES, K_CWD, K_STRINGS, K_PYTHON, K_NEW_FD = 0, 1, 2, 3, 4, 5, 6
 F_PTRS, F_STRINGS = 64, 128  # Strings ops (capture_core.c run_strings_op)
 S_CONST, S_ARG, S_RET = 0, 1, 2
 _NO_WHEN = (0xFF, 0, -1, 0, 0, 0, 0, 0, 0, 0, 0)  # when_arg 0xFF: always; deref -1: none
 _NO_OP = _OP.pack(K_NOP, 0, 0, 0, 0, 0, 0, 0, 0, *_NO_WHEN)
 # fd effects C applies to its fd-name cache itself (the rest need Python).
 _C_EFFECTS = FD_RETURNS | FD_CLOSE_ARG0 | FD_DROP_ARG1 | FD_CLEAR
+
+
+@dataclass(frozen=True, slots=True)
+class NewFdWhen:
+    """An exit op of the plan only, never read: the call returns a new fd (-y names it)
+    only when `when` holds for its arguments (fcntl's F_DUPFD), as
+    `SyscallPlan.returns_fd` decides for the Python loop."""
+
+    when: tuple[int, int, tuple[int, ...]]
+
+
+# Calls that make a new fd for some arguments only, with the test as data.
+_NEW_FD_WHEN = {"fcntl": FCNTL_NEW_FD}
 
 
 def _flags(op: Read) -> int:
@@ -55,7 +70,7 @@ def _flags(op: Read) -> int:
     )
 
 
-def _pack_op(op: Op, plan: SyscallPlan) -> bytes:
+def _pack_op(op: Op | NewFdWhen, plan: SyscallPlan) -> bytes:
     limits = plan.limits
     if isinstance(op, Cwd):
         if not limits.fd_paths:
@@ -64,6 +79,8 @@ def _pack_op(op: Op, plan: SyscallPlan) -> bytes:
         return _OP.pack(K_CWD, mask, 0, 0, 0, 1, 0, 0, 0, *_NO_WHEN)
     if isinstance(op, Handoff):  # C checks `when` at entry and hands a match to Python
         return _OP.pack(K_PYTHON, 0, 0, 0, 0, 1, 0, 0, 0, *_when(op))
+    if isinstance(op, NewFdWhen):  # C checks `when` at exit before naming the new fd
+        return _OP.pack(K_NEW_FD, 0, 0, 0, 0, 1, 0, 0, 0, *_when(op))
     if isinstance(op, Strings):
         flags = F_PTRS | (F_STRINGS if op.strings else 0)
         count = resolve_size(op.count, limits)
@@ -94,7 +111,7 @@ def _pack_op(op: Op, plan: SyscallPlan) -> bytes:
     )
 
 
-def _when(op: Read | Handoff) -> tuple[int, ...]:
+def _when(op: Read | Handoff | NewFdWhen) -> tuple[int, ...]:
     """The op's tail: `when` (argument, count of values), deref, `when` mask and values."""
     deref, on_error = (op.deref, int(op.on_error)) if isinstance(op, Read) else (-1, 0)
     if op.when is None:
@@ -104,7 +121,7 @@ def _when(op: Read | Handoff) -> tuple[int, ...]:
     return (arg, len(values), deref, on_error, mask, *vals)
 
 
-def _ops(ops: tuple[Op, ...], plan: SyscallPlan) -> bytes:
+def _ops(ops: tuple[Op | NewFdWhen, ...], plan: SyscallPlan) -> bytes:
     return b"".join(_pack_op(op, plan) for op in ops) + _NO_OP * (OPS_MAX - len(ops))
 
 
@@ -126,8 +143,11 @@ def c_may_handle(plan: SyscallPlan, nr: int, name: str, unwinder: Any) -> bool:
     effect = plan.fd_effect(nr)
     if effect & ~_C_EFFECTS or effect & FD_IN_MEMORY:
         return False
-    if effect & FD_RETURNS and (name.startswith("fcntl") or name in capture.RETURNS_FD_WHEN):
-        return False  # a new fd only for some commands: decided in Python
+    if effect & FD_RETURNS and plan.resolve_fds:
+        if name in capture.RETURNS_FD_WHEN:
+            return False  # a new fd for some arguments, by a test in Python (bpf)
+        if name in _NEW_FD_WHEN and len(capture.EXIT_SPECS.get(name, ())) >= OPS_MAX:
+            return False  # no room for the test among the exit ops
     # A call that never returns (exit, exit_group) is fine: the task's end completes it.
     if plan.is_steered(nr):
         return False  # an injection rule or breakpoint decides at its entry (tracer/steer)
@@ -158,6 +178,8 @@ def compile_plan(plan: SyscallPlan, unwinder: Any = None) -> bytes:
             effect = plan.fd_effect(nr)
             if effect & FD_RETURNS and plan.resolve_fds:
                 flags |= P_FD_RETURNS
+                if d.name in _NEW_FD_WHEN:
+                    exit_ = (*exit_, NewFdWhen(_NEW_FD_WHEN[d.name]))
             if effect & FD_CLOSE_ARG0:
                 flags |= P_CLOSE_ARG0
             if effect & FD_DROP_ARG1:

@@ -43,6 +43,9 @@ _EFFECTS_BY_NAME = {
 
 _F_DUPFD = 0
 _F_DUPFD_CLOEXEC = 1030
+# fcntl makes a new fd only for these commands: (argument, mask, values), as `Read.when`,
+# so the C core's plan can carry the same test (core_plan.py).
+FCNTL_NEW_FD = (1, 0xFFFFFFFF, (_F_DUPFD, _F_DUPFD_CLOEXEC))
 
 SIZE = 1024
 
@@ -190,7 +193,6 @@ class SyscallPlan:
 
     def returns_fd(self, call: Syscall) -> bool:
         if call.nr == self._fcntl:
-            cmd = call.args[1] & 0xFFFFFFFF
-            return cmd in (_F_DUPFD, _F_DUPFD_CLOEXEC)
+            return capture.when_holds(FCNTL_NEW_FD, call.args)
         test = self._fd_when.get(call.nr)
         return test is None or test(call.args)

@@ -6,7 +6,7 @@ import struct
 
 from tracer.events import Syscall
 from tracer.syscalls import fmt
-from tracer.syscalls.capture import CaptureLimits, MemoryReader, fd_args, on_entry, on_exit
+from tracer.syscalls.capture import Read, declare_entry, declare_exit, fd_args
 from tracer.syscalls.decoders.arguments import (
     enum_arg,
     flags_arg,
@@ -15,7 +15,6 @@ from tracer.syscalls.decoders.arguments import (
     mem_of,
     ok,
     ptr_arg,
-    read_struct,
     struct_arg,
 )
 from tracer.syscalls.decoders.file import open_flags
@@ -44,29 +43,20 @@ F_OWNER_EX = struct.Struct("<ii")  # type, pid
 _OWNER_TYPES = {0: "F_OWNER_TID", 1: "F_OWNER_PID", 2: "F_OWNER_PGRP"}
 
 
-def _read_flock(mem: MemoryReader, addr: int):
-    data = mem.read(addr, FLOCK.size) if addr else None
-    return FLOCK.unpack(data) if data is not None and len(data) == FLOCK.size else None
+_CMD = 0xFFFFFFFF  # the command is an int
 
 
-@on_entry("fcntl")
-def capture_fcntl_entry(mem: MemoryReader, args: tuple[int, ...], limits: CaptureLimits):
-    cmd = args[1] & 0xFFFFFFFF
-    if cmd in LOCK_SET:
-        return {2: _read_flock(mem, args[2])}
-    if cmd == F_SETOWN_EX:
-        return {2: read_struct(mem, args[2], F_OWNER_EX)}
-    return None
+def _struct_at_arg2(layout: struct.Struct, commands: tuple[int, ...]) -> Read:
+    """The structure argument 2 points to, for these commands only (NULL, unreadable or
+    short: None, as `read_struct`)."""
+    return Read(2, 2, layout.size, exact=True, convert=layout.unpack, when=(1, _CMD, commands))
 
 
-@on_exit("fcntl")
-def capture_fcntl_exit(mem: MemoryReader, args: tuple[int, ...], ret: int, limits: CaptureLimits):
-    cmd = args[1] & 0xFFFFFFFF
-    if cmd in LOCK_GET:
-        return {2: _read_flock(mem, args[2])}
-    if cmd == F_GETOWN_EX:
-        return {2: read_struct(mem, args[2], F_OWNER_EX)}
-    return None
+# Data, not functions, so the C core takes fcntl whole (find calls it per directory).
+declare_entry(
+    "fcntl", _struct_at_arg2(FLOCK, LOCK_SET), _struct_at_arg2(F_OWNER_EX, (F_SETOWN_EX,))
+)
+declare_exit("fcntl", _struct_at_arg2(FLOCK, LOCK_GET), _struct_at_arg2(F_OWNER_EX, (F_GETOWN_EX,)))
 
 
 def format_owner(owner: tuple[int, int]) -> str:
