@@ -536,3 +536,11 @@ def test_the_c_core_takes_fcntl_and_names_the_fds_it_makes(monkeypatch):
     # F_GETFD returns 0 or 1, which is no new fd: nothing is named for its result.
     gets = [c for c in mine if c.args[1] == 1]
     assert len(gets) == 200 and all(c.ret not in (c.fds or {}) for c in gets)
+
+
+@pytest.mark.usefixtures("tracer_loop")
+@pytest.mark.parametrize("options", [["-y"], ["-y", "-s", "4"]])
+def test_iovec_arrays_print_as_strace_prints_them(tmp_path, options):
+    # readv/writev's arrays are data (capture.Iovecs), read by C as by the Python loop.
+    lines = compare_with_strace(tmp_path, "iovecs", options)
+    assert sum(line.startswith(("readv(", "writev(", "preadv", "pwritev")) for line in lines) >= 14

@@ -29,7 +29,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#define CORE_VERSION 14
+#define CORE_VERSION 15
 #define NR_MAX 1024
 #define OPS_MAX 8
 #define PAGE 4096
@@ -62,6 +62,10 @@
 #define K_STRINGS 4
 #define K_PYTHON 5 /* capture.Handoff: no read here; see take_entry */
 #define K_NEW_FD 6 /* core_plan.NewFdWhen: the call returns a new fd only when `when` holds */
+#define K_IOV 7 /* capture.Iovecs: a struct iovec array with its buffers; see run_iov_op */
+#define IOV_ALL 0
+#define IOV_NONE 1
+#define IOV_SHOWN_MAX 1024
 /* op flags (as in capture.Read) */
 #define F_NULL_SKIP 1
 #define F_NONPOS_EMPTY 2
@@ -514,6 +518,8 @@ static int64_t op_size(const Op *op, const uint64_t *args, int64_t ret) {
 }
 
 static int run_strings_op(Core *c, uint16_t *ncaps, int idx, const Op *op, pid_t tid, uint64_t addr);
+static int run_iov_op(Core *c, uint16_t *ncaps, int idx, const Op *op, pid_t tid,
+                      const uint64_t *args, int64_t ret);
 
 /* Run one op as capture.read_op does; appends its capture (or nothing for SKIP). */
 /* capture.when_holds: (args[when_arg] & when_mask) is one of when_vals[0..when_n)
@@ -543,6 +549,7 @@ static int run_op(Core *c, uint16_t *ncaps, int idx, const Op *op, pid_t tid,
         return 0;
     }
     if (op->kind == K_PYTHON || op->kind == K_NEW_FD) return 0;
+    if (op->kind == K_IOV) return run_iov_op(c, ncaps, idx, op, tid, args, ret);
     if ((op->flags & F_RET_POSITIVE) && ret <= 0) return 0;
     if (!when_holds(op, args)) return 0;
     uint64_t addr = (op->arg == ARG_SP ? sp : op->arg < 6 ? args[op->arg] : 0) + (int64_t)op->offset;
@@ -572,6 +579,59 @@ static int run_op(Core *c, uint16_t *ncaps, int idx, const Op *op, pid_t tid,
     if (got < 0 || ((op->flags & F_EXACT) && (size_t)got < want))
         return (op->flags & F_BAD_SKIP) ? 0 : put_cap(c, ncaps, C_NONE, (uint8_t)idx, 0, NULL, 0);
     return put_cap(c, ncaps, C_BYTES, (uint8_t)idx, 0, c->scratch, (size_t)got);
+}
+
+/* A struct iovec array with its buffers' data, as capture.read_iovecs. op: arg the
+ * array, size_arg its count, size_src the budget (IOV_ALL, IOV_NONE, else the return
+ * value), size the elements kept at most, cap the data limit. The blob: u32 elements,
+ * u8 the array's end unreadable, u64 that end, then per element u64 iov_base, u64
+ * iov_len, i32 the data's length (-1: none) and the data. Nothing when the address is
+ * NULL, no element is to be kept, or the array ends past the address space. */
+static int run_iov_op(Core *c, uint16_t *ncaps, int idx, const Op *op, pid_t tid,
+                      const uint64_t *args, int64_t ret) {
+    uint64_t addr = args[op->arg], count = args[op->size_arg];
+    uint64_t shown = count < (uint64_t)op->size ? count : (uint64_t)op->size;
+    if (shown > IOV_SHOWN_MAX) shown = IOV_SHOWN_MAX;
+    if (!addr || shown == 0) return 0;
+    if ((unsigned __int128)count * 16 > (unsigned __int128)UINT64_MAX - addr + 1) return 0;
+    uint64_t raw[2 * IOV_SHOWN_MAX];
+    ssize_t got = read_mem(tid, addr, (size_t)shown * 16, (char *)raw);
+    uint32_t n = got > 0 ? (uint32_t)((size_t)got / 16) : 0;
+    uint8_t short_ = n < shown;
+    uint64_t end = addr + 16ull * n;
+    int64_t budget = op->size_src == IOV_ALL ? (int64_t)1 << 62 : op->size_src == IOV_NONE ? -1 : ret;
+    size_t at = c->len;
+    if (reserve(c, sizeof(CapHead) + 13) < 0) return -1;
+    c->len += sizeof(CapHead);
+    memcpy(c->buf + c->len, &n, 4);
+    c->buf[c->len + 4] = (char)short_;
+    memcpy(c->buf + c->len + 5, &end, 8);
+    c->len += 13;
+    for (uint32_t i = 0; i < n; i++) {
+        uint64_t base = raw[2 * i], len = raw[2 * i + 1];
+        ssize_t r = -1;
+        if (budget >= 0) {
+            uint64_t take = len;
+            if ((uint64_t)budget < take) take = (uint64_t)budget;
+            if (op->cap >= 0 && (uint64_t)op->cap < take) take = (uint64_t)op->cap;
+            r = take > 0 ? read_mem(tid, base, (size_t)take, c->scratch) : 0;
+            if (op->size_src != IOV_ALL) budget -= len < (uint64_t)budget ? (int64_t)len : budget;
+        }
+        int32_t dlen = r < 0 ? -1 : (int32_t)r;
+        if (reserve(c, 20 + (r > 0 ? (size_t)r : 0)) < 0) return -1;
+        memcpy(c->buf + c->len, &base, 8);
+        memcpy(c->buf + c->len + 8, &len, 8);
+        memcpy(c->buf + c->len + 16, &dlen, 4);
+        c->len += 20;
+        if (r > 0) {
+            memcpy(c->buf + c->len, c->scratch, (size_t)r);
+            c->len += (size_t)r;
+        }
+    }
+    CapHead h = {C_BYTES, (uint8_t)idx, 0, 0, (uint32_t)(c->len - at - sizeof(CapHead))};
+    memcpy(c->buf + at, &h, sizeof h);
+    (*ncaps)++;
+    return 0;
 }
 
 /* A NULL-terminated pointer array (execve's argv, envp), as capture.Strings: at most

@@ -23,7 +23,16 @@ from tracer.engine.syscall_plan import (
     SyscallPlan,
 )
 from tracer.syscalls import capture
-from tracer.syscalls.capture import Cwd, Handoff, Op, Read, Strings, resolve_size
+from tracer.syscalls.capture import (
+    IOV_SHOWN_MAX,
+    Cwd,
+    Handoff,
+    Iovecs,
+    Op,
+    Read,
+    Strings,
+    resolve_size,
+)
 
 NR_MAX = 1024
 OPS_MAX = 8
@@ -37,7 +46,7 @@ ROW_SIZE = _ROW_HEAD.size + 2 * OPS_MAX * _OP.size
 P_TRACED, P_C_OK, P_FD_RETURNS, P_CLOSE_ARG0, P_DROP_ARG1, P_CLEAR = 1, 2, 4, 8, 16, 32
 P_HANDOFF = 64  # some op is a Handoff
 P_ERROR_READS = 128  # some exit op reads when the call failed (Read.on_error)
-K_NOP, K_CSTR, K_BYTES, K_CWD, K_STRINGS, K_PYTHON, K_NEW_FD = 0, 1, 2, 3, 4, 5, 6
+K_NOP, K_CSTR, K_BYTES, K_CWD, K_STRINGS, K_PYTHON, K_NEW_FD, K_IOV = 0, 1, 2, 3, 4, 5, 6, 7
 F_PTRS, F_STRINGS = 64, 128  # Strings ops (capture_core.c run_strings_op)
 S_CONST, S_ARG, S_RET = 0, 1, 2
 _NO_WHEN = (0xFF, 0, -1, 0, 0, 0, 0, 0, 0, 0, 0)  # when_arg 0xFF: always; deref -1: none
@@ -81,6 +90,11 @@ def _pack_op(op: Op | NewFdWhen, plan: SyscallPlan) -> bytes:
         return _OP.pack(K_PYTHON, 0, 0, 0, 0, 1, 0, 0, 0, *_when(op))
     if isinstance(op, NewFdWhen):  # C checks `when` at exit before naming the new fd
         return _OP.pack(K_NEW_FD, 0, 0, 0, 0, 1, 0, 0, 0, *_when(op))
+    if isinstance(op, Iovecs):  # capture_core.c run_iov_op, as capture.read_iovecs
+        shown = min(limits.strsize + 1, IOV_SHOWN_MAX)
+        return _OP.pack(
+            K_IOV, op.arg, op.budget, op.count_arg, 0, 1, 0, shown, limits.data_limit, *_NO_WHEN
+        )
     if isinstance(op, Strings):
         flags = F_PTRS | (F_STRINGS if op.strings else 0)
         count = resolve_size(op.count, limits)

@@ -33,7 +33,7 @@ from tracer.formats.line_selection import LineSelection
 from tracer.formats.output import TextOutput
 from tracer.formats.task_files import TaskFiles
 from tracer.formats.text_options import TextOptions
-from tracer.syscalls.capture import ENVIRONMENT_KEY, iov_end_key
+from tracer.syscalls.capture import ENVIRONMENT_KEY, iovecs_in
 from tracer.syscalls.classes import Class
 from tracer.syscalls.render import RenderContext, RenderedCall, render, to_int
 
@@ -513,7 +513,7 @@ class StraceTextWriter(TextOutput):
         if not call.args or to_int(call.args[0]) not in fds or not call.mem:
             return []
         if name in _VECTORED:
-            vecs = call.mem.get(1)
+            vecs, _end = iovecs_in(call.mem, 1)
             return _vector_dumps([(v[1], v[2]) for v in vecs], call.ret) if vecs else []
         if name in ("sendmmsg", "recvmmsg"):
             return _mmsg_dumps((call.mem.get("mmsg") or [])[: call.ret])  # the ones sent
@@ -541,8 +541,8 @@ class StraceTextWriter(TextOutput):
         if not call.args or to_int(call.args[0]) not in self.opts.dump_write or not call.mem:
             return []
         if name in _VECTORED or name in _VMSPLICE:
-            vecs = call.mem.get(1)
-            if not vecs or call.mem.get(iov_end_key(1)) is not None:
+            vecs, end = iovecs_in(call.mem, 1)
+            if not vecs or end is not None:
                 return []  # strace reads the whole array to dump it, and could not
             return _vector_dumps([(v[1], v[2]) for v in vecs], _WHOLE)
         if name in _SIZED_WRITES:

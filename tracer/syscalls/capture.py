@@ -236,7 +236,78 @@ class Handoff:
     on_error: bool = False
 
 
-Op = Read | Cwd | Strings | Handoff
+# Iovecs.budget: every buffer whole (a write), none (the bases only), the return value's
+# worth in all (a read: what it got).
+IOV_ALL, IOV_NONE, IOV_RET = 0, 1, 2
+IOV_SHOWN_MAX = 1024  # elements read at most (strace shows -s of them, then "...")
+_IOV_ALL_DATA = 1 << 62
+_IOV_HEAD = struct.Struct("<IBQ")  # elements, the array's end unreadable, its address
+_IOV_ITEM = struct.Struct("<QQi")  # iov_base, iov_len, bytes of data that follow (-1: None)
+_IOVEC = struct.Struct("<QQ")
+
+
+def unpack_iovecs(blob: bytes) -> tuple[list[tuple[int, int, bytes | None]], int | None]:
+    """(elements [(iov_base, iov_len, data or None)], the address where the array stopped
+    being readable or None) from an `Iovecs` blob."""
+    n, short, end = _IOV_HEAD.unpack_from(blob)
+    off = _IOV_HEAD.size
+    vecs: list[tuple[int, int, bytes | None]] = []
+    for _ in range(n):
+        base, length, dlen = _IOV_ITEM.unpack_from(blob, off)
+        off += _IOV_ITEM.size
+        if dlen < 0:
+            vecs.append((base, length, None))
+        else:
+            vecs.append((base, length, blob[off : off + dlen]))
+            off += dlen
+    return vecs, (end if short else None)
+
+
+@dataclass(frozen=True, slots=True)
+class Iovecs:
+    """A `struct iovec` array at argument `arg` of argument `count_arg` elements, with the
+    data of their buffers (`budget`: IOV_ALL, IOV_NONE, IOV_RET), each at most the data
+    limit. Elements kept: at most -s + 1 (strace prints "..." for more) and
+    IOV_SHOWN_MAX; nothing when the address is NULL, the count 0 or the array's end
+    past the address space. The raw outcome is one blob both loops build alike
+    (`read_iovecs`, capture_core.c run_iov_op); `convert` makes it (elements, end)."""
+
+    key: int | str
+    arg: int
+    count_arg: int
+    budget: int = IOV_ALL
+    convert: Callable[[bytes], Any] = unpack_iovecs
+
+
+def read_iovecs(
+    op: Iovecs, mem: MemoryReader, args: tuple[int, ...], ret: int, limits: CaptureLimits
+):
+    """The raw outcome of an `Iovecs` op: its blob, or SKIP."""
+    addr = args[op.arg] & _U64
+    count = args[op.count_arg] & _U64
+    shown = min(count, limits.strsize + 1, IOV_SHOWN_MAX)
+    if not addr or shown <= 0 or count * _IOVEC.size > _U64 - addr + 1:
+        return SKIP
+    raw = mem.read(addr, shown * _IOVEC.size) or b""
+    budget = _IOV_ALL_DATA if op.budget == IOV_ALL else -1 if op.budget == IOV_NONE else ret
+    n = len(raw) // _IOVEC.size
+    parts = [_IOV_HEAD.pack(n, n < shown, addr + n * _IOVEC.size)]
+    for i in range(n):
+        base, length = _IOVEC.unpack_from(raw, i * _IOVEC.size)
+        data = None
+        if budget >= 0:
+            take = min(length, budget, limits.data_limit)
+            data = mem.read(base, take) if take > 0 else b""
+            if op.budget != IOV_ALL:  # a write shows each buffer whole; a read what it got
+                budget -= min(length, budget)
+        if data is None:
+            parts.append(_IOV_ITEM.pack(base, length, -1))
+        else:
+            parts.append(_IOV_ITEM.pack(base, length, len(data)) + data)
+    return b"".join(parts)
+
+
+Op = Read | Cwd | Strings | Handoff | Iovecs
 _STRINGS_HEAD = struct.Struct("<IB")
 ENTRY_SPECS: dict[str, tuple[Op, ...]] = {}
 EXIT_SPECS: dict[str, tuple[Op, ...]] = {}
@@ -249,6 +320,18 @@ def iov_end_key(pos: int) -> str:
     """The key of the address where the iovec array at argument `pos` stopped being
     readable (tracer/syscalls/decoders/iovec.py)."""
     return f"iov_end{pos}"
+
+
+def iovecs_in(mem: dict | None, pos: int) -> tuple[list | None, int | None]:
+    """(elements [(iov_base, iov_len, data)], where the array stopped being readable)
+    captured for argument `pos`: an `Iovecs` op keeps both in one value, a capture
+    function (decoders/iovec.py capture_iovecs) under two keys."""
+    if not mem:
+        return None, None
+    vecs = mem.get(pos)
+    if type(vecs) is tuple:
+        return vecs
+    return vecs, mem.get(iov_end_key(pos))
 
 
 CWD_KEY = "_cwd"
@@ -392,6 +475,11 @@ def run_ops(
             value = finish_op(op, read_strings(op, mem, args, limits))
             if value is not SKIP:
                 out[op.key] = value
+            continue
+        if type(op) is Iovecs:
+            blob = read_iovecs(op, mem, args, ret, limits)
+            if blob is not SKIP:
+                out[op.key] = op.convert(blob)
             continue
         if type(op) is Handoff:
             if when_holds(op.when, args):

@@ -8,8 +8,12 @@ import struct
 from tracer.events import Syscall
 from tracer.syscalls import fmt
 from tracer.syscalls.capture import (
+    IOV_ALL,
+    IOV_NONE,
+    IOV_RET,
     LIMIT_DATA,
     CaptureLimits,
+    Iovecs,
     MemoryReader,
     Read,
     declare_entry,
@@ -29,7 +33,7 @@ from tracer.syscalls.decoders.arguments import (
     uint_arg,
     ulong_arg,
 )
-from tracer.syscalls.decoders.iovec import ALL_DATA, NO_DATA, capture_iovecs, iovec_array
+from tracer.syscalls.decoders.iovec import iovec_array
 from tracer.syscalls.render import Arg, Decoded, RenderContext, decoder, to_int, to_long
 from tracer.syscalls.xlat import file as x
 
@@ -73,20 +77,10 @@ def decode_read_write(call: Syscall, ctx: RenderContext) -> Decoded:
 # --- vectored buffers -----------------------------------------------------------------
 
 
-@on_entry("writev", "pwritev", "pwritev2")
-def capture_writev(mem: MemoryReader, args: tuple[int, ...], limits: CaptureLimits):
-    return capture_iovecs(mem, args[1], args[2], ALL_DATA, limits, 1)
-
-
-@on_entry("readv", "preadv", "preadv2")
-def capture_readv_entry(mem: MemoryReader, args: tuple[int, ...], limits: CaptureLimits):
-    """The buffers' addresses, which a failed read shows (exit captures run on success)."""
-    return capture_iovecs(mem, args[1], args[2], NO_DATA, limits, 1)
-
-
-@on_exit("readv", "preadv", "preadv2")
-def capture_readv(mem: MemoryReader, args: tuple[int, ...], ret: int, limits: CaptureLimits):
-    return capture_iovecs(mem, args[1], args[2], ret, limits, 1)
+declare_entry(("writev", "pwritev", "pwritev2"), Iovecs(1, 1, 2, IOV_ALL))
+# At entry the buffers' addresses, which a failed read shows (exit reads run on success).
+declare_entry(("readv", "preadv", "preadv2"), Iovecs(1, 1, 2, IOV_NONE))
+declare_exit(("readv", "preadv", "preadv2"), Iovecs(1, 1, 2, IOV_RET))
 
 
 @decoder("readv", "writev", "preadv", "pwritev", "preadv2", "pwritev2")

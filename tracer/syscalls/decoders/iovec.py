@@ -3,7 +3,9 @@ local and remote vectors, process_madvise's ranges.
 
 Captured as `mem[pos]` = [(iov_base, iov_len, bytes or None)] for the elements strace
 would show (-s of them, one more says "..."), and `mem[iov_end_key(pos)]` = the address
-where the array stopped being readable, which strace prints as `... /* 0x... */`.
+where the array stopped being readable, which strace prints as `... /* 0x... */`; or,
+declared as data (`capture.Iovecs`, which the C core runs too), both in one value,
+`mem[pos]` = (elements, end or None). `capture.iovecs_in` reads either.
 """
 
 from __future__ import annotations
@@ -12,8 +14,7 @@ import struct
 
 from tracer.events import Syscall
 from tracer.syscalls import fmt
-from tracer.syscalls.capture import CaptureLimits, MemoryReader, iov_end_key
-from tracer.syscalls.decoders.arguments import mem_of
+from tracer.syscalls.capture import CaptureLimits, MemoryReader, iov_end_key, iovecs_in
 from tracer.syscalls.render import Arg, RenderContext
 
 IOVEC = struct.Struct("<QQ")
@@ -78,7 +79,7 @@ def iovec_array(
     `total` bytes of them when the call moved that many) or as addresses."""
     raw = call.args[pos]
     count &= _U64
-    vecs = mem_of(call, pos)
+    vecs, end = iovecs_in(call.mem, pos)
     if raw and count == 0:
         return Arg("[]", raw, "buf", [], at_exit)
     if not vecs:
@@ -98,7 +99,6 @@ def iovec_array(
             text = fmt.pointer(base)
         parts.append(f"{{iov_base={text}, iov_len={length}}}")
     else:
-        end = mem_of(call, iov_end_key(pos))
         if end is not None:
             parts.append(f"... /* {end:#x} */")
     return Arg("[" + ", ".join(parts) + "]", raw, "buf", vecs, at_exit)
