@@ -83,13 +83,16 @@ fd_args((0,), *_FD_FORMS, "flistxattr")
 
 
 def xattr_value(data: bytes | None, size: int, strsize: int, addr: int) -> str:
-    """strace's printstr_ex(QUOTE_OMIT_TRAILING_0): a trailing NUL is not shown."""
+    """strace's printstr_ex(QUOTE_OMIT_TRAILING_0): it reads min(size, strsize + 1)
+    bytes (all or nothing: an address otherwise) and quotes the first min(size,
+    strsize); a NUL last among those is not shown, and then there is no `...` either."""
     if not addr:
         return "NULL"
-    if data is None or len(data) < min(size, strsize):
+    if data is None or len(data) < min(size, strsize + 1):
         return fmt.pointer(addr)
-    if size <= strsize and size and data[size - 1 : size] == b"\0":
-        size -= 1
+    shown = min(size, strsize)
+    if shown and data[shown - 1 : shown] == b"\0":
+        return fmt.quote_buffer(data, shown - 1, strsize, addr)
     return fmt.quote_buffer(data, size, strsize, addr)
 
 
