@@ -46,3 +46,22 @@ def test_xattr_and_file_times_edges_match_strace(tmp_path, options):
     assert any(line.startswith("getxattr(") and line.endswith(", 0) = 4") for line in lines)
     assert any(line.startswith("utimensat(") and "UTIME_NOW" in line for line in lines)
     assert sum(line.startswith("fgetxattr(") for line in lines) == 3
+
+
+def test_a_getxattr_return_above_xattr_size_max_prints_the_address():
+    """The capture reads `ret` bytes whatever the size; a return above XATTR_SIZE_MAX
+    (only for a size of 0: nothing was copied) prints the address, as strace does."""
+    from tracer.events import Syscall
+    from tracer.syscalls.render import RenderContext, render
+
+    ctx = RenderContext()
+    nr = ctx.table.number("getxattr")
+
+    def getxattr(ret: int) -> Syscall:
+        c = Syscall(0, 10, 10, nr, (0x1000, 0x2000, 0x3000, 0, 0, 0), 0.0, 0.0, ret, 0)
+        c.mem = {0: b"/f", 1: b"user.a", 2: b"xxxxx" + b"y" * 4091}
+        c.done = True
+        return c
+
+    assert render(getxattr(5), ctx).args_text() == '"/f", "user.a", "xxxxx", 0'
+    assert render(getxattr(65537), ctx).args_text() == '"/f", "user.a", 0x3000, 0'
