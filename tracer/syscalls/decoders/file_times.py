@@ -10,7 +10,7 @@ import struct
 
 from tracer.events import Syscall
 from tracer.syscalls import fmt
-from tracer.syscalls.capture import CaptureLimits, MemoryReader, fd_args, on_entry
+from tracer.syscalls.capture import EntryOps, Read, fd_args, on_entry
 from tracer.syscalls.decoders.arguments import (
     dirfd_arg,
     flags_arg,
@@ -28,17 +28,19 @@ _UTIMBUF = struct.Struct("<qq")
 
 
 def _times_capture(path_pos: int, times_pos: int, layout: struct.Struct, dirfd: int | None):
+    """The path (and the cwd for AT_FDCWD) and the times, as the struct's tuple when all
+    of it is readable; a NULL or unreadable pointer leaves the key out (printed as is)."""
     paths = path_capture(path_pos, dirfds=(dirfd,) if dirfd is not None else ())
-
-    def capture(mem: MemoryReader, args: tuple[int, ...], limits: CaptureLimits):
-        out: dict = paths(mem, args, limits)
-        if args[times_pos]:
-            data = mem.read(args[times_pos], layout.size)
-            if data is not None and len(data) == layout.size:
-                out[times_pos] = layout.unpack(data)
-        return out
-
-    return capture
+    times = Read(
+        times_pos,
+        times_pos,
+        layout.size,
+        null_skip=True,
+        bad_skip=True,
+        exact=True,
+        convert=layout.unpack,
+    )
+    return EntryOps(*paths.ops, times)
 
 
 on_entry("utime")(_times_capture(0, 1, _UTIMBUF, None))

@@ -10,7 +10,15 @@ from __future__ import annotations
 
 from tracer.events import Syscall
 from tracer.syscalls import fmt
-from tracer.syscalls.capture import CaptureLimits, MemoryReader, fd_args, on_entry, on_exit
+from tracer.syscalls.capture import (
+    LIMIT_DATA,
+    LIMIT_PATH,
+    LIMIT_STR,
+    Read,
+    declare_entry,
+    declare_exit,
+    fd_args,
+)
 from tracer.syscalls.decoders.arguments import (
     cstr_arg,
     flags_arg,
@@ -31,67 +39,70 @@ def _first(call: Syscall, ctx: RenderContext, fd_form: bool) -> Arg:
     return ctx.fd_arg(call, call.args[0]) if fd_form else path_arg(call, 0)
 
 
-def _name_capture(with_path: bool):
-    def capture(mem: MemoryReader, args: tuple[int, ...], limits: CaptureLimits):
-        out = {}
-        if with_path and args[0]:
-            out[0] = mem.read_cstr(args[0], limits.path_max)
-        if args[1]:
-            out[1] = mem.read_cstr(args[1], limits.strsize)
-        return out
-
-    return capture
+_U64 = 0xFFFFFFFFFFFFFFFF
 
 
-def _set_capture(with_path: bool):
-    names = _name_capture(with_path)
-
-    def capture(mem: MemoryReader, args: tuple[int, ...], limits: CaptureLimits):
-        out = names(mem, args, limits)
-        size = args[3]
-        if args[2] and size <= XATTR_SIZE_MAX:
-            out[2] = mem.read(args[2], min(size, limits.data_limit))
-        return out
-
-    return capture
+def _name_ops(with_path: bool) -> tuple[Read, ...]:
+    """The path (path forms) and the attribute's name, each only when its pointer is not NULL."""
+    name = Read(1, 1, LIMIT_STR, cstr=True, null_skip=True)
+    return (Read(0, 0, LIMIT_PATH, cstr=True, null_skip=True), name) if with_path else (name,)
 
 
-@on_exit("getxattr", "lgetxattr", "fgetxattr")
-def capture_xattr_value(mem: MemoryReader, args: tuple[int, ...], ret: int, limits: CaptureLimits):
-    if ret <= 0 or not args[2] or ret > XATTR_SIZE_MAX:
-        return None
-    return {2: mem.read(args[2], min(ret, limits.data_limit))}
+def _set_ops(with_path: bool) -> tuple[Read, ...]:
+    """The names, and the value being set when its size is at most XATTR_SIZE_MAX (a
+    larger one prints as an address): size < 0x10000 (no bit above the low 16) or
+    exactly 0x10000, as two exclusive reads under one key."""
+    value = dict(size_arg=3, cap=LIMIT_DATA, null_skip=True)
+    return (
+        *_name_ops(with_path),
+        Read(2, 2, when=(3, _U64 & ~0xFFFF, (0,)), **value),
+        Read(2, 2, when=(3, _U64, (XATTR_SIZE_MAX,)), **value),
+    )
 
 
-@on_exit("listxattr", "llistxattr", "flistxattr")
-def capture_xattr_list(mem: MemoryReader, args: tuple[int, ...], ret: int, limits: CaptureLimits):
-    if ret <= 0 or not args[1] or not args[2]:
-        return None
-    return {1: mem.read(args[1], min(ret, limits.data_limit))}
-
-
-on_entry("setxattr", "lsetxattr")(_set_capture(with_path=True))
-on_entry("fsetxattr")(_set_capture(with_path=False))
-on_entry("getxattr", "lgetxattr", "removexattr", "lremovexattr")(_name_capture(with_path=True))
-on_entry("fgetxattr", "fremovexattr")(_name_capture(with_path=False))
-on_entry("listxattr", "llistxattr")(_name_capture(with_path=True))
+# The value read back: `ret` bytes, after a positive return. The kernel returns more
+# than XATTR_SIZE_MAX only for a size of 0 (nothing copied): the decoder ignores the
+# bytes then, as it did when they were not read.
+declare_exit(
+    ("getxattr", "lgetxattr", "fgetxattr"),
+    Read(2, 2, size_ret=True, cap=LIMIT_DATA, ret_positive=True, null_skip=True),
+)
+# The names read back: only when a size was given (args[2] != 0).
+declare_exit(
+    ("listxattr", "llistxattr", "flistxattr"),
+    Read(
+        1, 1, size_ret=True, cap=LIMIT_DATA, ret_positive=True, null_skip=True, when=(2, _U64, ())
+    ),
+)
+declare_entry(("setxattr", "lsetxattr"), *_set_ops(with_path=True))
+declare_entry("fsetxattr", *_set_ops(with_path=False))
+declare_entry(("getxattr", "lgetxattr", "removexattr", "lremovexattr"), *_name_ops(with_path=True))
+declare_entry(("fgetxattr", "fremovexattr"), *_name_ops(with_path=False))
+declare_entry(("listxattr", "llistxattr"), *_name_ops(with_path=True))
 fd_args((0,), *_FD_FORMS, "flistxattr")
 
 
 def xattr_value(data: bytes | None, size: int, strsize: int, addr: int) -> str:
-    """strace's printstr_ex(QUOTE_OMIT_TRAILING_0): a trailing NUL is not shown."""
+    """strace's printstr_ex(QUOTE_OMIT_TRAILING_0): it reads min(size, strsize + 1)
+    bytes (all or nothing: an address otherwise) and quotes the first min(size,
+    strsize); a NUL last among those is not shown, and then there is no `...` either."""
     if not addr:
         return "NULL"
-    if data is None or len(data) < min(size, strsize):
+    if data is None or len(data) < min(size, strsize + 1):
         return fmt.pointer(addr)
-    if size <= strsize and size and data[size - 1 : size] == b"\0":
-        size -= 1
+    shown = min(size, strsize)
+    if shown and data[shown - 1 : shown] == b"\0":
+        return fmt.quote_buffer(data, shown - 1, strsize, addr)
     return fmt.quote_buffer(data, size, strsize, addr)
 
 
-def _value_arg(call: Syscall, ctx: RenderContext, size: int, at_exit: bool) -> Arg:
+def _value_arg(
+    call: Syscall, ctx: RenderContext, size: int, at_exit: bool, unread: bool = False
+) -> Arg:
+    """The value at args[2]; `unread`: a size the capture does not stand for (a
+    getxattr's return above XATTR_SIZE_MAX), shown as if nothing had been read."""
     raw = call.args[2]
-    data = mem_of(call, 2)
+    data = None if unread else mem_of(call, 2)
     if at_exit and not ok(call):
         return ptr_arg(raw, at_exit=True)
     text = xattr_value(data if size else b"", size, ctx.strsize, raw)
@@ -129,7 +140,7 @@ def _decode_get(call: Syscall, ctx: RenderContext, fd_form: bool) -> Decoded:
         [
             _first(call, ctx, fd_form),
             cstr_arg(call, ctx, 1),
-            _value_arg(call, ctx, size, at_exit=True),
+            _value_arg(call, ctx, size, at_exit=True, unread=size > XATTR_SIZE_MAX),
             ulong_arg(call.args[3]),
         ]
     )
