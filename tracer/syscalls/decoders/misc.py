@@ -341,14 +341,9 @@ def decode_timerfd_create(call: Syscall, ctx: RenderContext) -> Decoded:
                     Arg(fl, call.args[1], "flags")], ret_fd=True)  # fmt: skip
 
 
-@on_entry("timerfd_settime")
-def _capture_timerfd_settime_in(mem: MemoryReader, args, limits: CaptureLimits):
-    return {"new": mem.read(args[2], 32)} if args[2] else None
-
-
-@on_exit("timerfd_settime")
-def _capture_timerfd_settime_out(mem: MemoryReader, args, ret: int, limits: CaptureLimits):
-    return {"old": mem.read(args[3], 32)} if args[3] and ret >= 0 else None
+# struct itimerspec: 32 bytes (new value at entry, old value at exit)
+declare_entry("timerfd_settime", Read("new", 2, 32, null_skip=True))
+declare_exit("timerfd_settime", Read("old", 3, 32, null_skip=True))
 
 
 @decoder("timerfd_settime")
@@ -361,9 +356,7 @@ def decode_timerfd_settime(call: Syscall, ctx: RenderContext) -> Decoded:
                     Arg(old, a[3], "struct", at_exit=True)])  # fmt: skip
 
 
-@on_exit("timerfd_gettime")
-def _capture_timerfd_gettime(mem: MemoryReader, args, ret: int, limits: CaptureLimits):
-    return {"cur": mem.read(args[1], 32)} if args[1] and ret >= 0 else None
+declare_exit("timerfd_gettime", Read("cur", 1, 32, null_skip=True))
 
 
 @decoder("timerfd_gettime")

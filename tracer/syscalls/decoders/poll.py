@@ -15,6 +15,7 @@ from tracer.syscalls.capture import (
     CaptureLimits,
     MemoryReader,
     Read,
+    declare_entry,
     declare_exit,
     fd_args,
     on_entry,
@@ -269,11 +270,14 @@ def decode_epoll_create1(call: Syscall, ctx: RenderContext) -> Decoded:
     return Decoded([Arg(flags, call.args[0], "flags")], ret_fd=True)
 
 
-@on_entry("epoll_ctl")
-def _capture_epoll_ctl(mem: MemoryReader, args, limits: CaptureLimits):
-    if not args[3] or args[1] & 0xFFFFFFFF == 2:  # EPOLL_CTL_DEL ignores the event
-        return None
-    return {"event": mem.read(args[3], _EPOLL_EVENT.size)}
+# The event, unless the op is EPOLL_CTL_DEL (2), which ignores it (strace prints its
+# address). `when` cannot say "not 2", so two reads share the key: op 0, and an op with
+# a bit set other than bit 1 (every op but 0 and 2); a NULL event leaves the key out.
+declare_entry(
+    "epoll_ctl",
+    Read("event", 3, _EPOLL_EVENT.size, null_skip=True, when=(1, 0xFFFFFFFF, (0,))),
+    Read("event", 3, _EPOLL_EVENT.size, null_skip=True, when=(1, 0xFFFFFFFD, ())),
+)
 
 
 @decoder("epoll_ctl")
@@ -302,20 +306,12 @@ declare_exit(
 )
 
 
-@on_entry("epoll_pwait", "epoll_pwait2")
-def _capture_epoll_pwait_in(mem: MemoryReader, args, limits: CaptureLimits):
-    got: dict = {}
-    if args[4]:
-        got["sigmask"] = mem.read(args[4], min(args[5] & 0xFFFF, 128))
-    return got
-
-
-@on_entry("epoll_pwait2")
-def _capture_epoll_pwait2_in(mem: MemoryReader, args, limits: CaptureLimits):
-    got = _capture_epoll_pwait_in(mem, args, limits)
-    if args[3]:
-        got["timeout"] = mem.read(args[3], 16)
-    return got
+# The sigmask: sigsetsize bytes, at most 128. render_sigset shows a set of exactly 8
+# bytes only (the kernel refuses other sizes: EINVAL), so any other size prints the
+# address whatever was read.
+_EPOLL_SIGMASK = Read("sigmask", 4, size_arg=5, cap=128, null_skip=True)
+declare_entry("epoll_pwait", _EPOLL_SIGMASK)
+declare_entry("epoll_pwait2", _EPOLL_SIGMASK, Read("timeout", 3, 16, null_skip=True))
 
 
 def _epoll_events_text(call: Syscall, ctx: RenderContext) -> str:
