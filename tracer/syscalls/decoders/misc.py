@@ -349,7 +349,7 @@ declare_exit("timerfd_settime", Read("old", 3, 32, null_skip=True))
 @decoder("timerfd_settime")
 def decode_timerfd_settime(call: Syscall, ctx: RenderContext) -> Decoded:
     a = call.args
-    fl = xflags(a[1] & 0xFFFFFFFF, x.TIMERFD_SETTIME_FLAGS, "TFD_TIMER_???")
+    fl = xflags(a[1] & 0xFFFFFFFF, x.TIMERFD_SETTIME_FLAGS, "TFD_???")
     new = render_itimerspec((call.mem or {}).get("new"), a[2]) if a[2] else "NULL"
     old = render_itimerspec(_out(call, "old"), a[3]) if a[3] else "NULL"
     return Decoded([ctx.fd_arg(call, a[0]), Arg(fl, a[1], "flags"), Arg(new, a[2], "struct"),

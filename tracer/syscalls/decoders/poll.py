@@ -10,7 +10,6 @@ import struct
 from collections.abc import Callable
 
 from tracer.events import Syscall
-from tracer.syscalls import fmt
 from tracer.syscalls.capture import (
     CaptureLimits,
     MemoryReader,
@@ -26,7 +25,7 @@ from tracer.syscalls.render import Arg, Decoded, RenderContext, decoder, to_int
 from tracer.syscalls.xlat import poll as x
 
 from .arrays import array_text
-from .kstructs import complete, int_arg, timespec, timeval, u64, ulong_arg, xflags
+from .kstructs import complete, int_arg, timespec, timeval, u64, ulong_arg, xflags, xval
 from .siginfo import render_sigset
 
 _POLLFD = struct.Struct("<ihh")
@@ -288,7 +287,7 @@ def decode_epoll_ctl(call: Syscall, ctx: RenderContext) -> Decoded:
         ev = "NULL"
     else:
         ev = _epoll_event(data) if data is not None else pointer(call.args[3])
-    op_text = fmt.enum(op, x.EPOLL_CTL_OPS, "{:#x} /* EPOLL_CTL_??? */")
+    op_text = xval(op & 0xFFFFFFFF, x.EPOLL_CTL_OPS, "EPOLL_CTL_???")  # 0, not 0x0 (%#x)
     return Decoded([ctx.fd_arg(call, call.args[0]), Arg(op_text, call.args[1], "flags", op),
                     ctx.fd_arg(call, call.args[2]), Arg(ev, call.args[3], "struct")])  # fmt: skip
 
