@@ -49,6 +49,10 @@ def _pollfds(data: bytes | None) -> list[tuple[int, int, int]]:
     return [_POLLFD.unpack_from(data, off) for off in range(0, len(data) - 7, 8)]
 
 
+# poll, ppoll, select and pselect6 keep Python captures (their stops are the Python
+# loop's): under -y strace names the fds inside the pollfd array and the fd_sets, and
+# only a capture function can list them (`_fds`) for the worker to name while the task
+# is stopped; the C core names the fds in argument registers only.
 @on_entry("poll", "ppoll")
 def _capture_poll_in(mem: MemoryReader, args, limits: CaptureLimits):
     data = _read_pollfds(mem, args[0], args[1] & 0xFFFFFFFF)
