@@ -341,29 +341,22 @@ def decode_timerfd_create(call: Syscall, ctx: RenderContext) -> Decoded:
                     Arg(fl, call.args[1], "flags")], ret_fd=True)  # fmt: skip
 
 
-@on_entry("timerfd_settime")
-def _capture_timerfd_settime_in(mem: MemoryReader, args, limits: CaptureLimits):
-    return {"new": mem.read(args[2], 32)} if args[2] else None
-
-
-@on_exit("timerfd_settime")
-def _capture_timerfd_settime_out(mem: MemoryReader, args, ret: int, limits: CaptureLimits):
-    return {"old": mem.read(args[3], 32)} if args[3] and ret >= 0 else None
+# struct itimerspec: 32 bytes (new value at entry, old value at exit)
+declare_entry("timerfd_settime", Read("new", 2, 32, null_skip=True))
+declare_exit("timerfd_settime", Read("old", 3, 32, null_skip=True))
 
 
 @decoder("timerfd_settime")
 def decode_timerfd_settime(call: Syscall, ctx: RenderContext) -> Decoded:
     a = call.args
-    fl = xflags(a[1] & 0xFFFFFFFF, x.TIMERFD_SETTIME_FLAGS, "TFD_TIMER_???")
+    fl = xflags(a[1] & 0xFFFFFFFF, x.TIMERFD_SETTIME_FLAGS, "TFD_???")
     new = render_itimerspec((call.mem or {}).get("new"), a[2]) if a[2] else "NULL"
     old = render_itimerspec(_out(call, "old"), a[3]) if a[3] else "NULL"
     return Decoded([ctx.fd_arg(call, a[0]), Arg(fl, a[1], "flags"), Arg(new, a[2], "struct"),
                     Arg(old, a[3], "struct", at_exit=True)])  # fmt: skip
 
 
-@on_exit("timerfd_gettime")
-def _capture_timerfd_gettime(mem: MemoryReader, args, ret: int, limits: CaptureLimits):
-    return {"cur": mem.read(args[1], 32)} if args[1] and ret >= 0 else None
+declare_exit("timerfd_gettime", Read("cur", 1, 32, null_skip=True))
 
 
 @decoder("timerfd_gettime")

@@ -10,11 +10,11 @@ import struct
 from collections.abc import Callable
 
 from tracer.events import Syscall
-from tracer.syscalls import fmt
 from tracer.syscalls.capture import (
     CaptureLimits,
     MemoryReader,
     Read,
+    declare_entry,
     declare_exit,
     fd_args,
     on_entry,
@@ -25,7 +25,7 @@ from tracer.syscalls.render import Arg, Decoded, RenderContext, decoder, to_int
 from tracer.syscalls.xlat import poll as x
 
 from .arrays import array_text
-from .kstructs import complete, int_arg, timespec, timeval, u64, ulong_arg, xflags
+from .kstructs import complete, int_arg, timespec, timeval, u64, ulong_arg, xflags, xval
 from .siginfo import render_sigset
 
 _POLLFD = struct.Struct("<ihh")
@@ -49,6 +49,10 @@ def _pollfds(data: bytes | None) -> list[tuple[int, int, int]]:
     return [_POLLFD.unpack_from(data, off) for off in range(0, len(data) - 7, 8)]
 
 
+# poll, ppoll, select and pselect6 keep Python captures (their stops are the Python
+# loop's): under -y strace names the fds inside the pollfd array and the fd_sets, and
+# only a capture function can list them (`_fds`) for the worker to name while the task
+# is stopped; the C core names the fds in argument registers only.
 @on_entry("poll", "ppoll")
 def _capture_poll_in(mem: MemoryReader, args, limits: CaptureLimits):
     data = _read_pollfds(mem, args[0], args[1] & 0xFFFFFFFF)
@@ -269,11 +273,14 @@ def decode_epoll_create1(call: Syscall, ctx: RenderContext) -> Decoded:
     return Decoded([Arg(flags, call.args[0], "flags")], ret_fd=True)
 
 
-@on_entry("epoll_ctl")
-def _capture_epoll_ctl(mem: MemoryReader, args, limits: CaptureLimits):
-    if not args[3] or args[1] & 0xFFFFFFFF == 2:  # EPOLL_CTL_DEL ignores the event
-        return None
-    return {"event": mem.read(args[3], _EPOLL_EVENT.size)}
+# The event, unless the op is EPOLL_CTL_DEL (2), which ignores it (strace prints its
+# address). `when` cannot say "not 2", so two reads share the key: op 0, and an op with
+# a bit set other than bit 1 (every op but 0 and 2); a NULL event leaves the key out.
+declare_entry(
+    "epoll_ctl",
+    Read("event", 3, _EPOLL_EVENT.size, null_skip=True, when=(1, 0xFFFFFFFF, (0,))),
+    Read("event", 3, _EPOLL_EVENT.size, null_skip=True, when=(1, 0xFFFFFFFD, ())),
+)
 
 
 @decoder("epoll_ctl")
@@ -284,7 +291,7 @@ def decode_epoll_ctl(call: Syscall, ctx: RenderContext) -> Decoded:
         ev = "NULL"
     else:
         ev = _epoll_event(data) if data is not None else pointer(call.args[3])
-    op_text = fmt.enum(op, x.EPOLL_CTL_OPS, "{:#x} /* EPOLL_CTL_??? */")
+    op_text = xval(op & 0xFFFFFFFF, x.EPOLL_CTL_OPS, "EPOLL_CTL_???")  # 0, not 0x0 (%#x)
     return Decoded([ctx.fd_arg(call, call.args[0]), Arg(op_text, call.args[1], "flags", op),
                     ctx.fd_arg(call, call.args[2]), Arg(ev, call.args[3], "struct")])  # fmt: skip
 
@@ -302,20 +309,12 @@ declare_exit(
 )
 
 
-@on_entry("epoll_pwait", "epoll_pwait2")
-def _capture_epoll_pwait_in(mem: MemoryReader, args, limits: CaptureLimits):
-    got: dict = {}
-    if args[4]:
-        got["sigmask"] = mem.read(args[4], min(args[5] & 0xFFFF, 128))
-    return got
-
-
-@on_entry("epoll_pwait2")
-def _capture_epoll_pwait2_in(mem: MemoryReader, args, limits: CaptureLimits):
-    got = _capture_epoll_pwait_in(mem, args, limits)
-    if args[3]:
-        got["timeout"] = mem.read(args[3], 16)
-    return got
+# The sigmask: sigsetsize bytes, at most 128. render_sigset shows a set of exactly 8
+# bytes only (the kernel refuses other sizes: EINVAL), so any other size prints the
+# address whatever was read.
+_EPOLL_SIGMASK = Read("sigmask", 4, size_arg=5, cap=128, null_skip=True)
+declare_entry("epoll_pwait", _EPOLL_SIGMASK)
+declare_entry("epoll_pwait2", _EPOLL_SIGMASK, Read("timeout", 3, 16, null_skip=True))
 
 
 def _epoll_events_text(call: Syscall, ctx: RenderContext) -> str:

@@ -10,7 +10,14 @@ import struct
 
 from tracer.events import Syscall
 from tracer.syscalls import fmt
-from tracer.syscalls.capture import CaptureLimits, MemoryReader, on_entry, on_exit
+from tracer.syscalls.capture import (
+    CaptureLimits,
+    MemoryReader,
+    Read,
+    declare_entry,
+    declare_exit,
+    on_exit,
+)
 from tracer.syscalls.decoders.arguments import ok
 from tracer.syscalls.decoders.clock import clock_arg
 from tracer.syscalls.decoders.misc import render_itimerspec
@@ -49,14 +56,8 @@ def render_sigevent(data: bytes | None, addr: int) -> str:
     return "{" + ", ".join(parts) + "}"
 
 
-@on_entry("timer_create")
-def capture_timer_create_in(mem: MemoryReader, args: tuple[int, ...], limits: CaptureLimits):
-    return {1: mem.read(args[1], _SIGEVENT.size)} if args[1] else None
-
-
-@on_exit("timer_create")
-def capture_timer_create_out(mem: MemoryReader, args, ret: int, limits: CaptureLimits):
-    return {2: mem.read(args[2], 4)} if args[2] and ret >= 0 else None
+declare_entry("timer_create", Read(1, 1, _SIGEVENT.size, null_skip=True))
+declare_exit("timer_create", Read(2, 2, 4, null_skip=True))  # the new timer's id
 
 
 def _out(call: Syscall, pos: int) -> bytes | None:
@@ -74,14 +75,9 @@ def decode_timer_create(call: Syscall, ctx: RenderContext) -> Decoded:
     )
 
 
-@on_entry("timer_settime")
-def capture_timer_settime_in(mem: MemoryReader, args: tuple[int, ...], limits: CaptureLimits):
-    return {2: mem.read(args[2], 32)} if args[2] else None
-
-
-@on_exit("timer_settime")
-def capture_timer_settime_out(mem: MemoryReader, args, ret: int, limits: CaptureLimits):
-    return {3: mem.read(args[3], 32)} if args[3] and ret >= 0 else None
+# struct itimerspec: 32 bytes (new value at entry, old value at exit)
+declare_entry("timer_settime", Read(2, 2, 32, null_skip=True))
+declare_exit("timer_settime", Read(3, 3, 32, null_skip=True))
 
 
 @decoder("timer_settime")
@@ -100,9 +96,7 @@ def decode_timer_settime(call: Syscall, ctx: RenderContext) -> Decoded:
     )
 
 
-@on_exit("timer_gettime")
-def capture_timer_gettime(mem: MemoryReader, args, ret: int, limits: CaptureLimits):
-    return {1: mem.read(args[1], 32)} if args[1] and ret >= 0 else None
+declare_exit("timer_gettime", Read(1, 1, 32, null_skip=True))
 
 
 @decoder("timer_gettime")

@@ -8,14 +8,10 @@ from tracer.events import Syscall
 from tracer.syscalls import fmt
 from tracer.syscalls.capture import (
     ARG_SP,
-    CaptureLimits,
-    MemoryReader,
     Read,
     declare_entry,
     declare_exit,
     fd_args,
-    on_entry,
-    on_exit,
 )
 from tracer.syscalls.fmt import pointer
 from tracer.syscalls.render import Arg, Decoded, RenderContext, decoder, to_int
@@ -48,12 +44,6 @@ def _sigset_arg(
     if at_exit and (call.error or call.ret is None):
         data = None
     return Arg(render_sigset(data, size, addr, min_size), addr, "struct", data, at_exit)
-
-
-def _read_sigset(mem: MemoryReader, addr: int, size: int) -> bytes | None:
-    if not addr or size <= 0:
-        return None
-    return mem.read(addr, min(size, _SIGSET_MAX))
 
 
 # ---- rt_sigaction ----------------------------------------------------------------------------
@@ -128,9 +118,13 @@ def decode_rt_sigprocmask(call: Syscall, ctx: RenderContext) -> Decoded:
     )
 
 
-@on_exit("rt_sigpending")
-def _capture_sigpending(mem: MemoryReader, args, ret: int, limits: CaptureLimits):
-    return {"set": _read_sigset(mem, args[0], args[1])} if ret >= 0 else None
+def _sigset_read(key: str, arg: int, size_arg: int) -> Read:
+    """A sigset of argument `size_arg`'s bytes (at most _SIGSET_MAX): None when the
+    pointer is NULL, the size 0 or the memory unreadable."""
+    return Read(key, arg, size_arg=size_arg, cap=_SIGSET_MAX, nonpos_empty=False)
+
+
+declare_exit("rt_sigpending", _sigset_read("set", 0, 1))
 
 
 @decoder("rt_sigpending")
@@ -140,9 +134,7 @@ def decode_rt_sigpending(call: Syscall, ctx: RenderContext) -> Decoded:
     return Decoded([set_arg, ulong_arg(call.args[1])])
 
 
-@on_entry("rt_sigsuspend")
-def _capture_sigsuspend(mem: MemoryReader, args, limits: CaptureLimits):
-    return {"set": _read_sigset(mem, args[0], args[1])}
+declare_entry("rt_sigsuspend", _sigset_read("set", 0, 1))
 
 
 @decoder("rt_sigsuspend")
@@ -189,14 +181,8 @@ def _siginfo_arg(call: Syscall, i: int, key: str, at_exit: bool = False) -> Arg:
     return Arg(render_siginfo(data), addr, "struct", data, at_exit)
 
 
-@on_entry("rt_sigqueueinfo")
-def _capture_sigqueueinfo(mem: MemoryReader, args, limits: CaptureLimits):
-    return {"info": mem.read(args[2], 128)} if args[2] else None
-
-
-@on_entry("rt_tgsigqueueinfo")
-def _capture_tgsigqueueinfo(mem: MemoryReader, args, limits: CaptureLimits):
-    return {"info": mem.read(args[3], 128)} if args[3] else None
+declare_entry("rt_sigqueueinfo", Read("info", 2, 128, null_skip=True))
+declare_entry("rt_tgsigqueueinfo", Read("info", 3, 128, null_skip=True))
 
 
 @decoder("rt_sigqueueinfo")
@@ -213,15 +199,8 @@ def decode_rt_tgsigqueueinfo(call: Syscall, ctx: RenderContext) -> Decoded:
 # ---- rt_sigtimedwait ----------------------------------------------------------------------------
 
 
-@on_entry("rt_sigtimedwait")
-def _capture_sigtimedwait_in(mem: MemoryReader, args, limits: CaptureLimits):
-    return {"set": _read_sigset(mem, args[0], args[3]),
-            "timeout": mem.read(args[2], 16) if args[2] else None}  # fmt: skip
-
-
-@on_exit("rt_sigtimedwait")
-def _capture_sigtimedwait_out(mem: MemoryReader, args, ret: int, limits: CaptureLimits):
-    return {"info": mem.read(args[1], 128)} if args[1] and ret >= 0 else None
+declare_entry("rt_sigtimedwait", _sigset_read("set", 0, 3), Read("timeout", 2, 16))
+declare_exit("rt_sigtimedwait", Read("info", 1, 128, null_skip=True))
 
 
 @decoder("rt_sigtimedwait")
@@ -248,14 +227,8 @@ def render_stack_t(data: bytes | None, addr: int) -> str:
     return f"{{ss_sp={pointer(sp)}, ss_flags={fl}, ss_size={size}}}"
 
 
-@on_entry("sigaltstack")
-def _capture_sigaltstack_in(mem: MemoryReader, args, limits: CaptureLimits):
-    return {"ss": mem.read(args[0], _STACK_T.size)} if args[0] else None
-
-
-@on_exit("sigaltstack")
-def _capture_sigaltstack_out(mem: MemoryReader, args, ret: int, limits: CaptureLimits):
-    return {"old_ss": mem.read(args[1], _STACK_T.size)} if args[1] and ret >= 0 else None
+declare_entry("sigaltstack", Read("ss", 0, _STACK_T.size, null_skip=True))
+declare_exit("sigaltstack", Read("old_ss", 1, _STACK_T.size, null_skip=True))
 
 
 @decoder("sigaltstack")
@@ -276,9 +249,7 @@ def decode_sigaltstack(call: Syscall, ctx: RenderContext) -> Decoded:
 # ---- signalfd ---------------------------------------------------------------------------------
 
 
-@on_entry("signalfd", "signalfd4")
-def _capture_signalfd(mem: MemoryReader, args, limits: CaptureLimits):
-    return {"set": _read_sigset(mem, args[1], args[2])}
+declare_entry(("signalfd", "signalfd4"), _sigset_read("set", 1, 2))
 
 
 @decoder("signalfd")

@@ -7,7 +7,7 @@ written by the kernel, so it is captured at exit and shown only on success.
 from __future__ import annotations
 
 from tracer.events import Syscall
-from tracer.syscalls.capture import CaptureLimits, MemoryReader, on_entry, on_exit
+from tracer.syscalls.capture import Read, declare_entry, declare_exit
 from tracer.syscalls.decoders.arguments import ok
 from tracer.syscalls.fmt import pointer
 from tracer.syscalls.render import Arg, Decoded, RenderContext, decoder, to_int
@@ -30,21 +30,9 @@ def _which_arg(raw: int) -> Arg:
     return Arg(xval(v & 0xFFFFFFFF, x.ITIMER_WHICH, "ITIMER_???"), raw, "flags", v)
 
 
-@on_entry("setitimer")
-def capture_setitimer_new(mem: MemoryReader, args: tuple[int, ...], limits: CaptureLimits):
-    return {1: mem.read(args[1], ITIMERVAL_SIZE)} if args[1] else None
-
-
-@on_exit("setitimer")
-def capture_setitimer_old(
-    mem: MemoryReader, args: tuple[int, ...], ret: int, limits: CaptureLimits
-):
-    return {2: mem.read(args[2], ITIMERVAL_SIZE)} if args[2] and ret >= 0 else None
-
-
-@on_exit("getitimer")
-def capture_getitimer(mem: MemoryReader, args: tuple[int, ...], ret: int, limits: CaptureLimits):
-    return {1: mem.read(args[1], ITIMERVAL_SIZE)} if args[1] and ret >= 0 else None
+declare_entry("setitimer", Read(1, 1, ITIMERVAL_SIZE, null_skip=True))
+declare_exit("setitimer", Read(2, 2, ITIMERVAL_SIZE, null_skip=True))
+declare_exit("getitimer", Read(1, 1, ITIMERVAL_SIZE, null_skip=True))
 
 
 def _out_itimerval(call: Syscall, pos: int) -> Arg:
