@@ -544,3 +544,12 @@ def test_iovec_arrays_print_as_strace_prints_them(tmp_path, options):
     # readv/writev's arrays are data (capture.Iovecs), read by C as by the Python loop.
     lines = compare_with_strace(tmp_path, "iovecs", options)
     assert sum(line.startswith(("readv(", "writev(", "preadv", "pwritev")) for line in lines) >= 14
+
+
+@pytest.mark.usefixtures("tracer_loop")
+@pytest.mark.parametrize("options", [["-y"], ["-yy"], []])
+def test_poll_arrays_print_as_strace_prints_them(tmp_path, options):
+    # poll/ppoll's pollfd arrays are data and their fds are named by C under -y
+    # (capture.FdsIn); under -yy the call is Python's, which describes the socket.
+    lines = compare_with_strace(tmp_path, "poll_fds", options)
+    assert sum(line.startswith(("poll(", "ppoll(")) for line in lines) == 9

@@ -29,7 +29,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#define CORE_VERSION 15
+#define CORE_VERSION 16
 #define NR_MAX 1024
 #define OPS_MAX 8
 #define PAGE 4096
@@ -63,6 +63,8 @@
 #define K_PYTHON 5 /* capture.Handoff: no read here; see take_entry */
 #define K_NEW_FD 6 /* core_plan.NewFdWhen: the call returns a new fd only when `when` holds */
 #define K_IOV 7 /* capture.Iovecs: a struct iovec array with its buffers; see run_iov_op */
+#define K_FDS 8 /* capture.FdsIn (-y): fds stored in an array in memory; see name_fds_in */
+#define FDS_IN_BYTES 16384
 #define IOV_ALL 0
 #define IOV_NONE 1
 #define IOV_SHOWN_MAX 1024
@@ -548,7 +550,7 @@ static int run_op(Core *c, uint16_t *ncaps, int idx, const Op *op, pid_t tid,
         }
         return 0;
     }
-    if (op->kind == K_PYTHON || op->kind == K_NEW_FD) return 0;
+    if (op->kind == K_PYTHON || op->kind == K_NEW_FD || op->kind == K_FDS) return 0;
     if (op->kind == K_IOV) return run_iov_op(c, ncaps, idx, op, tid, args, ret);
     if ((op->flags & F_RET_POSITIVE) && ret <= 0) return 0;
     if (!when_holds(op, args)) return 0;
@@ -745,6 +747,26 @@ static int is_socket(const char *name, uint32_t len) {
     return name && len > 8 && memcmp(name, "socket:[", 8) == 0;
 }
 
+/* Name the fds an array in memory holds, as capture.read_fds_in lists them for the
+ * Python loop (poll's pollfd.fd). op: arg the array, size_arg the count (its low 32
+ * bits), scale the element's size, offset the fd's place in it, size the count at most.
+ * The array is copied first: naming an fd reads its link into c->scratch. */
+static int name_fds_in(Core *c, uint16_t *ncaps, const Slot *s, const Op *op, const uint64_t *args) {
+    char arr[FDS_IN_BYTES];
+    uint64_t addr = args[op->arg], n = args[op->size_arg] & 0xFFFFFFFFu;
+    size_t stride = op->scale;
+    if (n > (uint64_t)op->size) n = (uint64_t)op->size;
+    if (!addr || n == 0 || stride < 4 || (size_t)op->offset + 4 > stride) return 0;
+    if (n * stride > FDS_IN_BYTES) n = FDS_IN_BYTES / stride;
+    ssize_t got = read_mem(s->tid, addr, (size_t)(n * stride), arr);
+    for (size_t off = 0; got > 0 && off + stride <= (size_t)got; off += stride) {
+        int32_t fd;
+        memcpy(&fd, arr + off + op->offset, 4);
+        if (fd >= 0 && put_fdname(c, ncaps, s->tgid, fd) < 0) return -1;
+    }
+    return 0;
+}
+
 /* A syscall-entry stop C may take: capture, resume, record. 0 ok, -1 out of memory,
  * 1 when the call is Python's after all (a capture.Handoff holds; -yy: an fd argument
  * is a socket). */
@@ -756,6 +778,11 @@ static int take_entry(Core *c, Slot *s, uint32_t nr, const uint64_t *args, uint6
             if (p->entry[i].kind == K_PYTHON && when_holds(&p->entry[i], args)) return 1;
         for (int i = 0; i < p->n_exit; i++)
             if (p->exit[i].kind == K_PYTHON && when_holds(&p->exit[i], args)) return 1;
+    }
+    if (c->sockets) {
+        /* -yy: fds in memory may be sockets, which Python describes (sock_diag) */
+        for (int i = 0; i < p->n_entry; i++)
+            if (p->entry[i].kind == K_FDS) return 1;
     }
     if (c->sockets && p->fdmask) {
         for (int i = 0; i < 6; i++) {
@@ -783,6 +810,8 @@ static int take_entry(Core *c, Slot *s, uint32_t nr, const uint64_t *args, uint6
             if (fd < 0x80000000u && put_fdname(c, &ncaps, s->tgid, (long)fd) < 0) return -1;
         }
     }
+    for (int i = 0; i < p->n_entry; i++)
+        if (p->entry[i].kind == K_FDS && name_fds_in(c, &ncaps, s, &p->entry[i], args) < 0) return -1;
     if (!quiet) ptrace(PTRACE_SYSCALL, s->tid, 0, 0);
     if (end_record(c, at, ncaps) < 0) return -1;
     s->state = ST_CCALL;

@@ -26,6 +26,7 @@ from tracer.syscalls import capture
 from tracer.syscalls.capture import (
     IOV_SHOWN_MAX,
     Cwd,
+    FdsIn,
     Handoff,
     Iovecs,
     Op,
@@ -46,7 +47,7 @@ ROW_SIZE = _ROW_HEAD.size + 2 * OPS_MAX * _OP.size
 P_TRACED, P_C_OK, P_FD_RETURNS, P_CLOSE_ARG0, P_DROP_ARG1, P_CLEAR = 1, 2, 4, 8, 16, 32
 P_HANDOFF = 64  # some op is a Handoff
 P_ERROR_READS = 128  # some exit op reads when the call failed (Read.on_error)
-K_NOP, K_CSTR, K_BYTES, K_CWD, K_STRINGS, K_PYTHON, K_NEW_FD, K_IOV = 0, 1, 2, 3, 4, 5, 6, 7
+K_NOP, K_CSTR, K_BYTES, K_CWD, K_STRINGS, K_PYTHON, K_NEW_FD, K_IOV, K_FDS = range(9)
 F_PTRS, F_STRINGS = 64, 128  # Strings ops (capture_core.c run_strings_op)
 S_CONST, S_ARG, S_RET = 0, 1, 2
 _NO_WHEN = (0xFF, 0, -1, 0, 0, 0, 0, 0, 0, 0, 0)  # when_arg 0xFF: always; deref -1: none
@@ -90,6 +91,12 @@ def _pack_op(op: Op | NewFdWhen, plan: SyscallPlan) -> bytes:
         return _OP.pack(K_PYTHON, 0, 0, 0, 0, 1, 0, 0, 0, *_when(op))
     if isinstance(op, NewFdWhen):  # C checks `when` at exit before naming the new fd
         return _OP.pack(K_NEW_FD, 0, 0, 0, 0, 1, 0, 0, 0, *_when(op))
+    if isinstance(op, FdsIn):  # capture_core.c name_fds_in, as capture.read_fds_in
+        if not limits.fd_paths:
+            return _NO_OP
+        return _OP.pack(
+            K_FDS, op.arg, 0, op.count_arg, 0, op.stride, op.offset, op.max, 0, *_NO_WHEN
+        )
     if isinstance(op, Iovecs):  # capture_core.c run_iov_op, as capture.read_iovecs
         shown = min(limits.strsize + 1, IOV_SHOWN_MAX)
         return _OP.pack(

@@ -307,7 +307,36 @@ def read_iovecs(
     return b"".join(parts)
 
 
-Op = Read | Cwd | Strings | Handoff | Iovecs
+@dataclass(frozen=True, slots=True)
+class FdsIn:
+    """Under -y, the fds stored in an array in memory, named as argument fds are (poll's
+    pollfd.fd): `count_arg`'s low 32 bits elements (at most `max`) of `stride` bytes at
+    argument `arg`, an int fd at `offset` in each; negative ones are no fds. The Python
+    loop lists them under `_fds` for the worker to name; the C core names them itself
+    (capture_core.c name_fds_in), and hands the call to Python under -yy."""
+
+    arg: int
+    count_arg: int
+    stride: int
+    offset: int = 0
+    max: int = 1024
+
+
+def read_fds_in(op: FdsIn, mem: MemoryReader, args: tuple[int, ...]) -> list[int]:
+    addr = args[op.arg] & _U64
+    n = min(args[op.count_arg] & 0xFFFFFFFF, op.max)
+    data = mem.read(addr, n * op.stride) if addr and n > 0 else None
+    if not data:
+        return []
+    at = op.offset
+    return [
+        fd
+        for off in range(0, len(data) - op.stride + 1, op.stride)
+        if (fd := int.from_bytes(data[off + at : off + at + 4], "little", signed=True)) >= 0
+    ]
+
+
+Op = Read | Cwd | Strings | Handoff | Iovecs | FdsIn
 _STRINGS_HEAD = struct.Struct("<IB")
 ENTRY_SPECS: dict[str, tuple[Op, ...]] = {}
 EXIT_SPECS: dict[str, tuple[Op, ...]] = {}
@@ -475,6 +504,10 @@ def run_ops(
             value = finish_op(op, read_strings(op, mem, args, limits))
             if value is not SKIP:
                 out[op.key] = value
+            continue
+        if type(op) is FdsIn:
+            if limits.fd_paths:
+                out.setdefault("_fds", []).extend(read_fds_in(op, mem, args))
             continue
         if type(op) is Iovecs:
             blob = read_iovecs(op, mem, args, ret, limits)

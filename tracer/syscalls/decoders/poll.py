@@ -12,6 +12,7 @@ from collections.abc import Callable
 from tracer.events import Syscall
 from tracer.syscalls.capture import (
     CaptureLimits,
+    FdsIn,
     MemoryReader,
     Read,
     declare_entry,
@@ -38,34 +39,33 @@ _EPOLL_MAX = 1024
 # ---- poll, ppoll ---------------------------------------------------------------------------------
 
 
-def _read_pollfds(mem: MemoryReader, addr: int, n: int) -> bytes | None:
-    n = min(n, _POLL_MAX)
-    return mem.read(addr, n * _POLLFD.size) if addr and n > 0 else None
-
-
 def _pollfds(data: bytes | None) -> list[tuple[int, int, int]]:
     if not data:
         return []
     return [_POLLFD.unpack_from(data, off) for off in range(0, len(data) - 7, 8)]
 
 
-# poll, ppoll, select and pselect6 keep Python captures (their stops are the Python
-# loop's): under -y strace names the fds inside the pollfd array and the fd_sets, and
-# only a capture function can list them (`_fds`) for the worker to name while the task
-# is stopped; the C core names the fds in argument registers only.
-@on_entry("poll", "ppoll")
-def _capture_poll_in(mem: MemoryReader, args, limits: CaptureLimits):
-    data = _read_pollfds(mem, args[0], args[1] & 0xFFFFFFFF)
-    got: dict = {"pollfds": data, "_fds": [fd for fd, _, _ in _pollfds(data) if fd >= 0]}
-    return got
-
-
-@on_exit("poll", "ppoll")
-def _capture_poll_out(mem: MemoryReader, args, ret: int, limits: CaptureLimits):
-    if ret < 0:
-        return None
-    got: dict = {"revents": _read_pollfds(mem, args[0], args[1] & 0xFFFFFFFF) if ret else None}
-    return got
+# The pollfd array at entry (its fds named under -y) and back at exit with revents;
+# read as data, so the C core takes poll and ppoll whole. select and pselect6 keep
+# Python captures: their fds are bits of fd_sets, which `FdsIn` cannot list.
+_POLLFDS_IN = (
+    Read("pollfds", 0, size_arg=1, scale=_POLLFD.size, cap=_POLL_MAX * _POLLFD.size,
+         nonpos_empty=False),
+    FdsIn(0, 1, _POLLFD.size, 0, _POLL_MAX),
+)  # fmt: skip
+_POLLFDS_OUT = Read(
+    "revents", 0, size_arg=1, scale=_POLLFD.size, cap=_POLL_MAX * _POLLFD.size,
+    nonpos_empty=False, ret_positive=True,
+)  # fmt: skip
+declare_entry("poll", *_POLLFDS_IN)
+declare_exit("poll", _POLLFDS_OUT)
+declare_entry(
+    "ppoll",
+    *_POLLFDS_IN,
+    Read("timeout", 2, 16, null_skip=True),
+    Read("sigmask", 3, size_arg=4, cap=128, null_skip=True),
+)
+declare_exit("ppoll", _POLLFDS_OUT, Read("left", 2, 16, null_skip=True))
 
 
 def _pollfd_text(call: Syscall, ctx: RenderContext) -> Callable[[bytes], str]:
@@ -109,24 +109,6 @@ def decode_poll(call: Syscall, ctx: RenderContext) -> Decoded:
     fds = _render_pollfds(call, ctx, (call.mem or {}).get("pollfds"), nfds)
     return Decoded([Arg(fds, call.args[0], "struct"), Arg(str(nfds), call.args[1], "int", nfds),
                     int_arg(call.args[2])], ret=_poll_result(call, ctx))  # fmt: skip
-
-
-@on_entry("ppoll")
-def _capture_ppoll_in(mem: MemoryReader, args, limits: CaptureLimits):
-    got = _capture_poll_in(mem, args, limits)
-    if args[2]:
-        got["timeout"] = mem.read(args[2], 16)
-    if args[3]:
-        got["sigmask"] = mem.read(args[3], min(args[4] & 0xFFFF, 128))
-    return got
-
-
-@on_exit("ppoll")
-def _capture_ppoll_out(mem: MemoryReader, args, ret: int, limits: CaptureLimits):
-    got = _capture_poll_out(mem, args, ret, limits)
-    if got is not None and args[2]:
-        got["left"] = mem.read(args[2], 16)
-    return got
 
 
 @decoder("ppoll")
