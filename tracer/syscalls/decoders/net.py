@@ -9,7 +9,17 @@ import socket
 import struct
 
 from tracer.events import Syscall
-from tracer.syscalls.capture import CaptureLimits, MemoryReader, fd_args, on_entry, on_exit
+from tracer.syscalls.capture import (
+    CaptureLimits,
+    Handoff,
+    MemoryReader,
+    Read,
+    declare_entry,
+    declare_exit,
+    fd_args,
+    on_entry,
+    on_exit,
+)
 from tracer.syscalls.fmt import pointer, quote_buffer
 from tracer.syscalls.render import Arg, Decoded, RenderContext, decoder, to_int
 from tracer.syscalls.xlat import net as x
@@ -190,11 +200,31 @@ def _capture_addr_out(addr_i: int, len_i: int):
     return capture
 
 
-for _names, _ai, _li in ((("accept", "accept4", "getsockname", "getpeername"), 1, 2),
-                         (("recvfrom",), 4, 5)):  # fmt: skip
+for _names, _ai, _li in ((("getsockname", "getpeername"), 1, 2), (("recvfrom",), 4, 5)):
     on_entry(*_names)(_capture_len_in(_ai, _li))
     if _names != ("recvfrom",):
         on_exit(*_names)(_capture_addr_out(_ai, _li))
+
+
+# accept and accept4 as data, so that the C core takes them whole, except where an
+# address is asked for: its size is the length the kernel wrote back (read in the same
+# stop), and the address must be kept exactly that long (the explorer takes an
+# endpoint from it). Those calls are the Python loop's (Handoff), which reads it as
+# getsockname's capture does.
+def _socklen(data: bytes) -> int:
+    return i32(data)
+
+
+def _accept_address(mem: MemoryReader, args, ret: int, limits: CaptureLimits):
+    return _capture_addr_out(1, 2)(mem, args, ret, limits)
+
+
+declare_entry(("accept", "accept4"), Read("addrlen_in", 2, size=4, null_skip=True, exact=True, convert=_socklen))  # fmt: skip
+declare_exit(
+    ("accept", "accept4"),
+    Read("addrlen_out", 2, size=4, null_skip=True, exact=True, convert=_socklen),
+    Handoff((1, 0xFFFFFFFFFFFFFFFF, ()), _accept_address),  # a non-NULL address
+)
 
 
 def sockaddr_out_args(call: Syscall, addr_i: int, len_i: int) -> list[Arg]:

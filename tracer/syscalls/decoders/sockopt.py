@@ -14,13 +14,20 @@ from __future__ import annotations
 import struct
 
 from tracer.events import Syscall
-from tracer.syscalls.capture import READ_MAX, CaptureLimits, MemoryReader, on_entry, on_exit
+from tracer.syscalls.capture import LIMIT_STR_PLUS1, Read, declare_entry, declare_exit
 from tracer.syscalls.fmt import STYLE, pointer, quote_buffer
 from tracer.syscalls.render import ERRNO_NAMES, Arg, Decoded, RenderContext, decoder, to_int
 from tracer.syscalls.xlat import net as xn
 from tracer.syscalls.xlat import sockopt as xs
 
-from .bpf_filter import SOCK_FPROG_SIZE, filter_bytes, render_filter, render_sock_fprog
+from .bpf_filter import (
+    BPF_MAXINSNS,
+    SOCK_FPROG_SIZE,
+    filter_bytes,
+    fprog_head,
+    render_filter,
+    render_sock_fprog,
+)
 from .kstructs import hex_quote, i32, int_arg, u32, xval
 from .sockaddr import (
     SOCKADDR_MAX,
@@ -301,52 +308,88 @@ def get_value(level: int, name: int, mem: dict, ulen: int, rlen: int, addr: int,
 
 
 # ---- captures --------------------------------------------------------------------------------
+#
+# As data (capture.Read), so the C core takes both calls whole. The value is read for
+# min(optlen, max(256, -s + 1)) bytes: 256 and -s + 1 are two reads (the longer one is
+# kept, see `_value`), the second only when optlen says more than 255. getsockopt's
+# length is the one the kernel wrote back, known only once read: its value is read for
+# the whole 256 / -s + 1 and cut to that length by the decoder (`_value`), which gives
+# the bytes the old read of that length gave (a read stops at the same unmapped page).
+# A socket filter's instructions (SO_ATTACH_FILTER, SO_ATTACH_REUSEPORT_CBPF, and
+# getsockopt's SO_GET_FILTER) are read for the most instructions strace shows and cut
+# to their count in the same way.
+
+_U64 = 0xFFFFFFFFFFFFFFFF
+_FILTER_READ = filter_bytes(BPF_MAXINSNS + 1)
+_SET_FILTERS = (2, 0xFFFFFFFF, (SO_ATTACH_FILTER, SO_ATTACH_REUSEPORT_CBPF))
 
 
-def _optval_size(n: int, limits: CaptureLimits) -> int:
-    return min(n, max(_OPTVAL_MIN_READ, limits.strsize + 1), READ_MAX)
+def _i32_value(data: bytes) -> int | None:
+    return i32(data)
 
 
-def _read_int(mem: MemoryReader, addr: int) -> int | None:
-    data = mem.read(addr, 4) if addr else None
-    return i32(data) if data is not None and len(data) == 4 else None
+declare_entry(
+    "setsockopt",
+    # A negative optlen: nothing read (the decoder shows the address).
+    Read("optval", 3, size_arg=4, cap=_OPTVAL_MIN_READ, null_skip=True, nonpos_empty=False,
+         when=(4, 0x80000000, (0,))),
+    Read("optval_long", 3, size_arg=4, cap=LIMIT_STR_PLUS1, null_skip=True,
+         nonpos_empty=False, when=(4, 0xFFFFFF00, ())),
+    # struct sock_fprog's filter pointer (offset 8) and the instructions it points to.
+    Read("filter", 3, size=_FILTER_READ, deref=8, null_skip=True, when=_SET_FILTERS),
+)  # fmt: skip
+declare_entry("getsockopt", Read("optlen_in", 4, size=4, null_skip=True, exact=True, convert=_i32_value))  # fmt: skip
+_OPTLEN_SET = (4, _U64, ())  # read the value only when there is a length to cut it to
+declare_exit(
+    "getsockopt",
+    Read("optlen_out", 4, size=4, null_skip=True, exact=True, convert=_i32_value),
+    Read("optval", 3, size=_OPTVAL_MIN_READ, null_skip=True, when=_OPTLEN_SET),
+    Read("optval_long", 3, size=LIMIT_STR_PLUS1, null_skip=True, when=_OPTLEN_SET),
+    Read("filter", 3, size=_FILTER_READ, null_skip=True, when=(2, 0xFFFFFFFF, (SO_ATTACH_FILTER,))),
+)  # fmt: skip
 
 
-@on_entry("setsockopt")
-def _capture_setsockopt(mem: MemoryReader, args, limits: CaptureLimits):
-    n = to_int(args[4])
-    if not args[3] or n <= 0:
+def _value(mem: dict, length: int) -> bytes | None:
+    """The value's bytes as a read of min(length, max(256, -s + 1)) bytes gives them."""
+    if length <= 0:
         return None
-    got: dict = {"optval": mem.read(args[3], _optval_size(n, limits))}
-    level, name = args[1] & 0xFFFFFFFF, args[2] & 0xFFFFFFFF
-    head = got["optval"]
-    if level == SOL_SOCKET and name in (SO_ATTACH_FILTER, SO_ATTACH_REUSEPORT_CBPF):
-        if n == SOCK_FPROG_SIZE and head is not None and len(head) >= SOCK_FPROG_SIZE:
-            count, filt = struct.unpack_from("<H6xQ", head)
-            if filt and count:
-                got["filter"] = mem.read(filt, filter_bytes(count))
-    return got
+    data = mem.get("optval")
+    longer = mem.get("optval_long")
+    if data is None or (longer is not None and len(longer) > len(data)):
+        data = longer
+    return None if data is None else data[:length]
 
 
-@on_entry("getsockopt")
-def _capture_getsockopt_in(mem: MemoryReader, args, limits: CaptureLimits):
-    return {"optlen_in": _read_int(mem, args[4])} if args[4] else None
+def _set_mem(mem: dict, level: int, name: int, length: int) -> dict:
+    """setsockopt's captures as the decoders read them: the value cut to optlen, the
+    filter's instructions to the count its sock_fprog says."""
+    data = _value(mem, length)
+    out: dict = {} if data is None else {"optval": data}
+    fprog = fprog_head(data)
+    if (
+        level == SOL_SOCKET
+        and name in (SO_ATTACH_FILTER, SO_ATTACH_REUSEPORT_CBPF)
+        and length == SOCK_FPROG_SIZE
+        and fprog is not None
+        and fprog[0]
+        and fprog[1]
+    ):
+        insns = mem.get("filter")
+        out["filter"] = None if insns is None else insns[: filter_bytes(fprog[0])]
+    return out
 
 
-@on_exit("getsockopt")
-def _capture_getsockopt_out(mem: MemoryReader, args, ret: int, limits: CaptureLimits):
-    if ret < 0 or not args[4]:
-        return None
-    out = _read_int(mem, args[4])
-    got: dict = {"optlen_out": out}
-    if args[3] and out is not None and out > 0:
-        level, name = args[1] & 0xFFFFFFFF, args[2] & 0xFFFFFFFF
-        if level == SOL_SOCKET and name == SO_ATTACH_FILTER:
-            size = filter_bytes(out)
-        else:
-            size = _optval_size(out, limits)
-        got["optval"] = mem.read(args[3], size)
-    return got
+def _get_mem(mem: dict, level: int, name: int, rlen: int | None) -> dict:
+    """getsockopt's value cut to the length the kernel returned (SO_GET_FILTER: a count
+    of instructions)."""
+    if rlen is None or rlen <= 0:
+        return {}
+    if level == SOL_SOCKET and name == SO_ATTACH_FILTER:
+        data = mem.get("filter")
+        data = None if data is None else data[: filter_bytes(rlen)]
+    else:
+        data = _value(mem, rlen)
+    return {} if data is None else {"optval": data}
 
 
 # ---- decoders --------------------------------------------------------------------------------
@@ -364,7 +407,8 @@ def _head(call: Syscall, ctx: RenderContext, getting: bool) -> list[Arg]:
 @decoder("setsockopt")
 def decode_setsockopt(call: Syscall, ctx: RenderContext) -> Decoded:
     level, name, n = call.args[1] & 0xFFFFFFFF, call.args[2] & 0xFFFFFFFF, to_int(call.args[4])
-    value = set_value(level, name, call.mem or {}, n, call.args[3], ctx, call)
+    mem = _set_mem(call.mem or {}, level, name, n)
+    value = set_value(level, name, mem, n, call.args[3], ctx, call)
     return Decoded([*_head(call, ctx, False), Arg(value, call.args[3], "struct"), int_arg(call.args[4])])  # fmt: skip
 
 
@@ -383,7 +427,8 @@ def decode_getsockopt(call: Syscall, ctx: RenderContext) -> Decoded:
         if rlen is None:
             value, len_text = pointer(optval), f"[{ulen}]"
         else:
-            value = get_value(level, name, mem, ulen, rlen, optval, ctx, call)
+            got = _get_mem(mem, level, name, rlen)
+            value = get_value(level, name, got, ulen, rlen, optval, ctx, call)
             len_text = f"[{rlen}]" if rlen == ulen else f"[{ulen} => {rlen}]"
     return Decoded(
         [
