@@ -29,7 +29,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#define CORE_VERSION 16
+#define CORE_VERSION 17
 #define NR_MAX 1024
 #define OPS_MAX 8
 #define PAGE 4096
@@ -83,6 +83,7 @@
 #define S_CONST 0
 #define S_ARG 1
 #define S_RET 2
+#define S_PTR 3 /* capture.Read.size_ptr: the int an argument points to */
 /* task states */
 #define ST_NONE 1
 #define ST_CCALL 2
@@ -569,7 +570,14 @@ static int run_op(Core *c, uint16_t *ncaps, int idx, const Op *op, pid_t tid,
         if (n < 0) return put_cap(c, ncaps, C_NONE, (uint8_t)idx, 0, NULL, 0);
         return put_cap(c, ncaps, C_BYTES, (uint8_t)idx, 0, c->scratch, (size_t)n);
     }
-    int64_t n = op_size(op, args, ret);
+    int64_t n;
+    if (op->size_src == S_PTR) {
+        uint64_t at = args[op->size_arg];
+        int32_t v;
+        if (!at || read_mem(tid, at, 4, (char *)&v) != 4) return 0;
+        n = (int64_t)v * op->scale;
+        if (op->cap && n > op->cap) n = op->cap;
+    } else n = op_size(op, args, ret);
     int empty = op->flags & F_NONPOS_EMPTY;
     if (n <= 0 && (op->flags & F_NONPOS_FIRST))
         return put_cap(c, ncaps, empty ? C_BYTES : C_NONE, (uint8_t)idx, 0, NULL, 0);

@@ -49,7 +49,7 @@ P_HANDOFF = 64  # some op is a Handoff
 P_ERROR_READS = 128  # some exit op reads when the call failed (Read.on_error)
 K_NOP, K_CSTR, K_BYTES, K_CWD, K_STRINGS, K_PYTHON, K_NEW_FD, K_IOV, K_FDS = range(9)
 F_PTRS, F_STRINGS = 64, 128  # Strings ops (capture_core.c run_strings_op)
-S_CONST, S_ARG, S_RET = 0, 1, 2
+S_CONST, S_ARG, S_RET, S_PTR = 0, 1, 2, 3
 _NO_WHEN = (0xFF, 0, -1, 0, 0, 0, 0, 0, 0, 0, 0)  # when_arg 0xFF: always; deref -1: none
 _NO_OP = _OP.pack(K_NOP, 0, 0, 0, 0, 0, 0, 0, 0, *_NO_WHEN)
 # fd effects C applies to its fd-name cache itself (the rest need Python).
@@ -114,6 +114,8 @@ def _pack_op(op: Op | NewFdWhen, plan: SyscallPlan) -> bytes:
         )
     if op.size_ret:
         src, sarg = S_RET, 0
+    elif op.size_ptr >= 0:
+        src, sarg = S_PTR, op.size_ptr
     elif op.size_arg >= 0:
         src, sarg = S_ARG, op.size_arg
     else:

@@ -171,7 +171,9 @@ class Read:
     the argument points to, such as clone3's parent_tid); an unreadable pointer counts
     as a failed read, a NULL one as a NULL address. Exit reads run when the call
     succeeded; `on_error` ones when it failed too (nanosleep's remaining time, written
-    when a signal interrupts it).
+    when a signal interrupts it). `size_ptr` >= 0: the size is the int argument
+    `size_ptr` points to (accept's address, as long as the length the kernel wrote
+    back); a NULL or unreadable one reads nothing (no key).
     """
 
     key: int | str
@@ -193,6 +195,7 @@ class Read:
     offset: int = 0
     deref: int = -1
     on_error: bool = False
+    size_ptr: int = -1
 
 
 @dataclass(frozen=True, slots=True)
@@ -411,6 +414,12 @@ def read_op(op: Read, mem: MemoryReader, args: tuple[int, ...], ret: int, limits
         return mem.read_cstr(addr, resolve_size(op.size, limits))
     if op.size_ret:
         n = ret
+    elif op.size_ptr >= 0:
+        at = args[op.size_ptr] & _U64
+        raw = mem.read(at, 4) if at else None
+        if raw is None or len(raw) < 4:
+            return SKIP
+        n = int.from_bytes(raw, "little", signed=True)
     elif op.size_arg >= 0:
         n = args[op.size_arg] & _U64
     else:

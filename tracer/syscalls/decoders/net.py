@@ -11,7 +11,6 @@ import struct
 from tracer.events import Syscall
 from tracer.syscalls.capture import (
     CaptureLimits,
-    Handoff,
     MemoryReader,
     Read,
     declare_entry,
@@ -200,30 +199,28 @@ def _capture_addr_out(addr_i: int, len_i: int):
     return capture
 
 
-for _names, _ai, _li in ((("getsockname", "getpeername"), 1, 2), (("recvfrom",), 4, 5)):
-    on_entry(*_names)(_capture_len_in(_ai, _li))
-    if _names != ("recvfrom",):
-        on_exit(*_names)(_capture_addr_out(_ai, _li))
+on_entry("recvfrom")(_capture_len_in(4, 5))
 
 
-# accept and accept4 as data, so that the C core takes them whole, except where an
-# address is asked for: its size is the length the kernel wrote back (read in the same
-# stop), and the address must be kept exactly that long (the explorer takes an
-# endpoint from it). Those calls are the Python loop's (Handoff), which reads it as
-# getsockname's capture does.
+# accept, accept4, getsockname and getpeername as data, so that the C core takes them
+# whole: the address is read as long as the length the kernel wrote back (`size_ptr`),
+# at most a sockaddr_storage, and kept exactly that long (the explorer takes an
+# endpoint from it), as `_capture_addr_out` reads recvfrom's.
 def _socklen(data: bytes) -> int:
     return i32(data)
 
 
-def _accept_address(mem: MemoryReader, args, ret: int, limits: CaptureLimits):
-    return _capture_addr_out(1, 2)(mem, args, ret, limits)
+def _len_read(key: str, pos: int) -> Read:
+    return Read(key, pos, size=4, null_skip=True, exact=True, convert=_socklen)
 
 
-declare_entry(("accept", "accept4"), Read("addrlen_in", 2, size=4, null_skip=True, exact=True, convert=_socklen))  # fmt: skip
+_ADDRESS_OUT = ("accept", "accept4", "getsockname", "getpeername")
+declare_entry(_ADDRESS_OUT, _len_read("addrlen_in", 2))
 declare_exit(
-    ("accept", "accept4"),
-    Read("addrlen_out", 2, size=4, null_skip=True, exact=True, convert=_socklen),
-    Handoff((1, 0xFFFFFFFFFFFFFFFF, ()), _accept_address),  # a non-NULL address
+    _ADDRESS_OUT,
+    _len_read("addrlen_out", 2),
+    # a length <= 0 gives b"", as mem.read did (0 printed no address either way)
+    Read("sockaddr", 1, size_ptr=2, cap=SOCKADDR_MAX, null_skip=True),
 )
 
 
