@@ -7,11 +7,10 @@ import struct
 from tracer.events import Syscall
 from tracer.syscalls import fmt
 from tracer.syscalls.capture import (
-    CaptureLimits,
     EntryOps,
     ExitOps,
-    MemoryReader,
     Read,
+    declare_entry,
     declare_exit,
     on_entry,
     on_exit,
@@ -21,7 +20,6 @@ from tracer.syscalls.decoders.arguments import (
     mem_of,
     ok,
     ptr_arg,
-    read_struct,
     struct_arg,
 )
 from tracer.syscalls.render import Arg, Decoded, RenderContext, decoder, to_int
@@ -109,14 +107,14 @@ def decode_nanosleep(call: Syscall, ctx: RenderContext) -> Decoded:
     return Decoded([timespec_arg(call, 0, at_exit=False), _remaining(call, 1)])
 
 
-@on_exit("gettimeofday")
-def capture_gettimeofday(mem: MemoryReader, args: tuple[int, ...], ret: int, limits: CaptureLimits):
-    return {0: read_struct(mem, args[0], TIMESPEC), 1: read_struct(mem, args[1], _TIMEZONE)}
-
-
-@on_entry("settimeofday")
-def capture_settimeofday(mem: MemoryReader, args: tuple[int, ...], limits: CaptureLimits):
-    return {0: read_struct(mem, args[0], TIMESPEC), 1: read_struct(mem, args[1], _TIMEZONE)}
+# A timeval and a timezone, each None where NULL, unreadable or short (read_struct's
+# outcomes).
+_TIMEVAL_TZ = (
+    Read(0, 0, TIMESPEC.size, exact=True, convert=TIMESPEC.unpack),
+    Read(1, 1, _TIMEZONE.size, exact=True, convert=_TIMEZONE.unpack),
+)
+declare_exit("gettimeofday", *_TIMEVAL_TZ)
+declare_entry("settimeofday", *_TIMEVAL_TZ)
 
 
 def _timeval_args(call: Syscall, at_exit: bool) -> list[Arg]:
@@ -146,10 +144,14 @@ def decode_settimeofday(call: Syscall, ctx: RenderContext) -> Decoded:
     return Decoded(_timeval_args(call, at_exit=False))
 
 
-@on_exit("time")
-def capture_time(mem: MemoryReader, args: tuple[int, ...], ret: int, limits: CaptureLimits):
-    v = read_struct(mem, args[0], struct.Struct("<q"))
-    return {0: v[0]} if v else None
+_TIME_T = struct.Struct("<q")
+# time_t *tloc: no key where NULL or unreadable.
+declare_exit(
+    "time",
+    Read(
+        0, 0, 8, null_skip=True, bad_skip=True, exact=True, convert=lambda b: _TIME_T.unpack(b)[0]
+    ),
+)
 
 
 def _with_comment(sec: int) -> str:

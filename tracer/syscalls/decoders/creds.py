@@ -5,9 +5,9 @@ from __future__ import annotations
 import struct
 
 from tracer.events import Syscall
-from tracer.syscalls.capture import CaptureLimits, MemoryReader, on_entry, on_exit
+from tracer.syscalls.capture import Read, declare_entry, declare_exit
 from tracer.syscalls.decoders.arguments import id_arg, int_arg, mem_of, ok, ptr_arg, struct_arg
-from tracer.syscalls.decoders.arrays import array_text, read_array
+from tracer.syscalls.decoders.arrays import array_text
 from tracer.syscalls.render import Arg, Decoded, RenderContext, decoder
 from tracer.syscalls.xlat import process as x
 
@@ -30,13 +30,14 @@ def decode_three_ids(call: Syscall, ctx: RenderContext) -> Decoded:
     return Decoded([id_arg(a) for a in call.args[:3]])
 
 
-@on_exit("getresuid", "getresgid")
-def capture_getres(mem: MemoryReader, args: tuple[int, ...], ret: int, limits: CaptureLimits):
-    out = {}
-    for i in range(3):
-        data = mem.read(args[i], 4) if args[i] else None
-        out[i] = _U32.unpack(data)[0] if data is not None and len(data) == 4 else None
-    return out
+def _u32(data: bytes) -> int:
+    return _U32.unpack(data)[0]
+
+
+# Three uid_t *: each None where NULL, unreadable or short.
+declare_exit(
+    ("getresuid", "getresgid"), *(Read(i, i, 4, exact=True, convert=_u32) for i in range(3))
+)
 
 
 @decoder("getresuid", "getresgid")
@@ -51,29 +52,28 @@ def decode_getres(call: Syscall, ctx: RenderContext) -> Decoded:
     return Decoded(args)
 
 
-def _read_gids(mem: MemoryReader, addr: int, count: int) -> list[int] | None:
-    count = min(count, MAX_GROUPS_SHOWN)
-    if not addr or count <= 0:
-        return [] if addr else None
-    data = mem.read(addr, 4 * count)
-    if data is None:
-        return None
+def _gids(data: bytes) -> list[int]:
     return [v for (v,) in struct.iter_unpack("<I", data[: len(data) // 4 * 4])]
 
 
-@on_exit("getgroups")
-def capture_getgroups(mem: MemoryReader, args: tuple[int, ...], ret: int, limits: CaptureLimits):
-    # strace shows `ret` entries even for a size-0 query (the kernel wrote none of them).
-    return {1: _read_gids(mem, args[1], ret)} if ret >= 0 else None
+# strace shows `ret` entries even for a size-0 query (the kernel wrote none of them), at
+# most MAX_GROUPS_SHOWN: None where NULL or unreadable, [] for none.
+declare_exit(
+    "getgroups", Read(1, 1, size_ret=True, scale=4, cap=4 * MAX_GROUPS_SHOWN, convert=_gids)
+)
 
 
 _NGROUPS_MAX = 65536
 
 
-@on_entry("setgroups")
-def capture_setgroups(mem: MemoryReader, args: tuple[int, ...], limits: CaptureLimits):
-    n = args[0] & 0xFFFFFFFF
-    return {1: read_array(mem, args[1], n, 4, limits.strsize)} if n <= _NGROUPS_MAX else None
+# The gid array when its size (an int) is at most NGROUPS_MAX: up to that many gids (the
+# decoder looks at -s of them and the one past). None where NULL, unreadable or empty.
+_SETGROUPS_READ = {"size_arg": 0, "scale": 4, "cap": 4 * _NGROUPS_MAX, "nonpos_empty": False}
+declare_entry(
+    "setgroups",
+    Read(1, 1, when=(0, 0xFFFF0000, (0,)), **_SETGROUPS_READ),  # below 65536
+    Read(1, 1, when=(0, 0xFFFFFFFF, (_NGROUPS_MAX,)), **_SETGROUPS_READ),
+)
 
 
 def _gid(data: bytes) -> str:
@@ -118,9 +118,12 @@ _CAP_HEADER = struct.Struct("<Ii")
 _CAP_DATA = struct.Struct("<III")
 
 
-def _read_cap_data(mem: MemoryReader, addr: int, version: int):
-    n = 1 if version == 0x19980330 else 2
-    data = mem.read(addr, _CAP_DATA.size * n) if addr else None
+def _cap_data(hdr: tuple | None, data: bytes | None):
+    """(effective, permitted, inheritable) from the cap_user_data_t bytes read (up to two
+    structs): one struct for version 1, two otherwise; None where memory held fewer."""
+    if hdr is None:
+        return None
+    n = 1 if hdr[0] == 0x19980330 else 2
     if data is None or len(data) < _CAP_DATA.size * n:
         return None
     parts = [_CAP_DATA.unpack_from(data, i * _CAP_DATA.size) for i in range(n)]
@@ -128,26 +131,23 @@ def _read_cap_data(mem: MemoryReader, addr: int, version: int):
     return tuple(sum(p[k] << (32 * i) for i, p in enumerate(parts)) for k in range(3))
 
 
-def _read_cap_header(mem: MemoryReader, addr: int):
-    data = mem.read(addr, _CAP_HEADER.size) if addr else None
-    return _CAP_HEADER.unpack(data) if data is not None and len(data) == 8 else None
+# The header (None where NULL, unreadable or short) and the data's bytes: as many as two
+# structs need, the decoder keeping what the header's version says (`_cap_data`). capget
+# reads both again at exit (its header as the kernel left it).
+_CAP_HEADER_READ = Read(0, 0, _CAP_HEADER.size, exact=True, convert=_CAP_HEADER.unpack)
+_CAP_DATA_READ = Read("capdata", 1, 2 * _CAP_DATA.size)
+declare_entry("capget", _CAP_HEADER_READ)
+declare_entry("capset", _CAP_HEADER_READ, _CAP_DATA_READ)
+declare_exit(
+    "capget",
+    Read("caphdr_exit", 0, _CAP_HEADER.size, exact=True, convert=_CAP_HEADER.unpack),
+    _CAP_DATA_READ,
+)
 
 
-@on_entry("capget")
-def capture_capget_entry(mem: MemoryReader, args: tuple[int, ...], limits: CaptureLimits):
-    return {0: _read_cap_header(mem, args[0])}
-
-
-@on_entry("capset")
-def capture_capset(mem: MemoryReader, args: tuple[int, ...], limits: CaptureLimits):
-    hdr = _read_cap_header(mem, args[0])
-    return {0: hdr, 1: _read_cap_data(mem, args[1], hdr[0]) if hdr else None}
-
-
-@on_exit("capget")
-def capture_capget(mem: MemoryReader, args: tuple[int, ...], ret: int, limits: CaptureLimits):
-    hdr = _read_cap_header(mem, args[0])
-    return {1: _read_cap_data(mem, args[1], hdr[0]) if hdr else None}
+def _caps(call: Syscall, is_get: bool):
+    mem = call.mem or {}
+    return _cap_data(mem.get("caphdr_exit" if is_get else 0), mem.get("capdata"))
 
 
 def cap_mask(value: int) -> str:
@@ -170,7 +170,7 @@ def decode_capget(call: Syscall, ctx: RenderContext) -> Decoded:
     else:
         version = x.CAP_VERSIONS.get(hdr[0], f"{hdr[0]:#x} /* _LINUX_CAPABILITY_VERSION_??? */")
         head = struct_arg(f"{{version={version}, pid={hdr[1]}}}", a[0], hdr)
-    caps = mem_of(call, 1)
+    caps = _caps(call, is_get)
     if caps is None or (is_get and not ok(call)):
         data = ptr_arg(a[1], at_exit=is_get)
     else:

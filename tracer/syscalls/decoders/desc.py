@@ -260,9 +260,16 @@ def decode_sendfile(call: Syscall, ctx: RenderContext) -> Decoded:
     return Decoded([ctx.fd_arg(call, a[0]), ctx.fd_arg(call, a[1]), off, ulong_arg(a[3])])
 
 
-@on_entry("splice", "copy_file_range")
-def capture_splice(mem: MemoryReader, args: tuple[int, ...], limits: CaptureLimits):
-    return {1: _read_u64(mem, args[1]), 3: _read_u64(mem, args[3])}
+def _u64(data: bytes) -> int:
+    return _U64.unpack(data)[0]
+
+
+# The two loff_t *: None where NULL, unreadable or short (as `_read_u64`).
+declare_entry(
+    ("splice", "copy_file_range"),
+    Read(1, 1, 8, exact=True, convert=_u64),
+    Read(3, 3, 8, exact=True, convert=_u64),
+)
 
 
 @decoder("splice")
@@ -351,11 +358,11 @@ def decode_eventfd2(call: Syscall, ctx: RenderContext) -> Decoded:
     return Decoded([uint_arg(a[0]), flags_arg(a[1], x.EFD_FLAGS)], ret_fd=True)
 
 
-@on_entry("memfd_create")
-def capture_memfd_create(mem: MemoryReader, args: tuple[int, ...], limits: CaptureLimits):
-    # strace reads the limit and no further: a name that fills it prints with `...` even
-    # where memory ends right after it.
-    return {0: mem.read_cstr(args[0], _MFD_NAME_MAX - 1) if args[0] else None}
+_MFD_NAME_MAX = 255 - len("memfd:") + 1  # strace reads the name limit plus one
+
+# strace reads the limit and no further: a name that fills it prints with `...` even
+# where memory ends right after it. None where NULL.
+declare_entry("memfd_create", Read(0, 0, _MFD_NAME_MAX - 1, cstr=True))
 
 
 @decoder("memfd_create")
@@ -368,9 +375,6 @@ def decode_memfd_create(call: Syscall, ctx: RenderContext) -> Decoded:
         text = fmt.quote_cstr(name, _MFD_NAME_MAX, a[0])
     value = name.decode("utf-8", "surrogateescape") if name is not None else None
     return Decoded([Arg(text, a[0], "str", value), _mfd_flags(a[1])], ret_fd=True)
-
-
-_MFD_NAME_MAX = 255 - len("memfd:") + 1  # strace reads the name limit plus one
 
 
 @fmt.constant_text

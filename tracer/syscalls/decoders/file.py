@@ -9,9 +9,8 @@ from tracer.syscalls import fmt
 from tracer.syscalls.capture import (
     LIMIT_DATA,
     LIMIT_PATH,
-    CaptureLimits,
-    MemoryReader,
     Read,
+    declare_entry,
     declare_exit,
     fd_args,
     on_entry,
@@ -105,34 +104,40 @@ def decode_creat(call: Syscall, ctx: RenderContext) -> Decoded:
 _OPEN_HOW = struct.Struct("<QQQ")
 
 
-@on_entry("openat2")
-def capture_openat2(mem: MemoryReader, args: tuple[int, ...], limits: CaptureLimits):
-    out: dict = path_capture(1, dirfds=(0,))(mem, args, limits)
-    size = args[3] & 0xFFFFFFFFFFFFFFFF
-    if args[2] and size >= _OPEN_HOW.size:
-        want = min(size, _OPEN_HOW_READ_MAX)
-        data = mem.read(args[2], want)
-        if data is not None and len(data) >= _OPEN_HOW.size:
-            out[2] = _OPEN_HOW.unpack_from(data)
-            if size > _OPEN_HOW.size:  # fields this kernel ABI does not have
-                out["how_extra"] = data[_OPEN_HOW.size :] if len(data) == want else None
-    return out
-
-
 # How much of a larger struct open_how strace looks at for nonzero unknown fields.
 _OPEN_HOW_READ_MAX = 4096
 
+# The path, the cwd (-y) and the struct's `size` bytes, at most _OPEN_HOW_READ_MAX
+# (`_open_how` makes of them what strace shows).
+declare_entry(
+    "openat2",
+    *path_capture(1, dirfds=(0,)).ops,
+    Read("how_raw", 2, size_arg=3, cap=_OPEN_HOW_READ_MAX, null_skip=True),
+)
+
+
+def _open_how(call: Syscall) -> tuple | None:
+    """The struct's three known fields, when `size` covers them and memory held them."""
+    data = mem_of(call, "how_raw")
+    if call.args[3] & 0xFFFFFFFFFFFFFFFF < _OPEN_HOW.size or data is None:
+        return None
+    return _OPEN_HOW.unpack_from(data) if len(data) >= _OPEN_HOW.size else None
+
 
 def _open_how_extra(call: Syscall, strsize: int) -> str:
-    if call.args[3] & 0xFFFFFFFFFFFFFFFF <= _OPEN_HOW.size or not call.mem:
+    """The bytes past the known fields (None where memory ended before `size`)."""
+    size = call.args[3] & 0xFFFFFFFFFFFFFFFF
+    if size <= _OPEN_HOW.size:
         return ""
-    return extensible_tail(call.mem.get("how_extra", b""), _OPEN_HOW.size, strsize)
+    data = mem_of(call, "how_raw") or b""
+    extra = data[_OPEN_HOW.size :] if len(data) == min(size, _OPEN_HOW_READ_MAX) else None
+    return extensible_tail(extra, _OPEN_HOW.size, strsize)
 
 
 @decoder("openat2")
 def decode_openat2(call: Syscall, ctx: RenderContext) -> Decoded:
     a = call.args
-    how = mem_of(call, 2)
+    how = _open_how(call)
     if how is None:
         how_arg = ptr_arg(a[2])
     else:

@@ -6,7 +6,7 @@ import os
 
 from tracer.events import Syscall
 from tracer.syscalls import fmt
-from tracer.syscalls.capture import CaptureLimits, MemoryReader, fd_args, on_exit
+from tracer.syscalls.capture import LIMIT_STR_PLUS1, Read, declare_exit, fd_args
 from tracer.syscalls.decoders.arguments import (
     enum_arg,
     flags_arg,
@@ -145,16 +145,24 @@ def decode_membarrier(call: Syscall, ctx: RenderContext) -> Decoded:
 PAGE_SIZE = os.sysconf("SC_PAGE_SIZE")
 
 
-@on_exit("mincore")
-def capture_mincore(mem: MemoryReader, args: tuple[int, ...], ret: int, limits: CaptureLimits):
-    pages = min((args[1] + PAGE_SIZE - 1) // PAGE_SIZE, limits.strsize + 1)
-    return {2: mem.read(args[2], pages) if args[2] and pages else None}
+# One byte per page of `length`, -s of them and one more: a Read's size cannot count
+# pages, so it reads up to `length` bytes (never fewer than the pages) and the decoder
+# keeps the pages' worth (`_mincore_vec`). None where NULL, unreadable or empty.
+declare_exit(
+    "mincore", Read(2, 2, size_arg=1, cap=LIMIT_STR_PLUS1, nonpos_empty=False, nonpos_first=True)
+)
+
+
+def _mincore_vec(call: Syscall, strsize: int) -> bytes | None:
+    vec = mem_of(call, 2)
+    pages = min((call.args[1] + PAGE_SIZE - 1) // PAGE_SIZE, strsize + 1)
+    return vec[:pages] if vec is not None else None
 
 
 @decoder("mincore")
 def decode_mincore(call: Syscall, ctx: RenderContext) -> Decoded:
     a = call.args
-    vec = mem_of(call, 2)
+    vec = _mincore_vec(call, ctx.strsize)
     if vec is None or not ok(call):
         out = ptr_arg(a[2], at_exit=True)
     else:

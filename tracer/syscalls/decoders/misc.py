@@ -7,14 +7,10 @@ import struct
 
 from tracer.events import Syscall
 from tracer.syscalls.capture import (
-    CaptureLimits,
-    MemoryReader,
     Read,
     declare_entry,
     declare_exit,
     fd_args,
-    on_entry,
-    on_exit,
 )
 from tracer.syscalls.fmt import STYLE, flags, pointer
 from tracer.syscalls.render import Arg, Decoded, RenderContext, decoder, to_int
@@ -90,9 +86,7 @@ def decode_prlimit64(call: Syscall, ctx: RenderContext) -> Decoded:
 declare_exit("getrlimit", Read("rlim", 1, 16, null_skip=True))
 
 
-@on_entry("setrlimit")
-def _capture_setrlimit(mem: MemoryReader, args, limits: CaptureLimits):
-    return {"rlim": mem.read(args[1], 16)} if args[1] else None
+declare_entry("setrlimit", Read("rlim", 1, 16, null_skip=True))
 
 
 @decoder("getrlimit")
@@ -118,9 +112,7 @@ _RUSAGE_LONGS = (
 )  # fmt: skip
 
 
-@on_exit("getrusage")
-def _capture_getrusage(mem: MemoryReader, args, ret: int, limits: CaptureLimits):
-    return {"ru": mem.read(args[1], _RUSAGE_SIZE)} if args[1] and ret >= 0 else None
+declare_exit("getrusage", Read("ru", 1, _RUSAGE_SIZE, null_skip=True))
 
 
 def render_rusage(data: bytes, abbreviated: bool) -> str:
@@ -160,9 +152,7 @@ def decode_getrusage(call: Syscall, ctx: RenderContext) -> Decoded:
 _SYSINFO = struct.Struct("<q3Q6QH6xQQI")
 
 
-@on_exit("sysinfo")
-def _capture_sysinfo(mem: MemoryReader, args, ret: int, limits: CaptureLimits):
-    return {"info": mem.read(args[0], _SYSINFO.size)} if ret >= 0 else None
+declare_exit("sysinfo", Read("info", 0, _SYSINFO.size))
 
 
 @decoder("sysinfo")
@@ -192,9 +182,7 @@ def clock_ticks(value: int) -> str:
     return f"{value} /* {value // _CLK_TCK}.{frac} s */"
 
 
-@on_exit("times")
-def _capture_times(mem: MemoryReader, args, ret: int, limits: CaptureLimits):
-    return {"tms": mem.read(args[0], 32)} if args[0] else None
+declare_exit("times", Read("tms", 0, 32, null_skip=True))
 
 
 @decoder("times")
@@ -232,14 +220,8 @@ def decode_sched_getscheduler(call: Syscall, ctx: RenderContext) -> Decoded:
     return Decoded([int_arg(call.args[0])], ret=ret)
 
 
-@on_entry("sched_setparam")
-def _capture_sched_setparam(mem: MemoryReader, args, limits: CaptureLimits):
-    return {"param": mem.read(args[1], 4)} if args[1] else None
-
-
-@on_exit("sched_getparam")
-def _capture_sched_param_out(mem: MemoryReader, args, ret: int, limits: CaptureLimits):
-    return {"param": mem.read(args[1], 4)} if args[1] and ret >= 0 else None
+declare_entry("sched_setparam", Read("param", 1, 4, null_skip=True))
+declare_exit("sched_getparam", Read("param", 1, 4, null_skip=True))
 
 
 def _param(data: bytes | None, addr: int) -> str:
@@ -247,9 +229,7 @@ def _param(data: bytes | None, addr: int) -> str:
     return f"[{i32(data)}]" if data is not None else pointer(addr)
 
 
-@on_entry("sched_setscheduler")
-def _capture_setscheduler(mem: MemoryReader, args, limits: CaptureLimits):
-    return {"param": mem.read(args[2], 4)} if args[2] else None
+declare_entry("sched_setscheduler", Read("param", 2, 4, null_skip=True))
 
 
 @decoder("sched_setscheduler")
@@ -277,10 +257,16 @@ def decode_sched_priority(call: Syscall, ctx: RenderContext) -> Decoded:
     return Decoded([Arg(_policy(pol), call.args[0], "flags", pol)])
 
 
-@on_entry("sched_setaffinity")
-def _capture_setaffinity(mem: MemoryReader, args, limits: CaptureLimits):
-    n = min(args[1] & 0xFFFFFFFF, 1024)
-    return {"mask": mem.read(args[2], n)} if args[2] and n else None
+_AFFINITY_MAX = 1024
+# The mask's `len` bytes (an unsigned int), at most 1024. A Read's size argument is the
+# whole register: with bits above 32 set it reads up to the cap, and the decoder keeps
+# the unsigned int's worth (a zero len prints `[]` without the mask).
+declare_entry("sched_setaffinity", Read("mask", 2, size_arg=1, cap=_AFFINITY_MAX, null_skip=True))
+
+
+def _affinity_mask(call: Syscall, size: int) -> bytes | None:
+    data = (call.mem or {}).get("mask")
+    return data[: min(size, _AFFINITY_MAX)] if data is not None else None
 
 
 def render_cpu_set(data: bytes | None, addr: int) -> str:
@@ -296,7 +282,7 @@ def decode_sched_setaffinity(call: Syscall, ctx: RenderContext) -> Decoded:
     text = (
         "[]"
         if not size and call.args[2]
-        else render_cpu_set((call.mem or {}).get("mask"), call.args[2])
+        else render_cpu_set(_affinity_mask(call, size), call.args[2])
     )
     return Decoded([int_arg(call.args[0]), Arg(str(call.args[1] & 0xFFFFFFFF), call.args[1], "int"),
                     Arg(text, call.args[2], "struct")])  # fmt: skip

@@ -11,12 +11,9 @@ import struct
 from tracer.events import Syscall
 from tracer.syscalls import fmt
 from tracer.syscalls.capture import (
-    CaptureLimits,
-    MemoryReader,
     Read,
     declare_entry,
     declare_exit,
-    on_exit,
 )
 from tracer.syscalls.decoders.arguments import ok
 from tracer.syscalls.decoders.clock import clock_arg
@@ -110,9 +107,7 @@ def decode_timer_id(call: Syscall, ctx: RenderContext) -> Decoded:
     return Decoded([int_arg(call.args[0])])
 
 
-@on_exit("sched_rr_get_interval")
-def capture_rr_interval(mem: MemoryReader, args, ret: int, limits: CaptureLimits):
-    return {1: mem.read(args[1], 16)} if args[1] and ret >= 0 else None
+declare_exit("sched_rr_get_interval", Read(1, 1, 16, null_skip=True))
 
 
 @decoder("sched_rr_get_interval")

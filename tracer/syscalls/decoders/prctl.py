@@ -9,7 +9,15 @@ does not use are printed, when strace prints them, as hex words.
 from __future__ import annotations
 
 from tracer.events import Syscall
-from tracer.syscalls.capture import CaptureLimits, MemoryReader, on_entry, on_exit
+from tracer.syscalls.capture import (
+    LIMIT_STR,
+    CaptureLimits,
+    Handoff,
+    MemoryReader,
+    Read,
+    declare_entry,
+    declare_exit,
+)
 from tracer.syscalls.fmt import STYLE, pointer, quote_cstr, styled_decimal
 from tracer.syscalls.render import Arg, Decoded, RenderContext, decoder, to_int, to_long
 from tracer.syscalls.xlat import misc as x
@@ -134,32 +142,36 @@ def _tagged_addr(v: int) -> str:
     return "|".join(parts)
 
 
-@on_entry("prctl")
-def _capture_prctl_in(mem: MemoryReader, args, limits: CaptureLimits):
-    opt = args[0] & 0xFFFFFFFF
-    if opt == 15 and args[1]:  # PR_SET_NAME: 15 bytes without a NUL print with `...`
-        return {"name": mem.read_cstr(args[1], _COMM_LEN - 2)}
-    if opt == 0x53564D41 and args[1] == 0 and args[4]:  # PR_SET_VMA_ANON_NAME
-        return {"name": mem.read_cstr(args[4], limits.strsize)}
-    if opt == 22 and args[1] == 2 and args[2]:  # PR_SET_SECCOMP, SECCOMP_MODE_FILTER
+_OPT = 0xFFFFFFFF  # `when` mask: the option (an int)
+
+
+def _seccomp_filter(mem: MemoryReader, args, ret: int, limits: CaptureLimits):
+    """PR_SET_SECCOMP's filter: its size lies in the struct it points to (Python's)."""
+    if args[1] == 2 and args[2]:  # SECCOMP_MODE_FILTER
         return capture_fprog(mem, args[2])
     return None
 
 
-@on_exit("prctl")
-def _capture_prctl_out(mem: MemoryReader, args, ret: int, limits: CaptureLimits):
-    opt = args[0] & 0xFFFFFFFF
-    if ret >= 0 and opt == 62 and args[1] & 0xFFFFFFFF == 0 and args[4]:
-        return {"value": mem.read(args[4], 8)}  # PR_SCHED_CORE_GET's cookie
-    if ret < 0 or not args[1]:
-        return None
-    if opt == 16:  # PR_GET_NAME
-        return {"name": mem.read_cstr(args[1], _COMM_LEN - 1)}
-    if opt in _INT_OUT:
-        return {"value": mem.read(args[1], 4)}
-    if opt == 40:  # PR_GET_TID_ADDRESS
-        return {"value": mem.read(args[1], 8)}
-    return None
+declare_entry(
+    "prctl",
+    # PR_SET_NAME: 15 bytes without a NUL print with `...`
+    Read("name", 1, _COMM_LEN - 2, cstr=True, null_skip=True, when=(0, _OPT, (15,))),
+    # PR_SET_VMA's name (the decoder shows it for PR_SET_VMA_ANON_NAME, arg2 0)
+    Read("name", 4, LIMIT_STR, cstr=True, null_skip=True, when=(0, _OPT, (0x53564D41,))),
+    Handoff((0, _OPT, (22,)), _seccomp_filter),  # PR_SET_SECCOMP
+)
+
+
+_INT_OUT_OPTS = tuple(sorted(_INT_OUT))
+declare_exit(
+    "prctl",
+    # PR_SCHED_CORE's cookie (the decoder shows it for PR_SCHED_CORE_GET, arg2 0)
+    Read("value", 4, 8, null_skip=True, when=(0, _OPT, (62,))),
+    Read("name", 1, _COMM_LEN - 1, cstr=True, null_skip=True, when=(0, _OPT, (16,))),  # PR_GET_NAME
+    Read("value", 1, 4, null_skip=True, when=(0, _OPT, _INT_OUT_OPTS[:6])),
+    Read("value", 1, 4, null_skip=True, when=(0, _OPT, _INT_OUT_OPTS[6:])),
+    Read("value", 1, 8, null_skip=True, when=(0, _OPT, (40,))),  # PR_GET_TID_ADDRESS
+)
 
 
 def _int_out(call: Syscall, kind: str) -> Arg:

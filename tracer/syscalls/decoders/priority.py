@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from tracer.events import Syscall
-from tracer.syscalls.capture import CaptureLimits, MemoryReader, on_exit
+from tracer.syscalls.capture import Read, declare_exit
 from tracer.syscalls.decoders.arguments import ok
 from tracer.syscalls.fmt import STYLE
 from tracer.syscalls.render import Arg, Decoded, RenderContext, decoder, to_int
@@ -67,11 +67,7 @@ def decode_ioprio_set(call: Syscall, ctx: RenderContext) -> Decoded:
     )
 
 
-@on_exit("getcpu")
-def capture_getcpu(mem: MemoryReader, args: tuple[int, ...], ret: int, limits: CaptureLimits):
-    if ret < 0:
-        return None
-    return {i: mem.read(args[i], 4) for i in (0, 1) if args[i]}
+declare_exit("getcpu", Read(0, 0, 4, null_skip=True), Read(1, 1, 4, null_skip=True))
 
 
 @decoder("getcpu")

@@ -19,7 +19,6 @@ from tracer.syscalls.capture import (
     declare_entry,
     declare_exit,
     fd_args,
-    on_exit,
     read_strings,
     unpack_strings,
 )
@@ -32,7 +31,6 @@ from tracer.syscalls.decoders.arguments import (
     path_arg,
     path_capture,
     ptr_arg,
-    read_struct,
     struct_arg,
 )
 from tracer.syscalls.decoders.misc import clock_ticks
@@ -306,14 +304,12 @@ def decode_wait4(call: Syscall, ctx: RenderContext) -> Decoded:
 _SIGCHLD_INFO = struct.Struct("<iii4xiIi4xqq")
 
 
-@on_exit("waitid")
-def capture_waitid(mem: MemoryReader, args: tuple[int, ...], ret: int, limits: CaptureLimits):
-    out = {}
-    if args[2]:
-        out[2] = read_struct(mem, args[2], _SIGCHLD_INFO)
-    if args[4]:
-        out[4] = read_struct(mem, args[4], _RUSAGE)
-    return out
+# siginfo and rusage: no key where NULL, None where unreadable or short.
+declare_exit(
+    "waitid",
+    Read(2, 2, _SIGCHLD_INFO.size, null_skip=True, exact=True, convert=_SIGCHLD_INFO.unpack),
+    Read(4, 4, _RUSAGE.size, null_skip=True, exact=True, convert=_RUSAGE.unpack),
+)
 
 
 def format_sigchld_info(si: tuple) -> str:

@@ -9,12 +9,9 @@ from tracer.events import Syscall
 from tracer.syscalls import fmt
 from tracer.syscalls.capture import (
     LIMIT_DATA,
-    CaptureLimits,
-    MemoryReader,
     Read,
     declare_entry,
     declare_exit,
-    on_exit,
 )
 from tracer.syscalls.decoders.arguments import (
     flags_arg,
@@ -172,9 +169,10 @@ def decode_umask(call: Syscall, ctx: RenderContext) -> Decoded:
     return Decoded([Arg(fmt.octal_mode(raw), call.args[0], "int", raw)], ret=ret)
 
 
-@on_exit("sched_getaffinity")
-def capture_getaffinity(mem: MemoryReader, args: tuple[int, ...], ret: int, limits: CaptureLimits):
-    return {2: mem.read(args[2], min(ret, 8192))} if ret > 0 and args[2] else None
+# The mask's bytes the call wrote (its return value), at most 8192.
+declare_exit(
+    "sched_getaffinity", Read(2, 2, size_ret=True, cap=8192, ret_positive=True, null_skip=True)
+)
 
 
 def cpu_list(mask: bytes) -> str:

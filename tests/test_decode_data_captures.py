@@ -1,0 +1,53 @@
+"""Calls whose captures are declared as data (the C capture core takes them whole: time
+and clocks, resource limits and usage, groups and ids, capabilities, scheduling, getcpu,
+waitid, mincore, memfd_create, openat2, copy_file_range, splice, prctl) print as strace
+6.1 prints them, under both loops, with NULL and bad pointers, memory that ends inside a
+struct and failing calls. strace itself is the oracle: both tracers run
+tests/decode_programs/data_captures.c with the same options."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from decode_oracle import compare_with_strace
+
+from tracer.engine.core_plan import c_may_handle
+from tracer.engine.syscall_plan import SyscallPlan
+from tracer.options import TraceOptions
+
+pytestmark = [pytest.mark.timeout(120), pytest.mark.usefixtures("tracer_loop")]
+
+# What differs between two runs besides pids, addresses and times (decode_oracle masks
+# those): the clock's seconds (time's value and date), times' ticks, sysinfo's counters
+# and the cpu getcpu ran on.
+_MASKS = (
+    (re.compile(r"\b1\d{9}( /\* [^*]* \*/)?( \([^)]*\))?"), "SECONDS"),
+    (re.compile(r"^(times\(.*\)) = \d+"), r"\1 = TICKS"),
+    (re.compile(r"tms_(\w+)=\d+( /\* [\d.]+ s \*/)?"), r"tms_\1=N"),
+    (re.compile(r"^sysinfo\(\{.*\}\) = 0$"), "sysinfo({...}) = 0"),
+    (re.compile(r"^getcpu\(\[\d+\]"), "getcpu([CPU]"),
+)
+# -y, and without it (C's plan then names no fds) -v: every struct in full.
+_OPTIONS = {"y": ["-y"], "v": ["-v", "-e", "trace=!mincore"]}
+_DATA_CALLS = (
+    "gettimeofday settimeofday time getrusage sysinfo times getgroups setgroups getresuid "
+    "getresgid capget capset sched_setaffinity sched_getaffinity sched_setparam "
+    "sched_getparam sched_setscheduler sched_rr_get_interval getcpu setrlimit waitid "
+    "mincore memfd_create openat2 copy_file_range splice prctl"
+).split()
+
+
+@pytest.mark.parametrize("options", list(_OPTIONS))
+def test_data_captures_print_as_strace_prints_them(tmp_path, options):
+    lines = compare_with_strace(tmp_path, "data_captures", _OPTIONS[options], _MASKS)
+    for name in ("capget", "openat2", "prctl", "setgroups", "sched_getaffinity", "time"):
+        assert any(line.startswith(f"{name}(") for line in lines), name
+
+
+@pytest.mark.parametrize("resolve_fds", [False, True])
+def test_the_c_core_takes_these_calls_whole(resolve_fds):
+    plan = SyscallPlan(TraceOptions(command=["true"], resolve_fds=resolve_fds))
+    by_name = {d.name: nr for nr, d in plan.table.by_nr.items() if nr < 1024}
+    refused = [n for n in _DATA_CALLS if not c_may_handle(plan, by_name[n], n, None)]
+    assert not refused
