@@ -20,7 +20,8 @@ What is normalised, and why (everything else must match exactly):
     Shorter hex values (flags, sizes) are kept.
   - inode numbers in pipe:[N], socket:[N], net:[N]: new objects per run.
   - port numbers in htons(N): loopback programs bind ephemeral ports.
-  - getrandom() buffer contents, si_utime/si_stime in siginfo, the time left
+  - getrandom() buffer contents, si_utime/si_stime in siginfo, si_status of a
+    CLD_STOPPED SIGCHLD (the kernel may read it after a tracer reset it), the time left
     that ppoll/pselect6 report (`left {...}`), free blocks and inodes in
     statfs (f_bfree, f_bavail, f_ffree), and all numbers of sysinfo():
     random, CPU-time, timing or machine-state values that differ run to run.
@@ -321,6 +322,13 @@ ADDRESS = re.compile(r"0x[0-9a-f]{9,}")
 INODE = re.compile(r"\b(pipe|socket|net|anon_inode:\w+):\[\d+\]")
 PORT = re.compile(r"(port=htons\()\d+\)")
 CPU_TIME = re.compile(r"\b(si_utime|si_stime)=\d+")
+# A child's stop reported to its parent: the kernel reads the stop signal when it sends
+# the SIGCHLD, and a tracer's handling of the same stop may have reset it to 0 by then
+# (strace 6.1 printed si_status=0 once where tracetui saw SIGSTOP; run to run timing).
+STOP_STATUS = re.compile(
+    r"(si_code=(?:CLD_STOPPED|0x5 /\* CLD_STOPPED \*/|5), si_pid=\w+, si_uid=\d+, si_status=)"
+    r"(?:\d+ /\* \w+ \*/|\w+)"
+)
 TIME_LEFT = re.compile(r"left \{tv_sec=\d+, tv_(n|u)sec=\d+\}")
 FREE_SPACE = re.compile(r"\b(f_bfree|f_bavail|f_ffree)=\d+")
 # -v: inode numbers and times of files the corpus creates anew each run.
@@ -395,6 +403,7 @@ def normalise(events: list[Event], filtered: bool = False) -> list[Event]:
         s = INODE.sub(r"\1:[INODE]", s)
         s = PORT.sub(r"\1PORT)", s)
         s = CPU_TIME.sub(r"\1=T", s)
+        s = STOP_STATUS.sub(r"\1STOPSIG", s)
         s = TIME_LEFT.sub(r"left {tv_sec=S, tv_\1sec=S}", s)
         s = FREE_SPACE.sub(r"\1=N", s)
         s = FILE_IDENTITY.sub(r"\1=N", s)
