@@ -553,3 +553,12 @@ def test_poll_arrays_print_as_strace_prints_them(tmp_path, options):
     # (capture.FdsIn); under -yy the call is Python's, which describes the socket.
     lines = compare_with_strace(tmp_path, "poll_fds", options)
     assert sum(line.startswith(("poll(", "ppoll(")) for line in lines) == 9
+
+
+@pytest.mark.usefixtures("tracer_loop")
+@pytest.mark.parametrize("options", [["-y"], ["-yy"], []])
+def test_fds_made_in_memory_and_dup_targets_print_as_strace_prints_them(tmp_path, options):
+    # pipe/pipe2/socketpair name their new fds (capture.FdsIn at exit, the old names of
+    # reused numbers dropped first), dup2/dup3 what the target was (capture.FdName).
+    lines = compare_with_strace(tmp_path, "fd_pairs", options)
+    assert sum(line.startswith(("pipe", "socketpair(", "dup")) for line in lines) == 13

@@ -29,7 +29,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#define CORE_VERSION 17
+#define CORE_VERSION 18
 #define NR_MAX 1024
 #define OPS_MAX 8
 #define PAGE 4096
@@ -65,6 +65,7 @@
 #define K_IOV 7 /* capture.Iovecs: a struct iovec array with its buffers; see run_iov_op */
 #define K_FDS 8 /* capture.FdsIn (-y): fds stored in an array in memory; see name_fds_in */
 #define FDS_IN_BYTES 16384
+#define K_FDNAME 9 /* capture.FdName: what an fd argument refers to now, from /proc */
 #define IOV_ALL 0
 #define IOV_NONE 1
 #define IOV_SHOWN_MAX 1024
@@ -553,6 +554,12 @@ static int run_op(Core *c, uint16_t *ncaps, int idx, const Op *op, pid_t tid,
     }
     if (op->kind == K_PYTHON || op->kind == K_NEW_FD || op->kind == K_FDS) return 0;
     if (op->kind == K_IOV) return run_iov_op(c, ncaps, idx, op, tid, args, ret);
+    if (op->kind == K_FDNAME) {
+        uint32_t fd = (uint32_t)args[op->arg];
+        ssize_t n = fd < 0x80000000u ? read_link(tid, "/fd/", (long)fd, c->scratch, READ_MAX) : -1;
+        if (n < 0) return put_cap(c, ncaps, C_NONE, (uint8_t)idx, 0, NULL, 0);
+        return put_cap(c, ncaps, C_BYTES, (uint8_t)idx, 0, c->scratch, (size_t)n);
+    }
     if ((op->flags & F_RET_POSITIVE) && ret <= 0) return 0;
     if (!when_holds(op, args)) return 0;
     uint64_t addr = (op->arg == ARG_SP ? sp : op->arg < 6 ? args[op->arg] : 0) + (int64_t)op->offset;
@@ -757,11 +764,15 @@ static int is_socket(const char *name, uint32_t len) {
 
 /* Name the fds an array in memory holds, as capture.read_fds_in lists them for the
  * Python loop (poll's pollfd.fd). op: arg the array, size_arg the count (its low 32
- * bits), scale the element's size, offset the fd's place in it, size the count at most.
- * The array is copied first: naming an fd reads its link into c->scratch. */
-static int name_fds_in(Core *c, uint16_t *ncaps, const Slot *s, const Op *op, const uint64_t *args) {
+ * bits; 0xFF: cap is the count), scale the element's size, offset the fd's place in it,
+ * size the count at most. `fresh`: new fds (at exit: pipe's pair), whose numbers may
+ * still carry an old name. The array is copied first: naming an fd reads its link into
+ * c->scratch. */
+static int name_fds_in(Core *c, uint16_t *ncaps, const Slot *s, const Op *op, const uint64_t *args,
+                       int fresh) {
     char arr[FDS_IN_BYTES];
-    uint64_t addr = args[op->arg], n = args[op->size_arg] & 0xFFFFFFFFu;
+    uint64_t addr = args[op->arg];
+    uint64_t n = op->size_arg == 0xFF ? (uint64_t)op->cap : args[op->size_arg] & 0xFFFFFFFFu;
     size_t stride = op->scale;
     if (n > (uint64_t)op->size) n = (uint64_t)op->size;
     if (!addr || n == 0 || stride < 4 || (size_t)op->offset + 4 > stride) return 0;
@@ -770,7 +781,9 @@ static int name_fds_in(Core *c, uint16_t *ncaps, const Slot *s, const Op *op, co
     for (size_t off = 0; got > 0 && off + stride <= (size_t)got; off += stride) {
         int32_t fd;
         memcpy(&fd, arr + off + op->offset, 4);
-        if (fd >= 0 && put_fdname(c, ncaps, s->tgid, fd) < 0) return -1;
+        if (fd < 0) continue;
+        if (fresh) fd_drop(c, s->tgid, fd);
+        if (put_fdname(c, ncaps, s->tgid, fd) < 0) return -1;
     }
     return 0;
 }
@@ -791,6 +804,8 @@ static int take_entry(Core *c, Slot *s, uint32_t nr, const uint64_t *args, uint6
         /* -yy: fds in memory may be sockets, which Python describes (sock_diag) */
         for (int i = 0; i < p->n_entry; i++)
             if (p->entry[i].kind == K_FDS) return 1;
+        for (int i = 0; i < p->n_exit; i++)
+            if (p->exit[i].kind == K_FDS) return 1;
     }
     if (c->sockets && p->fdmask) {
         for (int i = 0; i < 6; i++) {
@@ -819,7 +834,7 @@ static int take_entry(Core *c, Slot *s, uint32_t nr, const uint64_t *args, uint6
         }
     }
     for (int i = 0; i < p->n_entry; i++)
-        if (p->entry[i].kind == K_FDS && name_fds_in(c, &ncaps, s, &p->entry[i], args) < 0) return -1;
+        if (p->entry[i].kind == K_FDS && name_fds_in(c, &ncaps, s, &p->entry[i], args, 0) < 0) return -1;
     if (!quiet) ptrace(PTRACE_SYSCALL, s->tid, 0, 0);
     if (end_record(c, at, ncaps) < 0) return -1;
     s->state = ST_CCALL;
@@ -884,6 +899,9 @@ static int take_exit(Core *c, Slot *s, int64_t ret, int is_error) {
             if (returns_fd == 1) fd_drop(c, s->tgid, (long)ret);
             if (put_fdname(c, &ncaps, s->tgid, (long)ret) < 0) return -1;
         }
+        for (int i = 0; i < p->n_exit; i++)
+            if (p->exit[i].kind == K_FDS && name_fds_in(c, &ncaps, s, &p->exit[i], s->args, 1) < 0)
+                return -1;
     }
     if (!quiet) ptrace(PTRACE_SYSCALL, s->tid, 0, 0);
     if (end_record(c, at, ncaps) < 0) return -1;

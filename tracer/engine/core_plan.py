@@ -26,6 +26,7 @@ from tracer.syscalls import capture
 from tracer.syscalls.capture import (
     IOV_SHOWN_MAX,
     Cwd,
+    FdName,
     FdsIn,
     Handoff,
     Iovecs,
@@ -47,7 +48,7 @@ ROW_SIZE = _ROW_HEAD.size + 2 * OPS_MAX * _OP.size
 P_TRACED, P_C_OK, P_FD_RETURNS, P_CLOSE_ARG0, P_DROP_ARG1, P_CLEAR = 1, 2, 4, 8, 16, 32
 P_HANDOFF = 64  # some op is a Handoff
 P_ERROR_READS = 128  # some exit op reads when the call failed (Read.on_error)
-K_NOP, K_CSTR, K_BYTES, K_CWD, K_STRINGS, K_PYTHON, K_NEW_FD, K_IOV, K_FDS = range(9)
+K_NOP, K_CSTR, K_BYTES, K_CWD, K_STRINGS, K_PYTHON, K_NEW_FD, K_IOV, K_FDS, K_FDNAME = range(10)
 F_PTRS, F_STRINGS = 64, 128  # Strings ops (capture_core.c run_strings_op)
 S_CONST, S_ARG, S_RET, S_PTR = 0, 1, 2, 3
 _NO_WHEN = (0xFF, 0, -1, 0, 0, 0, 0, 0, 0, 0, 0)  # when_arg 0xFF: always; deref -1: none
@@ -94,9 +95,12 @@ def _pack_op(op: Op | NewFdWhen, plan: SyscallPlan) -> bytes:
     if isinstance(op, FdsIn):  # capture_core.c name_fds_in, as capture.read_fds_in
         if not limits.fd_paths:
             return _NO_OP
+        count_arg = op.count_arg if op.count_arg >= 0 else 0xFF  # 0xFF: `count`
         return _OP.pack(
-            K_FDS, op.arg, 0, op.count_arg, 0, op.stride, op.offset, op.max, 0, *_NO_WHEN
+            K_FDS, op.arg, 0, count_arg, 0, op.stride, op.offset, op.max, op.count, *_NO_WHEN
         )
+    if isinstance(op, FdName):  # capture_core.c run_op, as capture.read_fd_name
+        return _OP.pack(K_FDNAME, op.arg, 0, 0, 0, 1, 0, 0, 0, *_NO_WHEN)
     if isinstance(op, Iovecs):  # capture_core.c run_iov_op, as capture.read_iovecs
         shown = min(limits.strsize + 1, IOV_SHOWN_MAX)
         return _OP.pack(
@@ -164,8 +168,12 @@ def c_may_handle(plan: SyscallPlan, nr: int, name: str, unwinder: Any) -> bool:
         if isinstance(op, Read | Handoff) and op.when is not None and len(op.when[2]) > WHEN_MAX:
             return False
     effect = plan.fd_effect(nr)
-    if effect & ~_C_EFFECTS or effect & FD_IN_MEMORY:
+    if effect & ~(_C_EFFECTS | FD_IN_MEMORY):
         return False
+    if effect & FD_IN_MEMORY and not any(
+        isinstance(op, FdsIn) for op in capture.EXIT_SPECS.get(name, ())
+    ):
+        return False  # new fds in memory C cannot find (SCM_RIGHTS)
     if effect & FD_RETURNS and plan.resolve_fds:
         if name in capture.RETURNS_FD_WHEN:
             return False  # a new fd for some arguments, by a test in Python (bpf)

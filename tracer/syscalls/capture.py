@@ -313,21 +313,24 @@ def read_iovecs(
 @dataclass(frozen=True, slots=True)
 class FdsIn:
     """Under -y, the fds stored in an array in memory, named as argument fds are (poll's
-    pollfd.fd): `count_arg`'s low 32 bits elements (at most `max`) of `stride` bytes at
-    argument `arg`, an int fd at `offset` in each; negative ones are no fds. The Python
-    loop lists them under `_fds` for the worker to name; the C core names them itself
-    (capture_core.c name_fds_in), and hands the call to Python under -yy."""
+    pollfd.fd): `count_arg`'s low 32 bits elements (with `count_arg` -1: `count`; at
+    most `max`) of `stride` bytes at argument `arg`, an int fd at `offset` in each;
+    negative ones are no fds. The Python loop lists them under `_fds` for the worker to
+    name; the C core names them itself (capture_core.c name_fds_in), and hands the call
+    to Python under -yy. At exit they are new fds (pipe's pair): any name kept for their
+    numbers is dropped first, by the worker or by C."""
 
     arg: int
     count_arg: int
     stride: int
     offset: int = 0
     max: int = 1024
+    count: int = 0
 
 
 def read_fds_in(op: FdsIn, mem: MemoryReader, args: tuple[int, ...]) -> list[int]:
     addr = args[op.arg] & _U64
-    n = min(args[op.count_arg] & 0xFFFFFFFF, op.max)
+    n = min(args[op.count_arg] & 0xFFFFFFFF if op.count_arg >= 0 else op.count, op.max)
     data = mem.read(addr, n * op.stride) if addr and n > 0 else None
     if not data:
         return []
@@ -339,7 +342,34 @@ def read_fds_in(op: FdsIn, mem: MemoryReader, args: tuple[int, ...]) -> list[int
     ]
 
 
-Op = Read | Cwd | Strings | Handoff | Iovecs | FdsIn
+def fs_text(data: bytes) -> str:
+    """A /proc link's bytes as os.readlink gives them (the C core's FdName capture)."""
+    return os.fsdecode(data)
+
+
+@dataclass(frozen=True, slots=True)
+class FdName:
+    """What fd argument `arg` refers to now, read afresh from /proc (not the fd-name
+    cache, which keeps one name per fd): dup2's target before the call replaces it.
+    A str, or None when the fd is not open."""
+
+    key: int | str
+    arg: int
+    convert: Callable[[bytes], Any] = fs_text
+
+
+def read_fd_name(op: FdName, mem: MemoryReader, args: tuple[int, ...]) -> str | None:
+    fd = args[op.arg] & 0xFFFFFFFF
+    tid = getattr(mem, "tid", 0)
+    if not tid or fd >= 0x80000000:
+        return None
+    try:
+        return os.readlink(f"/proc/{tid}/fd/{fd}")
+    except OSError:
+        return None
+
+
+Op = Read | Cwd | Strings | Handoff | Iovecs | FdsIn | FdName
 _STRINGS_HEAD = struct.Struct("<IB")
 ENTRY_SPECS: dict[str, tuple[Op, ...]] = {}
 EXIT_SPECS: dict[str, tuple[Op, ...]] = {}
@@ -513,6 +543,9 @@ def run_ops(
             value = finish_op(op, read_strings(op, mem, args, limits))
             if value is not SKIP:
                 out[op.key] = value
+            continue
+        if type(op) is FdName:
+            out[op.key] = read_fd_name(op, mem, args)
             continue
         if type(op) is FdsIn:
             if limits.fd_paths:

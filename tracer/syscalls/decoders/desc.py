@@ -13,6 +13,8 @@ from tracer.syscalls.capture import (
     IOV_RET,
     LIMIT_DATA,
     CaptureLimits,
+    FdName,
+    FdsIn,
     Iovecs,
     MemoryReader,
     Read,
@@ -129,11 +131,9 @@ def _fd_name_now(mem: MemoryReader, fd: int) -> str | None:
         return None
 
 
-@on_entry("dup2", "dup3")
-def capture_dup2(mem: MemoryReader, args: tuple[int, ...], limits: CaptureLimits):
-    """What the target fd was before the call: the worker's fd map holds only one name
-    per fd, and after the call it names the duplicate."""
-    return {"newfd_name": _fd_name_now(mem, to_int(args[1]))}
+# What the target fd was before the call: the worker's fd map holds only one name per
+# fd, and after the call it names the duplicate.
+declare_entry(("dup2", "dup3"), FdName("newfd_name", 1))
 
 
 def newfd_arg(call: Syscall, ctx: RenderContext, raw: int) -> Arg:
@@ -172,29 +172,17 @@ def decode_lseek(call: Syscall, ctx: RenderContext) -> Decoded:
 _FD_PAIR = struct.Struct("<ii")
 
 
-@on_exit("pipe", "pipe2")
-def capture_pipe(mem: MemoryReader, args: tuple[int, ...], ret: int, limits: CaptureLimits):
-    """The two new fds, and what they are (they appear only in memory, so the
-    worker's fd bookkeeping cannot see them)."""
-    data = mem.read(args[0], _FD_PAIR.size)
-    if data is None or len(data) < _FD_PAIR.size:
-        return None
-    pair = _FD_PAIR.unpack(data)
-    out: dict = {0: pair, "_fds": list(pair)}
-    tid = getattr(mem, "tid", 0)
-    if tid:
-        names = {}
-        for fd in pair:
-            try:
-                names[fd] = os.readlink(f"/proc/{tid}/fd/{fd}")
-            except OSError:
-                pass
-        out["fdnames"] = names
-    return out
+# The two new fds, which appear only in memory: -y names them (FdsIn at exit), so the
+# C core takes pipe and pipe2 whole.
+declare_exit(
+    ("pipe", "pipe2"),
+    Read(0, 0, _FD_PAIR.size, exact=True, null_skip=True, bad_skip=True, convert=_FD_PAIR.unpack),
+    FdsIn(0, -1, 4, count=2),
+)
 
 
 def fd_in_memory(call: Syscall, ctx: RenderContext, fd: int) -> str:
-    names = mem_of(call, "fdnames")
+    names = mem_of(call, "fdnames")  # recordings made before the names came from -y's fds
     name = names.get(fd) if names else None
     if name is not None and ctx.show_fd_paths:
         return f"{fd}{fmt.fd_path(name)}"

@@ -11,6 +11,7 @@ import struct
 from tracer.events import Syscall
 from tracer.syscalls.capture import (
     CaptureLimits,
+    FdsIn,
     MemoryReader,
     Read,
     declare_entry,
@@ -102,6 +103,8 @@ def _read_socklen(mem: MemoryReader, addr: int) -> int | None:
     return i32(data) if data is not None else None
 
 
+_INT_PAIR = struct.Struct("<ii")
+
 # ---- socket, socketpair ------------------------------------------------------------------------
 
 
@@ -119,15 +122,12 @@ def decode_socket(call: Syscall, ctx: RenderContext) -> Decoded:
     )
 
 
-@on_exit("socketpair")
-def _capture_socketpair(mem: MemoryReader, args, ret: int, limits: CaptureLimits):
-    if ret < 0:
-        return None
-    data = complete(mem.read(args[3], 8), 8)
-    if data is None:
-        return None
-    pair = struct.unpack("<ii", data)
-    return {"pair": pair, "_fds": list(pair)}
+# The two new sockets, which appear only in memory: -y names them (FdsIn at exit).
+declare_exit(
+    "socketpair",
+    Read("pair", 3, 8, exact=True, null_skip=True, bad_skip=True, convert=_INT_PAIR.unpack),
+    FdsIn(3, -1, 4, count=2),
+)
 
 
 @decoder("socketpair")
