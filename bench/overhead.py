@@ -115,6 +115,9 @@ def workloads(exes: dict[str, Path], tree: Path, quick: bool) -> list[Workload]:
         Workload("open_read_close", [str(exes["open_read_close"]), str(60000 // scale)]),
         Workload("getppid", [str(exes["getppid_loop"]), str(300000 // scale)]),
         Workload("find_tree", ["find", str(tree), "-size", "-1k"]),  # -size: one stat per file
+        # ls -l: a statx, an lgetxattr and a getxattr per file (the xattr calls were
+        # Python's until their captures became data)
+        Workload("ls_long", ["ls", "-lR", str(tree)]),
         Workload("fork_exec", ["sh", "-c", f"for i in $(seq {1000 // scale}); do /bin/true; done"]),
         Workload("threads_write", [str(exes["threaded_writer"]), str(30000 // scale)]),
         Workload(
