@@ -326,7 +326,7 @@ CPU_TIME = re.compile(r"\b(si_utime|si_stime)=\d+")
 # the SIGCHLD, and a tracer's handling of the same stop may have reset it to 0 by then
 # (strace 6.1 printed si_status=0 once where tracetui saw SIGSTOP; run to run timing).
 STOP_STATUS = re.compile(
-    r"(si_code=(?:CLD_STOPPED|0x5 /\* CLD_STOPPED \*/|5), si_pid=\w+, si_uid=\d+, si_status=)"
+    r"(si_code=(?:CLD_STOPPED|0x5 /\* CLD_STOPPED \*/|0x5|5), si_pid=\w+, si_uid=\d+, si_status=)"
     r"(?:\d+ /\* \w+ \*/|\w+)"
 )
 TIME_LEFT = re.compile(r"left \{tv_sec=\d+, tv_(n|u)sec=\d+\}")
