@@ -27,9 +27,10 @@
 #include <sys/uio.h>
 #include <sys/wait.h>
 #include <time.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
-#define CORE_VERSION 18
+#define CORE_VERSION 19
 #define NR_MAX 1024
 #define OPS_MAX 8
 #define PAGE 4096
@@ -66,6 +67,8 @@
 #define K_FDS 8 /* capture.FdsIn (-y): fds stored in an array in memory; see name_fds_in */
 #define FDS_IN_BYTES 16384
 #define K_FDNAME 9 /* capture.FdName: what an fd argument refers to now, from /proc */
+#define K_PY_PROTO 10 /* capture.SocketHandoff: Python's when the fd is a socket of that
+                       * protocol (its name in when_vals, when_n bytes); see take_entry */
 #define IOV_ALL 0
 #define IOV_NONE 1
 #define IOV_SHOWN_MAX 1024
@@ -552,7 +555,8 @@ static int run_op(Core *c, uint16_t *ncaps, int idx, const Op *op, pid_t tid,
         }
         return 0;
     }
-    if (op->kind == K_PYTHON || op->kind == K_NEW_FD || op->kind == K_FDS) return 0;
+    if (op->kind == K_PYTHON || op->kind == K_NEW_FD || op->kind == K_FDS || op->kind == K_PY_PROTO)
+        return 0;
     if (op->kind == K_IOV) return run_iov_op(c, ncaps, idx, op, tid, args, ret);
     if (op->kind == K_FDNAME) {
         uint32_t fd = (uint32_t)args[op->arg];
@@ -788,6 +792,19 @@ static int name_fds_in(Core *c, uint16_t *ncaps, const Slot *s, const Op *op, co
     return 0;
 }
 
+/* capture.socket_proto: whether the task's fd is a socket whose protocol name (sockfs's
+ * "system.sockprotoname" xattr, trailing NULs dropped) is the op's. */
+static int socket_proto_is(pid_t tid, uint64_t fdarg, const Op *op) {
+    uint32_t fd = (uint32_t)fdarg;
+    char path[64], name[64];
+    if (fd >= 0x80000000u) return 0;
+    snprintf(path, sizeof path, "/proc/%d/fd/%u", (int)tid, fd);
+    ssize_t n = getxattr(path, "system.sockprotoname", name, sizeof name);
+    if (n < 0) return 0;
+    while (n > 0 && name[n - 1] == 0) n--;
+    return (size_t)n == op->when_n && memcmp(name, op->when_vals, (size_t)n) == 0;
+}
+
 /* A syscall-entry stop C may take: capture, resume, record. 0 ok, -1 out of memory,
  * 1 when the call is Python's after all (a capture.Handoff holds; -yy: an fd argument
  * is a socket). */
@@ -795,10 +812,16 @@ static int take_entry(Core *c, Slot *s, uint32_t nr, const uint64_t *args, uint6
     const NrPlan *p = &c->plan[nr];
     if (p->flags & P_HANDOFF) {
         /* A capture.Handoff that holds for these arguments: the whole call is Python's. */
-        for (int i = 0; i < p->n_entry; i++)
+        for (int i = 0; i < p->n_entry; i++) {
             if (p->entry[i].kind == K_PYTHON && when_holds(&p->entry[i], args)) return 1;
-        for (int i = 0; i < p->n_exit; i++)
+            if (p->entry[i].kind == K_PY_PROTO && socket_proto_is(s->tid, args[p->entry[i].arg], &p->entry[i]))
+                return 1;
+        }
+        for (int i = 0; i < p->n_exit; i++) {
             if (p->exit[i].kind == K_PYTHON && when_holds(&p->exit[i], args)) return 1;
+            if (p->exit[i].kind == K_PY_PROTO && socket_proto_is(s->tid, args[p->exit[i].arg], &p->exit[i]))
+                return 1;
+        }
     }
     if (c->sockets) {
         /* -yy: fds in memory may be sockets, which Python describes (sock_diag) */

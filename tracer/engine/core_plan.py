@@ -32,6 +32,7 @@ from tracer.syscalls.capture import (
     Iovecs,
     Op,
     Read,
+    SocketHandoff,
     Strings,
     resolve_size,
 )
@@ -46,9 +47,10 @@ _ROW_HEAD = struct.Struct("<BBBB")
 ROW_SIZE = _ROW_HEAD.size + 2 * OPS_MAX * _OP.size
 
 P_TRACED, P_C_OK, P_FD_RETURNS, P_CLOSE_ARG0, P_DROP_ARG1, P_CLEAR = 1, 2, 4, 8, 16, 32
-P_HANDOFF = 64  # some op is a Handoff
+P_HANDOFF = 64  # some op is a Handoff or a SocketHandoff
 P_ERROR_READS = 128  # some exit op reads when the call failed (Read.on_error)
 K_NOP, K_CSTR, K_BYTES, K_CWD, K_STRINGS, K_PYTHON, K_NEW_FD, K_IOV, K_FDS, K_FDNAME = range(10)
+K_PY_PROTO = 10
 F_PTRS, F_STRINGS = 64, 128  # Strings ops (capture_core.c run_strings_op)
 S_CONST, S_ARG, S_RET, S_PTR = 0, 1, 2, 3
 _NO_WHEN = (0xFF, 0, -1, 0, 0, 0, 0, 0, 0, 0, 0)  # when_arg 0xFF: always; deref -1: none
@@ -99,6 +101,12 @@ def _pack_op(op: Op | NewFdWhen, plan: SyscallPlan) -> bytes:
         return _OP.pack(
             K_FDS, op.arg, 0, count_arg, 0, op.stride, op.offset, op.max, op.count, *_NO_WHEN
         )
+    if isinstance(op, SocketHandoff):  # capture_core.c take_entry: the call is Python's
+        name = op.proto[:24].ljust(24, b"\0")
+        return _OP.pack(
+            K_PY_PROTO, op.fd_arg, 0, 0, 0, 1, 0, 0, 0, 0xFF, len(op.proto), -1, 0, 0,
+            *struct.unpack("<6I", name),
+        )  # fmt: skip
     if isinstance(op, FdName):  # capture_core.c run_op, as capture.read_fd_name
         return _OP.pack(K_FDNAME, op.arg, 0, 0, 0, 1, 0, 0, 0, *_NO_WHEN)
     if isinstance(op, Iovecs):  # capture_core.c run_iov_op, as capture.read_iovecs
@@ -219,7 +227,7 @@ def compile_plan(plan: SyscallPlan, unwinder: Any = None) -> bytes:
                 flags |= P_CLEAR
             if plan.resolve_fds:
                 fdmask = sum(1 << p for p in plan.fd_positions(nr))
-            if any(isinstance(op, Handoff) for op in (*entry, *exit_)):
+            if any(isinstance(op, Handoff | SocketHandoff) for op in (*entry, *exit_)):
                 flags |= P_HANDOFF
             if any(isinstance(op, Read) and op.on_error for op in exit_):
                 flags |= P_ERROR_READS

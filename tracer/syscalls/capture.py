@@ -369,7 +369,32 @@ def read_fd_name(op: FdName, mem: MemoryReader, args: tuple[int, ...]) -> str | 
         return None
 
 
-Op = Read | Cwd | Strings | Handoff | Iovecs | FdsIn | FdName
+@dataclass(frozen=True, slots=True)
+class SocketHandoff:
+    """When fd argument `fd_arg` is a socket of protocol `proto` (what sockfs's
+    "system.sockprotoname" xattr says: b"NETLINK"), the call is Python's, and
+    `read(mem, args, ret, limits) -> dict | None` runs with the other ops: a netlink
+    socket's messages are decoded by its protocol, looked up in /proc. C asks at the
+    call's entry, wherever the op is declared (as for `Handoff`); other calls stay C's."""
+
+    fd_arg: int
+    proto: bytes
+    read: Callable[..., dict[Any, Any] | None]
+
+
+def socket_proto(mem: MemoryReader, fd: int) -> bytes | None:
+    """The protocol name of the tracee's socket `fd` (None: no socket, or unknown)."""
+    tid = getattr(mem, "tid", 0)
+    fd &= 0xFFFFFFFF
+    if not tid or fd >= 0x80000000:
+        return None
+    try:
+        return os.getxattr(f"/proc/{tid}/fd/{fd}", "system.sockprotoname").rstrip(b"\0")
+    except OSError:
+        return None
+
+
+Op = Read | Cwd | Strings | Handoff | Iovecs | FdsIn | FdName | SocketHandoff
 _STRINGS_HEAD = struct.Struct("<IB")
 ENTRY_SPECS: dict[str, tuple[Op, ...]] = {}
 EXIT_SPECS: dict[str, tuple[Op, ...]] = {}
@@ -543,6 +568,12 @@ def run_ops(
             value = finish_op(op, read_strings(op, mem, args, limits))
             if value is not SKIP:
                 out[op.key] = value
+            continue
+        if type(op) is SocketHandoff:
+            if socket_proto(mem, args[op.fd_arg]) == op.proto:
+                got = op.read(mem, args, ret, limits)
+                if got:
+                    out.update(got)
             continue
         if type(op) is FdName:
             out[op.key] = read_fd_name(op, mem, args)

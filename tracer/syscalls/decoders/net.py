@@ -10,15 +10,16 @@ import struct
 
 from tracer.events import Syscall
 from tracer.syscalls.capture import (
+    LIMIT_DATA,
     CaptureLimits,
     FdsIn,
     MemoryReader,
     Read,
+    SocketHandoff,
     declare_entry,
     declare_exit,
     fd_args,
     on_entry,
-    on_exit,
 )
 from tracer.syscalls.fmt import pointer, quote_buffer
 from tracer.syscalls.render import Arg, Decoded, RenderContext, decoder, to_int
@@ -177,35 +178,10 @@ def decode_bind(call: Syscall, ctx: RenderContext) -> Decoded:
 # ---- accept, getsockname, getpeername: output address ------------------------------------------
 
 
-def _capture_len_in(addr_i: int, len_i: int):
-    def capture(mem: MemoryReader, args, limits: CaptureLimits):
-        if not args[len_i]:
-            return None
-        return {"addrlen_in": _read_socklen(mem, args[len_i])}
-
-    return capture
-
-
-def _capture_addr_out(addr_i: int, len_i: int):
-    def capture(mem: MemoryReader, args, ret: int, limits: CaptureLimits):
-        if ret < 0 or not args[len_i]:
-            return None
-        out = _read_socklen(mem, args[len_i])
-        got: dict = {"addrlen_out": out}
-        if args[addr_i] and out:
-            got["sockaddr"] = mem.read(args[addr_i], min(out, SOCKADDR_MAX))
-        return got
-
-    return capture
-
-
-on_entry("recvfrom")(_capture_len_in(4, 5))
-
-
 # accept, accept4, getsockname and getpeername as data, so that the C core takes them
 # whole: the address is read as long as the length the kernel wrote back (`size_ptr`),
 # at most a sockaddr_storage, and kept exactly that long (the explorer takes an
-# endpoint from it), as `_capture_addr_out` reads recvfrom's.
+# endpoint from it); recvfrom's address is read the same way.
 def _socklen(data: bytes) -> int:
     return i32(data)
 
@@ -216,6 +192,7 @@ def _len_read(key: str, pos: int) -> Read:
 
 _ADDRESS_OUT = ("accept", "accept4", "getsockname", "getpeername")
 declare_entry(_ADDRESS_OUT, _len_read("addrlen_in", 2))
+declare_entry("recvfrom", _len_read("addrlen_in", 5))
 declare_exit(
     _ADDRESS_OUT,
     _len_read("addrlen_out", 2),
@@ -286,25 +263,33 @@ def decode_shutdown(call: Syscall, ctx: RenderContext) -> Decoded:
 # ---- sendto, recvfrom ---------------------------------------------------------------------------
 
 
-@on_entry("sendto")
-def _capture_sendto(mem: MemoryReader, args, limits: CaptureLimits):
-    got: dict = {}
-    n = args[2] & 0xFFFFFFFFFFFFFFFF
-    if args[1] and n:
-        got["buf"] = mem.read(args[1], min(n, limits.data_limit))
-    alen = to_int(args[5])
-    if args[4] and alen > 0:
-        got["sockaddr"] = mem.read(args[4], min(alen, SOCKADDR_MAX))
+def _sendto_netlink(mem: MemoryReader, args, ret: int, limits: CaptureLimits):
+    """A netlink socket's message: its protocol, the message up to 64 KiB (strace decodes
+    it whole), and under -y the fds a route message names."""
     family = capture_family(mem, to_int(args[0]))
-    if family is not None:
-        got[NETLINK_KEY] = family
-        if args[1] and n > limits.data_limit:
-            got["buf"] = mem.read(args[1], min(n, NETLINK_READ_MAX))
-        if family == NETLINK_ROUTE and limits.fd_paths:
-            fds = route_message_fds(got.get("buf") or b"")
-            if fds:
-                got["_fds"] = fds
+    if family is None:
+        return None
+    got: dict = {NETLINK_KEY: family}
+    n = args[2] & 0xFFFFFFFFFFFFFFFF
+    if args[1] and n > limits.data_limit:
+        got["buf"] = mem.read(args[1], min(n, NETLINK_READ_MAX))
+    if family == NETLINK_ROUTE and limits.fd_paths:
+        buf = got["buf"] if "buf" in got else (mem.read(args[1], min(n, limits.data_limit)) if args[1] and n else None)  # fmt: skip
+        fds = route_message_fds(buf or b"")
+        if fds:
+            got["_fds"] = fds
     return got
+
+
+# As data, so the C core takes sendto and recvfrom whole, but on a netlink socket.
+declare_entry(
+    "sendto",
+    Read("buf", 1, size_arg=2, cap=LIMIT_DATA, null_skip=True, nonpos_empty=False),
+    # a socklen_t: nothing for a negative one
+    Read("sockaddr", 4, size_arg=5, cap=SOCKADDR_MAX, null_skip=True, nonpos_empty=False,
+         when=(5, 0x80000000, (0,))),
+    SocketHandoff(0, b"NETLINK", _sendto_netlink),
+)  # fmt: skip
 
 
 def socket_buffer(call: Syscall, ctx: RenderContext, data: bytes | None, length: int, addr: int) -> str:  # fmt: skip
@@ -337,20 +322,27 @@ def decode_sendto(call: Syscall, ctx: RenderContext) -> Decoded:
     )
 
 
-@on_exit("recvfrom")
-def _capture_recvfrom(mem: MemoryReader, args, ret: int, limits: CaptureLimits):
-    if ret < 0:
-        return None
-    got = _capture_addr_out(4, 5)(mem, args, ret, limits) or {}
-    n = _received(ret, args[2])
-    if args[1] and n:
-        got["buf"] = mem.read(args[1], min(n, limits.data_limit))
+def _recvfrom_netlink(mem: MemoryReader, args, ret: int, limits: CaptureLimits):
+    """A netlink socket's message: its protocol and the message up to 64 KiB."""
     family = capture_family(mem, to_int(args[0]))
-    if family is not None:
-        got[NETLINK_KEY] = family
-        if args[1] and n > limits.data_limit:
-            got["buf"] = mem.read(args[1], min(n, NETLINK_READ_MAX))
+    if family is None:
+        return None
+    got: dict = {NETLINK_KEY: family}
+    n = _received(ret, args[2])
+    if args[1] and n > limits.data_limit:
+        got["buf"] = mem.read(args[1], min(n, NETLINK_READ_MAX))
     return got
+
+
+# The data the call returned (with MSG_TRUNC the return value may pass the buffer's
+# size: the decoder keeps the buffer's worth), the address as accept's is read.
+declare_exit(
+    "recvfrom",
+    _len_read("addrlen_out", 5),
+    Read("sockaddr", 4, size_ptr=5, cap=SOCKADDR_MAX, null_skip=True),
+    Read("buf", 1, size_ret=True, cap=LIMIT_DATA, null_skip=True),
+    SocketHandoff(0, b"NETLINK", _recvfrom_netlink),
+)
 
 
 def _received(ret: int, size: int) -> int:
@@ -363,15 +355,18 @@ def _received(ret: int, size: int) -> int:
 def decode_recvfrom(call: Syscall, ctx: RenderContext) -> Decoded:
     mem = call.mem or {}
     ok = call.ret is not None and not call.error
+    data = mem.get("buf")
     if ok:
         n = _received(call.ret, call.args[2])
-        buf = socket_buffer(call, ctx, mem.get("buf", b""), n, call.args[1])
+        if data:
+            data = data[:n]  # the read took the return value's worth (MSG_TRUNC: more)
+        buf = socket_buffer(call, ctx, b"" if "buf" not in mem else data, n, call.args[1])
     else:
         buf = pointer(call.args[1])
     return Decoded(
         [
             ctx.fd_arg(call, call.args[0]),
-            Arg(buf, call.args[1], "buf", mem.get("buf"), at_exit=True),
+            Arg(buf, call.args[1], "buf", data, at_exit=True),
             Arg(str(call.args[2] & 0xFFFFFFFFFFFFFFFF), call.args[2], "int"),
             Arg(msg_flags(call.args[3]), call.args[3], "flags"),
             *sockaddr_out_args(call, 4, 5),
