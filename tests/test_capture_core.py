@@ -562,3 +562,12 @@ def test_fds_made_in_memory_and_dup_targets_print_as_strace_prints_them(tmp_path
     # reused numbers dropped first), dup2/dup3 what the target was (capture.FdName).
     lines = compare_with_strace(tmp_path, "fd_pairs", options)
     assert sum(line.startswith(("pipe", "socketpair(", "dup")) for line in lines) == 13
+
+
+@pytest.mark.usefixtures("tracer_loop")
+@pytest.mark.parametrize("options", [["-y"], []])
+def test_send_and_recv_print_as_strace_prints_them(tmp_path, options):
+    # sendto/recvfrom are C's on a non-netlink socket (their netlink calls go to Python:
+    # capture.SocketHandoff); recvfrom's read is cut to the buffer's worth (MSG_TRUNC).
+    lines = compare_with_strace(tmp_path, "send_recv", options)
+    assert sum(line.startswith(("sendto(", "recvfrom(")) for line in lines) == 12

@@ -284,7 +284,7 @@ def _sendto_netlink(mem: MemoryReader, args, ret: int, limits: CaptureLimits):
 # As data, so the C core takes sendto and recvfrom whole, but on a netlink socket.
 declare_entry(
     "sendto",
-    Read("buf", 1, size_arg=2, cap=LIMIT_DATA, null_skip=True, nonpos_empty=False),
+    Read("buf", 1, size_arg=2, cap=LIMIT_DATA, null_skip=True),  # 0 bytes: "" as strace
     # a socklen_t: nothing for a negative one
     Read("sockaddr", 4, size_arg=5, cap=SOCKADDR_MAX, null_skip=True, nonpos_empty=False,
          when=(5, 0x80000000, (0,))),
