@@ -14,6 +14,8 @@ from conftest import ROOT, collect, compile_c, proc_state, strip_pid, tracetui_c
 from decode_oracle import compare_with_strace
 
 from tracer.engine.core import load_core
+from tracer.engine.core_plan import c_may_handle
+from tracer.engine.syscall_plan import SyscallPlan
 from tracer.events import Exec, Exited, ProcessStarted, Resumed, SignalDelivered, Syscall
 from tracer.options import TraceOptions
 from tracer.session import TraceSession
@@ -571,3 +573,28 @@ def test_send_and_recv_print_as_strace_prints_them(tmp_path, options):
     # capture.SocketHandoff); recvfrom's read is cut to the buffer's worth (MSG_TRUNC).
     lines = compare_with_strace(tmp_path, "send_recv", options)
     assert sum(line.startswith(("sendto(", "recvfrom(")) for line in lines) == 12
+
+
+# The calls whose captures are data, so that the C core takes them whole: each would
+# otherwise stop in Python, which in the explorer waits for the app's GIL.
+C_CALLS = (
+    "fcntl readv writev preadv pwritev preadv2 pwritev2 poll ppoll pipe pipe2 socketpair "
+    "dup2 dup3 accept accept4 getsockname getpeername sendto recvfrom setsockopt getsockopt "
+    "getxattr lgetxattr fgetxattr listxattr llistxattr flistxattr setxattr lsetxattr "
+    "fsetxattr removexattr lremovexattr fremovexattr utime utimes futimesat utimensat "
+    "epoll_ctl epoll_pwait epoll_pwait2 rt_sigtimedwait rt_sigsuspend rt_sigpending "
+    "sigaltstack rt_sigqueueinfo rt_tgsigqueueinfo signalfd signalfd4 timerfd_settime "
+    "timerfd_gettime timer_create timer_settime timer_gettime getitimer setitimer "
+    "gettimeofday settimeofday time getrusage sysinfo times getgroups setgroups getresuid "
+    "getresgid capget capset sched_setaffinity sched_getaffinity sched_setparam "
+    "sched_getparam sched_setscheduler sched_rr_get_interval getcpu setrlimit waitid "
+    "mincore memfd_create openat2 copy_file_range splice prctl"
+).split()
+
+
+@pytest.mark.parametrize("resolve_fds", [False, True])
+def test_the_c_core_takes_the_calls_whose_captures_are_data(resolve_fds):
+    plan = SyscallPlan(TraceOptions(command=["true"], resolve_fds=resolve_fds))
+    by_name = {d.name: nr for nr, d in plan.table.by_nr.items() if nr < 1024}
+    refused = [n for n in C_CALLS if not c_may_handle(plan, by_name[n], n, None)]
+    assert not refused

@@ -12,10 +12,6 @@ import re
 import pytest
 from decode_oracle import compare_with_strace
 
-from tracer.engine.core_plan import c_may_handle
-from tracer.engine.syscall_plan import SyscallPlan
-from tracer.options import TraceOptions
-
 pytestmark = [pytest.mark.timeout(120), pytest.mark.usefixtures("tracer_loop")]
 
 # What differs between two runs besides pids, addresses and times (decode_oracle masks
@@ -30,12 +26,6 @@ _MASKS = (
 )
 # -y, and without it (C's plan then names no fds) -v: every struct in full.
 _OPTIONS = {"y": ["-y"], "v": ["-v", "-e", "trace=!mincore"]}
-_DATA_CALLS = (
-    "gettimeofday settimeofday time getrusage sysinfo times getgroups setgroups getresuid "
-    "getresgid capget capset sched_setaffinity sched_getaffinity sched_setparam "
-    "sched_getparam sched_setscheduler sched_rr_get_interval getcpu setrlimit waitid "
-    "mincore memfd_create openat2 copy_file_range splice prctl"
-).split()
 
 
 @pytest.mark.parametrize("options", list(_OPTIONS))
@@ -43,11 +33,3 @@ def test_data_captures_print_as_strace_prints_them(tmp_path, options):
     lines = compare_with_strace(tmp_path, "data_captures", _OPTIONS[options], _MASKS)
     for name in ("capget", "openat2", "prctl", "setgroups", "sched_getaffinity", "time"):
         assert any(line.startswith(f"{name}(") for line in lines), name
-
-
-@pytest.mark.parametrize("resolve_fds", [False, True])
-def test_the_c_core_takes_these_calls_whole(resolve_fds):
-    plan = SyscallPlan(TraceOptions(command=["true"], resolve_fds=resolve_fds))
-    by_name = {d.name: nr for nr, d in plan.table.by_nr.items() if nr < 1024}
-    refused = [n for n in _DATA_CALLS if not c_may_handle(plan, by_name[n], n, None)]
-    assert not refused

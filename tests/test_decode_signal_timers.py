@@ -10,10 +10,6 @@ from __future__ import annotations
 import pytest
 from decode_oracle import compare_with_strace
 
-from tracer.engine.core_plan import c_may_handle
-from tracer.engine.syscall_plan import SyscallPlan
-from tracer.options import TraceOptions
-
 pytestmark = [pytest.mark.timeout(120), pytest.mark.usefixtures("tracer_loop")]
 
 _OPTIONS = {"y": ["-f", "-y"], "v-Xraw": ["-f", "-v", "-y", "-X", "raw"]}
@@ -30,14 +26,3 @@ def test_signal_epoll_timer_calls_print_as_strace_prints_them(tmp_path, options)
     names = {line.split("(", 1)[0] for line in lines}
     assert set(DATA_CALLS) <= names, set(DATA_CALLS) - names
     assert any(line.startswith("--- SIGUSR1") for line in lines)
-
-
-@pytest.mark.parametrize("resolve_fds", [False, True])
-def test_the_c_core_takes_these_calls_whole(resolve_fds):
-    plan = SyscallPlan(TraceOptions(command=["true"], resolve_fds=resolve_fds))
-    refused = [
-        d.name
-        for nr, d in plan.table.by_nr.items()
-        if nr < 1024 and d.name in DATA_CALLS and not c_may_handle(plan, nr, d.name, None)
-    ]
-    assert not refused
