@@ -572,7 +572,8 @@ def test_send_and_recv_print_as_strace_prints_them(tmp_path, options):
     # sendto/recvfrom are C's on a non-netlink socket (their netlink calls go to Python:
     # capture.SocketHandoff); recvfrom's read is cut to the buffer's worth (MSG_TRUNC).
     lines = compare_with_strace(tmp_path, "send_recv", options)
-    assert sum(line.startswith(("sendto(", "recvfrom(")) for line in lines) == 12
+    assert sum(line.startswith(("sendto(", "recvfrom(")) for line in lines) == 14
+    assert any(line.startswith("getsockname(") for line in lines)
 
 
 # The calls whose captures are data, so that the C core takes them whole: each would

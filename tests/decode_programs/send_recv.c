@@ -1,6 +1,7 @@
 /* send/recv (sendto/recvfrom), which the C core takes whole on a non-netlink socket:
  * a datagram cut by MSG_TRUNC (the return value passes the buffer), an address read
- * back, a zero-length send, NULL and bad buffers, failing calls. */
+ * back, a zero-length send, NULL and bad buffers, failing calls, a length with no
+ * address. */
 #define _GNU_SOURCE
 #include <netinet/in.h>
 #include <stdio.h>
@@ -27,6 +28,10 @@ int main(int argc, char **argv)
 	sendto(sv[0], (void *)1, 3, 0, NULL, 0);
 	recv(sv[1], buf, sizeof buf, MSG_DONTWAIT);
 	recvfrom(sv[1], (void *)1, 4, MSG_DONTWAIT, NULL, NULL);
+	/* no address: strace shows the length's pointer as it is, unread */
+	send(sv[0], "z", 1, 0);
+	recvfrom(sv[1], buf, sizeof buf, 0, NULL, &len);
+	getsockname(sv[0], NULL, &len);
 	int u = socket(AF_INET, SOCK_DGRAM, 0);
 	struct sockaddr_in to = {.sin_family = AF_INET, .sin_port = htons(9), .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
 	sendto(u, "udp", 3, 0, (struct sockaddr *)&to, sizeof to);

@@ -217,7 +217,12 @@ def sockaddr_out_args(call: Syscall, addr_i: int, len_i: int) -> list[Arg]:
         addr_text, value = render_sockaddr(
             mem.get("sockaddr"), min(len_out, len_in or len_out), addr
         )
-    len_text = "NULL" if not lenp else socklen_text(len_in, len_out, lenp)
+    if not lenp:
+        len_text = "NULL"
+    elif not addr:  # strace reads no length for no address: the pointer, as it is
+        len_text = pointer(lenp)
+    else:
+        len_text = socklen_text(len_in, len_out, lenp)
     return [Arg(addr_text, addr, "struct", value, at_exit=True),
             Arg(len_text, lenp, "struct", len_out, at_exit=True)]  # fmt: skip
 
