@@ -10,14 +10,20 @@ from decode_oracle import RUNNERS, check_oracle, compare_with_strace
 pytestmark = [pytest.mark.timeout(120), pytest.mark.usefixtures("tracer_loop")]
 
 
-@pytest.mark.parametrize("runner", RUNNERS)
-def test_xattr_calls_print_as_strace_does(tmp_path, runner):
+def _need_user_xattrs(tmp_path) -> None:
     probe = tmp_path / "probe"
     probe.write_text("")
     try:
         os.setxattr(probe, "user.probe", b"1")
     except OSError:
         pytest.skip("the test directory's filesystem has no user xattrs")
+    finally:
+        probe.unlink()
+
+
+@pytest.mark.parametrize("runner", RUNNERS)
+def test_xattr_calls_print_as_strace_does(tmp_path, runner):
+    _need_user_xattrs(tmp_path)
     expected = check_oracle(tmp_path, runner, "xattr")
     assert any(line.startswith("getxattr(") for line in expected)
     assert any(line.startswith("listxattr(") and "\\0" in line for line in expected)
@@ -35,13 +41,7 @@ def test_xattr_and_file_times_edges_match_strace(tmp_path, options):
     of 0 and around XATTR_SIZE_MAX, UTIME_NOW/UTIME_OMIT: the text strace prints for
     tests/decode_programs/xattr_edges.c, under each loop (the C core takes these calls
     whole: their captures are data)."""
-    probe = tmp_path / "probe"
-    probe.write_text("")
-    try:
-        os.setxattr(probe, "user.probe", b"1")
-    except OSError:
-        pytest.skip("the test directory's filesystem has no user xattrs")
-    probe.unlink()
+    _need_user_xattrs(tmp_path)
     lines = compare_with_strace(tmp_path, "xattr_edges", ["-e", f"trace={_EDGE_CALLS}", *options])
     assert any(line.startswith("getxattr(") and line.endswith(", 0) = 4") for line in lines)
     assert any(line.startswith("utimensat(") and "UTIME_NOW" in line for line in lines)
