@@ -116,14 +116,16 @@ def run_explorer(
     stopwatch: Path,
     screen_file: Path | None = None,
     timeout: float = RUN_TIMEOUT,
+    pin: list[str] | None = None,
 ) -> Run:
-    """Run `app + stopwatch + workload` in tmux (`app`: `python -m tui [options]`)."""
+    """Run `app + stopwatch + workload` in tmux (`app`: `python -m tui [options]`), after
+    `pin` (`taskset -c CPUS`) if given."""
     with tempfile.TemporaryDirectory(prefix="overhead-app.") as tmp:
         gate = Gate(Path(tmp))
         tmux = Tmux(Path(tmp), env)
         # Spelled out on the command line, not left to what the tmux server inherited.
         pinned = [f"{k}={env[k]}" for k in ("PYTHONPATH", "TRACETUI_LOOP") if k in env]
-        command = ["env", "-u", "PYTHONDONTWRITEBYTECODE", *pinned, *app]
+        command = ["env", "-u", "PYTHONDONTWRITEBYTECODE", *pinned, *(pin or []), *app]
         tmux.start(command + gate.argv(stopwatch, workload))
         screen = ""
         tracer: int | None = None

@@ -142,24 +142,28 @@ def applies(mode: Mode, w: Workload) -> bool:
     return mode.kind != "floor" or w.filtered
 
 
-def run_mode(mode: Mode, w: Workload, env: dict[str, str], screen_file: Path) -> Run:
-    """One run of workload `w` in column `mode`."""
+def run_mode(
+    mode: Mode, w: Workload, env: dict[str, str], screen_file: Path, pin: list[str] | None = None
+) -> Run:
+    """One run of workload `w` in column `mode`; `pin` (`taskset -c CPUS`) goes first in
+    every column's command, so the tracer, its threads and the program share those CPUs."""
+    pin = pin or []
     selection = ["-e", "trace=openat"] if w.filtered else []
     if mode.loop is not None:
         env = {**env, "TRACETUI_LOOP": mode.loop}
     if mode.kind == "native":
-        return run_command([], w.argv, env, STOPWATCH, traced=False)
+        return run_command(pin, w.argv, env, STOPWATCH, traced=False)
     if mode.kind == "floor":
-        return run_command([str(FLOOR)], w.argv, env, STOPWATCH, traced=False)
+        return run_command([*pin, str(FLOOR)], w.argv, env, STOPWATCH, traced=False)
     if mode.kind == "strace":
         seccomp = ["--seccomp-bpf"] if w.filtered else []
-        prefix = ["strace", "-f", *seccomp, *selection, "-o", os.devnull]
+        prefix = [*pin, "strace", "-f", *seccomp, *selection, "-o", os.devnull]
         return run_command(prefix, w.argv, env, STOPWATCH, traced=True)
     if mode.kind == "tracetui":
-        prefix = [sys.executable, "-m", "tracer.cli", "--no-ui", "-o", os.devnull, *selection]
+        prefix = [*pin, sys.executable, "-m", "tracer.cli", "--no-ui", "-o", os.devnull, *selection]
         return run_command(prefix, w.argv, env, STOPWATCH, traced=True)
     app = [sys.executable, "-m", "tui", *selection]
-    return run_explorer(app, w.argv, env, STOPWATCH, screen_file)
+    return run_explorer(app, w.argv, env, STOPWATCH, screen_file, pin=pin)
 
 
 def time_run(argv: list[str], env: dict[str, str]) -> float:
@@ -215,7 +219,11 @@ def tool_versions(mode_list: list[Mode], env: dict[str, str]) -> list[str]:
 
 
 def measure(
-    work: list[Workload], mode_list: list[Mode], rounds: int, env: dict[str, str]
+    work: list[Workload],
+    mode_list: list[Mode],
+    rounds: int,
+    env: dict[str, str],
+    pin: list[str] | None = None,
 ) -> dict[str, dict[Mode, list[Run]]]:
     runs: dict[str, dict[Mode, list[Run]]] = {w.name: {m: [] for m in mode_list} for w in work}
     for r in range(rounds):
@@ -224,7 +232,7 @@ def measure(
             for mode in order:
                 if not applies(mode, w):
                     continue
-                run = run_mode(mode, w, env, SCREENS / f"{w.name}-{mode.label}.txt")
+                run = run_mode(mode, w, env, SCREENS / f"{w.name}-{mode.label}.txt", pin)
                 runs[w.name][mode].append(run)
                 cpu = "" if run.tracer_cpu is None else f", tracer cpu {run.tracer_cpu:.3f} s"
                 print(
@@ -355,6 +363,12 @@ def main(argv: list[str] | None = None) -> int:
         choices=("c", "python", "both"),
         help="run the tracetui columns with TRACETUI_LOOP set (both: a column per loop)",
     )
+    parser.add_argument(
+        "--cpus",
+        help="run every column under `taskset -c CPUS` (e.g. 0: tracer, program and app on"
+        " one CPU, as in a container limited to one; the scheduler's placement of tracer and"
+        " program then plays no part)",
+    )
     args = parser.parse_args(argv)
     kinds = [k for k in args.modes.split(",") if k]
     unknown = set(kinds) - set(KINDS)
@@ -367,6 +381,7 @@ def main(argv: list[str] | None = None) -> int:
     kinds = [k for k in KINDS if k in kinds]  # the table's order
     mode_list = modes(kinds, args.loop)
     needed = ["gcc", "find", "strace"] + (["tmux"] if "explorer" in kinds else [])
+    needed += ["taskset"] if args.cpus else []
     for tool in needed:
         if shutil.which(tool) is None:
             print(f"overhead: {tool} is not installed", file=sys.stderr)
@@ -404,11 +419,14 @@ def main(argv: list[str] | None = None) -> int:
                 return 2
             work = [w for w in work if w.name in wanted]
         try:
-            runs = measure(work, mode_list, rounds, env)
+            pin = ["taskset", "-c", args.cpus] if args.cpus else None
+            runs = measure(work, mode_list, rounds, env, pin)
         except RunFailed as e:
             print(f"overhead: {e}", file=sys.stderr)
             return 1
     print(machine())
+    if args.cpus:
+        print(f"every column pinned to CPU(s) {args.cpus} (taskset -c {args.cpus})")
     for line in tool_versions(mode_list, env):
         print(line)
     sizes = " (--quick sizes)" if args.quick else ""
