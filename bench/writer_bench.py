@@ -107,9 +107,11 @@ def replay_once(blobs, options: list[str]) -> tuple[float, int, str]:
 
 
 def replay(stream: str, repeat: int, profile: bool, out: str | None, options: list[str]) -> None:
+    from tracer.formats.pipeline import _collect_rarely
     from tracer.syscalls.render import load_decoders
 
     load_decoders()
+    _collect_rarely()  # as the writer process does once it has its writer
     blobs = load(stream)
     best = None
     for _ in range(repeat):
