@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 
-from tracer.syscalls.fmt import _escape, _escape_octal
+from tracer.syscalls.fmt import _escape, _escape_octal, _escape_octal_loop
 
 
 def test_known_buffers_print_as_strace():
@@ -23,6 +23,24 @@ def test_fast_paths_agree_with_the_octal_loop():
     for _ in range(5000):
         data = bytes(rng.choice(alphabet) for _ in range(rng.randint(0, 24)))
         assert _escape(data) == _escape_octal(data), data
+
+
+def test_octal_tables_agree_with_the_byte_by_byte_rule():
+    """The table-driven escape (and its cache) writes what strace's rule, stated byte
+    by byte in `_escape_octal_loop`, writes: every byte value, before and after octal
+    digits and other escapes."""
+    rng = random.Random(11)
+    every_byte = bytes(range(256))
+    samples = [every_byte, every_byte[::-1], b"\x7fELF\x02\x01\x01\x03" + bytes(24)]
+    samples += [bytes([c, d]) for c in range(256) for d in b"07 8\x00"]
+    for _ in range(3000):
+        samples.append(
+            bytes(rng.choice(b'0178a\\"\n\x00\x01\x1b\x7f\xff') for _ in range(rng.randint(0, 40)))
+        )
+    for data in samples:
+        want = _escape_octal_loop(data)
+        assert _escape_octal(data) == want, data
+        assert _escape_octal(data) == want, data  # a second time, from the cache
 
 
 def test_render_cache_reuses_only_what_has_the_same_text():

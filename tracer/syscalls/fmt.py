@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import os
+import re
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
@@ -76,8 +77,61 @@ def _escape(data: bytes) -> str:
     return _escape_octal(data)
 
 
+def _octal_forms(c: int) -> tuple[str, str]:
+    """(short, full) octal escapes of byte `c`: `\\1` and `\\001`."""
+    full = f"\\{c >> 6}{(c >> 3) & 7}{c & 7}"
+    if c >> 6:
+        return full, full
+    return (f"\\{(c >> 3) & 7}{c & 7}" if c >> 3 else f"\\{c & 7}"), full
+
+
+# Per byte: its text when no octal digit follows it, and when one does (only octal
+# escapes differ: strace writes all three digits before a digit that would join them).
+_BYTE_TEXT = [
+    chr(c) if 0x20 <= c < 0x7F and c not in _SIMPLE_ESCAPES else
+    _SIMPLE_ESCAPES.get(c) or _octal_forms(c)[0]
+    for c in range(256)
+]  # fmt: skip
+_BYTE_TEXT_BEFORE_DIGIT = [
+    _octal_forms(c)[1] if _BYTE_TEXT[c].startswith("\\") and c not in _SIMPLE_ESCAPES
+    else _BYTE_TEXT[c]
+    for c in range(256)
+]  # fmt: skip
+_OCTAL_ESCAPED = bytes(c for c in range(256) if _BYTE_TEXT[c] != _BYTE_TEXT_BEFORE_DIGIT[c])
+_OCTAL_BEFORE_DIGIT = re.compile(b"[" + re.escape(_OCTAL_ESCAPED) + b"](?=[0-7])")
+# Binary buffers repeat (every program's ELF header read by the loader): their texts are
+# kept, up to this many, for buffers up to _CACHED_LEN bytes.
+_OCTAL_CACHE: dict[bytes, str] = {}
+_OCTAL_CACHE_MAX = 1024
+_CACHED_LEN = 256
+
+
 def _escape_octal(data: bytes, octal: bytes = b"") -> str:
     """`octal`: printable bytes that must be escaped in octal too (strace's escape_chars)."""
+    if octal:
+        return _escape_octal_loop(data, octal)
+    cache = len(data) <= _CACHED_LEN
+    if cache:
+        got = _OCTAL_CACHE.get(data)
+        if got is not None:
+            return got
+    table = _BYTE_TEXT
+    out = [table[c] for c in data]
+    before_digit = _BYTE_TEXT_BEFORE_DIGIT
+    for m in _OCTAL_BEFORE_DIGIT.finditer(data):
+        i = m.start()
+        out[i] = before_digit[data[i]]
+    text = "".join(out)
+    if cache:
+        if len(_OCTAL_CACHE) >= _OCTAL_CACHE_MAX:
+            _OCTAL_CACHE.clear()
+        _OCTAL_CACHE[data] = text
+    return text
+
+
+def _escape_octal_loop(data: bytes, octal: bytes = b"") -> str:
+    """`octal`: printable bytes that must be escaped in octal too (strace's escape_chars).
+    The byte-by-byte statement of strace's rule; `_escape_octal` gives the same text."""
     out: list[str] = []
     n = len(data)
     for i, c in enumerate(data):
