@@ -20,6 +20,10 @@ slow as 30 (1.8-2.6 s against 0.8-1.3 s: the app's thread, the tracer and the ne
 processes want more CPUs than there are, and a spinning tracer keeps one busy); a
 later series on the same VM showed no difference, and neither did the syscall
 loops, beyond the runs' own spread. 30 was never the slower.
+
+Polling keeps the tracer's CPU busy, so the kernel wakes a resumed program on another,
+idle one: tracer and program never share a CPU, which is what a stop would cost least
+with (docs/ARCHITECTURE.md, "Where tracer and tracee run").
 """
 
 from __future__ import annotations
