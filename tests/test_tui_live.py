@@ -324,6 +324,34 @@ async def test_a_blocked_read_shows_as_in_progress_below_the_last_row(tmp_path):
 
 
 @run_async
+async def test_calls_shown_in_flight_stay_while_events_wait(tmp_path):
+    """While the last drain left events waiting, the exits of calls that look in flight may
+    be among them: the rows below the tail are left as they are (a lagging app on one CPU
+    showed and hid such calls every tick, repainting the list each time)."""
+    async with traced_net(tmp_path) as (app, pilot, facts, _):
+        lst = app.syscall_list
+        await settle(app, pilot, until=lambda: lst.inflight_count == 1, timeout=20)
+        feed = app.feed
+        drain = feed.drain
+
+        def lagging_drain():  # the real drain, then a backlog as a slow app would leave
+            update = drain()
+            feed.behind = True
+            return update
+
+        feed.drain = lagging_drain
+        try:
+            await pilot.press("up")  # not following: with nothing waiting, this hides them
+            polls = app._last_redraw
+            await settle(app, pilot, until=lambda: app._last_redraw > polls + 0.3)
+            assert lst.inflight_count == 1, "changed while events were waiting"
+        finally:
+            feed.drain = drain
+        await settle(app, pilot, until=lambda: lst.inflight_count == 0)
+        assert lst.inflight_count == 0
+
+
+@run_async
 async def test_files_pane_shows_socket_endpoints_closed_fds_and_jumps(tmp_path):
     """Files pane: the sockets' addresses, the closed file, and Enter jumps to accept4."""
     from tui.widgets.panes import FilesPane

@@ -57,7 +57,7 @@ class DataRoad:
                 self.syscall_list.rows_added(self._unshown_changes)
                 self._unshown_changes = None
             self._update_status()
-        self._update_inflight()
+            self._update_inflight()
         self.steer_poll()  # breakpoint hits: select the held call, ask (tui/steer_control.py)
         if self.flight is not None:
             self.flight.update()
@@ -100,6 +100,11 @@ class DataRoad:
         Only while following the unfiltered list; a call already in the store as an
         in-progress row (emitted Unfinished) is not shown twice, nor one that has returned.
         """
+        if self.feed.behind:
+            # Events still wait: the exits of calls that look in flight may be among them
+            # (on one CPU, a lagging app showed and hid such calls every tick, each time
+            # repainting the list). What is shown stays until the app has caught up.
+            return
         lst = self.syscall_list
         calls = []
         if lst.following and self.view.filter is None:
