@@ -110,7 +110,7 @@ def _escape_octal(data: bytes, octal: bytes = b"") -> str:
     """`octal`: printable bytes that must be escaped in octal too (strace's escape_chars)."""
     if octal:
         return _escape_octal_loop(data, octal)
-    cache = len(data) <= _CACHED_LEN
+    cache = len(data) <= _CACHED_LEN and type(data) is bytes  # a key must be hashable
     if cache:
         got = _OCTAL_CACHE.get(data)
         if got is not None:
