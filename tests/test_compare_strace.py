@@ -49,7 +49,18 @@ def test_strace_against_itself_agrees_exactly(harness):
     totals, per_case = harness.run_corpus(harness.select_cases(deterministic), "strace", None)
     assert totals.reference > 300
     ratios = totals.ratios()
-    assert ratios["coverage"] == 1.0 and ratios["returns"] == 1.0, per_case
+    off = {name: s.problems for name, s in totals.by_name.items() if s.problems}
+    # Whether a child ends before its parent enters wait4 (one call) or during it
+    # (`<unfinished ...>` then `<... resumed>`), and where its SIGCHLD lands (the next
+    # fork may be restarted), can still change between two runs under load: `process`
+    # once differed so in one wait4 of 147 events (a full suite run; reproduced with two
+    # CPU hogs, 2-vCPU AMD EPYC VM). That race may account for a few differences in the
+    # calls it touches, never for anything else.
+    racy = {"---SIGCHLD", "rt_sigreturn", "clone", "vfork", "wait4", "restart_syscall"}
+    if off and off.keys() <= racy:
+        assert sum(off.values()) <= 8, (off, per_case)
+    else:
+        assert ratios["coverage"] == 1.0 and ratios["returns"] == 1.0, (off, per_case)
     assert ratios["args"] >= 0.995, per_case
 
 
