@@ -599,3 +599,20 @@ def test_the_c_core_takes_the_calls_whose_captures_are_data(resolve_fds):
     by_name = {d.name: nr for nr, d in plan.table.by_nr.items() if nr < 1024}
     refused = [n for n in C_CALLS if not c_may_handle(plan, by_name[n], n, None)]
     assert not refused
+
+
+@pytest.mark.usefixtures("tracer_loop")
+@pytest.mark.parametrize("options", [["-y"], []])
+def test_a_netlink_fd_number_reused_by_udp_prints_as_strace_prints_it(tmp_path, options):
+    # The C core remembers per fd whether it is a netlink socket (whose sendto/recvfrom
+    # are Python's); a close or a dup2 onto the number must forget it, or the UDP
+    # datagrams would be decoded as netlink messages, or the netlink ones as bytes.
+    # bound to port 0, and the netlink port id is the pid: both differ between runs
+    ports = (re.compile(r"htons\(\d+\)"), "htons(PORT)")
+    portid = (re.compile(r"nlmsg_pid=[1-9]\d*"), "nlmsg_pid=PID")
+    lines = compare_with_strace(tmp_path, "socket_reuse", options, masks=(ports, portid))
+    netlink = [
+        line for line in lines if line.startswith(("sendto(", "recvfrom(")) and "nlmsg" in line
+    ]
+    datagrams = [line for line in lines if '"first udp"' in line or '"dup2 udp"' in line]
+    assert len(netlink) == 4 and len(datagrams) == 4, lines
