@@ -3,6 +3,7 @@ prints, and holds the tracee (never drops events) when the consumer falls behind
 
 from __future__ import annotations
 
+import itertools
 import os
 import re
 import signal
@@ -15,6 +16,7 @@ from decode_oracle import compare_with_strace
 
 from tracer.engine.core import load_core
 from tracer.engine.core_plan import c_may_handle
+from tracer.engine.spin import warm_cpu_allowed
 from tracer.engine.syscall_plan import SyscallPlan
 from tracer.events import Exec, Exited, ProcessStarted, Resumed, SignalDelivered, Syscall
 from tracer.options import TraceOptions
@@ -616,3 +618,63 @@ def test_a_netlink_fd_number_reused_by_udp_prints_as_strace_prints_it(tmp_path, 
     ]
     datagrams = [line for line in lines if '"first udp"' in line or '"dup2 udp"' in line]
     assert len(netlink) == 4 and len(datagrams) == 4, lines
+
+
+BUSY_THEN_QUIET = r"""
+#include <stdlib.h>
+#include <unistd.h>
+int main(int argc, char **argv) {
+    for (int i = 0; i < atoi(argv[1]); i++) getppid();
+    usleep(1500 * 1000);
+    return 0;
+}
+"""
+
+
+def _threads() -> dict[int, tuple[int, str]]:
+    """Our threads: tid -> (scheduling policy, state letter)."""
+    out = {}
+    for name in os.listdir("/proc/self/task"):
+        tid = int(name)
+        try:
+            stat = open(f"/proc/self/task/{tid}/stat").read()
+            out[tid] = (os.sched_getscheduler(tid), stat[stat.rindex(")") + 2])
+        except OSError:
+            continue  # a thread that just ended
+    return out
+
+
+def test_the_warm_thread_spins_idle_class_while_stops_come_and_sleeps_after(monkeypatch):
+    # The C core's warm thread keeps the program's CPU from halting between stops
+    # (capture_core.c): only ever at SCHED_IDLE, and only while stops come back to back.
+    monkeypatch.delenv("TRACETUI_LOOP", raising=False)
+    prog = compile_c(BUSY_THEN_QUIET, name="busy_then_quiet")
+    samples: list[tuple[float, dict]] = []
+    s = TraceSession(TraceOptions(command=[str(prog), "100000"]))
+    s.start()
+    start = time.monotonic()
+    while not s.finished and time.monotonic() - start < 60:
+        s.drain()
+        samples.append((time.monotonic(), _threads()))
+        time.sleep(0.005)
+    assert s.finished
+    collect(s)
+    idle = {
+        tid
+        for _, threads in samples
+        for tid, (policy, _) in threads.items()
+        if policy == os.SCHED_IDLE
+    }
+    if not warm_cpu_allowed(TraceOptions().spin_polls):
+        assert not idle  # one CPU, or a CPU quota: no warm thread at all
+        return
+    assert s.worker.core is not None and len(idle) == 1, idle
+    (warm,) = idle
+    states = [threads[warm][1] for _, threads in samples if warm in threads]
+    # running (or ready to) during the getppid loop; asleep through the program's 1.5 s
+    # sleep from a little after it began (WARM_QUIET_S): at least 100 samples in a row
+    assert "R" in states, states
+    asleep = max(
+        (len(list(run)) for state, run in itertools.groupby(states) if state == "S"), default=0
+    )
+    assert asleep >= 100, [(state, len(list(run))) for state, run in itertools.groupby(states)]

@@ -42,3 +42,6 @@ class TraceOptions:
     # Non-blocking waits tried before sleeping for the next stop (0: always sleep);
     # see tracer/engine/spin.py.
     spin_polls: int = 30
+    # Keep the traced program's CPU from halting between stops while it stops back to
+    # back (the C core's idle-class warm thread); see tracer/engine/spin.py.
+    warm_cpu: bool = True

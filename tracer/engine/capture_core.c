@@ -23,14 +23,16 @@
 #include <stdlib.h>
 #include <stdint.h>
 #include <string.h>
+#include <linux/futex.h>
 #include <sys/ptrace.h>
+#include <sys/syscall.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <sys/xattr.h>
 #include <unistd.h>
 
-#define CORE_VERSION 20
+#define CORE_VERSION 21
 #define PROTO_MAX 22 /* longer protocol names are asked for at every call */
 #define NR_MAX 1024
 #define OPS_MAX 8
@@ -230,6 +232,14 @@ typedef struct {
     char *scratch;
     int max_polls, polls;
     unsigned long long stops;
+    /* The warm thread (warm_main): started by run() when Python asked for it (warm). */
+    int warm;
+    pthread_t warm_thread;
+    int warm_started;
+    int warm_sleeping; /* a futex word: 1 while the warm thread waits for stops */
+    int warm_quit;
+    int32_t last_tid; /* the task of the last stop, whose CPU the warm thread keeps */
+    int tracer_cpu;   /* where the ptrace thread ran at that stop */
 } Core;
 
 /* ---- the task table (open addressing; tids are small positive ints) ---- */
@@ -309,6 +319,120 @@ static double now_mono(void) {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+/* ---- the warm thread ----
+ *
+ * While a program stops back to back, its CPU goes idle at every stop until the tracer
+ * resumes it. Where idle means halt (a VM without halt polling), the resume has to wake
+ * that CPU through the hypervisor: on a 2-vCPU AMD EPYC VM that was most of a stop's
+ * cost. The warm thread spins at SCHED_IDLE on the CPU of the last stopped task, so
+ * that CPU never halts and the kernel still counts it idle: the resumed task wakes
+ * there at once, and anything else that wants the CPU (the task first of all) takes it
+ * from the idle class at once. It can only starve itself. It spins while stops come
+ * (run() wakes it) and sleeps once none came for WARM_QUIET_S. Python says whether it
+ * may run at all (engine/spin.py, warm_cpu_allowed: not under a CPU quota). */
+
+#define WARM_QUIET_S 0.002
+#define WARM_PLACE_S 0.001
+
+static inline void cpu_relax(void) {
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#elif defined(__aarch64__)
+    __asm__ volatile("yield");
+#else
+    __asm__ volatile("" ::: "memory");
+#endif
+}
+
+static long futex(int *word, int op, int val) {
+    return syscall(SYS_futex, word, op, val, NULL, NULL, 0);
+}
+
+/* The CPU task `tid` last ran on (/proc/TID/stat, field 39), or -1. */
+static int task_cpu(pid_t tid) {
+    char path[64], buf[1024];
+    snprintf(path, sizeof path, "/proc/%d/stat", (int)tid);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return -1;
+    ssize_t n = read(fd, buf, sizeof buf - 1);
+    close(fd);
+    if (n <= 0) return -1;
+    buf[n] = 0;
+    char *q = strrchr(buf, ')'); /* the name may hold spaces and parentheses */
+    for (int field = 2; q && field < 39; field++) q = strchr(q + 1, ' ');
+    return q ? atoi(q + 1) : -1;
+}
+
+/* Where the warm thread should be: the CPU the last stopped task ran on, which the
+ * kernel wakes it on again if that CPU is idle; or, when that is the tracer's own CPU,
+ * anywhere else (the task moves off a CPU that a polling tracer keeps busy). Within the
+ * CPUs we were given. Returns a key of the choice, to set it only when it changes. */
+static int warm_place(Core *c, const cpu_set_t *allowed, int placed) {
+    int task = task_cpu(__atomic_load_n(&c->last_tid, __ATOMIC_RELAXED));
+    int tracer = __atomic_load_n(&c->tracer_cpu, __ATOMIC_RELAXED);
+    if (task < 0 || task >= CPU_SETSIZE || tracer < 0 || tracer >= CPU_SETSIZE) return placed;
+    int key = task == tracer ? -2 - tracer : task;
+    if (key == placed) return placed;
+    cpu_set_t set;
+    if (task == tracer) {
+        memcpy(&set, allowed, sizeof set);
+        CPU_CLR(tracer, &set);
+    } else {
+        CPU_ZERO(&set);
+        if (CPU_ISSET(task, allowed)) CPU_SET(task, &set);
+    }
+    if (CPU_COUNT(&set) == 0 || sched_setaffinity(0, sizeof set, &set) != 0) return placed;
+    return key;
+}
+
+static void *warm_main(void *arg) {
+    Core *c = arg;
+    struct sched_param sp = {0};
+    cpu_set_t allowed;
+    if (sched_getaffinity(0, sizeof allowed, &allowed) != 0) return NULL;
+    if (sched_setscheduler(0, SCHED_IDLE, &sp) != 0) return NULL; /* never at normal priority */
+    unsigned long long seen = 0;
+    double quiet_since = now_mono(), next_place = 0;
+    int placed = -1;
+    while (!__atomic_load_n(&c->warm_quit, __ATOMIC_ACQUIRE)) {
+        if (__atomic_load_n(&c->warm_sleeping, __ATOMIC_ACQUIRE)) {
+            futex(&c->warm_sleeping, FUTEX_WAIT_PRIVATE, 1);
+            quiet_since = now_mono();
+            continue;
+        }
+        for (int i = 0; i < 256; i++) cpu_relax();
+        double now = now_mono();
+        unsigned long long stops = __atomic_load_n(&c->stops, __ATOMIC_RELAXED);
+        if (stops != seen) seen = stops, quiet_since = now;
+        else if (now - quiet_since > WARM_QUIET_S) {
+            __atomic_store_n(&c->warm_sleeping, 1, __ATOMIC_RELEASE);
+            continue;
+        }
+        if (now >= next_place) {
+            next_place = now + WARM_PLACE_S;
+            placed = warm_place(c, &allowed, placed);
+        }
+    }
+    return NULL;
+}
+
+/* A stop came while the tracer polls: have the warm thread spin, if it sleeps. */
+static inline void warm_wake(Core *c) {
+    if (c->warm_started && __atomic_load_n(&c->warm_sleeping, __ATOMIC_RELAXED)) {
+        __atomic_store_n(&c->warm_sleeping, 0, __ATOMIC_RELEASE);
+        futex(&c->warm_sleeping, FUTEX_WAKE_PRIVATE, 1);
+    }
+}
+
+static void warm_stop(Core *c) {
+    if (!c->warm_started) return;
+    __atomic_store_n(&c->warm_quit, 1, __ATOMIC_RELEASE);
+    __atomic_store_n(&c->warm_sleeping, 0, __ATOMIC_RELEASE);
+    futex(&c->warm_sleeping, FUTEX_WAKE_PRIVATE, 1);
+    pthread_join(c->warm_thread, NULL);
+    c->warm_started = 0;
 }
 
 /* ---- reading tracee memory ---- */
@@ -1120,8 +1244,9 @@ static int take_gone(Core *c, Slot *s, int status) {
 /* ---- the Python type ---- */
 
 static int Core_init(Core *c, PyObject *args, PyObject *kw) {
-    int max_polls = 30, fd_cache = 1, sockets = 0;
-    if (!PyArg_ParseTuple(args, "|ipp", &max_polls, &fd_cache, &sockets)) return -1;
+    int max_polls = 30, fd_cache = 1, sockets = 0, warm = 0;
+    if (!PyArg_ParseTuple(args, "|ippp", &max_polls, &fd_cache, &sockets, &warm)) return -1;
+    c->warm = warm && max_polls > 0;
     c->fd_cache = fd_cache;
     c->sockets = sockets;
     c->tcap = 16;
@@ -1145,6 +1270,9 @@ static int Core_init(Core *c, PyObject *args, PyObject *kw) {
 }
 
 static void Core_dealloc(Core *c) {
+    Py_BEGIN_ALLOW_THREADS
+    warm_stop(c);
+    Py_END_ALLOW_THREADS
     if (c->tabs)
         for (size_t i = 0; i < c->tcap; i++)
             if (c->tabs[i].tgid > 0) tab_clear(&c->tabs[i]);
@@ -1334,6 +1462,10 @@ static PyObject *Core_run(Core *c, PyObject *args) {
     if (!PyArg_ParseTuple(args, "In", &max_records, &max_bytes)) return NULL;
     int why = WHY_EINTR, out_pid = 0, out_status = 0, oom = 0;
     Py_BEGIN_ALLOW_THREADS
+    if (c->warm && !c->warm_started) {
+        c->warm_sleeping = 1;
+        c->warm_started = pthread_create(&c->warm_thread, NULL, warm_main, c) == 0;
+    }
     pthread_mutex_lock(&c->mu);
     c->epoch++;
     c->running = 1;
@@ -1354,17 +1486,20 @@ static PyObject *Core_run(Core *c, PyObject *args) {
             double t0 = now_mono();
             pid = waitpid(-1, &status, WAIT_FLAGS);
             /* A short sleep would have been caught by polling a little longer. */
-            if (now_mono() - t0 < 0.0002) c->polls = c->max_polls;
+            if (now_mono() - t0 < 0.0002) c->polls = c->max_polls, warm_wake(c);
             else c->polls >>= 2;
         } else {
             c->polls = c->max_polls;
+            warm_wake(c);
         }
         if (pid < 0) {
             why = errno == EINTR ? WHY_EINTR : WHY_ERROR;
             out_pid = -errno;
             break;
         }
-        c->stops++;
+        __atomic_store_n(&c->stops, c->stops + 1, __ATOMIC_RELAXED);
+        __atomic_store_n(&c->last_tid, pid, __ATOMIC_RELAXED);
+        __atomic_store_n(&c->tracer_cpu, sched_getcpu(), __ATOMIC_RELAXED);
         Slot *s = slot_find(c, pid);
         if ((status & 0xFFFF) != 0x857F) {
             /* Two process stops that need no decision: a new task's first stop (Python

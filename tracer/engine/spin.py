@@ -23,10 +23,16 @@ loops, beyond the runs' own spread. 30 was never the slower.
 
 Polling keeps the tracer's CPU busy, so the kernel wakes a resumed program on another,
 idle one: tracer and program never share a CPU, which is what a stop would cost least
-with (docs/ARCHITECTURE.md, "Where tracer and tracee run").
+with (docs/ARCHITECTURE.md, "Where tracer and tracee run"). That other CPU goes idle at
+each stop, and waking it is the dear part where idle means halt (a VM without halt
+polling). The C core's warm thread (capture_core.c) spins at SCHED_IDLE on the program's
+CPU while stops come, so it never halts; `warm_cpu_allowed` says where that is allowed.
 """
 
 from __future__ import annotations
+
+import os
+from pathlib import Path
 
 # A sleep shorter than this would have been caught by polling a little longer.
 SHORT_SLEEP_S = 0.0002
@@ -49,3 +55,53 @@ class SpinBudget:
             self.polls = self.max_polls
         else:
             self.polls >>= 2
+
+
+def warm_cpu_allowed(
+    spin_polls: int, cgroup_root: Path = Path("/sys/fs/cgroup"), membership: str | None = None
+) -> bool:
+    """Whether the warm thread may spin: only where it can only use a CPU nobody else
+    wants. Not with polling off, not on one CPU (it would share the tracer's, for
+    nothing), and not under a CPU quota (cgroup v2 cpu.max, ours or an ancestor's):
+    there its spinning would use up time the traced program may need."""
+    if spin_polls <= 0 or len(os.sched_getaffinity(0)) < 2:
+        return False
+    return not _cpu_quota(cgroup_root, membership)
+
+
+def _cpu_quota(root: Path, membership: str | None = None) -> bool:
+    """Whether a CPU quota applies to this process: cgroup v2's cpu.max or v1's
+    cpu.cfs_quota_us, in its own group or any above it. `membership`: the text of
+    /proc/self/cgroup (read when None)."""
+    if membership is None:
+        try:
+            membership = Path("/proc/self/cgroup").read_text()
+        except OSError:
+            return False
+    for line in membership.splitlines():
+        if line.count(":") < 2:
+            continue
+        _, controllers, path = line.split(":", 2)
+        if not controllers:
+            mounts, name = [root], "cpu.max"
+        elif "cpu" in controllers.split(","):
+            mounts, name = [root / controllers, root / "cpu"], "cpu.cfs_quota_us"
+        else:
+            continue
+        for mount in mounts:
+            group = mount / path.strip().lstrip("/")
+            while True:
+                if _limited(group / name):
+                    return True
+                if group == mount or mount not in group.parents:
+                    break
+                group = group.parent
+    return False
+
+
+def _limited(quota_file: Path) -> bool:
+    try:
+        words = quota_file.read_text().split()
+    except OSError:
+        return False
+    return bool(words) and words[0] not in ("max", "-1")

@@ -36,7 +36,7 @@ from tracer.engine.core_plan import c_ok_numbers, compile_plan
 from tracer.engine.fdnames import CoreFdNames, FdNames
 from tracer.engine.launcher import fork_stopped_child, seccomp_program
 from tracer.engine.process_stops import ProcessStops
-from tracer.engine.spin import SpinBudget
+from tracer.engine.spin import SpinBudget, warm_cpu_allowed
 from tracer.engine.steer_stops import SteerStops
 from tracer.engine.stream import CallExit, CoreBatch
 from tracer.engine.syscall_plan import SyscallPlan
@@ -259,7 +259,8 @@ class Worker(SyscallStops, ProcessStops, SteerStops):
             return
         cache = self.opts.trace_syscalls is None  # see FdNames
         # With -yy, C hands Python the calls on socket fds and those returning one.
-        self.core = module.Core(self.opts.spin_polls, cache, self.sockets is not None)
+        warm = self.opts.warm_cpu and warm_cpu_allowed(self.opts.spin_polls)
+        self.core = module.Core(self.opts.spin_polls, cache, self.sockets is not None, warm)
         self._set_core_plan()
         self.queue.attach_core(self.core)
         # One fd-name cache, in C, kept true by the calls either side handles.
