@@ -1246,7 +1246,7 @@ static int take_gone(Core *c, Slot *s, int status) {
 static int Core_init(Core *c, PyObject *args, PyObject *kw) {
     int max_polls = 30, fd_cache = 1, sockets = 0, warm = 0;
     if (!PyArg_ParseTuple(args, "|ippp", &max_polls, &fd_cache, &sockets, &warm)) return -1;
-    c->warm = warm && max_polls > 0;
+    c->warm = warm; /* Python's decision: spin.warm_cpu_allowed */
     c->fd_cache = fd_cache;
     c->sockets = sockets;
     c->tcap = 16;
@@ -1498,8 +1498,10 @@ static PyObject *Core_run(Core *c, PyObject *args) {
             break;
         }
         __atomic_store_n(&c->stops, c->stops + 1, __ATOMIC_RELAXED);
-        __atomic_store_n(&c->last_tid, pid, __ATOMIC_RELAXED);
-        __atomic_store_n(&c->tracer_cpu, sched_getcpu(), __ATOMIC_RELAXED);
+        if (c->warm_started) { /* where the warm thread should be */
+            __atomic_store_n(&c->last_tid, pid, __ATOMIC_RELAXED);
+            __atomic_store_n(&c->tracer_cpu, sched_getcpu(), __ATOMIC_RELAXED);
+        }
         Slot *s = slot_find(c, pid);
         if ((status & 0xFFFF) != 0x857F) {
             /* Two process stops that need no decision: a new task's first stop (Python
