@@ -650,6 +650,7 @@ def test_the_warm_thread_spins_idle_class_while_stops_come_and_sleeps_after(monk
     monkeypatch.delenv("TRACETUI_LOOP", raising=False)
     prog = compile_c(BUSY_THEN_QUIET, name="busy_then_quiet")
     samples: list[tuple[float, dict]] = []
+    before = set(_threads())
     s = TraceSession(TraceOptions(command=[str(prog), "100000"]))
     s.start()
     start = time.monotonic()
@@ -663,7 +664,7 @@ def test_the_warm_thread_spins_idle_class_while_stops_come_and_sleeps_after(monk
         tid
         for _, threads in samples
         for tid, (policy, _) in threads.items()
-        if policy == os.SCHED_IDLE
+        if policy == os.SCHED_IDLE and tid not in before
     }
     if not warm_cpu_allowed(TraceOptions().spin_polls):
         assert not idle  # one CPU, or a CPU quota: no warm thread at all
@@ -678,3 +679,5 @@ def test_the_warm_thread_spins_idle_class_while_stops_come_and_sleeps_after(monk
         (len(list(run)) for state, run in itertools.groupby(states) if state == "S"), default=0
     )
     assert asleep >= 100, [(state, len(list(run))) for state, run in itertools.groupby(states)]
+    # the trace is over: the thread is gone, though the session (and its core) lives on
+    assert wait_for(lambda: warm not in _threads(), timeout=5)

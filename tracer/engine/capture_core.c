@@ -32,7 +32,7 @@
 #include <sys/xattr.h>
 #include <unistd.h>
 
-#define CORE_VERSION 21
+#define CORE_VERSION 22
 #define PROTO_MAX 22 /* longer protocol names are asked for at every call */
 #define NR_MAX 1024
 #define OPS_MAX 8
@@ -1431,6 +1431,14 @@ static PyObject *Core_get_epoch(Core *c, void *unused) {
     return PyLong_FromUnsignedLong(e);
 }
 
+/* The trace is over: end the warm thread (run() would start it again). */
+static PyObject *Core_stop_warm(Core *c, PyObject *unused) {
+    Py_BEGIN_ALLOW_THREADS
+    warm_stop(c);
+    Py_END_ALLOW_THREADS
+    Py_RETURN_NONE;
+}
+
 /* Make run() return (WHY_EINTR) soon, even while it waits for the consumer. */
 static PyObject *Core_interrupt(Core *c, PyObject *unused) {
     pthread_mutex_lock(&c->mu);
@@ -1656,6 +1664,7 @@ static PyMethodDef Core_methods[] = {
     {"give_call", (PyCFunction)Core_give_call, METH_VARARGS, "Hand a call in progress back to C."},
     {"fd_lookup", (PyCFunction)Core_fd_lookup, METH_VARARGS, "fd_lookup(tgid, fd) -> str | None"},
     {"fd_drop", (PyCFunction)Core_fd_drop, METH_VARARGS, "fd_drop(tgid, fd)"},
+    {"stop_warm", (PyCFunction)Core_stop_warm, METH_NOARGS, "end the warm thread"},
     {"fd_clear", (PyCFunction)Core_fd_clear, METH_VARARGS, "fd_clear(tgid)"},
     {"fd_copy", (PyCFunction)Core_fd_copy, METH_VARARGS, "fd_copy(parent, child)"},
     {"take", (PyCFunction)Core_take, METH_VARARGS,

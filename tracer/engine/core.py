@@ -21,7 +21,7 @@ ST_NEWTASK = 6
 ST_KEEP = 0  # set_task: leave the task's state as C has it (a call C entered goes on)
 # What take_tasks() reports (capture_core.c L_*): a task C saw begin, or end.
 L_NEW, L_GONE = 1, 2
-CORE_VERSION = 21  # capture_core.c CORE_VERSION: the layout this code speaks
+CORE_VERSION = 22  # capture_core.c CORE_VERSION: the layout this code speaks
 # Bytes of records the core holds for its consumer before the tracees are made to
 # wait (backpressure); the number of records is bounded by TraceOptions.queue_max,
 # as the EventQueue's items are. An unbounded queue (--tty=inherit, where nobody

@@ -205,6 +205,8 @@ class Worker(SyscallStops, ProcessStops, SteerStops):
             self.opts.detach_on_exit = True
         finally:
             main_alive = self.main_pid in self.tasks
+            if self.core is not None:
+                self.core.stop_warm()  # no more stops: its thread goes now, not with the Core
             try:
                 self._cleanup()
             except Exception as e:
