@@ -315,3 +315,64 @@ def test_rows_by_key_add_many_equals_one_add_per_row():
     for key in (1, 2, 3, 5, 99, 4):
         assert list(many.rows(key)) == list(one.rows(key))
     assert list(many.rows_of_any([1, 5])) == list(one.rows_of_any([1, 5]))
+
+
+def _fork_exec_events() -> list:
+    """A real fork/exec loop's events: a process event or a signal every few calls."""
+    from tests.conftest import collect
+    from tracer.options import TraceOptions
+    from tracer.session import TraceSession
+
+    session = TraceSession(
+        TraceOptions(command=["sh", "-c", "for i in 1 2 3 4; do /bin/true; done; kill -CHLD $$"])
+    )
+    session.start()
+    events = collect(session)
+    types = {type(ev) for ev in events}
+    assert {ProcessStarted, Exec, Exited, SignalDelivered} <= types, types
+    return events
+
+
+def _everything(s: EventStore, u) -> tuple:
+    return (
+        _columns(s),
+        list(u.effects),
+        u.changed_rows,
+        {r: (type(ev), ev.seq) for r, ev in s.others.items()},
+        {nr: list(s.nr_index.rows(nr)) for nr in set(s.nrs)},
+        {p: list(s.pid_index.rows(p)) for p in set(s.pids) | set(s.tids)},
+        sorted(s.stacks),
+    )
+
+
+def test_process_events_among_calls_give_the_rows_they_give_alone(monkeypatch):
+    """Process events and signals are appended with the calls around them, in one run of
+    columns (a fork/exec loop brings one every few calls); their rows and the indexes are
+    the same as when each ends the run, for live calls and for a recording's CALL_ROWs."""
+    from tracer.store.event_store import _CALL_FIELDS, NO_NR
+
+    events = _fork_exec_events()
+    # As a recording brings them: complete calls as CALL_ROWs, where they completed.
+    as_rows = [
+        _CALL_FIELDS(ev.call if type(ev) is Resumed else ev)
+        if type(ev) in (Syscall, Resumed)
+        else ev
+        for ev in events
+        if type(ev) is not Unfinished
+    ]
+    joined = []
+    for batch in (events, as_rows):
+        s = EventStore()
+        runs = []
+        add_calls = s._add_calls
+        monkeypatch.setattr(
+            s, "_add_calls", lambda *a, runs=runs, f=add_calls: runs.append(1) or f(*a)
+        )
+        joined.append((_everything(s, s.append(batch)), len(runs), s))
+    monkeypatch.setattr(EventStore, "_joins_run", lambda self, ev, t: False)
+    for batch, (got, runs, s) in zip((events, as_rows), joined, strict=True):
+        alone = EventStore()
+        assert got == _everything(alone, alone.append(batch))
+        others = sum(type(ev) in (ProcessStarted, Exec, Exited, SignalDelivered) for ev in batch)
+        assert runs < others, "the process events did not join the runs of calls"
+        assert NO_NR not in s.nr_index and s.line(len(s) - 1)

@@ -39,11 +39,15 @@ def test_process_pane_appends_and_updates_cells_in_place():
                 ["2", "  └ true", "exited 0", "31", "0"],
             ]
             assert pane.get_row_at(0)[0] is first_row[0]  # the row was kept, not rebuilt
+            exited = pane.get_row_at(1)
             # An order that is not an extension (a process inserted before) rebuilds.
             rows.insert(1, ProcessRow(3, 1, "cat", "running", 1, 0))
             pane.show(rows)
             await pilot.pause()
             assert [r[0] for r in _cells(pane)] == ["1", "3", "2"]
+            # A process that did not change keeps the cells made for it (thousands of
+            # exited processes in a fork/exec loop are not made again at each refresh).
+            assert all(a is b for a, b in zip(pane.get_row_at(2), exited, strict=True))
             assert pane.cursor_row == 0 and pane.highlighted_pid == 1
 
     run_async(go)()

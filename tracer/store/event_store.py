@@ -107,6 +107,18 @@ def _returned_fd(ret: int | None, err: int) -> bool:
     return ret is not None and not err and 0 <= ret < 1 << 31
 
 
+def _placeholder_row(ev: Event) -> tuple:
+    """A process event or signal as a CALL_ROW: the columns its own row has (no number,
+    no arguments, done at its time), so it can be appended with the calls around it."""
+    return (ev.seq, ev.pid, ev.tid, NO_NR, (), ev.time, ev.time, None, 0, None, None, None,
+            True, False)  # fmt: skip
+
+
+def _placeholder_call(ev: Event) -> Syscall:
+    """`_placeholder_row` as a `Syscall`, for a run of `Syscall`s."""
+    return Syscall(ev.seq, ev.pid, ev.tid, NO_NR, (), ev.time, ev.time, done=True)
+
+
 def _chunks_keep_time_order(parts: list) -> bool:
     """Whether appending `parts` (CallColumns, and lists of events between them) one
     after the other gives the rows a sort of the whole batch by time gives: nothing
@@ -244,14 +256,18 @@ class EventStore:
             ordered = [events[i] for _, i in sorted(zip(keys, range(len(events)), strict=False))]
         run: list = []  # consecutive calls of one form: appended column by column
         run_type: type = Syscall
+        # Process events and signals inside `run`: (offset, event, kind), their rows a
+        # placeholder call in `run`, made theirs after (`_add_calls`).
+        run_others: list[tuple[int, Event, int]] = []
         in_progress: list[int] = []  # rows of `run` that are unfinished calls
         fills: list[tuple[int, Syscall]] = []  # resumed rows, written after the rows
         for ev in ordered:
             t = type(ev)
             if t is Syscall or t is tuple:
                 if t is not run_type and run:
-                    self._add_calls(run, effect_of)
+                    self._add_calls(run, effect_of, run_others)
                     run = []
+                    run_others = []
                 run_type = t
                 run.append(ev)
                 continue
@@ -260,8 +276,9 @@ class EventStore:
                 # of complete calls (a row each, or a fill once the rows are in) instead of
                 # ending it: the run's rows stay column appends.
                 if run_type is not Syscall and run:
-                    self._add_calls(run, effect_of)
+                    self._add_calls(run, effect_of, run_others)
                     run = []
+                    run_others = []
                 run_type = Syscall
                 call = ev.call
                 next_row = len(self.kinds) + len(run)
@@ -282,13 +299,20 @@ class EventStore:
                 changed.append(row)
                 effect_of[id(ev)] = row
                 continue
+            kind = _KIND_OF_TYPE.get(t)
+            if kind is not None and self._joins_run(ev, t):
+                # A fork/exec loop brings one every few calls: ending the run at each
+                # cost more than its rows (runs of ~13 calls, 2-vCPU AMD EPYC VM).
+                run_others.append((len(run), ev, kind))
+                run.append(_placeholder_row(ev) if run_type is tuple else _placeholder_call(ev))
+                continue
             if run:
-                self._add_calls(run, effect_of)
+                self._add_calls(run, effect_of, run_others)
                 run = []
+                run_others = []
             if t is TraceEnded:
                 self.ended = ev
             else:
-                kind = _KIND_OF_TYPE.get(t)
                 if kind is None:
                     continue
                 if t is ProcessStarted:
@@ -317,7 +341,7 @@ class EventStore:
                 self.others[row] = ev
                 effect_of[id(ev)] = row
         if run:
-            self._add_calls(run, effect_of)
+            self._add_calls(run, effect_of, run_others)
         for row in in_progress:
             self.flags[row] |= F_IN_PROGRESS
         last = len(self.kinds) - 1
@@ -429,19 +453,36 @@ class EventStore:
         self.text.add_rows(n)
         return rows
 
-    def _add_calls(self, calls: list, effect_of: dict[int, int]) -> None:
+    def _add_calls(
+        self, calls: list, effect_of: dict[int, int], others: list | None = None
+    ) -> None:
         """Append complete calls (all `Syscall`s, or all CALL_ROW tuples) as rows, a column
         at a time (the hot path of the app's ingest).
 
         Same rows as `_add_call` on each, in a fraction of the time: the per-row work
         runs in C (`map`, `zip`, list comprehensions) instead of 20 method calls a row.
+        `others` are (offset, event, kind) of the process events and signals whose
+        placeholders (`_placeholder_row`) are among `calls`: their rows are written as
+        calls with no number, then made theirs.
         """
         rows_in = calls if type(calls[0]) is tuple else map(_CALL_FIELDS, calls)
-        self._add_call_columns(calls, zip(*rows_in, strict=False), effect_of)
+        r0 = len(self.kinds)
+        self._add_call_columns(calls, zip(*rows_in, strict=False), effect_of, not others)
+        if not others:
+            return
+        kinds = self.kinds
+        for offset, ev, kind in others:
+            row = r0 + offset
+            kinds[row] = kind
+            self.others[row] = ev
+            effect_of[id(ev)] = row
 
-    def _add_call_columns(self, calls: list, columns: Iterable[tuple], effect_of: dict) -> None:
+    def _add_call_columns(
+        self, calls: list, columns: Iterable[tuple], effect_of: dict, numbered: bool = True
+    ) -> None:
         """Append complete calls given as columns, one tuple per CALL_ROW field; `calls`
-        are what the rows stand for (their ids key `effect_of`)."""
+        are what the rows stand for (their ids key `effect_of`). Not `numbered`: some rows
+        have NO_NR (process events), and stay out of the index by number."""
         (seqs, pids, tids, nrs, argss, starts, ends, rets, errors, mems, fdss, stacks, dones,
          no_returns) = columns  # fmt: skip
         r0 = len(self.kinds)
@@ -477,7 +518,11 @@ class EventStore:
         if tids != pids:
             threads = [(r, t) for r, p, t in zip(rows, pids, tids, strict=False) if t != p]
             self.pid_index.add_many([r for r, _ in threads], [t for _, t in threads])
-        self.nr_index.add_many(rows, nrs)
+        if numbered:
+            self.nr_index.add_many(rows, nrs)
+        else:
+            kept = [(r, nr) for r, nr in zip(rows, nrs, strict=True) if nr != NO_NR]
+            self.nr_index.add_many([r for r, _ in kept], [nr for _, nr in kept])
         if not self._fd_layout.keys().isdisjoint(nrs):
             self._index_fds(r0, nrs, argss, rets, errors)
         if any(stacks):
@@ -522,6 +567,16 @@ class EventStore:
                 ok = [i for i in idx if _returned_fd(rets[i], errors[i])]
                 if ok:
                     add_many([r0 + i for i in ok], [rets[i] for i in ok])
+
+    def _joins_run(self, ev: Event, t: type) -> bool:
+        """Whether a process event or signal can be appended with the calls around it:
+        not when it changes which processes are still being launched (`_launching`, which
+        the calls before it must see unchanged), nor when that is not known yet."""
+        if t is ProcessStarted:
+            return ev.attached or ev.parent in self.pid_index
+        if t is Exec:
+            return ev.pid not in self._launching
+        return True
 
     def _index_pid(self, row: int, pid: int, tid: int) -> None:
         self.pid_index.add(row, pid)
