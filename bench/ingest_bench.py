@@ -7,8 +7,8 @@ and everything the session hands out is kept. Then those events are ingested
 with the app's own code, `tui.feed.TraceFeed.ingest` (store append with its
 search text, models update, view bookkeeping; before tui.feed existed,
 `TraceApp.ingest` on a stand-in without widgets), in batches of `CHUNK`
-(`--batch`), each followed by `gc.freeze()` (the app now freezes only at 1M rows and
-each doubling, after a full collection: tui/feed.py). Nothing
+(`--batch`), each followed by `gc.freeze()`, so that no collection is counted: the app
+runs none inside a drain (tui/feed.py), and freezes only at 1M rows and each doubling. Nothing
 starts an app. Each pass ingests a fresh copy of the events (pickled once).
 
 Reported per stored event (a row of the store; "items drained" counts what the
