@@ -466,7 +466,7 @@ class EventStore:
         Same rows as `_add_call` on each, in a fraction of the time: the per-row work
         runs in C (`map`, `zip`, list comprehensions) instead of 20 method calls a row.
         `others` are (offset, event, kind) of the process events and signals whose
-        placeholders (`_placeholder_row`) are among `calls`: their rows are written as
+        placeholders (`_placeholder_row`, `_placeholder_call`) are among `calls`: their rows are written as
         calls with no number, then made theirs.
         """
         if type(calls[0]) is tuple:
