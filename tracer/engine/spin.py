@@ -62,8 +62,8 @@ def warm_cpu_allowed(
 ) -> bool:
     """Whether the warm thread may spin: only where it can only use a CPU nobody else
     wants. Not with polling off, not on one CPU (it would share the tracer's, for
-    nothing), and not under a CPU quota (cgroup v2 cpu.max, ours or an ancestor's):
-    there its spinning would use up time the traced program may need."""
+    nothing), and not under a CPU quota (cgroup v2 cpu.max or v1 cpu.cfs_quota_us, ours
+    or an ancestor's): there its spinning would use up time the traced program may need."""
     if spin_polls <= 0 or len(os.sched_getaffinity(0)) < 2:
         return False
     return not _cpu_quota(cgroup_root, membership)

@@ -81,7 +81,6 @@ class TablePane(DrawingTime, ContainedPump, DataTable):
         self._signature: object = None
         self._keys: list[str] = []  # the rows shown, in order
         self._cells: dict[str, tuple] = {}  # their cells, to update only what changed
-        self._made: dict[tuple, tuple] = {}  # a row's cells by what they show (ProcessesPane)
 
     def action_first_row(self) -> None:
         if self.row_count:
@@ -141,6 +140,10 @@ class TablePane(DrawingTime, ContainedPump, DataTable):
 
 class ProcessesPane(TablePane):
     """Process tree: pid, command, state, syscall and error counts. Enter narrows the list."""
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._made: dict[tuple, tuple] = {}  # a row's cells by what they show
 
     def on_mount(self) -> None:
         # Fixed widths: auto-sized columns settle only after a later refresh, so the
