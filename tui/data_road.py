@@ -24,6 +24,17 @@ SLICE_GAP = 0.005
 # recording being read also waits for nobody, and each of its redraws lays out the whole
 # screen again (the scrollbar moved).
 REDRAW_BEHIND = 0.5
+# While events stream in below the flood rate, the list is told of new rows at most this
+# often (ten frames a second), not at every tick: each time it redraws every visible line
+# (following, they all moved up), ~10 ms at 150x40. A program making 100 calls/s cost
+# the app 39-47% of a CPU at a tick's pace, most of it redrawing (2-vCPU AMD EPYC VM).
+REDRAW_STREAM = 0.1
+# The status bar's counters (events, rate, shown) change at every tick while events
+# come; they are redrawn at most this often, and never in the frame that redraws the
+# list. Textual repaints the box around everything dirty in a frame: the list and the
+# full-width status bar together are the whole screen, the side pane and the tabs with
+# them (two thirds of the lines drawn at every tick, in that same 100 calls/s run).
+STATUS_GAP = 0.5
 PANE_REFRESH = 0.5  # seconds between side-pane rebuilds while events stream
 # ... or longer, so that rebuilding and drawing the side pane takes at most this share of
 # the app's time: a process tree of 1,000 rows cost ~100 ms a refresh, a fifth of the
@@ -38,6 +49,7 @@ class DataRoad:
     _error_shown = False
     _drop_noticed = False
     _pane_gap = PANE_REFRESH  # seconds until the side pane is rebuilt again (PANE_SHARE)
+    _status_at = 0.0  # when the status bar's counters were last set
 
     def poll_session(self) -> None:
         """Take the session's new events into the store (tui.feed), then redraw what changed."""
@@ -51,17 +63,22 @@ class DataRoad:
             self._unshown_changes.extend(update.changed_rows)
             self._panes_dirty = True
         now = time.monotonic()
-        if not self.feed.flooding or now - self._last_redraw >= REDRAW_BEHIND:
+        flooding = self.feed.flooding
+        ended = self.feed.ended
+        due = ended or now - self._last_redraw >= (REDRAW_BEHIND if flooding else REDRAW_STREAM)
+        listed = False
+        if due:
             self._last_redraw = now
             if self._unshown_changes is not None:
                 self.syscall_list.rows_added(self._unshown_changes)
                 self._unshown_changes = None
-            self._update_status()
+                listed = True
+        if due or not flooding:
             self._update_inflight()
+        self._update_status(counters=ended or (not listed and now - self._status_at >= STATUS_GAP))
         self.steer_poll()  # breakpoint hits: select the held call, ask (tui/steer_control.py)
         if self.flight is not None:
             self.flight.update()
-        ended = self.feed.ended
         if self._panes_dirty and (now - self._last_pane_refresh >= self._pane_gap or ended):
             self.refresh_panes()
         building = self.models.fds_building
@@ -114,12 +131,16 @@ class DataRoad:
             self._inflight_shown = shown
             lst.set_inflight([self.painter.paint_inflight(c) for c in calls])
 
-    def _update_status(self) -> None:
+    def _update_status(self, counters: bool = True) -> None:
+        """The status bar from the app's state; `counters` False keeps the event counts
+        and rate as they are (poll_session: STATUS_GAP), the state is always current."""
         status = self.status
-        status.rate = self.feed.rate()
-        status.events = len(self.store) + self.store.dropped
-        status.dropped = self.store.dropped
-        status.shown = self.syscall_list.count
+        if counters:
+            self._status_at = time.monotonic()
+            status.rate = self.feed.rate()
+            status.events = len(self.store) + self.store.dropped
+            status.dropped = self.store.dropped
+            status.shown = self.syscall_list.count
         status.following = self.syscall_list.following
         if self.trace_ended:
             status.state = "EXITED"

@@ -40,6 +40,7 @@ MORE_LEFT = Strip([Segment("«", MORE_STYLE)], 1)
 MORE_RIGHT = Strip([Segment("»", MORE_STYLE)], 1)
 COLUMN_STEP = 8
 STRIP_CACHE_ROWS = 512
+FITTED_ROWS = 256  # lines kept as drawn: a tall screen's worth, and each Strip's caches
 
 
 class SyscallList(ContainedPump, ScrollView, can_focus=True):
@@ -72,6 +73,11 @@ class SyscallList(ContainedPump, ScrollView, can_focus=True):
         # Painted rows: a few screens back and forth. Each Strip keeps its own caches of
         # crops and styles (several KB), so 4,096 of them held ~100 MB in a long trace.
         self._cache: LRUCache[int, tuple[Strip, int]] = LRUCache(STRIP_CACHE_ROWS)
+        # Each row's line as last drawn (fitted to the width, scrolled, with the cursor or
+        # not), under what it was drawn for. Following, every line moves up a place at each
+        # redraw: the same Strip object again is one whose crops and divisions Textual has
+        # cached, and fitting it anew (with a `rich_style` lookup, ~0.15 ms) is skipped.
+        self._fitted: LRUCache[int, tuple[tuple[int, int, int], Strip]] = LRUCache(FITTED_ROWS)
         self._last_highlight: int | None = -1
         self.column = 0  # cells of each line hidden left of the fixed time/pid prefix
         self._inflight: list[tuple[Strip, int]] = []
@@ -115,6 +121,7 @@ class SyscallList(ContainedPump, ScrollView, can_focus=True):
         A cursor on a row that went moves to the first row; following stays following."""
         current = self.current_row
         self._cache.clear()
+        self._fitted.clear()
         self._rows = rows
         self._update_size()
         if self.following:
@@ -128,6 +135,7 @@ class SyscallList(ContainedPump, ScrollView, can_focus=True):
         """New rows were appended to the store or to `rows`; some earlier rows changed text."""
         for row in changed_rows:
             self._cache.discard(row)
+            self._fitted.discard(row)
         self._update_size()
         if self.following:
             self._go_end()
@@ -149,7 +157,12 @@ class SyscallList(ContainedPump, ScrollView, can_focus=True):
 
     def forget_rendering(self) -> None:
         self._cache.clear()
+        self._fitted.clear()
         self.refresh()
+
+    def notify_style_update(self) -> None:
+        self._fitted.clear()  # the lines' padding has the widget's style (a theme change)
+        super().notify_style_update()
 
     def index_of(self, row: int) -> int | None:
         """List position of a store row (binary search: rows are sorted)."""
@@ -314,6 +327,10 @@ class SyscallList(ContainedPump, ScrollView, can_focus=True):
     def render_line(self, y: int) -> Strip:
         index = self.scroll_offset.y + y
         width = self._text_width
+        row = self.row_at(index)
+        key = (width, self.column, 0 if index != self.cursor else 1 if self.has_focus else 2)
+        if row is not None and (fitted := self._fitted.get(row)) is not None and fitted[0] == key:
+            return fitted[1]
         got = self._line(index)
         if got is None:
             return Strip.blank(width, self.rich_style)
@@ -322,8 +339,10 @@ class SyscallList(ContainedPump, ScrollView, can_focus=True):
             strip = strip.extend_cell_length(width, self.rich_style)
         else:
             strip = self._window(strip, prefix, width)
-        if index == self.cursor:
-            strip = strip.apply_style(CURSOR_STYLE if self.has_focus else CURSOR_STYLE_UNFOCUSED)
+        if key[2]:
+            strip = strip.apply_style(CURSOR_STYLE if key[2] == 1 else CURSOR_STYLE_UNFOCUSED)
+        if row is not None:
+            self._fitted[row] = (key, strip)
         return strip
 
     def _window(self, strip: Strip, prefix: int, width: int) -> Strip:
