@@ -198,12 +198,30 @@ def machine() -> str:
     )
 
 
+def autogroup_note() -> str:
+    """Whether the kernel groups the scheduling of each session (CONFIG_SCHED_AUTOGROUP).
+
+    The explorer runs the program in a session of its own (its terminal is a pty), so
+    where autogroups are on, the program and the tracer are two groups that share the
+    CPUs fairly: the tracer's polling and its SCHED_IDLE warm thread count at full weight
+    against the program, and a yield gives the CPU to nobody in the other group. Headless
+    leaves the program in tracetui's own session. On a 2-vCPU AMD EPYC VM the fork/exec
+    explorer/headless ratio was 1.42 with autogroups on and 1.09 with them off, in
+    back-to-back runs (docs/ARCHITECTURE.md, "Where tracer and tracee run")."""
+    try:
+        on = Path("/proc/sys/kernel/sched_autogroup_enabled").read_text().strip() == "1"
+    except OSError:
+        return "scheduler autogroups: not in this kernel"
+    return f"scheduler autogroups: {'on' if on else 'off'} (kernel.sched_autogroup_enabled)"
+
+
 def tool_versions(mode_list: list[Mode], env: dict[str, str]) -> list[str]:
     """What the header says beyond machine(): tmux, and which loop tracetui runs."""
     out = []
     if any(m.kind == "explorer" for m in mode_list):
         tmux = subprocess.run(["tmux", "-V"], capture_output=True, text=True).stdout.strip()
         out.append(f"explorer terminal: {tmux}, {COLUMNS}x{LINES}")
+        out.append(autogroup_note())
     loops = sorted({m.loop for m in mode_list if m.kind in ("tracetui", "explorer")}, key=str)
     for loop in loops:
         run_env = env if loop is None else {**env, "TRACETUI_LOOP": loop}
