@@ -78,3 +78,27 @@ async def test_a_line_that_moved_up_is_the_same_strip_and_a_changed_row_is_drawn
         assert lst.cursor == 2
         assert lst.render_line(1) is not cursor_before
         assert lst.render_line(1).text == cursor_before.text
+
+
+@run_async
+async def test_the_list_goes_by_the_rows_it_was_told_of_until_it_is_told_again():
+    """Rows ingested since the list's last redraw are not on screen yet: End, the cursor
+    and a row's position go by what is shown, and a jump first shows what is pending."""
+    session = ReplaySession(many_events(3000), batch=100, pause_at=300)
+    app = TraceApp(session, None, "pending", read_proc=False)
+    async with app.run_test(size=(120, 30)) as pilot:
+        lst = app.syscall_list
+        await settle(app, pilot, until=lambda: len(app.store) >= 300)
+        assert lst.count == len(app.store) == 300
+        session.resume()
+        app._last_redraw = time.monotonic() + 60  # the list's next redraw is not due
+        app.poll_session()  # ingested, as a tick does, and not yet shown
+        app.poll_session()
+        ingested = len(app.store)
+        assert ingested > 300 and lst.count == 300
+        lst.action_last()
+        assert lst.cursor == 299 and lst.current_row == 299
+        assert lst.index_of(ingested - 1) is None, "not shown yet"
+        assert app.show_pending_rows()
+        assert lst.count == ingested and lst.index_of(ingested - 1) == ingested - 1
+        assert lst.following and lst.cursor == ingested - 1

@@ -296,6 +296,7 @@ class TraceApp(ContainedPump, DataRoad, TraceActions, FilterControl, SteerContro
 
     @on(JumpToRow)
     def _jump_to_row(self, message: JumpToRow) -> None:
+        self.show_pending_rows()
         lst = self.syscall_list
         if lst.index_of(message.row) is None:  # hidden by the filter: show everything
             self.selected_pid = None

@@ -69,10 +69,7 @@ class DataRoad:
         listed = False
         if due:
             self._last_redraw = now
-            if self._unshown_changes is not None:
-                self.syscall_list.rows_added(self._unshown_changes)
-                self._unshown_changes = None
-                listed = True
+            listed = self.show_pending_rows()
         if due or not flooding:
             self._update_inflight()
         self._update_status(counters=ended or (not listed and now - self._status_at >= STATUS_GAP))
@@ -88,6 +85,15 @@ class DataRoad:
         if self.feed.behind and not self._slice_soon:
             self._slice_soon = True
             self.set_timer(SLICE_GAP, self._next_slice)
+
+    def show_pending_rows(self) -> bool:
+        """Tell the list of the rows ingested since it was last told (poll_session paces
+        it; a jump to a row must not wait for that). True if there were any."""
+        if self._unshown_changes is None:
+            return False
+        self.syscall_list.rows_added(self._unshown_changes)
+        self._unshown_changes = None
+        return True
 
     def _next_slice(self) -> None:
         self._slice_soon = False

@@ -115,6 +115,7 @@ class SteerControl:
         row, at_exit = self._held[tid]
         line = self.store.line(row) if row >= 0 else f"thread {tid}"
         if row >= 0:
+            self.show_pending_rows()
             lst = self.syscall_list
             if lst.index_of(row) is None:
                 self.selected_pid = None

@@ -70,6 +70,10 @@ class SyscallList(ContainedPump, ScrollView, can_focus=True):
         self.store = store
         self.painter = painter
         self._rows: Sequence[int] | None = None
+        # Rows as the list was last told of them (rows_added, set_rows, rows_dropped): the
+        # store, and a filter's `rows`, grow at every ingest, and the list is told at its
+        # own pace (tui/data_road.py); the cursor, End and the in-flight lines go by this.
+        self._count = 0
         # Painted rows: a few screens back and forth. Each Strip keeps its own caches of
         # crops and styles (several KB), so 4,096 of them held ~100 MB in a long trace.
         self._cache: LRUCache[int, tuple[Strip, int]] = LRUCache(STRIP_CACHE_ROWS)
@@ -89,7 +93,7 @@ class SyscallList(ContainedPump, ScrollView, can_focus=True):
 
     @property
     def count(self) -> int:
-        return len(self.store) if self._rows is None else len(self._rows)
+        return self._count
 
     def row_at(self, index: int) -> int | None:
         """The store row shown at list position `index`."""
@@ -146,7 +150,7 @@ class SyscallList(ContainedPump, ScrollView, can_focus=True):
         if not rows and not self._inflight:
             return
         self._inflight = [self._strip(p) for p in rows]
-        self._update_size()
+        self._update_size(take_rows=False)
         if self.following:
             self._go_end()
         self.refresh()
@@ -167,20 +171,24 @@ class SyscallList(ContainedPump, ScrollView, can_focus=True):
     def index_of(self, row: int) -> int | None:
         """List position of a store row (binary search: rows are sorted)."""
         if self._rows is None:
-            return row if 0 <= row < len(self.store) else None
+            return row if 0 <= row < self._count else None
         rows = self._rows
-        lo, hi = 0, len(rows)
+        lo, hi = 0, self._count
         while lo < hi:
             mid = (lo + hi) // 2
             if rows[mid] < row:
                 lo = mid + 1
             else:
                 hi = mid
-        return lo if lo < len(rows) and rows[lo] == row else None
+        return lo if lo < self._count and rows[lo] == row else None
 
     # -- cursor and scrolling -----------------------------------------------------
-    def _update_size(self) -> None:
-        size = Size(self.size.width, self.count + len(self._inflight))
+    def _update_size(self, take_rows: bool = True) -> None:
+        """Size the scrolled area to the rows (taking the count of those there are now,
+        unless `take_rows` is False) and the in-flight lines."""
+        if take_rows:
+            self._count = len(self.store) if self._rows is None else len(self._rows)
+        size = Size(self.size.width, self._count + len(self._inflight))
         if size == self.virtual_size:
             return
         if size.width != self.virtual_size.width:
@@ -299,7 +307,7 @@ class SyscallList(ContainedPump, ScrollView, can_focus=True):
                 self.action_choose()
 
     def on_resize(self) -> None:
-        self._update_size()
+        self._update_size(take_rows=False)
         if self.following:
             self._go_end()
 
