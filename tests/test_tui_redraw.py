@@ -13,6 +13,7 @@ from textual._compositor import Compositor
 from tests.test_tui_replay import many_events
 from tui.app import TraceApp
 from tui.data_road import REDRAW_STREAM
+from tui.messages import JumpToRow
 from tui.replay import ReplaySession
 from tui.testing import run_async, settle
 
@@ -83,22 +84,32 @@ async def test_a_line_that_moved_up_is_the_same_strip_and_a_changed_row_is_drawn
 @run_async
 async def test_the_list_goes_by_the_rows_it_was_told_of_until_it_is_told_again():
     """Rows ingested since the list's last redraw are not on screen yet: End, the cursor
-    and a row's position go by what is shown, and a jump first shows what is pending."""
+    and a row's position go by what is shown, and a jump to one first shows them."""
     session = ReplaySession(many_events(3000), batch=100, pause_at=300)
     app = TraceApp(session, None, "pending", read_proc=False)
     async with app.run_test(size=(120, 30)) as pilot:
         lst = app.syscall_list
         await settle(app, pilot, until=lambda: len(app.store) >= 300)
         assert lst.count == len(app.store) == 300
+        name = app.store.name(0)
+        app.set_filter_text(name)  # a filter the jump must keep
+        await settle(
+            app, pilot, until=lambda: app.view.filter is not None and not app.view.awaiting
+        )
+        shown = lst.count
+        assert 0 < shown < 300
         session.resume()
         app._last_redraw = time.monotonic() + 60  # the list's next redraw is not due
         app.poll_session()  # ingested, as a tick does, and not yet shown
         app.poll_session()
-        ingested = len(app.store)
-        assert ingested > 300 and lst.count == 300
+        store = app.store
+        ingested = len(store)
+        assert ingested > 300 and lst.count == shown
         lst.action_last()
-        assert lst.cursor == 299 and lst.current_row == 299
-        assert lst.index_of(ingested - 1) is None, "not shown yet"
-        assert app.show_pending_rows()
-        assert lst.count == ingested and lst.index_of(ingested - 1) == ingested - 1
-        assert lst.following and lst.cursor == ingested - 1
+        assert lst.cursor == shown - 1
+        target = max(r for r in range(300, ingested) if store.name(r) == name)
+        assert lst.index_of(target) is None, "not shown yet"
+        app.post_message(JumpToRow(target))  # Enter in the Files pane, say
+        await pilot.pause()
+        assert app.view.filter is not None, "the filter is kept: the row is one it shows"
+        assert lst.count > shown and lst.current_row == target
