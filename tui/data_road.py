@@ -146,7 +146,10 @@ class DataRoad:
             status.rate = self.feed.rate()
             status.events = len(self.store) + self.store.dropped
             status.dropped = self.store.dropped
-            status.shown = self.syscall_list.count
+            # What the list shows once told (its own count lags between redraws, and with
+            # no filter would read as "shown N" of more events).
+            rows = self.syscall_list.rows
+            status.shown = len(self.store) if rows is None else len(rows)
         status.following = self.syscall_list.following
         if self.trace_ended:
             status.state = "EXITED"
